@@ -1,0 +1,103 @@
+"""The `pcwatch` command line. Subcommands import what they need lazily, so the headless commands never
+load Textual and `--help` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import DEFAULT_REGION, Budget, Settings, env_default
+
+# name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> int`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "simulate": ("tui.simulator.cli", "serve the local Partner Central endpoint on 127.0.0.1"),
+    "list": ("tui.commands.list_tasks", "print the current tasks (table, --json or --csv)"),
+    "wait": ("tui.commands.wait_task", "follow one task until it completes or fails"),
+}
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, repeated: bool = False) -> None:
+    """Global options are accepted before and after the command. After it they default to SUPPRESS,
+    or argparse would let the subcommand's defaults overwrite what was given before it."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if repeated else value
+
+    g = parser.add_argument_group("account")
+    g.add_argument("--profile", default=default(env_default("AWS_PROFILE")), help="AWS profile")
+    g.add_argument(
+        "--region",
+        default=default(env_default("AWS_REGION", env_default("AWS_DEFAULT_REGION", DEFAULT_REGION))),
+        help=f"AWS region (default: $AWS_REGION or {DEFAULT_REGION})",
+    )
+    g.add_argument(
+        "--catalog",
+        default=default(env_default("PCWATCH_CATALOG", "Sandbox")),
+        help="AWS (production) or Sandbox (default: Sandbox)",
+    )
+    g.add_argument(
+        "--endpoint-url", default=default(env_default("PCWATCH_ENDPOINT_URL")), help="another endpoint"
+    )
+    g.add_argument(
+        "--demo", action="store_true", default=default(False), help="use the embedded local endpoint (demo)"
+    )
+    j = parser.add_argument_group("journal")
+    j.add_argument("--journal", type=Path, default=default(None), help="SQLite journal path")
+    j.add_argument("--no-journal", action="store_true", default=default(False), help="keep nothing on disk")
+    b = parser.add_argument_group("budget")
+    b.add_argument(
+        "--max-rate", type=float, default=default(1.0), help="calls per second at most (default 1)"
+    )
+    b.add_argument(
+        "--daily-calls", type=int, default=default(10_000), help="calls per 24 h at most (default 10000)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pcwatch",
+        description="A live view of Partner Central Selling API asynchronous tasks.",
+    )
+    parser.add_argument("--version", action="version", version=f"pcwatch {__version__}")
+    _add_global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _add_global_options(p, repeated=True)
+        importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return Settings(
+        catalog=args.catalog,
+        profile=args.profile,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+        demo=args.demo,
+        journal_path=args.journal,
+        no_journal=args.no_journal,
+        budget=Budget(rate_per_second=args.max_rate, daily_calls=args.daily_calls),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = settings_from_args(args)
+    if args.command is None:
+        module = importlib.import_module("tui.app")
+    else:
+        module = importlib.import_module(COMMANDS[args.command][0])
+    try:
+        return int(module.run(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -81,6 +81,7 @@ class Catalog(_OpenEnum):
 class PayloadType(_OpenEnum):
     OPPORTUNITY_INVITATION = "OpportunityInvitation"
     LEAD_INVITATION = "LeadInvitation"
+    ACCOUNT_PLANNING_INVITATION = "AccountPlanningInvitation"
 
 
 @_known

@@ -64,3 +64,5 @@ class GetEngagementInvitationResponse(WireStruct, kw_only=True):
     invitation_message: str | None = None
     engagement_description: str | None = None
     existing_members: list[EngagementMemberSummary] | None = None
+    # Newer services add AWS-side enrichment (insights); shown as a tree like the payload.
+    enrichment_context: dict[str, Any] | None = None

@@ -1,0 +1,250 @@
+"""The Partner Central Selling client: one async method per API call, returning `schemas` Structs.
+
+Responses are decoded from the raw bytes with msgspec rather than from the dict botocore builds: botocore
+turns a truncated or non-JSON 200 body into `{"message": "<body>"}` without complaint, which would read as
+"no tasks" and make every active task look finished. msgspec rejects such a body (-> MalformedResponse),
+and decoding is ~100x faster than botocore's parser (DESIGN.md). botocore still signs, retries (its own
+`standard`/`adaptive` modes) and parses error responses.
+
+Calls run in worker threads (`asyncio.to_thread`), so they never block an event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import msgspec
+
+from schemas import (
+    TASK_KINDS,
+    GetResourceSnapshotJobResponse,
+    ListEngagementInvitationsResponse,
+    ListTasksPage,
+    decoder_for,
+)
+
+from ..config import Settings
+from .errors import ApiFailure, MalformedResponse, failure_from_exception
+
+SERVICE = "partnercentral-selling"
+#: The fixed credentials of the local endpoint (the simulator accepts any SigV4-signed request).
+LOCAL_ACCESS_KEY = "pcwatch-local"
+LOCAL_SECRET_KEY = "pcwatch-local-secret"
+_RAW_KEY = "__pcwatch_raw_body__"
+
+T = TypeVar("T")
+
+
+def _snake(operation: str) -> str:
+    out = []
+    for i, c in enumerate(operation):
+        if c.isupper() and i:
+            out.append("_")
+        out.append(c.lower())
+    return "".join(out)
+
+
+class PartnerCentralClient:
+    """Wraps a botocore client for one catalog. Thread-safe; `attempts` counts HTTP requests sent,
+    retries included, so the budget can charge what botocore retried on its own."""
+
+    def __init__(
+        self, boto_client: Any, *, catalog: str, profile: str | None = None, sso: bool = False
+    ) -> None:
+        self._boto = boto_client
+        self.catalog = catalog
+        self.profile = profile
+        self.sso = sso
+        self._lock = threading.Lock()
+        self._attempts = 0
+        events = boto_client.meta.events
+        events.register("before-parse", self._keep_raw_body)
+        events.register("before-send", self._count_attempt)
+
+    @property
+    def attempts(self) -> int:
+        with self._lock:
+            return self._attempts
+
+    def _count_attempt(self, **_: Any) -> None:
+        with self._lock:
+            self._attempts += 1
+
+    @staticmethod
+    def _keep_raw_body(
+        response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any
+    ) -> None:
+        # Successful bodies are decoded by msgspec; botocore gets an empty body so it does not parse twice.
+        if response_dict.get("status_code", 500) < 300 and isinstance(response_dict.get("body"), bytes):
+            customized_response_dict[_RAW_KEY] = response_dict["body"]
+            response_dict["body"] = b""
+
+    def _call(self, operation: str, response_type: type[T], params: dict[str, Any]) -> T:
+        method: Callable[..., dict[str, Any]] = getattr(self._boto, _snake(operation))
+        try:
+            response = method(**params)
+        except Exception as exc:
+            raise failure_from_exception(exc, profile=self.profile, sso=self.sso) from exc
+        raw = response.get(_RAW_KEY)
+        try:
+            if raw is None:  # a transport that bypassed the hook
+                return response_type.from_boto(response)  # type: ignore[attr-defined,no-any-return]
+            return decoder_for_cached(response_type).decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise MalformedResponse(f"malformed {operation} response: {exc}") from exc
+
+    async def _acall(self, operation: str, response_type: type[T], params: dict[str, Any]) -> T:
+        return await asyncio.to_thread(self._call, operation, response_type, params)
+
+    # --- one method per API call -------------------------------------------------------------------
+
+    def list_tasks_params(
+        self,
+        *,
+        status: Sequence[str] | None = None,
+        task_ids: Sequence[str] | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+        descending: bool = True,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "Catalog": self.catalog,
+            "MaxResults": max_results,
+            "Sort": {"SortBy": "StartTime", "SortOrder": "DESCENDING" if descending else "ASCENDING"},
+        }
+        if status:
+            params["TaskStatus"] = list(status)
+        if task_ids:
+            if len(task_ids) > 10:
+                raise ValueError("at most 10 task ids per call")
+            params["TaskIdentifier"] = list(task_ids)
+        if next_token:
+            params["NextToken"] = next_token
+        return params
+
+    async def list_tasks(
+        self,
+        kind: str,
+        *,
+        status: Sequence[str] | None = None,
+        task_ids: Sequence[str] | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+        descending: bool = True,
+    ) -> ListTasksPage:
+        """`List<Kind>Tasks`: one page, newest first unless `descending=False`."""
+        spec = TASK_KINDS[kind]
+        params = self.list_tasks_params(
+            status=status,
+            task_ids=task_ids,
+            max_results=max_results,
+            next_token=next_token,
+            descending=descending,
+        )
+        return await self._acall(spec["list_operation"], spec["list_response"], params)
+
+    async def get_resource_snapshot_job(self, job_id: str) -> GetResourceSnapshotJobResponse:
+        params = {"Catalog": self.catalog, "ResourceSnapshotJobIdentifier": job_id}
+        return await self._acall("GetResourceSnapshotJob", GetResourceSnapshotJobResponse, params)
+
+    async def list_engagement_invitations(
+        self,
+        *,
+        status: Sequence[str] | None = ("PENDING",),
+        participant_type: str = "RECEIVER",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> ListEngagementInvitationsResponse:
+        params: dict[str, Any] = {
+            "Catalog": self.catalog,
+            "ParticipantType": participant_type,
+            "MaxResults": max_results,
+        }
+        if status:
+            params["Status"] = list(status)
+        if next_token:
+            params["NextToken"] = next_token
+        return await self._acall("ListEngagementInvitations", ListEngagementInvitationsResponse, params)
+
+    def close(self) -> None:
+        close = getattr(self._boto, "close", None)
+        if close is not None:
+            close()
+
+
+_decoders: dict[type, msgspec.json.Decoder[Any]] = {}
+
+
+def decoder_for_cached(cls: type[T]) -> msgspec.json.Decoder[T]:
+    decoder = _decoders.get(cls)
+    if decoder is None:
+        decoder = _decoders[cls] = decoder_for(cls)  # type: ignore[arg-type]
+    return decoder
+
+
+def is_local_endpoint(url: str | None) -> bool:
+    return bool(url) and urlparse(url).hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def _profile_uses_sso(session: Any, profile: str | None) -> bool:
+    try:
+        config = session._session.full_config.get("profiles", {}).get(profile or "default", {})
+    except Exception:
+        return False
+    return any(k in config for k in ("sso_start_url", "sso_session", "sso_account_id"))
+
+
+def make_client(
+    settings: Settings,
+    *,
+    retry_mode: str = "standard",
+    max_attempts: int = 3,
+    connect_timeout: float = 5.0,
+    read_timeout: float = 20.0,
+) -> PartnerCentralClient:
+    """A client from the standard credential chain (profile, environment, SSO, instance role).
+
+    In demo mode, or against a local endpoint when the chain finds nothing, the local fixed
+    credentials are used. Raises `ApiFailure` (CredentialsFailure) for an unknown profile.
+    """
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        region_name=settings.region,
+        retries={"mode": retry_mode, "max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        user_agent_extra="pcwatch",
+    )
+    local = settings.demo or is_local_endpoint(settings.endpoint_url)
+    try:
+        if settings.demo:
+            session = boto3.session.Session(
+                aws_access_key_id=LOCAL_ACCESS_KEY,
+                aws_secret_access_key=LOCAL_SECRET_KEY,
+                region_name=settings.region,
+            )
+        else:
+            session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+            if local and session.get_credentials() is None:
+                session = boto3.session.Session(
+                    aws_access_key_id=LOCAL_ACCESS_KEY,
+                    aws_secret_access_key=LOCAL_SECRET_KEY,
+                    region_name=settings.region,
+                )
+        boto_client = session.client(SERVICE, endpoint_url=settings.endpoint_url, config=config)
+    except ApiFailure:
+        raise
+    except Exception as exc:
+        raise failure_from_exception(exc, profile=settings.profile, sso=False) from exc
+    return PartnerCentralClient(
+        boto_client,
+        catalog=settings.catalog,
+        profile=settings.profile,
+        sso=not settings.demo and _profile_uses_sso(session, settings.profile),
+    )

@@ -1,0 +1,405 @@
+"""The store: the single source of truth the dashboard and the commands read.
+
+Tasks by id across kinds, status transitions with the time each was observed, snapshot jobs and
+invitations, and the derived facts (completion times, counts). It is mutated only by the poller, on the
+poller's event loop; subscribers are called synchronously after each change with the ids that changed.
+Every change also goes to the journal (if any): one transaction per `batch()` (a poll), or per call
+outside one.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import msgspec
+
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord, TaskStatus
+
+from .clock import Clock, SystemClock
+from .journal import Journal, TaskRow, TransitionRow
+
+log = logging.getLogger(__name__)
+
+RECENT_TRANSITIONS = 1000
+
+
+@dataclass(frozen=True)
+class Transition:
+    task_id: str
+    kind: str
+    #: None for the first observation of a task seen live (not for history loaded in bulk).
+    from_status: str | None
+    to_status: str
+    observed_at: datetime
+    previous_observed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """When a finished task ended, as far as pcwatch could observe it."""
+
+    started: datetime | None
+    #: The first observation in a terminal status.
+    observed_end: datetime
+    #: Seconds between that observation and the one before it: the true end lies in that gap. For a
+    #: task first seen already finished, the whole span since its start.
+    uncertainty: float
+    #: Seconds from start to `observed_end` (an upper bound; the true duration is within `uncertainty`).
+    duration: float
+    #: True if pcwatch saw the task running before it finished (the uncertainty is one poll gap).
+    observed_live: bool
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    task_ids: frozenset[str] = frozenset()
+    job_ids: frozenset[str] = frozenset()
+    invitation_ids: frozenset[str] = frozenset()
+    transitions: tuple[Transition, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.task_ids or self.job_ids or self.invitation_ids or self.transitions)
+
+
+def _ts(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
+
+
+def _is_terminal(status: str | None) -> bool:
+    return status in TaskStatus.TERMINAL
+
+
+def _merge(old: TaskRecord, new: TaskRecord) -> TaskRecord:
+    """The new record, keeping fields a partial response left out (never erase what we knew)."""
+    missing = {
+        f: getattr(old, f)
+        for f in new.__struct_fields__
+        if getattr(new, f) is None and getattr(old, f) is not None
+    }
+    return msgspec.structs.replace(new, **missing) if missing else new
+
+
+@dataclass
+class _Pending:
+    tasks: dict[str, TaskRow] = field(default_factory=dict)
+    transitions: list[TransitionRow] = field(default_factory=list)
+    jobs: dict[str, tuple[GetResourceSnapshotJobResponse, float]] = field(default_factory=dict)
+    invitations: dict[str, EngagementInvitationSummary] = field(default_factory=dict)
+    removed_invitations: set[str] = field(default_factory=set)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.tasks
+            or self.transitions
+            or self.jobs
+            or self.invitations
+            or self.removed_invitations
+            or self.meta
+        )
+
+
+class Store:
+    def __init__(self, journal: Journal | None = None, clock: Clock | None = None) -> None:
+        self.journal = journal
+        self._clock = clock or SystemClock()
+        self._rows: dict[str, TaskRow] = {}
+        self._transitions: dict[str, list[Transition]] = {}
+        self._recent: deque[Transition] = deque(maxlen=RECENT_TRANSITIONS)
+        self._jobs: dict[str, GetResourceSnapshotJobResponse] = {}
+        self._job_fetched: dict[str, float] = {}
+        self._invitations: dict[str, EngagementInvitationSummary] = {}
+        self._meta: dict[str, str] = {}
+        self._counts: dict[str, dict[str, int]] = {}
+        self._reasons: dict[str, dict[str, int]] = {}
+        self._newest: dict[str, datetime] = {}
+        self._active: dict[str, set[str]] = {}
+        self._subscribers: list[Callable[[StoreChange], None]] = []
+        self._pending = _Pending()
+        self._batch_depth = 0
+
+    # --- loading ------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Fill from the journal (before the first API call). Subscribers are not called."""
+        if self.journal is None:
+            return
+        contents = self.journal.load()
+        for row in contents.tasks:
+            if row.record.task_id:
+                self._rows[row.record.task_id] = row
+                self._index(None, row.record)
+        for task_id, kind, before, after, at, prev in contents.transitions:
+            t = Transition(task_id, kind, before, after, _ts(at), _ts(prev))  # type: ignore[arg-type]
+            self._transitions.setdefault(task_id, []).append(t)
+            self._recent.append(t)
+        for job, at in contents.jobs:
+            if job.id:
+                self._jobs[job.id] = job
+                self._job_fetched[job.id] = at
+        self._invitations = {i.id: i for i in contents.invitations}
+        self._meta = dict(contents.meta)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.journal.warnings if self.journal else []
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def task(self, task_id: str) -> TaskRecord | None:
+        row = self._rows.get(task_id)
+        return row.record if row else None
+
+    def tasks(self) -> Iterator[TaskRecord]:
+        return (row.record for row in list(self._rows.values()))
+
+    def last_observed(self, task_id: str) -> datetime | None:
+        row = self._rows.get(task_id)
+        return _ts(row.last_observed) if row else None
+
+    def active_ids(self, kind: str | None = None) -> set[str]:
+        """Tasks not known to be finished (IN_PROGRESS, or a status this version does not know)."""
+        if kind is not None:
+            return set(self._active.get(kind, ()))
+        return set().union(*self._active.values()) if self._active else set()
+
+    def newest_start(self, kind: str) -> datetime | None:
+        return self._newest.get(kind)
+
+    def job(self, job_id: str) -> GetResourceSnapshotJobResponse | None:
+        return self._jobs.get(job_id)
+
+    def jobs(self) -> list[GetResourceSnapshotJobResponse]:
+        return list(self._jobs.values())
+
+    def job_fetched_at(self, job_id: str) -> datetime | None:
+        return _ts(self._job_fetched.get(job_id))
+
+    def invitations(self) -> list[EngagementInvitationSummary]:
+        return list(self._invitations.values())
+
+    def transitions_of(self, task_id: str) -> list[Transition]:
+        return list(self._transitions.get(task_id, ()))
+
+    def recent_transitions(self, limit: int = 200) -> list[Transition]:
+        """The latest transitions, oldest first."""
+        items = list(self._recent)
+        return items[-limit:] if limit else []
+
+    def completion(self, task_id: str) -> Completion | None:
+        row = self._rows.get(task_id)
+        if row is None or row.terminal_at is None or not _is_terminal(row.record.task_status):
+            return None
+        end = row.terminal_at
+        start = row.record.start_time.timestamp() if row.record.start_time else None
+        before = row.terminal_prev if row.terminal_prev is not None else start
+        return Completion(
+            started=row.record.start_time,
+            observed_end=_ts(end),  # type: ignore[arg-type]
+            uncertainty=max(0.0, end - before) if before is not None else float("inf"),
+            duration=max(0.0, end - start) if start is not None else float("nan"),
+            observed_live=row.terminal_prev is not None,
+        )
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """kind -> status -> number of tasks."""
+        return {k: {s: n for s, n in v.items() if n} for k, v in self._counts.items()}
+
+    def reason_counts(self) -> dict[str, dict[str, int]]:
+        """kind -> ReasonCode -> number of tasks carrying it."""
+        return {k: {s: n for s, n in v.items() if n} for k, v in self._reasons.items()}
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return self._meta.get(key, default)
+
+    # --- subscribing --------------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[StoreChange], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _notify(self, change: StoreChange) -> StoreChange:
+        if change:
+            for callback in list(self._subscribers):
+                try:
+                    callback(change)
+                except Exception:  # a broken view must not stop the poller
+                    log.exception("store subscriber failed")
+        return change
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group changes into one journal transaction (a poll)."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, _Pending()
+        if self.journal is None or not pending:
+            return
+        try:
+            self.journal.write(
+                tasks=pending.tasks.values(),
+                transitions=pending.transitions,
+                jobs=pending.jobs.values(),
+                invitations=pending.invitations.values(),
+                removed_invitations=pending.removed_invitations,
+                meta=pending.meta,
+            )
+        except sqlite3.Error as exc:
+            # Keep running in memory; the next flush tries again with its own changes.
+            message = f"journal write failed: {exc}"
+            self.journal.warnings.append(message)
+            log.warning("%s", message)
+
+    def _after_write(self) -> None:
+        if self._batch_depth == 0:
+            self.flush()
+
+    def _index(self, old: TaskRecord | None, new: TaskRecord | None) -> None:
+        """Keep counts, newest start and the active set in step with one record replacing another."""
+        for record, sign in ((old, -1), (new, 1)):
+            if record is None:
+                continue
+            kind, status = record.kind, record.task_status or "UNKNOWN"
+            by_status = self._counts.setdefault(kind, {})
+            by_status[status] = by_status.get(status, 0) + sign
+            if record.reason_code:
+                by_reason = self._reasons.setdefault(kind, {})
+                by_reason[record.reason_code] = by_reason.get(record.reason_code, 0) + sign
+            active = self._active.setdefault(kind, set())
+            if sign > 0 and not _is_terminal(record.task_status):
+                active.add(record.task_id)  # type: ignore[arg-type]
+            elif sign < 0:
+                active.discard(record.task_id)  # type: ignore[arg-type]
+        if new is not None and new.start_time is not None:
+            newest = self._newest.get(new.kind)
+            if newest is None or new.start_time > newest:
+                self._newest[new.kind] = new.start_time
+
+    def apply_tasks(
+        self, records: Iterable[TaskRecord], observed_at: datetime | None = None, *, backfill: bool = False
+    ) -> StoreChange:
+        """Upsert tasks observed at `observed_at` (default: now) and record status transitions.
+
+        `backfill=True` (history loaded in bulk) records no "first seen" transitions for new tasks.
+        """
+        when = observed_at or self._clock.now()
+        at = when.timestamp()
+        changed: set[str] = set()
+        transitions: list[Transition] = []
+        for record in records:
+            task_id = record.task_id
+            if not task_id:
+                continue
+            row = self._rows.get(task_id)
+            if row is None:
+                terminal = _is_terminal(record.task_status)
+                row = TaskRow(record, at, at, terminal_at=at if terminal else None)
+                self._rows[task_id] = row
+                self._index(None, record)
+                changed.add(task_id)
+                if not backfill:
+                    transitions.append(
+                        Transition(task_id, record.kind, None, record.task_status or "", when, None)
+                    )
+            else:
+                old = row.record
+                if row.last_observed > at:
+                    continue  # an older observation arriving late: keep what is newer
+                new = _merge(old, record)
+                if new.task_status != old.task_status:
+                    prev = row.last_observed
+                    transitions.append(
+                        Transition(task_id, new.kind, old.task_status, new.task_status or "", when, _ts(prev))
+                    )
+                    if _is_terminal(new.task_status):
+                        if row.terminal_at is None:
+                            row.terminal_at, row.terminal_prev = at, prev
+                    else:
+                        row.terminal_at = row.terminal_prev = None
+                if new != old:
+                    self._index(old, new)
+                    row.record = new
+                    changed.add(task_id)
+                row.last_observed = at
+            self._pending.tasks[task_id] = row
+        for t in transitions:
+            self._transitions.setdefault(t.task_id, []).append(t)
+            self._recent.append(t)
+            self._pending.transitions.append(
+                (
+                    t.task_id,
+                    t.kind,
+                    t.from_status,
+                    t.to_status,
+                    t.observed_at.timestamp(),
+                    t.previous_observed_at.timestamp() if t.previous_observed_at else None,
+                )
+            )
+        self._after_write()
+        return self._notify(StoreChange(task_ids=frozenset(changed), transitions=tuple(transitions)))
+
+    def apply_jobs(
+        self, jobs: Iterable[GetResourceSnapshotJobResponse], observed_at: datetime | None = None
+    ) -> StoreChange:
+        at = (observed_at or self._clock.now()).timestamp()
+        changed: set[str] = set()
+        for job in jobs:
+            if not job.id:
+                continue
+            if self._jobs.get(job.id) != job:
+                changed.add(job.id)
+            self._jobs[job.id] = job
+            self._job_fetched[job.id] = at
+            self._pending.jobs[job.id] = (job, at)
+        self._after_write()
+        return self._notify(StoreChange(job_ids=frozenset(changed)))
+
+    def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> StoreChange:
+        changed: set[str] = set()
+        for inv in invitations:
+            if self._invitations.get(inv.id) != inv:
+                changed.add(inv.id)
+                self._invitations[inv.id] = inv
+                self._pending.invitations[inv.id] = inv
+                self._pending.removed_invitations.discard(inv.id)
+        self._after_write()
+        return self._notify(StoreChange(invitation_ids=frozenset(changed)))
+
+    def remove_invitations(self, invitation_ids: Iterable[str]) -> StoreChange:
+        """Forget invitations no longer pending (accepted, rejected or expired since)."""
+        removed = {i for i in invitation_ids if self._invitations.pop(i, None) is not None}
+        for i in removed:
+            self._pending.invitations.pop(i, None)
+        self._pending.removed_invitations |= removed
+        self._after_write()
+        return self._notify(StoreChange(invitation_ids=frozenset(removed)))
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Poll bookkeeping kept in the journal (e.g. whether a kind's history is fully fetched)."""
+        if self._meta.get(key) != value:
+            self._meta[key] = value
+            self._pending.meta[key] = value
+            self._after_write()

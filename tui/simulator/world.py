@@ -1,0 +1,411 @@
+"""One catalog's state: tasks of the three kinds, engagement invitations and resource snapshot jobs.
+
+Tasks are kept in start order per kind (`seq` is the position), with sorted lists of positions per
+status and small indexes per identifier, so a page of a list call costs a few bisects and the page's own
+size, never a scan of the whole history. Tasks finish lazily: a heap of planned end times is drained to
+the current clock time at the start of every request (`advance`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import random
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import msgspec
+
+from schemas import TASK_KINDS, AccountReceiver, InvitationStatus, Receiver, TaskKind, TaskRecord, TaskStatus
+
+REGION = "us-east-1"
+#: The partner account the simulated catalog belongs to.
+ACCOUNT_ID = "111122223333"
+
+KINDS = (
+    TaskKind.ACCEPT_INVITATION,
+    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
+    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
+)
+_ARN_KIND = {
+    TaskKind.ACCEPT_INVITATION: "engagement-by-accepting-invitation-task",
+    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "engagement-from-opportunity-task",
+    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "opportunity-from-engagement-task",
+}
+STATUSES = (TaskStatus.IN_PROGRESS, TaskStatus.COMPLETE, TaskStatus.FAILED)
+
+
+def to_datetime(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+def task_arn(catalog: str, kind: str, task_id: str) -> str:
+    return f"arn:aws:partnercentral:{REGION}:aws:catalog/{catalog}/{_ARN_KIND[kind]}/{task_id}"
+
+
+def job_arn(catalog: str, job_id: str) -> str:
+    return f"arn:aws:partnercentral:{REGION}:{ACCOUNT_ID}:catalog/{catalog}/resource-snapshot-job/{job_id}"
+
+
+def invitation_arn(catalog: str, invitation_id: str) -> str:
+    return f"arn:aws:partnercentral:{REGION}:aws:catalog/{catalog}/engagement-invitation/{invitation_id}"
+
+
+def opportunity_arn(catalog: str, opportunity_id: str) -> str:
+    return f"arn:aws:partnercentral:{REGION}:{ACCOUNT_ID}:catalog/{catalog}/opportunity/{opportunity_id}"
+
+
+class SimTask:
+    """A task as the service keeps it. Result ids exist from the start and are shown once COMPLETE."""
+
+    __slots__ = (
+        "catalog",
+        "context_id",
+        "end",
+        "engagement_id",
+        "invitation_id",
+        "job_id",
+        "kind",
+        "message",
+        "opportunity_id",
+        "outcome",
+        "reason_code",
+        "seq",
+        "start",
+        "status",
+        "task_id",
+        "wire",
+    )
+
+    def __init__(self, catalog: str, kind: str, seq: int, task_id: str, start: float, end: float) -> None:
+        self.catalog = catalog
+        self.kind = kind
+        self.seq = seq
+        self.task_id = task_id
+        self.start = start
+        self.end = end
+        self.status: str = TaskStatus.IN_PROGRESS
+        self.outcome: str = TaskStatus.COMPLETE
+        self.reason_code: str | None = None
+        self.message: str | None = None
+        self.opportunity_id: str | None = None
+        self.engagement_id: str | None = None
+        self.invitation_id: str | None = None
+        self.context_id: str | None = None
+        self.job_id: str | None = None
+        #: The encoded List…Tasks summary, cached until the task changes.
+        self.wire: bytes | None = None
+
+    @property
+    def arn(self) -> str:
+        return task_arn(self.catalog, self.kind, self.task_id)
+
+    def fields(self) -> dict[str, Any]:
+        """The snake_case fields the service shows for this task now (kind-specific, status-specific)."""
+        done = self.status == TaskStatus.COMPLETE
+        out: dict[str, Any] = {
+            "task_id": self.task_id,
+            "task_arn": self.arn,
+            "start_time": to_datetime(self.start),
+            "task_status": self.status,
+        }
+        if self.status == TaskStatus.FAILED:
+            out["reason_code"] = self.reason_code
+            out["message"] = self.message
+        if self.kind == TaskKind.ACCEPT_INVITATION:
+            out["engagement_invitation_id"] = self.invitation_id
+            if done:
+                out["opportunity_id"] = self.opportunity_id
+        elif self.kind == TaskKind.ENGAGEMENT_FROM_OPPORTUNITY:
+            out["opportunity_id"] = self.opportunity_id
+            if done:
+                out["engagement_id"] = self.engagement_id
+                out["engagement_invitation_id"] = self.invitation_id
+        else:
+            out["engagement_id"] = self.engagement_id
+            out["context_id"] = self.context_id
+            if done:
+                out["opportunity_id"] = self.opportunity_id
+        if done:
+            out["resource_snapshot_job_id"] = self.job_id
+        return out
+
+    def summary_bytes(self) -> bytes:
+        if self.wire is None:
+            self.wire = msgspec.json.encode(TASK_KINDS[self.kind]["summary"](**self.fields()))
+        return self.wire
+
+    def record(self) -> TaskRecord:
+        return TaskRecord(kind=self.kind, **self.fields())
+
+    def visible(self, field: str) -> str | None:
+        """The value of a filterable identifier as the service shows it now (None while hidden)."""
+        return self.fields().get(field)
+
+
+class SimInvitation:
+    __slots__ = (
+        "accepting_seq",
+        "catalog",
+        "engagement_id",
+        "expiration",
+        "id",
+        "invited",
+        "payload_type",
+        "rejection_reason",
+        "sender_account",
+        "sender_company",
+        "status",
+        "title",
+    )
+
+    def __init__(self, catalog: str, invitation_id: str, engagement_id: str, invited: float) -> None:
+        self.catalog = catalog
+        self.id = invitation_id
+        self.engagement_id = engagement_id
+        self.invited = invited
+        self.expiration = invited + 15 * 86400.0  # invitations expire after 15 days unanswered
+        self.status: str = InvitationStatus.PENDING
+        self.title = ""
+        self.sender_account = "aws"
+        self.sender_company = "AWS"
+        self.payload_type = "OpportunityInvitation"
+        self.rejection_reason: str | None = None
+        #: The seq of an accept task in progress for this invitation.
+        self.accepting_seq: int | None = None
+
+    def status_at(self, now: float) -> str:
+        if self.status == InvitationStatus.PENDING and now >= self.expiration and self.accepting_seq is None:
+            return InvitationStatus.EXPIRED
+        return self.status
+
+    def summary(self, now: float) -> dict[str, Any]:
+        return {
+            "arn": invitation_arn(self.catalog, self.id),
+            "payload_type": self.payload_type,
+            "id": self.id,
+            "engagement_id": self.engagement_id,
+            "engagement_title": self.title,
+            "status": self.status_at(now),
+            "invitation_date": to_datetime(self.invited),
+            "expiration_date": to_datetime(self.expiration),
+            "sender_aws_account_id": self.sender_account,
+            "sender_company_name": self.sender_company,
+            "receiver": Receiver(account=AccountReceiver(aws_account_id=ACCOUNT_ID, alias="pcwatch-partner")),
+            "catalog": self.catalog,
+            "participant_type": "RECEIVER",
+        }
+
+
+class KindTable:
+    """The tasks of one kind in one catalog."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.tasks: list[SimTask] = []
+        self.by_id: dict[str, SimTask] = {}
+        self.by_status: dict[str, list[int]] = {s: [] for s in STATUSES}
+        #: filter field -> id -> seqs (unsorted; candidate sets are small)
+        self.refs: dict[str, dict[str, list[int]]] = {}
+
+    def index_ref(self, field: str, value: str | None, seq: int) -> None:
+        if value is not None:
+            self.refs.setdefault(field, {}).setdefault(value, []).append(seq)
+
+    def candidates(self, field: str, values: Iterable[str]) -> set[int]:
+        index = self.refs.get(field, {})
+        out: set[int] = set()
+        for v in values:
+            out.update(index.get(v, ()))
+        return out
+
+
+def page_positions(
+    lists: list[list[int]] | None, total: int, after: int | None, descending: bool, limit: int
+) -> tuple[list[int], bool]:
+    """Up to `limit` positions past the cursor `after`, from the union of sorted `lists` (None: all of
+    range(total)); and whether more follow."""
+    want = limit + 1
+    if lists is None:
+        if descending:
+            hi = total if after is None else min(after, total)
+            picked = list(range(hi - 1, max(hi - 1 - want, -1), -1))
+        else:
+            lo = 0 if after is None else after + 1
+            picked = list(range(lo, min(lo + want, total)))
+    else:
+        chunks: list[list[int]] = []
+        for lst in lists:
+            if descending:
+                hi = len(lst) if after is None else bisect.bisect_left(lst, after)
+                chunks.append(lst[max(0, hi - want) : hi])
+            else:
+                lo = 0 if after is None else bisect.bisect_right(lst, after)
+                chunks.append(lst[lo : lo + want])
+        merged = sorted(p for chunk in chunks for p in chunk)
+        picked = merged[::-1][:want] if descending else merged[:want]
+    return picked[:limit], len(picked) > limit
+
+
+class CatalogWorld:
+    """Everything one catalog holds. All access goes through `lock`."""
+
+    def __init__(self, catalog: str) -> None:
+        self.catalog = catalog
+        self.lock = threading.RLock()
+        self.tables: dict[str, KindTable] = {k: KindTable(k) for k in KINDS}
+        self._pending: list[tuple[float, int, str]] = []  # (end, seq, kind) of tasks in progress
+        self.invitations: dict[str, SimInvitation] = {}
+        self.invitation_order: list[SimInvitation] = []  # by invitation date
+        self.jobs: list[SimTask] = []  # completed tasks with a snapshot job, by job creation time
+        self.job_by_id: dict[str, int] = {}
+        self.jobs_by_status: dict[str, list[int]] = {"Running": [], "Stopped": []}
+        self.jobs_by_engagement: dict[str, list[int]] = {}
+        #: ClientToken -> (request fingerprint, kind, seq)
+        self.client_tokens: dict[str, tuple[str, str, int]] = {}
+        self.last_start = 0.0
+        #: Every identifier handed out in this catalog, so none repeats.
+        self.ids: set[str] = set()
+        #: The catalog's seeded RNG and identifier source (set by the Simulator).
+        self.rng = random.Random(0)
+        self.id_factory: Any = None
+
+    # -- tasks -------------------------------------------------------------------------------------------
+
+    def new_task(self, kind: str, task_id: str, start: float, end: float, *, track: bool = True) -> SimTask:
+        """Append an IN_PROGRESS task; start times never go backwards so `seq` order is start order.
+
+        `track=False` leaves the status index and the end heap to `settle_history` (bulk loading)."""
+        table = self.tables[kind]
+        start = max(start, self.last_start)
+        end = max(end, start)
+        self.last_start = start
+        task = SimTask(self.catalog, kind, len(table.tasks), task_id, start, end)
+        table.tasks.append(task)
+        table.by_id[task_id] = task
+        if track:
+            table.by_status[TaskStatus.IN_PROGRESS].append(task.seq)
+            heapq.heappush(self._pending, (end, task.seq, kind))
+        return task
+
+    def settle_history(self, now: float) -> None:
+        """Index tasks loaded with `track=False`: finish those that ended by `now` in one pass (a
+        per-task `advance` would cost a list deletion each), and queue the rest."""
+        finished: list[SimTask] = []
+        for kind, table in self.tables.items():
+            for task in table.tasks:
+                if task.end <= now:
+                    task.status = task.outcome
+                    finished.append(task)
+                else:
+                    heapq.heappush(self._pending, (task.end, task.seq, kind))
+                table.by_status[task.status].append(task.seq)
+        finished.sort(key=lambda t: t.end)
+        for task in finished:
+            self._after_finish(task)
+
+    def index_inputs(self, task: SimTask) -> None:
+        table = self.tables[task.kind]
+        if task.kind == TaskKind.ACCEPT_INVITATION:
+            table.index_ref("engagement_invitation_id", task.invitation_id, task.seq)
+        elif task.kind == TaskKind.ENGAGEMENT_FROM_OPPORTUNITY:
+            table.index_ref("opportunity_id", task.opportunity_id, task.seq)
+        else:
+            table.index_ref("engagement_id", task.engagement_id, task.seq)
+            table.index_ref("context_id", task.context_id, task.seq)
+
+    def advance(self, now: float) -> None:
+        """Finish every task whose planned end has passed."""
+        pending = self._pending
+        while pending and pending[0][0] <= now:
+            _, seq, kind = heapq.heappop(pending)
+            self._finish(self.tables[kind].tasks[seq])
+
+    def _finish(self, task: SimTask) -> None:
+        table = self.tables[task.kind]
+        running = table.by_status[TaskStatus.IN_PROGRESS]
+        i = bisect.bisect_left(running, task.seq)
+        if i < len(running) and running[i] == task.seq:
+            del running[i]
+        task.status = task.outcome
+        task.wire = None
+        bisect.insort(table.by_status[task.status], task.seq)
+        self._after_finish(task)
+
+    def _after_finish(self, task: SimTask) -> None:
+        table = self.tables[task.kind]
+        invitation = self.invitations.get(task.invitation_id or "")
+        if task.kind == TaskKind.ACCEPT_INVITATION and invitation is not None:
+            if invitation.accepting_seq == task.seq:
+                invitation.accepting_seq = None
+            if task.status == TaskStatus.COMPLETE:
+                invitation.status = InvitationStatus.ACCEPTED
+        if task.status != TaskStatus.COMPLETE:
+            return
+        if task.kind == TaskKind.ACCEPT_INVITATION:
+            table.index_ref("opportunity_id", task.opportunity_id, task.seq)
+        elif task.kind == TaskKind.ENGAGEMENT_FROM_OPPORTUNITY:
+            table.index_ref("engagement_id", task.engagement_id, task.seq)
+            table.index_ref("engagement_invitation_id", task.invitation_id, task.seq)
+        else:
+            table.index_ref("opportunity_id", task.opportunity_id, task.seq)
+        self.add_job(task)
+
+    def add_job(self, task: SimTask) -> None:
+        if task.job_id is None:
+            return
+        pos = len(self.jobs)
+        self.jobs.append(task)
+        self.job_by_id[task.job_id] = pos
+        self.jobs_by_status[job_status(task)].append(pos)
+        if task.engagement_id:
+            self.jobs_by_engagement.setdefault(task.engagement_id, []).append(pos)
+
+    def find_task(self, kind: str, identifier: str) -> SimTask | None:
+        return self.tables[kind].by_id.get(identifier.rsplit("/", 1)[-1])
+
+    def all_tasks(self) -> Iterator[SimTask]:
+        for table in self.tables.values():
+            yield from table.tasks
+
+    # -- invitations -------------------------------------------------------------------------------------
+
+    def add_invitation(self, invitation: SimInvitation) -> None:
+        self.invitations[invitation.id] = invitation
+        order = self.invitation_order
+        if order and order[-1].invited > invitation.invited:
+            bisect.insort(order, invitation, key=lambda inv: inv.invited)
+        else:
+            order.append(invitation)
+
+
+def job_status(task: SimTask) -> str:
+    # Most snapshot jobs keep running; a few stopped (the opportunity closed, a member left).
+    return "Stopped" if task.seq % 13 == 7 else "Running"
+
+
+def job_response(task: SimTask, now: float) -> dict[str, Any]:
+    """GetResourceSnapshotJob's fields (snake_case) for the job a completed task created."""
+    from .texts import SNAPSHOT_FAILURES, SNAPSHOT_TEMPLATE
+
+    status = job_status(task)
+    out: dict[str, Any] = {
+        "catalog": task.catalog,
+        "id": task.job_id,
+        "arn": job_arn(task.catalog, task.job_id or ""),
+        "engagement_id": task.engagement_id,
+        "resource_type": "Opportunity",
+        "resource_id": task.opportunity_id,
+        "resource_arn": opportunity_arn(task.catalog, task.opportunity_id or ""),
+        "resource_snapshot_template_name": SNAPSHOT_TEMPLATE,
+        "created_at": to_datetime(task.end),
+        "status": status,
+    }
+    first_run = task.end + 5.0
+    if first_run <= now:
+        out["last_successful_execution_date"] = to_datetime(first_run)
+    if status == "Stopped":
+        out["last_failure"] = SNAPSHOT_FAILURES[task.seq % len(SNAPSHOT_FAILURES)]
+    return out

@@ -1,0 +1,290 @@
+"""Deterministic data and small fakes for the dashboard tests: a Store-like object and a poller stub
+with the agreed surface (see the engine's `tui.store.Store` and `tui.poller.Poller`)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import msgspec
+
+from schemas import (
+    EngagementInvitationSummary,
+    GetResourceSnapshotJobResponse,
+    ReasonCode,
+    TaskKind,
+    TaskRecord,
+)
+
+T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+KINDS = (
+    TaskKind.ACCEPT_INVITATION,
+    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
+    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
+)
+REASONS = sorted(ReasonCode.KNOWN)
+
+
+@dataclass(frozen=True)
+class FakeTransition:
+    task_id: str
+    kind: str
+    from_status: str | None
+    to_status: str
+    observed_at: datetime
+    previous_observed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FakeCompletion:
+    started: datetime | None
+    observed_end: datetime
+    uncertainty: float
+    duration: float | None
+
+
+@dataclass(frozen=True)
+class FakeChange:
+    task_ids: frozenset[str] = frozenset()
+    job_ids: frozenset[str] = frozenset()
+    invitation_ids: frozenset[str] = frozenset()
+    transitions: tuple[FakeTransition, ...] = ()
+
+
+class FakeStore:
+    """The subset of `tui.store.Store` the dashboard reads, in memory."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, TaskRecord] = {}
+        self._completions: dict[str, FakeCompletion] = {}
+        self._first_seen: dict[str, datetime] = {}
+        self._jobs: dict[str, GetResourceSnapshotJobResponse] = {}
+        self._invitations: dict[str, EngagementInvitationSummary] = {}
+        self._transitions: list[FakeTransition] = []
+        self._subscribers: list[Callable[[Any], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def task(self, task_id: str) -> TaskRecord | None:
+        return self._tasks.get(task_id)
+
+    def tasks(self) -> Iterable[TaskRecord]:
+        return list(self._tasks.values())
+
+    def completion(self, task_id: str) -> FakeCompletion | None:
+        return self._completions.get(task_id)
+
+    def job(self, job_id: str) -> GetResourceSnapshotJobResponse | None:
+        return self._jobs.get(job_id)
+
+    def jobs(self) -> list[GetResourceSnapshotJobResponse]:
+        return list(self._jobs.values())
+
+    def invitations(self) -> list[EngagementInvitationSummary]:
+        return list(self._invitations.values())
+
+    def transitions_of(self, task_id: str) -> list[FakeTransition]:
+        return [t for t in self._transitions if t.task_id == task_id]
+
+    def recent_transitions(self, limit: int = 200) -> list[FakeTransition]:
+        return list(reversed(self._transitions[-limit:]))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = defaultdict(Counter)
+        for t in self._tasks.values():
+            out[t.kind][t.task_status or "?"] += 1
+        return {k: dict(v) for k, v in out.items()}
+
+    def subscribe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def _notify(self, change: FakeChange) -> FakeChange:
+        for callback in list(self._subscribers):
+            callback(change)
+        return change
+
+    def apply_tasks(
+        self, records: Iterable[TaskRecord], observed_at: datetime, *, quiet: bool = False
+    ) -> FakeChange:
+        changed: set[str] = set()
+        transitions: list[FakeTransition] = []
+        for record in records:
+            tid = record.task_id
+            assert tid is not None
+            old = self._tasks.get(tid)
+            if old == record:
+                continue
+            self._tasks[tid] = record
+            changed.add(tid)
+            self._first_seen.setdefault(tid, observed_at)
+            if old is None or old.task_status != record.task_status:
+                transitions.append(
+                    FakeTransition(
+                        tid,
+                        record.kind,
+                        old.task_status if old else None,
+                        record.task_status or "?",
+                        observed_at,
+                    )
+                )
+                if record.is_terminal:
+                    started = record.start_time or observed_at
+                    self._completions[tid] = FakeCompletion(
+                        started, observed_at, 5.0, (observed_at - started).total_seconds()
+                    )
+        self._transitions.extend(transitions)
+        change = FakeChange(frozenset(changed), transitions=tuple(transitions))
+        return change if quiet else self._notify(change)
+
+    def apply_jobs(self, jobs: Iterable[GetResourceSnapshotJobResponse]) -> FakeChange:
+        ids = set()
+        for job in jobs:
+            assert job.id is not None
+            self._jobs[job.id] = job
+            ids.add(job.id)
+        return self._notify(FakeChange(job_ids=frozenset(ids)))
+
+    def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> FakeChange:
+        ids = set()
+        for inv in invitations:
+            self._invitations[inv.id] = inv
+            ids.add(inv.id)
+        return self._notify(FakeChange(invitation_ids=frozenset(ids)))
+
+
+@dataclass
+class FakeStatus:
+    state: str = "live"
+    calls_last_hour: int = 42
+    calls_left_today: int = 9_000
+    next_poll_at: datetime | None = None
+    last_success: dict[str, datetime] = field(default_factory=dict)
+    last_error: str | None = None
+    last_service_error: Any = None
+    stale_since: datetime | None = None
+
+
+class FakePoller:
+    """Records what the app asked of it; `run` parks until cancelled."""
+
+    def __init__(self, status: FakeStatus | None = None) -> None:
+        self.status = status or FakeStatus()
+        self.calls: list[str] = []
+        self._subscribers: list[Callable[[Any], None]] = []
+
+    def subscribe_status(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def set_status(self, **changes: Any) -> None:
+        self.status = replace(self.status, **changes)
+        for callback in list(self._subscribers):
+            callback(self.status)
+
+    async def run(self) -> None:
+        import asyncio
+
+        self.calls.append("run")
+        await asyncio.Event().wait()
+
+    def pause(self) -> None:
+        self.calls.append("pause")
+        self.set_status(state="paused")
+
+    def resume(self) -> None:
+        self.calls.append("resume")
+        self.set_status(state="live")
+
+    def refresh_now(self) -> None:
+        self.calls.append("refresh_now")
+
+
+def _id(prefix: str, rng: random.Random, n: int = 13) -> str:
+    return prefix + "".join(rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(n))
+
+
+def make_task(
+    i: int,
+    rng: random.Random,
+    now: datetime = T0,
+    *,
+    status: str | None = None,
+    reason_code: str | None = None,
+    message: str | None = None,
+) -> TaskRecord:
+    kind = KINDS[i % 3]
+    if status is None:
+        status = rng.choices(("COMPLETE", "FAILED", "IN_PROGRESS"), (80, 15, 5))[0]
+    start = now - timedelta(seconds=60 * i + rng.randint(0, 59))
+    failed = status == "FAILED"
+    done = status == "COMPLETE"
+    return TaskRecord(
+        kind=kind,
+        task_id=f"task-{i:013d}",
+        task_arn=f"arn:aws:partnercentral:us-east-1::catalog/Sandbox/task/task-{i:013d}",
+        start_time=start,
+        task_status=status,
+        reason_code=(reason_code or rng.choice(REASONS)) if failed else None,
+        message=(message or "The request could not be completed; see the reason code.") if failed else None,
+        opportunity_id=f"O{1000000 + i}" if kind != TaskKind.OPPORTUNITY_FROM_ENGAGEMENT or done else None,
+        resource_snapshot_job_id=_id("job-", rng) if done else None,
+        engagement_invitation_id=_id("engi-", rng) if kind != TaskKind.OPPORTUNITY_FROM_ENGAGEMENT else None,
+        engagement_id=_id("eng-", rng) if kind != TaskKind.ACCEPT_INVITATION or done else None,
+        context_id=_id("ctx-", rng) if kind == TaskKind.OPPORTUNITY_FROM_ENGAGEMENT else None,
+    )
+
+
+def make_records(n: int, seed: int = 7, now: datetime = T0) -> list[TaskRecord]:
+    rng = random.Random(seed)
+    return [make_task(i, rng, now) for i in range(n)]
+
+
+def make_job(record: TaskRecord, *, failure: str | None = None) -> GetResourceSnapshotJobResponse:
+    return GetResourceSnapshotJobResponse(
+        catalog="Sandbox",
+        id=record.resource_snapshot_job_id,
+        arn=f"arn:aws:partnercentral:us-east-1::catalog/Sandbox/resource-snapshot-job/{record.resource_snapshot_job_id}",
+        engagement_id=record.engagement_id,
+        resource_type="Opportunity",
+        resource_id=record.opportunity_id,
+        resource_snapshot_template_name="AWSOpportunitySummary",
+        created_at=record.start_time,
+        status="Stopped" if failure else "Running",
+        last_successful_execution_date=None if failure else (record.start_time or T0) + timedelta(minutes=2),
+        last_failure=failure,
+    )
+
+
+def make_invitation(i: int, status: str = "PENDING") -> EngagementInvitationSummary:
+    return EngagementInvitationSummary(
+        id=f"engi-{i:013d}",
+        catalog="Sandbox",
+        engagement_id=f"eng-{i:014d}",
+        engagement_title=f"Migration project {i}",
+        status=status,
+        invitation_date=T0 - timedelta(hours=i),
+        expiration_date=T0 + timedelta(days=14 - i),
+        sender_company_name="Example Corp",
+        participant_type="RECEIVER",
+        payload_type="OpportunityInvitation",
+    )
+
+
+def populated_store(n: int = 200, seed: int = 7, now: datetime = T0) -> FakeStore:
+    """A store with `n` tasks, jobs for the completed ones, and three pending invitations."""
+    store = FakeStore()
+    records = make_records(n, seed, now)
+    store.apply_tasks(records, now, quiet=True)
+    store.apply_jobs([make_job(r) for r in records[:50] if r.resource_snapshot_job_id])
+    store.apply_invitations([make_invitation(i) for i in range(3)])
+    return store
+
+
+def with_status(record: TaskRecord, status: str, **changes: Any) -> TaskRecord:
+    return msgspec.structs.replace(record, task_status=status, **changes)

@@ -1,0 +1,451 @@
+"""The dashboard app. Collaborators come in through the constructor (store, poller, settings, clock), so
+tests build the same app around fakes. The poller runs as a worker on the app's loop; the store's and
+the poller's callbacks become messages (`tui.messages`), which coalesce when they arrive in bursts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from schemas import TaskKind, TaskStatus
+
+from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
+from .screens.export import ExportScreen, default_export_path, export_view
+from .screens.help import HelpScreen
+from .screens.record import RecordScreen, record_json
+from .widgets.activity import ActivityLog
+from .widgets.error_details import ErrorDetails
+from .widgets.header_status import HeaderStatus
+from .widgets.safe_text import clean
+from .widgets.snapshot_jobs import SnapshotJobs
+from .widgets.task_rows import KIND_LABELS, SORT_TITLES, SORTS
+from .widgets.task_table import TaskTable
+from .widgets.view_bar import ViewBar
+
+STATUS_KEYS = {"1": TaskStatus.IN_PROGRESS, "2": TaskStatus.COMPLETE, "3": TaskStatus.FAILED}
+KIND_KEYS = {
+    "4": TaskKind.ACCEPT_INVITATION,
+    "5": TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
+    "6": TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
+}
+#: Below this width the side panes go under the table and the activity pane is hidden.
+NARROW = 120
+#: With more tasks than this, filtering waits for a pause in typing instead of running per keystroke.
+DEBOUNCE_ABOVE = 20_000
+#: More finished tasks than this in one update become one summary toast.
+TOASTS_PER_UPDATE = 3
+
+
+class PcwatchApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "pcwatch"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar = [
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("enter", "show_record", "Record", priority=False),
+        Binding("c", "copy_task_id", "Copy id"),
+        Binding("y", "copy_job_id", "Copy job", show=False),
+        Binding("e", "export", "Export"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("p", "toggle_pause", "Pause"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        *(Binding(k, f"toggle_status('{k}')", f"status {v}", show=False) for k, v in STATUS_KEYS.items()),
+        *(
+            Binding(k, f"toggle_kind('{k}')", f"kind {KIND_LABELS[v]}", show=False)
+            for k, v in KIND_KEYS.items()
+        ),
+        Binding("0", "clear_view", "Show all", show=False),
+    ]
+
+    def __init__(
+        self,
+        store: Any,
+        poller: Any | None,
+        settings: Any,
+        clock: Any,
+        *,
+        load: Callable[[], Any] | None = None,
+        toasts: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.poller = poller
+        self.settings = settings
+        self.clock = clock
+        self._load = load
+        self._toasts = toasts
+        self.status: Any = getattr(poller, "status", None)
+        self.loaded = load is None
+        self._unsubscribe: list[Callable[[], Any]] = []
+        self._filter_timer: Any = None
+
+    # ---- layout ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield HeaderStatus(id="header")
+        yield ViewBar(id="viewbar")
+        with Horizontal(id="main"):
+            yield TaskTable(self.store, id="tasks")
+            with Vertical(id="side"):
+                yield ErrorDetails(id="details")
+                yield SnapshotJobs(id="jobs")
+        yield ActivityLog(id="activity")
+        yield Input(
+            placeholder="filter: task/job/opportunity/engagement id, reason code, message", id="filter"
+        )
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one(TaskTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#details").border_title = "Details"
+        self.query_one("#jobs").border_title = "Snapshot jobs · invitations"
+        self.query_one("#activity").border_title = "Activity"
+        self._apply_width(self.size.width)
+        self._unsubscribe.append(self.store.subscribe(self._on_store_change))
+        if self.poller is not None and hasattr(self.poller, "subscribe_status"):
+            self._unsubscribe.append(self.poller.subscribe_status(self._on_poller_status))
+        if not self.is_headless:
+            # SSH dropped or the tmux pane closed: leave instead of writing into a dead terminal.
+            with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 0)
+        self.table.focus()
+        if self._load is not None:
+            self._update_header()
+            self.query_one(ViewBar).show_loading()
+            self._run_load()
+        else:
+            self._start()
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def _run_load(self) -> None:
+        error = None
+        try:
+            assert self._load is not None
+            self._load()
+        except Exception as exc:  # a broken journal must not stop the live view
+            error = f"journal not loaded: {exc}"
+        self.post_message(StoreLoaded(error))
+
+    def on_store_loaded(self, message: StoreLoaded) -> None:
+        self.loaded = True
+        if message.error:
+            self.notify(clean(message.error, limit=300), severity="error", markup=False)
+        self._start()
+
+    def _start(self) -> None:
+        self.table.set_now(self.clock.now())
+        self.table.rebuild()
+        self._refresh_panes(all_panes=True)
+        if self.poller is not None:
+            self.run_worker(self.poller.run(), group="poller", name="poller", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            with contextlib.suppress(Exception):
+                unsubscribe()
+
+    def on_resize(self, event: Any) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.screen.set_class(width < NARROW, "-narrow")
+
+    # ---- engine callbacks -> messages -> panes ---------------------------------------------------
+
+    def _on_store_change(self, change: Any) -> None:
+        self.post_message(TasksChanged.from_change(change))
+
+    def _on_poller_status(self, status: Any) -> None:
+        self.post_message(PollerStatusChanged(status))
+
+    def on_tasks_changed(self, message: TasksChanged) -> None:
+        if not self.loaded:
+            return  # the rebuild after loading reads everything anyway
+        table = self.table
+        table.update_tasks(message.task_ids)
+        table.set_now(self.clock.now())
+        selected = table.selected_id
+        record = self.store.task(selected) if selected else None
+        job_id = record.resource_snapshot_job_id if record is not None else None
+        if selected in message.task_ids:
+            self._refresh_details()
+        if (
+            selected in message.task_ids
+            or message.job_ids
+            or message.invitation_ids
+            or job_id in message.job_ids
+        ):
+            self._refresh_jobs()
+        if message.transitions:
+            self.query_one(ActivityLog).show(self.store.recent_transitions(200))
+            self._toast(message.transitions)
+        self._update_header()
+        self._update_view_bar()
+
+    def on_poller_status_changed(self, message: PollerStatusChanged) -> None:
+        previous_error = getattr(self.status, "last_service_error", None)
+        self.status = message.status
+        self._update_header()
+        if self.loaded:
+            self.table.set_now(self.clock.now())
+        if getattr(self.status, "last_service_error", None) is not previous_error:
+            self._refresh_details()
+
+    def on_task_table_selected(self, message: TaskTable.Selected) -> None:
+        self._refresh_details()
+        self._refresh_jobs()
+
+    def _selected_record(self) -> Any:
+        selected = self.table.selected_id
+        return self.store.task(selected) if selected else None
+
+    def _refresh_details(self) -> None:
+        record = self._selected_record()
+        completion = self.store.completion(record.task_id) if record is not None else None
+        api_error = getattr(self.status, "last_service_error", None)
+        self.query_one(ErrorDetails).show(record, completion, self.table.now, api_error)
+
+    def _refresh_jobs(self) -> None:
+        record = self._selected_record()
+        job_id = record.resource_snapshot_job_id if record is not None else None
+        job = self.store.job(job_id) if job_id else None
+        self.query_one(SnapshotJobs).show(
+            record, job, list(self.store.jobs()), list(self.store.invitations())
+        )
+
+    def _refresh_panes(self, all_panes: bool = False) -> None:
+        self._update_header()
+        self._update_view_bar()
+        self._refresh_details()
+        self._refresh_jobs()
+        if all_panes:
+            self.query_one(ActivityLog).show(self.store.recent_transitions(200))
+
+    def _update_header(self) -> None:
+        counts = self.store.counts() if self.loaded else None
+        self.query_one(HeaderStatus).show(self.settings, self.status, counts, self.clock.now())
+
+    def _update_view_bar(self) -> None:
+        table = self.table
+        self.query_one(ViewBar).show(table, len(self.store))
+
+    def _toast(self, transitions: Iterable[Any]) -> None:
+        if not self._toasts:
+            return
+        finished = [
+            t for t in transitions if t.from_status is not None and t.to_status in TaskStatus.TERMINAL
+        ]
+        if not finished:
+            return
+        failed = [t for t in finished if t.to_status == TaskStatus.FAILED]
+        if len(finished) > TOASTS_PER_UPDATE:
+            self.notify(
+                f"{len(finished) - len(failed)} tasks completed, {len(failed)} failed",
+                severity="error" if failed else "information",
+                markup=False,
+            )
+            return
+        for t in finished:
+            record = self.store.task(t.task_id)
+            label = KIND_LABELS.get(t.kind) or clean(t.kind, limit=32)
+            if t.to_status == TaskStatus.FAILED:
+                reason = clean(record.reason_code, limit=64) if record is not None else ""
+                self.notify(
+                    f"✗ {label} {clean(t.task_id, limit=64)} failed: {reason}", severity="error", markup=False
+                )
+            else:
+                self.notify(f"✓ {label} {clean(t.task_id, limit=64)} complete", markup=False)
+
+    # ---- actions ---------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "filter":
+            return
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        if len(self.store) > DEBOUNCE_ABOVE:
+            self._filter_timer = self.set_timer(0.25, lambda: self._set_needle(event.value))
+        else:
+            self._set_needle(event.value)
+
+    def _set_needle(self, value: str) -> None:
+        self.table.configure(needle=value.strip())
+        self._update_view_bar()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self._set_needle(event.value)
+            if not event.value.strip():
+                event.input.remove_class("-shown")
+            self.table.focus()
+
+    def on_key(self, event: Any) -> None:
+        box = self.query_one("#filter", Input)
+        if event.key == "escape" and box.has_focus:
+            box.value = ""
+            box.remove_class("-shown")
+            self._set_needle("")
+            self.table.focus()
+            event.stop()
+
+    def action_cycle_sort(self) -> None:
+        self.table.configure(sort=SORTS[(SORTS.index(self.table.sort) + 1) % len(SORTS)])
+        self._update_view_bar()
+
+    def set_sort(self, sort: str) -> None:
+        self.table.configure(sort=sort)
+        self._update_view_bar()
+
+    def action_toggle_status(self, key: str) -> None:
+        self._toggle("statuses", STATUS_KEYS[key], set(STATUS_KEYS.values()))
+
+    def action_toggle_kind(self, key: str) -> None:
+        self._toggle("kinds", KIND_KEYS[key], set(KIND_KEYS.values()))
+
+    def _toggle(self, attribute: str, value: str, universe: set[str]) -> None:
+        current = getattr(self.table, attribute)
+        shown = set(universe if current is None else current)
+        shown ^= {value}
+        # All shown again means "no filter", which also shows values this version does not know.
+        self.table.configure(**{attribute: None if shown >= universe else frozenset(shown)})
+        self._update_view_bar()
+
+    def action_clear_view(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("-shown")
+        self.table.configure(statuses=None, kinds=None, needle="")
+        self._update_view_bar()
+
+    def action_show_record(self) -> None:
+        record = self._selected_record()
+        if record is None:
+            self.notify("No task selected.", severity="warning")
+            return
+        job = self.store.job(record.resource_snapshot_job_id) if record.resource_snapshot_job_id else None
+        self.push_screen(RecordScreen(record_json(record, job, self.store.transitions_of(record.task_id))))
+
+    def action_copy_task_id(self) -> None:
+        record = self._selected_record()
+        if record is None or not record.task_id:
+            self.notify("No task selected.", severity="warning")
+            return
+        self._copy("task id", record.task_id)
+
+    def action_copy_job_id(self) -> None:
+        record = self._selected_record()
+        if record is None or not record.resource_snapshot_job_id:
+            self.notify("The selected task has no snapshot job id.", severity="warning")
+            return
+        self._copy("snapshot job id", record.resource_snapshot_job_id)
+
+    def _copy(self, what: str, value: str) -> None:
+        # The value goes base64-encoded into OSC 52, so even a hostile id cannot inject sequences.
+        self.copy_to_clipboard(value)
+        self.notify(f"Copied {what} {clean(value, limit=128)} (OSC 52)", markup=False, timeout=3)
+
+    def action_export(self) -> None:
+        rows = self.table.row_count
+        self.push_screen(ExportScreen(rows, default_export_path(self.clock.now())), self._export_chosen)
+
+    def _export_chosen(self, choice: tuple[Path, str] | None) -> None:
+        if choice is not None:
+            path, fmt = choice
+            ids = self.table.row_ids()
+            records = [r for r in (self.store.task(t) for t in ids) if r is not None]
+            self._write_export(records, path, fmt)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _write_export(self, records: list[Any], path: Path, fmt: str) -> None:
+        try:
+            count = export_view(records, self.store.completion, path, fmt)
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, f"Exported {count:,} tasks to {path}", markup=False, timeout=8)
+
+    def action_refresh(self) -> None:
+        if self.poller is None:
+            self.notify("No poller (offline view).", severity="warning")
+            return
+        self.poller.refresh_now()
+        self.notify("Refreshing…", timeout=1.5)
+
+    def action_toggle_pause(self) -> None:
+        if self.poller is None:
+            return
+        if getattr(self.poller.status, "state", None) == "paused":
+            self.poller.resume()
+        else:
+            self.poller.pause()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Filter tasks", "Filter by id, reason code or message (/)", self.action_filter)
+        for sort in SORTS:
+            yield SystemCommand(f"Sort: {sort}", SORT_TITLES[sort], lambda s=sort: self.set_sort(s))
+        for key, status in STATUS_KEYS.items():
+            yield SystemCommand(
+                f"Show/hide {status}",
+                f"Toggle {status} tasks ({key})",
+                lambda k=key: self.action_toggle_status(k),
+            )
+        for key, kind in KIND_KEYS.items():
+            yield SystemCommand(
+                f"Show/hide {KIND_LABELS[kind]}",
+                f"Toggle {kind} tasks ({key})",
+                lambda k=key: self.action_toggle_kind(k),
+            )
+        yield SystemCommand("Show all tasks", "Clear the filter and toggles (0)", self.action_clear_view)
+        yield SystemCommand(
+            "Show record as JSON", "The selected task's full record (enter)", self.action_show_record
+        )
+        yield SystemCommand(
+            "Copy task id", "Copy the selected task id via OSC 52 (c)", self.action_copy_task_id
+        )
+        yield SystemCommand(
+            "Copy snapshot job id", "Copy the selected task's job id (y)", self.action_copy_job_id
+        )
+        yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", self.action_export)
+        yield SystemCommand("Refresh now", "Poll now, within the budget (r)", self.action_refresh)
+        yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", self.action_toggle_pause)
+        yield SystemCommand("Keys", "Every key and column explained (?)", self.action_help)
+
+
+def run(args: Any, settings: Any) -> int:
+    """`pcwatch` with no command: the dashboard on the configured account (or the demo endpoint)."""
+    from .app_runtime import build_app
+
+    app, cleanup = build_app(settings)
+    try:
+        result = app.run()
+    finally:
+        cleanup()
+    return int(result or 0)

@@ -1,0 +1,1 @@
+"""Modal screens: help, the full record as JSON, the export dialog."""

@@ -1,0 +1,187 @@
+"""What the task table shows: its columns, how a record becomes cells, sort keys and the filter.
+
+Pure functions of a `TaskRecord` (and its completion), no Textual, so they are cheap to test and to call
+100,000 times. Times are UTC: the table shows absolute start times (they never change, so nothing ticks
+on screen between polls) and durations as of the last poll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+
+from schemas import TaskKind, TaskRecord, TaskStatus
+
+from .safe_text import clean
+
+KIND_LABELS = {
+    TaskKind.ACCEPT_INVITATION: "inv→eng",
+    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "opp→eng",
+    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "eng→opp",
+}
+KIND_NAMES = {
+    TaskKind.ACCEPT_INVITATION: "accept invitation (invitation → engagement)",
+    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "engagement from opportunity",
+    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "opportunity from engagement",
+}
+STATUS_MARKS = {TaskStatus.IN_PROGRESS: "▶", TaskStatus.COMPLETE: "✓", TaskStatus.FAILED: "✗"}
+SORTS = ("default", "start", "status", "kind", "duration")
+SORT_TITLES = {
+    "default": "active first, then recently finished",
+    "start": "start time, newest first",
+    "status": "status (failed, running, complete)",
+    "kind": "kind",
+    "duration": "duration, longest first",
+}
+_STATUS_RANK = {TaskStatus.FAILED: 0, TaskStatus.IN_PROGRESS: 1, TaskStatus.COMPLETE: 2}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("mark", "", 1),
+    Column("status", "Status", 11),
+    Column("kind", "Kind", 7),
+    Column("start", "Started UTC", 11),
+    Column("duration", "Took", 6),
+    Column("reason", "Reason", 22),
+    Column("source", "From id", 18),
+    Column("job", "Snapshot job", 18),
+    Column("task", "Task id", 18),
+    Column("opportunity", "Opportunity", 14),
+    Column("engagement", "Engagement", 18),
+)
+GAP = 1
+#: Cell x offsets within a row.
+OFFSETS: tuple[int, ...] = tuple(sum(c.width + GAP for c in COLUMNS[:i]) for i in range(len(COLUMNS)))
+ROW_WIDTH = OFFSETS[-1] + COLUMNS[-1].width
+SORT_COLUMN = {"start": "start", "status": "status", "kind": "kind", "duration": "duration"}
+
+
+def fit(text: str, width: int) -> str:
+    """`text` padded or cut (with an ellipsis) to exactly `width` cells."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or seconds < 0:
+        return ""
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
+
+
+def observed_seconds(record: TaskRecord, completion: Any, now: datetime | None) -> float | None:
+    """How long the task took (finished: as observed by the store) or has run so far (active)."""
+    if completion is not None and getattr(completion, "duration", None) is not None:
+        return float(completion.duration)
+    if record.is_terminal or record.start_time is None or now is None:
+        return None
+    return (now - record.start_time).total_seconds()
+
+
+def source_id(record: TaskRecord) -> str | None:
+    """The id the task started from: the invitation, the opportunity or the engagement."""
+    if record.kind == TaskKind.ACCEPT_INVITATION:
+        return record.engagement_invitation_id
+    if record.kind == TaskKind.ENGAGEMENT_FROM_OPPORTUNITY:
+        return record.opportunity_id
+    if record.kind == TaskKind.OPPORTUNITY_FROM_ENGAGEMENT:
+        return record.engagement_id
+    return record.engagement_invitation_id or record.opportunity_id or record.engagement_id
+
+
+def status_class(record: TaskRecord) -> str:
+    if record.task_status == TaskStatus.FAILED:
+        return "failed"
+    if record.task_status == TaskStatus.COMPLETE:
+        return "complete"
+    return "active"
+
+
+def cells(record: TaskRecord, completion: Any, now: datetime | None) -> tuple[str, ...]:
+    """The row's cell texts, cleaned and fitted to their columns."""
+    start = record.start_time.strftime("%m-%d %H:%M") if record.start_time else ""
+    values = (
+        STATUS_MARKS.get(record.task_status or "", "?"),
+        clean(record.task_status or "?", limit=64),
+        KIND_LABELS.get(record.kind) or clean(record.kind, limit=64),
+        start,
+        format_duration(observed_seconds(record, completion, now)),
+        clean(record.reason_code, limit=64),
+        clean(source_id(record), limit=128),
+        clean(record.resource_snapshot_job_id, limit=128),
+        clean(record.task_id, limit=128),
+        clean(record.opportunity_id, limit=128),
+        clean(record.engagement_id, limit=128),
+    )
+    return tuple(fit(v, c.width) for v, c in zip(values, COLUMNS, strict=True))
+
+
+def header_cells(sort: str, reverse: bool = False) -> tuple[str, ...]:
+    arrow = "▲" if reverse else "▼"
+    sorted_key = SORT_COLUMN.get(sort)
+    return tuple(fit(c.title + (arrow if c.key == sorted_key else ""), c.width) for c in COLUMNS)
+
+
+def _ts(value: datetime | None) -> float:
+    return value.timestamp() if value is not None else 0.0
+
+
+def sort_key(record: TaskRecord, completion: Any, sort: str) -> tuple[Any, ...]:
+    """A key that orders rows for `sort`; it ends with the task id, so keys are unique and the id of
+    row i is `keys[i][-1]`. Keys never depend on the current time, so polls do not re-sort."""
+    tid = record.task_id or ""
+    start = _ts(record.start_time)
+    active = not record.is_terminal
+    if sort == "start":
+        return (-start, tid)
+    if sort == "status":
+        return (_STATUS_RANK.get(record.task_status or "", 3), -start, tid)
+    if sort == "kind":
+        return (record.kind, -start, tid)
+    if sort == "duration":
+        if active:  # running tasks first, the longest-running (earliest start) on top
+            return (0, start, tid)
+        duration = getattr(completion, "duration", None) if completion is not None else None
+        return (1, -(duration or 0.0), tid)
+    # default: active first (newest start on top), then finished by when they were seen to finish
+    if active:
+        return (0, -start, tid)
+    end = getattr(completion, "observed_end", None) if completion is not None else None
+    return (1, -_ts(end or record.start_time), tid)
+
+
+def matches(record: TaskRecord, needle: str) -> bool:
+    """Case-insensitive substring match on the ids, the reason code and the message."""
+    if not needle:
+        return True
+    for value in (
+        record.task_id,
+        record.reason_code,
+        record.message,
+        record.resource_snapshot_job_id,
+        record.opportunity_id,
+        record.engagement_id,
+        record.engagement_invitation_id,
+        record.context_id,
+        record.task_arn,
+    ):
+        if value and needle in value.lower():
+            return True
+    return False

@@ -30,6 +30,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as botocore's connection pool expects
+    disable_nagle_algorithm = True  # headers and body go out in two writes; Nagle would hold the second
     server_version = "pcwatch-simulator"
     server: _Server
 

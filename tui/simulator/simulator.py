@@ -41,7 +41,7 @@ from .world import KINDS, CatalogWorld
 
 CATALOGS = ("AWS", "Sandbox")
 #: Most tasks a clock jump may start at once in demo activity (a laptop waking from sleep).
-_MAX_DEMO_BURST = 50
+_MAX_DEMO_BURST = 500
 
 __all__ = ["CATALOGS", "Simulator", "SimulatorStats"]
 

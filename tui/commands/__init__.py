@@ -1,0 +1,1 @@
+"""The headless commands (`list`, `wait`). They never import Textual; heavy imports happen in `run`."""

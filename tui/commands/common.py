@@ -1,0 +1,77 @@
+"""What the headless commands share: connecting (or starting the demo endpoint), kinds, output safety."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from schemas import TASK_KINDS
+
+from ..config import Settings
+
+#: Exit code for errors other than a task's outcome (bad arguments, credentials, the service).
+EXIT_ERROR = 3
+
+#: Short names accepted by --kind besides the full kind names.
+KIND_ALIASES = {
+    "accept": "EngagementByAcceptingInvitation",
+    "invitation": "EngagementByAcceptingInvitation",
+    "from-opportunity": "EngagementFromOpportunity",
+    "engagement": "EngagementFromOpportunity",
+    "from-engagement": "OpportunityFromEngagement",
+    "opportunity": "OpportunityFromEngagement",
+}
+
+
+def parse_kind(value: str) -> str:
+    if value in TASK_KINDS:
+        return value
+    lowered = {k.lower(): k for k in TASK_KINDS}
+    kind = KIND_ALIASES.get(value.lower()) or lowered.get(value.lower())
+    if kind is None:
+        names = ", ".join([*TASK_KINDS, *KIND_ALIASES])
+        raise argparse.ArgumentTypeError(f"unknown task kind {value!r} (one of: {names})")
+    return kind
+
+
+def error(command: str, message: str) -> int:
+    from ..aws import one_line
+
+    print(f"pcwatch {command}: {one_line(message, limit=2000)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+@contextmanager
+def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[Any, Settings]]:
+    """A client for the settings; with `--demo`, an in-process local endpoint first. Raises ApiFailure."""
+    from ..aws import make_client
+
+    endpoint = None
+    try:
+        if settings.demo and not settings.endpoint_url:
+            from ..demo_endpoint import demo_settings, start_demo_endpoint
+
+            endpoint, _ = start_demo_endpoint()
+            settings = demo_settings(settings, endpoint)
+        client = make_client(settings, **client_options)
+        try:
+            yield client, settings
+        finally:
+            client.close()
+    finally:
+        if endpoint is not None:
+            endpoint.close()
+
+
+# JSON escapes C0 controls itself; these it leaves raw, and a terminal may act on them (C1 controls such
+# as CSI U+009B, bidi overrides, line/paragraph separators). Escaping them keeps the JSON identical.
+_JSON_UNSAFE = re.compile("[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def terminal_safe_json(data: bytes) -> str:
+    text = data.decode("utf-8")
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

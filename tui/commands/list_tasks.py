@@ -1,0 +1,146 @@
+"""`pcwatch list`: the current tasks, as a table, JSON lines (wire names plus `Kind`) or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..config import Settings
+from .common import connected, error, parse_kind, terminal_safe_json
+
+#: CSV columns: the service's wire names plus Kind.
+CSV_FIELDS = [
+    "Kind",
+    "TaskId",
+    "TaskStatus",
+    "StartTime",
+    "ReasonCode",
+    "Message",
+    "OpportunityId",
+    "ResourceSnapshotJobId",
+    "EngagementInvitationId",
+    "EngagementId",
+    "ContextId",
+    "TaskArn",
+]
+PAGE_SIZE = 1000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kind", action="append", type=parse_kind, metavar="KIND", help="only this kind (repeatable)"
+    )
+    parser.add_argument(
+        "--status",
+        action="append",
+        metavar="STATUS",
+        help="only this status: IN_PROGRESS, COMPLETE or FAILED (repeatable)",
+    )
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="one JSON object per line (wire names plus Kind)")
+    out.add_argument("--csv", action="store_true", help="CSV with a header row")
+
+
+async def fetch_tasks(
+    client: Any, settings: Settings, kinds: Sequence[str], statuses: Sequence[str] | None
+) -> list[Any]:
+    """Every task of the kinds (filtered by status on the service side), within the rate budget."""
+    from schemas import TaskRecord
+
+    from ..budget import RequestBudget
+    from ..clock import SystemClock
+
+    budget = RequestBudget(settings.budget, SystemClock())
+    records: list[TaskRecord] = []
+    for kind in kinds:
+        token: str | None = None
+        while True:
+            await budget.acquire()
+            page = await client.list_tasks(
+                kind, status=list(statuses) if statuses else None, max_results=PAGE_SIZE, next_token=token
+            )
+            records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
+            token = page.next_token
+            if not token:
+                break
+    records.sort(key=lambda r: (r.start_time is not None, r.start_time), reverse=True)
+    return records
+
+
+def _cell(value: object, width: int | None = None) -> str:
+    from ..aws import escape_control
+
+    if value is None:
+        return ""
+    text = escape_control(value.isoformat() if hasattr(value, "isoformat") else str(value))
+    if width is not None and len(text) > width:
+        text = text[: width - 1] + "…"
+    return text
+
+
+def print_table(records: Sequence[Any], out: Any) -> None:
+    from schemas import TaskKind
+
+    short = {
+        TaskKind.ACCEPT_INVITATION: "accept",
+        TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "from-opportunity",
+        TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "from-engagement",
+    }
+    rows = [
+        (
+            short.get(r.kind, _cell(r.kind)),
+            _cell(r.task_id),
+            _cell(r.task_status),
+            r.start_time.strftime("%Y-%m-%d %H:%M:%S") if r.start_time else "",
+            _cell(r.reason_code),
+            _cell(r.message, 60),
+        )
+        for r in records
+    ]
+    header = ("KIND", "TASK ID", "STATUS", "STARTED (UTC)", "REASON", "MESSAGE")
+    widths = [max([len(header[i])] + [len(row[i]) for row in rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
+        out.write("  ".join(cells).rstrip() + "\n")
+
+
+def print_csv(records: Sequence[Any], out: Any) -> None:
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for r in records:
+        writer.writerow({k: _cell(v) for k, v in r.to_dict().items()})
+
+
+def print_json(records: Sequence[Any], out: Any) -> None:
+    for r in records:
+        out.write(terminal_safe_json(r.to_json()) + "\n")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from schemas import TASK_KINDS
+
+    from ..aws import ApiFailure
+
+    kinds = list(dict.fromkeys(args.kind or TASK_KINDS))
+    statuses = [s.upper() for s in args.status] if args.status else None
+    try:
+        with connected(settings) as (client, settings):
+            records = asyncio.run(fetch_tasks(client, settings, kinds, statuses))
+    except ApiFailure as failure:
+        return error("list", failure.message)
+    out = sys.stdout
+    try:
+        if args.json:
+            print_json(records, out)
+        elif args.csv:
+            print_csv(records, out)
+        else:
+            print_table(records, out)
+        out.flush()
+    except BrokenPipeError:  # `pcwatch list | head`
+        return 0
+    return 0

@@ -1,0 +1,139 @@
+"""`pcwatch wait TASK_ID`: follow one task until it ends.
+
+Exit 0 when it completes, 1 when it fails (ReasonCode and Message on stderr, control characters
+escaped), 124 on --timeout, 3 on any other error. Throttling, faults and network errors are retried with
+backoff until the timeout; credentials and other client errors end the wait at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+from typing import Any
+
+from ..config import Settings
+from .common import connected, error, parse_kind
+
+EXIT_COMPLETE = 0
+EXIT_FAILED = 1
+EXIT_TIMEOUT = 124
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("task_id", metavar="TASK_ID", help="the task's id (or ARN)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="give up after this")
+    parser.add_argument(
+        "--interval", type=float, default=None, metavar="SECONDS", help="seconds between checks (default 5)"
+    )
+    parser.add_argument(
+        "--kind", type=parse_kind, default=None, help="the task's kind, if known (saves calls)"
+    )
+
+
+class TaskNotFound(Exception):
+    pass
+
+
+async def follow(
+    client: Any,
+    task_id: str,
+    *,
+    settings: Settings,
+    clock: Any,
+    timeout: float | None,
+    interval: float,
+    kind: str | None = None,
+    rng: random.Random | None = None,
+    on_retry: Any = None,
+) -> tuple[int, Any]:
+    """Poll the task until it ends or the timeout passes. Returns (exit code, last TaskRecord or None).
+    Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it."""
+    from schemas import TASK_KINDS, TaskRecord, TaskStatus
+
+    from ..aws import ApiFailure, CredentialsFailure
+    from ..budget import Backoff, RequestBudget
+
+    budget = RequestBudget(settings.budget, clock)
+    backoff = Backoff(rng or random.Random())
+    deadline = None if timeout is None else clock.monotonic() + timeout
+    record = None
+    while True:
+        try:
+            kinds = [kind] if kind else list(TASK_KINDS)
+            found = None
+            for k in kinds:
+                await budget.acquire()
+                page = await client.list_tasks(k, task_ids=[task_id], max_results=10)
+                if page.task_summaries:
+                    found = TaskRecord.from_task(page.task_summaries[0], k)
+                    break
+            if found is None:
+                raise TaskNotFound(task_id)
+            record, kind = found, found.kind
+            if record.task_status == TaskStatus.COMPLETE:
+                return EXIT_COMPLETE, record
+            if record.task_status == TaskStatus.FAILED:
+                return EXIT_FAILED, record
+            backoff.reset()
+            delay = interval
+        except ApiFailure as failure:
+            if isinstance(failure, CredentialsFailure) or not failure.retryable:
+                raise
+            delay = backoff.next_delay()
+            if on_retry is not None:
+                on_retry(failure, delay)
+        if deadline is not None:
+            left = deadline - clock.monotonic()
+            if left <= 0:
+                return EXIT_TIMEOUT, record
+            delay = min(delay, left)
+        await clock.sleep(delay)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from ..aws import ApiFailure, escape_control
+    from ..clock import SystemClock
+
+    interval = args.interval if args.interval is not None else settings.fast_interval
+    if interval <= 0 or (args.timeout is not None and args.timeout < 0):
+        return error("wait", "--interval must be positive and --timeout not negative")
+
+    def on_retry(failure: ApiFailure, delay: float) -> None:
+        print(f"pcwatch wait: {failure.message} (retrying in {delay:.0f} s)", file=sys.stderr)
+
+    try:
+        with connected(settings) as (client, settings):
+            code, record = asyncio.run(
+                follow(
+                    client,
+                    args.task_id,
+                    settings=settings,
+                    clock=SystemClock(),
+                    timeout=args.timeout,
+                    interval=interval,
+                    kind=args.kind,
+                    on_retry=on_retry,
+                )
+            )
+    except TaskNotFound:
+        return error("wait", f"task {args.task_id} not found in catalog {settings.catalog}")
+    except ApiFailure as failure:
+        return error("wait", failure.message)
+    task = escape_control(args.task_id)
+    if code == EXIT_TIMEOUT:
+        status = record.task_status if record else "unknown"
+        print(
+            f"pcwatch wait: timed out after {args.timeout:g} s; {task} is {escape_control(str(status))}",
+            file=sys.stderr,
+        )
+    elif code == EXIT_COMPLETE:
+        extra = f" OpportunityId={escape_control(record.opportunity_id)}" if record.opportunity_id else ""
+        print(f"{task} COMPLETE{extra}")
+    else:
+        print(f"{task} FAILED", flush=True)
+        reason = escape_control(record.reason_code or "(no ReasonCode)")
+        message = escape_control(record.message or "(no Message)")
+        print(f"ReasonCode: {reason}\nMessage: {message}", file=sys.stderr)
+    return code

@@ -10,6 +10,13 @@ import pytest
 
 FORBIDDEN_FOR = {
     "schemas": {"boto3", "botocore", "textual", "rich", "tui"},
+    "tui.poller": {"textual", "rich"},
+    "tui.store": {"textual", "rich", "boto3", "botocore"},
+    "tui.journal": {"textual", "rich", "boto3", "botocore"},
+    "tui.budget": {"textual", "rich", "boto3", "botocore"},
+    "tui.aws": {"textual", "rich"},
+    "tui.commands.list_tasks": {"textual", "rich"},
+    "tui.commands.wait_task": {"textual", "rich"},
 }
 
 

@@ -48,7 +48,10 @@ class ResponseChecker:
 def _make_client(
     url: str, checker: ResponseChecker | None = None, *, validate_params: bool = True, **config: Any
 ):
-    """A real boto3 client with retries off (a test sees the raw error) and the local credentials."""
+    """A real boto3 client with retries off (a test sees the raw error) and the local credentials.
+
+    `total_max_attempts` 1: botocore reads `max_attempts` as retries *after* the first try.
+    """
     client = boto3.client(
         "partnercentral-selling",
         endpoint_url=url,
@@ -56,7 +59,7 @@ def _make_client(
         aws_access_key_id=LOCAL_ACCESS_KEY_ID,
         aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
         config=Config(
-            retries={"max_attempts": 1, "mode": "standard"},
+            retries={"total_max_attempts": 1, "mode": "standard"},
             parameter_validation=validate_params,
             **config,
         ),

@@ -92,7 +92,9 @@ class Simulator:
         #: Paging tokens carry this, so a token from another run is refused as expired.
         self.epoch = uuid.UUID(int=random.Random(f"epoch:{seed}").getrandbits(128)).hex[:12]
         self._demo_rate = 0.0
-        self._demo_last = 0.0
+        self._demo_since = 0.0
+        #: Per catalog: the clock time up to which demo activity has been generated.
+        self._demo_last: dict[str, float] = {}
 
     # -- worlds -------------------------------------------------------------------------------------------
 
@@ -182,15 +184,16 @@ class Simulator:
         """Keep starting tasks (about `rate_per_minute` a minute of clock time) and inviting, as a busy
         partner account would. Driven by the clock on each request; no thread. 0 stops it."""
         self._demo_rate = max(0.0, rate_per_minute)
-        self._demo_last = self._now()
+        self._demo_since = self._now()
+        self._demo_last.clear()
 
     def _demo_tick(self, world: CatalogWorld, now: float) -> None:
         interval = 60.0 / self._demo_rate
-        due = int((now - self._demo_last) / interval)
+        first = self._demo_last.get(world.catalog, self._demo_since)
+        due = int((now - first) / interval)
         if due <= 0:
             return
-        first = self._demo_last
-        self._demo_last += due * interval
+        self._demo_last[world.catalog] = first + due * interval
         rng = world.rng
         for i in range(min(due, _MAX_DEMO_BURST)):
             start = first + (i + 1) * interval

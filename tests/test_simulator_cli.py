@@ -3,7 +3,10 @@ CLI would use it), and stops cleanly on SIGTERM and SIGINT."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -70,3 +73,46 @@ def test_simulate_refuses_bad_faults():
     assert result.returncode == 2
     assert "unknown fault 'lightning'" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
+def test_the_aws_cli_works_against_it(tmp_path):
+    proc, url = launch("--history", "30", "--no-quotas")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": "pcwatch-local",
+        "AWS_SECRET_ACCESS_KEY": "pcwatch-local-secret",
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+    }
+    try:
+        result = subprocess.run(
+            [
+                "aws",
+                "--endpoint-url",
+                url,
+                "--region",
+                "us-east-1",
+                "--output",
+                "json",
+                "partnercentral-selling",
+                "list-engagement-by-accepting-invitation-tasks",
+                "--catalog",
+                "Sandbox",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout and proc.stdout.close()
+        proc.stderr and proc.stderr.close()
+    if "Invalid choice" in result.stderr:  # an AWS CLI older than the service
+        pytest.skip("this AWS CLI does not know partnercentral-selling")
+    assert result.returncode == 0, result.stderr
+    tasks = json.loads(result.stdout)["TaskSummaries"]
+    assert tasks and all(t["TaskId"].startswith("task-") for t in tasks)

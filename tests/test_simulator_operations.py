@@ -10,6 +10,7 @@ import pytest
 
 from schemas import TASK_KINDS, TaskKind
 from tui.simulator import Simulator
+from tui.simulator.validation import service_model
 
 pytest_plugins = ("tests.simulator_fixtures",)
 
@@ -325,3 +326,30 @@ def test_demo_activity_starts_tasks_as_the_clock_moves(clock):
     clock.advance(600)
     tasks = s.tasks()
     assert len(tasks) == 66 and {t.task_status for t in tasks} >= {"COMPLETE"}
+
+
+_RECORD_FIELD = {
+    "TaskStatus": "task_status",
+    "TaskIdentifier": "task_id",
+    "OpportunityIdentifier": "opportunity_id",
+    "EngagementInvitationIdentifier": "engagement_invitation_id",
+    "EngagementIdentifier": "engagement_id",
+    "ContextIdentifier": "context_id",
+}
+
+
+@pytest.mark.parametrize("kind", list(LIST_OPS))
+def test_every_filter_the_model_offers_selects_what_the_tasks_show(kind, client, sim, pages):
+    """Each filter member of the operation's input shape, with two values, against the server's truth."""
+    shape = service_model().operation_model(TASK_KINDS[kind]["list_operation"]).input_shape
+    members = [m for m in shape.members if m not in ("Catalog", "MaxResults", "NextToken", "Sort")]
+    assert set(members) <= set(_RECORD_FIELD)
+    tasks = [t for t in sim.tasks() if t.kind == kind]
+    for member in members:
+        field = _RECORD_FIELD[member]
+        values = sorted({getattr(t, field) for t in tasks if getattr(t, field)})[:2]
+        assert values, f"no task of {kind} shows {member}"
+        got = pages(getattr(client, LIST_OPS[kind]), Catalog="Sandbox", MaxResults=50, **{member: values})
+        assert sorted(t["TaskId"] for t in got) == sorted(
+            t.task_id for t in tasks if getattr(t, field) in values
+        )

@@ -23,8 +23,9 @@ from schemas import (
 )
 
 from .protocol import ServiceFault, decode_token, encode_token, fingerprint
+from .records import STATUSES, SimTask, job_response
 from .scenario import fill_task, sample_duration
-from .world import STATUSES, CatalogWorld, SimTask, job_response, page_positions
+from .world import CatalogWorld, page_positions
 
 #: Page sizes when MaxResults is omitted. ListResourceSnapshotJobs documents 50; the task and invitation
 #: lists document none, so the simulator uses 100.

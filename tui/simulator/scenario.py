@@ -8,8 +8,9 @@ import random
 
 from schemas import InvitationStatus, TaskKind, TaskStatus
 
+from .records import KINDS, SimInvitation, SimTask
 from .texts import COMPANY_NAMES, ENGAGEMENT_TITLES, FAILURE_MESSAGES, REASON_WEIGHT, REASONS_BY_KIND
-from .world import KINDS, CatalogWorld, SimInvitation, SimTask
+from .world import CatalogWorld
 
 DAY = 86400.0
 #: The history spreads over this many days before the simulator's start.

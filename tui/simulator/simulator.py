@@ -7,6 +7,7 @@ request path can be exercised in process as well as over HTTP.
 from __future__ import annotations
 
 import gc
+import logging
 import random
 import threading
 import uuid
@@ -34,10 +35,13 @@ from .protocol import (
     validation_error,
 )
 from .quotas import QuotaLimits, Quotas
+from .records import KINDS
 from .scenario import IdFactory, fill_task, generate_history, make_invitation, pick_failure
 from .texts import FAILURE_MESSAGES
 from .validation import validate_request
-from .world import KINDS, CatalogWorld
+from .world import CatalogWorld
+
+_log = logging.getLogger(__name__)
 
 CATALOGS = ("AWS", "Sandbox")
 #: Most tasks a clock jump may start at once in demo activity (a laptop waking from sleep).
@@ -222,6 +226,7 @@ class Simulator:
         except ServiceFault as fault:
             reply = error_reply(fault.error, fault.status, operation)
         except Exception as exc:  # a simulator bug must look like the service's fault, not kill the thread
+            _log.exception("simulator error in %s", operation or "request")
             reply = error_reply(InternalServerException(message=f"simulator error: {type(exc).__name__}"))
         reply.headers["x-amzn-RequestId"] = request_id()
         name = operation if operation in OPERATIONS else "<unknown>"

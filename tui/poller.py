@@ -79,13 +79,22 @@ class PollPlan:
 
     fast_interval: float = 5.0
     slow_interval: float = 60.0
+    #: A kind with running tasks is scanned for new ones less often: its IN_PROGRESS list already shows
+    #: new running tasks; the scan only adds those that started and ended between two ticks.
+    active_scan_interval: float = 300.0
+    #: Snapshot jobs of history tasks are fetched (with spare budget) only for tasks this recent.
+    history_job_window: float = 86_400.0
     active_page_size: int = 100
     scan_page_size: int = 25
     history_page_size: int = 1000
     #: History pages are fetched only while the daily pacing keeps this many calls for live polling.
     history_reserve: float = 10.0
-    invitation_interval: float = 300.0
+    invitation_interval: float = 600.0
     job_refresh_interval: float = 900.0
+    #: How long after its task was seen live a Running job keeps being refreshed.
+    job_follow_window: float = 3600.0
+    #: At most one job refresh per this many seconds (30 an hour), whatever the number of jobs.
+    job_refresh_spacing: float = 120.0
     #: Jobs fetched per tick at most (those of live tasks first).
     jobs_per_tick: int = 3
 
@@ -134,7 +143,8 @@ class Poller:
         self._jobs_urgent: deque[str] = deque()
         self._jobs_spare: deque[str] = deque()
         self._jobs_known: set[str] = {j.id for j in store.jobs() if j.id}
-        self._jobs_live: set[str] = set()
+        self._last_job_refresh = -1e18
+        self._jobs_live: dict[str, float] = {}  # job id -> when its task was seen live
         self._unsubscribe = store.subscribe(self._on_store_change)
         self._in_backfill = False
 
@@ -334,7 +344,8 @@ class Poller:
         if not self.history_complete(kind):
             return
         now = self.clock.monotonic()
-        if now - self._last_scan.get(kind, -1e18) < self.plan.slow_interval:
+        every = self.plan.active_scan_interval if self._running_ids(kind) else self.plan.slow_interval
+        if now - self._last_scan.get(kind, -1e18) < every:
             return
         newest = self.store.newest_start(kind)
         token: str | None = None
@@ -398,13 +409,21 @@ class Poller:
                 continue
             self._jobs_known.add(job_id)
             if self._in_backfill:
-                self._jobs_spare.append(job_id)
+                recent = self.clock.now() - timedelta(seconds=self.plan.history_job_window)
+                if record is not None and record.start_time is not None and record.start_time >= recent:
+                    self._jobs_spare.append(job_id)
             else:
                 self._jobs_urgent.append(job_id)
-                self._jobs_live.add(job_id)
+                self._jobs_live[job_id] = self.clock.monotonic()
 
     def _due_job_refreshes(self) -> list[str]:
-        """Running jobs of tasks seen live, not fetched for a while."""
+        """Running jobs of tasks seen live in the last `job_follow_window`, not fetched for a while.
+        (A snapshot job keeps running for as long as the engagement is tracked: following every one
+        forever would cost more than all the task polling.)"""
+        now = self.clock.monotonic()
+        for job_id, since in list(self._jobs_live.items()):
+            if now - since > self.plan.job_follow_window:
+                del self._jobs_live[job_id]
         horizon = self.clock.now() - timedelta(seconds=self.plan.job_refresh_interval)
         due = []
         for job_id in self._jobs_live:
@@ -415,12 +434,18 @@ class Poller:
         return due
 
     async def _poll_jobs(self) -> None:
-        budget_left = self.plan.jobs_per_tick
-        refresh = [j for j in self._due_job_refreshes() if j not in self._jobs_urgent]
+        # When the pacing is tight, jobs (details) yield to task polling (detection): one a tick.
+        plenty = self.budget.paced_tokens > self.budget.daily.capacity / 2
+        budget_left = self.plan.jobs_per_tick if plenty else 1
         queue: list[tuple[deque[str] | None, str]] = [(self._jobs_urgent, j) for j in list(self._jobs_urgent)]
-        queue += [(None, j) for j in refresh]
-        # History jobs only while the pacing has plenty to spare (half its burst).
-        if self.budget.paced_tokens > self.budget.daily.capacity / 2:
+        # Refreshes and history jobs only while the pacing has plenty to spare (half its burst).
+        if plenty:
+            now = self.clock.monotonic()
+            if now - self._last_job_refresh >= self.plan.job_refresh_spacing:
+                due = [j for j in self._due_job_refreshes() if j not in self._jobs_urgent]
+                if due:
+                    self._last_job_refresh = now
+                    queue += [(None, due[0])]
             queue += [(self._jobs_spare, j) for j in list(self._jobs_spare)]
         for source_queue, job_id in queue[:budget_left]:
             job = await self._call(JOBS, lambda j=job_id: self.client.get_resource_snapshot_job(j))

@@ -116,3 +116,11 @@ def test_the_aws_cli_works_against_it(tmp_path):
     assert result.returncode == 0, result.stderr
     tasks = json.loads(result.stdout)["TaskSummaries"]
     assert tasks and all(t["TaskId"].startswith("task-") for t in tasks)
+
+
+def test_the_simulator_never_loads_textual():
+    code = "import sys, tui.simulator, tui.simulator.cli; print('textual' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -38,9 +38,10 @@ class Faults:
     connection_reset: float = 0.0
     slow: float = 0.0
     slow_seconds: float = 2.0
-    #: A hang outlasts a client's read timeout, then the connection is dropped without a response.
+    #: A hang outlasts a client's read timeout (botocore's default is 60 s), then the connection is
+    #: dropped without a response. Closing the endpoint ends it at once.
     hang: float = 0.0
-    hang_seconds: float = 30.0
+    hang_seconds: float = 65.0
     truncated_body: float = 0.0
     non_json_body: float = 0.0
     unknown_enum: float = 0.0

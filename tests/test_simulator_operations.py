@@ -353,3 +353,13 @@ def test_every_filter_the_model_offers_selects_what_the_tasks_show(kind, client,
         assert sorted(t["TaskId"] for t in got) == sorted(
             t.task_id for t in tasks if getattr(t, field) in values
         )
+
+
+def test_every_invitation_reads_back_with_a_payload_the_model_accepts(client, sim, pages):
+    summaries = pages(client.list_engagement_invitations, Catalog="Sandbox", ParticipantType="RECEIVER")
+    kinds = set()
+    for summary in summaries:  # the checker validates each GetEngagementInvitation body
+        got = client.get_engagement_invitation(Catalog="Sandbox", Identifier=summary["Arn"])
+        assert got["Id"] == summary["Id"] and got["Status"] == summary["Status"]
+        kinds.add(next(iter(got["Payload"])))
+    assert kinds == {"OpportunityInvitation", "LeadInvitation"}

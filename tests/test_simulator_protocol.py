@@ -243,3 +243,25 @@ def test_stats_count_requests_by_operation(client, sim):
     assert sim.stats.calls["ListEngagementInvitations"] == 2
     assert sim.stats.calls["ListResourceSnapshotJobs"] == 1
     assert sim.stats.total == 3 and sim.stats.outcomes["ok"] == 3
+
+
+def test_tags_are_checked_against_the_unicode_patterns(unchecked_client, error_of):
+    started = unchecked_client.start_engagement_from_opportunity_task(
+        Catalog="Sandbox",
+        ClientToken="tags-ok",
+        Identifier="O5",
+        AwsSubmission={"InvolvementType": "For Visibility Only", "Visibility": "Full"},
+        Tags=[{"Key": "équipe:vente", "Value": "Nord 2"}],
+    )
+    assert started["TaskStatus"] == "IN_PROGRESS"
+    with pytest.raises(unchecked_client.exceptions.ValidationException) as excinfo:
+        unchecked_client.start_engagement_from_opportunity_task(
+            Catalog="Sandbox",
+            ClientToken="tags-bad",
+            Identifier="O5",
+            AwsSubmission={"InvolvementType": "Co-Sell"},
+            Tags=[{"Key": "bad#key", "Value": "v"}],
+        )
+    assert [(e["FieldName"], e["Code"]) for e in error_of(excinfo)[2]["ErrorList"]] == [
+        ("Tags[0].Key", "INVALID_STRING_FORMAT")
+    ]

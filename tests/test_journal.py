@@ -134,3 +134,13 @@ def test_sigkill_during_writes_loses_no_committed_transition(tmp_path) -> None:
         transitions = store.transitions_of(task(n).task_id)
         assert [t.to_status for t in transitions[:2]] == ["IN_PROGRESS", "COMPLETE"], n
     assert store.task(task(acked).task_id) is not None
+
+
+def test_journal_for_follows_the_options(tmp_path) -> None:
+    from tui.journal import journal_for
+
+    assert journal_for(Settings(no_journal=True)) is None
+    assert journal_for(Settings(demo=True)) is None
+    explicit = journal_for(Settings(demo=True, journal_path=tmp_path / "x.sqlite3"))
+    assert explicit is not None and explicit.path == tmp_path / "x.sqlite3"
+    explicit.close()

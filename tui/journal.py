@@ -107,6 +107,14 @@ def default_journal_path(settings: Settings, account: str | None = None) -> Path
     return Path(platformdirs.user_state_dir("pcwatch")) / "journals" / name
 
 
+def journal_for(settings: Settings) -> Journal | None:
+    """The journal the settings ask for: `--journal PATH`, else the default path; none with
+    `--no-journal`, nor for `--demo` unless a path is given (the demo's world is new each run)."""
+    if settings.no_journal or (settings.demo and settings.journal_path is None):
+        return None
+    return Journal(settings.journal_path or default_journal_path(settings))
+
+
 class Journal:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)

@@ -405,8 +405,8 @@ class Poller:
         for task_id in change.task_ids:
             record = self.store.task(task_id)
             job_id = record.resource_snapshot_job_id if record else None
-            if not job_id or job_id in self._jobs_known:
-                continue
+            if not job_id or job_id in self._jobs_known or self.store.job(job_id) is not None:
+                continue  # (a job loaded from the journal is known too)
             self._jobs_known.add(job_id)
             if self._in_backfill:
                 recent = self.clock.now() - timedelta(seconds=self.plan.history_job_window)

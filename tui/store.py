@@ -164,6 +164,9 @@ class Store:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __bool__(self) -> bool:
+        return True  # an empty store is still a store (`store or default` must not replace it)
+
     def task(self, task_id: str) -> TaskRecord | None:
         row = self._rows.get(task_id)
         return row.record if row else None

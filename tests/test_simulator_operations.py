@@ -9,7 +9,7 @@ import re
 import pytest
 
 from schemas import TASK_KINDS, TaskKind
-from tui.simulator import Simulator
+from tui.simulator import Simulator, serve
 from tui.simulator.validation import service_model
 
 pytest_plugins = ("tests.simulator_fixtures",)
@@ -363,3 +363,17 @@ def test_every_invitation_reads_back_with_a_payload_the_model_accepts(client, si
         assert got["Id"] == summary["Id"] and got["Status"] == summary["Status"]
         kinds.add(next(iter(got["Payload"])))
     assert kinds == {"OpportunityInvitation", "LeadInvitation"}
+
+
+def test_too_many_tasks_in_progress_is_a_service_quota_error(clock, client_factory, error_of):
+    small = Simulator(seed=4, history=0, clock=clock, enforce_quotas=False, max_in_progress=2)
+    with serve(small) as ep:
+        client = client_factory(ep.url)
+        args = {"Catalog": "Sandbox", "Identifier": "eng-0123456789abcd", "ContextIdentifier": "1"}
+        client.start_opportunity_from_engagement_task(ClientToken="1", **args)
+        client.start_opportunity_from_engagement_task(ClientToken="2", **args)
+        with pytest.raises(client.exceptions.ServiceQuotaExceededException) as excinfo:
+            client.start_opportunity_from_engagement_task(ClientToken="3", **args)
+        assert error_of(excinfo)[1] == 402
+        clock.advance(1801)
+        client.start_opportunity_from_engagement_task(ClientToken="3", **args)

@@ -19,7 +19,9 @@ from schemas import (
     InvitationStatus,
     ResourceNotFoundException,
     ResourceSnapshotJobSummary,
+    ServiceQuotaExceededException,
     TaskKind,
+    TaskStatus,
 )
 
 from .protocol import ServiceFault, decode_token, encode_token, fingerprint
@@ -45,11 +47,14 @@ _TASK_FILTERS = {
 class Context:
     """What a handler needs besides the request: the world, the time, the simulator's run id and speed."""
 
-    def __init__(self, world: CatalogWorld, now: float, epoch: str, speed: float) -> None:
+    def __init__(
+        self, world: CatalogWorld, now: float, epoch: str, speed: float, max_in_progress: int = 1000
+    ) -> None:
         self.world = world
         self.now = now
         self.epoch = epoch
         self.speed = speed
+        self.max_in_progress = max_in_progress
 
 
 def _last_part(identifier: str) -> str:
@@ -124,6 +129,14 @@ def start_task(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
                     )
                 )
             return start_response(world.tables[kind].tasks[seen[2]])
+        running = sum(len(t.by_status[TaskStatus.IN_PROGRESS]) for t in world.tables.values())
+        if running >= ctx.max_in_progress:
+            raise ServiceFault(
+                ServiceQuotaExceededException(
+                    message=f"{running} tasks are in progress in catalog {world.catalog}, the most allowed. "
+                    "Wait for some to finish before starting more."
+                )
+            )
         identifier = _last_part(req["Identifier"])
         invitation = None
         if kind == TaskKind.ACCEPT_INVITATION:

@@ -77,6 +77,7 @@ class Simulator:
         faults: Faults | None = None,
         enforce_quotas: bool = True,
         quota_limits: QuotaLimits | None = None,
+        max_in_progress: int = 1000,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -87,6 +88,8 @@ class Simulator:
         #: Replace at any time; each request reads the current value.
         self.faults: Faults = faults or Faults()
         self.enforce_quotas = enforce_quotas
+        #: Start…Task beyond this many tasks in progress in a catalog is ServiceQuotaExceededException.
+        self.max_in_progress = max_in_progress
         self.quotas = Quotas(self.clock, quota_limits)
         self.stats = SimulatorStats()
         self._anchor = self.clock.now().timestamp()
@@ -281,7 +284,7 @@ class Simulator:
         with world.lock:
             now = self._now()
             self._settle(world, now)
-            payload = handler(Context(world, now, self.epoch, self.speed), request)
+            payload = handler(Context(world, now, self.epoch, self.speed, self.max_in_progress), request)
         if plan.data:
             decoded = msgspec.json.decode(payload)
             payload = msgspec.json.encode(apply_data_faults(decoded, plan.data, random.Random(plan.seed)))

@@ -169,3 +169,16 @@ async def test_pause_stops_polling_and_refresh_now_wakes_the_loop() -> None:
     await drive(poller, 2)
     assert len(client.calls) > before
     runner.cancel()
+
+
+async def test_an_unexpected_exception_never_stops_the_loop() -> None:
+    client = FakeClient([task(1)])
+    poller = make(client, Budget(rate_per_second=10, daily_calls=100_000, burst=50))
+    client.fail_next = [RuntimeError("decoder bug")]
+    runner = asyncio.create_task(poller.run())
+    await drive(poller, 1)
+    assert poller.status.state == "stale" and "RuntimeError: decoder bug" in poller.status.last_error
+    await drive(poller, 10)
+    assert poller.status.state == "live" and len(poller.store) == 1
+    assert not runner.done()
+    runner.cancel()

@@ -264,6 +264,10 @@ class Poller:
             except ApiFailure as failure:
                 self._on_failure(failure)
                 return False
+            except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
+                log.exception("poll failed unexpectedly")
+                self._on_failure(ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
+                return False
             self._on_success()
             return True
 

@@ -23,10 +23,8 @@ import asyncio
 import dataclasses
 import logging
 import random
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import msgspec
@@ -34,8 +32,6 @@ import msgspec
 from schemas import (
     TASK_KINDS,
     InvitationStatus,
-    ResourceSnapshotJobStatus,
-    ServiceError,
     TaskRecord,
     TaskStatus,
 )
@@ -44,6 +40,8 @@ from .aws.errors import ApiFailure, CredentialsFailure
 from .budget import Backoff, RequestBudget
 from .clock import Clock
 from .config import Settings
+from .job_queue import SnapshotJobQueue
+from .poll_plan import PollerStatus, PollPlan
 from .store import Store, StoreChange
 
 log = logging.getLogger(__name__)
@@ -51,56 +49,7 @@ log = logging.getLogger(__name__)
 JOBS = "jobs"
 INVITATIONS = "invitations"
 
-
-@dataclass(frozen=True)
-class PollerStatus:
-    #: "starting" (no poll done yet), "live", "paused", "stale" (the last poll failed; data kept),
-    #: "backoff" (throttled; waiting longer before the next try).
-    state: str = "starting"
-    calls_last_hour: int = 0
-    calls_left_today: int = 0
-    next_poll_at: datetime | None = None
-    #: Source ("<TaskKind>", "jobs", "invitations") -> time of its last successful call.
-    last_success: dict[str, datetime] = field(default_factory=dict)
-    #: One line, terminal-safe, saying how to fix it where there is a fix. Cleared by a good poll.
-    last_error: str | None = None
-    last_service_error: ServiceError | None = None
-    stale_since: datetime | None = None
-    #: True while the history is still being fetched (first run).
-    backfilling: bool = False
-    #: Running tasks the poller is following.
-    active_tasks: int = 0
-    calls_total: int = 0
-
-
-@dataclass(frozen=True)
-class PollPlan:
-    """The knobs of the poll plan. Intervals in seconds of the injected clock."""
-
-    fast_interval: float = 5.0
-    slow_interval: float = 60.0
-    #: A kind with running tasks is scanned for new ones less often: its IN_PROGRESS list already shows
-    #: new running tasks; the scan only adds those that started and ended between two ticks.
-    active_scan_interval: float = 300.0
-    #: Snapshot jobs of history tasks are fetched (with spare budget) only for tasks this recent.
-    history_job_window: float = 86_400.0
-    active_page_size: int = 100
-    scan_page_size: int = 25
-    history_page_size: int = 1000
-    #: History pages are fetched only while the daily pacing keeps this many calls for live polling.
-    history_reserve: float = 10.0
-    invitation_interval: float = 600.0
-    job_refresh_interval: float = 900.0
-    #: How long after its task was seen live a Running job keeps being refreshed.
-    job_follow_window: float = 3600.0
-    #: At most one job refresh per this many seconds (30 an hour), whatever the number of jobs.
-    job_refresh_spacing: float = 120.0
-    #: Jobs fetched per tick at most (those of live tasks first).
-    jobs_per_tick: int = 3
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PollPlan:
-        return cls(fast_interval=settings.fast_interval, slow_interval=settings.slow_interval)
+__all__ = ["INVITATIONS", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
@@ -140,11 +89,7 @@ class Poller:
         self._last_unsettled: dict[str, float] = {}
         self._history_token: dict[str, str | None] = {}
         self._last_invitations: float | None = None
-        self._jobs_urgent: deque[str] = deque()
-        self._jobs_spare: deque[str] = deque()
-        self._jobs_known: set[str] = {j.id for j in store.jobs() if j.id}
-        self._last_job_refresh = -1e18
-        self._jobs_live: dict[str, float] = {}  # job id -> when its task was seen live
+        self._jobs = SnapshotJobQueue(store, clock, self.plan)
         self._unsubscribe = store.subscribe(self._on_store_change)
         self._in_backfill = False
 
@@ -178,8 +123,7 @@ class Poller:
 
     def want_job(self, job_id: str) -> None:
         """Fetch this snapshot job at the next tick (e.g. the user opened its task)."""
-        if job_id not in self._jobs_urgent:
-            self._jobs_urgent.appendleft(job_id)
+        self._jobs.want(job_id)
         if self._wake is not None:
             self._wake.set()
 
@@ -237,7 +181,7 @@ class Poller:
                 return self.plan.slow_interval
             return self._backoff.next_delay()
         live = self.live_kinds()
-        delay = self.plan.fast_interval if live or self._jobs_urgent else self.plan.slow_interval
+        delay = self.plan.fast_interval if live or self._jobs.has_urgent else self.plan.slow_interval
         if self._backfilling():
             delay = min(delay, 1.0)
         expected = max(1, len(live))
@@ -405,58 +349,16 @@ class Poller:
         self._update(backfilling=self._backfilling())
 
     def _on_store_change(self, change: StoreChange) -> None:
-        """Queue the snapshot jobs named by tasks: urgently for tasks seen live, else with spare budget."""
-        for task_id in change.task_ids:
-            record = self.store.task(task_id)
-            job_id = record.resource_snapshot_job_id if record else None
-            if not job_id or job_id in self._jobs_known or self.store.job(job_id) is not None:
-                continue  # (a job loaded from the journal is known too)
-            self._jobs_known.add(job_id)
-            if self._in_backfill:
-                recent = self.clock.now() - timedelta(seconds=self.plan.history_job_window)
-                if record is not None and record.start_time is not None and record.start_time >= recent:
-                    self._jobs_spare.append(job_id)
-            else:
-                self._jobs_urgent.append(job_id)
-                self._jobs_live[job_id] = self.clock.monotonic()
-
-    def _due_job_refreshes(self) -> list[str]:
-        """Running jobs of tasks seen live in the last `job_follow_window`, not fetched for a while.
-        (A snapshot job keeps running for as long as the engagement is tracked: following every one
-        forever would cost more than all the task polling.)"""
-        now = self.clock.monotonic()
-        for job_id, since in list(self._jobs_live.items()):
-            if now - since > self.plan.job_follow_window:
-                del self._jobs_live[job_id]
-        horizon = self.clock.now() - timedelta(seconds=self.plan.job_refresh_interval)
-        due = []
-        for job_id in self._jobs_live:
-            job = self.store.job(job_id)
-            at = self.store.job_fetched_at(job_id)
-            if job is not None and job.status == ResourceSnapshotJobStatus.RUNNING and at and at <= horizon:
-                due.append(job_id)
-        return due
+        self._jobs.on_task_change(change, backfill=self._in_backfill)
 
     async def _poll_jobs(self) -> None:
-        # When the pacing is tight, jobs (details) yield to task polling (detection): one a tick.
+        # When the pacing is tight, jobs (details) yield to task polling (detection).
         plenty = self.budget.paced_tokens > self.budget.daily.capacity / 2
-        budget_left = self.plan.jobs_per_tick if plenty else 1
-        queue: list[tuple[deque[str] | None, str]] = [(self._jobs_urgent, j) for j in list(self._jobs_urgent)]
-        # Refreshes and history jobs only while the pacing has plenty to spare (half its burst).
-        if plenty:
-            now = self.clock.monotonic()
-            if now - self._last_job_refresh >= self.plan.job_refresh_spacing:
-                due = [j for j in self._due_job_refreshes() if j not in self._jobs_urgent]
-                if due:
-                    self._last_job_refresh = now
-                    queue += [(None, due[0])]
-            queue += [(self._jobs_spare, j) for j in list(self._jobs_spare)]
-        for source_queue, job_id in queue[:budget_left]:
+        for job_id in self._jobs.next_batch(plenty=plenty):
             job = await self._call(JOBS, lambda j=job_id: self.client.get_resource_snapshot_job(j))
-            if source_queue is not None and job_id in source_queue:
-                source_queue.remove(job_id)
             if job.id is None:  # a partial response: we know which job we asked for
                 job = msgspec.structs.replace(job, id=job_id)
+            self._jobs.fetched(job_id)
             self.store.apply_jobs([job], self.clock.now())
             self._succeeded(JOBS)
 

@@ -152,3 +152,67 @@ def test_escape_control_neutralises_terminal_sequences() -> None:
     assert shown == "done\\x1b]0;pwned\\x07\\x0d\\x0arm\\u202eevil\\x9b2J"
     assert shown.isprintable()
     assert escape_control("plain text, é ü 日本") == "plain text, é ü 日本"
+
+
+SSO_CONFIG = """\
+[profile sso-dev]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = Dev
+region = us-east-1
+
+[sso-session corp]
+sso_start_url = https://example.awsapps.com/start
+sso_region = us-east-1
+"""
+
+PROBE = """
+import asyncio, sys
+from tui.aws import ApiFailure, make_client
+from tui.config import Settings
+try:
+    client = make_client(Settings(profile=sys.argv[1] or None, endpoint_url=sys.argv[2] or None), max_attempts=1)
+    asyncio.run(client.list_tasks("EngagementFromOpportunity"))
+except ApiFailure as failure:
+    print(type(failure).__name__, failure.message)
+"""
+
+
+@pytest.mark.parametrize(
+    ("profile", "endpoint", "expected"),
+    [
+        (
+            "sso-dev",
+            "http://127.0.0.1:9",
+            "CredentialsFailure SSO session expired or missing — run: aws sso login --profile sso-dev",
+        ),
+        ("", "", "CredentialsFailure no AWS credentials found — set AWS_PROFILE or --profile"),
+        ("nope", "", "CredentialsFailure The config profile (nope) could not be found — check --profile"),
+    ],
+)
+def test_credential_problems_through_the_real_chain(
+    tmp_path, profile: str, endpoint: str, expected: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "config").write_text(SSO_CONFIG)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, profile, endpoint],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.startswith(expected), out.stdout + out.stderr

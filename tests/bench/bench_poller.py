@@ -3,7 +3,8 @@
 A 10,000-task history and about 20 running tasks (topped up as they end), served over HTTP by the
 simulator with its quotas on; the poller talks to it through boto3. Time is a MockClock shared by the
 simulator and the poller, so a simulated hour takes seconds. Hour 1 is warm-up (history backfill, the
-pacing burst); hour 2 is the measured steady state. Then an idle hour (no running tasks).
+pacing burst); hour 2 is the measured steady state. Then, with no new tasks, an hour to settle
+and a measured idle hour.
 
     .venv/bin/python tests/bench/bench_poller.py [--hours 1] [--history 10000] [--active 20]
 """
@@ -105,7 +106,7 @@ async def scenario(budget: Budget, hours: float, history: int, active: int, seed
         latencies = [detected[i] - end for i, end in planned_end.items() if t0 <= end < t1 and i in detected]
         missed = sum(1 for i, end in planned_end.items() if t0 <= end < t1 - 600 and i not in detected)
         keep_active[0] = 0  # idle: let everything end, then measure an hour with nothing running
-        await advance(clock, 1200, top_up)
+        await advance(clock, 3600, top_up)  # running tasks end, the job backlog drains
         calls1, ops1 = sim.stats.total, dict(sim.stats.calls)
         await advance(clock, 3600, top_up)
         idle_calls = sim.stats.total - calls1

@@ -297,12 +297,11 @@ class Poller:
             return
         newest = self.store.newest_start(kind)
         token: str | None = None
+        size = self.plan.scan_page_size
         while True:
             page = await self._call(
                 kind,
-                lambda t=token: self.client.list_tasks(
-                    kind, max_results=self.plan.scan_page_size, next_token=t
-                ),
+                lambda t=token, n=size: self.client.list_tasks(kind, max_results=n, next_token=t),
             )
             records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
             reached_known = any(
@@ -315,6 +314,10 @@ class Poller:
             token = page.next_token
             if reached_known or not token:
                 break
+            if size < self.plan.history_page_size:
+                # Many new tasks (pcwatch was closed a while): start over with the largest pages
+                # rather than page through them 25 at a time (a token is only valid for its page size).
+                size, token = self.plan.history_page_size, None
         self._last_scan[kind] = now
 
     def _backfilling(self) -> bool:

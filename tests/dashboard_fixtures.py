@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import msgspec
+from textual.drivers.headless_driver import HeadlessDriver
 
 from schemas import (
     EngagementInvitationSummary,
@@ -92,7 +93,7 @@ class FakeStore:
         return [t for t in self._transitions if t.task_id == task_id]
 
     def recent_transitions(self, limit: int = 200) -> list[FakeTransition]:
-        return list(reversed(self._transitions[-limit:]))
+        return self._transitions[-limit:] if limit else []  # oldest first, like the store
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = defaultdict(Counter)
@@ -205,6 +206,24 @@ class FakePoller:
         self.calls.append("refresh_now")
 
 
+class CountingDriver(HeadlessDriver):
+    """A driver that is not headless to the app — so the compositor renders and writes exactly what it
+    would send to a terminal — but counts the bytes (UTF-8) instead of writing them anywhere."""
+
+    written = 0
+    chunks: list[str]
+
+    @property
+    def is_headless(self) -> bool:
+        return False
+
+    def write(self, data: str) -> None:
+        CountingDriver.written += len(data.encode("utf-8", "surrogateescape"))
+        CountingDriver.last = data
+
+    last = ""
+
+
 def _id(prefix: str, rng: random.Random, n: int = 13) -> str:
     return prefix + "".join(rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(n))
 
@@ -288,3 +307,53 @@ def populated_store(n: int = 200, seed: int = 7, now: datetime = T0) -> FakeStor
 
 def with_status(record: TaskRecord, status: str, **changes: Any) -> TaskRecord:
     return msgspec.structs.replace(record, task_status=status, **changes)
+
+
+def make_app(
+    store: Any = None, poller: Any = None, settings: Any = None, clock: Any = None, **kwargs: Any
+) -> Any:
+    """The dashboard around fakes: 200 deterministic tasks, a live poller stub, a fixed clock."""
+    from tui.app import PcwatchApp
+    from tui.clock import MockClock
+    from tui.config import Settings
+
+    return PcwatchApp(
+        store if store is not None else populated_store(200),
+        poller if poller is not None else FakePoller(),
+        settings if settings is not None else Settings(),
+        clock if clock is not None else MockClock(T0),
+        **kwargs,
+    )
+
+
+class ScreenRecorder:
+    """Feeds everything the app writes into a `pyte` terminal, to see what a user's terminal shows."""
+
+    def __init__(self, app: Any, width: int, height: int) -> None:
+        import pyte
+
+        self.screen = pyte.Screen(width, height)
+        self.stream = pyte.Stream(self.screen)
+        self.raw: list[str] = []
+        self.bytes = 0
+        driver = app._driver
+        original = driver.write
+
+        def write(data: str) -> None:
+            self.raw.append(data)
+            self.bytes += len(data.encode("utf-8", "surrogateescape"))
+            self.stream.feed(data)
+            original(data)
+
+        driver.write = write
+
+    def reset(self) -> None:
+        self.raw.clear()
+        self.bytes = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def line(self, y: int) -> str:
+        return self.screen.display[y]

@@ -27,6 +27,7 @@ from .screens.record import RecordScreen, record_json
 from .widgets.activity import ActivityLog
 from .widgets.error_details import ErrorDetails
 from .widgets.header_status import HeaderStatus
+from .widgets.partial_update import install as install_partial_update
 from .widgets.safe_text import clean
 from .widgets.snapshot_jobs import SnapshotJobs
 from .widgets.task_rows import KIND_LABELS, SORT_TITLES, SORTS
@@ -79,8 +80,10 @@ class PcwatchApp(App[int]):
         *,
         load: Callable[[], Any] | None = None,
         toasts: bool = True,
+        driver_class: type[Any] | None = None,
     ) -> None:
-        super().__init__()
+        install_partial_update()
+        super().__init__(driver_class=driver_class)
         self.store = store
         self.poller = poller
         self.settings = settings
@@ -193,7 +196,7 @@ class PcwatchApp(App[int]):
         ):
             self._refresh_jobs()
         if message.transitions:
-            self.query_one(ActivityLog).show(self.store.recent_transitions(200))
+            self.query_one(ActivityLog).show(reversed(self.store.recent_transitions(200)))
             self._toast(message.transitions)
         self._update_header()
         self._update_view_bar()
@@ -235,7 +238,7 @@ class PcwatchApp(App[int]):
         self._refresh_details()
         self._refresh_jobs()
         if all_panes:
-            self.query_one(ActivityLog).show(self.store.recent_transitions(200))
+            self.query_one(ActivityLog).show(reversed(self.store.recent_transitions(200)))
 
     def _update_header(self) -> None:
         counts = self.store.counts() if self.loaded else None

@@ -3,6 +3,7 @@ and, when the poller's last call failed, that API error (exception, Reason, each
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -58,8 +59,10 @@ def task_details_text(record: TaskRecord, completion: Any, now: datetime | None)
         end = getattr(completion, "observed_end", None)
         uncertainty = getattr(completion, "uncertainty", None)
         text.append(f"\nFinished  {_when(end)}")
-        if uncertainty:
+        if uncertainty is not None and math.isfinite(uncertainty):
             text.append(f" (seen within {format_duration(uncertainty) or '0s'})", style="dim")
+        elif uncertainty is not None:
+            text.append(" (finished before pcwatch first saw it)", style="dim")
     if took:
         text.append(f"\nTook      {took}" + ("" if record.is_terminal else " so far"))
     if record.is_failed or record.reason_code:

@@ -96,9 +96,13 @@ class LinePane(Widget):
         new = self._render_strips(self._width)
         old = self._strips
         self._strips = new
-        if len(new) != len(old):
+        if len(new) != len(old) and self.styles.height is not None and self.styles.height.is_auto:
             self.refresh(layout=True)
             return
+        blank = Strip.blank(self._width, self.rich_style)
+        rows = max(len(old), len(new))
+        old = old + [blank] * (rows - len(old))
+        new = new + [blank] * (rows - len(new))
         for y, (before, after) in enumerate(zip(old, new, strict=True)):
             span = changed_span(before, after)
             if span is not None:

@@ -7,6 +7,7 @@ on screen between polls) and durations as of the last poll.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,12 +47,13 @@ class Column:
     width: int
 
 
+# What changes (status, duration, reason) comes first: a refresh is written from the table's left edge.
 COLUMNS: tuple[Column, ...] = (
     Column("mark", "", 1),
     Column("status", "Status", 11),
+    Column("duration", "Took", 6),
     Column("kind", "Kind", 7),
     Column("start", "Started UTC", 11),
-    Column("duration", "Took", 6),
     Column("reason", "Reason", 22),
     Column("source", "From id", 18),
     Column("job", "Snapshot job", 18),
@@ -59,6 +61,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("opportunity", "Opportunity", 14),
     Column("engagement", "Engagement", 18),
 )
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+#: Cells drawn in the status colour (a failed row also colours its reason).
+STATUS_STYLED = frozenset({"mark", "status", "reason"})
 GAP = 1
 #: Cell x offsets within a row.
 OFFSETS: tuple[int, ...] = tuple(sum(c.width + GAP for c in COLUMNS[:i]) for i in range(len(COLUMNS)))
@@ -74,7 +79,7 @@ def fit(text: str, width: int) -> str:
 
 
 def format_duration(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return ""
     s = int(seconds)
     if s < 60:
@@ -88,8 +93,9 @@ def format_duration(seconds: float | None) -> str:
 
 def observed_seconds(record: TaskRecord, completion: Any, now: datetime | None) -> float | None:
     """How long the task took (finished: as observed by the store) or has run so far (active)."""
-    if completion is not None and getattr(completion, "duration", None) is not None:
-        return float(completion.duration)
+    duration = getattr(completion, "duration", None) if completion is not None else None
+    if duration is not None and math.isfinite(duration):
+        return float(duration)
     if record.is_terminal or record.start_time is None or now is None:
         return None
     return (now - record.start_time).total_seconds()
@@ -120,9 +126,9 @@ def cells(record: TaskRecord, completion: Any, now: datetime | None) -> tuple[st
     values = (
         STATUS_MARKS.get(record.task_status or "", "?"),
         clean(record.task_status or "?", limit=64),
+        format_duration(observed_seconds(record, completion, now)),
         KIND_LABELS.get(record.kind) or clean(record.kind, limit=64),
         start,
-        format_duration(observed_seconds(record, completion, now)),
         clean(record.reason_code, limit=64),
         clean(source_id(record), limit=128),
         clean(record.resource_snapshot_job_id, limit=128),
@@ -159,7 +165,9 @@ def sort_key(record: TaskRecord, completion: Any, sort: str) -> tuple[Any, ...]:
         if active:  # running tasks first, the longest-running (earliest start) on top
             return (0, start, tid)
         duration = getattr(completion, "duration", None) if completion is not None else None
-        return (1, -(duration or 0.0), tid)
+        if duration is None or not math.isfinite(duration):
+            duration = 0.0  # unknown (finished before pcwatch first saw it); NaN would break the order
+        return (1, -duration, tid)
     # default: active first (newest start on top), then finished by when they were seen to finish
     if active:
         return (0, -start, tid)

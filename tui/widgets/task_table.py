@@ -267,13 +267,19 @@ class TaskTable(ScrollView, can_focus=True):
         y = row - top + 1
         sx = int(self.scroll_x)
         width = self.scrollable_content_region.width
-        style_changed = new_cells[1] != old_cells[1]
-        for i, col in enumerate(COLUMNS):
-            if style_changed or new_cells[i] != old_cells[i]:
-                x = OFFSETS[i] - sx
-                region = Region(x, y, col.width, 1).intersection(Region(0, y, width, 1))
-                if region.width:
-                    self.refresh(region)
+        style_changed = new_cells[1] != old_cells[1]  # the status colours several cells
+        changed = [
+            i
+            for i, key in enumerate(task_rows.COLUMN_KEYS)
+            if new_cells[i] != old_cells[i] or (style_changed and key in task_rows.STATUS_STYLED)
+        ]
+        # One region from the first to the last changed cell: Textual writes each region of a line
+        # from the widget's left edge, so one region costs less than several.
+        x1 = OFFSETS[changed[0]] - sx
+        x2 = OFFSETS[changed[-1]] + COLUMNS[changed[-1]].width - sx
+        region = Region(x1, y, x2 - x1, 1).intersection(Region(0, y, width, 1))
+        if region.width:
+            self.refresh(region)
 
     def _after_rows_changed(
         self, *, full: bool, dirty: list[tuple[int, int]] | None = None, shifted_above: int = 0
@@ -351,10 +357,11 @@ class TaskTable(ScrollView, can_focus=True):
         gap = Segment(" " * GAP, base)
         for i, text in enumerate(row_cells):
             # Status colours the mark and status cells; a failure also colours its reason.
-            styled = i in (0, 1) or (failed and COLUMNS[i].key == "reason")
+            key = COLUMNS[i].key
+            styled = key in ("mark", "status") or (failed and key == "reason")
             segments.append(Segment(text, base + state if styled else base))
             segments.append(gap)
-        strip = Strip(segments[:-1], ROW_WIDTH)
+        strip = Strip(segments[:-1], ROW_WIDTH).simplify()  # fewer colour codes per write
         self._strips[tid] = strip
         self._cells[tid] = row_cells
         return strip

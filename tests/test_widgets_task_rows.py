@@ -1,0 +1,79 @@
+"""Cells, sort keys and the filter of the task table, without Textual."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+
+from rich.cells import cell_len
+
+from tests.dashboard_fixtures import T0, FakeCompletion, make_task, with_status
+from tui.widgets import task_rows
+from tui.widgets.task_rows import COLUMNS, ROW_WIDTH
+
+
+def test_durations() -> None:
+    assert task_rows.format_duration(5) == "5s"
+    assert task_rows.format_duration(125) == "2m05s"
+    assert task_rows.format_duration(3 * 3600 + 120) == "3h02m"
+    assert task_rows.format_duration(2 * 86400 + 3600) == "2d01h"
+    assert task_rows.format_duration(float("nan")) == ""
+    assert task_rows.format_duration(float("inf")) == ""
+    assert task_rows.format_duration(None) == ""
+
+
+def test_cells_fit_their_columns_even_with_wide_and_hostile_text() -> None:
+    record = make_task(1, random.Random(1), status="FAILED", reason_code="原因コード" * 10, message="x")
+    record = with_status(record, "FAILED", task_id="task-\x1b[2J" + "長" * 40)
+    cells = task_rows.cells(record, None, T0)
+    assert [cell_len(c) for c in cells] == [c.width for c in COLUMNS]
+    assert "\x1b" not in "".join(cells)
+    assert cells[COLUMNS.index(next(c for c in COLUMNS if c.key == "task"))].endswith("…")
+    assert task_rows.OFFSETS[-1] + COLUMNS[-1].width == ROW_WIDTH
+
+
+def test_running_duration_is_measured_to_the_given_time() -> None:
+    record = make_task(0, random.Random(1), status="IN_PROGRESS")
+    assert record.start_time is not None
+    now = record.start_time + timedelta(seconds=75)
+    assert task_rows.cells(record, None, now)[task_rows.COLUMN_KEYS.index("duration")].strip() == "1m15s"
+
+
+def test_default_order_is_active_first_then_recently_finished() -> None:
+    rng = random.Random(3)
+    running = make_task(5, rng, status="IN_PROGRESS")
+    done_early = make_task(1, rng, status="COMPLETE")
+    done_late = make_task(9, rng, status="COMPLETE")
+    completions = {
+        done_early.task_id: FakeCompletion(done_early.start_time, T0 - timedelta(hours=2), 5, 10),
+        done_late.task_id: FakeCompletion(done_late.start_time, T0, 5, 10),
+    }
+    ordered = sorted(
+        [done_early, running, done_late],
+        key=lambda r: task_rows.sort_key(r, completions.get(r.task_id), "default"),
+    )
+    assert [r.task_id for r in ordered] == [running.task_id, done_late.task_id, done_early.task_id]
+
+
+def test_sort_keys_are_total_even_with_unknown_durations() -> None:
+    rng = random.Random(4)
+    records = [make_task(i, rng, status="COMPLETE") for i in range(5)]
+    nan = FakeCompletion(None, T0, math.inf, math.nan)
+    keys = [task_rows.sort_key(r, nan, s) for r in records for s in task_rows.SORTS]
+    sorted(keys, key=repr)  # no exception
+    for sort in task_rows.SORTS:
+        ks = [task_rows.sort_key(r, nan, sort) for r in records]
+        assert sorted(ks) == sorted(ks, key=lambda k: k)  # comparable
+        assert all(k[-1] == r.task_id for k, r in zip(ks, records, strict=True))
+
+
+def test_filter_matches_ids_reason_and_message_case_insensitively() -> None:
+    record = make_task(
+        2, random.Random(5), status="FAILED", reason_code="EngagementConflict", message="Quota Hit"
+    )
+    assert task_rows.matches(record, "engagementconflict")
+    assert task_rows.matches(record, "quota hit")
+    assert task_rows.matches(record, "task-0000000000002")
+    assert not task_rows.matches(record, "nothing like it")
+    assert task_rows.matches(record, "")

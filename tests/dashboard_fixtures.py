@@ -46,6 +46,7 @@ class FakeCompletion:
     observed_end: datetime
     uncertainty: float
     duration: float | None
+    observed_live: bool = True
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,9 @@ class FakePoller:
 
     def refresh_now(self) -> None:
         self.calls.append("refresh_now")
+
+    def want_job(self, job_id: str) -> None:
+        self.calls.append(f"want_job {job_id}")
 
 
 class CountingDriver(HeadlessDriver):

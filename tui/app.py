@@ -213,6 +213,10 @@ class PcwatchApp(App[int]):
     def on_task_table_selected(self, message: TaskTable.Selected) -> None:
         self._refresh_details()
         self._refresh_jobs()
+        record = self._selected_record()
+        job_id = record.resource_snapshot_job_id if record is not None else None
+        if job_id and self.store.job(job_id) is None and hasattr(self.poller, "want_job"):
+            self.poller.want_job(job_id)  # the user is looking at it: fetch it at the next tick
 
     def _selected_record(self) -> Any:
         selected = self.table.selected_id
@@ -444,9 +448,15 @@ class PcwatchApp(App[int]):
 
 def run(args: Any, settings: Any) -> int:
     """`pcwatch` with no command: the dashboard on the configured account (or the demo endpoint)."""
+    import sys
+
     from .app_runtime import build_app
 
-    app, cleanup = build_app(settings)
+    try:
+        app, cleanup = build_app(settings)
+    except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
+        print(f"pcwatch: {clean(str(exc), limit=500)}", file=sys.stderr)
+        return 2
     try:
         result = app.run()
     finally:

@@ -58,11 +58,12 @@ def task_details_text(record: TaskRecord, completion: Any, now: datetime | None)
     if completion is not None:
         end = getattr(completion, "observed_end", None)
         uncertainty = getattr(completion, "uncertainty", None)
-        text.append(f"\nFinished  {_when(end)}")
-        if uncertainty is not None and math.isfinite(uncertainty):
-            text.append(f" (seen within {format_duration(uncertainty) or '0s'})", style="dim")
-        elif uncertainty is not None:
-            text.append(" (finished before pcwatch first saw it)", style="dim")
+        if not getattr(completion, "observed_live", True):
+            text.append(f"\nFinished  before pcwatch first saw it ({_when(end)})", style="dim")
+        else:
+            text.append(f"\nFinished  {_when(end)}")
+            if uncertainty is not None and math.isfinite(uncertainty):
+                text.append(f" (seen within {format_duration(uncertainty) or '0s'})", style="dim")
     if took:
         text.append(f"\nTook      {took}" + ("" if record.is_terminal else " so far"))
     if record.is_failed or record.reason_code:

@@ -93,9 +93,13 @@ def format_duration(seconds: float | None) -> str:
 
 def observed_seconds(record: TaskRecord, completion: Any, now: datetime | None) -> float | None:
     """How long the task took (finished: as observed by the store) or has run so far (active)."""
-    duration = getattr(completion, "duration", None) if completion is not None else None
-    if duration is not None and math.isfinite(duration):
-        return float(duration)
+    if completion is not None:
+        # A task that had finished before pcwatch first saw it has no observed duration.
+        if not getattr(completion, "observed_live", True):
+            return None
+        duration = getattr(completion, "duration", None)
+        if duration is not None and math.isfinite(duration):
+            return float(duration)
     if record.is_terminal or record.start_time is None or now is None:
         return None
     return (now - record.start_time).total_seconds()
@@ -164,14 +168,19 @@ def sort_key(record: TaskRecord, completion: Any, sort: str) -> tuple[Any, ...]:
     if sort == "duration":
         if active:  # running tasks first, the longest-running (earliest start) on top
             return (0, start, tid)
-        duration = getattr(completion, "duration", None) if completion is not None else None
+        duration = None
+        if completion is not None and getattr(completion, "observed_live", True):
+            duration = getattr(completion, "duration", None)
         if duration is None or not math.isfinite(duration):
             duration = 0.0  # unknown (finished before pcwatch first saw it); NaN would break the order
         return (1, -duration, tid)
     # default: active first (newest start on top), then finished by when they were seen to finish
     if active:
         return (0, -start, tid)
-    end = getattr(completion, "observed_end", None) if completion is not None else None
+    end = None
+    if completion is not None and getattr(completion, "observed_live", True):
+        end = getattr(completion, "observed_end", None)
+    # Finished before pcwatch saw it: when it ended is unknown, so it ranks by when it started.
     return (1, -_ts(end or record.start_time), tid)
 
 

@@ -1,0 +1,80 @@
+"""The dashboard wired to the real engine (store, poller, boto3 client) and the in-process simulator,
+on a mock clock; and the layering rule that the dashboard's own modules never load boto3."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.dashboard_fixtures import T0
+from tui.app_runtime import build_app
+from tui.clock import MockClock
+from tui.config import Settings
+
+DASHBOARD_MODULES = (
+    "tui.app",
+    "tui.messages",
+    "tui.reason_help",
+    "tui.widgets.activity",
+    "tui.widgets.error_details",
+    "tui.widgets.header_status",
+    "tui.widgets.line_pane",
+    "tui.widgets.partial_update",
+    "tui.widgets.safe_text",
+    "tui.widgets.snapshot_jobs",
+    "tui.widgets.task_rows",
+    "tui.widgets.task_table",
+    "tui.widgets.view_bar",
+    "tui.screens.help",
+    "tui.screens.record",
+    "tui.screens.export",
+)
+
+
+def test_widgets_screens_and_app_never_import_boto3() -> None:
+    code = (
+        "import sys, json, importlib\n"
+        f"for m in {DASHBOARD_MODULES!r}: importlib.import_module(m)\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    loaded = set(json.loads(out))
+    assert "textual" in loaded
+    assert not loaded & {"boto3", "botocore"}
+
+
+async def _until(pilot, clock: MockClock, condition, *, step: float = 1.0, rounds: int = 400) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(rounds):
+        if condition():
+            return
+        clock.advance(step)
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")
+
+
+async def test_demo_wiring_shows_history_then_a_live_failure_with_its_explanation() -> None:
+    clock = MockClock(T0)
+    settings = Settings(demo=True, no_journal=True)
+    app, cleanup = build_app(settings, clock=clock, demo_history=150, demo_activity=0, toasts=False)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await _until(pilot, clock, lambda: app.table.row_count >= 150)
+            assert "demo (local endpoint)" in app.query_one("#header").plain_lines[0]
+            sim = app.demo_simulator
+            task_id = sim.add_task(
+                duration=20.0,
+                outcome="FAILED",
+                reason_code="OpportunityConflict",
+                message="Someone else changed it.",
+            )
+            await _until(pilot, clock, lambda: app.store.task(task_id) is not None)
+            await _until(pilot, clock, lambda: app.store.task(task_id).task_status == "FAILED", step=2.0)
+            assert task_id in app.table.row_ids()
+            await pilot.press("1", "2", "slash", *task_id, "enter")
+            assert app.table.selected_id == task_id
+            details = app.query_one("#details").plain
+            assert "OpportunityConflict" in details and "Someone else changed it." in details
+            assert "calls" in app.query_one("#header").plain_lines[1]
+    finally:
+        cleanup()

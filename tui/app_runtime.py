@@ -1,0 +1,79 @@
+"""Wiring the dashboard to the real engine: journal, store, client, poller — or, with `--demo`, to the
+in-process local endpoint with a lively scenario. Kept apart from `tui.app` so the app module (and the
+tests that build it around fakes) never import boto3."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from .clock import Clock, SystemClock
+from .config import Settings
+
+#: The demo: a large history, tasks starting (and completing or failing) all the time.
+DEMO_HISTORY = 20_000
+DEMO_ACTIVITY_PER_MINUTE = 12.0
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    demo_seed: int = 1,
+    demo_history: int = DEMO_HISTORY,
+    demo_activity: float = DEMO_ACTIVITY_PER_MINUTE,
+    demo_speed: float = 1.0,
+    toasts: bool = True,
+    driver_class: type[Any] | None = None,
+) -> tuple[Any, Callable[[], None]]:
+    """The app and a cleanup to call after it exits (closes the client, the journal, the endpoint)."""
+    from .app import PcwatchApp
+    from .aws import make_client
+    from .journal import journal_for
+    from .poller import Poller
+    from .store import Store
+
+    clock = clock or SystemClock()
+    simulator = None
+    cleanups: list[Callable[[], Any]] = []
+
+    def cleanup() -> None:
+        for step in reversed(cleanups):
+            with contextlib.suppress(Exception):
+                step()
+
+    try:
+        if settings.demo and not settings.endpoint_url:
+            from .demo_endpoint import demo_settings, start_demo_endpoint
+
+            endpoint, simulator = start_demo_endpoint(
+                seed=demo_seed,
+                history=demo_history,
+                speed=demo_speed,
+                clock=clock,
+                activity_per_minute=demo_activity,
+            )
+            cleanups.append(endpoint.close)
+            settings = demo_settings(settings, endpoint)
+        journal = journal_for(settings)
+        if journal is not None:
+            cleanups.append(journal.close)
+        store = Store(journal=journal, clock=clock)
+        client = make_client(settings)
+        cleanups.append(client.close)
+        poller = Poller(client, store, settings, clock)
+        app = PcwatchApp(
+            store,
+            poller,
+            settings,
+            clock,
+            load=store.load if journal is not None else None,
+            toasts=toasts,
+            driver_class=driver_class,
+        )
+        app.demo_simulator = simulator  # for scripts that stage a scenario (screenshots)
+    except BaseException:
+        cleanup()
+        raise
+    return app, cleanup

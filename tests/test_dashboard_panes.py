@@ -123,7 +123,7 @@ async def test_snapshot_pane_shows_the_selected_tasks_job_and_all_jobs() -> None
         record = store.task(app.table.selected_id)
         store.apply_jobs([make_job(record, failure="template AWSOpportunitySummary not found")])
         await pilot.pause()
-        lines = "\n".join(app.query_one("#jobs").plain_lines)
+        lines = " ".join(app.query_one("#jobs").plain_lines)  # wrapped lines, joined
         assert record.resource_snapshot_job_id in lines
         assert "status Stopped" in lines
         assert "last failure: template AWSOpportunitySummary not found" in lines

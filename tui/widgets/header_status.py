@@ -69,6 +69,8 @@ def header_lines(
     line2 = Text(end="")
     state = getattr(status, "state", "starting") if status is not None else "starting"
     line2.append(f" ● {clean(state, limit=16)} ", style=STATE_STYLES.get(state, "bold"))
+    if status is not None and getattr(status, "backfilling", False):
+        line2.append("loading history… ", style="yellow")
     last = None
     if status is not None and getattr(status, "last_success", None):
         last = max(status.last_success.values())

@@ -17,7 +17,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("tui.simulator.cli", "serve the local Partner Central endpoint on 127.0.0.1"),
     "list": ("tui.commands.list_tasks", "print the current tasks (table, --json or --csv)"),
     "wait": ("tui.commands.wait_task", "follow one task until it completes or fails"),
+    "accept": ("tui.commands.accept", "accept an engagement invitation (or --all-pending)"),
+    "reject": ("tui.commands.reject", "reject an engagement invitation"),
+    "start-engagement": ("tui.commands.start_engagement", "start an engagement from an opportunity"),
+    "start-opportunity": ("tui.commands.start_opportunity", "start an opportunity from an engagement"),
 }
+
+
+def _env_flag(name: str) -> bool:
+    return (env_default(name) or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, repeated: bool = False) -> None:
@@ -44,6 +52,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, repeated: bool = Fal
     )
     g.add_argument(
         "--demo", action="store_true", default=default(False), help="use the embedded local endpoint (demo)"
+    )
+    g.add_argument(
+        "--read-only",
+        action="store_true",
+        default=default(_env_flag("PCWATCH_READ_ONLY")),
+        help="turn every write off (accept, reject, start-…); also $PCWATCH_READ_ONLY=1",
     )
     j = parser.add_argument_group("journal")
     j.add_argument("--journal", type=Path, default=default(None), help="SQLite journal path")
@@ -81,6 +95,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         demo=args.demo,
         journal_path=args.journal,
         no_journal=args.no_journal,
+        read_only=args.read_only,
         budget=Budget(rate_per_second=args.max_rate, daily_calls=args.daily_calls),
     )
 

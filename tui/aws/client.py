@@ -21,9 +21,13 @@ import msgspec
 
 from schemas import (
     TASK_KINDS,
+    GetEngagementInvitationResponse,
     GetResourceSnapshotJobResponse,
     ListEngagementInvitationsResponse,
     ListTasksPage,
+    StartEngagementByAcceptingInvitationTaskResponse,
+    StartEngagementFromOpportunityTaskResponse,
+    StartOpportunityFromEngagementTaskResponse,
     decoder_for,
 )
 
@@ -37,6 +41,11 @@ LOCAL_SECRET_KEY = "pcwatch-local-secret"
 _RAW_KEY = "__pcwatch_raw_body__"
 
 T = TypeVar("T")
+
+
+class _EmptyResponse(msgspec.Struct):
+    """An operation that answers `{}` (RejectEngagementInvitation): still decoded, so a broken body is
+    reported as malformed rather than taken for success."""
 
 
 def _snake(operation: str) -> str:
@@ -169,6 +178,78 @@ class PartnerCentralClient:
         if next_token:
             params["NextToken"] = next_token
         return await self._acall("ListEngagementInvitations", ListEngagementInvitationsResponse, params)
+
+    # --- writes (each Start…Task carries the caller's ClientToken; see tui.write_ledger) ----------------
+
+    def accept_invitation_params(self, invitation_id: str, client_token: str) -> dict[str, Any]:
+        return {"Catalog": self.catalog, "ClientToken": client_token, "Identifier": invitation_id}
+
+    def engagement_from_opportunity_params(
+        self, opportunity_id: str, client_token: str, *, involvement_type: str, visibility: str | None = None
+    ) -> dict[str, Any]:
+        submission: dict[str, Any] = {"InvolvementType": involvement_type}
+        if visibility:
+            submission["Visibility"] = visibility
+        return {
+            "Catalog": self.catalog,
+            "ClientToken": client_token,
+            "Identifier": opportunity_id,
+            "AwsSubmission": submission,
+        }
+
+    def opportunity_from_engagement_params(
+        self, engagement_id: str, client_token: str, *, context_id: str
+    ) -> dict[str, Any]:
+        return {
+            "Catalog": self.catalog,
+            "ClientToken": client_token,
+            "Identifier": engagement_id,
+            "ContextIdentifier": context_id,
+        }
+
+    async def start_engagement_by_accepting_invitation_task(
+        self, invitation_id: str, *, client_token: str
+    ) -> StartEngagementByAcceptingInvitationTaskResponse:
+        params = self.accept_invitation_params(invitation_id, client_token)
+        return await self._acall(
+            "StartEngagementByAcceptingInvitationTask",
+            StartEngagementByAcceptingInvitationTaskResponse,
+            params,
+        )
+
+    async def start_engagement_from_opportunity_task(
+        self,
+        opportunity_id: str,
+        *,
+        involvement_type: str,
+        visibility: str | None = None,
+        client_token: str,
+    ) -> StartEngagementFromOpportunityTaskResponse:
+        params = self.engagement_from_opportunity_params(
+            opportunity_id, client_token, involvement_type=involvement_type, visibility=visibility
+        )
+        return await self._acall(
+            "StartEngagementFromOpportunityTask", StartEngagementFromOpportunityTaskResponse, params
+        )
+
+    async def start_opportunity_from_engagement_task(
+        self, engagement_id: str, *, context_id: str, client_token: str
+    ) -> StartOpportunityFromEngagementTaskResponse:
+        params = self.opportunity_from_engagement_params(engagement_id, client_token, context_id=context_id)
+        return await self._acall(
+            "StartOpportunityFromEngagementTask", StartOpportunityFromEngagementTaskResponse, params
+        )
+
+    async def reject_engagement_invitation(self, invitation_id: str, *, reason: str | None = None) -> None:
+        """`RejectEngagementInvitation` (it takes no ClientToken: a repeat answers ConflictException)."""
+        params: dict[str, Any] = {"Catalog": self.catalog, "Identifier": invitation_id}
+        if reason:
+            params["RejectionReason"] = reason
+        await self._acall("RejectEngagementInvitation", _EmptyResponse, params)
+
+    async def get_engagement_invitation(self, invitation_id: str) -> GetEngagementInvitationResponse:
+        params = {"Catalog": self.catalog, "Identifier": invitation_id}
+        return await self._acall("GetEngagementInvitation", GetEngagementInvitationResponse, params)
 
     def close(self) -> None:
         close = getattr(self._boto, "close", None)

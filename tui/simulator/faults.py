@@ -22,6 +22,7 @@ TRANSPORT_FAULTS = (
     "throttle",
     "non_json_body",
     "truncated_body",
+    "reset_after_processing",
 )
 DATA_FAULTS = ("unknown_enum", "unknown_field", "missing_optional", "huge_message", "hostile_text")
 HUGE_MESSAGE_BYTES = 1 << 20
@@ -43,6 +44,9 @@ class Faults:
     hang: float = 0.0
     hang_seconds: float = 65.0
     truncated_body: float = 0.0
+    #: The request is carried out (a task started, an invitation rejected), then the connection is reset
+    #: instead of answering: the client cannot know whether it acted, and a retry must not act twice.
+    reset_after_processing: float = 0.0
     non_json_body: float = 0.0
     unknown_enum: float = 0.0
     unknown_field: float = 0.0

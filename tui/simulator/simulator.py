@@ -291,6 +291,8 @@ class Simulator:
         reply = json_reply(payload, operation)
         if transport == "truncated_body":
             reply.action = "truncate"
+        elif transport == "reset_after_processing":
+            reply.action = "reset"
         elif transport == "slow":
             reply.delay = plan.delay
         return reply

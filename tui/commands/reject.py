@@ -1,0 +1,22 @@
+"""`pcwatch reject INVITATION_ID --reason TEXT`: reject an engagement invitation."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..config import Settings
+from .writes import run_single
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("invitation_id", metavar="INVITATION_ID", help="the invitation's id (engi-…) or ARN")
+    parser.add_argument(
+        "--reason", required=True, metavar="TEXT", help="why (1–80 characters, sent to the sender)"
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    async def act(actions):
+        return await actions.reject(args.invitation_id, args.reason)
+
+    return run_single("reject", settings, "rejecting this invitation", act, wait=False, timeout=None)

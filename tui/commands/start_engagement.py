@@ -1,0 +1,38 @@
+"""`pcwatch start-engagement OPPORTUNITY_ID --involvement TYPE [--visibility …] [--wait]`:
+StartEngagementFromOpportunityTask (submit an opportunity to AWS for co-sell)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..config import Settings
+from .writes import add_again_argument, add_wait_arguments, run_single
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..actions import INVOLVEMENT_TYPES, VISIBILITIES
+
+    parser.add_argument("opportunity_id", metavar="OPPORTUNITY_ID", help="the opportunity's id (O…)")
+    parser.add_argument(
+        "--involvement",
+        required=True,
+        choices=INVOLVEMENT_TYPES,
+        metavar="TYPE",
+        help=f"AwsSubmission.InvolvementType: {' or '.join(repr(t) for t in INVOLVEMENT_TYPES)}",
+    )
+    parser.add_argument(
+        "--visibility", choices=VISIBILITIES, default=None, help="AwsSubmission.Visibility: Full or Limited"
+    )
+    add_wait_arguments(parser)
+    add_again_argument(parser)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    async def act(actions):
+        return await actions.start_engagement(
+            args.opportunity_id, args.involvement, args.visibility, fresh=args.again
+        )
+
+    return run_single(
+        "start-engagement", settings, "submitting this opportunity", act, wait=args.wait, timeout=args.timeout
+    )

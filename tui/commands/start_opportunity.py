@@ -1,0 +1,25 @@
+"""`pcwatch start-opportunity ENGAGEMENT_ID --context CONTEXT_ID [--wait]`:
+StartOpportunityFromEngagementTask (create an opportunity from an engagement's context)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..config import Settings
+from .writes import add_again_argument, add_wait_arguments, run_single
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("engagement_id", metavar="ENGAGEMENT_ID", help="the engagement's id (eng-…) or ARN")
+    parser.add_argument("--context", required=True, metavar="CONTEXT_ID", help="the engagement context's id")
+    add_wait_arguments(parser)
+    add_again_argument(parser)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    async def act(actions):
+        return await actions.start_opportunity(args.engagement_id, args.context, fresh=args.again)
+
+    return run_single(
+        "start-opportunity", settings, "starting an opportunity", act, wait=args.wait, timeout=args.timeout
+    )

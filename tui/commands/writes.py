@@ -1,0 +1,140 @@
+"""What the write commands share: the read-only refusal, the production warning, a session (client,
+ledger, actions), printing a start response, explaining a failure, and `--wait`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Settings
+from .common import EXIT_ERROR, connected, terminal_safe_json
+
+#: Exit code when read-only mode refuses a write (argparse also uses 2 for usage errors).
+EXIT_READ_ONLY = 2
+
+
+def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait", action="store_true", help="then follow the task to its end (exit codes of `pcwatch wait`)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS", help="with --wait: give up after this"
+    )
+
+
+def add_again_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="send a new request even if the same one already succeeded (the write ledger otherwise "
+        "shows the earlier answer and sends nothing)",
+    )
+
+
+def refuse_if_read_only(command: str, settings: Settings) -> int | None:
+    from ..write_errors import READ_ONLY_MESSAGE
+
+    if settings.read_only:
+        print(f"pcwatch {command}: {READ_ONLY_MESSAGE}", file=sys.stderr)
+        return EXIT_READ_ONLY
+    return None
+
+
+def announce_catalog(command: str, settings: Settings, what: str) -> None:
+    """On the production catalog, say so plainly before acting."""
+    from ..actions import is_production
+
+    if is_production(settings.catalog):
+        print(
+            f"pcwatch {command}: PRODUCTION catalog AWS — {what} acts on real customer opportunities",
+            file=sys.stderr,
+        )
+
+
+@dataclass
+class WriteSession:
+    client: Any
+    settings: Settings
+    actions: Any
+    ledger: Any
+
+
+@contextmanager
+def write_session(settings: Settings) -> Iterator[WriteSession]:
+    """A connected client (the demo endpoint with --demo), the write ledger and the actions service.
+    Raises ApiFailure if the client cannot be made."""
+    from ..actions import WriteActions
+    from ..write_ledger import WriteLedger
+
+    ledger = WriteLedger.for_settings(settings)
+    try:
+        with connected(settings) as (client, live_settings):
+            actions = WriteActions(client, ledger, read_only=settings.read_only)
+            yield WriteSession(client, live_settings, actions, ledger)
+    finally:
+        ledger.close()
+
+
+def print_outcome(command: str, outcome: Any) -> None:
+    """The service's answer as JSON (wire names) on stdout; remarks on stderr."""
+    if outcome.reused_token:
+        print(
+            f"pcwatch {command}: resent the ClientToken of an earlier attempt that got no answer",
+            file=sys.stderr,
+        )
+    if outcome.note:
+        print(f"pcwatch {command}: {outcome.note}", file=sys.stderr)
+    sys.stdout.write(terminal_safe_json(outcome.response_json) + "\n")
+    sys.stdout.flush()
+
+
+def report(command: str, error: Any) -> int:
+    """A WriteError on stderr, one line per fact (already escaped)."""
+    for line in error.lines:
+        print(f"pcwatch {command}: {line}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def wait_for(outcome: Any, settings: Settings, timeout: float | None) -> int:
+    """`--wait`: follow the started task with `pcwatch wait`'s behaviour and exit codes."""
+    from . import wait_task
+
+    if outcome.task is None or not outcome.task.task_id:
+        print("pcwatch: the start response has no TaskId to follow", file=sys.stderr)
+        return EXIT_ERROR
+    args = argparse.Namespace(
+        task_id=outcome.task.task_id, timeout=timeout, interval=None, kind=outcome.task.kind
+    )
+    return int(wait_task.run(args, settings))
+
+
+def run_single(
+    command: str, settings: Settings, what: str, act: Any, *, wait: bool, timeout: float | None
+) -> int:
+    """Refuse in read-only mode, warn on production, run `act(actions)` (a coroutine), print, --wait."""
+    import asyncio
+
+    from ..aws import ApiFailure
+    from ..write_errors import WriteError
+    from .common import error
+
+    refused = refuse_if_read_only(command, settings)
+    if refused is not None:
+        return refused
+    announce_catalog(command, settings, what)
+    try:
+        with write_session(settings) as session:
+            try:
+                outcome = asyncio.run(act(session.actions))
+            except WriteError as exc:
+                return report(command, exc)
+            print_outcome(command, outcome)
+            if wait:
+                return wait_for(outcome, session.settings, timeout)
+    except ApiFailure as failure:
+        return error(command, failure.message)
+    return 0

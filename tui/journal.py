@@ -7,7 +7,12 @@ power loss may drop the last few). Each poll batch is one transaction.
 Rows are msgpack blobs of msgspec Structs (plus a few indexed columns), so loading 100,000 tasks is one
 SELECT and one C-speed decode per row rather than column-by-column Python.
 
-The schema version lives in `PRAGMA user_version`. A journal that is corrupt, or written by a newer
+Every write transaction takes the next number of a change sequence (`changes.seq`) and stamps the rows
+it writes with it (`change_seq`); a removed invitation stays as a tombstone with its number. Viewers that
+share the journal without polling (`tui.sharing`) read only the rows changed since the number they last
+saw (`changes_since`).
+
+The schema version lives in `PRAGMA user_version` (v1 -> v2 added the change sequence, in place). A journal that is corrupt, or written by a newer
 pcwatch, is renamed aside (with its -wal/-shm) and a fresh one started, with a warning: never silently
 dropped, never a crash.
 """
@@ -32,7 +37,7 @@ from .config import Settings
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -55,6 +60,22 @@ CREATE INDEX IF NOT EXISTS transitions_by_task ON transitions (task_id);
 CREATE TABLE IF NOT EXISTS jobs (job_id TEXT PRIMARY KEY, fetched_at REAL NOT NULL, row BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS invitations (invitation_id TEXT PRIMARY KEY, row BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# v1 -> v2: the change sequence. Existing rows get change 0 (a viewer loads them in full anyway).
+_MIGRATE_V2 = """
+ALTER TABLE tasks ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transitions ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invitations ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invitations ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE meta ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS tasks_by_change ON tasks (change_seq);
+CREATE INDEX IF NOT EXISTS transitions_by_change ON transitions (change_seq);
+CREATE INDEX IF NOT EXISTS jobs_by_change ON jobs (change_seq);
+CREATE INDEX IF NOT EXISTS invitations_by_change ON invitations (change_seq);
+CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY CHECK (id = 0), seq INTEGER NOT NULL);
+INSERT OR IGNORE INTO changes VALUES (0, 0);
 """
 
 
@@ -81,6 +102,31 @@ class JournalContents:
     jobs: list[tuple[GetResourceSnapshotJobResponse, float]] = field(default_factory=list)
     invitations: list[EngagementInvitationSummary] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
+    #: The change sequence number these contents are as of.
+    change_seq: int = 0
+
+
+@dataclass
+class JournalChanges:
+    """Rows changed after a change sequence number, up to `change_seq` (for viewers that tail)."""
+
+    change_seq: int
+    tasks: list[TaskRow] = field(default_factory=list)
+    transitions: list[TransitionRow] = field(default_factory=list)
+    jobs: list[tuple[GetResourceSnapshotJobResponse, float]] = field(default_factory=list)
+    invitations: list[EngagementInvitationSummary] = field(default_factory=list)
+    removed_invitations: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.tasks
+            or self.transitions
+            or self.jobs
+            or self.invitations
+            or self.removed_invitations
+            or self.meta
+        )
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -143,8 +189,7 @@ class Journal:
                 version = 0
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if version < SCHEMA_VERSION:
-                conn.executescript(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._migrate(conn, version)
             return conn
         except sqlite3.DatabaseError as exc:
             return self._restart_after(exc)
@@ -155,9 +200,29 @@ class Journal:
             conn.close()
         self._move_aside("corrupt", f"it could not be read ({exc})")
         conn = self._connect()
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._migrate(conn, 0)
         return conn
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, version: int) -> None:
+        """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
+        the same journal at the same moment waits, then finds it migrated."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < 1:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+            if version < 2:
+                for statement in _MIGRATE_V2.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def _move_aside(self, tag: str, why: str) -> None:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -187,17 +252,73 @@ class Journal:
     def _load(self) -> JournalContents:
         c = self._conn
         decode = _task_decoder.decode
-        tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
-        transitions = c.execute(
-            "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at"
-            " FROM transitions ORDER BY seq"
-        ).fetchall()
-        jobs = [(_job_decoder.decode(blob), at) for blob, at in c.execute("SELECT row, fetched_at FROM jobs")]
-        invitations = [
-            _invitation_decoder.decode(blob) for (blob,) in c.execute("SELECT row FROM invitations")
-        ]
-        meta = dict(c.execute("SELECT key, value FROM meta").fetchall())
-        return JournalContents(tasks, transitions, jobs, invitations, meta)
+        c.execute("BEGIN")  # one snapshot: the rows and the change number agree
+        try:
+            seq = self._current_seq()
+            tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
+            transitions = c.execute(
+                "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at"
+                " FROM transitions ORDER BY seq"
+            ).fetchall()
+            jobs = [
+                (_job_decoder.decode(blob), at) for blob, at in c.execute("SELECT row, fetched_at FROM jobs")
+            ]
+            invitations = [
+                _invitation_decoder.decode(blob)
+                for (blob,) in c.execute("SELECT row FROM invitations WHERE removed = 0")
+            ]
+            meta = dict(c.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            c.execute("COMMIT")
+        return JournalContents(tasks, transitions, jobs, invitations, meta, seq)
+
+    def _current_seq(self) -> int:
+        return int(self._conn.execute("SELECT seq FROM changes WHERE id = 0").fetchone()[0])
+
+    def change_seq(self) -> int:
+        """The number of the last committed write transaction."""
+        return self._current_seq()
+
+    def changes_since(self, seq: int) -> JournalChanges:
+        """The rows written after change `seq` (one consistent snapshot). Cheap when nothing changed:
+        one indexed lookup per table."""
+        c = self._conn
+        c.execute("BEGIN")
+        try:
+            now = self._current_seq()
+            if now <= seq:
+                return JournalChanges(now)
+            args = (seq,)
+            decode = _task_decoder.decode
+            tasks = [
+                decode(blob) for (blob,) in c.execute("SELECT row FROM tasks WHERE change_seq > ?", args)
+            ]
+            transitions = c.execute(
+                "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at"
+                " FROM transitions WHERE change_seq > ? ORDER BY seq",
+                args,
+            ).fetchall()
+            jobs = [
+                (_job_decoder.decode(blob), at)
+                for blob, at in c.execute("SELECT row, fetched_at FROM jobs WHERE change_seq > ?", args)
+            ]
+            invitations: list[EngagementInvitationSummary] = []
+            removed: list[str] = []
+            for inv_id, blob, gone in c.execute(
+                "SELECT invitation_id, row, removed FROM invitations WHERE change_seq > ?", args
+            ):
+                if gone:
+                    removed.append(inv_id)
+                else:
+                    invitations.append(_invitation_decoder.decode(blob))
+            meta = dict(c.execute("SELECT key, value FROM meta WHERE change_seq > ?", args).fetchall())
+            return JournalChanges(now, tasks, transitions, jobs, invitations, removed, meta)
+        finally:
+            c.execute("COMMIT")
+
+    def read_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
 
     def integrity_check(self) -> str:
         return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
@@ -231,19 +352,37 @@ class Journal:
         c = self._conn
         c.execute("BEGIN IMMEDIATE")
         try:
-            c.executemany("INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?)", task_rows)
+            c.execute("UPDATE changes SET seq = seq + 1 WHERE id = 0")
+            seq = self._current_seq()
+            c.executemany(
+                "INSERT OR REPLACE INTO tasks (task_id, kind, status, start_time, row, change_seq)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(*r, seq) for r in task_rows],
+            )
             c.executemany(
                 "INSERT INTO transitions (task_id, kind, from_status, to_status, observed_at,"
-                " previous_observed_at) VALUES (?, ?, ?, ?, ?, ?)",
-                list(transitions),
+                " previous_observed_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*t, seq) for t in transitions],
             )
-            c.executemany("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?)", job_rows)
-            c.executemany("INSERT OR REPLACE INTO invitations VALUES (?, ?)", inv_rows)
             c.executemany(
-                "DELETE FROM invitations WHERE invitation_id = ?", [(i,) for i in removed_invitations]
+                "INSERT OR REPLACE INTO jobs (job_id, fetched_at, row, change_seq) VALUES (?, ?, ?, ?)",
+                [(*j, seq) for j in job_rows],
+            )
+            c.executemany(
+                "INSERT OR REPLACE INTO invitations (invitation_id, row, change_seq, removed)"
+                " VALUES (?, ?, ?, 0)",
+                [(*i, seq) for i in inv_rows],
+            )
+            # A tombstone, not a DELETE: viewers that tail the journal must learn of the removal too.
+            c.executemany(
+                "UPDATE invitations SET removed = 1, change_seq = ? WHERE invitation_id = ?",
+                [(seq, i) for i in removed_invitations],
             )
             if meta:
-                c.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+                c.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value, change_seq) VALUES (?, ?, ?)",
+                    [(k, v, seq) for k, v in meta.items()],
+                )
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")

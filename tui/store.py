@@ -4,7 +4,8 @@ Tasks by id across kinds, status transitions with the time each was observed, sn
 invitations, and the derived facts (completion times, counts). It is mutated only by the poller, on the
 poller's event loop; subscribers are called synchronously after each change with the ids that changed.
 Every change also goes to the journal (if any): one transaction per `batch()` (a poll), or per call
-outside one.
+outside one. A store that follows another process's poller instead takes its changes from the journal
+(`apply_journal_changes`), and notifies its subscribers in the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import msgspec
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord, TaskStatus
 
 from .clock import Clock, SystemClock
-from .journal import Journal, TaskRow, TransitionRow
+from .journal import Journal, JournalChanges, TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ class Store:
         self._subscribers: list[Callable[[StoreChange], None]] = []
         self._pending = _Pending()
         self._batch_depth = 0
+        #: The journal change number the store's contents are as of (see `apply_journal_changes`).
+        self.journal_seq = 0
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -154,6 +157,55 @@ class Store:
                 self._job_fetched[job.id] = at
         self._invitations = {i.id: i for i in contents.invitations}
         self._meta = dict(contents.meta)
+        self.journal_seq = contents.change_seq
+
+    def apply_journal_changes(self, changes: JournalChanges) -> StoreChange:
+        """Apply rows another process wrote to the journal (this store follows its poller). Nothing is
+        written back. Subscribers are notified as after a poll."""
+        changed: set[str] = set()
+        for row in changes.tasks:
+            record = row.record
+            task_id = record.task_id
+            if not task_id:
+                continue
+            old = self._rows.get(task_id)
+            if old is not None and old.last_observed > row.last_observed:
+                continue  # our own write is newer (we were the poller a moment ago)
+            self._rows[task_id] = row
+            if old is None or old.record != record:
+                self._index(old.record if old else None, record)
+                changed.add(task_id)
+        transitions = []
+        for task_id, kind, before, after, at, prev in changes.transitions:
+            t = Transition(task_id, kind, before, after, _ts(at), _ts(prev))  # type: ignore[arg-type]
+            self._transitions.setdefault(task_id, []).append(t)
+            self._recent.append(t)
+            transitions.append(t)
+        job_ids: set[str] = set()
+        for job, at in changes.jobs:
+            if job.id:
+                if self._jobs.get(job.id) != job:
+                    job_ids.add(job.id)
+                self._jobs[job.id] = job
+                self._job_fetched[job.id] = at
+        invitation_ids: set[str] = set()
+        for inv in changes.invitations:
+            if self._invitations.get(inv.id) != inv:
+                invitation_ids.add(inv.id)
+                self._invitations[inv.id] = inv
+        for inv_id in changes.removed_invitations:
+            if self._invitations.pop(inv_id, None) is not None:
+                invitation_ids.add(inv_id)
+        self._meta.update(changes.meta)
+        self.journal_seq = max(self.journal_seq, changes.change_seq)
+        return self._notify(
+            StoreChange(
+                task_ids=frozenset(changed),
+                job_ids=frozenset(job_ids),
+                invitation_ids=frozenset(invitation_ids),
+                transitions=tuple(transitions),
+            )
+        )
 
     @property
     def warnings(self) -> list[str]:

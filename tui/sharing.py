@@ -1,0 +1,380 @@
+"""One poller, many viewers: every dashboard, browser tab and notebook watching the same endpoint, account
+and catalog on one machine shares one poller, so the calls made are those of one poller.
+
+The journal is where the viewers meet (one SQLite file per endpoint, account and catalog):
+
+- The viewer that holds an exclusive, non-blocking `flock` on `<journal>.lock` is the **leader**: it runs
+  the `Poller`, which writes every poll to the journal. The operating system drops the lock when the
+  process ends, however it ends (exit, crash, SIGKILL), so a lock is never stale.
+- Every other viewer is a **follower**: it makes no service calls (it never even builds a client). About
+  once a second it reads the rows changed since the last change number it saw (`Journal.changes_since`, an
+  indexed local read) and applies them to its own `Store`, which notifies its subscribers as a poll would.
+- Each follower also tries the lock at each tick: when the leader exits, one follower takes it, catches
+  up, and starts polling (the new leader's poller resumes from the journal: history already fetched is not
+  fetched again).
+- The leader publishes its status (calls in the last hour, calls left today, next poll, last error) in the
+  journal's meta table (`viewer:leader`); a follower's `status` is that status with the state
+  "following" (or the leader's "stale"/"backoff"/"paused" when it is not live).
+- A follower's `refresh_now()` writes a request (`viewer:refresh`) the leader picks up within a second;
+  `pause()` on a follower freezes that viewer only; on the leader it pauses the polling for everyone (the
+  followers show "paused").
+
+With no journal (`--no-journal`, or `--demo` without `--journal`) there is nothing to share: the engine
+is the leader alone. `make_engine(settings, clock)` builds the store and the engine for the app, the
+notebook API and the headless viewers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .clock import Clock, SystemClock
+from .config import Settings
+from .journal import Journal, journal_for
+from .poll_plan import PollerStatus
+from .store import Store
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: every viewer polls alone
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+LEADER_KEY = "viewer:leader"
+REFRESH_KEY = "viewer:refresh"
+#: Seconds between a follower's reads of the journal (and tries of the lock).
+TAIL_INTERVAL = 1.0
+
+
+class JournalLock:
+    """The leader's lock: `flock(LOCK_EX | LOCK_NB)` on `<journal>.lock`, held while the file stays open."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def try_acquire(self) -> bool:
+        if self._fd is not None:
+            return True
+        if fcntl is None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        with contextlib.suppress(OSError):  # who leads, for people looking at the file
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+
+
+def _status_to_json(status: PollerStatus, now: datetime) -> str:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return json.dumps(
+        {
+            "pid": os.getpid(),
+            "published_at": now.isoformat(),
+            "state": status.state,
+            "calls_last_hour": status.calls_last_hour,
+            "calls_left_today": status.calls_left_today,
+            "next_poll_at": iso(status.next_poll_at),
+            "last_success": {k: v.isoformat() for k, v in status.last_success.items()},
+            "last_error": status.last_error,
+            "stale_since": iso(status.stale_since),
+            "backfilling": status.backfilling,
+            "active_tasks": status.active_tasks,
+            "calls_total": status.calls_total,
+        }
+    )
+
+
+def _status_from_json(text: str | None, state: str) -> PollerStatus:
+    if not text:
+        return PollerStatus(state=state)
+    try:
+        data = json.loads(text)
+
+        def dt(value: Any) -> datetime | None:
+            return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+        leader_state = data.get("state")
+        return PollerStatus(
+            state=leader_state if leader_state in ("stale", "backoff", "paused") else state,
+            calls_last_hour=int(data.get("calls_last_hour", 0)),
+            calls_left_today=int(data.get("calls_left_today", 0)),
+            next_poll_at=dt(data.get("next_poll_at")),
+            last_success={k: v for k, s in data.get("last_success", {}).items() if (v := dt(s))},
+            last_error=data.get("last_error"),
+            stale_since=dt(data.get("stale_since")),
+            backfilling=bool(data.get("backfilling")),
+            active_tasks=int(data.get("active_tasks", 0)),
+            calls_total=int(data.get("calls_total", 0)),
+        )
+    except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
+        return PollerStatus(state=state)
+
+
+class SharedEngine:
+    """What a viewer drives, leader or follower: the same surface as a `Poller` (`run`, `pause`,
+    `resume`, `refresh_now`, `want_job`, `status`, `subscribe_status`)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock,
+        *,
+        client_factory: Callable[[Settings], Any] | None = None,
+        poller_factory: Callable[[Any, Store, Settings, Clock], Any] | None = None,
+        tail_interval: float = TAIL_INTERVAL,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.tail_interval = tail_interval
+        self._client_factory = client_factory or _make_client
+        self._poller_factory = poller_factory or _make_poller
+        journal = store.journal
+        self._lock = JournalLock(Path(f"{journal.path}.lock")) if journal is not None else None
+        self.client: Any = None
+        self.poller: Any = None
+        self._paused = False
+        self._status = PollerStatus(state="starting")
+        self._status_subscribers: list[Callable[[PollerStatus], None]] = []
+        self._wake: asyncio.Event | None = None
+        self._published: tuple[Any, ...] | None = None
+        self._published_at = float("-inf")
+        self._refresh_seen: str | None = None
+
+    # --- the Poller surface -------------------------------------------------------------------------
+
+    @property
+    def role(self) -> str:
+        """ "leader" (polls), "follower" (reads the journal) or "starting" (before `run`)."""
+        if self.poller is not None:
+            return "leader"
+        return "follower" if self._status.state != "starting" else "starting"
+
+    @property
+    def status(self) -> PollerStatus:
+        return self.poller.status if self.poller is not None else self._status
+
+    def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
+        self._status_subscribers.append(callback)
+        return lambda: (
+            self._status_subscribers.remove(callback) if callback in self._status_subscribers else None
+        )
+
+    def pause(self) -> None:
+        self._paused = True
+        if self.poller is not None:
+            self.poller.pause()
+        else:
+            self._set_status(dataclasses.replace(self._status, state="paused"))
+
+    def resume(self) -> None:
+        self._paused = False
+        if self.poller is not None:
+            self.poller.resume()
+        else:
+            self._set_status(dataclasses.replace(self._status, state="following"))
+            self._wake_up()
+
+    def refresh_now(self) -> None:
+        if self.poller is not None:
+            self.poller.refresh_now()
+            return
+        journal = self.store.journal
+        if journal is not None:  # the leader reads it within a second
+            with contextlib.suppress(Exception):
+                journal.write(meta={REFRESH_KEY: f"{os.getpid()}:{self.clock.now().isoformat()}"})
+        self._wake_up()
+
+    def want_job(self, job_id: str) -> None:
+        if self.poller is not None:
+            self.poller.want_job(job_id)
+
+    def history_complete(self, kind: str) -> bool:
+        return self.store.meta(f"history_complete:{kind}") == "1"
+
+    # --- the loop -----------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Follow until the lock is free, then poll; until cancelled."""
+        self._wake = asyncio.Event()
+        try:
+            while self.poller is None:
+                if not self._paused and self._try_lead():
+                    break
+                if not self._paused:
+                    self.follow_once()
+                await self._sleep_or_wake(self.tail_interval)
+            await self._lead()
+        finally:
+            self._wake = None
+
+    def _try_lead(self) -> bool:
+        if self._lock is not None and not self._lock.try_acquire():
+            return False
+        if self.store.journal is not None:
+            self.follow_once()  # what the previous leader wrote last
+            self._refresh_seen = self.store.journal.read_meta(REFRESH_KEY)
+        self.client = self._client_factory(self.settings)
+        self.poller = self._poller_factory(self.client, self.store, self.settings, self.clock)
+        self.poller.subscribe_status(self._on_leader_status)
+        if self._paused:
+            self.poller.pause()
+        self._set_status(self.poller.status)
+        log.info("leading: polling for every viewer of %s", self._lock.path if self._lock else "(no journal)")
+        return True
+
+    async def _lead(self) -> None:
+        watcher = asyncio.ensure_future(self._watch_requests()) if self._lock is not None else None
+        try:
+            await self.poller.run()
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
+    def follow_once(self) -> bool:
+        """One follower tick: apply what the leader wrote since the last one. True if anything changed."""
+        journal = self.store.journal
+        if journal is None:
+            return False
+        try:
+            changes = journal.changes_since(self.store.journal_seq)
+        except Exception as exc:  # a locked or broken journal: keep the view, say why
+            self._set_status(dataclasses.replace(self._status, last_error=f"journal not readable: {exc}"))
+            return False
+        changed = bool(changes)
+        if changed:
+            self.store.apply_journal_changes(changes)
+        if self.poller is None:
+            state = "paused" if self._paused else "following"
+            self._set_status(_status_from_json(self.store.meta(LEADER_KEY), state))
+        return changed
+
+    async def _watch_requests(self) -> None:
+        """The leader: pick up followers' refresh requests."""
+        journal = self.store.journal
+        assert journal is not None
+        while True:
+            await self.clock.sleep(self.tail_interval)
+            with contextlib.suppress(Exception):
+                request = journal.read_meta(REFRESH_KEY)
+                if request != self._refresh_seen:
+                    self._refresh_seen = request
+                    self.poller.refresh_now()
+
+    async def _sleep_or_wake(self, delay: float) -> None:
+        assert self._wake is not None
+        sleeper = asyncio.ensure_future(self.clock.sleep(delay))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in (sleeper, waker):
+                t.cancel()
+            self._wake.clear()
+
+    def _wake_up(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    # --- status -------------------------------------------------------------------------------------
+
+    def _on_leader_status(self, status: PollerStatus) -> None:
+        self._set_status(status)
+        if self._lock is None:
+            return
+        # Publish once per tick (state, error or next poll changed), not at every call's counter update.
+        key = (status.state, status.last_error, status.next_poll_at, status.backfilling)
+        now = self.clock.monotonic()
+        if key == self._published and now - self._published_at < 5.0:
+            return
+        self._published, self._published_at = key, now
+        self.store.set_meta(LEADER_KEY, _status_to_json(status, self.clock.now()))
+
+    def _set_status(self, status: PollerStatus) -> None:
+        if status == self._status:
+            return
+        self._status = status
+        for callback in list(self._status_subscribers):
+            try:
+                callback(status)
+            except Exception:
+                log.exception("status subscriber failed")
+
+    def close(self) -> None:
+        """Release the lock (a follower takes over), close the client and the journal."""
+        if self._lock is not None:
+            self._lock.release()
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
+        if self.store.journal is not None:
+            with contextlib.suppress(Exception):
+                self.store.journal.close()
+
+
+def _make_client(settings: Settings) -> Any:
+    from .aws import make_client
+
+    return make_client(settings)
+
+
+def _make_poller(client: Any, store: Store, settings: Settings, clock: Clock) -> Any:
+    from .poller import Poller
+
+    return Poller(client, store, settings, clock)
+
+
+def make_engine(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    journal: Journal | None = None,
+    client_factory: Callable[[Settings], Any] | None = None,
+    poller_factory: Callable[[Any, Store, Settings, Clock], Any] | None = None,
+    tail_interval: float = TAIL_INTERVAL,
+) -> tuple[Store, SharedEngine]:
+    """The store (not loaded yet: call `store.load()` first, e.g. in a thread) and the engine that feeds
+    it, leader or follower. `settings` must already point at the endpoint (start `--demo`'s first).
+    Call `engine.close()` when done."""
+    clock = clock or SystemClock()
+    if journal is None:
+        journal = journal_for(settings)
+    store = Store(journal=journal, clock=clock)
+    engine = SharedEngine(
+        store,
+        settings,
+        clock,
+        client_factory=client_factory,
+        poller_factory=poller_factory,
+        tail_interval=tail_interval,
+    )
+    return store, engine

@@ -55,8 +55,9 @@ class PcwatchApp(App[int]):
     BINDINGS: ClassVar = [
         Binding("slash", "filter", "Filter"),
         Binding("s", "cycle_sort", "Sort"),
-        Binding("enter", "show_record", "Record", priority=False),
-        Binding("c", "copy_task_id", "Copy id"),
+        # "Record" is left out of the footer so that Help and Quit still fit at 80 columns.
+        Binding("enter", "show_record", "Record", show=False),
+        Binding("c", "copy_task_id", "Copy"),
         Binding("y", "copy_job_id", "Copy job", show=False),
         Binding("e", "export", "Export"),
         Binding("r", "refresh", "Refresh"),

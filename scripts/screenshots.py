@@ -1,0 +1,91 @@
+"""Render SVG screenshots of the real dashboard for the README.
+
+The app runs headless against the in-process local endpoint (the simulator) with a fixed seed and a
+mock clock, so the pictures are the same on every run:
+
+    .venv/bin/python scripts/screenshots.py            # writes screenshots/*.svg
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tui.app_runtime import build_app  # noqa: E402
+from tui.clock import MockClock  # noqa: E402
+from tui.config import Settings  # noqa: E402
+
+OUT = ROOT / "screenshots"
+START = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+SIZE = (160, 48)
+
+
+async def _until(pilot, clock: MockClock, condition, step: float = 1.0, rounds: int = 600) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(rounds):
+        if condition():
+            return
+        clock.advance(step)
+        await pilot.pause(0.02)
+    raise SystemExit("the demo did not reach the expected state")
+
+
+async def render(out: Path = OUT) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    clock = MockClock(START)
+    settings = Settings(demo=True, no_journal=True)
+    app, cleanup = build_app(
+        settings, clock=clock, demo_seed=7, demo_history=2000, demo_activity=0, toasts=False
+    )
+    written: list[Path] = []
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            app.sub_title = ""
+            await _until(pilot, clock, lambda: app.table.row_count >= 2000)
+            sim = app.demo_simulator
+            sim.add_task(kind="EngagementFromOpportunity", duration=40.0)
+            sim.add_task(kind="OpportunityFromEngagement", duration=90.0)
+            sim.add_task(duration=120.0)
+            failed = sim.add_task(
+                duration=25.0,
+                outcome="FAILED",
+                reason_code="EngagementInvitationConflict",
+                message="The invitation was already accepted by another user of this account.",
+            )
+            await _until(
+                pilot, clock, lambda: (r := app.store.task(failed)) is not None and r.is_failed, step=2.0
+            )
+            await _until(pilot, clock, lambda: app.poller.status.state == "live", step=1.0, rounds=120)
+            await pilot.pause(0.2)
+            path = out / "dashboard.svg"
+            app.save_screenshot(str(path))
+            written.append(path)
+
+            await pilot.press("1", "2", "slash", *failed, "enter")
+            await pilot.pause(0.2)
+            path = out / "failed-task.svg"
+            app.save_screenshot(str(path))
+            written.append(path)
+
+            await pilot.press("0", "question_mark")
+            await pilot.pause(0.2)
+            path = out / "help.svg"
+            app.save_screenshot(str(path))
+            written.append(path)
+    finally:
+        cleanup()
+    return written
+
+
+def main() -> int:
+    for path in asyncio.run(render()):
+        print(path.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -31,7 +31,7 @@ class FaultOnceSimulator(Simulator):
 
     def handle(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
         reply = super().handle(*args, **kwargs)
-        if getattr(self, "_once", False) and reply.action != "respond":
+        if getattr(self, "_once", False) and (reply.action != "respond" or reply.status != 200):
             self._once = False
             self.faults = Faults()
         return reply

@@ -325,3 +325,21 @@ def test_a_reject_reason_over_80_characters_is_refused_before_sending(tmp_path, 
             "x" * 81,
         )
         assert code == 3 and "at most 80" in err and stub.requests == []
+
+
+def test_without_a_usable_write_ledger_nothing_is_sent(
+    write_sim, write_endpoint, tmp_path, local_env, capsys
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    code, out, err = run_main(
+        capsys,
+        "--endpoint-url",
+        write_endpoint.url,
+        "--journal",
+        str(blocker / "j.sqlite3"),
+        "accept",
+        "engi-0000000000001",
+    )
+    assert code == 3 and out == "" and "cannot open the write ledger" in err and "nothing was sent" in err
+    assert write_sim.stats.total == 0

@@ -116,3 +116,17 @@ def test_accepting_an_invitation_that_is_already_being_accepted_is_explained(wri
     assert excinfo.value.definitive
     assert "already being accepted" in excinfo.value.lines[0]
     assert len(accept_tasks_for(write_sim, inv)) == 1
+
+
+def test_the_fault_parses_from_the_command_line() -> None:
+    assert Faults.parse("reset_after_processing=0.25").reset_after_processing == 0.25
+    assert Faults.parse("reset-after-processing=1").active()
+
+
+def test_accepting_an_expired_invitation_says_so(write_sim, actions) -> None:
+    inv = add_invitation(write_sim, age=16 * 86400.0)
+    with pytest.raises(WriteError) as excinfo:
+        asyncio.run(actions.accept(inv))
+    assert excinfo.value.definitive
+    assert "is no longer pending: it is EXPIRED (on " in excinfo.value.lines[0]
+    assert accept_tasks_for(write_sim, inv) == []

@@ -4,6 +4,7 @@ ledger, actions), printing a start response, explaining a failure, and `--wait`.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,9 +69,18 @@ def write_session(settings: Settings) -> Iterator[WriteSession]:
     """A connected client (the demo endpoint with --demo), the write ledger and the actions service.
     Raises ApiFailure if the client cannot be made."""
     from ..actions import WriteActions
+    from ..aws import ApiFailure
     from ..write_ledger import WriteLedger
 
-    ledger = WriteLedger.for_settings(settings)
+    try:
+        ledger = WriteLedger.for_settings(settings)
+    except (OSError, sqlite3.Error) as exc:
+        # Without the ledger a lost answer could make the next run act twice: refuse instead.
+        raise ApiFailure(
+            f"cannot open the write ledger ({exc}); nothing was sent — check the journal's directory "
+            "or pass --journal PATH",
+            retryable=False,
+        ) from exc
     try:
         with connected(settings) as (client, live_settings):
             actions = WriteActions(client, ledger, read_only=settings.read_only)
@@ -132,6 +142,13 @@ def run_single(
                 outcome = asyncio.run(act(session.actions))
             except WriteError as exc:
                 return report(command, exc)
+            except KeyboardInterrupt:
+                print(
+                    f"pcwatch {command}: interrupted before the answer arrived; the request may have been "
+                    "carried out. Run the same command again: it resends the same ClientToken.",
+                    file=sys.stderr,
+                )
+                return 130
             print_outcome(command, outcome)
             if wait:
                 return wait_for(outcome, session.settings, timeout)

@@ -89,7 +89,8 @@ def test_the_pane_asks_to_accept_and_reject_the_selected_open_invitation() -> No
             pane.show([inv(1, expires_in=7200), inv(2, expires_in=3600), inv(3, status="REJECTED")])
             pane.focus()
             await pilot.pause()
-            assert pane.plain_lines[0].startswith("▶ PENDING  Engagement 2")
+            assert pane.plain_lines[0] == "2 pending · 2 expire within 24 h · a accept · x reject"
+            assert pane.plain_lines[1].startswith("▶ PENDING  Engagement 2")
             await pilot.press("a")
             await pilot.press("down", "x")
             await pilot.press("down", "a", "x")  # a rejected invitation: nothing to do
@@ -111,6 +112,7 @@ def test_read_only_removes_the_write_keys() -> None:
             await pilot.press("a", "x")
             await pilot.pause()
             shown = {b.binding.action for b in app.active_bindings.values() if b.enabled}
+            assert pane.plain_lines[0] == "1 pending · read-only"
             return app.requests, shown
 
     requests, shown = asyncio.run(scenario())
@@ -224,3 +226,21 @@ def test_the_dashboard_pieces_load_no_boto(module: str) -> None:
         )
     )
     assert "textual" in loaded and not loaded & {"boto3", "botocore"}
+
+
+def test_the_pane_scrolls_to_keep_the_cursor_in_view() -> None:
+    async def scenario() -> tuple[list[str], str]:
+        pane = InvitationsPane(clock=MockClock(T0))
+        app = PaneHost(pane)
+        async with app.run_test(size=(120, 7)) as pilot:  # room for the summary and 3 invitations
+            pane.show([inv(n, expires_in=3600 * (n + 1)) for n in range(10)])
+            pane.focus()
+            await pilot.pause()
+            await pilot.press(*["down"] * 6)
+            await pilot.pause()
+            return pane.plain_lines, pane.selected.id
+
+    lines, selected = asyncio.run(scenario())
+    assert selected == "engi-0000000000006"
+    assert any(line.startswith("▶ PENDING  Engagement 6") for line in lines)
+    assert not any("Engagement 0" in line for line in lines)

@@ -100,7 +100,7 @@ def test_a_reject_whose_answer_was_lost_counts_as_done_on_the_retry(write_sim, a
     outcome = asyncio.run(actions.reject(inv, "No capacity this quarter"))
     # botocore's retry met ConflictException (already rejected): pcwatch checked and found its reason.
     assert write_sim.stats.calls[REJECT] == 2
-    assert "already rejected" in outcome.note
+    assert "already rejected by an earlier attempt" in outcome.note
     assert ledger.get(outcome.client_token).state == SUCCEEDED
     world = write_sim.world("Sandbox")
     assert world.invitations[inv].status == InvitationStatus.REJECTED

@@ -166,20 +166,25 @@ class WriteActions:
         token = reservation.entry.client_token
         if reservation.already_done:
             return self._outcome(REJECT, invitation_id, reservation, b"{}", None, replayed=True)
+        before = getattr(self.client, "attempts", 0)
         try:
             await self.client.reject_engagement_invitation(invitation_id, reason=reason)
         except ApiFailure as failure:
             invitation = await self._invitation_after(failure, invitation_id)
+            # Sent before (an earlier run, or botocore's retry within this call) with no answer?
+            retried = reservation.reused or getattr(self.client, "attempts", 0) - before > 1
             if (
                 isinstance(failure.service_error, ConflictException)
                 and invitation is not None
                 and invitation.status == InvitationStatus.REJECTED
-                and (invitation.rejection_reason or "") == reason
+                and (
+                    invitation.rejection_reason == reason or (invitation.rejection_reason is None and retried)
+                )
             ):
                 # A retried reject (botocore's, or a re-run) whose first attempt went through.
                 self.ledger.record_success(token, b"{}")
                 self._forget_invitation(invitation_id)
-                note = "the invitation was already rejected with this reason (an earlier attempt's answer was lost)"
+                note = "the invitation was already rejected by an earlier attempt whose answer was lost"
                 return self._outcome(REJECT, invitation_id, reservation, b"{}", None, note=note)
             raise self._failed(failure, REJECT, invitation_id, token, invitation) from failure
         self.ledger.record_success(token, b"{}")

@@ -98,6 +98,21 @@ def invitation_lines(invitations: Sequence[Any], now: datetime, selected: int | 
     return lines
 
 
+def pending_summary(invitations: Sequence[Any], now: datetime, writes_allowed: bool) -> Text:
+    """The pane's first line: how many are open, how many expire within a day, and the keys."""
+    open_ = [i for i in invitations if is_open(i, now)]
+    soon = sum(
+        1
+        for i in open_
+        if i.expiration_date is not None and (i.expiration_date - now).total_seconds() < 86400
+    )
+    text = Text(f"{len(open_)} pending", style="bold", end="")
+    if soon:
+        text.append(f" · {soon} expire within 24 h", style="bold red")
+    text.append(" · a accept · x reject" if writes_allowed else " · read-only", style="dim")
+    return text
+
+
 class InvitationsPane(LinePane):
     """Build with `InvitationsPane(writes_allowed=writes_allowed(settings), clock=clock)`; feed it with
     `pane.show(store.invitations())` after every store change that touches invitations."""
@@ -136,6 +151,7 @@ class InvitationsPane(LinePane):
         self._clock = clock or SystemClock()
         self._items: list[Any] = []
         self._selected_id: str | None = None
+        self._top = 0
 
     @property
     def invitations(self) -> list[Any]:
@@ -164,8 +180,30 @@ class InvitationsPane(LinePane):
         return None
 
     def _render_items(self, now: datetime | None = None) -> None:
-        self.set_lines(invitation_lines(self._items, now or self._clock.now(), self._index()))
+        now = now or self._clock.now()
+        # Only the invitations that fit are rendered, scrolled to keep the cursor in view.
+        fit = (
+            max(1, (self.size.height - 1) // LINES_PER_INVITATION)
+            if self.size.height > 1
+            else len(self._items)
+        )
+        index = self._index() or 0
+        if index < self._top:
+            self._top = index
+        elif index >= self._top + fit:
+            self._top = index - fit + 1
+        self._top = max(0, min(self._top, max(0, len(self._items) - fit)))
+        window = self._items[self._top : self._top + fit]
+        selected = index - self._top if self._index() is not None else None
+        lines = [pending_summary(self._items, now, self.writes_allowed)]
+        lines += invitation_lines(window, now, selected)
+        self.set_lines(lines)
         self.refresh_bindings()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self._items:
+            self._render_items()
 
     def action_cursor(self, step: int) -> None:
         index = self._index()

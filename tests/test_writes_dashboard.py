@@ -244,3 +244,30 @@ def test_the_pane_scrolls_to_keep_the_cursor_in_view() -> None:
     assert selected == "engi-0000000000006"
     assert any(line.startswith("▶ PENDING  Engagement 6") for line in lines)
     assert not any("Engagement 0" in line for line in lines)
+
+
+def test_read_only_actions_refuse_every_write_and_send_nothing(
+    write_sim, write_settings, write_client
+) -> None:
+    import dataclasses
+
+    from tui.actions import WRITE_OPERATIONS, build_write_actions
+    from tui.write_errors import WritesDisabled
+
+    settings = dataclasses.replace(write_settings, read_only=True)
+    actions = build_write_actions(write_client, Store(), settings, MockClock(T0))
+    attempts = [
+        actions.accept("engi-0000000000001"),
+        actions.reject("engi-0000000000001", "no"),
+        actions.start_engagement("O1", "Co-Sell"),
+        actions.start_opportunity("eng-0000000000000a", "1"),
+    ]
+    try:
+        for attempt in attempts:
+            with pytest.raises(WritesDisabled) as excinfo:
+                asyncio.run(attempt)
+            assert "read-only" in excinfo.value.lines[0]
+        assert actions.ledger.entries() == []
+    finally:
+        actions.ledger.close()
+    assert not any(write_sim.stats.calls[op] for op in WRITE_OPERATIONS)

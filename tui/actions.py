@@ -73,6 +73,15 @@ class WriteOutcome:
     note: str | None = None
 
 
+def build_write_actions(
+    client: Any, store: Any, settings: Settings, clock: Clock | None = None
+) -> WriteActions:
+    """The actions service for the dashboard: the ledger beside the journal (see tui.write_ledger).
+    Close `actions.ledger` when the app exits."""
+    ledger = WriteLedger.for_settings(settings, clock=clock)
+    return WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock)
+
+
 class WriteActions:
     def __init__(
         self,
@@ -318,6 +327,7 @@ __all__ = [
     "WriteError",
     "WriteOutcome",
     "WritesDisabled",
+    "build_write_actions",
     "describe_target",
     "is_production",
     "writes_allowed",

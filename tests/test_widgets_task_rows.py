@@ -37,7 +37,12 @@ def test_running_duration_is_measured_to_the_given_time() -> None:
     record = make_task(0, random.Random(1), status="IN_PROGRESS")
     assert record.start_time is not None
     now = record.start_time + timedelta(seconds=75)
-    assert task_rows.cells(record, None, now)[task_rows.COLUMN_KEYS.index("duration")].strip() == "1m15s"
+    column = task_rows.COLUMN_KEYS.index("duration")
+    assert task_rows.cells(record, None, now)[column].strip() == "1m"  # whole minutes while running
+    assert task_rows.cells(record, None, record.start_time + timedelta(seconds=42))[column].strip() == "42s"
+    done = with_status(record, "COMPLETE")
+    completion = FakeCompletion(record.start_time, now, 5, 75.0)
+    assert task_rows.cells(done, completion, now)[column].strip() == "1m15s"
 
 
 def test_default_order_is_active_first_then_recently_finished() -> None:

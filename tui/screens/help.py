@@ -46,7 +46,7 @@ def help_renderable() -> Table:
         table.add_row(label, KIND_NAMES[kind])
     table.add_row("", "")
     table.add_row("▶ ✓ ✗", "running, complete, failed (failed rows are red)")
-    table.add_row("Took", "observed duration; for running tasks, as of the last poll")
+    table.add_row("Took", "observed duration; running tasks: age at the last poll, in whole minutes")
     table.add_row("From id", "the invitation, opportunity or engagement the task started from")
     return table
 

@@ -78,9 +78,6 @@ def header_lines(
     if stale_since is not None:
         line2.append(f" stale for {_age((now - stale_since).total_seconds())}", style="bold red")
     line2.append(f" last poll {_hms(last)}")
-    next_at = getattr(status, "next_poll_at", None) if status is not None else None
-    if next_at is not None and state not in ("paused",):
-        line2.append(f" · next {_hms(next_at)}", style="dim")
     if status is not None:
         line2.append(f"  │ calls {status.calls_last_hour:,}/h · {status.calls_left_today:,} left today")
     error = getattr(status, "last_error", None) if status is not None else None

@@ -78,6 +78,19 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
+def format_running(seconds: float | None) -> str:
+    """A running task's age, coarse enough not to change on every poll: seconds only in the first
+    minute, then whole minutes (the details pane has the exact figure)."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return ""
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    return format_duration(seconds)
+
+
 def format_duration(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return ""
@@ -130,7 +143,9 @@ def cells(record: TaskRecord, completion: Any, now: datetime | None) -> tuple[st
     values = (
         STATUS_MARKS.get(record.task_status or "", "?"),
         clean(record.task_status or "?", limit=64),
-        format_duration(observed_seconds(record, completion, now)),
+        (format_duration if record.is_terminal else format_running)(
+            observed_seconds(record, completion, now)
+        ),
         KIND_LABELS.get(record.kind) or clean(record.kind, limit=64),
         start,
         clean(record.reason_code, limit=64),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
@@ -32,6 +33,28 @@ BULK_CHANGE = 200
 _UNSET: Any = object()
 #: Rendered rows kept; enough for a tall screen and scrolling back and forth.
 STRIP_CACHE_ROWS = 4000
+
+
+#: Unchanged cells between two changed ones are rewritten when that is cheaper than a cursor move.
+MERGE_GAP = 8
+
+
+def _runs(changed: list[int], old: tuple[str, ...], new: tuple[str, ...]) -> list[tuple[int, int]]:
+    """x ranges covering the changed cells, neighbours merged when the gap between them is small.
+
+    Trailing blanks that were blank before too are left out: a space looks the same in any foreground
+    colour, so a status colour change need not rewrite the padding."""
+    runs: list[tuple[int, int]] = []
+    for i in changed:
+        used = max(cell_len(old[i].rstrip()), cell_len(new[i].rstrip()))
+        if used == 0:
+            continue
+        x1, x2 = OFFSETS[i], OFFSETS[i] + used
+        if runs and x1 - runs[-1][1] <= MERGE_GAP:
+            runs[-1] = (runs[-1][0], x2)
+        else:
+            runs.append((x1, x2))
+    return runs
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -215,7 +238,11 @@ class TaskTable(ScrollView, can_focus=True):
 
     def _bulk_update(self, ids: list[str]) -> None:
         changed = set(ids)
-        keys = [k for k in self._keys if k[-1] not in changed]
+        key_of = self._key_of
+        if any(t in key_of for t in changed):
+            keys = [k for k in self._keys if k[-1] not in changed]
+        else:  # only new tasks (a page of history): nothing to take out, skip the pass over all rows
+            keys = self._keys
         for tid in changed:
             self._key_of.pop(tid, None)
             self._strips.pop(tid, None)
@@ -273,13 +300,11 @@ class TaskTable(ScrollView, can_focus=True):
             for i, key in enumerate(task_rows.COLUMN_KEYS)
             if new_cells[i] != old_cells[i] or (style_changed and key in task_rows.STATUS_STYLED)
         ]
-        # One region from the first to the last changed cell: Textual writes each region of a line
-        # from the widget's left edge, so one region costs less than several.
-        x1 = OFFSETS[changed[0]] - sx
-        x2 = OFFSETS[changed[-1]] + COLUMNS[changed[-1]].width - sx
-        region = Region(x1, y, x2 - x1, 1).intersection(Region(0, y, width, 1))
-        if region.width:
-            self.refresh(region)
+        visible = Region(0, y, width, 1)
+        for x1, x2 in _runs(changed, old_cells, new_cells):
+            region = Region(x1 - sx, y, x2 - x1, 1).intersection(visible)
+            if region.width:
+                self.refresh(region)
 
     def _after_rows_changed(
         self, *, full: bool, dirty: list[tuple[int, int]] | None = None, shifted_above: int = 0
@@ -355,12 +380,14 @@ class TaskTable(ScrollView, can_focus=True):
         failed = record.is_failed
         segments = []
         gap = Segment(" " * GAP, base)
+        styled_gap = Segment(" " * GAP, base + state)
         for i, text in enumerate(row_cells):
             # Status colours the mark and status cells; a failure also colours its reason.
             key = COLUMNS[i].key
             styled = key in ("mark", "status") or (failed and key == "reason")
             segments.append(Segment(text, base + state if styled else base))
-            segments.append(gap)
+            # The gap after the mark shares its colour, so mark and status go out as one run.
+            segments.append(styled_gap if key == "mark" else gap)
         strip = Strip(segments[:-1], ROW_WIDTH).simplify()  # fewer colour codes per write
         self._strips[tid] = strip
         self._cells[tid] = row_cells

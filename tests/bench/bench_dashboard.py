@@ -1,0 +1,394 @@
+"""Dashboard benchmarks, each beside a plain Textual `DataTable` baseline measured in the same run.
+
+    .venv/bin/python tests/bench/bench_dashboard.py            # everything (~3 min on 2 cores)
+    .venv/bin/python tests/bench/bench_dashboard.py --quick    # 1k/10k only, no 100k baselines
+
+How bytes are counted: the app runs with a driver that tells Textual it is *not* headless (so the
+compositor renders and writes exactly the escape sequences it would send to a terminal) but whose
+`write` counts the UTF-8 bytes instead of writing them to a file descriptor. What is counted is what a
+terminal (and an SSH link) would receive. Colours: truecolor (`COLORTERM=truecolor`), as on most
+terminals today; both sides of a comparison use the same settings.
+
+Rows:
+- bytes per changed task: one task changes status (COMPLETE -> FAILED with a reason) on a visible row,
+  20 times; mean bytes written per change. "table only" is the table widget alone in an app (the
+  comparison with DataTable); "dashboard" is the whole app (header counts, activity pane, details).
+- idle: bytes per second with nothing changing (5 s), and per poll that changed nothing.
+- CPU per refresh with 10 changed tasks, at 1,000 / 10,000 / 100,000 tasks: process CPU time from the
+  store change to the repaint written.
+- launch: a fresh process, 100,000 tasks in a SQLite journal, until the first rows are written.
+- keypress -> repaint p99 while history loads: pages of 1,000 tasks arrive every 100 ms while the
+  cursor moves every 20 ms.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("COLORTERM", "truecolor")
+os.environ.setdefault("TERM", "xterm-256color")
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.widgets import DataTable  # noqa: E402
+
+from tests.dashboard_fixtures import T0, CountingDriver, FakePoller, make_records, with_status  # noqa: E402
+from tui.app import PcwatchApp  # noqa: E402
+from tui.clock import MockClock  # noqa: E402
+from tui.config import Settings  # noqa: E402
+from tui.store import Store  # noqa: E402
+from tui.widgets import task_rows  # noqa: E402
+from tui.widgets.partial_update import install as install_partial_update  # noqa: E402
+from tui.widgets.task_table import TaskTable  # noqa: E402
+
+SIZE = (160, 48)
+_RECORDS: dict[int, list[Any]] = {}
+
+
+def records(n: int) -> list[Any]:
+    if n not in _RECORDS:
+        _RECORDS[n] = make_records(n, seed=11)
+    return _RECORDS[n]
+
+
+def store_with(n: int) -> Store:
+    store = Store(journal=None, clock=MockClock(T0))
+    store.apply_tasks(records(n), T0, backfill=True)
+    return store
+
+
+class Meter:
+    """Counts bytes and remembers when the last write happened."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.bytes = 0
+        self.writes: list[float] = []
+        driver = app._driver
+        original = driver.write
+        self.on_write: Any = None
+
+        def write(data: str) -> None:
+            self.bytes += len(data.encode("utf-8", "surrogateescape"))
+            self.writes.append(time.perf_counter())
+            if self.on_write is not None:
+                self.on_write()
+            original(data)
+
+        driver.write = write
+
+
+class TableOnly(App[None]):
+    """The task table alone, for the comparison with DataTable."""
+
+    def __init__(self, store: Store) -> None:
+        install_partial_update()
+        super().__init__(driver_class=CountingDriver)
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        yield TaskTable(self.store, id="tasks")
+
+    def on_mount(self) -> None:
+        table = self.query_one(TaskTable)
+        table.configure(sort="start")
+        table.focus()
+
+
+class DataTableApp(App[None]):
+    """The baseline: a DataTable with the same columns, cells updated with `update_cell`."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(driver_class=CountingDriver)
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="tasks", cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in task_rows.COLUMNS:
+            table.add_column(column.title or " ", key=column.key)
+        ordered = sorted(self.store.tasks(), key=lambda r: task_rows.sort_key(r, None, "start"))
+        table.add_rows(
+            ([cell.rstrip() for cell in task_rows.cells(r, None, T0)] for r in ordered),
+        )
+        self.ids = [r.task_id for r in ordered]
+        table.focus()
+
+    def show_change(self, task_id: str) -> None:
+        table = self.query_one(DataTable)
+        row_key = table.ordered_rows[self.ids.index(task_id)].key
+        new = task_rows.cells(self.store.task(task_id), None, T0)
+        for i, column in enumerate(task_rows.COLUMNS):
+            if column.key in ("mark", "status", "reason", "duration"):
+                table.update_cell(row_key, column.key, new[i].rstrip())
+
+
+def dashboard(store: Store, poller: FakePoller | None = None) -> PcwatchApp:
+    return PcwatchApp(store, poller or FakePoller(), Settings(), MockClock(T0), driver_class=CountingDriver)
+
+
+def visible_ids(app: App[Any], count: int) -> list[str]:
+    if isinstance(app, DataTableApp):
+        return app.ids[:count]
+    table = app.query_one(TaskTable)
+    return [table.id_at(i) for i in range(count)]
+
+
+async def _settle(pilot: Any, meter: Meter, quiet: float = 0.15, limit: float = 5.0) -> None:
+    """Wait until nothing has been written for `quiet` seconds."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        await pilot.pause(0.03)
+        if not meter.writes or time.perf_counter() - meter.writes[-1] > quiet:
+            return
+
+
+async def bytes_per_change(kind: str, n: int = 10_000, changes: int = 20) -> float:
+    store = store_with(n)
+    app: App[Any] = {"table": TableOnly, "datatable": DataTableApp, "dashboard": dashboard}[kind](store)
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        meter = Meter(app)
+        if kind == "dashboard":
+            await pilot.press("s")  # sort by start, like the others: a change keeps its row
+        await _settle(pilot, meter, limit=30)
+        targets = [t for t in visible_ids(app, 40) if store.task(t).task_status == "COMPLETE"][:changes]
+        total = 0
+        for task_id in targets:
+            meter.bytes = 0
+            record = with_status(store.task(task_id), "FAILED", reason_code="InternalError", message="boom")
+            if kind == "dashboard":
+                store.apply_tasks([record], T0)
+            else:
+                store.apply_tasks([record], T0)
+                if kind == "table":
+                    app.query_one(TaskTable).update_tasks([task_id])
+                else:
+                    app.show_change(task_id)
+            await _settle(pilot, meter)
+            total += meter.bytes
+        return total / max(1, len(targets))
+
+
+async def idle_bytes(kind: str, seconds: float = 5.0) -> tuple[float, float]:
+    """Bytes per idle second, and per poll that changed nothing (dashboard only)."""
+    store = store_with(10_000)
+    poller = FakePoller()
+    app: App[Any] = dashboard(store, poller) if kind == "dashboard" else DataTableApp(store)
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        meter = Meter(app)
+        await _settle(pilot, meter, limit=30)
+        meter.bytes = 0
+        await pilot.pause(seconds)
+        idle = meter.bytes / seconds
+        per_poll = float("nan")
+        if kind == "dashboard":
+            polls = 10
+            meter.bytes = 0
+            for i in range(polls):  # what each poll changes when no task changes: the call counter
+                app.clock.advance(5)
+                poller.set_status(calls_last_hour=100 + i, last_success={"all": app.clock.now()})
+                await _settle(pilot, meter)
+            per_poll = meter.bytes / polls
+        return idle, per_poll
+
+
+async def cpu_per_refresh(kind: str, n: int, changes: int = 10, rounds: int = 5) -> float:
+    store = store_with(n)
+    app: App[Any] = dashboard(store) if kind == "dashboard" else DataTableApp(store)
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        meter = Meter(app)
+        await _settle(pilot, meter, limit=120)
+        pool = [t for t in visible_ids(app, 40) if store.task(t).task_status == "COMPLETE"]
+        samples = []
+        for r in range(rounds):
+            targets = pool[r % 2 :: 2][:changes]
+            status = "FAILED" if r % 2 == 0 else "COMPLETE"
+            updated = [
+                with_status(
+                    store.task(t), status, reason_code="InternalError" if status == "FAILED" else None
+                )
+                for t in targets
+            ]
+            started = time.process_time()
+            store.apply_tasks(updated, T0)
+            if isinstance(app, DataTableApp):
+                for t in targets:
+                    app.show_change(t)
+            await _settle(pilot, meter, quiet=0.1)
+            samples.append(time.process_time() - started)
+        return statistics.median(samples) * 1000
+
+
+async def keypress_latency(kind: str, pages: int = 100, page: int = 1000) -> float:
+    """p99 ms from a key press to the repaint showing the moved cursor, while pages of history arrive."""
+    store = store_with(1000)
+    app: App[Any] = dashboard(store) if kind == "dashboard" else DataTableApp(store)
+    history = make_records(pages * page + 1000, seed=12)[1000:]
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        meter = Meter(app)
+        await _settle(pilot, meter, limit=30)
+
+        async def load_history() -> None:
+            for i in range(pages):
+                chunk = history[i * page : (i + 1) * page]
+                store.apply_tasks(chunk, T0, backfill=True)
+                if isinstance(app, DataTableApp):
+                    app.query_one(DataTable).add_rows(
+                        [c.rstrip() for c in task_rows.cells(r, None, T0)] for r in chunk
+                    )
+                await asyncio.sleep(0.1)
+
+        loader = asyncio.create_task(load_history())
+        latencies = []
+        cursor = (
+            (lambda: app.query_one(TaskTable).selected_id)
+            if kind == "dashboard"
+            else (lambda: app.query_one(DataTable).cursor_row)
+        )
+        key = "down"
+        while not loader.done():
+            before = cursor()
+            seen: list[float] = []
+            meter.on_write = lambda: seen.append(time.perf_counter()) if cursor() != before else None  # noqa: B023
+            started = time.perf_counter()
+            await pilot.press(key)
+            for _ in range(100):
+                if seen:
+                    break
+                await asyncio.sleep(0.002)
+            if seen:
+                latencies.append(seen[0] - started)
+            key = "up" if key == "down" else "down"
+            await asyncio.sleep(0.02)
+        meter.on_write = None
+        latencies.sort()
+        return latencies[int(0.99 * (len(latencies) - 1))] * 1000 if latencies else float("nan")
+
+
+LAUNCH_CHILD = """
+import os, sys, time
+t0 = float(sys.argv[1]); kind = sys.argv[2]; journal_path = sys.argv[3]
+sys.path.insert(0, {root!r})
+import asyncio
+from tests.bench.bench_dashboard import DataTableApp, Meter, dashboard_for_journal
+from tui.journal import Journal
+from tui.store import Store
+
+async def main():
+    if kind == "dashboard":
+        app = dashboard_for_journal(journal_path)
+    else:
+        store = Store(journal=Journal(journal_path)); store.load(); app = DataTableApp(store)
+    done = asyncio.Event()
+    async with app.run_test(size=(160, 48), headless=False) as pilot:
+        meter = Meter(app)
+        rows = (lambda: app.table.row_count) if kind == "dashboard" else (lambda: app.query_one("#tasks").row_count)
+        meter.on_write = lambda: done.set() if rows() > 0 else None
+        if rows() > 0:
+            app.screen.refresh()
+        await asyncio.wait_for(done.wait(), 120)
+        print(time.time() - t0, file=sys.__stderr__)
+asyncio.run(main())
+"""
+
+
+def dashboard_for_journal(path: str) -> PcwatchApp:
+    from tui.journal import Journal
+
+    store = Store(journal=Journal(path), clock=MockClock(T0))
+    return PcwatchApp(
+        store, FakePoller(), Settings(), MockClock(T0), load=store.load, driver_class=CountingDriver
+    )
+
+
+def make_journal(n: int, directory: str) -> str:
+    from tui.journal import Journal
+
+    path = str(Path(directory) / "bench.sqlite3")
+    journal = Journal(path)
+    store = Store(journal=journal, clock=MockClock(T0))
+    with store.batch():
+        store.apply_tasks(records(n), T0, backfill=True)
+    journal.close()
+    return path
+
+
+def launch_seconds(kind: str, journal_path: str) -> float:
+    code = LAUNCH_CHILD.format(root=str(ROOT))
+    started = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", code, repr(started), kind, journal_path],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    lines = [line for line in out.stderr.strip().splitlines() if line.strip()]
+    try:
+        return float(lines[-1])
+    except (IndexError, ValueError):
+        raise SystemExit(f"launch child failed:\n{out.stderr[-2000:]}") from None
+
+
+def row(name: str, ours: float, baseline: float, unit: str, target: str) -> str:
+    ratio = baseline / ours if ours and ours == ours and baseline == baseline else float("nan")
+    return f"{name:<52} {ours:>12,.1f} {baseline:>12,.1f} {unit:<6} {ratio:>7.1f}x  {target}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 100,000-task runs")
+    args = parser.parse_args()
+    sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    lines = [f"{'measure':<52} {'pcwatch':>12} {'DataTable':>12} {'unit':<6} {'ratio':>8}  target"]
+    run = asyncio.run
+    table_b = run(bytes_per_change("table"))
+    base_b = run(bytes_per_change("datatable"))
+    lines.append(row("bytes per changed task (table only, 10k tasks)", table_b, base_b, "B", "<= 100 B"))
+    dash_b = run(bytes_per_change("dashboard"))
+    lines.append(
+        row("bytes per changed task (whole dashboard)", dash_b, base_b, "B", "(incl. header, activity)")
+    )
+    idle, per_poll = run(idle_bytes("dashboard"))
+    base_idle, _ = run(idle_bytes("datatable"))
+    lines.append(row("bytes per idle second", idle, base_idle, "B/s", "<= 20 B/s"))
+    lines.append(
+        row("bytes per poll that changed nothing (dashboard)", per_poll, float("nan"), "B", "/5 s poll")
+    )
+    cpu: dict[int, float] = {}
+    for n in sizes:
+        cpu[n] = run(cpu_per_refresh("dashboard", n))
+        base = run(cpu_per_refresh("datatable", n)) if n <= 10_000 or not args.quick else float("nan")
+        lines.append(row(f"CPU per refresh, 10 changed tasks, {n:,} tasks", cpu[n], base, "ms", ""))
+    if 100_000 in cpu:
+        growth = cpu[100_000] / cpu[1_000]
+        lines.append(
+            f"{'  growth 1k -> 100k (pcwatch)':<52} {growth:>12.2f}x {'':>12} {'':<6} {'':>8}  <= 2x"
+        )
+    if not args.quick:
+        with tempfile.TemporaryDirectory() as directory:
+            journal = make_journal(100_000, directory)
+            ours = launch_seconds("dashboard", journal)
+            base = launch_seconds("datatable", journal)
+        lines.append(row("launch to first rows, 100k-task journal", ours, base, "s", "<= 1 s"))
+    p99 = run(keypress_latency("dashboard", pages=30 if args.quick else 100))
+    base_p99 = run(keypress_latency("datatable", pages=30 if args.quick else 100))
+    lines.append(row("keypress -> repaint p99 while history loads", p99, base_p99, "ms", "<= 50 ms"))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -175,19 +175,19 @@ class WriteActions:
         token = reservation.entry.client_token
         if reservation.already_done:
             return self._outcome(REJECT, invitation_id, reservation, b"{}", None, replayed=True)
-        before = getattr(self.client, "attempts", 0)
         try:
             await self.client.reject_engagement_invitation(invitation_id, reason=reason)
         except ApiFailure as failure:
             invitation = await self._invitation_after(failure, invitation_id)
-            # Sent before (an earlier run, or botocore's retry within this call) with no answer?
-            retried = reservation.reused or getattr(self.client, "attempts", 0) - before > 1
+            # The service echoes the RejectionReason; if it does not, an earlier attempt of ours that got
+            # no answer (a re-run) is the likely author.
             if (
                 isinstance(failure.service_error, ConflictException)
                 and invitation is not None
                 and invitation.status == InvitationStatus.REJECTED
                 and (
-                    invitation.rejection_reason == reason or (invitation.rejection_reason is None and retried)
+                    invitation.rejection_reason == reason
+                    or (invitation.rejection_reason is None and reservation.reused)
                 )
             ):
                 # A retried reject (botocore's, or a re-run) whose first attempt went through.

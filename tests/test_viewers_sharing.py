@@ -167,3 +167,37 @@ def test_viewer_process_entry_point_runs(served_simulator, tmp_path: Path) -> No
     result = json.loads(out.splitlines()[-1])
     assert result["role"] == "leader"  # no journal: nothing to share, it polls alone
     assert result["calls"] > 0 and result["tasks"] > 0
+
+
+async def test_a_viewer_that_cannot_build_a_client_says_why_and_lets_another_lead(tmp_path: Path) -> None:
+    from tests.engine_fixtures import FakeClient, failure, task
+
+    journal = tmp_path / "creds.sqlite3"
+    settings = viewer_settings("http://127.0.0.1:9", journal)
+
+    def no_credentials(_settings):
+        raise failure("profile 'nope' not found — run: aws configure sso --profile nope")
+
+    store, broken = make_engine(
+        settings, SystemClock(), client_factory=no_credentials, tail_interval=TAIL_INTERVAL
+    )
+    store.load()
+    run = asyncio.ensure_future(broken.run())
+    await _wait_for(lambda: broken.status.state == "stale")
+    assert "aws configure sso" in (broken.status.last_error or "")
+    assert broken.role != "leader"
+
+    # The lock was let go: a viewer with working credentials leads, and the first one follows it.
+    other_store, working = make_engine(
+        settings, SystemClock(), client_factory=lambda _s: FakeClient([task(1)]), tail_interval=TAIL_INTERVAL
+    )
+    other_store.load()
+    other = asyncio.ensure_future(working.run())
+    await _wait_for(lambda: working.role == "leader" and other_store.task(task(1).task_id) is not None)
+    await _wait_for(lambda: broken.status.state == "following" and store.task(task(1).task_id) is not None)
+    assert broken.client is None
+    for r in (run, other):
+        r.cancel()
+    await asyncio.gather(run, other, return_exceptions=True)
+    broken.close()
+    working.close()

@@ -169,6 +169,7 @@ class SharedEngine:
         self._published: tuple[Any, ...] | None = None
         self._published_at = float("-inf")
         self._refresh_seen: str | None = None
+        self._retry_lead_at = float("-inf")
 
     # --- the Poller surface -------------------------------------------------------------------------
 
@@ -238,12 +239,22 @@ class SharedEngine:
             self._wake = None
 
     def _try_lead(self) -> bool:
+        if self.clock.monotonic() < self._retry_lead_at:
+            return False
         if self._lock is not None and not self._lock.try_acquire():
             return False
         if self.store.journal is not None:
             self.follow_once()  # what the previous leader wrote last
             self._refresh_seen = self.store.journal.read_meta(REFRESH_KEY)
-        self.client = self._client_factory(self.settings)
+        try:
+            self.client = self._client_factory(self.settings)
+        except Exception as exc:  # e.g. an unknown profile: say so, let another viewer try, retry later
+            if self._lock is not None:
+                self._lock.release()
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            self._set_status(PollerStatus(state="stale", last_error=message, stale_since=self.clock.now()))
+            self._retry_lead_at = self.clock.monotonic() + self.settings.slow_interval
+            return False
         self.poller = self._poller_factory(self.client, self.store, self.settings, self.clock)
         self.poller.subscribe_status(self._on_leader_status)
         if self._paused:
@@ -273,7 +284,7 @@ class SharedEngine:
         changed = bool(changes)
         if changed:
             self.store.apply_journal_changes(changes)
-        if self.poller is None:
+        if self.poller is None and self.clock.monotonic() >= self._retry_lead_at:
             state = "paused" if self._paused else "following"
             self._set_status(_status_from_json(self.store.meta(LEADER_KEY), state))
         return changed

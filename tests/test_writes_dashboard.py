@@ -271,3 +271,24 @@ def test_read_only_actions_refuse_every_write_and_send_nothing(
     finally:
         actions.ledger.close()
     assert not any(write_sim.stats.calls[op] for op in WRITE_OPERATIONS)
+
+
+def test_a_failed_accept_from_the_dashboard_is_reported_in_words(write_sim, write_client, ledger) -> None:
+    expired = add_invitation(write_sim, age=16 * 86400.0)
+    actions = WriteActions(write_client, ledger, store=Store(clock=MockClock(T0)), clock=MockClock(T0))
+    reported: list[list[str]] = []
+
+    async def scenario() -> Any:
+        app = App[None]()
+        async with app.run_test(size=(100, 30)) as pilot:
+            real = EngagementInvitationSummary(id=expired, catalog="Sandbox", status="PENDING")
+            worker = app.run_worker(ask_and_act(app, actions, "accept", real, report_failure=reported.append))
+            await pilot.pause()
+            await pilot.press("enter")
+            await worker.wait()
+            return worker.result
+
+    assert asyncio.run(scenario()) is None
+    (lines,) = reported
+    assert "is no longer pending: it is EXPIRED" in lines[0] and "nothing was changed" in lines[1]
+    assert accept_tasks_for(write_sim, expired) == []

@@ -8,6 +8,7 @@ On the production catalog the focus starts on Cancel, so a stray Enter never act
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -143,10 +144,18 @@ class ConfirmWriteScreen(ModalScreen[ConfirmedWrite | None]):
         self.dismiss(None)
 
 
-async def ask_and_act(app: Any, actions: Any, kind: WriteKind, invitation: Any) -> Any:
+async def ask_and_act(
+    app: Any,
+    actions: Any,
+    kind: WriteKind,
+    invitation: Any,
+    *,
+    report_failure: Callable[[list[str]], None] | None = None,
+) -> Any:
     """Confirm, then accept or reject through `actions` (tui.actions.WriteActions). Call it from a
     worker (`app.run_worker(ask_and_act(...))`: it waits for the screen). Returns the WriteOutcome, or
-    None when cancelled or failed; failures are shown with `app.notify`, one fact a line."""
+    None when cancelled or failed. A failure's lines (in words, escaped) go to `report_failure` (e.g. the
+    error pane), else to `app.notify`."""
     from ..write_errors import WriteError
 
     confirmed = await app.push_screen_wait(ConfirmWriteScreen(kind, invitation, actions.catalog))
@@ -158,6 +167,9 @@ async def ask_and_act(app: Any, actions: Any, kind: WriteKind, invitation: Any) 
         else:
             outcome = await actions.reject(confirmed.invitation_id, confirmed.reason or "")
     except WriteError as error:
+        if report_failure is not None:
+            report_failure(list(error.lines))
+            return None
         app.notify("\n".join(error.lines), title=f"{kind} failed", severity="error", timeout=15, markup=False)
         return None
     task = f" — task {clean(outcome.task.task_id, limit=64)}" if outcome.task else ""

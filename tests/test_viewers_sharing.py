@@ -16,9 +16,26 @@ from tui.sharing import LEADER_KEY, REFRESH_KEY, make_engine
 __all__ = ["served_simulator"]  # the fixture, imported for pytest
 
 LEADER_SECONDS = 5.0
-FOLLOWER_SECONDS = 3.0
-#: The followers start once the first viewer leads, and end before it.
-FOLLOWER_DELAY = 1.0
+#: The followers start once the first viewer has polled, and end before it.
+FOLLOWER_SECONDS = 2.5
+
+
+def _wait_until_leading(journal: Path, process: subprocess.Popen[str], timeout: float = 30.0) -> None:
+    """Until the viewer process has polled once (its status is in the journal)."""
+    from tui.journal import Journal
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the viewer process ended early"
+        if journal.exists():
+            reader = Journal(journal)
+            try:
+                if reader.read_meta(LEADER_KEY) is not None:
+                    return
+            finally:
+                reader.close()
+        time.sleep(0.05)
+    raise AssertionError("the first viewer never polled")
 
 
 def _result(process: subprocess.Popen[str]) -> dict:
@@ -45,7 +62,7 @@ def test_three_viewers_make_the_calls_of_one_poller(served_simulator, tmp_path: 
     first = subprocess.Popen(
         viewer_command(endpoint.url, journal, LEADER_SECONDS), stdout=subprocess.PIPE, text=True
     )
-    time.sleep(FOLLOWER_DELAY)
+    _wait_until_leading(journal, first)
     others = [
         subprocess.Popen(
             viewer_command(endpoint.url, journal, FOLLOWER_SECONDS), stdout=subprocess.PIPE, text=True

@@ -55,16 +55,18 @@ def header_lines(
     if settings.demo:
         who = "demo (local endpoint)"
     line1.append(f"{who} · {clean(settings.region, limit=32)}")
-    endpoint = getattr(settings, "endpoint_url", None) or f"partnercentral-selling.{settings.region}.api.aws"
-    line1.append(f" · {clean(endpoint, limit=96)}", style="dim")
     if counts is not None:
+        # Counts before the endpoint: on a narrow terminal the endpoint is what gets cut off.
         total = sum(sum(v.values()) for v in counts.values())
         running = sum(v.get("IN_PROGRESS", 0) for v in counts.values())
         failed = sum(v.get("FAILED", 0) for v in counts.values())
-        line1.append(f"  │ {total:,} tasks · ")
+        line1.append(f" │ {total:,} tasks · ")
         line1.append(f"{running:,} running", style="bold yellow" if running else "")
         line1.append(" · ")
         line1.append(f"{failed:,} failed", style="bold red" if failed else "")
+        line1.append(" │")
+    endpoint = getattr(settings, "endpoint_url", None) or f"partnercentral-selling.{settings.region}.api.aws"
+    line1.append(f" {clean(endpoint, limit=96)}", style="dim")
 
     line2 = Text(end="")
     state = getattr(status, "state", "starting") if status is not None else "starting"

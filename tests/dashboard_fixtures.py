@@ -189,10 +189,14 @@ class FakePoller:
         for callback in list(self._subscribers):
             callback(self.status)
 
+    fail_with: Exception | None = None
+
     async def run(self) -> None:
         import asyncio
 
         self.calls.append("run")
+        if self.fail_with is not None:
+            raise self.fail_with
         await asyncio.Event().wait()
 
     def pause(self) -> None:

@@ -182,3 +182,18 @@ async def test_narrow_terminals_stack_the_panes_and_hide_activity() -> None:
         await pilot.pause()
         assert not app.screen.has_class("-narrow")
         assert app.query_one("#activity").display
+
+
+async def test_a_crashed_poller_is_reported_not_hidden() -> None:
+    from tests.dashboard_fixtures import FakePoller
+
+    poller = FakePoller()
+    poller.fail_with = RuntimeError("boom\x1b[2J")
+    app = make_app(poller=poller)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        for _ in range(20):
+            await pilot.pause(0.02)
+            if app._notifications:
+                break
+        messages = [n.message for n in app._notifications]
+        assert any("polling stopped: boom␛[2J" in m for m in messages)

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState
 
 from schemas import TaskKind, TaskStatus
 
@@ -150,7 +151,15 @@ class PcwatchApp(App[int]):
         self.loaded = True
         if message.error:
             self.notify(clean(message.error, limit=300), severity="error", markup=False)
+        for warning in getattr(self.store, "warnings", None) or ():
+            self.notify(clean(warning, limit=300), severity="warning", markup=False, timeout=10)
         self._start()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The poller should never end; if it does, say so instead of silently showing old data.
+        if event.worker.group == "poller" and event.state == WorkerState.ERROR:
+            error = clean(f"polling stopped: {event.worker.error}", limit=300)
+            self.notify(error + " — restart pcwatch", severity="error", markup=False, timeout=30)
 
     def _start(self) -> None:
         self.table.set_now(self.clock.now())

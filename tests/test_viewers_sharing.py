@@ -218,3 +218,33 @@ async def test_a_viewer_that_cannot_build_a_client_says_why_and_lets_another_lea
     await asyncio.gather(run, other, return_exceptions=True)
     broken.close()
     working.close()
+
+
+async def test_a_followers_wanted_snapshot_job_is_fetched_by_the_leader(tmp_path: Path) -> None:
+    from tests.engine_fixtures import FakeClient, task
+
+    journal = tmp_path / "jobs.sqlite3"
+    settings = viewer_settings("http://127.0.0.1:9", journal)
+    client = FakeClient([task(1)])
+    lead_store, lead = make_engine(
+        settings, SystemClock(), client_factory=lambda _s: client, tail_interval=TAIL_INTERVAL
+    )
+    follow_store, follow = make_engine(
+        settings, SystemClock(), client_factory=lambda _s: FakeClient(), tail_interval=TAIL_INTERVAL
+    )
+    lead_store.load()
+    runs = [asyncio.ensure_future(lead.run())]
+    await _wait_for(lambda: lead.status.state == "live")
+    follow_store.load()
+    runs.append(asyncio.ensure_future(follow.run()))
+    await _wait_for(lambda: follow.role == "follower")
+
+    follow.want_job("job-wanted")  # the follower's user opened a task with this job
+    await _wait_for(lambda: follow_store.job("job-wanted") is not None)
+    assert [c.job_id for c in client.calls if c.op == "get_resource_snapshot_job"] == ["job-wanted"]
+    assert follow.client is None
+    for r in runs:
+        r.cancel()
+    await asyncio.gather(*runs, return_exceptions=True)
+    lead.close()
+    follow.close()

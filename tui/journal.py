@@ -316,6 +316,21 @@ class Journal:
         finally:
             c.execute("COMMIT")
 
+    def meta_since(self, prefix: str, seq: int) -> tuple[int, dict[str, str]]:
+        """Meta rows whose key starts with `prefix` written after change `seq`, and the current change
+        number (requests viewers leave for the polling one)."""
+        c = self._conn
+        c.execute("BEGIN")
+        try:
+            now = self._current_seq()
+            rows = c.execute(
+                "SELECT key, value FROM meta WHERE change_seq > ? AND substr(key, 1, ?) = ?",
+                (seq, len(prefix), prefix),
+            ).fetchall()
+            return now, dict(rows)
+        finally:
+            c.execute("COMMIT")
+
     def read_meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])

@@ -15,7 +15,8 @@ The journal is where the viewers meet (one SQLite file per endpoint, account and
 - The leader publishes its status (calls in the last hour, calls left today, next poll, last error) in the
   journal's meta table (`viewer:leader`); a follower's `status` is that status with the state
   "following" (or the leader's "stale"/"backoff"/"paused" when it is not live).
-- A follower's `refresh_now()` writes a request (`viewer:refresh`) the leader picks up within a second;
+- A follower's `refresh_now()` and `want_job(id)` write a request (a `viewer:request:` meta row) the
+  leader picks up within a second;
   `pause()` on a follower freezes that viewer only; on the leader it pauses the polling for everyone (the
   followers show "paused").
 
@@ -51,7 +52,10 @@ except ImportError:  # pragma: no cover - not POSIX: every viewer polls alone
 log = logging.getLogger(__name__)
 
 LEADER_KEY = "viewer:leader"
-REFRESH_KEY = "viewer:refresh"
+REQUEST_PREFIX = "viewer:request:"
+REFRESH_KEY = REQUEST_PREFIX + "refresh"
+#: + a job id: a follower's dashboard opened a task whose snapshot job the leader should fetch.
+WANT_JOB_PREFIX = REQUEST_PREFIX + "job:"
 #: Seconds between a follower's reads of the journal (and tries of the lock).
 TAIL_INTERVAL = 1.0
 
@@ -168,7 +172,7 @@ class SharedEngine:
         self._wake: asyncio.Event | None = None
         self._published: tuple[Any, ...] | None = None
         self._published_at = float("-inf")
-        self._refresh_seen: str | None = None
+        self._requests_seq = 0
         self._retry_lead_at = float("-inf")
 
     # --- the Poller surface -------------------------------------------------------------------------
@@ -209,15 +213,21 @@ class SharedEngine:
         if self.poller is not None:
             self.poller.refresh_now()
             return
-        journal = self.store.journal
-        if journal is not None:  # the leader reads it within a second
-            with contextlib.suppress(Exception):
-                journal.write(meta={REFRESH_KEY: f"{os.getpid()}:{self.clock.now().isoformat()}"})
+        self._request(REFRESH_KEY)
         self._wake_up()
 
     def want_job(self, job_id: str) -> None:
         if self.poller is not None:
             self.poller.want_job(job_id)
+        elif self.store.job(job_id) is None:
+            self._request(WANT_JOB_PREFIX + job_id)
+
+    def _request(self, key: str) -> None:
+        """Leave a request for the leader in the journal (it reads them within a second)."""
+        journal = self.store.journal
+        if journal is not None:
+            with contextlib.suppress(Exception):
+                journal.write(meta={key: f"{os.getpid()}:{self.clock.now().isoformat()}"})
 
     def history_complete(self, kind: str) -> bool:
         return self.store.meta(f"history_complete:{kind}") == "1"
@@ -245,7 +255,7 @@ class SharedEngine:
             return False
         if self.store.journal is not None:
             self.follow_once()  # what the previous leader wrote last
-            self._refresh_seen = self.store.journal.read_meta(REFRESH_KEY)
+            self._requests_seq = self.store.journal.change_seq()
         try:
             self.client = self._client_factory(self.settings)
         except Exception as exc:  # e.g. an unknown profile: say so, let another viewer try, retry later
@@ -290,16 +300,20 @@ class SharedEngine:
         return changed
 
     async def _watch_requests(self) -> None:
-        """The leader: pick up followers' refresh requests."""
+        """The leader: carry out the followers' requests (refresh now, fetch a snapshot job)."""
         journal = self.store.journal
         assert journal is not None
         while True:
             await self.clock.sleep(self.tail_interval)
-            with contextlib.suppress(Exception):
-                request = journal.read_meta(REFRESH_KEY)
-                if request != self._refresh_seen:
-                    self._refresh_seen = request
+            try:
+                self._requests_seq, requests = journal.meta_since(REQUEST_PREFIX, self._requests_seq)
+            except Exception:  # busy or broken: the next look will do
+                continue
+            for key in requests:
+                if key == REFRESH_KEY:
                     self.poller.refresh_now()
+                elif key.startswith(WANT_JOB_PREFIX):
+                    self.poller.want_job(key[len(WANT_JOB_PREFIX) :])
 
     async def _sleep_or_wake(self, delay: float) -> None:
         assert self._wake is not None

@@ -114,16 +114,24 @@ WRITE_COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize("via", ["option", "environment"])
+@pytest.mark.parametrize("via", ["option", "option-after-command", "environment"])
 def test_read_only_blocks_every_write_command(
     via, write_sim, write_endpoint, tmp_path: Path, local_env, capsys, monkeypatch
 ) -> None:
     if via == "environment":
         monkeypatch.setenv("PCWATCH_READ_ONLY", "1")
     for command in WRITE_COMMANDS:
-        extra = ["--read-only"] if via == "option" else []
+        before = ["--read-only"] if via == "option" else []
+        after = ["--read-only"] if via == "option-after-command" else []
         code, out, err = run_main(
-            capsys, *extra, "--endpoint-url", write_endpoint.url, "--journal", str(tmp_path / "j"), *command
+            capsys,
+            *before,
+            "--endpoint-url",
+            write_endpoint.url,
+            "--journal",
+            str(tmp_path / "j"),
+            *command,
+            *after,
         )
         assert code == 2 and out == "", command
         assert "read-only" in err and "nothing was sent" in err, command

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import signal
+import subprocess
+import time
 
 import pytest
 
@@ -12,16 +15,21 @@ from tui.__main__ import main
 from tui.actions import ACCEPT, WriteActions
 from tui.aws import make_client
 from tui.bulk_accept import InvitationFilter, accept_all, pending_invitations
-from tui.simulator import Faults
+from tui.clock import MockClock
+from tui.simulator import Faults, Simulator, serve
 
 from .writes_support import (
+    ROOT,
     SENDER,
+    T0,
     AutoClock,
     CrashAfterSend,
     accept_tasks_for,
     add_invitation,
     age_expired,
     cli_env,
+    pcwatch_command,
+    run_pcwatch,
 )
 
 pytest_plugins = ("tests.actions_fixtures",)
@@ -138,3 +146,49 @@ def test_the_cli_lists_without_yes_and_accepts_with_it(
     assert all(len(accept_tasks_for(write_sim, i)) == 1 for i in ours)
     assert main([*base, "--yes"]) == 0  # nothing left to do
     assert "accepted 0" in capsys.readouterr().err and write_sim.stats.calls[ACCEPT] == 2
+
+
+class HoldNthAccept(Simulator):
+    """Carries out the `hold_on`-th accept, then holds its answer back for a minute (the process gets
+    killed meanwhile)."""
+
+    hold_on = 3
+
+    def handle(self, method, path, headers, body):  # type: ignore[no-untyped-def]
+        reply = super().handle(method, path, headers, body)
+        target = {k.lower(): v for k, v in headers.items()}.get("x-amz-target", "")
+        if target.endswith("." + ACCEPT) and self.stats.calls[ACCEPT] == self.hold_on:
+            reply.delay = 60.0
+        return reply
+
+
+def test_a_killed_bulk_accept_process_resumes_without_repeats(tmp_path) -> None:
+    sim = HoldNthAccept(seed=5, history=50, clock=MockClock(T0), enforce_quotas=False)
+    ours = _ours(sim, 4)
+    with serve(sim) as endpoint:
+        args = ["--endpoint-url", endpoint.url, "--journal", str(tmp_path / "j"), "accept", "--all-pending"]
+        args += ["--sender", SENDER, "--yes"]
+        proc = subprocess.Popen(
+            pcwatch_command(*args), env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while sim.stats.calls[ACCEPT] < 3:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            out, _ = proc.communicate()
+        assert len(out.decode().splitlines()) == 2  # two answers printed before the kill
+        assert sorted(len(accept_tasks_for(sim, i)) for i in ours) == [0, 1, 1, 1]
+        sim.hold_on = 0
+        result = run_pcwatch(*args)
+    assert result.returncode == 0, result.stderr
+    assert "accepted 2, refused 0, skipped 2" in result.stderr
+    assert "resent the ClientToken of an earlier attempt" in result.stderr
+    assert [len(accept_tasks_for(sim, i)) for i in ours] == [1, 1, 1, 1]
+    assert sim.stats.calls[ACCEPT] == 3 + 2

@@ -48,12 +48,17 @@ class InvitationFilter:
         return True
 
 
-async def pending_invitations(client: Any, clock: Clock, matching: InvitationFilter) -> list[Any]:
-    """Every PENDING, unexpired invitation received that matches, the soonest to expire first."""
+async def pending_invitations(
+    client: Any, clock: Clock, matching: InvitationFilter, *, read_budget: RequestBudget | None = None
+) -> list[Any]:
+    """Every PENDING, unexpired invitation received that matches, the soonest to expire first. Pages are
+    read within `read_budget` (the account's read quota is shared) if one is given."""
     now = clock.now()
     found: list[Any] = []
     token: str | None = None
     while True:
+        if read_budget is not None:
+            await read_budget.acquire()
         page = await client.list_engagement_invitations(
             status=[InvitationStatus.PENDING], max_results=100, next_token=token
         )

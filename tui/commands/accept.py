@@ -83,6 +83,7 @@ def _describe(inv: Any) -> str:
 
 def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
     from ..aws import ApiFailure
+    from ..budget import RequestBudget
     from ..bulk_accept import InvitationFilter, accept_all, pending_invitations
     from ..clock import SystemClock
 
@@ -95,7 +96,8 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
     out = sys.stdout
     try:
         with write_session(settings) as session:
-            invitations = asyncio.run(pending_invitations(session.client, clock, matching))
+            reads = RequestBudget(settings.budget, clock)
+            invitations = asyncio.run(pending_invitations(session.client, clock, matching, read_budget=reads))
             done = session.ledger.succeeded_targets(
                 "StartEngagementByAcceptingInvitationTask", session.client.catalog
             )

@@ -128,3 +128,15 @@ def test_an_older_row_never_replaces_a_newer_one(tmp_path: Path) -> None:
     follower.apply_tasks([task(1, status="COMPLETE")], T0 + timedelta(seconds=5))
     follower.apply_journal_changes(stale)
     assert follower.task(task(1).task_id).task_status == "COMPLETE"  # type: ignore[union-attr]
+
+
+def test_a_follower_loads_neither_textual_nor_boto3() -> None:
+    """A follower never builds a client: `tui.sharing` imports boto3 only once it leads."""
+    import json
+    import subprocess
+    import sys
+
+    code = "import sys, json, tui.sharing; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    loaded = set(json.loads(out))
+    assert "tui" in loaded and not loaded & {"textual", "rich", "boto3", "botocore"}

@@ -166,3 +166,17 @@ async def test_running_durations_move_only_with_polls() -> None:
         app.poller.set_status(calls_last_hour=43)  # a poll reports
         await pilot.pause()
         assert table._row_strip(running).text != before
+
+
+def test_merge_sorted_matches_a_full_sort() -> None:
+    import random
+
+    from tui.widgets.task_table import merge_sorted
+
+    rng = random.Random(5)
+    keys = sorted(rng.random() for _ in range(500))
+    for size in (0, 1, 7, 300):
+        added = [rng.random() for _ in range(size)]
+        merged, where = merge_sorted(list(keys), list(added))
+        assert merged == sorted(keys + added)
+        assert where == sorted(where) and len(where) == size

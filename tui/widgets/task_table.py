@@ -23,7 +23,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from schemas import TaskRecord
+from schemas import TaskRecord, TaskStatus
 
 from . import task_rows
 from .task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
@@ -31,6 +31,8 @@ from .task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
 #: Above this many changed ids at once (a page of history), re-sort instead of inserting one by one.
 BULK_CHANGE = 200
 _UNSET: Any = object()
+#: How long a burst of history pages may leave the scrollbar behind, in seconds.
+SIZE_UPDATE_DELAY = 0.5
 #: Rendered rows kept; enough for a tall screen and scrolling back and forth.
 STRIP_CACHE_ROWS = 4000
 
@@ -55,6 +57,24 @@ def _runs(changed: list[int], old: tuple[str, ...], new: tuple[str, ...]) -> lis
         else:
             runs.append((x1, x2))
     return runs
+
+
+def merge_sorted(keys: list[Any], added: list[Any]) -> tuple[list[Any], list[int]]:
+    """`keys` (sorted) with `added` merged in, and where each added key went (as an index into the old
+    list). A bisect per added key and slice copies: a page of 1,000 into 100,000 rows costs a few
+    milliseconds; re-sorting the whole list costs several times more."""
+    added.sort()
+    out: list[Any] = []
+    where: list[int] = []
+    previous = 0
+    for key in added:
+        i = bisect_left(keys, key, previous)
+        out.extend(keys[previous:i])
+        out.append(key)
+        where.append(i)
+        previous = i
+    out.extend(keys[previous:])
+    return out, where
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -157,14 +177,21 @@ class TaskTable(ScrollView, can_focus=True):
         keys: list[tuple[Any, ...]] = []
         key_of: dict[str, tuple[Any, ...]] = {}
         active: set[str] = set()
+        # The hot loop of a launch with a large journal: locals, and completions only where used.
+        sort = self.sort
+        completion_of = self.store.completion if sort in ("default", "duration") else None
+        filtering = self.statuses is not None or self.kinds is not None or bool(self.needle)
+        sort_key, terminal = task_rows.sort_key, TaskStatus.TERMINAL
         for record in self.store.tasks():
-            if record.task_id is None or not self._visible(record):
+            tid = record.task_id
+            if tid is None or (filtering and not self._visible(record)):
                 continue
-            key = self._key(record)
+            done = record.task_status in terminal
+            key = sort_key(record, completion_of(tid) if done and completion_of else None, sort)
             keys.append(key)
-            key_of[record.task_id] = key
-            if not record.is_terminal:
-                active.add(record.task_id)
+            key_of[tid] = key
+            if not done:
+                active.add(tid)
         keys.sort()
         self._keys, self._key_of, self._active = keys, key_of, active
         self._strips.clear()
@@ -239,10 +266,12 @@ class TaskTable(ScrollView, can_focus=True):
     def _bulk_update(self, ids: list[str]) -> None:
         changed = set(ids)
         key_of = self._key_of
-        if any(t in key_of for t in changed):
+        removed = any(t in key_of for t in changed)
+        if removed:
             keys = [k for k in self._keys if k[-1] not in changed]
         else:  # only new tasks (a page of history): nothing to take out, skip the pass over all rows
             keys = self._keys
+        added: list[tuple[Any, ...]] = []
         for tid in changed:
             self._key_of.pop(tid, None)
             self._strips.pop(tid, None)
@@ -252,13 +281,21 @@ class TaskTable(ScrollView, can_focus=True):
             if record is None or not self._visible(record):
                 continue
             key = self._key(record)
-            keys.append(key)
+            added.append(key)
             self._key_of[tid] = key
             if not record.is_terminal:
                 self._active.add(tid)
-        keys.sort()  # Timsort merges the appended run into the sorted list in linear time
-        self._keys = keys
-        self._after_rows_changed(full=True)
+        self._keys, where = merge_sorted(keys, added)
+        top, height = int(self.scroll_y), self._body_height()
+        if removed or not where:
+            self._after_rows_changed(full=True)
+        elif where[0] >= top + height:
+            # History older than anything on screen: only the scrollbar changes, and a new virtual
+            # size costs Textual a layout pass, so pages arriving in a burst share one.
+            self._after_rows_changed(full=False, dirty=[], defer_size=True)
+        else:
+            above = sum(1 for i in where if i < top) if top else 0
+            self._after_rows_changed(full=False, dirty=[(where[0], len(self._keys))], shifted_above=above)
 
     def set_now(self, now: datetime) -> None:
         """Move the time that running durations are measured to (called with each poll, not each second)."""
@@ -307,9 +344,17 @@ class TaskTable(ScrollView, can_focus=True):
                 self.refresh(region)
 
     def _after_rows_changed(
-        self, *, full: bool, dirty: list[tuple[int, int]] | None = None, shifted_above: int = 0
+        self,
+        *,
+        full: bool,
+        dirty: list[tuple[int, int]] | None = None,
+        shifted_above: int = 0,
+        defer_size: bool = False,
     ) -> None:
-        self.virtual_size = Size(ROW_WIDTH, len(self._keys) + 1)
+        if not defer_size:
+            self._apply_virtual_size()
+        elif self._size_timer is None:
+            self._size_timer = self.set_timer(SIZE_UPDATE_DELAY, self._apply_virtual_size)
         if len(self._strips) > STRIP_CACHE_ROWS:
             self._strips.clear()
             self._cells.clear()
@@ -337,6 +382,13 @@ class TaskTable(ScrollView, can_focus=True):
         self._keep_cursor_visible()
 
     _last_cursor_row: int | None = None
+    _size_timer: Any = None
+
+    def _apply_virtual_size(self) -> None:
+        if self._size_timer is not None:
+            self._size_timer.stop()
+            self._size_timer = None
+        self.virtual_size = Size(ROW_WIDTH, len(self._keys) + 1)
 
     def watch_selected_id(self, old: str | None, new: str | None) -> None:
         top = int(self.scroll_y)

@@ -14,6 +14,7 @@ from tui.config import Settings
 
 DASHBOARD_MODULES = (
     "tui.app",
+    "tui.app_commands",
     "tui.messages",
     "tui.reason_help",
     "tui.widgets.activity",

@@ -19,8 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
-from schemas import TaskKind, TaskStatus
-
+from .app_commands import KIND_KEYS, STATUS_KEYS, dashboard_commands, finished_toasts
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
 from .screens.export import ExportScreen, default_export_path, export_view
 from .screens.help import HelpScreen
@@ -31,22 +30,14 @@ from .widgets.header_status import HeaderStatus
 from .widgets.partial_update import install as install_partial_update
 from .widgets.safe_text import clean
 from .widgets.snapshot_jobs import SnapshotJobs
-from .widgets.task_rows import KIND_LABELS, SORT_TITLES, SORTS
+from .widgets.task_rows import KIND_LABELS, SORTS
 from .widgets.task_table import TaskTable
 from .widgets.view_bar import ViewBar
 
-STATUS_KEYS = {"1": TaskStatus.IN_PROGRESS, "2": TaskStatus.COMPLETE, "3": TaskStatus.FAILED}
-KIND_KEYS = {
-    "4": TaskKind.ACCEPT_INVITATION,
-    "5": TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
-    "6": TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
-}
 #: Below this width the side panes go under the table and the activity pane is hidden.
 NARROW = 120
 #: With more tasks than this, filtering waits for a pause in typing instead of running per keystroke.
 DEBOUNCE_ABOVE = 20_000
-#: More finished tasks than this in one update become one summary toast.
-TOASTS_PER_UPDATE = 3
 
 
 class PcwatchApp(App[int]):
@@ -263,31 +254,9 @@ class PcwatchApp(App[int]):
         self.query_one(ViewBar).show(table, len(self.store))
 
     def _toast(self, transitions: Iterable[Any]) -> None:
-        if not self._toasts:
-            return
-        finished = [
-            t for t in transitions if t.from_status is not None and t.to_status in TaskStatus.TERMINAL
-        ]
-        if not finished:
-            return
-        failed = [t for t in finished if t.to_status == TaskStatus.FAILED]
-        if len(finished) > TOASTS_PER_UPDATE:
-            self.notify(
-                f"{len(finished) - len(failed)} tasks completed, {len(failed)} failed",
-                severity="error" if failed else "information",
-                markup=False,
-            )
-            return
-        for t in finished:
-            record = self.store.task(t.task_id)
-            label = KIND_LABELS.get(t.kind) or clean(t.kind, limit=32)
-            if t.to_status == TaskStatus.FAILED:
-                reason = clean(record.reason_code, limit=64) if record is not None else ""
-                self.notify(
-                    f"✗ {label} {clean(t.task_id, limit=64)} failed: {reason}", severity="error", markup=False
-                )
-            else:
-                self.notify(f"✓ {label} {clean(t.task_id, limit=64)} complete", markup=False)
+        if self._toasts:
+            for message, severity in finished_toasts(transitions, self.store):
+                self.notify(message, severity=severity, markup=False)
 
     # ---- actions ---------------------------------------------------------------------------------
 
@@ -425,35 +394,7 @@ class PcwatchApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Filter tasks", "Filter by id, reason code or message (/)", self.action_filter)
-        for sort in SORTS:
-            yield SystemCommand(f"Sort: {sort}", SORT_TITLES[sort], lambda s=sort: self.set_sort(s))
-        for key, status in STATUS_KEYS.items():
-            yield SystemCommand(
-                f"Show/hide {status}",
-                f"Toggle {status} tasks ({key})",
-                lambda k=key: self.action_toggle_status(k),
-            )
-        for key, kind in KIND_KEYS.items():
-            yield SystemCommand(
-                f"Show/hide {KIND_LABELS[kind]}",
-                f"Toggle {kind} tasks ({key})",
-                lambda k=key: self.action_toggle_kind(k),
-            )
-        yield SystemCommand("Show all tasks", "Clear the filter and toggles (0)", self.action_clear_view)
-        yield SystemCommand(
-            "Show record as JSON", "The selected task's full record (enter)", self.action_show_record
-        )
-        yield SystemCommand(
-            "Copy task id", "Copy the selected task id via OSC 52 (c)", self.action_copy_task_id
-        )
-        yield SystemCommand(
-            "Copy snapshot job id", "Copy the selected task's job id (y)", self.action_copy_job_id
-        )
-        yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", self.action_export)
-        yield SystemCommand("Refresh now", "Poll now, within the budget (r)", self.action_refresh)
-        yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", self.action_toggle_pause)
-        yield SystemCommand("Keys", "Every key and column explained (?)", self.action_help)
+        yield from dashboard_commands(self)
 
 
 def run(args: Any, settings: Any) -> int:

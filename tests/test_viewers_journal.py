@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
@@ -140,3 +141,43 @@ def test_a_follower_loads_neither_textual_nor_boto3() -> None:
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     loaded = set(json.loads(out))
     assert "tui" in loaded and not loaded & {"textual", "rich", "boto3", "botocore"}
+
+
+async def test_followers_notice_a_leader_that_holds_the_lock_but_went_silent(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.engine_fixtures import FakeClient
+    from tui.config import Settings
+    from tui.sharing import LEADER_HEARTBEAT, LEADER_KEY, LEADER_SILENT_AFTER, make_engine
+
+    path = tmp_path / "j.sqlite3"
+    settings = Settings(journal_path=path, endpoint_url="http://127.0.0.1:9")
+    clock = MockClock(T0)
+    store, leader = make_engine(settings, clock, client_factory=lambda _s: FakeClient([task(1)]))
+    store.load()
+    run = asyncio.ensure_future(leader.run())
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert leader.role == "leader"
+    # Waiting a long time between polls (slow interval, backoff, a spent budget): the heartbeat goes on.
+    for _ in range(int(LEADER_HEARTBEAT) + 2):
+        clock.advance(1)
+        for _ in range(20):
+            await asyncio.sleep(0)
+    published = json.loads(Journal(path).read_meta(LEADER_KEY) or "{}")["published_at"]
+    assert datetime.fromisoformat(published) >= T0 + timedelta(seconds=LEADER_HEARTBEAT)
+
+    follower_clock = MockClock(T0 + timedelta(seconds=LEADER_HEARTBEAT + 5))
+    follower_store, follower = make_engine(settings, follower_clock)
+    follower_store.load()
+    follower.follow_once()
+    assert follower.status.state == "following" and follower.status.last_error is None
+    # The leader's process is suspended (lock held, nothing written): after a while, the follower says so.
+    follower_clock.advance(LEADER_SILENT_AFTER + 60)
+    follower.follow_once()
+    assert follower.status.state == "stale"
+    assert "silent since" in (follower.status.last_error or "")
+    run.cancel()
+    await asyncio.gather(run, return_exceptions=True)
+    leader.close()
+    follower.close()

@@ -58,6 +58,11 @@ REFRESH_KEY = REQUEST_PREFIX + "refresh"
 WANT_JOB_PREFIX = REQUEST_PREFIX + "job:"
 #: Seconds between a follower's reads of the journal (and tries of the lock).
 TAIL_INTERVAL = 1.0
+#: The leader republishes its status at least this often, even while waiting (backoff, a spent budget)...
+LEADER_HEARTBEAT = 30.0
+#: ...so a leader silent for this long holds the lock without polling (a suspended process): followers
+#: say so.
+LEADER_SILENT_AFTER = 4 * LEADER_HEARTBEAT
 
 
 class JournalLock:
@@ -116,7 +121,11 @@ def _status_to_json(status: PollerStatus, now: datetime) -> str:
     )
 
 
-def _status_from_json(text: str | None, state: str) -> PollerStatus:
+def _status_from_json(
+    text: str | None, state: str, now: datetime | None = None, silent_after: float | None = None
+) -> PollerStatus:
+    """A follower's status: the leader's, published in the journal. A leader that has published nothing
+    for `silent_after` seconds while holding the lock (a suspended process) makes it stale."""
     if not text:
         return PollerStatus(state=state)
     try:
@@ -126,6 +135,25 @@ def _status_from_json(text: str | None, state: str) -> PollerStatus:
             return datetime.fromisoformat(value) if isinstance(value, str) else None
 
         leader_state = data.get("state")
+        published = dt(data.get("published_at"))
+        silent = (
+            now is not None
+            and silent_after is not None
+            and published is not None
+            and (now - published).total_seconds() > silent_after
+        )
+        if silent:
+            assert published is not None
+            return PollerStatus(
+                state="stale",
+                calls_last_hour=int(data.get("calls_last_hour", 0)),
+                calls_left_today=int(data.get("calls_left_today", 0)),
+                last_error=(
+                    f"the polling viewer (process {int(data.get('pid', 0))}) has been silent since"
+                    f" {published:%H:%M:%S} UTC (suspended?); closing it lets this viewer poll"
+                ),
+                stale_since=published,
+            )
         return PollerStatus(
             state=leader_state if leader_state in ("stale", "backoff", "paused") else state,
             calls_last_hour=int(data.get("calls_last_hour", 0)),
@@ -296,7 +324,9 @@ class SharedEngine:
             self.store.apply_journal_changes(changes)
         if self.poller is None and self.clock.monotonic() >= self._retry_lead_at:
             state = "paused" if self._paused else "following"
-            self._set_status(_status_from_json(self.store.meta(LEADER_KEY), state))
+            self._set_status(
+                _status_from_json(self.store.meta(LEADER_KEY), state, self.clock.now(), LEADER_SILENT_AFTER)
+            )
         return changed
 
     async def _watch_requests(self) -> None:
@@ -309,6 +339,7 @@ class SharedEngine:
                 self._requests_seq, requests = journal.meta_since(REQUEST_PREFIX, self._requests_seq)
             except Exception:  # busy or broken: the next look will do
                 continue
+            self._publish(self.poller.status, heartbeat=True)
             for key in requests:
                 if key == REFRESH_KEY:
                     self.poller.refresh_now()
@@ -334,12 +365,19 @@ class SharedEngine:
 
     def _on_leader_status(self, status: PollerStatus) -> None:
         self._set_status(status)
+        self._publish(status)
+
+    def _publish(self, status: PollerStatus, *, heartbeat: bool = False) -> None:
+        """Put the leader's status in the journal for the followers: once per tick (state, error or
+        next poll changed), not at every call's counter update; and as a heartbeat."""
         if self._lock is None:
             return
-        # Publish once per tick (state, error or next poll changed), not at every call's counter update.
         key = (status.state, status.last_error, status.next_poll_at, status.backfilling)
         now = self.clock.monotonic()
-        if key == self._published and now - self._published_at < 5.0:
+        if heartbeat:
+            if now - self._published_at < LEADER_HEARTBEAT:
+                return
+        elif key == self._published and now - self._published_at < 5.0:
             return
         self._published, self._published_at = key, now
         self.store.set_meta(LEADER_KEY, _status_to_json(status, self.clock.now()))

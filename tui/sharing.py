@@ -30,24 +30,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .clock import Clock, SystemClock
 from .config import Settings
 from .journal import Journal, journal_for
+from .leader_status import status_from_json, status_to_json
 from .poll_plan import PollerStatus
 from .store import Store
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX: every viewer polls alone
-    fcntl = None  # type: ignore[assignment]
+from .viewer_lock import JournalLock
 
 log = logging.getLogger(__name__)
 
@@ -63,111 +58,6 @@ LEADER_HEARTBEAT = 30.0
 #: ...so a leader silent for this long holds the lock without polling (a suspended process): followers
 #: say so.
 LEADER_SILENT_AFTER = 4 * LEADER_HEARTBEAT
-
-
-class JournalLock:
-    """The leader's lock: `flock(LOCK_EX | LOCK_NB)` on `<journal>.lock`, held while the file stays open."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-    def try_acquire(self) -> bool:
-        if self._fd is not None:
-            return True
-        if fcntl is None:
-            return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        with contextlib.suppress(OSError):  # who leads, for people looking at the file
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the descriptor drops the flock
-            self._fd = None
-
-
-def _status_to_json(status: PollerStatus, now: datetime) -> str:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return json.dumps(
-        {
-            "pid": os.getpid(),
-            "published_at": now.isoformat(),
-            "state": status.state,
-            "calls_last_hour": status.calls_last_hour,
-            "calls_left_today": status.calls_left_today,
-            "next_poll_at": iso(status.next_poll_at),
-            "last_success": {k: v.isoformat() for k, v in status.last_success.items()},
-            "last_error": status.last_error,
-            "stale_since": iso(status.stale_since),
-            "backfilling": status.backfilling,
-            "active_tasks": status.active_tasks,
-            "calls_total": status.calls_total,
-        }
-    )
-
-
-def _status_from_json(
-    text: str | None, state: str, now: datetime | None = None, silent_after: float | None = None
-) -> PollerStatus:
-    """A follower's status: the leader's, published in the journal. A leader that has published nothing
-    for `silent_after` seconds while holding the lock (a suspended process) makes it stale."""
-    if not text:
-        return PollerStatus(state=state)
-    try:
-        data = json.loads(text)
-
-        def dt(value: Any) -> datetime | None:
-            return datetime.fromisoformat(value) if isinstance(value, str) else None
-
-        leader_state = data.get("state")
-        published = dt(data.get("published_at"))
-        silent = (
-            now is not None
-            and silent_after is not None
-            and published is not None
-            and (now - published).total_seconds() > silent_after
-        )
-        if silent:
-            assert published is not None
-            return PollerStatus(
-                state="stale",
-                calls_last_hour=int(data.get("calls_last_hour", 0)),
-                calls_left_today=int(data.get("calls_left_today", 0)),
-                last_error=(
-                    f"the polling viewer (process {int(data.get('pid', 0))}) has been silent since"
-                    f" {published:%H:%M:%S} UTC (suspended?); closing it lets this viewer poll"
-                ),
-                stale_since=published,
-            )
-        return PollerStatus(
-            state=leader_state if leader_state in ("stale", "backoff", "paused") else state,
-            calls_last_hour=int(data.get("calls_last_hour", 0)),
-            calls_left_today=int(data.get("calls_left_today", 0)),
-            next_poll_at=dt(data.get("next_poll_at")),
-            last_success={k: v for k, s in data.get("last_success", {}).items() if (v := dt(s))},
-            last_error=data.get("last_error"),
-            stale_since=dt(data.get("stale_since")),
-            backfilling=bool(data.get("backfilling")),
-            active_tasks=int(data.get("active_tasks", 0)),
-            calls_total=int(data.get("calls_total", 0)),
-        )
-    except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
-        return PollerStatus(state=state)
 
 
 class SharedEngine:
@@ -325,7 +215,7 @@ class SharedEngine:
         if self.poller is None and self.clock.monotonic() >= self._retry_lead_at:
             state = "paused" if self._paused else "following"
             self._set_status(
-                _status_from_json(self.store.meta(LEADER_KEY), state, self.clock.now(), LEADER_SILENT_AFTER)
+                status_from_json(self.store.meta(LEADER_KEY), state, self.clock.now(), LEADER_SILENT_AFTER)
             )
         return changed
 
@@ -380,7 +270,7 @@ class SharedEngine:
         elif key == self._published and now - self._published_at < 5.0:
             return
         self._published, self._published_at = key, now
-        self.store.set_meta(LEADER_KEY, _status_to_json(status, self.clock.now()))
+        self.store.set_meta(LEADER_KEY, status_to_json(status, self.clock.now()))
 
     def _set_status(self, status: PollerStatus) -> None:
         if status == self._status:

@@ -15,7 +15,6 @@ import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import msgspec
@@ -23,49 +22,14 @@ import msgspec
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord, TaskStatus
 
 from .clock import Clock, SystemClock
-from .journal import Journal, JournalChanges, TaskRow, TransitionRow
+from .journal import Journal, JournalChanges, TaskRow
+from .store_types import Completion, PendingWrites, StoreChange, Transition
 
 log = logging.getLogger(__name__)
 
 RECENT_TRANSITIONS = 1000
 
-
-@dataclass(frozen=True)
-class Transition:
-    task_id: str
-    kind: str
-    #: None for the first observation of a task seen live (not for history loaded in bulk).
-    from_status: str | None
-    to_status: str
-    observed_at: datetime
-    previous_observed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Completion:
-    """When a finished task ended, as far as pcwatch could observe it."""
-
-    started: datetime | None
-    #: The first observation in a terminal status.
-    observed_end: datetime
-    #: Seconds between that observation and the one before it: the true end lies in that gap. For a
-    #: task first seen already finished, the whole span since its start.
-    uncertainty: float
-    #: Seconds from start to `observed_end` (an upper bound; the true duration is within `uncertainty`).
-    duration: float
-    #: True if pcwatch saw the task running before it finished (the uncertainty is one poll gap).
-    observed_live: bool
-
-
-@dataclass(frozen=True)
-class StoreChange:
-    task_ids: frozenset[str] = frozenset()
-    job_ids: frozenset[str] = frozenset()
-    invitation_ids: frozenset[str] = frozenset()
-    transitions: tuple[Transition, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.task_ids or self.job_ids or self.invitation_ids or self.transitions)
+__all__ = ["Completion", "Store", "StoreChange", "Transition"]
 
 
 def _ts(value: float | None) -> datetime | None:
@@ -86,26 +50,6 @@ def _merge(old: TaskRecord, new: TaskRecord) -> TaskRecord:
     return msgspec.structs.replace(new, **missing) if missing else new
 
 
-@dataclass
-class _Pending:
-    tasks: dict[str, TaskRow] = field(default_factory=dict)
-    transitions: list[TransitionRow] = field(default_factory=list)
-    jobs: dict[str, tuple[GetResourceSnapshotJobResponse, float]] = field(default_factory=dict)
-    invitations: dict[str, EngagementInvitationSummary] = field(default_factory=dict)
-    removed_invitations: set[str] = field(default_factory=set)
-    meta: dict[str, str] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(
-            self.tasks
-            or self.transitions
-            or self.jobs
-            or self.invitations
-            or self.removed_invitations
-            or self.meta
-        )
-
-
 class Store:
     def __init__(self, journal: Journal | None = None, clock: Clock | None = None) -> None:
         self.journal = journal
@@ -122,7 +66,7 @@ class Store:
         self._newest: dict[str, datetime] = {}
         self._active: dict[str, set[str]] = {}
         self._subscribers: list[Callable[[StoreChange], None]] = []
-        self._pending = _Pending()
+        self._pending = PendingWrites()
         self._batch_depth = 0
         #: The journal change number the store's contents are as of (see `apply_journal_changes`).
         self.journal_seq = 0
@@ -319,7 +263,7 @@ class Store:
                 self.flush()
 
     def flush(self) -> None:
-        pending, self._pending = self._pending, _Pending()
+        pending, self._pending = self._pending, PendingWrites()
         if self.journal is None or not pending:
             return
         try:

@@ -176,3 +176,19 @@ def test_each_tab_runs_the_dashboard_with_the_same_options() -> None:
         "--catalog", "AWS", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1/x y",
         "--journal", "/tmp/j", "--max-rate", "0.5", "--daily-calls", "99",
     ]  # fmt: skip
+
+
+async def test_a_page_of_another_site_cannot_open_the_dashboards_websocket(served_dashboard) -> None:
+    import aiohttp
+
+    _, url = served_dashboard
+    ws_url = url.replace("http://", "ws://") + "ws?width=80&height=24"
+    async with aiohttp.ClientSession() as session:
+        try:
+            async with session.ws_connect(ws_url, origin="https://evil.example"):
+                raise AssertionError("a foreign origin was let in")
+        except aiohttp.WSServerHandshakeError as refused:
+            assert refused.status == 403
+        async with session.ws_connect(ws_url, origin=url.rstrip("/")) as ws:  # the page's own origin
+            message = await ws.receive(timeout=30)
+            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT)

@@ -165,9 +165,7 @@ async def test_activity_lists_transitions_newest_first_and_toasts_finished_tasks
         others = [r for r in store.tasks() if r.task_status == "IN_PROGRESS"][:5]
         store.apply_tasks([with_status(r, "COMPLETE") for r in others], T0)
         await pilot.pause()
-        assert any(
-            m.startswith(f"{len(others)} tasks completed") for m in (n.message for n in app._notifications)
-        )
+        assert any(m == f"✓ {len(others)} completed" for m in (n.message for n in app._notifications))
 
 
 async def test_narrow_terminals_stack_the_panes_and_hide_activity() -> None:

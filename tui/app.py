@@ -34,6 +34,8 @@ from .widgets.task_rows import KIND_LABELS, SORTS
 from .widgets.task_table import TaskTable
 from .widgets.view_bar import ViewBar
 
+#: Toasts stay this long; each one on screen is repainted when another comes or goes.
+TOAST_SECONDS = 4.0
 #: Below this width the side panes go under the table and the activity pane is hidden.
 NARROW = 120
 #: With more tasks than this, filtering waits for a pause in typing instead of running per keystroke.
@@ -256,7 +258,7 @@ class PcwatchApp(App[int]):
     def _toast(self, transitions: Iterable[Any]) -> None:
         if self._toasts:
             for message, severity in finished_toasts(transitions, self.store):
-                self.notify(message, severity=severity, markup=False)
+                self.notify(message, severity=severity, markup=False, timeout=TOAST_SECONDS)
 
     # ---- actions ---------------------------------------------------------------------------------
 

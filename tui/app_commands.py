@@ -18,28 +18,34 @@ KIND_KEYS = {
     "5": TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
     "6": TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
 }
-#: More finished tasks than this in one update become one summary toast.
-TOASTS_PER_UPDATE = 3
+#: Failed tasks named in one toast; more are counted.
+FAILURES_NAMED = 3
 
 
 def finished_toasts(transitions: Iterable[Any], store: Any) -> list[tuple[str, str]]:
-    """(message, severity) for tasks seen to finish; first sightings (history) make no toast."""
+    """At most one (message, severity) per update for tasks seen to finish: every toast repaints the
+    toast stack, which is the largest write of a busy minute. First sightings (history) make none."""
     finished = [t for t in transitions if t.from_status is not None and t.to_status in TaskStatus.TERMINAL]
+    if not finished:
+        return []
     failed = [t for t in finished if t.to_status == TaskStatus.FAILED]
-    if len(finished) > TOASTS_PER_UPDATE:
-        summary = f"{len(finished) - len(failed)} tasks completed, {len(failed)} failed"
-        return [(summary, "error" if failed else "information")]
-    toasts = []
-    for t in finished:
+    if len(finished) == 1:
+        t = finished[0]
         label = KIND_LABELS.get(t.kind) or clean(t.kind, limit=32)
         task_id = clean(t.task_id, limit=64)
-        if t.to_status == TaskStatus.FAILED:
+        if failed:
             record = store.task(t.task_id)
             reason = clean(record.reason_code, limit=64) if record is not None else ""
-            toasts.append((f"✗ {label} {task_id} failed: {reason}", "error"))
-        else:
-            toasts.append((f"✓ {label} {task_id} complete", "information"))
-    return toasts
+            return [(f"✗ {label} {task_id} failed: {reason}", "error")]
+        return [(f"✓ {label} {task_id} complete", "information")]
+    parts = []
+    if len(finished) > len(failed):
+        parts.append(f"✓ {len(finished) - len(failed)} completed")
+    if failed:
+        named = ", ".join(clean(t.task_id, limit=64) for t in failed[:FAILURES_NAMED])
+        more = f" +{len(failed) - FAILURES_NAMED}" if len(failed) > FAILURES_NAMED else ""
+        parts.append(f"✗ {len(failed)} failed: {named}{more}")
+    return [(" · ".join(parts), "error" if failed else "information")]
 
 
 def dashboard_commands(app: Any) -> Iterator[SystemCommand]:

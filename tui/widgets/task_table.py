@@ -81,7 +81,9 @@ class TaskTable(ScrollView, can_focus=True):
     """Tasks from a store, sorted and filtered; posts `TaskTable.Selected` when the selection moves."""
 
     DEFAULT_CSS: ClassVar[str] = """
-    TaskTable { background: $surface; }
+    /* No horizontal scrollbar: Textual repaints it cell by cell whenever the row count changes
+       (~1.6 KB per new task at 80 columns). Left/right still scroll; the help says so. */
+    TaskTable { background: $surface; scrollbar-size-horizontal: 0; }
     TaskTable > .task-table--header { text-style: bold; color: $text-muted; background: $panel; }
     TaskTable > .task-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     TaskTable:blur > .task-table--cursor { background: $block-cursor-blurred-background; }
@@ -105,8 +107,8 @@ class TaskTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home,g", "edge(0)", "First", show=False),
         Binding("end,G", "edge(1)", "Last", show=False),
-        Binding("left", "scroll_left", "Left", show=False),
-        Binding("right", "scroll_right", "Right", show=False),
+        Binding("left", "column(-1)", "Left", show=False),
+        Binding("right", "column(1)", "Right", show=False),
     ]
 
     class Selected(Message):
@@ -477,6 +479,15 @@ class TaskTable(ScrollView, can_focus=True):
     def action_page(self, direction: int) -> None:
         row = self.cursor_row or 0
         self._move_to(row + direction * max(1, self._body_height() - 1))
+
+    def action_column(self, direction: int) -> None:
+        """Scroll sideways by one column (there is no horizontal scrollbar, see DEFAULT_CSS)."""
+        x = int(self.scroll_x)
+        if direction > 0:
+            target = next((o for o in OFFSETS if o > x), x)
+        else:
+            target = next((o for o in reversed(OFFSETS) if o < x), 0)
+        self.set_scroll(min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)), None)
 
     def action_edge(self, end: int) -> None:
         self._move_to(len(self._keys) - 1 if end else 0)

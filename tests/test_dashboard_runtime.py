@@ -79,3 +79,28 @@ async def test_demo_wiring_shows_history_then_a_live_failure_with_its_explanatio
             assert "calls" in app.query_one("#header").plain_lines[1]
     finally:
         cleanup()
+
+
+async def test_a_journal_loads_in_a_thread_and_the_view_is_sorted_there_too() -> None:
+    from tests.dashboard_fixtures import FakeStore, make_app, make_records
+
+    store = FakeStore()
+    loaded: list[str] = []
+
+    def load() -> None:
+        import threading
+
+        loaded.append(threading.current_thread().name)
+        store.apply_tasks(make_records(500), T0, quiet=True)
+
+    app = make_app(store=store, load=load)
+    async with app.run_test(size=(120, 30)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if app.table.row_count:
+                break
+        assert app.table.row_count == 500
+        assert loaded and loaded[0] != "MainThread"
+        assert app.table.rebuilds == 1  # the prepared view was used, not recomputed
+        assert "500 tasks" in app.query_one("#header").plain_lines[0]
+        assert "run" in app.poller.calls  # polling starts after the load

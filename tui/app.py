@@ -138,6 +138,8 @@ class PcwatchApp(App[int]):
             self._load()
         except Exception as exc:  # a broken journal must not stop the live view
             error = f"journal not loaded: {exc}"
+        # Sort the loaded history here too, off the event loop (nothing changes the store yet).
+        self._prepared = self.table.prepare_view()
         self.post_message(StoreLoaded(error))
 
     def on_store_loaded(self, message: StoreLoaded) -> None:
@@ -154,9 +156,12 @@ class PcwatchApp(App[int]):
             error = clean(f"polling stopped: {event.worker.error}", limit=300)
             self.notify(error + " — restart pcwatch", severity="error", markup=False, timeout=30)
 
+    _prepared: Any = None
+
     def _start(self) -> None:
         self.table.set_now(self.clock.now())
-        self.table.rebuild()
+        self.table.rebuild(self._prepared)
+        self._prepared = None
         self._refresh_panes(all_panes=True)
         if self.poller is not None:
             self.run_worker(self.poller.run(), group="poller", name="poller", exit_on_error=False)

@@ -173,9 +173,28 @@ class TaskTable(ScrollView, can_focus=True):
         completion = self.store.completion(record.task_id) if self.sort in ("default", "duration") else None
         return task_rows.sort_key(record, completion, self.sort)
 
-    def rebuild(self) -> None:
-        """Recompute the whole view from the store (after a filter or sort change, or a bulk load)."""
+    def rebuild(self, prepared: Any = None) -> None:
+        """Recompute the whole view from the store (after a filter or sort change, or a bulk load).
+        `prepared` is a `compute_view()` result made elsewhere (the journal-loading thread)."""
         self.rebuilds += 1
+        view = prepared if prepared is not None and prepared[0] == self._view_settings() else None
+        keys, key_of, active = view[1] if view is not None else self.compute_view()
+        self._keys, self._key_of, self._active = keys, key_of, active
+        self._strips.clear()
+        self._cells.clear()
+        self._header = None
+        self._after_rows_changed(full=True)
+
+    def _view_settings(self) -> tuple[Any, ...]:
+        return (self.sort, self.statuses, self.kinds, self.needle)
+
+    def prepare_view(self) -> tuple[Any, ...]:
+        """`compute_view()` tagged with the settings it was made for. Safe in a thread while nothing
+        changes the store (the journal load, before polling starts)."""
+        return (self._view_settings(), self.compute_view())
+
+    def compute_view(self) -> tuple[list[tuple[Any, ...]], dict[str, tuple[Any, ...]], set[str]]:
+        """Sorted keys, key by id and the running ids of the current view; reads the store only."""
         keys: list[tuple[Any, ...]] = []
         key_of: dict[str, tuple[Any, ...]] = {}
         active: set[str] = set()
@@ -195,11 +214,7 @@ class TaskTable(ScrollView, can_focus=True):
             if not done:
                 active.add(tid)
         keys.sort()
-        self._keys, self._key_of, self._active = keys, key_of, active
-        self._strips.clear()
-        self._cells.clear()
-        self._header = None
-        self._after_rows_changed(full=True)
+        return keys, key_of, active
 
     def configure(
         self,

@@ -30,6 +30,9 @@ DASHBOARD_MODULES = (
     "tui.screens.help",
     "tui.screens.record",
     "tui.screens.export",
+    "tui.screens.invitations",
+    "tui.screens.confirm_write",
+    "tui.widgets.invitations",
 )
 
 

@@ -34,6 +34,21 @@ from .widgets.task_rows import KIND_LABELS, SORTS
 from .widgets.task_table import TaskTable
 from .widgets.view_bar import ViewBar
 
+#: Actions that only make sense while the tasks table is on screen.
+TASK_VIEW_ACTIONS = frozenset(
+    {
+        "filter",
+        "cycle_sort",
+        "show_record",
+        "copy_task_id",
+        "copy_job_id",
+        "export",
+        "toggle_status",
+        "toggle_kind",
+        "clear_view",
+        "invitations",
+    }
+)
 #: Toasts stay this long; each one on screen is repainted when another comes or goes.
 TOAST_SECONDS = 4.0
 #: Below this width the side panes go under the table and the activity pane is hidden.
@@ -54,6 +69,7 @@ class PcwatchApp(App[int]):
         Binding("c", "copy_task_id", "Copy"),
         Binding("y", "copy_job_id", "Copy job", show=False),
         Binding("e", "export", "Export"),
+        Binding("i", "invitations", "Invitations"),
         Binding("r", "refresh", "Refresh"),
         Binding("p", "toggle_pause", "Pause"),
         Binding("question_mark", "help", "Help"),
@@ -76,6 +92,7 @@ class PcwatchApp(App[int]):
         load: Callable[[], Any] | None = None,
         toasts: bool = True,
         driver_class: type[Any] | None = None,
+        actions: Any | None = None,
     ) -> None:
         install_partial_update()
         super().__init__(driver_class=driver_class)
@@ -85,6 +102,8 @@ class PcwatchApp(App[int]):
         self.clock = clock
         self._load = load
         self._toasts = toasts
+        #: The write service (accept/reject); None in read-only mode, which leaves no write path.
+        self.actions = actions
         self.status: Any = getattr(poller, "status", None)
         self.loaded = load is None
         self._unsubscribe: list[Callable[[], Any]] = []
@@ -392,6 +411,15 @@ class PcwatchApp(App[int]):
             self.poller.resume()
         else:
             self.poller.pause()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The task keys act on the tasks table; on the invitations view they are hidden, not misleading.
+        return not (action in TASK_VIEW_ACTIONS and self.screen.has_class("-no-task-keys"))
+
+    def action_invitations(self) -> None:
+        from .screens.invitations import InvitationsScreen
+
+        self.push_screen(InvitationsScreen(self.store, self.actions, self.settings.catalog, self.clock))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -69,6 +69,13 @@ def dashboard_commands(app: Any) -> Iterator[SystemCommand]:
     )
     yield SystemCommand("Copy task id", "Copy the selected task id via OSC 52 (c)", app.action_copy_task_id)
     yield SystemCommand("Copy snapshot job id", "Copy the selected task's job id (y)", app.action_copy_job_id)
+    yield SystemCommand(
+        "Engagement invitations",
+        "Pending invitations; accept or reject them (i)"
+        if app.actions is not None
+        else "Pending invitations (i)",
+        app.action_invitations,
+    )
     yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", app.action_export)
     yield SystemCommand("Refresh now", "Poll now, within the budget (r)", app.action_refresh)
     yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", app.action_toggle_pause)

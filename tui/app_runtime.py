@@ -28,6 +28,7 @@ def build_app(
     driver_class: type[Any] | None = None,
 ) -> tuple[Any, Callable[[], None]]:
     """The app and a cleanup to call after it exits (closes the client, the journal, the endpoint)."""
+    from .actions import build_write_actions, writes_allowed
     from .app import PcwatchApp
     from .aws import make_client
     from .journal import journal_for
@@ -63,6 +64,10 @@ def build_app(
         client = make_client(settings)
         cleanups.append(client.close)
         poller = Poller(client, store, settings, clock)
+        actions = None
+        if writes_allowed(settings):
+            actions = build_write_actions(client, store, settings, clock)
+            cleanups.append(actions.ledger.close)
         app = PcwatchApp(
             store,
             poller,
@@ -71,6 +76,7 @@ def build_app(
             load=store.load if journal is not None else None,
             toasts=toasts,
             driver_class=driver_class,
+            actions=actions,
         )
         app.demo_simulator = simulator  # for scripts that stage a scenario (screenshots)
     except BaseException:

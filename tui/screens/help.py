@@ -26,6 +26,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("c", "copy the task id (OSC 52: reaches your local clipboard over SSH)"),
     ("y", "copy the task's snapshot job id"),
     ("e", "export the current view to a CSV or JSON file"),
+    ("i", "engagement invitations: a accepts, x rejects (asks first; not in --read-only)"),
     ("r", "refresh now (within the call budget)"),
     ("p", "pause / resume polling"),
     ("tab", "move between the table and the panes"),

@@ -68,8 +68,9 @@ class PcwatchApp(App[int]):
         Binding("enter", "show_record", "Record", show=False),
         Binding("c", "copy_task_id", "Copy"),
         Binding("y", "copy_job_id", "Copy job", show=False),
-        Binding("e", "export", "Export"),
-        Binding("i", "invitations", "Invitations"),
+        # Export is in the help and the palette; the footer keeps Help and Quit visible at 80 columns.
+        Binding("e", "export", "Export", show=False),
+        Binding("i", "invitations", "Invites"),
         Binding("r", "refresh", "Refresh"),
         Binding("p", "toggle_pause", "Pause"),
         Binding("question_mark", "help", "Help"),

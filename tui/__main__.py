@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = settings_from_args(args)
     if args.command is None:
-        module = importlib.import_module("tui.app")
+        module = importlib.import_module("tui.app_runtime")
     else:
         module = importlib.import_module(COMMANDS[args.command][0])
     try:

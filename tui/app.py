@@ -431,21 +431,3 @@ class PcwatchApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from dashboard_commands(self)
-
-
-def run(args: Any, settings: Any) -> int:
-    """`pcwatch` with no command: the dashboard on the configured account (or the demo endpoint)."""
-    import sys
-
-    from .app_runtime import build_app
-
-    try:
-        app, cleanup = build_app(settings)
-    except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
-        print(f"pcwatch: {clean(str(exc), limit=500)}", file=sys.stderr)
-        return 2
-    try:
-        result = app.run()
-    finally:
-        cleanup()
-    return int(result or 0)

@@ -83,3 +83,21 @@ def build_app(
         cleanup()
         raise
     return app, cleanup
+
+
+def run(args: Any, settings: Any) -> int:
+    """`pcwatch` with no command: the dashboard on the configured account (or the demo endpoint)."""
+    import sys
+
+    from .widgets.safe_text import clean
+
+    try:
+        app, cleanup = build_app(settings)
+    except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
+        print(f"pcwatch: {clean(str(exc), limit=500)}", file=sys.stderr)
+        return 2
+    try:
+        result = app.run()
+    finally:
+        cleanup()
+    return int(result or 0)

@@ -17,7 +17,7 @@ from schemas import (
     ValidationException,
 )
 
-from .aws import ApiFailure, CredentialsFailure, one_line
+from .failures import ApiFailure, CredentialsFailure, one_line
 
 #: What each write operation acts on, for messages.
 TARGETS = {

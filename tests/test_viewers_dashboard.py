@@ -6,20 +6,13 @@ import asyncio
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.viewers_fixtures import served_simulator, viewer_settings
-from tui import app_runtime
 from tui.app_runtime import build_app
 from tui.clock import SystemClock
 
 __all__ = ["served_simulator"]  # the fixture, imported for pytest
 
 
-@pytest.mark.skipif(
-    "make_engine" not in Path(app_runtime.__file__).read_text(),
-    reason="!!! tui/app_runtime.py does not build its engine with tui.sharing.make_engine yet (integration step) !!!",
-)
 async def test_a_second_dashboard_follows_the_first_ones_poller(served_simulator, tmp_path: Path) -> None:
     sim, endpoint = served_simulator
     settings = viewer_settings(endpoint.url, tmp_path / "dash.sqlite3")

@@ -31,9 +31,7 @@ def build_app(
     from .actions import build_write_actions, writes_allowed
     from .app import PcwatchApp
     from .aws import make_client
-    from .journal import journal_for
-    from .poller import Poller
-    from .store import Store
+    from .sharing import make_engine
 
     clock = clock or SystemClock()
     simulator = None
@@ -57,13 +55,12 @@ def build_app(
             )
             cleanups.append(endpoint.close)
             settings = demo_settings(settings, endpoint)
-        journal = journal_for(settings)
-        if journal is not None:
-            cleanups.append(journal.close)
-        store = Store(journal=journal, clock=clock)
-        client = make_client(settings)
+        client = make_client(settings)  # for the user's writes; polling uses it only while leading
         cleanups.append(client.close)
-        poller = Poller(client, store, settings, clock)
+        # One poller, many viewers: with a journal, this dashboard polls only if no other viewer of the
+        # same account and catalog does; otherwise it follows that one through the journal (tui.sharing).
+        store, poller = make_engine(settings, clock, client_factory=lambda _settings: client)
+        cleanups.append(poller.close)
         actions = None
         if writes_allowed(settings):
             actions = build_write_actions(client, store, settings, clock)
@@ -73,7 +70,7 @@ def build_app(
             poller,
             settings,
             clock,
-            load=store.load if journal is not None else None,
+            load=store.load if store.journal is not None else None,
             toasts=toasts,
             driver_class=driver_class,
             actions=actions,

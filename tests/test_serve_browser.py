@@ -143,6 +143,17 @@ def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
         assert f"{len(ids)} tasks" in received  # the header's count, from the local endpoint
         assert len(shown) >= 20, f"only {len(shown)} of {len(ids)} task ids on the page"
         assert "IN_PROGRESS" in received and "COMPLETE" in received
+        assert "● live" in received  # this tab's dashboard polls...
+
+        # ...and a second tab is a viewer of the same poller: it follows, making no calls of its own.
+        driver.switch_to.new_window("tab")
+        driver.get(url)
+        second = ""
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline and not ("● following" in second and f"{len(ids)} tasks" in second):
+            time.sleep(0.5)
+            second += _frames_text(driver)
+        assert "● following" in second and f"{len(ids)} tasks" in second
     finally:
         driver.quit()
 

@@ -218,6 +218,21 @@ class Store:
             observed_live=row.terminal_prev is not None,
         )
 
+    def observed_end(self, task_id: str) -> float | None:
+        """Epoch seconds of a finished task's first terminal observation, if pcwatch saw it running
+        before (what the default sort orders finished tasks by); None otherwise. `completion()` without
+        building the object, for sorting 100,000s of rows."""
+        row = self._rows.get(task_id)
+        if row is None or row.terminal_prev is None or not _is_terminal(row.record.task_status):
+            return None
+        return row.terminal_at
+
+    def task_rows(self) -> list[TaskRow]:
+        """Every task as stored (record plus observation times), for bulk readers such as the table's
+        sort; `observed_end` of a row is `row.terminal_at` when `row.terminal_prev` is not None.
+        Treat as read-only."""
+        return list(self._rows.values())
+
     def counts(self) -> dict[str, dict[str, int]]:
         """kind -> status -> number of tasks."""
         return {k: {s: n for s, n in v.items() if n} for k, v in self._counts.items()}

@@ -357,11 +357,50 @@ def row(name: str, ours: float, baseline: float, unit: str, target: str) -> str:
     return f"{name:<52} {ours:>12,.1f} {baseline:>12,.1f} {unit:<6} {ratio:>7.1f}x  {target}"
 
 
+#: --only NAME: one measure of pcwatch alone (no DataTable baseline), for profiling and before/after runs.
+ONLY: dict[str, Any] = {
+    "launch": None,  # runs share one journal, see run_only
+    "keys": lambda: asyncio.run(keypress_latency("dashboard")),
+    "cpu": None,
+    "bytes": lambda: asyncio.run(bytes_per_change("table")),
+}
+
+
+def run_only(name: str, runs: int) -> int:
+    results: dict[str, list[float]] = {}
+    if name == "launch":
+        with tempfile.TemporaryDirectory() as directory:
+            journal = make_journal(100_000, directory)
+            results["launch 100k (s)"] = [launch_seconds("dashboard", journal) for _ in range(runs)]
+    elif name == "cpu":
+        for n in (1_000, 10_000, 100_000):
+            results[f"CPU per refresh {n:,} (ms)"] = [
+                asyncio.run(cpu_per_refresh("dashboard", n)) for _ in range(runs)
+            ]
+    else:
+        for _ in range(runs):
+            results.setdefault(name, []).append(ONLY[name]())
+            if name == "keys":
+                print(f"  {LATENCY_DETAIL['dashboard']}")
+    for label, values in results.items():
+        each = " ".join(f"{v:.3f}" for v in values)
+        print(f"{label:<32} median {statistics.median(values):8.3f}   runs: {each}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-task runs")
     parser.add_argument("--bytes-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        choices=sorted(ONLY),
+        help="run one measure only (pcwatch side, no baseline), --runs times, and print each run and the median",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs for --only (default 3)")
     args = parser.parse_args()
+    if args.only:
+        return run_only(args.only, args.runs)
     if args.bytes_only:  # a child run under another colour system
         print(asyncio.run(bytes_per_change("table")), asyncio.run(bytes_per_change("datatable")))
         return 0

@@ -199,6 +199,33 @@ def sort_key(record: TaskRecord, completion: Any, sort: str) -> tuple[Any, ...]:
     return (1, -_ts(end or record.start_time), tid)
 
 
+def sort_key_at(record: TaskRecord, observed_end: float | None, sort: str) -> tuple[Any, ...]:
+    """`sort_key` from the epoch second a finished task was first seen finished (`Store.observed_end`,
+    None if it was not seen running first) instead of a completion object: the same order, much
+    cheaper to build for 100,000 rows."""
+    tid = record.task_id or ""
+    start_time = record.start_time
+    start = start_time.timestamp() if start_time is not None else 0.0
+    if sort == "start":
+        return (-start, tid)
+    if sort == "status":
+        return (_STATUS_RANK.get(record.task_status or "", 3), -start, tid)
+    if sort == "kind":
+        return (record.kind, -start, tid)
+    active = record.task_status not in TaskStatus.TERMINAL
+    if sort == "duration":
+        if active:
+            return (0, start, tid)
+        # Unknown (not seen running, or no start): 0, as in `sort_key`.
+        duration = (
+            max(0.0, observed_end - start) if observed_end is not None and start_time is not None else 0.0
+        )
+        return (1, -duration, tid)
+    if active:
+        return (0, -start, tid)
+    return (1, -(observed_end if observed_end is not None else start), tid)
+
+
 def matches(record: TaskRecord, needle: str) -> bool:
     """Case-insensitive substring match on the ids, the reason code and the message."""
     if not needle:

@@ -170,8 +170,12 @@ class TaskTable(ScrollView, can_focus=True):
         return task_rows.matches(record, self.needle)
 
     def _key(self, record: TaskRecord) -> tuple[Any, ...]:
-        completion = self.store.completion(record.task_id) if self.sort in ("default", "duration") else None
-        return task_rows.sort_key(record, completion, self.sort)
+        if self.sort not in ("default", "duration"):
+            return task_rows.sort_key_at(record, None, self.sort)
+        observed_end = getattr(self.store, "observed_end", None)
+        if observed_end is not None:  # a Store: no completion object per row
+            return task_rows.sort_key_at(record, observed_end(record.task_id), self.sort)
+        return task_rows.sort_key(record, self.store.completion(record.task_id), self.sort)
 
     def rebuild(self, prepared: Any = None) -> None:
         """Recompute the whole view from the store (after a filter or sort change, or a bulk load).
@@ -195,23 +199,35 @@ class TaskTable(ScrollView, can_focus=True):
 
     def compute_view(self) -> tuple[list[tuple[Any, ...]], dict[str, tuple[Any, ...]], set[str]]:
         """Sorted keys, key by id and the running ids of the current view; reads the store only."""
+        sort, terminal = self.sort, TaskStatus.TERMINAL
+        task_rows_of = getattr(self.store, "task_rows", None)
+        pairs: Iterable[tuple[TaskRecord, Any]]
+        if task_rows_of is not None:
+            # The hot loop of a launch with a large journal: a finished task's end straight from its
+            # row (as `Store.observed_end` gives it), no completion object per row.
+            pairs = (
+                (row.record, row.terminal_at if row.terminal_prev is not None else None)
+                for row in task_rows_of()
+            )
+            key_at = task_rows.sort_key_at
+        else:  # a store without bulk rows (test doubles)
+            completion = self.store.completion
+            pairs = (
+                (r, completion(r.task_id) if r.task_status in terminal else None) for r in self.store.tasks()
+            )
+            key_at = task_rows.sort_key
         keys: list[tuple[Any, ...]] = []
         key_of: dict[str, tuple[Any, ...]] = {}
         active: set[str] = set()
-        # The hot loop of a launch with a large journal: locals, and completions only where used.
-        sort = self.sort
-        completion_of = self.store.completion if sort in ("default", "duration") else None
         filtering = self.statuses is not None or self.kinds is not None or bool(self.needle)
-        sort_key, terminal = task_rows.sort_key, TaskStatus.TERMINAL
-        for record in self.store.tasks():
+        for record, end in pairs:
             tid = record.task_id
             if tid is None or (filtering and not self._visible(record)):
                 continue
-            done = record.task_status in terminal
-            key = sort_key(record, completion_of(tid) if done and completion_of else None, sort)
+            key = key_at(record, end, sort)
             keys.append(key)
             key_of[tid] = key
-            if not done:
+            if record.task_status not in terminal:
                 active.add(tid)
         keys.sort()
         return keys, key_of, active

@@ -86,6 +86,23 @@ async def test_api_errors_show_exception_reason_and_each_error_list_entry() -> N
         assert "ThrottlingException" in app.query_one("#details").plain
 
 
+async def test_details_show_a_failed_poll_without_service_error_in_full() -> None:
+    """Missing credentials or a network fault have no service error struct: the one-line account with
+    its fix, cut short in the header, is shown whole in the details pane, and goes when polls succeed."""
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        fix = "credentials expired — run: aws sso login --profile partner-prod \x1b[2J[red]x[/red]"
+        app.poller.set_status(state="stale", last_error=fix, stale_since=T0)
+        await pilot.pause()
+        text = app.query_one("#details").plain
+        assert "Last poll failed: credentials expired — run: aws sso login --profile partner-prod" in text
+        assert "[red]x[/red]" in text and "\x1b" not in text
+        app.poller.set_status(state="live", last_error=None, stale_since=None)
+        await pilot.pause()
+        assert "Last poll failed" not in app.query_one("#details").plain
+
+
 async def test_header_marks_the_production_catalog_and_counts_tasks() -> None:
     app = make_app(settings=Settings(catalog="AWS", profile="partner-prod"))
     async with app.run_test(size=(160, 48)) as pilot:

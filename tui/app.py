@@ -231,11 +231,15 @@ class PcwatchApp(App[int]):
 
     def on_poller_status_changed(self, message: PollerStatusChanged) -> None:
         previous_error = getattr(self.status, "last_service_error", None)
+        previous_line = getattr(self.status, "last_error", None)
         self.status = message.status
         self._update_header()
         if self.loaded:
             self.table.set_now(self.clock.now())
-        if getattr(self.status, "last_service_error", None) is not previous_error:
+        if (
+            getattr(self.status, "last_service_error", None) is not previous_error
+            or getattr(self.status, "last_error", None) != previous_line
+        ):
             self._refresh_details()
 
     def on_task_table_selected(self, message: TaskTable.Selected) -> None:
@@ -254,7 +258,8 @@ class PcwatchApp(App[int]):
         record = self._selected_record()
         completion = self.store.completion(record.task_id) if record is not None else None
         api_error = getattr(self.status, "last_service_error", None)
-        self.query_one(ErrorDetails).show(record, completion, self.table.now, api_error)
+        poll_error = getattr(self.status, "last_error", None)
+        self.query_one(ErrorDetails).show(record, completion, self.table.now, api_error, poll_error)
 
     def _refresh_jobs(self) -> None:
         record = self._selected_record()

@@ -98,11 +98,23 @@ class ErrorDetails(VerticalScroll, can_focus=True):
         yield self._body
 
     def show(
-        self, record: TaskRecord | None, completion: Any, now: datetime | None, api_error: Any = None
+        self,
+        record: TaskRecord | None,
+        completion: Any,
+        now: datetime | None,
+        api_error: Any = None,
+        poll_error: str | None = None,
     ) -> None:
+        """`api_error`: the service's error struct of the last failed call; `poll_error`: the poller's
+        one-line account of it with the fix (the only account when no service error exists, e.g. missing
+        credentials or a network fault) — shown in full here, as the header has room for a part only."""
         text = Text(end="")
         if api_error is not None:
             text.append_text(api_error_text(api_error))
+            text.append("\n\n")
+        elif poll_error:
+            text.append("Last poll failed: ", style="bold red")
+            text.append(clean(poll_error, multiline=True, limit=2000))
             text.append("\n\n")
         if record is None:
             text.append("No task selected.", style="dim")

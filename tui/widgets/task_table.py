@@ -324,19 +324,24 @@ class TaskTable(ScrollView, can_focus=True):
         else:  # only new tasks (a page of history): nothing to take out, skip the pass over all rows
             keys = self._keys
         added: list[tuple[Any, ...]] = []
+        # Runs for every page of history while the user may be pressing keys: locals, no per-row
+        # attribute lookups; `_key` takes the terminal time, not a completion object.
+        strips, cells, active, task = self._strips, self._cells, self._active, self.store.task
+        filtering = self.statuses is not None or self.kinds is not None or bool(self.needle)
+        visible, key_for, terminal = self._visible, self._key, TaskStatus.TERMINAL
         for tid in changed:
-            self._key_of.pop(tid, None)
-            self._strips.pop(tid, None)
-            self._cells.pop(tid, None)
-            self._active.discard(tid)
-            record = self.store.task(tid)
-            if record is None or not self._visible(record):
+            key_of.pop(tid, None)
+            strips.pop(tid, None)
+            cells.pop(tid, None)
+            active.discard(tid)
+            record = task(tid)
+            if record is None or (filtering and not visible(record)):
                 continue
-            key = self._key(record)
+            key = key_for(record)
             added.append(key)
-            self._key_of[tid] = key
-            if not record.is_terminal:
-                self._active.add(tid)
+            key_of[tid] = key
+            if record.task_status not in terminal:
+                active.add(tid)
         self._keys, where = merge_sorted(keys, added)
         top, height = int(self.scroll_y), self._body_height()
         if removed or not where:

@@ -203,6 +203,9 @@ class PcwatchApp(App[int]):
         for unsubscribe in self._unsubscribe:
             with contextlib.suppress(Exception):
                 unsubscribe()
+        # What was frozen (this app's widgets among it) is collectable again once the app is gone
+        # (a process that runs several apps, such as the tests, must not keep them all).
+        gc.unfreeze()
 
     def on_resize(self, event: Any) -> None:
         self._apply_width(event.size.width)

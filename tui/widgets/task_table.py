@@ -4,17 +4,16 @@ The rows live in one sorted list of keys (`task_rows.sort_key`, each ending with
 is a bisect and a list insert, never a rebuild, and a rendered row is a cached `Strip`. When a task
 changes and keeps its place, only the cells whose text changed are refreshed (`refresh(Region(x, y, w, 1))`)
 — tens of bytes to the terminal instead of a repaint of the table. Selection is a task id, not a row.
+Which tasks show and in what order (the view model, no Textual) is `task_view`.
 """
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left, insort
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
@@ -28,6 +27,7 @@ from schemas import TaskRecord, TaskStatus
 
 from . import task_rows
 from .task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
+from .task_view import View, changed_runs, compute_view, is_visible, merge_sorted, row_key
 
 #: Above this many changed ids at once (a page of history), re-sort instead of inserting one by one.
 BULK_CHANGE = 200
@@ -36,46 +36,6 @@ _UNSET: Any = object()
 SIZE_UPDATE_DELAY = 0.5
 #: Rendered rows kept; enough for a tall screen and scrolling back and forth.
 STRIP_CACHE_ROWS = 4000
-
-
-#: Unchanged cells between two changed ones are rewritten when that is cheaper than a cursor move.
-MERGE_GAP = 8
-
-
-def _runs(changed: list[int], old: tuple[str, ...], new: tuple[str, ...]) -> list[tuple[int, int]]:
-    """x ranges covering the changed cells, neighbours merged when the gap between them is small.
-
-    Trailing blanks that were blank before too are left out: a space looks the same in any foreground
-    colour, so a status colour change need not rewrite the padding."""
-    runs: list[tuple[int, int]] = []
-    for i in changed:
-        used = max(cell_len(old[i].rstrip()), cell_len(new[i].rstrip()))
-        if used == 0:
-            continue
-        x1, x2 = OFFSETS[i], OFFSETS[i] + used
-        if runs and x1 - runs[-1][1] <= MERGE_GAP:
-            runs[-1] = (runs[-1][0], x2)
-        else:
-            runs.append((x1, x2))
-    return runs
-
-
-def merge_sorted(keys: list[Any], added: list[Any]) -> tuple[list[Any], list[int]]:
-    """`keys` (sorted) with `added` merged in, and where each added key went (as an index into the old
-    list). A bisect per added key and slice copies: a page of 1,000 into 100,000 rows costs a few
-    milliseconds; re-sorting the whole list costs several times more."""
-    added.sort()
-    out: list[Any] = []
-    where: list[int] = []
-    previous = 0
-    for key in added:
-        i = bisect_left(keys, key, previous)
-        out.extend(keys[previous:i])
-        out.append(key)
-        where.append(i)
-        previous = i
-    out.extend(keys[previous:])
-    return out, where
 
 
 class TaskTable(ScrollView, can_focus=True):
@@ -164,19 +124,10 @@ class TaskTable(ScrollView, can_focus=True):
         return self.row_of(self.selected_id)
 
     def _visible(self, record: TaskRecord) -> bool:
-        if self.statuses is not None and (record.task_status or "") not in self.statuses:
-            return False
-        if self.kinds is not None and record.kind not in self.kinds:
-            return False
-        return task_rows.matches(record, self.needle)
+        return is_visible(record, self.statuses, self.kinds, self.needle)
 
     def _key(self, record: TaskRecord) -> tuple[Any, ...]:
-        if self.sort not in ("default", "duration"):
-            return task_rows.sort_key_at(record, None, self.sort)
-        observed_end = getattr(self.store, "observed_end", None)
-        if observed_end is not None:  # a Store: no completion object per row
-            return task_rows.sort_key_at(record, observed_end(record.task_id), self.sort)
-        return task_rows.sort_key(record, self.store.completion(record.task_id), self.sort)
+        return row_key(self.store, record, self.sort)
 
     def rebuild(self, prepared: Any = None) -> None:
         """Recompute the whole view from the store (after a filter or sort change, or a bulk load).
@@ -198,58 +149,9 @@ class TaskTable(ScrollView, can_focus=True):
         changes the store (the journal load, before polling starts)."""
         return (self._view_settings(), self.compute_view())
 
-    def compute_view(self) -> tuple[list[tuple[Any, ...]], dict[str, tuple[Any, ...]], set[str]]:
+    def compute_view(self) -> View:
         """Sorted keys, key by id and the running ids of the current view; reads the store only."""
-        # 100,000 new key tuples, none of them garbage: without this the cyclic GC runs ~150 times
-        # here, once as a full pass (tens of ms of a launch).
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return self._compute_view()
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-
-    def _compute_view(self) -> tuple[list[tuple[Any, ...]], dict[str, tuple[Any, ...]], set[str]]:
-        sort, terminal = self.sort, TaskStatus.TERMINAL
-        filtering = self.statuses is not None or self.kinds is not None or bool(self.needle)
-        visible = self._visible
-        key_of: dict[str, tuple[Any, ...]] = {}
-        active: set[str] = set()
-        task_rows_of = getattr(self.store, "task_rows", None)
-        if task_rows_of is None:  # a store without bulk rows (test doubles): one key at a time
-            key = self._key
-            for record in self.store.tasks():
-                tid = record.task_id
-                if tid is not None and (not filtering or visible(record)):
-                    key_of[tid] = key(record)
-                    if record.task_status not in terminal:
-                        active.add(tid)
-        else:
-            # The hot loop of a launch with a large journal: a finished task's end straight from its
-            # row (what `Store.observed_end` returns), no completion object or method call per row.
-            key_at = task_rows.sort_key_at
-            for row in task_rows_of():
-                record = row.record
-                tid = record.task_id
-                if tid is None or (filtering and not visible(record)):
-                    continue
-                if record.task_status not in terminal:
-                    active.add(tid)
-                    if sort == "default":
-                        start = record.start_time
-                        key_of[tid] = (0, -start.timestamp() if start is not None else -0.0, tid)
-                        continue
-                elif sort == "default":
-                    end = row.terminal_at if row.terminal_prev is not None else None
-                    if end is None:
-                        start = record.start_time
-                        end = start.timestamp() if start is not None else 0.0
-                    key_of[tid] = (1, -end, tid)
-                    continue
-                key_of[tid] = key_at(record, row.terminal_at if row.terminal_prev is not None else None, sort)
-        keys = sorted(key_of.values())
-        return keys, key_of, active
+        return compute_view(self.store, self.sort, self.statuses, self.kinds, self.needle)
 
     def configure(
         self,
@@ -395,7 +297,7 @@ class TaskTable(ScrollView, can_focus=True):
             if new_cells[i] != old_cells[i] or (style_changed and key in task_rows.STATUS_STYLED)
         ]
         visible = Region(0, y, width, 1)
-        for x1, x2 in _runs(changed, old_cells, new_cells):
+        for x1, x2 in changed_runs(changed, old_cells, new_cells):
             region = Region(x1 - sx, y, x2 - x1, 1).intersection(visible)
             if region.width:
                 self.refresh(region)

@@ -1,10 +1,11 @@
 """The store: the single source of truth the dashboard and the commands read.
 
 Tasks by id across kinds, status transitions with the time each was observed, snapshot jobs and
-invitations, and the derived facts (completion times, counts). It is mutated only by the poller, on the
-poller's event loop; subscribers are called synchronously after each change with the ids that changed.
-Every change also goes to the journal (if any): one transaction per `batch()` (a poll), or per call
-outside one. A store that follows another process's poller instead takes its changes from the journal
+invitations, and the derived facts (completion times; counts and running ids, kept by
+`store_index.TaskIndex`). It is mutated only by the poller, on the poller's event loop; subscribers
+are called synchronously after each change with the ids that changed. Every change also goes to the
+journal (if any): one transaction per `batch()` (a poll), or per call outside one. A store that
+follows another process's poller instead takes its changes from the journal
 (`apply_journal_changes`), and notifies its subscribers in the same way.
 """
 
@@ -24,6 +25,7 @@ from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse,
 
 from .clock import Clock, SystemClock
 from .journal import Journal, JournalChanges, JournalContents, TaskRow
+from .store_index import TaskIndex
 from .store_types import Completion, PendingWrites, StoreChange, Transition
 
 log = logging.getLogger(__name__)
@@ -62,10 +64,7 @@ class Store:
         self._job_fetched: dict[str, float] = {}
         self._invitations: dict[str, EngagementInvitationSummary] = {}
         self._meta: dict[str, str] = {}
-        self._counts: dict[str, dict[str, int]] = {}
-        self._reasons: dict[str, dict[str, int]] = {}
-        self._newest: dict[str, datetime] = {}
-        self._active: dict[str, set[str]] = {}
+        self._index = TaskIndex()
         self._subscribers: list[Callable[[StoreChange], None]] = []
         self._pending = PendingWrites()
         self._batch_depth = 0
@@ -94,8 +93,9 @@ class Store:
         shared: dict[str, str] = {}
         intern = shared.setdefault
         rows = self._rows
-        # `_index` for each record, inlined: this loop is most of a large journal's load time.
-        counts, reasons, active_by_kind, newest = self._counts, self._reasons, self._active, self._newest
+        # `TaskIndex.replace` for each record, inlined: this loop is most of a large journal's load time.
+        index = self._index
+        counts, reasons, active_by_kind, newest = index.by_status, index.by_reason, index.active, index.newest
         terminal = TaskStatus.TERMINAL
         for row in contents.tasks:
             record = row.record
@@ -104,7 +104,7 @@ class Store:
                 continue
             old = rows.get(task_id)
             if old is not None:  # not expected (the id is the journal's key), but keep the index right
-                self._index(old.record, None)
+                self._index.replace(old.record, None)
             record.kind = kind = intern(record.kind, record.kind)
             status = record.task_status
             if status is not None:
@@ -155,7 +155,7 @@ class Store:
                 continue  # our own write is newer (we were the poller a moment ago)
             self._rows[task_id] = row
             if old is None or old.record != record:
-                self._index(old.record if old else None, record)
+                self._index.replace(old.record if old else None, record)
                 changed.add(task_id)
         transitions = []
         for task_id, kind, before, after, at, prev in changes.transitions:
@@ -214,12 +214,10 @@ class Store:
 
     def active_ids(self, kind: str | None = None) -> set[str]:
         """Tasks not known to be finished (IN_PROGRESS, or a status this version does not know)."""
-        if kind is not None:
-            return set(self._active.get(kind, ()))
-        return set().union(*self._active.values()) if self._active else set()
+        return self._index.active_ids(kind)
 
     def newest_start(self, kind: str) -> datetime | None:
-        return self._newest.get(kind)
+        return self._index.newest_start(kind)
 
     def job(self, job_id: str) -> GetResourceSnapshotJobResponse | None:
         return self._jobs.get(job_id)
@@ -273,11 +271,11 @@ class Store:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """kind -> status -> number of tasks."""
-        return {k: {s: n for s, n in v.items() if n} for k, v in self._counts.items()}
+        return self._index.counts()
 
     def reason_counts(self) -> dict[str, dict[str, int]]:
         """kind -> ReasonCode -> number of tasks carrying it."""
-        return {k: {s: n for s, n in v.items() if n} for k, v in self._reasons.items()}
+        return self._index.reason_counts()
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         return self._meta.get(key, default)
@@ -338,27 +336,6 @@ class Store:
         if self._batch_depth == 0:
             self.flush()
 
-    def _index(self, old: TaskRecord | None, new: TaskRecord | None) -> None:
-        """Keep counts, newest start and the active set in step with one record replacing another."""
-        for record, sign in ((old, -1), (new, 1)):
-            if record is None:
-                continue
-            kind, status = record.kind, record.task_status or "UNKNOWN"
-            by_status = self._counts.setdefault(kind, {})
-            by_status[status] = by_status.get(status, 0) + sign
-            if record.reason_code:
-                by_reason = self._reasons.setdefault(kind, {})
-                by_reason[record.reason_code] = by_reason.get(record.reason_code, 0) + sign
-            active = self._active.setdefault(kind, set())
-            if sign > 0 and not _is_terminal(record.task_status):
-                active.add(record.task_id)  # type: ignore[arg-type]
-            elif sign < 0:
-                active.discard(record.task_id)  # type: ignore[arg-type]
-        if new is not None and new.start_time is not None:
-            newest = self._newest.get(new.kind)
-            if newest is None or new.start_time > newest:
-                self._newest[new.kind] = new.start_time
-
     def apply_tasks(
         self, records: Iterable[TaskRecord], observed_at: datetime | None = None, *, backfill: bool = False
     ) -> StoreChange:
@@ -379,7 +356,7 @@ class Store:
                 terminal = _is_terminal(record.task_status)
                 row = TaskRow(record, at, at, terminal_at=at if terminal else None)
                 self._rows[task_id] = row
-                self._index(None, record)
+                self._index.replace(None, record)
                 changed.add(task_id)
                 if not backfill:
                     transitions.append(
@@ -401,7 +378,7 @@ class Store:
                     else:
                         row.terminal_at = row.terminal_prev = None
                 if new != old:
-                    self._index(old, new)
+                    self._index.replace(old, new)
                     row.record = new
                     changed.add(task_id)
                 row.last_observed = at

@@ -1,6 +1,7 @@
 """The dashboard app. Collaborators come in through the constructor (store, poller, settings, clock), so
 tests build the same app around fakes. The poller runs as a worker on the app's loop; the store's and
-the poller's callbacks become messages (`tui.messages`), which coalesce when they arrive in bursts."""
+the poller's callbacks become messages (`tui.messages`), which coalesce when they arrive in bursts.
+The record, copy and export actions are in `tui.app_task_actions`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import contextlib
 import gc
 import signal
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -21,10 +21,9 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
 from .app_commands import KIND_KEYS, STATUS_KEYS, dashboard_commands, finished_toasts
+from .app_task_actions import TaskActions
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
-from .screens.export import ExportScreen, default_export_path, export_view
 from .screens.help import HelpScreen
-from .screens.record import RecordScreen, record_json
 from .widgets.activity import ActivityLog
 from .widgets.error_details import ErrorDetails
 from .widgets.header_status import HeaderStatus
@@ -69,7 +68,7 @@ def _freeze_long_lived() -> None:
     gc.freeze()
 
 
-class PcwatchApp(App[int]):
+class PcwatchApp(TaskActions, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "pcwatch"
     ENABLE_COMMAND_PALETTE = True
@@ -375,53 +374,6 @@ class PcwatchApp(App[int]):
         box.remove_class("-shown")
         self.table.configure(statuses=None, kinds=None, needle="")
         self._update_view_bar()
-
-    def action_show_record(self) -> None:
-        record = self._selected_record()
-        if record is None:
-            self.notify("No task selected.", severity="warning")
-            return
-        job = self.store.job(record.resource_snapshot_job_id) if record.resource_snapshot_job_id else None
-        self.push_screen(RecordScreen(record_json(record, job, self.store.transitions_of(record.task_id))))
-
-    def action_copy_task_id(self) -> None:
-        record = self._selected_record()
-        if record is None or not record.task_id:
-            self.notify("No task selected.", severity="warning")
-            return
-        self._copy("task id", record.task_id)
-
-    def action_copy_job_id(self) -> None:
-        record = self._selected_record()
-        if record is None or not record.resource_snapshot_job_id:
-            self.notify("The selected task has no snapshot job id.", severity="warning")
-            return
-        self._copy("snapshot job id", record.resource_snapshot_job_id)
-
-    def _copy(self, what: str, value: str) -> None:
-        # The value goes base64-encoded into OSC 52, so even a hostile id cannot inject sequences.
-        self.copy_to_clipboard(value)
-        self.notify(f"Copied {what} {clean(value, limit=128)} (OSC 52)", markup=False, timeout=3)
-
-    def action_export(self) -> None:
-        rows = self.table.row_count
-        self.push_screen(ExportScreen(rows, default_export_path(self.clock.now())), self._export_chosen)
-
-    def _export_chosen(self, choice: tuple[Path, str] | None) -> None:
-        if choice is not None:
-            path, fmt = choice
-            ids = self.table.row_ids()
-            records = [r for r in (self.store.task(t) for t in ids) if r is not None]
-            self._write_export(records, path, fmt)
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _write_export(self, records: list[Any], path: Path, fmt: str) -> None:
-        try:
-            count = export_view(records, self.store.completion, path, fmt)
-        except OSError as exc:
-            self.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", markup=False)
-            return
-        self.call_from_thread(self.notify, f"Exported {count:,} tasks to {path}", markup=False, timeout=8)
 
     def action_refresh(self) -> None:
         if self.poller is None:

@@ -365,3 +365,15 @@ class ScreenRecorder:
 
     def line(self, y: int) -> str:
         return self.screen.display[y]
+
+
+async def until(
+    pilot: Any, clock: Any, condition: Callable[[], bool], *, step: float = 1.0, rounds: int = 400
+) -> None:
+    """Advance the mock clock `step` seconds at a time, letting the app run, until `condition` holds."""
+    for _ in range(rounds):
+        if condition():
+            return
+        clock.advance(step)
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")

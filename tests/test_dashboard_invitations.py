@@ -6,20 +6,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.dashboard_fixtures import T0
+from tests.dashboard_fixtures import T0, until
 from tui.app_runtime import build_app
 from tui.clock import MockClock
 from tui.config import Settings
 from tui.screens.invitations import InvitationsScreen
-
-
-async def _until(pilot, clock: MockClock, condition, *, step: float = 1.0, rounds: int = 400) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(rounds):
-        if condition():
-            return
-        clock.advance(step)
-        await pilot.pause(0.01)
-    raise AssertionError("condition not reached")
 
 
 async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -28,9 +19,9 @@ async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_
     app, cleanup = build_app(settings, clock=clock, demo_history=50, demo_activity=0, toasts=False)
     try:
         async with app.run_test(size=(160, 48)) as pilot:
-            await _until(pilot, clock, lambda: app.table.row_count >= 50)
+            await until(pilot, clock, lambda: app.table.row_count >= 50)
             app.poller.refresh_now()
-            await _until(pilot, clock, lambda: any(i.status == "PENDING" for i in app.store.invitations()))
+            await until(pilot, clock, lambda: any(i.status == "PENDING" for i in app.store.invitations()))
             await pilot.press("i")
             screen = app.screen
             assert isinstance(screen, InvitationsScreen)
@@ -44,7 +35,7 @@ async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_
             await pilot.press("a")
             await pilot.pause(0.05)
             await pilot.press("enter")  # the confirmation's default button on Sandbox is Accept
-            await _until(pilot, clock, lambda: len(app.store) == tasks_before + 1, step=0.0, rounds=200)
+            await until(pilot, clock, lambda: len(app.store) == tasks_before + 1, step=0.0, rounds=200)
             new = [t for t in app.store.tasks() if t.engagement_invitation_id == chosen.id]
             assert len(new) == 1 and new[0].task_status == "IN_PROGRESS"
             assert "done: task " + new[0].task_id in str(screen.query_one("#invitations-result").render())
@@ -63,9 +54,9 @@ async def test_read_only_dashboard_has_no_write_path(tmp_path) -> None:  # type:
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             assert app.actions is None
-            await _until(pilot, clock, lambda: app.table.row_count >= 20)
+            await until(pilot, clock, lambda: app.table.row_count >= 20)
             app.poller.refresh_now()
-            await _until(pilot, clock, lambda: any(i.status == "PENDING" for i in app.store.invitations()))
+            await until(pilot, clock, lambda: any(i.status == "PENDING" for i in app.store.invitations()))
             await pilot.press("i")
             screen = app.screen
             assert isinstance(screen, InvitationsScreen)

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from tests.dashboard_fixtures import T0
+from tests.dashboard_fixtures import T0, until
 from tui.app_runtime import build_app
 from tui.clock import MockClock
 from tui.config import Settings
@@ -48,22 +48,13 @@ def test_widgets_screens_and_app_never_import_boto3() -> None:
     assert not loaded & {"boto3", "botocore"}
 
 
-async def _until(pilot, clock: MockClock, condition, *, step: float = 1.0, rounds: int = 400) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(rounds):
-        if condition():
-            return
-        clock.advance(step)
-        await pilot.pause(0.01)
-    raise AssertionError("condition not reached")
-
-
 async def test_demo_wiring_shows_history_then_a_live_failure_with_its_explanation() -> None:
     clock = MockClock(T0)
     settings = Settings(demo=True, no_journal=True)
     app, cleanup = build_app(settings, clock=clock, demo_history=150, demo_activity=0, toasts=False)
     try:
         async with app.run_test(size=(160, 48)) as pilot:
-            await _until(pilot, clock, lambda: app.table.row_count >= 150)
+            await until(pilot, clock, lambda: app.table.row_count >= 150)
             assert "demo (local endpoint)" in app.query_one("#header").plain_lines[0]
             sim = app.demo_simulator
             task_id = sim.add_task(
@@ -72,8 +63,8 @@ async def test_demo_wiring_shows_history_then_a_live_failure_with_its_explanatio
                 reason_code="OpportunityConflict",
                 message="Someone else changed it.",
             )
-            await _until(pilot, clock, lambda: app.store.task(task_id) is not None)
-            await _until(pilot, clock, lambda: app.store.task(task_id).task_status == "FAILED", step=2.0)
+            await until(pilot, clock, lambda: app.store.task(task_id) is not None)
+            await until(pilot, clock, lambda: app.store.task(task_id).task_status == "FAILED", step=2.0)
             assert task_id in app.table.row_ids()
             await pilot.press("1", "2", "slash", *task_id, "enter")
             assert app.table.selected_id == task_id

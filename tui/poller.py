@@ -43,6 +43,7 @@ from .config import Settings
 from .job_queue import SnapshotJobQueue
 from .poll_plan import PollerStatus, PollPlan
 from .store import Store, StoreChange
+from .subscribers import Subscribers
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class Poller:
         self._wake: asyncio.Event | None = None
         self._paused = False
         self._status = PollerStatus(calls_left_today=settings.budget.daily_calls)
-        self._status_subscribers: list[Callable[[PollerStatus], None]] = []
+        self._status_subscribers: Subscribers[PollerStatus] = Subscribers("status")
         self._failed: ApiFailure | None = None
         self._polled_active: set[str] = set()
         self._last_scan: dict[str, float] = {}
@@ -100,10 +101,7 @@ class Poller:
         return self._status
 
     def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
-        self._status_subscribers.append(callback)
-        return lambda: (
-            self._status_subscribers.remove(callback) if callback in self._status_subscribers else None
-        )
+        return self._status_subscribers.add(callback)
 
     def pause(self) -> None:
         self._paused = True
@@ -425,8 +423,4 @@ class Poller:
         if status == self._status:
             return
         self._status = status
-        for callback in list(self._status_subscribers):
-            try:
-                callback(status)
-            except Exception:
-                log.exception("status subscriber failed")
+        self._status_subscribers.notify(status)

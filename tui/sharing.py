@@ -42,6 +42,7 @@ from .journal import Journal, journal_for
 from .leader_status import status_from_json, status_to_json
 from .poll_plan import PollerStatus
 from .store import Store
+from .subscribers import Subscribers
 from .viewer_lock import JournalLock
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class SharedEngine:
         self.poller: Any = None
         self._paused = False
         self._status = PollerStatus(state="starting")
-        self._status_subscribers: list[Callable[[PollerStatus], None]] = []
+        self._status_subscribers: Subscribers[PollerStatus] = Subscribers("status")
         self._wake: asyncio.Event | None = None
         self._published: tuple[Any, ...] | None = None
         self._published_at = float("-inf")
@@ -107,10 +108,7 @@ class SharedEngine:
         return self.poller.status if self.poller is not None else self._status
 
     def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
-        self._status_subscribers.append(callback)
-        return lambda: (
-            self._status_subscribers.remove(callback) if callback in self._status_subscribers else None
-        )
+        return self._status_subscribers.add(callback)
 
     def pause(self) -> None:
         self._paused = True
@@ -276,11 +274,7 @@ class SharedEngine:
         if status == self._status:
             return
         self._status = status
-        for callback in list(self._status_subscribers):
-            try:
-                callback(status)
-            except Exception:
-                log.exception("status subscriber failed")
+        self._status_subscribers.notify(status)
 
     def close(self) -> None:
         """Release the lock (a follower takes over), close the client and the journal."""

@@ -27,6 +27,7 @@ from .clock import Clock, SystemClock
 from .journal import Journal, JournalChanges, JournalContents, TaskRow
 from .store_index import TaskIndex
 from .store_types import Completion, PendingWrites, StoreChange, Transition
+from .subscribers import Subscribers
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Store:
         self._invitations: dict[str, EngagementInvitationSummary] = {}
         self._meta: dict[str, str] = {}
         self._index = TaskIndex()
-        self._subscribers: list[Callable[[StoreChange], None]] = []
+        self._subscribers: Subscribers[StoreChange] = Subscribers("store")
         self._pending = PendingWrites()
         self._batch_depth = 0
         #: The journal change number the store's contents are as of (see `apply_journal_changes`).
@@ -283,21 +284,11 @@ class Store:
     # --- subscribing --------------------------------------------------------------------------------
 
     def subscribe(self, callback: Callable[[StoreChange], None]) -> Callable[[], None]:
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     def _notify(self, change: StoreChange) -> StoreChange:
         if change:
-            for callback in list(self._subscribers):
-                try:
-                    callback(change)
-                except Exception:  # a broken view must not stop the poller
-                    log.exception("store subscriber failed")
+            self._subscribers.notify(change)  # a broken view must not stop the poller
         return change
 
     # --- writing ------------------------------------------------------------------------------------

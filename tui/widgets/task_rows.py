@@ -81,13 +81,8 @@ def fit(text: str, width: int) -> str:
 def format_running(seconds: float | None) -> str:
     """A running task's age, coarse enough not to change on every poll: seconds only in the first
     minute, then whole minutes (the details pane has the exact figure)."""
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        return ""
-    s = int(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m"
+    if seconds is not None and 60 <= seconds < 3600:
+        return f"{int(seconds) // 60}m"
     return format_duration(seconds)
 
 

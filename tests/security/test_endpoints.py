@@ -12,7 +12,7 @@ import pytest
 
 from tui.__main__ import main
 from tui.aws import ApiFailure, make_client
-from tui.config import Settings, check_settings
+from tui.config import Settings, SettingsError, check_settings
 
 REMOTE = "http://203.0.113.7:8080"  # TEST-NET-3: never a real host
 
@@ -84,13 +84,19 @@ def test_plain_http_to_another_host_is_refused_before_any_request(url, proxy, ca
     assert proxy.requests == []
 
 
-def test_the_notebook_and_every_other_client_get_the_same_refusal(proxy) -> None:
+def test_the_notebook_and_every_other_client_get_the_same_refusal(proxy, tmp_path) -> None:
+    from tui.notebook import Watch
+
     with pytest.raises(ApiFailure) as refused:
         make_client(Settings(endpoint_url=REMOTE))
     assert "unencrypted" in refused.value.message and not refused.value.retryable
     with pytest.raises(ApiFailure):
         make_client(Settings(catalog="aws"))
-    assert proxy.requests == []
+    with pytest.raises(SettingsError, match="unencrypted"):
+        Watch(endpoint_url=REMOTE, journal=tmp_path / "j.sqlite3")
+    with pytest.raises(SettingsError, match="exactly Sandbox or AWS"):
+        Watch(catalog="aws", journal=tmp_path / "j.sqlite3")
+    assert proxy.requests == [] and not (tmp_path / "j.sqlite3").exists()
 
 
 def test_with_allow_insecure_endpoint_the_request_does_go_out(proxy, capsys) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas import TaskStatus, ValidationException, ValidationExceptionError
@@ -55,6 +55,11 @@ def test_every_format_character_the_issue_names_becomes_a_visible_escape() -> No
     assert visible("\x1b[2J\x9b") == "␛[2J\\x9b"
 
 
+# No deadline: the first call builds the escape tables (all of Unicode scanned once), slow on a busy CI.
+QUICK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@QUICK
 @given(st.text())
 def test_no_form_lets_an_unsafe_character_through(text: str) -> None:
     assert unsafe(visible(text, form=LINE)) == []
@@ -64,6 +69,7 @@ def test_no_form_lets_an_unsafe_character_through(text: str) -> None:
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
+@QUICK
 @given(st.recursive(st.text() | st.integers(), lambda kids: st.lists(kids, max_size=4)))
 def test_json_stays_the_same_data_with_no_raw_unsafe_character(value) -> None:
     encoded = msgspec.json.encode(value).decode("utf-8", "surrogatepass")

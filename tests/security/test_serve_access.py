@@ -9,6 +9,7 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -131,7 +132,7 @@ async def test_one_session_over_the_cap_gets_a_page_not_a_process(endpoint) -> N
             await ws.close()
 
 
-def test_a_short_or_unsafe_token_is_refused_and_the_env_token_is_not_inherited(endpoint) -> None:
+def test_a_short_or_unsafe_token_is_refused(endpoint) -> None:
     from tests.writes_support import run_pcwatch
 
     for bad in ("short", "x" * 21, "a" * 30 + "<script>"):
@@ -139,6 +140,31 @@ def test_a_short_or_unsafe_token_is_refused_and_the_env_token_is_not_inherited(e
         assert result.returncode == 2 and "at least 22 characters" in result.stderr, bad
     result = run_pcwatch("serve", "--port", "1", timeout=30, PCWATCH_SERVE_TOKEN="tooshort")
     assert result.returncode == 2
+
+
+async def test_the_token_from_the_environment_is_used_and_no_dashboard_inherits_it(
+    endpoint, monkeypatch
+) -> None:
+    token = "team-chosen-token-0123456789abcdef"
+    monkeypatch.setenv("PCWATCH_SERVE_TOKEN", token)
+    with serving(*_serve_args(endpoint)) as served:
+        assert served.token == token
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(served.ws_url + "&token=" + token, origin=served.base.rstrip("/")) as ws,
+        ):
+            await ws.receive(timeout=30)
+            dashboards = served.children()
+            dashboards += [
+                int(p)
+                for pid in dashboards
+                for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            ]
+            assert len(dashboards) >= 2  # the shell and the dashboard under it
+            for pid in dashboards:
+                assert token.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+                assert token.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+            await ws.close()
 
 
 def test_a_page_reached_under_another_name_says_to_open_the_printed_url(served) -> None:

@@ -101,7 +101,7 @@ def test_wait_failed_exits_1_with_reason_and_escaped_message(sim) -> None:
     assert result.returncode == 1, result.stderr
     assert f"{task_id} FAILED" in result.stdout
     assert "ReasonCode: OpportunityConflict" in result.stderr
-    assert "boom\\x1b[2J\\x1b]0;owned\\x07\\u202eevil\\x9b31m\\x0aline two" in result.stderr
+    assert "boom␛[2J␛]0;owned␇\\u202eevil\\x9b31m␊line two" in result.stderr
     assert "\x1b" not in result.stderr and "\x9b" not in result.stderr
 
 

@@ -30,6 +30,7 @@ DASHBOARD_MODULES = (
     "tui.screens.help",
     "tui.screens.record",
     "tui.screens.export",
+    "tui.screens.export_overwrite",
     "tui.screens.invitations",
     "tui.screens.confirm_write",
     "tui.widgets.invitations",

@@ -15,9 +15,9 @@ from tui.aws import (
     MalformedResponse,
     NetworkFailure,
     ServiceFailure,
-    escape_control,
     failure_from_exception,
     make_client,
+    one_line,
 )
 from tui.config import Settings
 
@@ -146,12 +146,12 @@ def test_credential_exceptions_map_to_one_line_fixes() -> None:
     assert isinstance(closed, NetworkFailure)
 
 
-def test_escape_control_neutralises_terminal_sequences() -> None:
+def test_one_line_neutralises_terminal_sequences() -> None:
     hostile = "done\x1b]0;pwned\x07\r\nrm\u202eevil\x9b2J"
-    shown = escape_control(hostile)
-    assert shown == "done\\x1b]0;pwned\\x07\\x0d\\x0arm\\u202eevil\\x9b2J"
+    shown = one_line(hostile)
+    assert shown == "done␛]0;pwned␇ rm\\u202eevil\\x9b2J"
     assert shown.isprintable()
-    assert escape_control("plain text, é ü 日本") == "plain text, é ü 日本"
+    assert one_line("plain text, é ü 日本") == "plain text, é ü 日本"
 
 
 SSO_CONFIG = """\

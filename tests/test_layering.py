@@ -17,6 +17,8 @@ FORBIDDEN_FOR = {
     "tui.aws": {"textual", "rich"},
     "tui.commands.list_tasks": {"textual", "rich"},
     "tui.commands.wait_task": {"textual", "rich"},
+    "tui.text_safety": {"textual", "rich", "boto3", "botocore"},
+    "tui.private_files": {"textual", "rich", "boto3", "botocore"},
 }
 
 

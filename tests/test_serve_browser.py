@@ -1,4 +1,6 @@
-"""`pcwatch serve` in a real headless Chromium: the dashboard renders and shows the local endpoint's tasks.
+"""`pcwatch serve` in a real headless Chromium: opened with the URL it prints (its token), the dashboard
+renders and shows the local endpoint's tasks; opened without the token, it refuses and starts nothing.
+(The other attacks on `serve` are in tests/security/test_serve_access.py.)
 
 textual-serve draws into an xterm.js canvas (WebGL), so the text is read where it travels: the websocket
 frames the page receives (the app's terminal output), from Chromium's performance log.
@@ -9,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.serve_support import Served, serving
 from tui.clock import SystemClock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,47 +58,16 @@ def chromium() -> str:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[Any], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()[0]
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("pcwatch serve never listened")
-
-
 @pytest.fixture
-def served_dashboard(tmp_path: Path) -> Iterator[tuple[Any, str]]:
+def served_dashboard(tmp_path: Path) -> Iterator[tuple[Any, Served]]:
     from tui.simulator import Simulator, serve
 
     sim = Simulator(seed=3, history=40, clock=SystemClock())
     sim.add_task(duration=3600.0)
     with serve(sim, port=0) as endpoint:
-        port = _free_port()
-        command = [sys.executable, "-m", "tui", "serve", "--port", str(port), "--endpoint-url", endpoint.url]
-        command += ["--demo", "--journal", str(tmp_path / "served.sqlite3")]
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
-        )
-        try:
-            _wait_for_port(port, process)
-            yield sim, f"http://127.0.0.1:{port}/"
-        finally:
-            process.terminate()
-            try:
-                process.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
+        args = ["--endpoint-url", endpoint.url, "--demo", "--journal", str(tmp_path / "served.sqlite3")]
+        with serving(*args) as served:
+            yield sim, served
 
 
 def _frames_text(driver: Any) -> str:
@@ -119,7 +90,8 @@ def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    sim, url = served_dashboard
+    sim, served = served_dashboard
+    url = served.url  # as printed: with the token
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"]:
@@ -127,6 +99,12 @@ def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     try:
+        # Without the token (another local user reaching the port): a refusal page, no dashboard.
+        driver.get(served.base)
+        assert "needs its token" in driver.page_source
+        time.sleep(0.5)
+        assert served.children() == [] and sim.stats.calls.total() == 0
+
         driver.get(url)
         ids = {t.task_id for t in sim.tasks("Sandbox")}
         received = ""
@@ -159,19 +137,6 @@ def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
         driver.quit()
 
 
-def test_serve_warns_unless_bound_to_loopback_and_refuses_other_origins() -> None:
-    from tui.commands.serve import allowed_origin, exposure_warning, is_loopback
-
-    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
-    assert not is_loopback("0.0.0.0") and not is_loopback("jumphost.example")
-    assert exposure_warning("127.0.0.1", 8000) is None
-    warning = exposure_warning("0.0.0.0", 8000)
-    assert warning is not None and "not authenticated" in warning and "ssh -L 8000:127.0.0.1:8000" in warning
-    assert allowed_origin(None, "http://127.0.0.1:8000")  # not a browser
-    assert allowed_origin("http://localhost:9000", "http://127.0.0.1:8000")  # an SSH tunnel's local port
-    assert not allowed_origin("https://evil.example", "http://127.0.0.1:8000")
-
-
 def test_each_tab_runs_the_dashboard_with_the_same_options() -> None:
     from tui.commands.serve import dashboard_command
     from tui.config import Budget, Settings
@@ -188,19 +153,3 @@ def test_each_tab_runs_the_dashboard_with_the_same_options() -> None:
         "--catalog", "AWS", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1/x y",
         "--journal", "/tmp/j", "--max-rate", "0.5", "--daily-calls", "99",
     ]  # fmt: skip
-
-
-async def test_a_page_of_another_site_cannot_open_the_dashboards_websocket(served_dashboard) -> None:
-    import aiohttp
-
-    _, url = served_dashboard
-    ws_url = url.replace("http://", "ws://") + "ws?width=80&height=24"
-    async with aiohttp.ClientSession() as session:
-        try:
-            async with session.ws_connect(ws_url, origin="https://evil.example"):
-                raise AssertionError("a foreign origin was let in")
-        except aiohttp.WSServerHandshakeError as refused:
-            assert refused.status == 403
-        async with session.ws_connect(ws_url, origin=url.rstrip("/")) as ws:  # the page's own origin
-            message = await ws.receive(timeout=30)
-            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT)

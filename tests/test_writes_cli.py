@@ -176,9 +176,10 @@ def test_the_production_catalog_is_named_before_acting(
         inv,
         "--reason",
         "Not our region",
+        "--yes",  # no terminal to ask on (tests/security/test_write_guards.py: without it, nothing is sent)
     )
     assert code == 0, err
-    assert "PRODUCTION catalog AWS" in err and json.loads(out) == {}
+    assert f"PRODUCTION catalog AWS — rejecting invitation: {inv}" in err and json.loads(out) == {}
     assert write_sim.world("AWS").invitations[inv].rejection_reason == "Not our region"
 
 
@@ -299,7 +300,7 @@ def _error(status: int, type_: str, **body) -> tuple[int, dict[str, str], bytes]
         pytest.param(
             [_error(404, "ResourceNotFoundException", message=HOSTILE)],
             ["accept", "engi-0000000000001"],
-            ["was not found in catalog Sandbox", "service said: bad\\x1b[2J\\x1b]0;owned\\x07\\u202eevil"],
+            ["was not found in catalog Sandbox", "service said: bad␛[2J␛]0;owned␇\\u202eevil"],
             id="not-found-hostile-message",
         ),
     ],

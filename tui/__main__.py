@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import DEFAULT_REGION, Budget, Settings, env_default
+from .config import (
+    DEFAULT_REGION,
+    Budget,
+    Settings,
+    SettingsError,
+    check_settings,
+    env_default,
+    read_only_from_env,
+)
 
 # name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -23,10 +31,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start-opportunity": ("tui.commands.start_opportunity", "start an opportunity from an engagement"),
     "serve": ("tui.commands.serve", "serve the dashboard to browsers (textual-serve) on 127.0.0.1"),
 }
-
-
-def _env_flag(name: str) -> bool:
-    return (env_default(name) or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, repeated: bool = False) -> None:
@@ -46,10 +50,18 @@ def _add_global_options(parser: argparse.ArgumentParser, *, repeated: bool = Fal
     g.add_argument(
         "--catalog",
         default=default(env_default("PCWATCH_CATALOG", "Sandbox")),
-        help="AWS (production) or Sandbox (default: Sandbox)",
+        help="AWS (production) or Sandbox, exactly (default: $PCWATCH_CATALOG or Sandbox)",
     )
     g.add_argument(
-        "--endpoint-url", default=default(env_default("PCWATCH_ENDPOINT_URL")), help="another endpoint"
+        "--endpoint-url",
+        default=default(env_default("PCWATCH_ENDPOINT_URL")),
+        help="another endpoint: https://, or http:// on this machine",
+    )
+    g.add_argument(
+        "--allow-insecure-endpoint",
+        action="store_true",
+        default=default(False),
+        help="allow an http:// endpoint on another host (requests and data travel unencrypted)",
     )
     g.add_argument(
         "--demo", action="store_true", default=default(False), help="use the embedded local endpoint (demo)"
@@ -57,8 +69,9 @@ def _add_global_options(parser: argparse.ArgumentParser, *, repeated: bool = Fal
     g.add_argument(
         "--read-only",
         action="store_true",
-        default=default(_env_flag("PCWATCH_READ_ONLY")),
-        help="turn every write off (accept, reject, start-…); also $PCWATCH_READ_ONLY=1",
+        default=default(read_only_from_env(env_default("PCWATCH_READ_ONLY"))),
+        help="turn every write off (accept, reject, start-…); also $PCWATCH_READ_ONLY set to anything but "
+        "0, false, no or off",
     )
     j = parser.add_argument_group("journal")
     j.add_argument("--journal", type=Path, default=default(None), help="SQLite journal path")
@@ -97,6 +110,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         journal_path=args.journal,
         no_journal=args.no_journal,
         read_only=args.read_only,
+        allow_insecure_endpoint=args.allow_insecure_endpoint,
         budget=Budget(rate_per_second=args.max_rate, daily_calls=args.daily_calls),
     )
 
@@ -105,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     settings = settings_from_args(args)
+    try:
+        check_settings(settings)  # before any request, and before the dashboard or a server starts
+    except SettingsError as refused:
+        parser.exit(2, f"pcwatch: {refused}\n")
     if args.command is None:
         module = importlib.import_module("tui.app_runtime")
     else:

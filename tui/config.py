@@ -1,12 +1,21 @@
-"""Run-time settings, from the command line and the environment. No I/O beyond reading os.environ."""
+"""Run-time settings, from the command line and the environment, and the checks that refuse unsafe ones
+before any request. No I/O beyond reading os.environ."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from .text_safety import visible
 
 DEFAULT_REGION = "us-east-1"
+#: The service's two catalogs, spelled exactly: `AWS` is production, `Sandbox` is for testing.
+CATALOGS = ("Sandbox", "AWS")
+#: The values of PCWATCH_READ_ONLY that leave writes on; any other value turns them off (fail closed).
+WRITES_ON = ("", "0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class Settings:
     journal_path: Path | None = None
     no_journal: bool = False
     read_only: bool = False
+    #: Allow plain http:// to a host other than this one (signed requests and data unencrypted).
+    allow_insecure_endpoint: bool = False
     budget: Budget = field(default_factory=Budget)
     #: Seconds between polls while tasks are active, and while none are.
     fast_interval: float = 5.0
@@ -40,3 +51,47 @@ class Settings:
 def env_default(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value else default
+
+
+def read_only_from_env(value: str | None) -> bool:
+    """PCWATCH_READ_ONLY: unset, empty, 0, false, no or off leave writes on; anything else (`y`, `1`,
+    `ture`, `disable`…) turns them off, so a misspelling never leaves writes on."""
+    return (value or "").strip().lower() not in WRITES_ON
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost`, 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SettingsError(ValueError):
+    """A setting pcwatch refuses to act on; the message says why and what to do (exit 2)."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Raise SettingsError for a catalog that is not exactly `Sandbox` or `AWS`, or an endpoint that
+    would carry signed requests in clear text to another machine (unless allowed)."""
+    if settings.catalog not in CATALOGS:
+        raise SettingsError(
+            f"--catalog (or PCWATCH_CATALOG) must be exactly Sandbox or AWS, not {visible(settings.catalog)!r}"
+        )
+    url = settings.endpoint_url
+    if url is None:
+        return
+    parts = urlsplit(url)
+    shown = visible(url, limit=200)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"--endpoint-url {shown}: not an http:// or https:// URL")
+    insecure = parts.scheme.lower() == "http" and not is_loopback(parts.hostname)
+    if insecure and not settings.allow_insecure_endpoint:
+        raise SettingsError(
+            f"--endpoint-url {shown}: plain http:// to another host would carry your signed requests "
+            "and your partner data unencrypted, readable and alterable by anyone on the path; use "
+            "https://, or --allow-insecure-endpoint if you accept that"
+        )

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 from schemas import ServiceError
 
-
-def _escape_char(ch: str) -> str:
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+from .text_safety import visible
 
 
-def escape_control(text: str) -> str:
-    """Show control, bidi and other invisible characters as `\\xNN`/`\\uNNNN`, so untrusted text (a task's
-    Message) printed to a terminal cannot move the cursor, retitle the window or reorder text."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c == " " else _escape_char(c) for c in text)
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    text = escape_control(" ".join(str(text).split()))
+def one_line(text: object, limit: int = 300) -> str:
+    """`text` on one line (whitespace runs collapsed), made safe by `visible`, cut to `limit` with `…`."""
+    text = visible(" ".join(str(text).split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -34,6 +34,7 @@ import msgspec
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
 
 from .config import Settings
+from .private_files import prepare_sqlite_file, private_directory
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +146,28 @@ def default_journal_path(settings: Settings, account: str | None = None) -> Path
     The account is the profile name unless given: it is known before any call, so the journal can be
     loaded before the first request.
     """
-    import platformdirs
-
     endpoint = settings.endpoint_url or f"aws-{settings.region}"
     account = account or settings.profile or os.environ.get("AWS_PROFILE") or "default"
     name = f"{_slug(endpoint)}--{_slug(account)}--{_slug(settings.catalog)}.sqlite3"
-    return Path(platformdirs.user_state_dir("pcwatch")) / "journals" / name
+    return state_directory() / "journals" / name
+
+
+def state_directory() -> Path:
+    """pcwatch's own directory under the user's state directory (`~/.local/state/pcwatch`)."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("pcwatch"))
+
+
+def private_parent(path: Path) -> None:
+    """Create the directory of a journal or ledger file 0700; one of pcwatch's own (under its state
+    directory) is made 0700 even if it exists, a directory the user chose is left as it is."""
+    parent = path.parent.absolute()
+    state = state_directory().absolute()
+    own = parent == state or state in parent.parents
+    if own:
+        private_directory(state, tighten=True)
+    private_directory(parent, tighten=own)
 
 
 def journal_for(settings: Settings) -> Journal | None:
@@ -166,12 +183,13 @@ class Journal:
         self.path = Path(path)
         #: Human-readable warnings (a journal moved aside, a failed write); the app shows them.
         self.warnings: list[str] = []
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_parent(self.path)
         self._conn = self._open()
 
     # --- opening, and moving a bad journal aside ------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        prepare_sqlite_file(self.path)  # 0600, and so are the -wal and -shm SQLite makes beside it
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode = WAL")

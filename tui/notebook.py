@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from schemas import TaskRecord, TaskStatus
 
 from .clock import Clock, SystemClock
-from .config import Budget, Settings
+from .config import Budget, Settings, check_settings
 from .sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ class Watch:
             )
         if settings.demo and not settings.endpoint_url:
             raise ValueError("local_endpoint needs endpoint_url (start one with `pcwatch simulate`)")
+        check_settings(settings)  # SettingsError (a ValueError): a misspelt catalog, http:// to another host
         self.settings = settings
         self.store, self.engine = make_engine(settings, clock or SystemClock(), tail_interval=tail_interval)
         self._ready = threading.Event()

@@ -6,6 +6,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from .private_files import open_private
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: every viewer polls alone
@@ -28,7 +30,7 @@ class JournalLock:
             return True
         if fcntl is None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_private(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -38,6 +38,8 @@ from typing import Any
 
 from .clock import Clock, SystemClock
 from .config import Settings
+from .journal import default_journal_path, private_parent
+from .private_files import prepare_sqlite_file
 
 PENDING = "pending"
 UNKNOWN = "unknown"
@@ -123,8 +125,6 @@ class Reservation:
 
 def ledger_path(settings: Settings) -> Path:
     """The ledger's file for these settings (see the module docstring)."""
-    from .journal import default_journal_path
-
     if settings.journal_path is not None and not settings.no_journal:
         return Path(settings.journal_path)
     if settings.demo and settings.journal_path is None:
@@ -145,7 +145,8 @@ class WriteLedger:
         self.path = Path(path)
         self._clock = clock or SystemClock()
         self._temporary = temporary
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_parent(self.path)
+        prepare_sqlite_file(self.path)  # 0600, and so are its -wal and -shm
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         self._conn.execute("PRAGMA busy_timeout = 10000")
         self._conn.execute("PRAGMA journal_mode = WAL")

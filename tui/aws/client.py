@@ -4,7 +4,8 @@ Responses are decoded from the raw bytes with msgspec rather than from the dict 
 turns a truncated or non-JSON 200 body into `{"message": "<body>"}` without complaint, which would read as
 "no tasks" and make every active task look finished. msgspec rejects such a body (-> MalformedResponse),
 and decoding is ~100x faster than botocore's parser (DESIGN.md). botocore still signs, retries (its own
-`standard`/`adaptive` modes) and parses error responses.
+`standard`/`adaptive` modes) and parses error responses. No body over 16 MiB or nested deeper than 64
+levels is decoded at all (`tui.aws.body_limits`).
 
 Calls run in worker threads (`asyncio.to_thread`), so they never block an event loop.
 """
@@ -31,7 +32,8 @@ from schemas import (
     decoder_for,
 )
 
-from ..config import Settings
+from ..config import Settings, SettingsError, check_settings, is_loopback
+from . import body_limits
 from .errors import ApiFailure, MalformedResponse, failure_from_exception
 
 SERVICE = "partnercentral-selling"
@@ -72,6 +74,7 @@ class PartnerCentralClient:
         self._attempts = 0
         events = boto_client.meta.events
         events.register("before-parse", self._keep_raw_body)
+        body_limits.install(boto_client)  # bodies over 16 MiB are refused while being read
         events.register("before-send", self._count_attempt)
 
     @property
@@ -85,10 +88,16 @@ class PartnerCentralClient:
 
     @staticmethod
     def _keep_raw_body(
-        response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any
+        operation_model: Any,
+        response_dict: dict[str, Any],
+        customized_response_dict: dict[str, Any],
+        **_: Any,
     ) -> None:
+        body = response_dict.get("body")
+        if isinstance(body, bytes):  # error bodies too: botocore's parser recurses as deep as the JSON
+            body_limits.check_body(operation_model.name, body)
         # Successful bodies are decoded by msgspec; botocore gets an empty body so it does not parse twice.
-        if response_dict.get("status_code", 500) < 300 and isinstance(response_dict.get("body"), bytes):
+        if response_dict.get("status_code", 500) < 300 and isinstance(body, bytes):
             customized_response_dict[_RAW_KEY] = response_dict["body"]
             response_dict["body"] = b""
 
@@ -268,7 +277,7 @@ def decoder_for_cached(cls: type[T]) -> msgspec.json.Decoder[T]:
 
 
 def is_local_endpoint(url: str | None) -> bool:
-    return bool(url) and urlparse(url).hostname in ("127.0.0.1", "localhost", "::1")
+    return bool(url) and is_loopback(urlparse(url).hostname or "")
 
 
 def _profile_uses_sso(session: Any, profile: str | None) -> bool:
@@ -290,10 +299,17 @@ def make_client(
     """A client from the standard credential chain (profile, environment, SSO, instance role).
 
     In demo mode, or against a local endpoint when the chain finds nothing, the local fixed
-    credentials are used. Raises `ApiFailure` (CredentialsFailure) for an unknown profile.
+    credentials are used. Raises `ApiFailure` (CredentialsFailure) for an unknown profile, and before
+    anything is sent for settings `check_settings` refuses (a misspelt catalog, plain http:// to another
+    host): every caller, the notebook's included, gets that check.
     """
     import boto3
     from botocore.config import Config
+
+    try:
+        check_settings(settings)
+    except SettingsError as refused:
+        raise ApiFailure(str(refused), retryable=False) from None
 
     config = Config(
         region_name=settings.region,

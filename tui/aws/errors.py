@@ -19,7 +19,6 @@ from ..failures import (  # noqa: F401  (re-exported: the engine's callers impor
     NetworkFailure,
     ServiceFailure,
     credentials_hint,
-    escape_control,
     one_line,
 )
 
@@ -64,6 +63,7 @@ def failure_from_client_error(response: Mapping[str, Any], *, profile: str | Non
 def failure_from_exception(exc: BaseException, *, profile: str | None, sso: bool) -> ApiFailure:
     """Map any exception a botocore call raises to an ApiFailure (never raises itself)."""
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     if isinstance(exc, ApiFailure):
         return exc
@@ -92,7 +92,7 @@ def failure_from_exception(exc: BaseException, *, profile: str | None, sso: bool
         return NetworkFailure(f"timed out: {exc}")
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectionClosedError, bx.HTTPClientError)):
         return NetworkFailure(f"network error: {exc}")
-    if isinstance(exc, bx.ResponseParserError):
+    if isinstance(exc, ResponseParserError):
         return MalformedResponse(f"unreadable response: {exc}")
     if isinstance(exc, bx.ParamValidationError):
         return ApiFailure(f"invalid request: {exc}", retryable=False)

@@ -47,7 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="TYPE",
         help="with --all-pending: only this PayloadType (repeatable)",
     )
-    parser.add_argument("--yes", action="store_true", help="with --all-pending: do it (otherwise only list)")
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --all-pending: do it (otherwise only list); in the AWS (production) catalog: go ahead "
+        "without asking",
+    )
     add_wait_arguments(parser)
     add_again_argument(parser)
 
@@ -59,14 +64,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return run_all_pending(args, settings)
     if not args.invitation_id:
         return error("accept", "give an INVITATION_ID, or --all-pending")
-    if args.sender or args.payload_type or args.yes:
-        return error("accept", "--sender, --payload-type and --yes go with --all-pending")
+    if args.sender or args.payload_type:
+        return error("accept", "--sender and --payload-type go with --all-pending")
 
     async def act(actions: Any) -> Any:
         return await actions.accept(args.invitation_id, fresh=args.again)
 
     return run_single(
-        "accept", settings, "accepting this invitation", act, wait=args.wait, timeout=args.timeout
+        "accept",
+        settings,
+        "accepting invitation",
+        act,
+        ids=[args.invitation_id],
+        assume_yes=args.yes,
+        wait=args.wait,
+        timeout=args.timeout,
     )
 
 

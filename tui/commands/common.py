@@ -1,9 +1,8 @@
-"""What the headless commands share: connecting (or starting the demo endpoint), kinds, output safety."""
+"""What the headless commands share: connecting (or starting the demo endpoint), kinds, errors."""
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,13 +64,3 @@ def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[Any, 
     finally:
         if endpoint is not None:
             endpoint.close()
-
-
-# JSON escapes C0 controls itself; these it leaves raw, and a terminal may act on them (C1 controls such
-# as CSI U+009B, bidi overrides, line/paragraph separators). Escaping them keeps the JSON identical.
-_JSON_UNSAFE = re.compile("[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-
-
-def terminal_safe_json(data: bytes) -> str:
-    text = data.decode("utf-8")
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

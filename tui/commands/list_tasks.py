@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..config import Settings
-from .common import connected, error, parse_kind, terminal_safe_json
+from ..text_safety import CSV, JSON, LINE, visible
+from .common import connected, error, parse_kind
 
 #: CSV columns: the service's wire names plus Kind.
 CSV_FIELDS = [
@@ -71,12 +72,10 @@ async def fetch_tasks(
     return records
 
 
-def _cell(value: object, width: int | None = None) -> str:
-    from ..aws import escape_control
-
+def _cell(value: object, width: int | None = None, form: str = LINE) -> str:
     if value is None:
         return ""
-    text = escape_control(value.isoformat() if hasattr(value, "isoformat") else str(value))
+    text = visible(value.isoformat() if hasattr(value, "isoformat") else str(value), form=form)
     if width is not None and len(text) > width:
         text = text[: width - 1] + "…"
     return text
@@ -112,12 +111,12 @@ def print_csv(records: Sequence[Any], out: Any) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in records:
-        writer.writerow({k: _cell(v) for k, v in r.to_dict().items()})
+        writer.writerow({k: _cell(v, form=CSV) for k, v in r.to_dict().items()})
 
 
 def print_json(records: Sequence[Any], out: Any) -> None:
     for r in records:
-        out.write(terminal_safe_json(r.to_json()) + "\n")
+        out.write(visible(r.to_json().decode(), form=JSON) + "\n")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..config import Settings
-from .writes import run_single
+from .writes import add_yes_argument, run_single
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,10 +13,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reason", required=True, metavar="TEXT", help="why (1–80 characters, sent to the sender)"
     )
+    add_yes_argument(parser)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     async def act(actions):
         return await actions.reject(args.invitation_id, args.reason)
 
-    return run_single("reject", settings, "rejecting this invitation", act, wait=False, timeout=None)
+    return run_single(
+        "reject",
+        settings,
+        "rejecting invitation",
+        act,
+        ids=[args.invitation_id],
+        assume_yes=args.yes,
+        wait=False,
+        timeout=None,
+    )

@@ -4,27 +4,30 @@ Each browser tab runs its own dashboard process (`python -m tui` with the same g
 viewers of one poller through the shared journal (see `tui.sharing`), so tabs do not multiply the calls.
 With `--demo`, the local endpoint is started once here and every tab watches it, with a shared journal.
 
-The page is not authenticated: whoever reaches it drives a dashboard with your AWS credentials. It binds
-to loopback unless `--host` says otherwise (then it warns); from a laptop, forward the port over SSH:
-`ssh -L 8000:127.0.0.1:8000 jumphost`, then open http://127.0.0.1:8000. Websocket connections from pages
-of other sites (another origin in the same browser) are refused.
+Whoever drives a dashboard acts with your AWS credentials, so every request needs a token: `serve` prints
+`http://HOST:PORT/?token=…` (a random 256-bit token, or `--token` / `$PCWATCH_SERVE_TOKEN`), and the
+server (`tui.commands.serve_server`) refuses anything without it, a websocket from another origin, and
+more than `--max-sessions` dashboards at once. It binds to loopback unless `--host` says otherwise (then
+it warns); from a laptop, forward the port over SSH: `ssh -L 8000:127.0.0.1:8000 jumphost`, then open the
+printed URL.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
+import os
 import shlex
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from ..config import Settings
+from ..config import Settings, is_loopback
 
 DEFAULT_PORT = 8000
+DEFAULT_MAX_SESSIONS = 4
+TOKEN_VARIABLE = "PCWATCH_SERVE_TOKEN"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,15 +37,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--public-url",
         help="the URL the browser uses, if not http://HOST:PORT (e.g. another local port of an SSH tunnel)",
     )
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    parser.add_argument(
+        "--token",
+        help=f"the access token (default: ${TOKEN_VARIABLE}, else a random one); other users can read a "
+        "command line (ps), so prefer the variable or the random token",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=DEFAULT_MAX_SESSIONS,
+        metavar="N",
+        help=f"browser sessions at once, each a dashboard process (default {DEFAULT_MAX_SESSIONS})",
+    )
 
 
 def dashboard_command(settings: Settings) -> str:
@@ -56,6 +62,8 @@ def dashboard_command(settings: Settings) -> str:
         argv.append("--demo")
     if settings.read_only:
         argv.append("--read-only")
+    if settings.allow_insecure_endpoint:
+        argv.append("--allow-insecure-endpoint")
     if settings.no_journal:
         argv.append("--no-journal")
     elif settings.journal_path is not None:
@@ -65,28 +73,25 @@ def dashboard_command(settings: Settings) -> str:
     return shlex.join(argv)
 
 
-def allowed_origin(origin: str | None, public_url: str) -> bool:
-    """Browsers send Origin on websocket handshakes: refuse pages of other sites (cross-site websocket
-    hijacking). Clients that are not browsers send none; they could reach the port anyway."""
-    if not origin:
-        return True
-    host = urlsplit(origin).hostname or ""
-    return host == (urlsplit(public_url).hostname or "") or is_loopback(host)
-
-
-def make_server(command: str, host: str, port: int, public_url: str | None = None) -> Any:
-    from aiohttp import web
-    from textual_serve.server import Server
-
-    class OriginCheckingServer(Server):  # type: ignore[misc]
-        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            if not allowed_origin(request.headers.get("Origin"), self.public_url):
-                raise web.HTTPForbidden(text="websocket from another origin refused")
-            return await super().handle_websocket(request)  # type: ignore[no-any-return]
+def make_server(
+    command: str,
+    host: str,
+    port: int,
+    *,
+    token: str,
+    public_url: str | None = None,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
+) -> Any:
+    from .serve_server import GuardedServer
 
     url_host = f"[{host}]" if ":" in host else host
-    return OriginCheckingServer(
-        command, host=host, port=port, title="pcwatch", public_url=public_url or f"http://{url_host}:{port}"
+    return GuardedServer(
+        command,
+        host=host,
+        port=port,
+        public_url=public_url or f"http://{url_host}:{port}",
+        token=token,
+        max_sessions=max_sessions,
     )
 
 
@@ -95,13 +100,36 @@ def exposure_warning(host: str, port: int) -> str | None:
     if is_loopback(host):
         return None
     return (
-        f"pcwatch serve: WARNING: binding {host}: the page is not authenticated; anyone who can reach this"
-        " port drives a dashboard with your AWS credentials. Prefer the default (127.0.0.1) and SSH port"
-        f" forwarding: ssh -L {port}:127.0.0.1:{port} <this host>"
+        f"pcwatch serve: WARNING: binding {host}: the page is served over plain HTTP to the network, so the "
+        "token and everything the dashboard shows can be read on the way. Prefer the default (127.0.0.1) "
+        f"and SSH port forwarding: ssh -L {port}:127.0.0.1:{port} <this host>"
     )
 
 
+def choose_token(given: str | None) -> str:
+    """--token, else $PCWATCH_SERVE_TOKEN (taken out of the environment, so dashboards do not inherit
+    it), else a random one. Raises ValueError for a token too short or not URL-safe."""
+    from .serve_server import new_token, valid_token
+
+    from_env = os.environ.pop(TOKEN_VARIABLE, None)
+    token = given or from_env or new_token()
+    if not valid_token(token):
+        raise ValueError(
+            "the token must be at least 22 characters of A-Z a-z 0-9 . _ ~ - (128 bits); leave --token and "
+            f"${TOKEN_VARIABLE} out for a random one"
+        )
+    return token
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        token = choose_token(args.token)
+    except ValueError as refused:
+        print(f"pcwatch serve: {refused}", file=sys.stderr)
+        return 2
+    if args.max_sessions < 1:
+        print("pcwatch serve: --max-sessions must be at least 1", file=sys.stderr)
+        return 2
     warning = exposure_warning(args.host, args.port)
     if warning:
         print(warning, file=sys.stderr)
@@ -116,7 +144,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             if settings.journal_path is None and not settings.no_journal:
                 directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="pcwatch-serve-"))
                 settings = _with_journal(settings, Path(directory) / "demo.sqlite3")
-        server = make_server(dashboard_command(settings), args.host, args.port, args.public_url)
+        server = make_server(
+            dashboard_command(settings),
+            args.host,
+            args.port,
+            token=token,
+            public_url=args.public_url,
+            max_sessions=args.max_sessions,
+        )
         server.serve()
     return 0
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ..config import Settings
-from .writes import add_again_argument, add_wait_arguments, run_single
+from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_wait_arguments(parser)
     add_again_argument(parser)
+    add_yes_argument(parser)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -34,5 +35,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     return run_single(
-        "start-engagement", settings, "submitting this opportunity", act, wait=args.wait, timeout=args.timeout
+        "start-engagement",
+        settings,
+        "submitting opportunity",
+        act,
+        ids=[args.opportunity_id],
+        assume_yes=args.yes,
+        wait=args.wait,
+        timeout=args.timeout,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ..config import Settings
-from .writes import add_again_argument, add_wait_arguments, run_single
+from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,6 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--context", required=True, metavar="CONTEXT_ID", help="the engagement context's id")
     add_wait_arguments(parser)
     add_again_argument(parser)
+    add_yes_argument(parser)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -21,5 +22,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return await actions.start_opportunity(args.engagement_id, args.context, fresh=args.again)
 
     return run_single(
-        "start-opportunity", settings, "starting an opportunity", act, wait=args.wait, timeout=args.timeout
+        "start-opportunity",
+        settings,
+        "starting an opportunity from engagement",
+        act,
+        ids=[args.engagement_id, f"context {args.context}"],
+        assume_yes=args.yes,
+        wait=args.wait,
+        timeout=args.timeout,
     )

@@ -93,8 +93,9 @@ async def follow(
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from ..aws import ApiFailure, escape_control
+    from ..aws import ApiFailure
     from ..clock import SystemClock
+    from ..text_safety import visible
 
     interval = args.interval if args.interval is not None else settings.fast_interval
     if interval <= 0 or (args.timeout is not None and args.timeout < 0):
@@ -121,19 +122,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return error("wait", f"task {args.task_id} not found in catalog {settings.catalog}")
     except ApiFailure as failure:
         return error("wait", failure.message)
-    task = escape_control(args.task_id)
+    task = visible(args.task_id)
     if code == EXIT_TIMEOUT:
         status = record.task_status if record else "unknown"
         print(
-            f"pcwatch wait: timed out after {args.timeout:g} s; {task} is {escape_control(str(status))}",
+            f"pcwatch wait: timed out after {args.timeout:g} s; {task} is {visible(str(status))}",
             file=sys.stderr,
         )
     elif code == EXIT_COMPLETE:
-        extra = f" OpportunityId={escape_control(record.opportunity_id)}" if record.opportunity_id else ""
+        extra = f" OpportunityId={visible(record.opportunity_id)}" if record.opportunity_id else ""
         print(f"{task} COMPLETE{extra}")
     else:
         print(f"{task} FAILED", flush=True)
-        reason = escape_control(record.reason_code or "(no ReasonCode)")
-        message = escape_control(record.message or "(no Message)")
+        reason = visible(record.reason_code or "(no ReasonCode)")
+        message = visible(record.message or "(no Message)")
         print(f"ReasonCode: {reason}\nMessage: {message}", file=sys.stderr)
     return code

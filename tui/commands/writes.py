@@ -1,5 +1,9 @@
-"""What the write commands share: the read-only refusal, the production warning, a session (client,
-ledger, actions), printing a start response, explaining a failure, and `--wait`."""
+"""What the write commands share: the read-only refusal, the production confirmation, a session (client,
+ledger, actions), printing a start response, explaining a failure, and `--wait`.
+
+A write to the production `AWS` catalog acts on a real customer opportunity: on a terminal the command
+asks first (naming the catalog and the ids; only `yes` goes ahead); in a script it needs `--yes`, and
+without it exits 2 having sent nothing."""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
-from .common import EXIT_ERROR, connected, terminal_safe_json
+from ..text_safety import JSON, visible
+from .common import EXIT_ERROR, connected
 
-#: Exit code when read-only mode refuses a write (argparse also uses 2 for usage errors).
+#: Exit code when read-only mode, or a missing confirmation, refuses a write (argparse also uses 2).
 EXIT_READ_ONLY = 2
+EXIT_NOT_CONFIRMED = 2
 
 
 def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +30,12 @@ def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout", type=float, default=None, metavar="SECONDS", help="with --wait: give up after this"
+    )
+
+
+def add_yes_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--yes", action="store_true", help="in the AWS (production) catalog: go ahead without asking"
     )
 
 
@@ -42,6 +54,35 @@ def refuse_if_read_only(command: str, settings: Settings) -> int | None:
     if settings.read_only:
         print(f"pcwatch {command}: {READ_ONLY_MESSAGE}", file=sys.stderr)
         return EXIT_READ_ONLY
+    return None
+
+
+def confirm_production(
+    command: str, settings: Settings, what: str, ids: list[str], *, assume_yes: bool
+) -> int | None:
+    """None to go ahead; EXIT_NOT_CONFIRMED (nothing sent) for a write to the `AWS` catalog that was
+    neither confirmed on the terminal nor given `--yes`. Other catalogs go ahead."""
+    from ..actions import is_production
+
+    if not is_production(settings.catalog):
+        return None
+    named = ", ".join(visible(i, limit=200) for i in ids)
+    banner = f"pcwatch {command}: PRODUCTION catalog AWS — {what}: {named}"
+    if assume_yes:
+        print(f"{banner} (--yes)", file=sys.stderr)
+        return None
+    if not sys.stdin.isatty():
+        print(
+            f"{banner}\npcwatch {command}: not confirmed (no terminal to ask on): add --yes to act on the "
+            "production catalog; nothing was sent",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_CONFIRMED
+    print(f"{banner}\nType yes to go ahead: ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline()
+    if answer.strip().lower() != "yes":
+        print(f"pcwatch {command}: not confirmed; nothing was sent", file=sys.stderr)
+        return EXIT_NOT_CONFIRMED
     return None
 
 
@@ -98,7 +139,7 @@ def print_outcome(command: str, outcome: Any) -> None:
         )
     if outcome.note:
         print(f"pcwatch {command}: {outcome.note}", file=sys.stderr)
-    sys.stdout.write(terminal_safe_json(outcome.response_json) + "\n")
+    sys.stdout.write(visible(outcome.response_json.decode(), form=JSON) + "\n")
     sys.stdout.flush()
 
 
@@ -123,9 +164,18 @@ def wait_for(outcome: Any, settings: Settings, timeout: float | None) -> int:
 
 
 def run_single(
-    command: str, settings: Settings, what: str, act: Any, *, wait: bool, timeout: float | None
+    command: str,
+    settings: Settings,
+    what: str,
+    act: Any,
+    *,
+    ids: list[str],
+    assume_yes: bool,
+    wait: bool,
+    timeout: float | None,
 ) -> int:
-    """Refuse in read-only mode, warn on production, run `act(actions)` (a coroutine), print, --wait."""
+    """Refuse in read-only mode, confirm on production (naming `ids`), run `act(actions)` (a coroutine),
+    print, --wait."""
     import asyncio
 
     from ..aws import ApiFailure
@@ -133,9 +183,10 @@ def run_single(
     from .common import error
 
     refused = refuse_if_read_only(command, settings)
+    if refused is None:
+        refused = confirm_production(command, settings, what, ids, assume_yes=assume_yes)
     if refused is not None:
         return refused
-    announce_catalog(command, settings, what)
     try:
         with write_session(settings) as session:
             try:

@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+import msgspec
+
 from .texts import HOSTILE_STRINGS
 
 TRANSPORT_FAULTS = (
@@ -23,6 +25,10 @@ TRANSPORT_FAULTS = (
     "non_json_body",
     "truncated_body",
     "reset_after_processing",
+    "deep_body",
+    "deep_error_body",
+    "huge_body",
+    "huge_unsized_body",
 )
 DATA_FAULTS = ("unknown_enum", "unknown_field", "missing_optional", "huge_message", "hostile_text")
 HUGE_MESSAGE_BYTES = 1 << 20
@@ -48,6 +54,16 @@ class Faults:
     #: instead of answering: the client cannot know whether it acted, and a retry must not act twice.
     reset_after_processing: float = 0.0
     non_json_body: float = 0.0
+    #: A 200 whose JSON nests `deep_levels` arrays deep (in a field a client does not know), and the same
+    #: inside a 400 ValidationException: a recursive parser dies of it.
+    deep_body: float = 0.0
+    deep_error_body: float = 0.0
+    deep_levels: int = 200_000
+    #: A 200 of `huge_body_bytes` (valid JSON: one task with a long Message), with its Content-Length,
+    #: and the same without one (the body ends when the connection closes).
+    huge_body: float = 0.0
+    huge_unsized_body: float = 0.0
+    huge_body_bytes: int = 50_000_000
     unknown_enum: float = 0.0
     unknown_field: float = 0.0
     missing_optional: float = 0.0
@@ -70,7 +86,7 @@ class Faults:
             if not sep:
                 raise ValueError(f"fault {name!r} needs a value, e.g. {name}=0.1")
             number = float(raw)
-            if name == "throttle_burst":
+            if name in ("throttle_burst", "deep_levels", "huge_body_bytes"):
                 values[name] = max(1, int(number))
             elif name.endswith("_seconds"):
                 values[name] = max(0.0, number)
@@ -191,6 +207,19 @@ def apply_data_faults(body: dict[str, Any], names: list[str], rng: random.Random
                 if "ReasonCode" in item:
                     item["ReasonCode"] = "\x1b[31mRed\x1b[0m[bold]Reason[/bold]"
     return body
+
+
+def deep_json(levels: int, **members: Any) -> bytes:
+    """A JSON object with `members` and a field nested `levels` arrays deep."""
+    head = msgspec.json.encode(members)[:-1]
+    return head + (b"," if members else b"") + b'"Nested":' + b"[" * levels + b"]" * levels + b"}"
+
+
+def huge_json(size: int) -> bytes:
+    """A valid list response of about `size` bytes: one task whose Message is long."""
+    head = b'{"TaskSummaries":[{"TaskId":"task-huge0000000","TaskStatus":"FAILED","Message":"'
+    tail = b'"}]}'
+    return head + b"x" * max(0, size - len(head) - len(tail)) + tail
 
 
 NON_JSON_BODY = (

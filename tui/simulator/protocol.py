@@ -21,7 +21,8 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 @dataclass
 class Reply:
     """What to send back for one request. `action` says how: respond normally, `reset` the connection
-    without a response, `truncate` the body, or `hang` (wait `delay`, then drop the connection)."""
+    without a response, `truncate` the body, `hang` (wait `delay`, then drop the connection), or send
+    the body `unsized` (no Content-Length; it ends when the connection closes)."""
 
     status: int
     body: bytes = b""

@@ -7,6 +7,7 @@ at once when the endpoint closes.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -58,6 +59,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
+        if reply.action == "unsized":  # no Content-Length: the body ends when the connection closes
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            with contextlib.suppress(OSError):  # the client may stop reading and close first
+                self.wfile.write(body)
+            return
         self.send_header("Content-Length", str(len(body)))
         if reply.action == "truncate":
             self.send_header("Connection", "close")
@@ -67,7 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self._drop(reset=False)
             return
-        self.wfile.write(body)
+        with contextlib.suppress(OSError):  # a client refusing a huge body closes before it is all sent
+            self.wfile.write(body)
 
     def _drop(self, *, reset: bool) -> None:
         """Close without (the rest of) a response; with `reset`, an RST instead of a FIN."""

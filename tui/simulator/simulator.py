@@ -20,9 +20,10 @@ import msgspec
 from schemas import InternalServerException, TaskKind, TaskRecord, TaskStatus
 from tui.clock import Clock, SystemClock
 
-from .faults import NON_JSON_BODY, FaultPicker, Faults, apply_data_faults
+from .faults import NON_JSON_BODY, FaultPicker, Faults, apply_data_faults, deep_json, huge_json
 from .operations import OPERATIONS, Context
 from .protocol import (
+    CONTENT_TYPE,
     TARGET_PREFIX,
     RawError,
     Reply,
@@ -271,6 +272,8 @@ class Simulator:
             raise throttled()
         if transport == "non_json_body":
             return Reply(502, NON_JSON_BODY, {"Content-Type": "text/html"}, operation=operation)
+        if transport in ("deep_body", "huge_body", "huge_unsized_body", "deep_error_body"):
+            return self._hostile_body(transport, operation)
         request = self._parse(body)
         errors = validate_request(operation, request)
         if errors:
@@ -295,6 +298,21 @@ class Simulator:
             reply.action = "reset"
         elif transport == "slow":
             reply.delay = plan.delay
+        return reply
+
+    def _hostile_body(self, transport: str, operation: str) -> Reply:
+        """What a spoofed or broken endpoint could send: a body too deep or too large to decode."""
+        if transport == "deep_error_body":
+            body = deep_json(self.faults.deep_levels, __type="ValidationException", message="deep")
+            headers = {"Content-Type": CONTENT_TYPE, "x-amzn-ErrorType": "ValidationException"}
+            return Reply(400, body, headers, operation=operation)
+        if transport == "deep_body":
+            body = deep_json(self.faults.deep_levels, TaskSummaries=[])
+        else:
+            body = huge_json(self.faults.huge_body_bytes)
+        reply = json_reply(body, operation)
+        if transport == "huge_unsized_body":
+            reply.action = "unsized"
         return reply
 
     @staticmethod

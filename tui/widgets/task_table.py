@@ -277,8 +277,13 @@ class TaskTable(ScrollView, can_focus=True):
     def _refresh_cells(self, tid: str, record: TaskRecord, top: int, height: int) -> None:
         old_cells = self._cells.get(tid)
         if old_cells is None:
+            # Not rendered since the row cache was last emptied: what the screen shows is not known
+            # here, so a visible row is repainted whole.
             self._strips.pop(tid, None)
-            return  # not rendered yet: nothing on screen to fix
+            row = self.row_of(tid)
+            if row is not None and top <= row < top + height:
+                self.refresh(Region(0, row - top + 1, self.scrollable_content_region.width, 1))
+            return
         new_cells = task_rows.cells(record, self.store.completion(tid), self.now)
         if new_cells == old_cells:
             return
@@ -313,8 +318,8 @@ class TaskTable(ScrollView, can_focus=True):
         if not defer_size:
             self._apply_virtual_size()
         elif self._size_timer is None:
-            self._size_timer = self.set_timer(SIZE_UPDATE_DELAY, self._apply_virtual_size)
-        if len(self._strips) > STRIP_CACHE_ROWS:
+            self._size_timer = self.set_timer(self.size_update_delay, self._apply_virtual_size)
+        if len(self._strips) > self.strip_cache_rows:
             self._strips.clear()
             self._cells.clear()
         previous = self.selected_id
@@ -326,7 +331,7 @@ class TaskTable(ScrollView, can_focus=True):
             self.selected_id = self.id_at(0)
         if not full and shifted_above and self.scroll_y > 0:
             # Rows came or went above the viewport: keep the visible rows where they are.
-            self.set_scroll(None, max(0, self.scroll_y + shifted_above))
+            self._scroll_rows_to(max(0, int(self.scroll_y) + shifted_above))
             full = True
         if full:
             self.refresh()
@@ -342,6 +347,10 @@ class TaskTable(ScrollView, can_focus=True):
 
     _last_cursor_row: int | None = None
     _size_timer: Any = None
+    #: Seconds a burst of history pages may leave the scrollbar behind.
+    size_update_delay = SIZE_UPDATE_DELAY
+    #: Rendered rows kept before the cache is emptied.
+    strip_cache_rows = STRIP_CACHE_ROWS
 
     def _apply_virtual_size(self) -> None:
         if self._size_timer is not None:
@@ -366,9 +375,14 @@ class TaskTable(ScrollView, can_focus=True):
             return
         top, height = int(self.scroll_y), max(1, self._body_height())
         if row < top:
-            self.set_scroll(None, row)
+            self._scroll_rows_to(row)
         elif row >= top + height:
-            self.set_scroll(None, row - height + 1)
+            self._scroll_rows_to(row - height + 1)
+
+    def _scroll_rows_to(self, top: int) -> None:
+        """Scroll through Textual's own path (`scroll_to`, not `set_scroll`, which sets the position
+        without its watcher): the region is repainted and the scrollbar follows."""
+        self.scroll_to(y=top, animate=False, immediate=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -444,7 +458,11 @@ class TaskTable(ScrollView, can_focus=True):
             target = next((o for o in OFFSETS if o > x), x)
         else:
             target = next((o for o in reversed(OFFSETS) if o < x), 0)
-        self.set_scroll(min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)), None)
+        self.scroll_to(
+            x=min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)),
+            animate=False,
+            immediate=True,
+        )
 
     def action_edge(self, end: int) -> None:
         self._move_to(len(self._keys) - 1 if end else 0)

@@ -26,6 +26,7 @@ from textual.strip import Strip
 from schemas import TaskRecord, TaskStatus
 
 from . import task_rows
+from .scrolling import ScrollbarFollows
 from .task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
 from .task_view import View, changed_runs, compute_view, is_visible, merge_sorted, row_key
 
@@ -38,7 +39,7 @@ SIZE_UPDATE_DELAY = 0.5
 STRIP_CACHE_ROWS = 4000
 
 
-class TaskTable(ScrollView, can_focus=True):
+class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
     """Tasks from a store, sorted and filtered; posts `TaskTable.Selected` when the selection moves."""
 
     DEFAULT_CSS: ClassVar[str] = """

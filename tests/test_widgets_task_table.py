@@ -153,19 +153,22 @@ async def test_a_page_of_history_is_merged_in_one_pass() -> None:
         assert table.selected_id == selected
 
 
-async def test_running_durations_move_only_with_polls() -> None:
-    app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+async def test_running_durations_tick_with_the_clock() -> None:
+    app = make_app(driver_class=CountingDriver)
+    async with app.run_test(size=(160, 48), headless=False) as pilot:
+        recorder = ScreenRecorder(app, 160, 48)
+        app.screen.refresh()  # one full paint into the emulated terminal
         await pilot.pause()
         table = app.table
         running = table.id_at(0)
+        assert app.store.task(running).task_status == "IN_PROGRESS"
         before = table._row_strip(running).text
-        app.clock.advance(90)
-        await pilot.pause(0.05)
-        assert table._row_strip(running).text == before  # no ticking between polls
-        app.poller.set_status(calls_last_hour=43)  # a poll reports
+        app.clock.advance(90)  # no poll: the app's own second hand moves it
         await pilot.pause()
-        assert table._row_strip(running).text != before
+        after = table._row_strip(running).text
+        assert after != before
+        line = recorder.line(table.region.y + 1)
+        assert line.split()[2] == after.split()[2] != before.split()[2]
 
 
 def test_merge_sorted_matches_a_full_sort() -> None:

@@ -1,8 +1,8 @@
 """What the task table shows: its columns, how a record becomes cells, sort keys and the filter.
 
 Pure functions of a `TaskRecord` (and its completion), no Textual, so they are cheap to test and to call
-100,000 times. Times are UTC: the table shows absolute start times (they never change, so nothing ticks
-on screen between polls) and durations as of the last poll.
+100,000 times. Times are UTC: the table shows absolute start times (they never change) and running
+durations as of the app's last tick (whole minutes after the first minute, so a row changes rarely).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def fit(text: str, width: int) -> str:
 
 
 def format_running(seconds: float | None) -> str:
-    """A running task's age, coarse enough not to change on every poll: seconds only in the first
+    """A running task's age, coarse enough not to change on every tick: seconds only in the first
     minute, then whole minutes (the details pane has the exact figure)."""
     if seconds is not None and 60 <= seconds < 3600:
         return f"{int(seconds) // 60}m"

@@ -92,12 +92,14 @@ class Divergence:
     def report(self) -> str:
         lines = [f"diverged after step {self.step} of {len(self.steps)} at {self.size[0]}x{self.size[1]}:"]
         lines += [f"  {i:>3}  {step!r}" for i, step in enumerate(self.steps[: self.step + 1])]
-        rows = sorted({y for y, _, _, _ in self.cells})
+        rows = sorted({y for y, _, _, _ in self.cells if y >= 0})
         for y in rows[:6]:
             lines.append(f"  line {y} terminal: {self.terminal[y]!r}")
             lines.append(f"  line {y} fresh:    {self.fresh[y]!r}")
-        for y, x, ours, fresh in self.cells[:4]:
+        for y, x, ours, fresh in [c for c in self.cells if c[0] >= 0][:4]:
             lines.append(f"  cell ({x},{y}) terminal {ours} fresh {fresh}")
+        for _, _, ours, fresh in [c for c in self.cells if c[0] < 0]:
+            lines.append(f"  {ours} but {fresh}")
         return "\n".join(lines)
 
 
@@ -251,14 +253,23 @@ def _paint(lines: Sequence[Any], console: Any, width: int, height: int) -> pyte.
     return terminal
 
 
+def _looks(char: Any) -> Any:
+    """What a cell looks like. A blank shows only its background (the foreground when reversed) and any
+    line drawn through it: the table does not rewrite trailing blanks whose colour alone changed."""
+    if char.data == " ":
+        return (" ", char.fg if char.reverse else char.bg, char.underscore, char.strikethrough)
+    return char
+
+
 def differences(ours: pyte.Screen, fresh: pyte.Screen, limit: int = 20) -> list[tuple[int, int, Any, Any]]:
+    """Cells that look different, (y, x, ours, fresh), the first `limit`."""
     out: list[tuple[int, int, Any, Any]] = []
     if (ours.columns, ours.lines) != (fresh.columns, fresh.lines):
         return [(-1, -1, (ours.columns, ours.lines), (fresh.columns, fresh.lines))]
     for y in range(fresh.lines):
         a, b = ours.buffer[y], fresh.buffer[y]
         for x in range(fresh.columns):
-            if a[x] != b[x]:
+            if a[x] != b[x] and _looks(a[x]) != _looks(b[x]):
                 out.append((y, x, a[x], b[x]))
                 if len(out) >= limit:
                     return out
@@ -292,6 +303,8 @@ class Walk:
     async def start(self, pilot: Any, size: tuple[int, int]) -> None:
         self.pilot = pilot
         self.terminal = Terminal(self.app, *size)
+        # Animated scrolling runs on real time; a walk must replay exactly (the end state is the same).
+        self.app.animation_level = "none"
         table = self.app.table
         table.size_update_delay = 0.001  # settled within the step: the walk must replay exactly
         table.strip_cache_rows = self.strip_cache_rows
@@ -425,8 +438,10 @@ class Walk:
             if getattr(widget, "show_vertical_scrollbar", False) and widget.styles.scrollbar_size_vertical:
                 bar = widget.vertical_scrollbar
                 if (bar.position, bar.window_virtual_size) != (widget.scroll_y, widget.virtual_size.height):
-                    shown = ("scrollbar", bar.position, bar.window_virtual_size)
-                    out.append((-2, -2, shown, ("widget", widget.scroll_y, widget.virtual_size.height)))
+                    shown = (f"scrollbar of {widget!r}", bar.position, bar.window_virtual_size)
+                    out.append(
+                        (-2, -2, shown, ("scroll_y, height", widget.scroll_y, widget.virtual_size.height))
+                    )
         return out
 
 

@@ -2,12 +2,14 @@
 
     .venv/bin/python tests/bench/bench_dashboard.py            # everything (~3 min on 2 cores)
     .venv/bin/python tests/bench/bench_dashboard.py --quick    # 1k/10k only, no 100k baselines
+    .venv/bin/python tests/bench/bench_dashboard.py --only bytes-colours --runs 1   # bytes per change only
 
 How bytes are counted: the app runs with a driver that tells Textual it is *not* headless (so the
 compositor renders and writes exactly the escape sequences it would send to a terminal) but whose
 `write` counts the UTF-8 bytes instead of writing them to a file descriptor. What is counted is what a
 terminal (and an SSH link) would receive. Colours: truecolor (`COLORTERM=truecolor`), as on most
-terminals today; both sides of a comparison use the same settings.
+terminals today, and bytes per change also in 256 and 16 colours (`TEXTUAL_COLOR_SYSTEM`, in a child
+process); both sides of a comparison use the same settings.
 
 Rows:
 - bytes per changed task: one task changes status (COMPLETE -> FAILED with a reason) on a visible row,
@@ -352,6 +354,17 @@ def launch_seconds(kind: str, journal_path: str) -> float:
         raise SystemExit(f"launch child failed:\n{out.stderr[-2000:]}") from None
 
 
+def bytes_in_colour_system(system: str) -> tuple[float, float]:
+    """Bytes per changed task (table only, and DataTable) in a child process with Textual's colour
+    system forced (`TEXTUAL_COLOR_SYSTEM`: "256", "standard" for 16 colours)."""
+    env = {**os.environ, "TEXTUAL_COLOR_SYSTEM": system}
+    child = subprocess.run(
+        [sys.executable, __file__, "--bytes-only"], env=env, capture_output=True, text=True, timeout=600
+    )
+    ours, base = (float(v) for v in child.stdout.split()[-2:])
+    return ours, base
+
+
 def row(name: str, ours: float, baseline: float, unit: str, target: str) -> str:
     ratio = baseline / ours if ours and ours == ours and baseline == baseline else float("nan")
     return f"{name:<52} {ours:>12,.1f} {baseline:>12,.1f} {unit:<6} {ratio:>7.1f}x  {target}"
@@ -363,6 +376,7 @@ ONLY: dict[str, Any] = {
     "keys": lambda: asyncio.run(keypress_latency("dashboard")),
     "cpu": None,
     "bytes": lambda: asyncio.run(bytes_per_change("table")),
+    "bytes-colours": None,  # truecolour, 256 and 16 colours, see run_only
 }
 
 
@@ -372,6 +386,15 @@ def run_only(name: str, runs: int) -> int:
         with tempfile.TemporaryDirectory() as directory:
             journal = make_journal(100_000, directory)
             results["launch 100k (s)"] = [launch_seconds("dashboard", journal) for _ in range(runs)]
+    elif name == "bytes-colours":
+        for _ in range(runs):
+            results.setdefault("bytes per changed task, truecolour", []).append(
+                asyncio.run(bytes_per_change("table"))
+            )
+            for system, label in (("256", "256 colours"), ("standard", "16 colours")):
+                results.setdefault(f"bytes per changed task, {label}", []).append(
+                    bytes_in_colour_system(system)[0]
+                )
     elif name == "cpu":
         for n in (1_000, 10_000, 100_000):
             results[f"CPU per refresh {n:,} (ms)"] = [
@@ -410,12 +433,9 @@ def main() -> int:
     table_b = run(bytes_per_change("table"))
     base_b = run(bytes_per_change("datatable"))
     lines.append(row("bytes per changed task (table only, 10k tasks)", table_b, base_b, "B", "<= 100 B"))
-    env = {**os.environ, "TEXTUAL_COLOR_SYSTEM": "256"}
-    child = subprocess.run(
-        [sys.executable, __file__, "--bytes-only"], env=env, capture_output=True, text=True, timeout=600
-    )
-    ours_256, base_256 = (float(v) for v in child.stdout.split()[-2:])
-    lines.append(row("  same, 256-colour terminal", ours_256, base_256, "B", "<= 100 B"))
+    for system, label in (("256", "256-colour"), ("standard", "16-colour")):
+        ours_other, base_other = bytes_in_colour_system(system)
+        lines.append(row(f"  same, {label} terminal", ours_other, base_other, "B", "<= 100 B"))
     dash_b = run(bytes_per_change("dashboard"))
     lines.append(
         row("bytes per changed task (whole dashboard)", dash_b, base_b, "B", "(incl. header, activity)")

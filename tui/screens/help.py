@@ -47,7 +47,7 @@ def help_renderable() -> Table:
         table.add_row(label, KIND_NAMES[kind])
     table.add_row("", "")
     table.add_row("▶ ✓ ✗", "running, complete, failed (failed rows are red)")
-    table.add_row("Took", "observed duration; running tasks: age now (whole minutes after the first)")
+    table.add_row("Took", "observed duration; for a running task, its age so far")
     table.add_row("From id", "the invitation, opportunity or engagement the task started from")
     return table
 

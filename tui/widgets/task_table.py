@@ -412,8 +412,9 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
             key = COLUMNS[i].key
             styled = key in ("mark", "status") or (failed and key == "reason")
             segments.append(Segment(text, base + state if styled else base))
-            # The gap after the mark shares its colour, so mark and status go out as one run.
-            segments.append(styled_gap if key == "mark" else gap)
+            # Gaps between coloured cells share their colour, so a status change goes out as one run
+            # of one colour (mark, status and a failure's reason are neighbours, see task_rows.COLUMNS).
+            segments.append(styled_gap if key == "mark" or (failed and key == "status") else gap)
         strip = Strip(segments[:-1], ROW_WIDTH).simplify()  # fewer colour codes per write
         self._strips[tid] = strip
         self._cells[tid] = row_cells

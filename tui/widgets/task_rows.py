@@ -81,8 +81,10 @@ def fit(text: str, width: int) -> str:
 
 
 def format_running(seconds: float | None) -> str:
-    """A running task's age, coarse enough not to change on every tick: seconds only in the first
-    minute, then whole minutes (the details pane has the exact figure)."""
+    """A running task's age, coarse enough that a row changes at most once a minute as the clock
+    ticks: "<1m", then whole minutes (the details pane has the exact figure, to the second)."""
+    if seconds is not None and 0 <= seconds < 60:
+        return "<1m"
     if seconds is not None and 60 <= seconds < 3600:
         return f"{int(seconds) // 60}m"
     return format_duration(seconds)

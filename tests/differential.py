@@ -214,6 +214,8 @@ class _Attributes:
 
 _ATTRIBUTES: dict[int, _Attributes] = {}
 _NARROW: dict[str, bool] = {}
+#: A terminal cell per attributes and character (they are immutable): building them is most of the cost.
+_CELLS: dict[Any, dict[str, Any]] = {}
 
 
 def _narrow(text: str) -> bool:
@@ -241,9 +243,15 @@ def _paint(lines: Sequence[Any], console: Any, width: int, height: int) -> pyte.
             row = terminal.buffer[y]
             x = 0
             for text, attrs in segments:
+                cells = _CELLS.get(attrs)
+                if cells is None:
+                    cells = _CELLS[attrs] = {}
                 for ch in text:
                     if x < width:
-                        row[x] = attrs._replace(data=ch)
+                        cell = cells.get(ch)
+                        if cell is None:
+                            cell = cells[ch] = attrs._replace(data=ch)
+                        row[x] = cell
                     x += 1
         else:
             terminal.cursor_position(y + 1, 1)

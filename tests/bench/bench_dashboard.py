@@ -15,7 +15,9 @@ Rows:
 - bytes per changed task: one task changes status (COMPLETE -> FAILED with a reason) on a visible row,
   20 times; mean bytes written per change. "table only" is the table widget alone in an app (the
   comparison with DataTable); "dashboard" is the whole app (header counts, activity pane, details).
-- idle: bytes per second with nothing changing (5 s), and per poll that changed nothing.
+- idle: bytes per second with nothing changing (5 s), and per poll that changed nothing; then with the
+  app's clock ticking every second (120 clock seconds): with no running task on screen, and with 40
+  running rows and one selected (its "Took … so far" changes every second, each row's age every minute).
 - CPU per refresh with 10 changed tasks, at 1,000 / 10,000 / 100,000 tasks: process CPU time from the
   store change to the repaint written.
 - launch: a fresh process, 100,000 tasks in a SQLite journal, until the first rows are written.
@@ -187,7 +189,8 @@ async def bytes_per_change(kind: str, n: int = 10_000, changes: int = 20) -> flo
 
 
 async def idle_bytes(kind: str, seconds: float = 5.0) -> tuple[float, float]:
-    """Bytes per idle second, and per poll that changed nothing (dashboard only)."""
+    """Bytes per idle second (real time, nothing changes), and per poll that changed nothing (dashboard
+    only)."""
     store = store_with(10_000)
     poller = FakePoller()
     app: App[Any] = dashboard(store, poller) if kind == "dashboard" else DataTableApp(store)
@@ -207,6 +210,25 @@ async def idle_bytes(kind: str, seconds: float = 5.0) -> tuple[float, float]:
                 await _settle(pilot, meter)
             per_poll = meter.bytes / polls
         return idle, per_poll
+
+
+async def ticking_bytes(running_shown: bool, seconds: int = 120) -> float:
+    """Bytes per second of the app's clock with no task changing, the clock ticking as a real one does.
+    `running_shown`: the default view (the first 40 rows running tasks, one of them selected, so the
+    details pane's "Took … so far" changes every second and each row's age once a minute); otherwise
+    running tasks hidden (`1`) and a finished task selected: no shown time changes."""
+    store = store_with(10_000)
+    app = dashboard(store)
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        meter = Meter(app)
+        if not running_shown:
+            await pilot.press("1")
+        await _settle(pilot, meter, limit=30)
+        meter.bytes = 0
+        for _ in range(seconds):
+            app.clock.advance(1)
+            await _settle(pilot, meter, quiet=0.03)
+        return meter.bytes / seconds
 
 
 async def cpu_per_refresh(kind: str, n: int, changes: int = 10, rounds: int = 5) -> float:
@@ -377,6 +399,7 @@ ONLY: dict[str, Any] = {
     "cpu": None,
     "bytes": lambda: asyncio.run(bytes_per_change("table")),
     "bytes-colours": None,  # truecolour, 256 and 16 colours, see run_only
+    "ticking": None,  # bytes per clock second, see run_only
 }
 
 
@@ -395,6 +418,14 @@ def run_only(name: str, runs: int) -> int:
                 results.setdefault(f"bytes per changed task, {label}", []).append(
                     bytes_in_colour_system(system)[0]
                 )
+    elif name == "ticking":
+        for _ in range(runs):
+            results.setdefault("B/s ticking, no running task shown", []).append(
+                asyncio.run(ticking_bytes(running_shown=False))
+            )
+            results.setdefault("B/s ticking, running rows shown", []).append(
+                asyncio.run(ticking_bytes(running_shown=True))
+            )
     elif name == "cpu":
         for n in (1_000, 10_000, 100_000):
             results[f"CPU per refresh {n:,} (ms)"] = [
@@ -442,7 +473,13 @@ def main() -> int:
     )
     idle, per_poll = run(idle_bytes("dashboard"))
     base_idle, _ = run(idle_bytes("datatable"))
-    lines.append(row("bytes per idle second", idle, base_idle, "B/s", "<= 20 B/s"))
+    lines.append(row("bytes per idle second (clock stopped)", idle, base_idle, "B/s", "<= 20 B/s"))
+    quiet = run(ticking_bytes(running_shown=False))
+    lines.append(row("  clock ticking, no running task shown", quiet, float("nan"), "B/s", "<= 20 B/s"))
+    busy = run(ticking_bytes(running_shown=True))
+    lines.append(
+        row("  clock ticking, 40 running rows, one selected", busy, float("nan"), "B/s", "(ages tick)")
+    )
     lines.append(
         row("bytes per poll that changed nothing (dashboard)", per_poll, float("nan"), "B", "/5 s poll")
     )

@@ -74,6 +74,18 @@ def textual_version() -> tuple[int, int] | None:
         return None
 
 
+def untested(found: tuple[int, int] | None) -> str | None:
+    """Why the patch must not go into Textual `found` (None: it may)."""
+    if found in TESTED:
+        return None
+    shown = "unknown" if found is None else f"{found[0]}.{found[1]}"
+    return f"Textual {shown} is not a version the partial-update patch was tested with"
+
+
+#: Checked once, at import: None, or why `install` keeps Textual's own rendering.
+UNTESTED = untested(textual_version())
+
+
 def _refuse(reason: str) -> bool:
     global _warned
     if not _warned:
@@ -91,10 +103,8 @@ def install() -> bool:
         return True
     if _blocked:
         return False
-    found = textual_version()
-    if found not in TESTED:
-        shown = "unknown" if found is None else f"{found[0]}.{found[1]}"
-        return _refuse(f"Textual {shown} is not a version the partial-update patch was tested with")
+    if UNTESTED is not None:
+        return _refuse(UNTESTED)
     try:
         from textual._compositor import ChopsUpdate
     except ImportError:
@@ -138,4 +148,13 @@ def stock_rendering() -> Iterator[None]:
             install()
 
 
-__all__ = ["TESTED", "install", "installed", "stock_rendering", "textual_version", "uninstall"]
+__all__ = [
+    "TESTED",
+    "UNTESTED",
+    "install",
+    "installed",
+    "stock_rendering",
+    "textual_version",
+    "uninstall",
+    "untested",
+]

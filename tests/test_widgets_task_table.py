@@ -3,6 +3,8 @@ terminal actually shows after a series of partial updates (checked with a `pyte`
 
 from __future__ import annotations
 
+import pytest
+
 from tests.dashboard_fixtures import (
     T0,
     CountingDriver,
@@ -186,3 +188,21 @@ def test_merge_sorted_matches_a_full_sort() -> None:
         merged, where = merge_sorted(list(keys), list(added))
         assert merged == sorted(keys + added)
         assert where == sorted(where) and len(where) == size
+
+
+@pytest.mark.parametrize("size", [(160, 48), (120, 40)], ids=["160 columns", "120 columns"])
+async def test_every_visible_row_shows_its_whole_task_id(size: tuple[int, int]) -> None:
+    """The id users copy and grep is never cut off at the right edge, beside the side panes."""
+    app = make_app(driver_class=CountingDriver)
+    async with app.run_test(size=size, headless=False) as pilot:
+        recorder = ScreenRecorder(app, *size)
+        app.screen.refresh()
+        await pilot.pause()
+        table = app.table
+        assert not app.screen.has_class("-narrow")  # the side panes are beside the table
+        rows = table.region.height - 1
+        for screen_row in range(1, rows):
+            task_id = table.id_at(screen_row - 1)
+            assert len(task_id) == 18  # like the service's: "task-" and 13 characters
+            line = recorder.line(table.region.y + screen_row)[table.region.x : table.region.right]
+            assert task_id in line, (screen_row, line)

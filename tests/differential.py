@@ -45,8 +45,9 @@ Step = tuple[Any, ...]
 SIZES = ((160, 48), (120, 40), (119, 40), (80, 24), (200, 60), (100, 30), (60, 20), (140, 14))
 MOVE_KEYS = ("up", "down", "pageup", "pagedown", "home", "end", "left", "right")
 VIEW_KEYS = ("s", "p", "1", "2", "3", "4", "5", "6", "0")
-#: Screens over the table (help, the record, invitations) and the key that leaves them.
-SCREEN_KEYS = ("question_mark", "enter", "i", "escape", "escape")
+#: Screens over the table (help, the record, invitations) and the key that leaves them; focus moving to
+#: the panes (whose keys then scroll the details) and back.
+SCREEN_KEYS = ("question_mark", "enter", "i", "escape", "escape", "tab", "shift+tab")
 FILTERS = ("task-00000001", "throttl", "o10000", "zzz-no-match", "")
 #: No more history steps once the store holds this many tasks: above 20,000 the filter waits for a
 #: pause in typing (a real-time debounce), which a deterministic walk does not want.

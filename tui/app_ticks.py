@@ -19,7 +19,8 @@ class ClockTicks:
     clock: Any
 
     def _start_ticks(self) -> None:
-        self.run_worker(self._tick_loop(), group="ticks", name="ticks", exit_on_error=False)  # type: ignore[attr-defined]
+        # A failing tick is a bug like any handler's: it ends the app with its traceback.
+        self.run_worker(self._tick_loop(), group="ticks", name="ticks")  # type: ignore[attr-defined]
 
     async def _tick_loop(self) -> None:
         clock = self.clock

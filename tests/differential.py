@@ -4,9 +4,11 @@ A walk drives the real app (the real `Store`, a poller stub, an injected `MockCl
 keys, filter text, data changes (tasks start, end and fail; pages of history; rows inserted above the
 cursor), clock ticks and polls, resizes. Everything the app writes goes into a `pyte` terminal, exactly
 the bytes a user's terminal would receive. After every step the terminal is compared, cell by cell
-(character, colours, attributes), with a fresh full render of the same state at the same size: every
-visible widget rendered again with empty render caches (Textual's line caches and the widgets' own),
-through the same compositor and the same escape-sequence writer, into a second `pyte` terminal.
+(what it looks like: character, colours, attributes; a blank by its background), with a fresh full
+render of the same state at the same size: every visible widget rendered again with empty render caches
+(Textual's line caches and the widgets' own) through the same compositor, each segment's attributes read
+by `pyte` from Textual's own escape sequence for it. Each scrollbar must also show its widget's
+position (a scrollbar is drawn from its own state, which a fresh render would repeat).
 
 A divergence means the incremental output left something on screen that the state does not say. A walk
 that diverges is shrunk to the shortest step list that still diverges, which is printed to replay it.
@@ -104,7 +106,8 @@ class Divergence:
         return "\n".join(lines)
 
 
-def _fill(screen: pyte.Screen, char: str) -> None:
+def fill(screen: pyte.Screen, char: str) -> None:
+    """Every cell of `screen` shows `char` (what a terminal shows after a resize is undefined)."""
     for y in range(screen.lines):
         row = screen.buffer[y]
         for x in range(screen.columns):
@@ -130,7 +133,7 @@ class Terminal:
 
     def resize(self, width: int, height: int) -> None:
         self.screen.resize(height, width)
-        _fill(self.screen, RESIZE_FILL)
+        fill(self.screen, RESIZE_FILL)
 
 
 # ---- the fresh render ------------------------------------------------------------------------------

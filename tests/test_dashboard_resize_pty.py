@@ -22,7 +22,7 @@ from pathlib import Path
 import pyte
 import pytest
 
-from tests.differential import RESIZE_FILL
+from tests.differential import RESIZE_FILL, fill
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,9 +68,7 @@ class PtyTerminal:
         """The terminal takes a new size (its contents undefined) and tells the program (SIGWINCH)."""
         with self.lock:
             self.screen.resize(height, width)
-            for y in range(height):
-                for x in range(width):
-                    self.screen.buffer[y][x] = self.screen.default_char._replace(data=RESIZE_FILL)
+            fill(self.screen, RESIZE_FILL)
         self._set_size(self.master, width, height)
         os.kill(self.process.pid, signal.SIGWINCH)
 

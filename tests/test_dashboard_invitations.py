@@ -71,3 +71,20 @@ async def test_read_only_dashboard_has_no_write_path(tmp_path) -> None:  # type:
             assert "Engagement invitations" in commands
     finally:
         cleanup()
+
+
+async def test_the_time_left_moves_with_the_clock() -> None:
+    from tests.dashboard_fixtures import make_app, make_invitation, populated_store
+
+    store = populated_store(20)
+    store.apply_invitations([make_invitation(0)])  # expires 14 days after T0
+    app = make_app(store=store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, InvitationsScreen)
+        before = "\n".join(screen.pane.plain_lines)
+        assert "14d 0h left" in before
+        app.clock.advance(3600)  # no poll, no store change: the app's tick alone
+        await pilot.pause()
+        assert "13d 23h left" in "\n".join(screen.pane.plain_lines)

@@ -45,6 +45,49 @@ async def test_details_of_a_running_task_say_it_is_running() -> None:
         assert "Running; no error so far." in app.query_one("#details").plain
 
 
+def _took(app) -> str:  # type: ignore[no-untyped-def]
+    return next(line for line in app.query_one("#details").plain.splitlines() if line.startswith("Took"))
+
+
+async def test_a_running_task_s_time_advances_every_second_and_stops_when_it_ends() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        record = app.store.task(app.table.selected_id)  # running tasks come first
+        assert record.task_status == "IN_PROGRESS"
+        seen = [_took(app)]
+        for _ in range(3):
+            app.clock.advance(1)
+            await pilot.pause()
+            seen.append(_took(app))
+        assert len(set(seen)) == 4 and all(t.endswith("so far") for t in seen), seen
+        app.store.apply_tasks([with_status(record, "COMPLETE")], app.clock.now())
+        await pilot.pause()
+        assert app.table.selected_id == record.task_id
+        done = _took(app)
+        assert not done.endswith("so far")
+        app.clock.advance(5)
+        await pilot.pause()
+        assert _took(app) == done
+
+
+async def test_the_stale_age_in_the_header_ticks() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        app.poller.set_status(state="stale", stale_since=app.clock.now())
+        ages = []
+        for _ in range(3):
+            app.clock.advance(1)
+            await pilot.pause()
+            ages.append(app.query_one("#header").plain_lines[1])
+        assert [("stale for 1s" in a, "stale for 2s" in a, "stale for 3s" in a) for a in ages] == [
+            (True, False, False),
+            (False, True, False),
+            (False, False, True),
+        ]
+
+
 async def test_api_errors_show_exception_reason_and_each_error_list_entry() -> None:
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:

@@ -15,6 +15,7 @@ from tui.config import Settings
 DASHBOARD_MODULES = (
     "tui.app",
     "tui.app_commands",
+    "tui.app_ticks",
     "tui.messages",
     "tui.reason_help",
     "tui.widgets.activity",

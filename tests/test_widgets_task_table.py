@@ -3,6 +3,8 @@ terminal actually shows after a series of partial updates (checked with a `pyte`
 
 from __future__ import annotations
 
+import pytest
+
 from tests.dashboard_fixtures import (
     T0,
     CountingDriver,
@@ -12,6 +14,7 @@ from tests.dashboard_fixtures import (
     populated_store,
     with_status,
 )
+from tui.widgets import task_rows
 from tui.widgets.task_table import BULK_CHANGE
 
 
@@ -153,19 +156,24 @@ async def test_a_page_of_history_is_merged_in_one_pass() -> None:
         assert table.selected_id == selected
 
 
-async def test_running_durations_move_only_with_polls() -> None:
-    app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+async def test_running_durations_tick_with_the_clock() -> None:
+    app = make_app(driver_class=CountingDriver)
+    async with app.run_test(size=(160, 48), headless=False) as pilot:
+        recorder = ScreenRecorder(app, 160, 48)
+        app.screen.refresh()  # one full paint into the emulated terminal
         await pilot.pause()
         table = app.table
         running = table.id_at(0)
+        assert app.store.task(running).task_status == "IN_PROGRESS"
         before = table._row_strip(running).text
-        app.clock.advance(90)
-        await pilot.pause(0.05)
-        assert table._row_strip(running).text == before  # no ticking between polls
-        app.poller.set_status(calls_last_hour=43)  # a poll reports
+        app.clock.advance(90)  # no poll: the app's own second hand moves it
         await pilot.pause()
-        assert table._row_strip(running).text != before
+        after = table._row_strip(running).text
+        assert after != before
+        i = task_rows.COLUMN_KEYS.index("duration")
+        took = slice(task_rows.OFFSETS[i], task_rows.OFFSETS[i] + task_rows.COLUMNS[i].width)
+        line = recorder.line(table.region.y + 1)
+        assert line[took] == after[took] != before[took]
 
 
 def test_merge_sorted_matches_a_full_sort() -> None:
@@ -180,3 +188,21 @@ def test_merge_sorted_matches_a_full_sort() -> None:
         merged, where = merge_sorted(list(keys), list(added))
         assert merged == sorted(keys + added)
         assert where == sorted(where) and len(where) == size
+
+
+@pytest.mark.parametrize("size", [(160, 48), (120, 40)], ids=["160 columns", "120 columns"])
+async def test_every_visible_row_shows_its_whole_task_id(size: tuple[int, int]) -> None:
+    """The id users copy and grep is never cut off at the right edge, beside the side panes."""
+    app = make_app(driver_class=CountingDriver)
+    async with app.run_test(size=size, headless=False) as pilot:
+        recorder = ScreenRecorder(app, *size)
+        app.screen.refresh()
+        await pilot.pause()
+        table = app.table
+        assert not app.screen.has_class("-narrow")  # the side panes are beside the table
+        rows = table.region.height - 1
+        for screen_row in range(1, rows):
+            task_id = table.id_at(screen_row - 1)
+            assert len(task_id) == 18  # like the service's: "task-" and 13 characters
+            line = recorder.line(table.region.y + screen_row)[table.region.x : table.region.right]
+            assert task_id in line, (screen_row, line)

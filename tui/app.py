@@ -1,7 +1,8 @@
 """The dashboard app. Collaborators come in through the constructor (store, poller, settings, clock), so
 tests build the same app around fakes. The poller runs as a worker on the app's loop; the store's and
 the poller's callbacks become messages (`tui.messages`), which coalesce when they arrive in bursts.
-The record, copy and export actions are in `tui.app_task_actions`."""
+The record, copy and export actions are in `tui.app_task_actions`; the once-a-second tick of every
+shown running time in `tui.app_ticks`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from .app_commands import KIND_KEYS, STATUS_KEYS, dashboard_commands, finished_toasts
 from .app_task_actions import TaskActions
+from .app_ticks import ClockTicks
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
 from .screens.help import HelpScreen
 from .widgets.activity import ActivityLog
@@ -68,7 +70,7 @@ def _freeze_long_lived() -> None:
     gc.freeze()
 
 
-class PcwatchApp(TaskActions, App[int]):
+class PcwatchApp(TaskActions, ClockTicks, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "pcwatch"
     ENABLE_COMMAND_PALETTE = True
@@ -198,6 +200,7 @@ class PcwatchApp(TaskActions, App[int]):
         self.table.rebuild(self._prepared)
         self._prepared = None
         self._refresh_panes(all_panes=True)
+        self._start_ticks()
         if self.poller is not None:
             self.run_worker(self.poller.run(), group="poller", name="poller", exit_on_error=False)
         self.set_timer(GC_FREEZE_AFTER, _freeze_long_lived)

@@ -5,6 +5,7 @@ tests that build it around fakes) never import boto3."""
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -82,12 +83,32 @@ def build_app(
     return app, cleanup
 
 
+def forget_inherited_terminal_size() -> None:
+    """Make the terminal itself the only source of its size.
+
+    Textual and Rich read the size with `shutil.get_terminal_size()`, which prefers COLUMNS and LINES
+    from the environment. A shell that exports them passes on the size they had when the command
+    started, and JupyterLab's terminal always exports them (terminado sets both): the dashboard then
+    took every resize for the old size, repainted nothing, and the screen stayed blank or garbled.
+    Without a terminal (textual-serve runs pcwatch on pipes and passes the page's size in them) they stay.
+    """
+    import sys
+
+    try:
+        os.get_terminal_size(sys.__stdout__.fileno())
+    except (AttributeError, ValueError, OSError):
+        return
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+
+
 def run(args: Any, settings: Any) -> int:
     """`pcwatch` with no command: the dashboard on the configured account (or the demo endpoint)."""
     import sys
 
     from .widgets.safe_text import clean
 
+    forget_inherited_terminal_size()  # before the app exists: its console reads them once, at creation
     try:
         app, cleanup = build_app(settings)
     except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback

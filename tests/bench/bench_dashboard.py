@@ -2,18 +2,22 @@
 
     .venv/bin/python tests/bench/bench_dashboard.py            # everything (~3 min on 2 cores)
     .venv/bin/python tests/bench/bench_dashboard.py --quick    # 1k/10k only, no 100k baselines
+    .venv/bin/python tests/bench/bench_dashboard.py --only bytes-colours --runs 1   # bytes per change only
 
 How bytes are counted: the app runs with a driver that tells Textual it is *not* headless (so the
 compositor renders and writes exactly the escape sequences it would send to a terminal) but whose
 `write` counts the UTF-8 bytes instead of writing them to a file descriptor. What is counted is what a
 terminal (and an SSH link) would receive. Colours: truecolor (`COLORTERM=truecolor`), as on most
-terminals today; both sides of a comparison use the same settings.
+terminals today, and bytes per change also in 256 and 16 colours (`TEXTUAL_COLOR_SYSTEM`, in a child
+process); both sides of a comparison use the same settings.
 
 Rows:
 - bytes per changed task: one task changes status (COMPLETE -> FAILED with a reason) on a visible row,
   20 times; mean bytes written per change. "table only" is the table widget alone in an app (the
   comparison with DataTable); "dashboard" is the whole app (header counts, activity pane, details).
-- idle: bytes per second with nothing changing (5 s), and per poll that changed nothing.
+- idle: bytes per second with nothing changing (5 s), and per poll that changed nothing; then with the
+  app's clock ticking every second (120 clock seconds): with no running task on screen, and with 40
+  running rows and one selected (its "Took … so far" changes every second, each row's age every minute).
 - CPU per refresh with 10 changed tasks, at 1,000 / 10,000 / 100,000 tasks: process CPU time from the
   store change to the repaint written.
 - launch: a fresh process, 100,000 tasks in a SQLite journal, until the first rows are written.
@@ -185,7 +189,8 @@ async def bytes_per_change(kind: str, n: int = 10_000, changes: int = 20) -> flo
 
 
 async def idle_bytes(kind: str, seconds: float = 5.0) -> tuple[float, float]:
-    """Bytes per idle second, and per poll that changed nothing (dashboard only)."""
+    """Bytes per idle second (real time, nothing changes), and per poll that changed nothing (dashboard
+    only)."""
     store = store_with(10_000)
     poller = FakePoller()
     app: App[Any] = dashboard(store, poller) if kind == "dashboard" else DataTableApp(store)
@@ -205,6 +210,25 @@ async def idle_bytes(kind: str, seconds: float = 5.0) -> tuple[float, float]:
                 await _settle(pilot, meter)
             per_poll = meter.bytes / polls
         return idle, per_poll
+
+
+async def ticking_bytes(running_shown: bool, seconds: int = 120) -> float:
+    """Bytes per second of the app's clock with no task changing, the clock ticking as a real one does.
+    `running_shown`: the default view (the first 40 rows running tasks, one of them selected, so the
+    details pane's "Took … so far" changes every second and each row's age once a minute); otherwise
+    running tasks hidden (`1`) and a finished task selected: no shown time changes."""
+    store = store_with(10_000)
+    app = dashboard(store)
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        meter = Meter(app)
+        if not running_shown:
+            await pilot.press("1")
+        await _settle(pilot, meter, limit=30)
+        meter.bytes = 0
+        for _ in range(seconds):
+            app.clock.advance(1)
+            await _settle(pilot, meter, quiet=0.03)
+        return meter.bytes / seconds
 
 
 async def cpu_per_refresh(kind: str, n: int, changes: int = 10, rounds: int = 5) -> float:
@@ -352,6 +376,17 @@ def launch_seconds(kind: str, journal_path: str) -> float:
         raise SystemExit(f"launch child failed:\n{out.stderr[-2000:]}") from None
 
 
+def bytes_in_colour_system(system: str) -> tuple[float, float]:
+    """Bytes per changed task (table only, and DataTable) in a child process with Textual's colour
+    system forced (`TEXTUAL_COLOR_SYSTEM`: "256", "standard" for 16 colours)."""
+    env = {**os.environ, "TEXTUAL_COLOR_SYSTEM": system}
+    child = subprocess.run(
+        [sys.executable, __file__, "--bytes-only"], env=env, capture_output=True, text=True, timeout=600
+    )
+    ours, base = (float(v) for v in child.stdout.split()[-2:])
+    return ours, base
+
+
 def row(name: str, ours: float, baseline: float, unit: str, target: str) -> str:
     ratio = baseline / ours if ours and ours == ours and baseline == baseline else float("nan")
     return f"{name:<52} {ours:>12,.1f} {baseline:>12,.1f} {unit:<6} {ratio:>7.1f}x  {target}"
@@ -363,6 +398,8 @@ ONLY: dict[str, Any] = {
     "keys": lambda: asyncio.run(keypress_latency("dashboard")),
     "cpu": None,
     "bytes": lambda: asyncio.run(bytes_per_change("table")),
+    "bytes-colours": None,  # truecolour, 256 and 16 colours, see run_only
+    "ticking": None,  # bytes per clock second, see run_only
 }
 
 
@@ -372,6 +409,23 @@ def run_only(name: str, runs: int) -> int:
         with tempfile.TemporaryDirectory() as directory:
             journal = make_journal(100_000, directory)
             results["launch 100k (s)"] = [launch_seconds("dashboard", journal) for _ in range(runs)]
+    elif name == "bytes-colours":
+        for _ in range(runs):
+            results.setdefault("bytes per changed task, truecolour", []).append(
+                asyncio.run(bytes_per_change("table"))
+            )
+            for system, label in (("256", "256 colours"), ("standard", "16 colours")):
+                results.setdefault(f"bytes per changed task, {label}", []).append(
+                    bytes_in_colour_system(system)[0]
+                )
+    elif name == "ticking":
+        for _ in range(runs):
+            results.setdefault("B/s ticking, no running task shown", []).append(
+                asyncio.run(ticking_bytes(running_shown=False))
+            )
+            results.setdefault("B/s ticking, running rows shown", []).append(
+                asyncio.run(ticking_bytes(running_shown=True))
+            )
     elif name == "cpu":
         for n in (1_000, 10_000, 100_000):
             results[f"CPU per refresh {n:,} (ms)"] = [
@@ -410,19 +464,22 @@ def main() -> int:
     table_b = run(bytes_per_change("table"))
     base_b = run(bytes_per_change("datatable"))
     lines.append(row("bytes per changed task (table only, 10k tasks)", table_b, base_b, "B", "<= 100 B"))
-    env = {**os.environ, "TEXTUAL_COLOR_SYSTEM": "256"}
-    child = subprocess.run(
-        [sys.executable, __file__, "--bytes-only"], env=env, capture_output=True, text=True, timeout=600
-    )
-    ours_256, base_256 = (float(v) for v in child.stdout.split()[-2:])
-    lines.append(row("  same, 256-colour terminal", ours_256, base_256, "B", "<= 100 B"))
+    for system, label in (("256", "256-colour"), ("standard", "16-colour")):
+        ours_other, base_other = bytes_in_colour_system(system)
+        lines.append(row(f"  same, {label} terminal", ours_other, base_other, "B", "<= 100 B"))
     dash_b = run(bytes_per_change("dashboard"))
     lines.append(
         row("bytes per changed task (whole dashboard)", dash_b, base_b, "B", "(incl. header, activity)")
     )
     idle, per_poll = run(idle_bytes("dashboard"))
     base_idle, _ = run(idle_bytes("datatable"))
-    lines.append(row("bytes per idle second", idle, base_idle, "B/s", "<= 20 B/s"))
+    lines.append(row("bytes per idle second (clock stopped)", idle, base_idle, "B/s", "<= 20 B/s"))
+    quiet = run(ticking_bytes(running_shown=False))
+    lines.append(row("  clock ticking, no running task shown", quiet, float("nan"), "B/s", "<= 20 B/s"))
+    busy = run(ticking_bytes(running_shown=True))
+    lines.append(
+        row("  clock ticking, 40 running rows, one selected", busy, float("nan"), "B/s", "(ages tick)")
+    )
     lines.append(
         row("bytes per poll that changed nothing (dashboard)", per_poll, float("nan"), "B", "/5 s poll")
     )

@@ -8,10 +8,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..widgets.scrolling import FollowingScroll
 from ..widgets.task_rows import KIND_LABELS, KIND_NAMES
 
 KEYS: tuple[tuple[str, str], ...] = (
@@ -47,7 +47,7 @@ def help_renderable() -> Table:
         table.add_row(label, KIND_NAMES[kind])
     table.add_row("", "")
     table.add_row("▶ ✓ ✗", "running, complete, failed (failed rows are red)")
-    table.add_row("Took", "observed duration; running tasks: age at the last poll, in whole minutes")
+    table.add_row("Took", "observed duration; for a running task, its age so far")
     table.add_row("From id", "the invitation, opportunity or engagement the task started from")
     return table
 
@@ -63,7 +63,7 @@ class HelpScreen(ModalScreen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with FollowingScroll():
             yield Static(Text("pcwatch — keys", style="bold"))
             yield Static(help_renderable())
 

@@ -7,11 +7,11 @@ from typing import Any, ClassVar
 import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..widgets.safe_text import safe_text
+from ..widgets.scrolling import FollowingScroll
 
 #: The record view shows at most this much; export writes everything.
 RECORD_VIEW_CHARS = 200_000
@@ -49,7 +49,7 @@ class RecordScreen(ModalScreen[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll() as scroll:
+        with FollowingScroll() as scroll:
             scroll.border_title = "Task record (JSON)"
             scroll.border_subtitle = "esc to close"
             yield Static(safe_text(self.text, multiline=True, limit=RECORD_VIEW_CHARS), id="record-json")

@@ -1,5 +1,8 @@
 """Error details of the selected task: its ReasonCode, what that means and what to do, the full Message;
-and, when the poller's last call failed, that API error (exception, Reason, each ErrorList entry)."""
+and, when the poller's last call failed, that API error (exception, Reason, each ErrorList entry).
+
+A running task's "Took … so far" moves every second, so the body is a `LinePane`: a tick rewrites the
+few characters that changed, not the pane."""
 
 from __future__ import annotations
 
@@ -8,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from schemas import TaskRecord
 
 from ..reason_help import explain
+from .line_pane import LinePane
 from .safe_text import clean
+from .scrolling import FollowingScroll
 from .task_rows import KIND_NAMES, format_duration, observed_seconds
 
 
@@ -82,16 +85,16 @@ def task_details_text(record: TaskRecord, completion: Any, now: datetime | None)
     return text
 
 
-class ErrorDetails(VerticalScroll, can_focus=True):
+class ErrorDetails(FollowingScroll, can_focus=True):
     """Scrollable details of one task (and of the last failed API call, if any)."""
 
     DEFAULT_CSS = """
-    ErrorDetails > Static { width: 1fr; }
+    ErrorDetails > LinePane { width: 1fr; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._body = Static("", id="details-body")
+        self._body = LinePane(wrap=True, id="details-body")
         self._shown: Text | None = None
 
     def compose(self):  # type: ignore[override]
@@ -124,7 +127,7 @@ class ErrorDetails(VerticalScroll, can_focus=True):
             return  # same content: no repaint
         moved = self._shown is None or record is None or not self._shown.plain.startswith(text.plain[:40])
         self._shown = text
-        self._body.update(text)
+        self._body.set_lines(text.split("\n", allow_blank=True))
         if moved:
             self.scroll_home(animate=False)
 

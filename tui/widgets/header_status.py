@@ -1,8 +1,9 @@
 """The header: which catalog and account this is, where it polls, whether polling is healthy, how much
 of the request budget it has used, and the last error in one line.
 
-Times are absolute (`last poll 09:12:03`), not "5 s ago": an age that ticks every second would repaint
-the header every second. Ages (stale for …) are computed when the poller reports, i.e. with each poll.
+Times are absolute (`last poll 09:12:03`), not "5 s ago": an age would change the header every second
+while all is well. Only trouble shows an age ("stale for …"), which the app's tick moves once a second
+(the header rewrites just those characters).
 """
 
 from __future__ import annotations

@@ -179,8 +179,21 @@ class InvitationsPane(LinePane):
                 return index
         return None
 
-    def _render_items(self, now: datetime | None = None) -> None:
+    def tick(self) -> None:
+        """The clock moved on: the times left as of now (a few characters), and the accept and reject
+        keys only when the selected invitation just expired (the footer repaints when keys change)."""
+        if not self._items:
+            return
+        now = self._clock.now()
+        selected = self.selected
+        was_open = selected is not None and is_open(selected, self._shown_at or now)
+        self._render_items(now, bindings=was_open != (selected is not None and is_open(selected, now)))
+
+    _shown_at: datetime | None = None
+
+    def _render_items(self, now: datetime | None = None, *, bindings: bool = True) -> None:
         now = now or self._clock.now()
+        self._shown_at = now
         # Only the invitations that fit are rendered, scrolled to keep the cursor in view.
         fit = (
             max(1, (self.size.height - 1) // LINES_PER_INVITATION)
@@ -198,7 +211,8 @@ class InvitationsPane(LinePane):
         lines = [pending_summary(self._items, now, self.writes_allowed)]
         lines += invitation_lines(window, now, selected)
         self.set_lines(lines)
-        self.refresh_bindings()
+        if bindings:
+            self.refresh_bindings()
 
     def on_resize(self) -> None:
         super().on_resize()

@@ -26,6 +26,7 @@ from textual.strip import Strip
 from schemas import TaskRecord, TaskStatus
 
 from . import task_rows
+from .scrolling import ScrollbarFollows
 from .task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
 from .task_view import View, changed_runs, compute_view, is_visible, merge_sorted, row_key
 
@@ -38,7 +39,7 @@ SIZE_UPDATE_DELAY = 0.5
 STRIP_CACHE_ROWS = 4000
 
 
-class TaskTable(ScrollView, can_focus=True):
+class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
     """Tasks from a store, sorted and filtered; posts `TaskTable.Selected` when the selection moves."""
 
     DEFAULT_CSS: ClassVar[str] = """
@@ -277,8 +278,13 @@ class TaskTable(ScrollView, can_focus=True):
     def _refresh_cells(self, tid: str, record: TaskRecord, top: int, height: int) -> None:
         old_cells = self._cells.get(tid)
         if old_cells is None:
+            # Not rendered since the row cache was last emptied: what the screen shows is not known
+            # here, so a visible row is repainted whole.
             self._strips.pop(tid, None)
-            return  # not rendered yet: nothing on screen to fix
+            row = self.row_of(tid)
+            if row is not None and top <= row < top + height:
+                self.refresh(Region(0, row - top + 1, self.scrollable_content_region.width, 1))
+            return
         new_cells = task_rows.cells(record, self.store.completion(tid), self.now)
         if new_cells == old_cells:
             return
@@ -313,8 +319,8 @@ class TaskTable(ScrollView, can_focus=True):
         if not defer_size:
             self._apply_virtual_size()
         elif self._size_timer is None:
-            self._size_timer = self.set_timer(SIZE_UPDATE_DELAY, self._apply_virtual_size)
-        if len(self._strips) > STRIP_CACHE_ROWS:
+            self._size_timer = self.set_timer(self.size_update_delay, self._apply_virtual_size)
+        if len(self._strips) > self.strip_cache_rows:
             self._strips.clear()
             self._cells.clear()
         previous = self.selected_id
@@ -326,7 +332,7 @@ class TaskTable(ScrollView, can_focus=True):
             self.selected_id = self.id_at(0)
         if not full and shifted_above and self.scroll_y > 0:
             # Rows came or went above the viewport: keep the visible rows where they are.
-            self.set_scroll(None, max(0, self.scroll_y + shifted_above))
+            self._scroll_rows_to(max(0, int(self.scroll_y) + shifted_above))
             full = True
         if full:
             self.refresh()
@@ -342,6 +348,10 @@ class TaskTable(ScrollView, can_focus=True):
 
     _last_cursor_row: int | None = None
     _size_timer: Any = None
+    #: Seconds a burst of history pages may leave the scrollbar behind.
+    size_update_delay = SIZE_UPDATE_DELAY
+    #: Rendered rows kept before the cache is emptied.
+    strip_cache_rows = STRIP_CACHE_ROWS
 
     def _apply_virtual_size(self) -> None:
         if self._size_timer is not None:
@@ -366,9 +376,14 @@ class TaskTable(ScrollView, can_focus=True):
             return
         top, height = int(self.scroll_y), max(1, self._body_height())
         if row < top:
-            self.set_scroll(None, row)
+            self._scroll_rows_to(row)
         elif row >= top + height:
-            self.set_scroll(None, row - height + 1)
+            self._scroll_rows_to(row - height + 1)
+
+    def _scroll_rows_to(self, top: int) -> None:
+        """Scroll through Textual's own path (`scroll_to`, not `set_scroll`, which sets the position
+        without its watcher): the region is repainted and the scrollbar follows."""
+        self.scroll_to(y=top, animate=False, immediate=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -397,8 +412,9 @@ class TaskTable(ScrollView, can_focus=True):
             key = COLUMNS[i].key
             styled = key in ("mark", "status") or (failed and key == "reason")
             segments.append(Segment(text, base + state if styled else base))
-            # The gap after the mark shares its colour, so mark and status go out as one run.
-            segments.append(styled_gap if key == "mark" else gap)
+            # Gaps between coloured cells share their colour, so a status change goes out as one run
+            # of one colour (mark, status and a failure's reason are neighbours, see task_rows.COLUMNS).
+            segments.append(styled_gap if key == "mark" or (failed and key == "status") else gap)
         strip = Strip(segments[:-1], ROW_WIDTH).simplify()  # fewer colour codes per write
         self._strips[tid] = strip
         self._cells[tid] = row_cells
@@ -444,7 +460,11 @@ class TaskTable(ScrollView, can_focus=True):
             target = next((o for o in OFFSETS if o > x), x)
         else:
             target = next((o for o in reversed(OFFSETS) if o < x), 0)
-        self.set_scroll(min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)), None)
+        self.scroll_to(
+            x=min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)),
+            animate=False,
+            immediate=True,
+        )
 
     def action_edge(self, end: int) -> None:
         self._move_to(len(self._keys) - 1 if end else 0)

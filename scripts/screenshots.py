@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.app_runtime import build_app  # noqa: E402
-from tui.clock import MockClock  # noqa: E402
-from tui.config import Settings  # noqa: E402
+from tui.commands.dashboard import build_app  # noqa: E402
+from tui.core.clock import MockClock  # noqa: E402
+from tui.core.settings import Settings  # noqa: E402
 
 OUT = ROOT / "screenshots"
 START = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from tui.actions import WriteActions
 from tui.aws import make_client
-from tui.clock import MockClock
-from tui.config import Settings
+from tui.core.clock import MockClock
+from tui.core.settings import Settings
 from tui.simulator import Endpoint, serve
-from tui.write_ledger import WriteLedger
+from tui.writes.actions import WriteActions
+from tui.writes.ledger import WriteLedger
 
 from .writes_support import T0, FaultOnceSimulator
 

@@ -1,5 +1,5 @@
 """Deterministic data and small fakes for the dashboard tests: a Store-like object and a poller stub
-with the agreed surface (see the engine's `tui.store.Store` and `tui.poller.Poller`)."""
+with the agreed surface (see the engine's `tui.engine.store.Store` and `tui.engine.poller.Poller`)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class FakeChange:
 
 
 class FakeStore:
-    """The subset of `tui.store.Store` the dashboard reads, in memory."""
+    """The subset of `tui.engine.store.Store` the dashboard reads, in memory."""
 
     def __init__(self) -> None:
         self._tasks: dict[str, TaskRecord] = {}
@@ -321,9 +321,9 @@ def make_app(
     store: Any = None, poller: Any = None, settings: Any = None, clock: Any = None, **kwargs: Any
 ) -> Any:
     """The dashboard around fakes: 200 deterministic tasks, a live poller stub, a fixed clock."""
-    from tui.app import PcwatchApp
-    from tui.clock import MockClock
-    from tui.config import Settings
+    from tui.core.clock import MockClock
+    from tui.core.settings import Settings
+    from tui.dashboard.app import PcwatchApp
 
     return PcwatchApp(
         store if store is not None else populated_store(200),

@@ -34,10 +34,10 @@ from textual import events
 from textual.geometry import Size
 
 from tests.dashboard_fixtures import T0, CountingDriver, FakePoller, make_records, make_task
-from tui.clock import MockClock
-from tui.config import Settings
-from tui.store import Store
-from tui.widgets.partial_update import stock_rendering
+from tui.core.clock import MockClock
+from tui.core.settings import Settings
+from tui.dashboard.widgets.partial_update import stock_rendering
+from tui.engine.store import Store
 
 #: One step: a tuple whose first item names it (see `Walk.apply`). Steps carry their own random
 #: seeds, so any subset of a step list replays the same way (what shrinking needs).
@@ -150,8 +150,8 @@ def _empty_render_caches(widgets: Sequence[Any]) -> Iterator[None]:
     entry anywhere shows up as a difference."""
     from textual._styles_cache import StylesCache
 
-    from tui.widgets.line_pane import LinePane
-    from tui.widgets.task_table import TaskTable
+    from tui.dashboard.widgets.line_pane import LinePane
+    from tui.dashboard.widgets.task_table import TaskTable
 
     saved: list[tuple[Any, dict[str, Any]]] = []
     try:
@@ -298,7 +298,7 @@ class Walk:
     strip_cache_rows = 60
 
     def __init__(self, tasks: int = 300, seed: int = 3) -> None:
-        from tui.app import PcwatchApp
+        from tui.dashboard.app import PcwatchApp
 
         self.clock = MockClock(T0)
         self.store = Store(journal=None, clock=self.clock)

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from tui.clock import MockClock
+from tui.core.clock import MockClock
 from tui.simulator import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, Endpoint, Simulator, serve
 from tui.simulator.validation import validate_response
 

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from tui.budget import Backoff, RequestBudget, TokenBucket
-from tui.clock import MockClock
-from tui.config import Budget
+from tui.core.clock import MockClock
+from tui.core.settings import Budget
+from tui.engine.budget import Backoff, RequestBudget, TokenBucket
 
 
 def test_bucket_refills_at_its_rate_up_to_capacity() -> None:

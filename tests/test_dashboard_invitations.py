@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.dashboard_fixtures import T0, until
-from tui.app_runtime import build_app
-from tui.clock import MockClock
-from tui.config import Settings
-from tui.screens.invitations import InvitationsScreen
+from tui.commands.dashboard import build_app
+from tui.core.clock import MockClock
+from tui.core.settings import Settings
+from tui.dashboard.screens.invitations import InvitationsScreen
 
 
 async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]

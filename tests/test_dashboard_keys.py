@@ -9,9 +9,9 @@ from pathlib import Path
 from textual.widgets import Input
 
 from tests.dashboard_fixtures import make_app
-from tui.screens.export import ExportScreen
-from tui.screens.help import HelpScreen
-from tui.screens.record import RecordScreen
+from tui.dashboard.screens.export import ExportScreen
+from tui.dashboard.screens.help import HelpScreen
+from tui.dashboard.screens.record import RecordScreen
 
 
 async def test_slash_filters_by_id_reason_and_message_and_escape_clears() -> None:

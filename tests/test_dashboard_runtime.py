@@ -8,33 +8,33 @@ import subprocess
 import sys
 
 from tests.dashboard_fixtures import T0, until
-from tui.app_runtime import build_app
-from tui.clock import MockClock
-from tui.config import Settings
+from tui.commands.dashboard import build_app
+from tui.core.clock import MockClock
+from tui.core.settings import Settings
 
 DASHBOARD_MODULES = (
-    "tui.app",
-    "tui.app_commands",
-    "tui.app_ticks",
-    "tui.messages",
-    "tui.reason_help",
-    "tui.widgets.activity",
-    "tui.widgets.error_details",
-    "tui.widgets.header_status",
-    "tui.widgets.line_pane",
-    "tui.widgets.partial_update",
-    "tui.widgets.safe_text",
-    "tui.widgets.snapshot_jobs",
-    "tui.widgets.task_rows",
-    "tui.widgets.task_table",
-    "tui.widgets.view_bar",
-    "tui.screens.help",
-    "tui.screens.record",
-    "tui.screens.export",
-    "tui.screens.export_overwrite",
-    "tui.screens.invitations",
-    "tui.screens.confirm_write",
-    "tui.widgets.invitations",
+    "tui.dashboard.app",
+    "tui.dashboard.palette",
+    "tui.dashboard.ticks",
+    "tui.dashboard.messages",
+    "tui.dashboard.reason_help",
+    "tui.dashboard.widgets.activity",
+    "tui.dashboard.widgets.error_details",
+    "tui.dashboard.widgets.header_status",
+    "tui.dashboard.widgets.line_pane",
+    "tui.dashboard.widgets.partial_update",
+    "tui.dashboard.widgets.safe_text",
+    "tui.dashboard.widgets.snapshot_jobs",
+    "tui.dashboard.task_rows",
+    "tui.dashboard.widgets.task_table",
+    "tui.dashboard.widgets.view_bar",
+    "tui.dashboard.screens.help",
+    "tui.dashboard.screens.record",
+    "tui.dashboard.screens.export",
+    "tui.dashboard.screens.export_overwrite",
+    "tui.dashboard.screens.invitations",
+    "tui.dashboard.screens.confirm_write",
+    "tui.dashboard.widgets.invitations",
 )
 
 

@@ -19,7 +19,7 @@ from tui.aws import (
     make_client,
     one_line,
 )
-from tui.config import Settings
+from tui.core.settings import Settings
 
 PAGE = {
     "TaskSummaries": [
@@ -169,7 +169,7 @@ sso_region = us-east-1
 PROBE = """
 import asyncio, sys
 from tui.aws import ApiFailure, make_client
-from tui.config import Settings
+from tui.core.settings import Settings
 try:
     client = make_client(Settings(profile=sys.argv[1] or None, endpoint_url=sys.argv[2] or None), max_attempts=1)
     asyncio.run(client.list_tasks("EngagementFromOpportunity"))

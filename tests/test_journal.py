@@ -11,10 +11,10 @@ import textwrap
 from pathlib import Path
 
 from tests.engine_fixtures import T0, task
-from tui.clock import MockClock
-from tui.config import Settings
-from tui.journal import SCHEMA_VERSION, Journal, default_journal_path
-from tui.store import Store
+from tui.core.clock import MockClock
+from tui.core.settings import Settings
+from tui.engine.journal import SCHEMA_VERSION, Journal, default_journal_path
+from tui.engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,9 +89,9 @@ WRITER = textwrap.dedent(
     from datetime import timedelta
     sys.path.insert(0, {root!r})
     from tests.engine_fixtures import T0, task
-    from tui.clock import MockClock
-    from tui.journal import Journal
-    from tui.store import Store
+    from tui.core.clock import MockClock
+    from tui.engine.journal import Journal
+    from tui.engine.store import Store
 
     clock = MockClock(T0)
     store = Store(Journal({path!r}), clock)
@@ -137,7 +137,7 @@ def test_sigkill_during_writes_loses_no_committed_transition(tmp_path) -> None:
 
 
 def test_journal_for_follows_the_options(tmp_path) -> None:
-    from tui.journal import journal_for
+    from tui.engine.journal import journal_for
 
     assert journal_for(Settings(no_journal=True)) is None
     assert journal_for(Settings(demo=True)) is None

@@ -10,15 +10,15 @@ import pytest
 
 FORBIDDEN_FOR = {
     "schemas": {"boto3", "botocore", "textual", "rich", "tui"},
-    "tui.poller": {"textual", "rich"},
-    "tui.store": {"textual", "rich", "boto3", "botocore"},
-    "tui.journal": {"textual", "rich", "boto3", "botocore"},
-    "tui.budget": {"textual", "rich", "boto3", "botocore"},
+    "tui.engine.poller": {"textual", "rich"},
+    "tui.engine.store": {"textual", "rich", "boto3", "botocore"},
+    "tui.engine.journal": {"textual", "rich", "boto3", "botocore"},
+    "tui.engine.budget": {"textual", "rich", "boto3", "botocore"},
     "tui.aws": {"textual", "rich"},
     "tui.commands.list_tasks": {"textual", "rich"},
     "tui.commands.wait_task": {"textual", "rich"},
-    "tui.text_safety": {"textual", "rich", "boto3", "botocore"},
-    "tui.private_files": {"textual", "rich", "boto3", "botocore"},
+    "tui.core.text_safety": {"textual", "rich", "boto3", "botocore"},
+    "tui.core.private_files": {"textual", "rich", "boto3", "botocore"},
 }
 
 

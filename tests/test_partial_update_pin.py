@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual._compositor import ChopsUpdate
 
-from tui.widgets import partial_update
+from tui.dashboard.widgets import partial_update
 
 ROOT = Path(__file__).resolve().parents[1]
 

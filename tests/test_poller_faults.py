@@ -11,12 +11,12 @@ import pytest
 
 from schemas import TaskKind
 from tui.aws import make_client
-from tui.budget import RequestBudget
-from tui.clock import MockClock
-from tui.config import Budget, Settings
-from tui.poller import Poller, PollPlan
+from tui.core.clock import MockClock
+from tui.core.settings import Budget, Settings
+from tui.engine.budget import RequestBudget
+from tui.engine.poller import Poller, PollPlan
+from tui.engine.store import Store
 from tui.simulator import Faults, Simulator, serve
-from tui.store import Store
 
 GENEROUS = Budget(rate_per_second=100.0, daily_calls=1_000_000, burst=1000)
 

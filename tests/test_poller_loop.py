@@ -8,11 +8,11 @@ import random
 from schemas import ThrottlingException
 from tests.engine_fixtures import ACCEPT, T0, FakeClient, task
 from tui.aws import CredentialsFailure, NetworkFailure, ServiceFailure
-from tui.budget import RequestBudget
-from tui.clock import MockClock
-from tui.config import Budget, Settings
-from tui.poller import Poller, PollerStatus, PollPlan
-from tui.store import Store
+from tui.core.clock import MockClock
+from tui.core.settings import Budget, Settings
+from tui.engine.budget import RequestBudget
+from tui.engine.poller import Poller, PollerStatus, PollPlan
+from tui.engine.store import Store
 
 
 def make(client: FakeClient, budget: Budget, clock: MockClock | None = None, seed: int = 1) -> Poller:

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from schemas import GetResourceSnapshotJobResponse, TaskKind
 from tests.engine_fixtures import ACCEPT, KINDS, T0, FakeClient, task
-from tui.budget import RequestBudget
-from tui.clock import MockClock
-from tui.config import Budget, Settings
-from tui.journal import Journal
-from tui.poller import Poller, PollPlan
-from tui.store import Store
+from tui.core.clock import MockClock
+from tui.core.settings import Budget, Settings
+from tui.engine.budget import RequestBudget
+from tui.engine.journal import Journal
+from tui.engine.poller import Poller, PollPlan
+from tui.engine.store import Store
 
 GENEROUS = Budget(rate_per_second=100.0, daily_calls=1_000_000, burst=1000)
 FROM_OPP = TaskKind.ENGAGEMENT_FROM_OPPORTUNITY

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.serve_support import Served, serving
-from tui.clock import SystemClock
+from tui.core.clock import SystemClock
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -139,7 +139,7 @@ def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
 
 def test_each_tab_runs_the_dashboard_with_the_same_options() -> None:
     from tui.commands.serve import dashboard_command
-    from tui.config import Budget, Settings
+    from tui.core.settings import Budget, Settings
 
     settings = Settings(
         catalog="AWS",

@@ -65,7 +65,7 @@ def test_simulate_applies_faults_from_the_command_line(client_factory):
 
 def test_simulate_refuses_bad_faults():
     result = subprocess.run(
-        [sys.executable, "-m", "tui.simulator", "--faults", "lightning=0.5"],
+        [sys.executable, "-m", "tui", "simulate", "--faults", "lightning=0.5"],
         capture_output=True,
         text=True,
         timeout=30,
@@ -119,7 +119,7 @@ def test_the_aws_cli_works_against_it(tmp_path):
 
 
 def test_the_simulator_never_loads_textual():
-    code = "import sys, tui.simulator, tui.simulator.cli; print('textual' in sys.modules)"
+    code = "import sys, tui.simulator, tui.commands.simulate; print('textual' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.clock import MockClock
+from tui.core.clock import MockClock
 from tui.simulator import QuotaLimits, Simulator, serve
 from tui.simulator.quotas import Quotas
 

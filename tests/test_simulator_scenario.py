@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import timedelta
 
 from schemas import TASK_KINDS, ReasonCode, TaskKind
-from tui.clock import MockClock
+from tui.core.clock import MockClock
 from tui.simulator import Simulator
 from tui.simulator.texts import FAILURE_MESSAGES, REASONS_BY_KIND
 from tui.simulator.validation import service_model, validate

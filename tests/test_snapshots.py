@@ -5,7 +5,7 @@ visual change, and look at the SVGs before committing them."""
 from __future__ import annotations
 
 from tests.dashboard_fixtures import make_app
-from tui.config import Settings
+from tui.core.settings import Settings
 
 
 def test_main_view_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]

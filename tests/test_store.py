@@ -8,9 +8,9 @@ import pytest
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskKind
 from tests.engine_fixtures import T0, task
-from tui.clock import MockClock
-from tui.journal import Journal
-from tui.store import Store, StoreChange
+from tui.core.clock import MockClock
+from tui.engine.journal import Journal
+from tui.engine.store import Store, StoreChange
 
 
 def test_transitions_record_observed_times_and_completion_uncertainty() -> None:

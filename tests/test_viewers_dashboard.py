@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from tests.viewers_fixtures import served_simulator, viewer_settings
-from tui.app_runtime import build_app
-from tui.clock import SystemClock
+from tui.commands.dashboard import build_app
+from tui.core.clock import SystemClock
 
 __all__ = ["served_simulator"]  # the fixture, imported for pytest
 

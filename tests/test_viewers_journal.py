@@ -9,9 +9,9 @@ from pathlib import Path
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
 from tests.engine_fixtures import T0, task
-from tui.clock import MockClock
-from tui.journal import SCHEMA_VERSION, Journal
-from tui.store import Store
+from tui.core.clock import MockClock
+from tui.engine.journal import SCHEMA_VERSION, Journal
+from tui.engine.store import Store
 
 # The v1 schema as the first pcwatch release wrote it.
 V1_SCHEMA = """
@@ -36,7 +36,7 @@ def _pair(path: Path) -> tuple[Store, Store, MockClock]:
 
 
 def test_a_v1_journal_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path) -> None:
-    from tui.journal import TaskRow, _encoder
+    from tui.engine.journal import TaskRow, _encoder
 
     path = tmp_path / "v1.sqlite3"
     conn = sqlite3.connect(path)
@@ -132,12 +132,12 @@ def test_an_older_row_never_replaces_a_newer_one(tmp_path: Path) -> None:
 
 
 def test_a_follower_loads_neither_textual_nor_boto3() -> None:
-    """A follower never builds a client: `tui.sharing` imports boto3 only once it leads."""
+    """A follower never builds a client: `tui.engine.sharing` imports boto3 only once it leads."""
     import json
     import subprocess
     import sys
 
-    code = "import sys, json, tui.sharing; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    code = "import sys, json, tui.engine.sharing; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     loaded = set(json.loads(out))
     assert "tui" in loaded and not loaded & {"textual", "rich", "boto3", "botocore"}
@@ -147,8 +147,8 @@ async def test_followers_notice_a_leader_that_holds_the_lock_but_went_silent(tmp
     import asyncio
 
     from tests.engine_fixtures import FakeClient
-    from tui.config import Settings
-    from tui.sharing import LEADER_HEARTBEAT, LEADER_KEY, LEADER_SILENT_AFTER, make_engine
+    from tui.core.settings import Settings
+    from tui.engine.sharing import LEADER_HEARTBEAT, LEADER_KEY, LEADER_SILENT_AFTER, make_engine
 
     path = tmp_path / "j.sqlite3"
     settings = Settings(journal_path=path, endpoint_url="http://127.0.0.1:9")

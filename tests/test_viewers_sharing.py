@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from tests.viewers_fixtures import TAIL_INTERVAL, served_simulator, viewer_command, viewer_settings
-from tui.clock import SystemClock
-from tui.sharing import LEADER_KEY, REFRESH_KEY, make_engine
+from tui.core.clock import SystemClock
+from tui.engine.sharing import LEADER_KEY, REFRESH_KEY, make_engine
 
 __all__ = ["served_simulator"]  # the fixture, imported for pytest
 
@@ -22,7 +22,7 @@ FOLLOWER_SECONDS = 2.5
 
 def _wait_until_leading(journal: Path, process: subprocess.Popen[str], timeout: float = 30.0) -> None:
     """Until the viewer process has polled once (its status is in the journal)."""
-    from tui.journal import Journal
+    from tui.engine.journal import Journal
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

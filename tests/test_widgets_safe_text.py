@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.widgets.safe_text import MAX_DISPLAY_CHARS, clean, safe_text
+from tui.dashboard.widgets.safe_text import MAX_DISPLAY_CHARS, clean, safe_text
 
 HOSTILE = [
     "[red]x[/red]",

@@ -9,8 +9,8 @@ from datetime import timedelta
 from rich.cells import cell_len
 
 from tests.dashboard_fixtures import T0, FakeCompletion, make_task, with_status
-from tui.widgets import task_rows
-from tui.widgets.task_rows import COLUMNS, ROW_WIDTH
+from tui.dashboard import task_rows
+from tui.dashboard.task_rows import COLUMNS, ROW_WIDTH
 
 
 def test_durations() -> None:

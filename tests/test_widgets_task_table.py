@@ -14,8 +14,8 @@ from tests.dashboard_fixtures import (
     populated_store,
     with_status,
 )
-from tui.widgets import task_rows
-from tui.widgets.task_table import BULK_CHANGE
+from tui.dashboard import task_rows
+from tui.dashboard.widgets.task_table import BULK_CHANGE
 
 
 async def test_default_view_puts_running_tasks_first_and_selects_the_first_row() -> None:
@@ -179,7 +179,7 @@ async def test_running_durations_tick_with_the_clock() -> None:
 def test_merge_sorted_matches_a_full_sort() -> None:
     import random
 
-    from tui.widgets.task_table import merge_sorted
+    from tui.dashboard.widgets.task_table import merge_sorted
 
     rng = random.Random(5)
     keys = sorted(rng.random() for _ in range(500))

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.dashboard_fixtures import T0, make_records, with_status
-from tui.clock import MockClock
-from tui.store import Store
-from tui.widgets import task_rows
-from tui.widgets.task_table import TaskTable
+from tui.core.clock import MockClock
+from tui.dashboard import task_rows
+from tui.dashboard.widgets.task_table import TaskTable
+from tui.engine.store import Store
 
 
 def live_store() -> Store:

@@ -12,11 +12,11 @@ import time
 import pytest
 
 from tui.__main__ import main
-from tui.actions import ACCEPT, WriteActions
 from tui.aws import make_client
-from tui.bulk_accept import InvitationFilter, accept_all, pending_invitations
-from tui.clock import MockClock
+from tui.core.clock import MockClock
 from tui.simulator import Faults, Simulator, serve
+from tui.writes.actions import ACCEPT, WriteActions
+from tui.writes.bulk_accept import InvitationFilter, accept_all, pending_invitations
 
 from .writes_support import (
     ROOT,

@@ -13,9 +13,9 @@ import pytest
 
 from tests.engine_fixtures import stub_endpoint
 from tui.__main__ import main
-from tui.actions import ACCEPT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, WRITE_OPERATIONS
 from tui.simulator import Faults
-from tui.write_ledger import PENDING, SUCCEEDED, WriteLedger
+from tui.writes.actions import ACCEPT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, WRITE_OPERATIONS
+from tui.writes.ledger import PENDING, SUCCEEDED, WriteLedger
 
 from .writes_support import (
     ROOT,

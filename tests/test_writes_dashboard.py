@@ -15,11 +15,11 @@ import pytest
 from textual.app import App, ComposeResult
 
 from schemas import EngagementInvitationSummary
-from tui.actions import WriteActions
-from tui.clock import MockClock
-from tui.screens.confirm_write import ConfirmedWrite, ConfirmWriteScreen, ask_and_act
-from tui.store import Store
-from tui.widgets.invitations import InvitationsPane, invitation_lines, order_invitations, time_left
+from tui.core.clock import MockClock
+from tui.dashboard.screens.confirm_write import ConfirmedWrite, ConfirmWriteScreen, ask_and_act
+from tui.dashboard.widgets.invitations import InvitationsPane, invitation_lines, order_invitations, time_left
+from tui.engine.store import Store
+from tui.writes.actions import WriteActions
 
 from .writes_support import T0, accept_tasks_for, add_invitation
 
@@ -199,9 +199,9 @@ def test_accept_from_the_dashboard_starts_one_task_and_puts_it_in_the_store_at_o
 
 def test_the_write_layers_load_no_textual() -> None:
     modules = [
-        "tui.actions",
-        "tui.write_ledger",
-        "tui.bulk_accept",
+        "tui.writes.actions",
+        "tui.writes.ledger",
+        "tui.writes.bulk_accept",
         "tui.commands.accept",
         "tui.commands.writes",
     ]
@@ -217,7 +217,7 @@ def test_the_write_layers_load_no_textual() -> None:
     assert "tui" in loaded and not loaded & {"textual", "rich"}
 
 
-@pytest.mark.parametrize("module", ["tui.widgets.invitations", "tui.screens.confirm_write"])
+@pytest.mark.parametrize("module", ["tui.dashboard.widgets.invitations", "tui.dashboard.screens.confirm_write"])
 def test_the_dashboard_pieces_load_no_boto(module: str) -> None:
     code = f"import sys, json, {module}; print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
     loaded = set(
@@ -251,8 +251,8 @@ def test_read_only_actions_refuse_every_write_and_send_nothing(
 ) -> None:
     import dataclasses
 
-    from tui.actions import WRITE_OPERATIONS, build_write_actions
-    from tui.write_errors import WritesDisabled
+    from tui.writes.actions import WRITE_OPERATIONS, build_write_actions
+    from tui.writes.errors import WritesDisabled
 
     settings = dataclasses.replace(write_settings, read_only=True)
     actions = build_write_actions(write_client, Store(), settings, MockClock(T0))

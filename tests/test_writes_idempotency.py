@@ -8,12 +8,12 @@ import asyncio
 import pytest
 
 from schemas import InvitationStatus
-from tui.actions import ACCEPT, FROM_OPPORTUNITY, REJECT, WriteActions
 from tui.aws import make_client
+from tui.engine.store import Store
 from tui.simulator import Faults
-from tui.store import Store
-from tui.write_errors import WriteError
-from tui.write_ledger import SUCCEEDED, UNKNOWN
+from tui.writes.actions import ACCEPT, FROM_OPPORTUNITY, REJECT, WriteActions
+from tui.writes.errors import WriteError
+from tui.writes.ledger import SUCCEEDED, UNKNOWN
 
 from .writes_support import accept_tasks_for, add_invitation, tasks_for_opportunity
 

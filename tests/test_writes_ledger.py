@@ -6,10 +6,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from tui.clock import MockClock
-from tui.config import Settings
-from tui.journal import Journal, default_journal_path
-from tui.write_ledger import FAILED, PENDING, SUCCEEDED, UNKNOWN, WriteLedger, ledger_path, params_hash
+from tui.core.clock import MockClock
+from tui.core.settings import Settings
+from tui.engine.journal import Journal, default_journal_path
+from tui.writes.ledger import FAILED, PENDING, SUCCEEDED, UNKNOWN, WriteLedger, ledger_path, params_hash
 
 OP = "StartEngagementByAcceptingInvitationTask"
 PARAMS = {"Catalog": "Sandbox", "ClientToken": "", "Identifier": "engi-0000000000001"}

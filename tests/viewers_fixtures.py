@@ -1,7 +1,7 @@
 """Fixtures for the shared-viewer tests, and a headless viewer to run in a subprocess.
 
 `python -m tests.viewers_fixtures --endpoint-url URL --journal PATH --seconds S` builds a store and an
-engine with `tui.sharing.make_engine` (as the dashboard does), runs it for S seconds and prints one JSON
+engine with `tui.engine.sharing.make_engine` (as the dashboard does), runs it for S seconds and prints one JSON
 line: its role, the calls its client made, and the tasks its store holds. Fixtures: `served_simulator`
 (a simulator on the real clock, served on 127.0.0.1, with a few running tasks) and `viewer_command`.
 """
@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tui.clock import SystemClock
-from tui.config import Budget, Settings
+from tui.core.clock import SystemClock
+from tui.core.settings import Budget, Settings
 
 #: Fast enough for a test of a few seconds, slow enough to stay far below the simulator's 10 calls/s.
 FAST_INTERVAL = 0.3
@@ -58,7 +58,7 @@ def viewer_command(endpoint_url: str, journal: Path | None, seconds: float, *ext
 
 
 async def _run_viewer(args: argparse.Namespace) -> dict[str, Any]:
-    from tui.sharing import make_engine
+    from tui.engine.sharing import make_engine
 
     settings = viewer_settings(args.endpoint_url, None if args.no_journal else Path(args.journal))
     store, engine = make_engine(settings, SystemClock(), tail_interval=TAIL_INTERVAL)

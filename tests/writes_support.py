@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from schemas import InvitationStatus, TaskKind
-from tui.clock import MockClock
+from tui.core.clock import MockClock
 from tui.simulator import Faults, Simulator
 from tui.simulator.records import SimInvitation
 

@@ -9,7 +9,7 @@
 
 A `Watch` is a viewer like a dashboard: it shares the journal of the same endpoint, account and catalog,
 so with a dashboard (or another notebook) already open it makes no calls of its own; otherwise it polls for
-every viewer (see `tui.sharing`). The engine runs on a background thread with its own event loop, so the
+every viewer (see `tui.engine.sharing`). The engine runs on a background thread with its own event loop, so the
 kernel's loop stays free and `await watch.follow(...)` works from a cell.
 """
 
@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from schemas import TaskRecord, TaskStatus
 
-from .clock import Clock, SystemClock
-from .config import Budget, Settings, check_settings
-from .sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
+from .core.clock import Clock, SystemClock
+from .core.settings import Budget, Settings, check_settings
+from .core.text_safety import visible
+from .engine.sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from .poll_plan import PollerStatus
+    from .engine.poll_plan import PollerStatus
 
 #: Columns of `Watch.table`: header -> TaskRecord field.
 TABLE_COLUMNS = {
@@ -174,8 +175,6 @@ class Watch:
         from rich.table import Table
         from rich.text import Text
 
-        from .widgets.safe_text import clean
-
         records = self.tasks(kind, status)
         shown = records[:limit] if limit else records
         title = f"{len(records)} tasks" + (
@@ -196,7 +195,7 @@ class Watch:
                 if field == "start_time" and value is not None:
                     value = value.strftime("%Y-%m-%d %H:%M:%S")
                 style = STATUS_STYLES.get(value, "") if field == "task_status" else ""
-                cells.append(Text(clean(value, limit=300), style=style))
+                cells.append(Text(visible(value, limit=300), style=style))
             table.add_row(*cells)
         return table
 

@@ -50,13 +50,13 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
 from tests.dashboard_fixtures import T0, CountingDriver, FakePoller, make_records, with_status  # noqa: E402
-from tui.app import PcwatchApp  # noqa: E402
-from tui.clock import MockClock  # noqa: E402
-from tui.config import Settings  # noqa: E402
-from tui.store import Store  # noqa: E402
-from tui.widgets import task_rows  # noqa: E402
-from tui.widgets.partial_update import install as install_partial_update  # noqa: E402
-from tui.widgets.task_table import TaskTable  # noqa: E402
+from tui.core.clock import MockClock  # noqa: E402
+from tui.core.settings import Settings  # noqa: E402
+from tui.dashboard import task_rows  # noqa: E402
+from tui.dashboard.app import PcwatchApp  # noqa: E402
+from tui.dashboard.widgets.partial_update import install as install_partial_update  # noqa: E402
+from tui.dashboard.widgets.task_table import TaskTable  # noqa: E402
+from tui.engine.store import Store  # noqa: E402
 
 SIZE = (160, 48)
 LATENCY_DETAIL: dict[str, str] = {}
@@ -317,15 +317,15 @@ import os, sys, time
 t0 = float(sys.argv[1]); kind = sys.argv[2]; journal_path = sys.argv[3]
 sys.path.insert(0, {root!r})
 import asyncio
-from tui.journal import Journal
-from tui.store import Store
+from tui.engine.journal import Journal
+from tui.engine.store import Store
 
 async def main():
     if kind == "dashboard":  # only what `pcwatch` itself imports (plus the counting driver)
         from tests.dashboard_fixtures import CountingDriver, FakePoller, T0
-        from tui.app import PcwatchApp
-        from tui.clock import MockClock
-        from tui.config import Settings
+        from tui.dashboard.app import PcwatchApp
+        from tui.core.clock import MockClock
+        from tui.core.settings import Settings
         store = Store(journal=Journal(journal_path), clock=MockClock(T0))
         app = PcwatchApp(store, FakePoller(), Settings(), MockClock(T0), load=store.load, driver_class=CountingDriver)
     else:
@@ -349,7 +349,7 @@ asyncio.run(main())
 
 
 def make_journal(n: int, directory: str) -> str:
-    from tui.journal import Journal
+    from tui.engine.journal import Journal
 
     path = str(Path(directory) / "bench.sqlite3")
     journal = Journal(path)

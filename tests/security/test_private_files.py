@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard_fixtures import T0, make_task
-from tui.config import Settings
-from tui.journal import Journal, TaskRow, default_journal_path
-from tui.screens.export import export_view
-from tui.viewer_lock import JournalLock
-from tui.write_ledger import WriteLedger, ledger_path
+from tui.core.settings import Settings
+from tui.dashboard.screens.export import export_view
+from tui.engine.journal import Journal, TaskRow, default_journal_path
+from tui.engine.viewer_lock import JournalLock
+from tui.writes.ledger import WriteLedger, ledger_path
 
 NOBODY = 65534
 

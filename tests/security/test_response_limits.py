@@ -8,11 +8,11 @@ import pytest
 
 from tests.dashboard_fixtures import T0, until
 from tui.__main__ import main
-from tui.app_runtime import build_app
 from tui.aws import ApiFailure, MalformedResponse, failure_from_exception
-from tui.clock import MockClock
-from tui.config import Settings
-from tui.journal import Journal
+from tui.commands.dashboard import build_app
+from tui.core.clock import MockClock
+from tui.core.settings import Settings
+from tui.engine.journal import Journal
 from tui.simulator import Faults, Simulator, serve
 from tui.simulator.operations import OPERATIONS
 

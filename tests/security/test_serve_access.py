@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 from tests.serve_support import Served, serving
-from tui.clock import SystemClock
+from tui.core.clock import SystemClock
 
 
 @pytest.fixture(scope="module")

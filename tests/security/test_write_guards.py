@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from tui.__main__ import build_parser, main, settings_from_args
-from tui.actions import ACCEPT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, REJECT, WRITE_OPERATIONS
+from tui.writes.actions import ACCEPT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, REJECT, WRITE_OPERATIONS
 
 from ..writes_support import ROOT, accept_tasks_for, add_invitation, cli_env, pcwatch_command
 

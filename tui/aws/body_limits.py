@@ -19,7 +19,7 @@ import operator
 from itertools import accumulate
 from typing import Any
 
-from ..failures import MalformedResponse
+from .failures import MalformedResponse
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_JSON_DEPTH = 64

@@ -31,8 +31,8 @@ from schemas import (
     StartOpportunityFromEngagementTaskResponse,
     decoder_for,
 )
+from tui.core.settings import Settings, SettingsError, check_settings, is_loopback
 
-from ..config import Settings, SettingsError, check_settings, is_loopback
 from . import body_limits
 from .errors import ApiFailure, MalformedResponse, failure_from_exception
 
@@ -188,7 +188,7 @@ class PartnerCentralClient:
             params["NextToken"] = next_token
         return await self._acall("ListEngagementInvitations", ListEngagementInvitationsResponse, params)
 
-    # --- writes (each Start…Task carries the caller's ClientToken; see tui.write_ledger) ----------------
+    # --- writes (each Start…Task carries the caller's ClientToken; see tui.writes.ledger) ----------------
 
     def accept_invitation_params(self, invitation_id: str, client_token: str) -> dict[str, Any]:
         return {"Catalog": self.catalog, "ClientToken": client_token, "Identifier": invitation_id}

@@ -12,7 +12,7 @@ from typing import Any
 
 from schemas import ThrottlingException, decode_error
 
-from ..failures import (  # noqa: F401  (re-exported: the engine's callers import them from here)
+from .failures import (  # noqa: F401  (re-exported: the engine's callers import them from here)
     ApiFailure,
     CredentialsFailure,
     MalformedResponse,

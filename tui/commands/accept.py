@@ -13,7 +13,8 @@ import asyncio
 import sys
 from typing import Any
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .common import EXIT_ERROR, error
 from .writes import (
     add_again_argument,
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _describe(inv: Any) -> str:
-    from ..aws import one_line
+    from tui.aws import one_line
 
     expires = f"{inv.expiration_date:%Y-%m-%d %H:%M}" if inv.expiration_date else "?"
     return (
@@ -94,10 +95,10 @@ def _describe(inv: Any) -> str:
 
 
 def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
-    from ..aws import ApiFailure
-    from ..budget import RequestBudget
-    from ..bulk_accept import InvitationFilter, accept_all, pending_invitations
-    from ..clock import SystemClock
+    from tui.aws import ApiFailure
+    from tui.core.clock import SystemClock
+    from tui.engine.budget import RequestBudget
+    from tui.writes.bulk_accept import InvitationFilter, accept_all, pending_invitations
 
     if args.yes:
         refused = refuse_if_read_only("accept", settings)
@@ -135,7 +136,7 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
                 print_outcome("accept", outcome)
 
             def on_error(inv: Any, err: Any, retrying: bool) -> None:
-                from ..aws import one_line
+                from tui.aws import one_line
 
                 tail = " (retrying)" if retrying else ""
                 for line in err.lines:

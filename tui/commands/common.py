@@ -9,8 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from schemas import TASK_KINDS
-
-from ..config import Settings
+from tui.core.settings import Settings
 
 #: Exit code for errors other than a task's outcome (bad arguments, credentials, the service).
 EXIT_ERROR = 3
@@ -38,7 +37,7 @@ def parse_kind(value: str) -> str:
 
 
 def error(command: str, message: str) -> int:
-    from ..aws import one_line
+    from tui.aws import one_line
 
     print(f"pcwatch {command}: {one_line(message, limit=2000)}", file=sys.stderr)
     return EXIT_ERROR
@@ -47,12 +46,12 @@ def error(command: str, message: str) -> int:
 @contextmanager
 def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[Any, Settings]]:
     """A client for the settings; with `--demo`, an in-process local endpoint first. Raises ApiFailure."""
-    from ..aws import make_client
+    from tui.aws import make_client
 
     endpoint = None
     try:
         if settings.demo and not settings.endpoint_url:
-            from ..demo_endpoint import demo_settings, start_demo_endpoint
+            from tui.simulator.demo import demo_settings, start_demo_endpoint
 
             endpoint, _ = start_demo_endpoint()
             settings = demo_settings(settings, endpoint)

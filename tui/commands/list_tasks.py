@@ -9,8 +9,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..config import Settings
-from ..text_safety import CSV, JSON, LINE, visible
+from tui.core.settings import Settings
+from tui.core.text_safety import CSV, JSON, LINE, visible
+
 from .common import connected, error, parse_kind
 
 #: CSV columns: the service's wire names plus Kind.
@@ -51,9 +52,8 @@ async def fetch_tasks(
 ) -> list[Any]:
     """Every task of the kinds (filtered by status on the service side), within the rate budget."""
     from schemas import TaskRecord
-
-    from ..budget import RequestBudget
-    from ..clock import SystemClock
+    from tui.core.clock import SystemClock
+    from tui.engine.budget import RequestBudget
 
     budget = RequestBudget(settings.budget, SystemClock())
     records: list[TaskRecord] = []
@@ -121,8 +121,7 @@ def print_json(records: Sequence[Any], out: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from schemas import TASK_KINDS
-
-    from ..aws import ApiFailure
+    from tui.aws import ApiFailure
 
     kinds = list(dict.fromkeys(args.kind or TASK_KINDS))
     statuses = [s.upper() for s in args.status] if args.status else None

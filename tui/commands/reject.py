@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .writes import add_yes_argument, run_single
 
 

@@ -1,7 +1,7 @@
 """`pcwatch serve`: the dashboard in a browser, through textual-serve.
 
 Each browser tab runs its own dashboard process (`python -m tui` with the same global options); they are
-viewers of one poller through the shared journal (see `tui.sharing`), so tabs do not multiply the calls.
+viewers of one poller through the shared journal (see `tui.engine.sharing`), so tabs do not multiply the calls.
 With `--demo`, the local endpoint is started once here and every tab watches it, with a shared journal.
 
 Whoever drives a dashboard acts with your AWS credentials, so every request needs a token: `serve` prints
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings, is_loopback
+from tui.core.settings import Settings, is_loopback
 
 DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 4
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with contextlib.ExitStack() as stack:
         if settings.demo and not settings.endpoint_url:
             # One demo world for every tab (each tab's own in-process endpoint would be a different one).
-            from ..demo_endpoint import demo_settings, start_demo_endpoint
+            from tui.simulator.demo import demo_settings, start_demo_endpoint
 
             endpoint, _ = start_demo_endpoint()
             stack.callback(endpoint.close)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..actions import INVOLVEMENT_TYPES, VISIBILITIES
+    from tui.writes.actions import INVOLVEMENT_TYPES, VISIBILITIES
 
     parser.add_argument("opportunity_id", metavar="OPPORTUNITY_ID", help="the opportunity's id (O…)")
     parser.add_argument(

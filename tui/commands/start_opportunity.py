@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
 
 

@@ -13,7 +13,8 @@ import random
 import sys
 from typing import Any
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .common import connected, error, parse_kind
 
 EXIT_COMPLETE = 0
@@ -51,9 +52,8 @@ async def follow(
     """Poll the task until it ends or the timeout passes. Returns (exit code, last TaskRecord or None).
     Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it."""
     from schemas import TASK_KINDS, TaskRecord, TaskStatus
-
-    from ..aws import ApiFailure, CredentialsFailure
-    from ..budget import Backoff, RequestBudget
+    from tui.aws import ApiFailure, CredentialsFailure
+    from tui.engine.budget import Backoff, RequestBudget
 
     budget = RequestBudget(settings.budget, clock)
     backoff = Backoff(rng or random.Random())
@@ -93,9 +93,9 @@ async def follow(
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from ..aws import ApiFailure
-    from ..clock import SystemClock
-    from ..text_safety import visible
+    from tui.aws import ApiFailure
+    from tui.core.clock import SystemClock
+    from tui.core.text_safety import visible
 
     interval = args.interval if args.interval is not None else settings.fast_interval
     if interval <= 0 or (args.timeout is not None and args.timeout < 0):

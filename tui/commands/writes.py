@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import Settings
-from ..text_safety import JSON, visible
+from tui.core.settings import Settings
+from tui.core.text_safety import JSON, visible
+
 from .common import EXIT_ERROR, connected
 
 #: Exit code when read-only mode, or a missing confirmation, refuses a write (argparse also uses 2).
@@ -49,7 +50,7 @@ def add_again_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def refuse_if_read_only(command: str, settings: Settings) -> int | None:
-    from ..write_errors import READ_ONLY_MESSAGE
+    from tui.writes.errors import READ_ONLY_MESSAGE
 
     if settings.read_only:
         print(f"pcwatch {command}: {READ_ONLY_MESSAGE}", file=sys.stderr)
@@ -62,7 +63,7 @@ def confirm_production(
 ) -> int | None:
     """None to go ahead; EXIT_NOT_CONFIRMED (nothing sent) for a write to the `AWS` catalog that was
     neither confirmed on the terminal nor given `--yes`. Other catalogs go ahead."""
-    from ..actions import is_production
+    from tui.writes.actions import is_production
 
     if not is_production(settings.catalog):
         return None
@@ -88,7 +89,7 @@ def confirm_production(
 
 def announce_catalog(command: str, settings: Settings, what: str) -> None:
     """On the production catalog, say so plainly before acting."""
-    from ..actions import is_production
+    from tui.writes.actions import is_production
 
     if is_production(settings.catalog):
         print(
@@ -109,9 +110,9 @@ class WriteSession:
 def write_session(settings: Settings) -> Iterator[WriteSession]:
     """A connected client (the demo endpoint with --demo), the write ledger and the actions service.
     Raises ApiFailure if the client cannot be made."""
-    from ..actions import WriteActions
-    from ..aws import ApiFailure
-    from ..write_ledger import WriteLedger
+    from tui.aws import ApiFailure
+    from tui.writes.actions import WriteActions
+    from tui.writes.ledger import WriteLedger
 
     try:
         ledger = WriteLedger.for_settings(settings)
@@ -178,8 +179,9 @@ def run_single(
     print, --wait."""
     import asyncio
 
-    from ..aws import ApiFailure
-    from ..write_errors import WriteError
+    from tui.aws import ApiFailure
+    from tui.writes.errors import WriteError
+
     from .common import error
 
     refused = refuse_if_read_only(command, settings)

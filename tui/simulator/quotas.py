@@ -7,7 +7,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-from tui.clock import Clock
+from tui.core.clock import Clock
 
 #: Operations that change something count against the write quota; everything else is a read.
 WRITE_OPERATIONS = frozenset(

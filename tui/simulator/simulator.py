@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from schemas import InternalServerException, TaskKind, TaskRecord, TaskStatus
-from tui.clock import Clock, SystemClock
+from tui.core.clock import Clock, SystemClock
 
 from .faults import NON_JSON_BODY, FaultPicker, Faults, apply_data_faults, deep_json, huge_json
 from .operations import OPERATIONS, Context

@@ -1,0 +1,81 @@
+"""The polling viewer's status as it travels through the journal to the others (see `tui.engine.sharing`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import Any
+
+from .poll_plan import PollerStatus
+
+
+def status_to_json(status: PollerStatus, now: datetime) -> str:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return json.dumps(
+        {
+            "pid": os.getpid(),
+            "published_at": now.isoformat(),
+            "state": status.state,
+            "calls_last_hour": status.calls_last_hour,
+            "calls_left_today": status.calls_left_today,
+            "next_poll_at": iso(status.next_poll_at),
+            "last_success": {k: v.isoformat() for k, v in status.last_success.items()},
+            "last_error": status.last_error,
+            "stale_since": iso(status.stale_since),
+            "backfilling": status.backfilling,
+            "active_tasks": status.active_tasks,
+            "calls_total": status.calls_total,
+        }
+    )
+
+
+def status_from_json(
+    text: str | None, state: str, now: datetime | None = None, silent_after: float | None = None
+) -> PollerStatus:
+    """A follower's status: the leader's, published in the journal. A leader that has published nothing
+    for `silent_after` seconds while holding the lock (a suspended process) makes it stale."""
+    if not text:
+        return PollerStatus(state=state)
+    try:
+        data = json.loads(text)
+
+        def dt(value: Any) -> datetime | None:
+            return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+        leader_state = data.get("state")
+        published = dt(data.get("published_at"))
+        silent = (
+            now is not None
+            and silent_after is not None
+            and published is not None
+            and (now - published).total_seconds() > silent_after
+        )
+        if silent:
+            assert published is not None
+            return PollerStatus(
+                state="stale",
+                calls_last_hour=int(data.get("calls_last_hour", 0)),
+                calls_left_today=int(data.get("calls_left_today", 0)),
+                last_error=(
+                    f"the polling viewer (process {int(data.get('pid', 0))}) has been silent since"
+                    f" {published:%H:%M:%S} UTC (suspended?); closing it lets this viewer poll"
+                ),
+                stale_since=published,
+            )
+        return PollerStatus(
+            state=leader_state if leader_state in ("stale", "backoff", "paused") else state,
+            calls_last_hour=int(data.get("calls_last_hour", 0)),
+            calls_left_today=int(data.get("calls_left_today", 0)),
+            next_poll_at=dt(data.get("next_poll_at")),
+            last_success={k: v for k, s in data.get("last_success", {}).items() if (v := dt(s))},
+            last_error=data.get("last_error"),
+            stale_since=dt(data.get("stale_since")),
+            backfilling=bool(data.get("backfilling")),
+            active_tasks=int(data.get("active_tasks", 0)),
+            calls_total=int(data.get("calls_total", 0)),
+        )
+    except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
+        return PollerStatus(state=state)

@@ -15,7 +15,7 @@ from tests.engine_fixtures import stub_endpoint
 from tui.__main__ import main
 from tui.simulator import Faults
 from tui.writes.actions import ACCEPT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, WRITE_OPERATIONS
-from tui.writes.ledger import PENDING, SUCCEEDED, WriteLedger
+from tui.writes.ledger import PENDING, SUCCEEDED, WriteLedger, ledger_beside
 
 from .writes_support import (
     ROOT,
@@ -89,7 +89,7 @@ def test_killed_after_sending_then_run_again_starts_exactly_one_task(
         tasks = lambda: tasks_for_opportunity(write_sim, target)  # noqa: E731
     _kill_after_send(args, write_sim, operation)
     assert len(tasks()) == 1  # the endpoint acted; the process never heard
-    with WriteLedger(journal) as ledger:
+    with WriteLedger(ledger_beside(journal)) as ledger:
         (entry,) = ledger.entries()
         assert entry.state == PENDING and entry.target_id == target
     result = run_pcwatch(*args)
@@ -98,7 +98,7 @@ def test_killed_after_sending_then_run_again_starts_exactly_one_task(
     response = json.loads(result.stdout)
     (task,) = tasks()
     assert response["TaskId"] == task.task_id and write_sim.stats.calls[operation] == 2
-    with WriteLedger(journal) as ledger:
+    with WriteLedger(ledger_beside(journal)) as ledger:
         (entry,) = ledger.entries()
         assert entry.state == SUCCEEDED and json.loads(entry.response)["TaskId"] == task.task_id
 

@@ -16,8 +16,11 @@ Entry states:
 - `failed`: the service refused the request definitively (validation, conflict, access denied, not
   found): nothing was done, so the next attempt gets a new token.
 
-Where: the ledger lives in its own tables of the journal's SQLite file (own connection, WAL). With
-`--no-journal` it still needs a file, or a crash could make the next run act twice: it goes to
+Where: its own SQLite file beside the journal, `<journal stem>.writes<suffix>` (e.g.
+`…--Sandbox.writes.sqlite3`), so a corrupt journal moved aside (`tui.engine.journal`) never takes the
+pending write tokens with it. Older pcwatch kept these tables inside the journal's file: on first open
+their rows are copied here, then dropped there (`migrate_legacy`). With `--no-journal` the ledger still
+needs a file, or a crash could make the next run act twice: it goes to
 `<user state dir>/pcwatch/write-ledgers/<same name as the journal>`. `--demo` without `--journal` uses a
 per-process temporary file (the demo's world is new each run, so there is nothing to resume).
 """
@@ -27,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import tempfile
@@ -37,9 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.clock import Clock, SystemClock
-from tui.core.private_files import prepare_sqlite_file
+from tui.core.private_files import prepare_sqlite_file, private_parent
 from tui.core.settings import Settings
-from tui.engine.journal import default_journal_path, private_parent
+from tui.engine.journal import default_journal_path
+
+log = logging.getLogger(__name__)
 
 PENDING = "pending"
 UNKNOWN = "unknown"
@@ -74,6 +80,8 @@ _COLUMNS = (
     "client_token, operation, catalog, target_id, params_hash, params, state, created_at, attempts,"
     " last_attempt_at, outcome_at, response, error_type, error_message"
 )
+#: The table the ledger kept inside the journal's file before it had its own.
+LEGACY_TABLE = "write_requests"
 
 
 def params_hash(params: dict[str, Any]) -> str:
@@ -123,10 +131,15 @@ class Reservation:
     already_done: bool
 
 
+def ledger_beside(journal: Path) -> Path:
+    """The ledger's file for a journal: `name.writes.sqlite3` beside `name.sqlite3`."""
+    return journal.with_name(f"{journal.stem}.writes{journal.suffix}")
+
+
 def ledger_path(settings: Settings) -> Path:
     """The ledger's file for these settings (see the module docstring)."""
     if settings.journal_path is not None and not settings.no_journal:
-        return Path(settings.journal_path)
+        return ledger_beside(Path(settings.journal_path))
     if settings.demo and settings.journal_path is None:
         fd, name = tempfile.mkstemp(prefix="pcwatch-demo-writes-", suffix=".sqlite3")
         os.close(fd)
@@ -134,17 +147,34 @@ def ledger_path(settings: Settings) -> Path:
     journal = default_journal_path(settings)
     if settings.no_journal:
         return journal.parent.parent / "write-ledgers" / journal.name
-    return journal
+    return ledger_beside(journal)
+
+
+def legacy_path(settings: Settings) -> Path | None:
+    """The journal whose file may still hold this ledger's tables (pcwatch before the ledger's own file)."""
+    if settings.no_journal or (settings.demo and settings.journal_path is None):
+        return None
+    return Path(settings.journal_path) if settings.journal_path is not None else default_journal_path(settings)
 
 
 class WriteLedger:
     """The write ledger over one SQLite file. Thread-safe enough for one process (one connection, each
     operation one transaction); several processes coordinate through SQLite's write lock."""
 
-    def __init__(self, path: Path | str, *, clock: Clock | None = None, temporary: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Clock | None = None,
+        temporary: bool = False,
+        legacy: Path | None = None,
+    ) -> None:
+        """`legacy`: a journal file that may hold this ledger's rows from before (see `migrate_legacy`)."""
         self.path = Path(path)
         self._clock = clock or SystemClock()
         self._temporary = temporary
+        #: Human-readable warnings (a legacy ledger that could not be read); the app shows them.
+        self.warnings: list[str] = []
         private_parent(self.path)
         prepare_sqlite_file(self.path)  # 0600, and so are its -wal and -shm
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
@@ -153,11 +183,60 @@ class WriteLedger:
         # FULL: a write recorded as about to be sent must survive even a power loss.
         self._conn.execute("PRAGMA synchronous = FULL")
         self._conn.executescript(_SCHEMA)
+        if legacy is not None:
+            self.migrate_legacy(legacy)
 
     @classmethod
     def for_settings(cls, settings: Settings, *, clock: Clock | None = None) -> WriteLedger:
         temporary = settings.demo and settings.journal_path is None
-        return cls(ledger_path(settings), clock=clock, temporary=temporary)
+        return cls(ledger_path(settings), clock=clock, temporary=temporary, legacy=legacy_path(settings))
+
+    def migrate_legacy(self, journal: Path) -> int:
+        """Move the rows an older pcwatch kept in `journal`'s file into this ledger; returns how many.
+
+        Copied first (one transaction; a token already here is kept as it is), then the old table is
+        dropped from the journal: a crash between the two only repeats the copy, which changes nothing.
+        A journal that cannot be read leaves its rows where they are, with a warning.
+        """
+        c = self._conn
+        if journal.is_symlink() or not journal.is_file():
+            return 0  # (the journal itself refuses a symlink: nothing of ours is there)
+        try:
+            c.execute("ATTACH DATABASE ? AS legacy", (str(journal),))
+        except sqlite3.Error as exc:
+            self._warn(f"the write ledger in {journal} was not read ({exc})")
+            return 0
+        try:
+            found = c.execute(
+                "SELECT count(*) FROM legacy.sqlite_master WHERE type = 'table' AND name = ?", (LEGACY_TABLE,)
+            ).fetchone()[0]
+            if not found:
+                return 0
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                before = c.execute("SELECT count(*) FROM main.write_requests").fetchone()[0]
+                c.execute(
+                    f"INSERT OR IGNORE INTO main.write_requests ({_COLUMNS})"
+                    f" SELECT {_COLUMNS} FROM legacy.{LEGACY_TABLE} ORDER BY seq"
+                )
+                moved = int(c.execute("SELECT count(*) FROM main.write_requests").fetchone()[0] - before)
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            c.execute(f"DROP TABLE IF EXISTS legacy.{LEGACY_TABLE}")
+            log.info("write ledger: %d entries moved from %s to %s", moved, journal, self.path)
+            return moved
+        except sqlite3.Error as exc:
+            self._warn(f"the write ledger in {journal} was not moved to {self.path.name} ({exc})")
+            return 0
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                c.execute("DETACH DATABASE legacy")
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        log.warning("%s", message)
 
     def _now(self) -> float:
         return self._clock.now().timestamp()

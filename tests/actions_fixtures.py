@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tui.aws import make_client
+from tui.aws.client import make_client
 from tui.core.clock import MockClock
 from tui.core.settings import Settings
 from tui.simulator import Endpoint, serve

@@ -18,7 +18,7 @@ from schemas import (
     TaskKind,
     TaskRecord,
 )
-from tui.aws import ApiFailure
+from tui.aws.failures import ApiFailure
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 KINDS = list(TASK_KINDS)

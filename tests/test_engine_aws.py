@@ -10,16 +10,11 @@ from botocore import exceptions as bx
 
 from schemas import TaskKind, ThrottlingException, ValidationException
 from tests.engine_fixtures import stub_endpoint
-from tui.aws import (
-    CredentialsFailure,
-    MalformedResponse,
-    NetworkFailure,
-    ServiceFailure,
-    failure_from_exception,
-    make_client,
-    one_line,
-)
+from tui.aws.client import make_client
+from tui.aws.errors import failure_from_exception
+from tui.aws.failures import CredentialsFailure, MalformedResponse, NetworkFailure, ServiceFailure
 from tui.core.settings import Settings
+from tui.core.text_safety import one_line
 
 PAGE = {
     "TaskSummaries": [
@@ -168,7 +163,8 @@ sso_region = us-east-1
 
 PROBE = """
 import asyncio, sys
-from tui.aws import ApiFailure, make_client
+from tui.aws.client import make_client
+from tui.aws.failures import ApiFailure
 from tui.core.settings import Settings
 try:
     client = make_client(Settings(profile=sys.argv[1] or None, endpoint_url=sys.argv[2] or None), max_attempts=1)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from schemas import TaskKind
-from tui.aws import make_client
+from tui.aws.client import make_client
 from tui.core.clock import MockClock
 from tui.core.settings import Budget, Settings
 from tui.engine.budget import RequestBudget

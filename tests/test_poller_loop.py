@@ -7,7 +7,7 @@ import random
 
 from schemas import ThrottlingException
 from tests.engine_fixtures import ACCEPT, T0, FakeClient, task
-from tui.aws import CredentialsFailure, NetworkFailure, ServiceFailure
+from tui.aws.failures import CredentialsFailure, NetworkFailure, ServiceFailure
 from tui.core.clock import MockClock
 from tui.core.settings import Budget, Settings
 from tui.engine.budget import RequestBudget

@@ -36,7 +36,8 @@ def _pair(path: Path) -> tuple[Store, Store, MockClock]:
 
 
 def test_a_v1_journal_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path) -> None:
-    from tui.engine.journal import TaskRow, _encoder
+    from tui.engine.journal import _encoder
+    from tui.engine.types import TaskRow
 
     path = tmp_path / "v1.sqlite3"
     conn = sqlite3.connect(path)

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tui.__main__ import main
-from tui.aws import make_client
+from tui.aws.client import make_client
 from tui.core.clock import MockClock
 from tui.simulator import Faults, Simulator, serve
 from tui.writes.actions import ACCEPT, WriteActions

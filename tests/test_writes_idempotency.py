@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from schemas import InvitationStatus
-from tui.aws import make_client
+from tui.aws.client import make_client
 from tui.engine.store import Store
 from tui.simulator import Faults
 from tui.writes.actions import ACCEPT, FROM_OPPORTUNITY, REJECT, WriteActions

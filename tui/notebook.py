@@ -32,7 +32,7 @@ from .engine.sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from .engine.poll_plan import PollerStatus
+    from .engine.types import PollerStatus
 
 #: Columns of `Watch.table`: header -> TaskRecord field.
 TABLE_COLUMNS = {

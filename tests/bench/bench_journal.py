@@ -47,7 +47,8 @@ print(json.dumps({{"tasks": len(store), "import_s": t1 - t0, "load_s": t2 - t1, 
 
 def write_journal(path: Path, n: int, seed: int = 1) -> float:
     from schemas import TASK_KINDS, TaskRecord
-    from tui.engine.journal import Journal, TaskRow
+    from tui.engine.journal import Journal
+    from tui.engine.types import TaskRow
 
     rng = random.Random(seed)
     kinds = list(TASK_KINDS)

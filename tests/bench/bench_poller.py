@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from schemas import TASK_KINDS, TaskStatus
-from tui.aws import make_client
+from tui.aws.client import make_client
 from tui.core.clock import MockClock
 from tui.core.settings import Budget, Settings
 from tui.engine.budget import RequestBudget

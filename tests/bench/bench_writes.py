@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200)
     args = parser.parse_args()
 
-    from tui.aws import make_client
+    from tui.aws.client import make_client
     from tui.core.clock import MockClock
     from tui.core.settings import Settings
     from tui.simulator import Simulator, serve

@@ -8,7 +8,8 @@ import pytest
 
 from tests.dashboard_fixtures import T0, until
 from tui.__main__ import main
-from tui.aws import ApiFailure, MalformedResponse, failure_from_exception
+from tui.aws.errors import failure_from_exception
+from tui.aws.failures import ApiFailure, MalformedResponse
 from tui.commands.dashboard import build_app
 from tui.core.clock import MockClock
 from tui.core.settings import Settings

@@ -3,8 +3,8 @@
 Responses are decoded from the raw bytes with msgspec rather than from the dict botocore builds: botocore
 turns a truncated or non-JSON 200 body into `{"message": "<body>"}` without complaint, which would read as
 "no tasks" and make every active task look finished. msgspec rejects such a body (-> MalformedResponse),
-and decoding is ~100x faster than botocore's parser (DESIGN.md). botocore still signs, retries (its own
-`standard`/`adaptive` modes) and parses error responses. No body over 16 MiB or nested deeper than 64
+and decoding is ~100x faster than botocore's parser (README, Measured). botocore still signs, retries (as
+`tui.aws.retry` says) and parses error responses. No body over 16 MiB or nested deeper than 64
 levels is decoded at all (`tui.aws.body_limits`).
 
 Calls run in worker threads (`asyncio.to_thread`), so they never block an event loop.
@@ -34,7 +34,9 @@ from schemas import (
 from tui.core.settings import Settings, SettingsError, check_settings, is_loopback
 
 from . import body_limits
-from .errors import ApiFailure, MalformedResponse, failure_from_exception
+from .errors import failure_from_exception
+from .failures import ApiFailure, MalformedResponse
+from .retry import SDK_MAX_ATTEMPTS, SDK_RETRY_MODE
 
 SERVICE = "partnercentral-selling"
 #: The fixed credentials of the local endpoint (the simulator accepts any SigV4-signed request).
@@ -291,8 +293,8 @@ def _profile_uses_sso(session: Any, profile: str | None) -> bool:
 def make_client(
     settings: Settings,
     *,
-    retry_mode: str = "standard",
-    max_attempts: int = 3,
+    retry_mode: str = SDK_RETRY_MODE,
+    max_attempts: int = SDK_MAX_ATTEMPTS,
     connect_timeout: float = 5.0,
     read_timeout: float = 20.0,
 ) -> PartnerCentralClient:

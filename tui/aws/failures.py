@@ -4,13 +4,7 @@ write paths import these without loading the AWS SDK (`tui.aws.errors` maps boto
 from __future__ import annotations
 
 from schemas import ServiceError
-from tui.core.text_safety import visible
-
-
-def one_line(text: object, limit: int = 300) -> str:
-    """`text` on one line (whitespace runs collapsed), made safe by `visible`, cut to `limit` with `…`."""
-    text = visible(" ".join(str(text).split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+from tui.core.text_safety import one_line
 
 
 class ApiFailure(Exception):

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _describe(inv: Any) -> str:
-    from tui.aws import one_line
+    from tui.core.text_safety import one_line
 
     expires = f"{inv.expiration_date:%Y-%m-%d %H:%M}" if inv.expiration_date else "?"
     return (
@@ -95,7 +95,7 @@ def _describe(inv: Any) -> str:
 
 
 def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
-    from tui.aws import ApiFailure
+    from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
     from tui.engine.budget import RequestBudget
     from tui.writes.bulk_accept import InvitationFilter, accept_all, pending_invitations
@@ -136,7 +136,7 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
                 print_outcome("accept", outcome)
 
             def on_error(inv: Any, err: Any, retrying: bool) -> None:
-                from tui.aws import one_line
+                from tui.core.text_safety import one_line
 
                 tail = " (retrying)" if retrying else ""
                 for line in err.lines:

@@ -37,7 +37,7 @@ def parse_kind(value: str) -> str:
 
 
 def error(command: str, message: str) -> int:
-    from tui.aws import one_line
+    from tui.core.text_safety import one_line
 
     print(f"pcwatch {command}: {one_line(message, limit=2000)}", file=sys.stderr)
     return EXIT_ERROR
@@ -46,7 +46,7 @@ def error(command: str, message: str) -> int:
 @contextmanager
 def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[Any, Settings]]:
     """A client for the settings; with `--demo`, an in-process local endpoint first. Raises ApiFailure."""
-    from tui.aws import make_client
+    from tui.aws.client import make_client
 
     endpoint = None
     try:

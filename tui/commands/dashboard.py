@@ -29,7 +29,7 @@ def build_app(
     driver_class: type[Any] | None = None,
 ) -> tuple[Any, Callable[[], None]]:
     """The app and a cleanup to call after it exits (closes the client, the journal, the endpoint)."""
-    from tui.aws import make_client
+    from tui.aws.client import make_client
     from tui.dashboard.app import PcwatchApp
     from tui.engine.sharing import make_engine
     from tui.writes.actions import build_write_actions, writes_allowed

@@ -121,7 +121,7 @@ def print_json(records: Sequence[Any], out: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from schemas import TASK_KINDS
-    from tui.aws import ApiFailure
+    from tui.aws.failures import ApiFailure
 
     kinds = list(dict.fromkeys(args.kind or TASK_KINDS))
     statuses = [s.upper() for s in args.status] if args.status else None

@@ -52,7 +52,7 @@ async def follow(
     """Poll the task until it ends or the timeout passes. Returns (exit code, last TaskRecord or None).
     Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it."""
     from schemas import TASK_KINDS, TaskRecord, TaskStatus
-    from tui.aws import ApiFailure, CredentialsFailure
+    from tui.aws.failures import ApiFailure, CredentialsFailure
     from tui.engine.budget import Backoff, RequestBudget
 
     budget = RequestBudget(settings.budget, clock)
@@ -93,7 +93,7 @@ async def follow(
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from tui.aws import ApiFailure
+    from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
     from tui.core.text_safety import visible
 

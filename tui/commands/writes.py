@@ -110,7 +110,7 @@ class WriteSession:
 def write_session(settings: Settings) -> Iterator[WriteSession]:
     """A connected client (the demo endpoint with --demo), the write ledger and the actions service.
     Raises ApiFailure if the client cannot be made."""
-    from tui.aws import ApiFailure
+    from tui.aws.failures import ApiFailure
     from tui.writes.actions import WriteActions
     from tui.writes.ledger import WriteLedger
 
@@ -179,7 +179,7 @@ def run_single(
     print, --wait."""
     import asyncio
 
-    from tui.aws import ApiFailure
+    from tui.aws.failures import ApiFailure
     from tui.writes.errors import WriteError
 
     from .common import error

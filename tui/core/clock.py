@@ -1,6 +1,6 @@
 """Injectable clocks. Everything that reads time or sleeps takes a `Clock`, so tests control time
 without monkeypatching: `MockClock` only moves when told to, and its sleepers wake when it passes
-their deadline."""
+their deadline. `sleep_or_wake` is the loops' wait: a delay on the clock, cut short by an event."""
 
 from __future__ import annotations
 
@@ -74,3 +74,19 @@ class MockClock:
 def _resolve(fut: asyncio.Future[None]) -> None:
     if not fut.done():
         fut.set_result(None)
+
+
+async def sleep_or_wake(clock: Clock, delay: float, wake: asyncio.Event) -> None:
+    """Sleep `delay` seconds of `clock`, or less if `wake` is set meanwhile (or already); `wake` is
+    cleared either way, so the next wait starts afresh."""
+    if wake.is_set():
+        wake.clear()
+        return
+    sleeper = asyncio.ensure_future(clock.sleep(delay))
+    waker = asyncio.ensure_future(wake.wait())
+    try:
+        await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in (sleeper, waker):
+            t.cancel()
+        wake.clear()

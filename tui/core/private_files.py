@@ -65,3 +65,21 @@ def prepare_sqlite_file(path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             if stat.S_IMODE(sidecar.lstat().st_mode) != FILE_MODE and not sidecar.is_symlink():
                 os.chmod(sidecar, FILE_MODE)
+
+
+def state_directory() -> Path:
+    """pcwatch's own directory under the user's state directory (`~/.local/state/pcwatch`)."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("pcwatch"))
+
+
+def private_parent(path: Path) -> None:
+    """Create the directory of a journal or ledger file 0700; one of pcwatch's own (under its state
+    directory) is made 0700 even if it exists, a directory the user chose is left as it is."""
+    parent = path.parent.absolute()
+    state = state_directory().absolute()
+    own = parent == state or state in parent.parents
+    if own:
+        private_directory(state, tighten=True)
+    private_directory(parent, tighten=own)

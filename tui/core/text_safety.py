@@ -15,6 +15,8 @@ Forms: `LINE` (one line: newlines and tabs shown too), `LINES` (a pane: newlines
 `CSV` (a cell: newlines and tabs kept, `'` before a leading = + - @ TAB CR), `JSON` (encoded JSON text:
 the same characters as JSON `\\uXXXX` escapes, so the document decodes to the same data).
 
+`one_line` is `visible` for a message: whitespace runs folded to one space, cut with `…`.
+
 No Textual, no Rich: the engine, the commands and the widgets all import this.
 """
 
@@ -99,3 +101,9 @@ def visible(value: object, *, form: str = LINE, limit: int | None = None) -> str
     if cut:
         text += f" … ({cut:,} more characters)"
     return text
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """`text` on one line (whitespace runs collapsed), made safe by `visible`, cut to `limit` with `…`."""
+    text = visible(" ".join(str(text).split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

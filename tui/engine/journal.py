@@ -31,9 +31,11 @@ from typing import Any
 
 import msgspec
 
-from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
-from tui.core.private_files import prepare_sqlite_file, private_directory
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
+from tui.core.private_files import prepare_sqlite_file, private_parent, state_directory
 from tui.core.settings import Settings
+
+from .types import TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)
 
@@ -79,22 +81,6 @@ INSERT OR IGNORE INTO changes VALUES (0, 0);
 """
 
 
-class TaskRow(msgspec.Struct, array_like=True, gc=False):
-    """A task as the store keeps it: the record plus when pcwatch observed it (epoch seconds)."""
-
-    record: TaskRecord
-    first_seen: float
-    last_observed: float
-    #: The first observation in a terminal status, and the observation before it (None if the task was
-    #: first seen already finished).
-    terminal_at: float | None = None
-    terminal_prev: float | None = None
-
-
-#: (task_id, kind, from_status, to_status, observed_at, previous_observed_at) with epoch-second times.
-TransitionRow = tuple[str, str, "str | None", str, float, "float | None"]
-
-
 @dataclass
 class JournalContents:
     tasks: list[TaskRow] = field(default_factory=list)
@@ -129,6 +115,29 @@ class JournalChanges:
         )
 
 
+@dataclass
+class PendingWrites:
+    """Changes not yet in the journal: the store collects them during a batch (a poll) and writes them
+    in one transaction at its end."""
+
+    tasks: dict[str, TaskRow] = field(default_factory=dict)
+    transitions: list[TransitionRow] = field(default_factory=list)
+    jobs: dict[str, tuple[GetResourceSnapshotJobResponse, float]] = field(default_factory=dict)
+    invitations: dict[str, EngagementInvitationSummary] = field(default_factory=dict)
+    removed_invitations: set[str] = field(default_factory=set)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.tasks
+            or self.transitions
+            or self.jobs
+            or self.invitations
+            or self.removed_invitations
+            or self.meta
+        )
+
+
 _encoder = msgspec.msgpack.Encoder()
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
 _job_decoder = msgspec.msgpack.Decoder(GetResourceSnapshotJobResponse)
@@ -149,24 +158,6 @@ def default_journal_path(settings: Settings, account: str | None = None) -> Path
     account = account or settings.profile or os.environ.get("AWS_PROFILE") or "default"
     name = f"{_slug(endpoint)}--{_slug(account)}--{_slug(settings.catalog)}.sqlite3"
     return state_directory() / "journals" / name
-
-
-def state_directory() -> Path:
-    """pcwatch's own directory under the user's state directory (`~/.local/state/pcwatch`)."""
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("pcwatch"))
-
-
-def private_parent(path: Path) -> None:
-    """Create the directory of a journal or ledger file 0700; one of pcwatch's own (under its state
-    directory) is made 0700 even if it exists, a directory the user chose is left as it is."""
-    parent = path.parent.absolute()
-    state = state_directory().absolute()
-    own = parent == state or state in parent.parents
-    if own:
-        private_directory(state, tighten=True)
-    private_directory(parent, tighten=own)
 
 
 def journal_for(settings: Settings) -> Journal | None:

@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 from typing import Any
 
-from .poll_plan import PollerStatus
+from .types import PollerStatus
 
 
 def status_to_json(status: PollerStatus, now: datetime) -> str:

@@ -1,33 +1,10 @@
-"""The poller's knobs (`PollPlan`) and what it reports (`PollerStatus`). Plain data, no I/O."""
+"""The poller's knobs (`PollPlan`). Plain data, no I/O; what the poller reports is `types.PollerStatus`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
-from schemas import ServiceError
 from tui.core.settings import Settings
-
-
-@dataclass(frozen=True)
-class PollerStatus:
-    #: "starting" (no poll done yet), "live", "paused", "stale" (the last poll failed; data kept),
-    #: "backoff" (throttled; waiting longer before the next try).
-    state: str = "starting"
-    calls_last_hour: int = 0
-    calls_left_today: int = 0
-    next_poll_at: datetime | None = None
-    #: Source ("<TaskKind>", "jobs", "invitations") -> time of its last successful call.
-    last_success: dict[str, datetime] = field(default_factory=dict)
-    #: One line, terminal-safe, saying how to fix it where there is a fix. Cleared by a good poll.
-    last_error: str | None = None
-    last_service_error: ServiceError | None = None
-    stale_since: datetime | None = None
-    #: True while the history is still being fetched (first run).
-    backfilling: bool = False
-    #: Running tasks the poller is following.
-    active_tasks: int = 0
-    calls_total: int = 0
 
 
 @dataclass(frozen=True)

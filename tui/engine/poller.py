@@ -35,15 +35,16 @@ from schemas import (
     TaskRecord,
     TaskStatus,
 )
-from tui.aws.errors import ApiFailure, CredentialsFailure
+from tui.aws.failures import ApiFailure, CredentialsFailure
 from tui.core.clock import Clock
 from tui.core.settings import Settings
 from tui.core.subscribers import Subscribers
 
 from .budget import Backoff, RequestBudget
 from .job_queue import SnapshotJobQueue
-from .poll_plan import PollerStatus, PollPlan
+from .poll_plan import PollPlan
 from .store import Store, StoreChange
+from .types import PollerStatus
 
 log = logging.getLogger(__name__)
 

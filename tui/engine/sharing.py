@@ -42,8 +42,8 @@ from tui.core.subscribers import Subscribers
 
 from .journal import Journal, journal_for
 from .leader_status import status_from_json, status_to_json
-from .poll_plan import PollerStatus
 from .store import Store
+from .types import PollerStatus
 from .viewer_lock import JournalLock
 
 log = logging.getLogger(__name__)
@@ -290,7 +290,7 @@ class SharedEngine:
 
 
 def _make_client(settings: Settings) -> Any:
-    from tui.aws import make_client
+    from tui.aws.client import make_client
 
     return make_client(settings)
 

@@ -25,9 +25,9 @@ from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse,
 from tui.core.clock import Clock, SystemClock
 from tui.core.subscribers import Subscribers
 
-from .journal import Journal, JournalChanges, JournalContents, TaskRow
+from .journal import Journal, JournalChanges, JournalContents, PendingWrites
 from .store_index import TaskIndex
-from .store_types import Completion, PendingWrites, StoreChange, Transition
+from .types import Completion, StoreChange, TaskRow, Transition
 
 log = logging.getLogger(__name__)
 

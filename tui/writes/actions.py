@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas import TASK_KINDS, ConflictException, InvitationStatus, TaskRecord
-from tui.aws import ApiFailure, one_line
+from tui.aws.failures import ApiFailure
 from tui.core.clock import Clock, SystemClock
 from tui.core.settings import Settings
+from tui.core.text_safety import one_line
 
 from .errors import READ_ONLY_MESSAGE, WriteError, WritesDisabled, explain, is_definitive
 from .ledger import Reservation, WriteLedger

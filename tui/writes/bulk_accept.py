@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas import InvitationStatus
-from tui.aws import CredentialsFailure
+from tui.aws.failures import CredentialsFailure
 from tui.core.clock import Clock
 from tui.core.settings import Budget
 from tui.engine.budget import Backoff, RequestBudget

@@ -16,7 +16,8 @@ from schemas import (
     ThrottlingException,
     ValidationException,
 )
-from tui.aws.failures import ApiFailure, CredentialsFailure, one_line
+from tui.aws.failures import ApiFailure, CredentialsFailure
+from tui.core.text_safety import one_line
 
 #: What each write operation acts on, for messages.
 TARGETS = {

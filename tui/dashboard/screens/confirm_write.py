@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from tui.dashboard.widgets.safe_text import clean
+from ..widgets.safe_text import clean
 
 WriteKind = Literal["accept", "reject"]
 MAX_REASON = 80

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
-from tui.dashboard.widgets.safe_text import clean
+from ..widgets.safe_text import clean
 
 
 class OverwriteScreen(ModalScreen[bool]):

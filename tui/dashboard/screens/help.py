@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.dashboard.task_rows import KIND_LABELS, KIND_NAMES
-from tui.dashboard.widgets.scrolling import FollowingScroll
+from ..task_rows import KIND_LABELS, KIND_NAMES
+from ..widgets.scrolling import FollowingScroll
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓ PgUp PgDn Home End", "move the selection (it follows the task when rows move)"),

@@ -13,9 +13,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.dashboard.widgets.invitations import InvitationsPane
-from tui.dashboard.widgets.safe_text import clean
-
+from ..widgets.invitations import InvitationsPane
+from ..widgets.safe_text import clean
 from .confirm_write import ask_and_act
 
 

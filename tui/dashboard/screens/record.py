@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.dashboard.widgets.safe_text import safe_text
-from tui.dashboard.widgets.scrolling import FollowingScroll
+from ..widgets.safe_text import safe_text
+from ..widgets.scrolling import FollowingScroll
 
 #: The record view shows at most this much; export writes everything.
 RECORD_VIEW_CHARS = 200_000

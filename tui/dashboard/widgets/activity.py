@@ -8,8 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
-from tui.dashboard.task_rows import KIND_LABELS, STATUS_MARKS
-
+from ..task_rows import KIND_LABELS, STATUS_MARKS
 from .line_pane import LinePane
 from .safe_text import clean
 

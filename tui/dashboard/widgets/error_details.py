@@ -13,9 +13,9 @@ from typing import Any
 from rich.text import Text
 
 from schemas import TaskRecord
-from tui.dashboard.reason_help import explain
-from tui.dashboard.task_rows import KIND_NAMES, format_duration, observed_seconds
 
+from ..reason_help import explain
+from ..task_rows import KIND_NAMES, format_duration, observed_seconds
 from .line_pane import LinePane
 from .safe_text import clean
 from .scrolling import FollowingScroll

@@ -24,10 +24,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from schemas import TaskRecord, TaskStatus
-from tui.dashboard import task_rows
-from tui.dashboard.task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
-from tui.dashboard.task_view import View, changed_runs, compute_view, is_visible, merge_sorted, row_key
 
+from .. import task_rows
+from ..task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
+from ..task_view import View, changed_runs, compute_view, is_visible, merge_sorted, row_key
 from .scrolling import ScrollbarFollows
 
 #: Above this many changed ids at once (a page of history), re-sort instead of inserting one by one.

@@ -6,8 +6,7 @@ from typing import Any
 
 from rich.text import Text
 
-from tui.dashboard.task_rows import KIND_LABELS, SORT_TITLES
-
+from ..task_rows import KIND_LABELS, SORT_TITLES
 from .line_pane import LinePane
 from .safe_text import clean
 

@@ -7,9 +7,11 @@ import random
 
 import pytest
 
+from tui.aws.retry import Backoff
 from tui.core.clock import MockClock
+from tui.core.rate_limit import TokenBucket
 from tui.core.settings import Budget
-from tui.engine.budget import Backoff, RequestBudget, TokenBucket
+from tui.engine.budget import RequestBudget
 
 
 def test_bucket_refills_at_its_rate_up_to_capacity() -> None:

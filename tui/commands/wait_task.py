@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import random
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tui.core.settings import Settings
 
@@ -33,27 +33,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from schemas import TaskRecord
+    from tui.aws.failures import ApiFailure
+    from tui.aws.service import TaskReads
+    from tui.core.clock import Clock
+
+
 class TaskNotFound(Exception):
     pass
 
 
 async def follow(
-    client: Any,
+    client: TaskReads,
     task_id: str,
     *,
     settings: Settings,
-    clock: Any,
+    clock: Clock,
     timeout: float | None,
     interval: float,
     kind: str | None = None,
     rng: random.Random | None = None,
-    on_retry: Any = None,
-) -> tuple[int, Any]:
+    on_retry: Callable[[ApiFailure, float], None] | None = None,
+) -> tuple[int, TaskRecord | None]:
     """Poll the task until it ends or the timeout passes. Returns (exit code, last TaskRecord or None).
     Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it."""
     from schemas import TASK_KINDS, TaskRecord, TaskStatus
-    from tui.aws.failures import ApiFailure, CredentialsFailure
-    from tui.engine.budget import Backoff, RequestBudget
+    from tui.aws.failures import ApiFailure
+    from tui.aws.retry import Backoff, may_retry
+    from tui.engine.budget import RequestBudget
 
     budget = RequestBudget(settings.budget, clock)
     backoff = Backoff(rng or random.Random())
@@ -79,7 +89,7 @@ async def follow(
             backoff.reset()
             delay = interval
         except ApiFailure as failure:
-            if isinstance(failure, CredentialsFailure) or not failure.retryable:
+            if not may_retry(failure):
                 raise
             delay = backoff.next_delay()
             if on_retry is not None:

@@ -23,9 +23,10 @@ import asyncio
 import dataclasses
 import logging
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -35,12 +36,14 @@ from schemas import (
     TaskRecord,
     TaskStatus,
 )
-from tui.aws.failures import ApiFailure, CredentialsFailure
-from tui.core.clock import Clock
+from tui.aws.failures import ApiFailure
+from tui.aws.retry import Backoff, extra_attempts, may_retry
+from tui.aws.service import TaskReads
+from tui.core.clock import Clock, sleep_or_wake
 from tui.core.settings import Settings
 from tui.core.subscribers import Subscribers
 
-from .budget import Backoff, RequestBudget
+from .budget import RequestBudget
 from .job_queue import SnapshotJobQueue
 from .poll_plan import PollPlan
 from .store import Store, StoreChange
@@ -53,6 +56,8 @@ INVITATIONS = "invitations"
 
 __all__ = ["INVITATIONS", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 
+T = TypeVar("T")
+
 
 def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
     for i in range(0, len(items), size):
@@ -62,7 +67,7 @@ def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
 class Poller:
     def __init__(
         self,
-        client: Any,
+        client: TaskReads,
         store: Store,
         settings: Settings,
         clock: Clock,
@@ -141,31 +146,19 @@ class Poller:
                     self._wake.clear()
                     continue
                 await self.poll_once()
-                if self._paused:
-                    continue
-                delay = self.next_delay()
-                self._update(next_poll_at=self.clock.now() + timedelta(seconds=delay))
-                await self._sleep_or_wake(delay)
-                # Woken early (refresh_now): still never faster than the rate allows.
-                wait = self.budget.rate.wait_time(1)
-                if wait > 0:
-                    await self.clock.sleep(wait)
+                if not self._paused:  # (unless pause() came during the poll)
+                    await self._wait_for_next_tick(self._wake)
         finally:
             self._wake = None
 
-    async def _sleep_or_wake(self, delay: float) -> None:
-        assert self._wake is not None
-        if self._wake.is_set():
-            self._wake.clear()
-            return
-        sleeper = asyncio.ensure_future(self.clock.sleep(delay))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for t in (sleeper, waker):
-                t.cancel()
-            self._wake.clear()
+    async def _wait_for_next_tick(self, wake: asyncio.Event) -> None:
+        delay = self.next_delay()
+        self._update(next_poll_at=self.clock.now() + timedelta(seconds=delay))
+        await sleep_or_wake(self.clock, delay, wake)
+        # Woken early (refresh_now): still never faster than the rate allows.
+        wait = self.budget.rate.wait_time(1)
+        if wait > 0:
+            await self.clock.sleep(wait)
 
     def live_kinds(self) -> list[str]:
         """Kinds with tasks IN_PROGRESS (polled every fast tick)."""
@@ -175,8 +168,7 @@ class Poller:
         """Seconds to the next tick: fast while tasks run, slow when none do, longer after failures and
         whenever the budget's pacing needs it."""
         if self._failed is not None:
-            f = self._failed
-            if isinstance(f, CredentialsFailure) or not f.retryable:
+            if not may_retry(self._failed):  # nothing changes by itself: look again slowly
                 return self.plan.slow_interval
             return self._backoff.next_delay()
         live = self.live_kinds()
@@ -222,18 +214,18 @@ class Poller:
             if (t := self.store.task(i)) is not None and t.task_status == TaskStatus.IN_PROGRESS
         }
 
-    async def _call(self, source: str, make: Callable[[], Any]) -> Any:
+    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
         while (wait := self.budget.wait_time(1)) > 0:
             self._update(next_poll_at=self.clock.now() + timedelta(seconds=wait))
             await self.clock.sleep(wait)
         self.budget.spend(1)
-        before = getattr(self.client, "attempts", None)
+        before = self.client.attempts
         try:
             return await make()
         finally:
-            after = getattr(self.client, "attempts", None)
-            if before is not None and after is not None and after - before > 1:
-                self.budget.spend(after - before - 1)  # botocore's own retries cost quota too
+            extra = extra_attempts(before, self.client.attempts)
+            if extra:
+                self.budget.spend(extra)  # botocore's own retries cost quota too
             self._update(
                 calls_last_hour=self.budget.calls_last_hour,
                 calls_left_today=self.budget.calls_left_today,
@@ -248,9 +240,7 @@ class Poller:
         records: list[TaskRecord] = []
         token: str | None = None
         while True:
-            page = await self._call(
-                kind, lambda t=token: self.client.list_tasks(kind, next_token=t, **kwargs)
-            )
+            page = await self._call(partial(self.client.list_tasks, kind, next_token=token, **kwargs))
             records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
             token = page.next_token
             if not token:
@@ -298,10 +288,7 @@ class Poller:
         token: str | None = None
         size = self.plan.scan_page_size
         while True:
-            page = await self._call(
-                kind,
-                lambda t=token, n=size: self.client.list_tasks(kind, max_results=n, next_token=t),
-            )
+            page = await self._call(partial(self.client.list_tasks, kind, max_results=size, next_token=token))
             records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
             reached_known = any(
                 self.store.task(r.task_id) is not None  # type: ignore[arg-type]
@@ -331,10 +318,12 @@ class Poller:
                     return
                 token = self._history_token.get(kind)
                 page = await self._call(
-                    kind,
-                    lambda t=token, k=kind: self.client.list_tasks(
-                        k, max_results=self.plan.history_page_size, next_token=t
-                    ),
+                    partial(
+                        self.client.list_tasks,
+                        kind,
+                        max_results=self.plan.history_page_size,
+                        next_token=token,
+                    )
                 )
                 records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
                 self._in_backfill = True
@@ -357,7 +346,7 @@ class Poller:
         # When the pacing is tight, jobs (details) yield to task polling (detection).
         plenty = self.budget.paced_tokens > self.budget.daily.capacity / 2
         for job_id in self._jobs.next_batch(plenty=plenty):
-            job = await self._call(JOBS, lambda j=job_id: self.client.get_resource_snapshot_job(j))
+            job = await self._call(partial(self.client.get_resource_snapshot_job, job_id))
             if job.id is None:  # a partial response: we know which job we asked for
                 job = msgspec.structs.replace(job, id=job_id)
             self._jobs.fetched(job_id)
@@ -375,10 +364,12 @@ class Poller:
         token: str | None = None
         while True:
             page = await self._call(
-                INVITATIONS,
-                lambda t=token: self.client.list_engagement_invitations(
-                    status=[InvitationStatus.PENDING], participant_type="RECEIVER", next_token=t
-                ),
+                partial(
+                    self.client.list_engagement_invitations,
+                    status=[InvitationStatus.PENDING],
+                    participant_type="RECEIVER",
+                    next_token=token,
+                )
             )
             found.extend(page.engagement_invitation_summaries)
             token = page.next_token

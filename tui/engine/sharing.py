@@ -34,12 +34,14 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from tui.core.clock import Clock, SystemClock
+from tui.aws.failures import ApiFailure
+from tui.aws.service import TaskReads
+from tui.core.clock import Clock, SystemClock, sleep_or_wake
 from tui.core.settings import Settings
 from tui.core.subscribers import Subscribers
 
+from .api import Engine
 from .journal import Journal, journal_for
 from .leader_status import status_from_json, status_to_json
 from .store import Store
@@ -47,6 +49,10 @@ from .types import PollerStatus
 from .viewer_lock import JournalLock
 
 log = logging.getLogger(__name__)
+
+#: How a viewer that takes the lead gets its client and its poller (tests pass fakes).
+ClientFactory = Callable[[Settings], TaskReads]
+PollerFactory = Callable[[TaskReads, Store, Settings, Clock], Engine]
 
 LEADER_KEY = "viewer:leader"
 REQUEST_PREFIX = "viewer:request:"
@@ -72,8 +78,8 @@ class SharedEngine:
         settings: Settings,
         clock: Clock,
         *,
-        client_factory: Callable[[Settings], Any] | None = None,
-        poller_factory: Callable[[Any, Store, Settings, Clock], Any] | None = None,
+        client_factory: ClientFactory | None = None,
+        poller_factory: PollerFactory | None = None,
         tail_interval: float = TAIL_INTERVAL,
     ) -> None:
         self.store = store
@@ -84,13 +90,13 @@ class SharedEngine:
         self._poller_factory = poller_factory or _make_poller
         journal = store.journal
         self._lock = JournalLock(Path(f"{journal.path}.lock")) if journal is not None else None
-        self.client: Any = None
-        self.poller: Any = None
+        self.client: TaskReads | None = None
+        self.poller: Engine | None = None
         self._paused = False
         self._status = PollerStatus(state="starting")
         self._status_subscribers: Subscribers[PollerStatus] = Subscribers("status")
         self._wake: asyncio.Event | None = None
-        self._published: tuple[Any, ...] | None = None
+        self._published: tuple[object, ...] | None = None
         self._published_at = float("-inf")
         self._requests_seq = 0
         self._retry_lead_at = float("-inf")
@@ -153,23 +159,26 @@ class SharedEngine:
 
     async def run(self) -> None:
         """Follow until the lock is free, then poll; until cancelled."""
-        self._wake = asyncio.Event()
+        wake = self._wake = asyncio.Event()
         try:
-            while self.poller is None:
-                if not self._paused and self._try_lead():
-                    break
+            leader = self.poller
+            while leader is None:
                 if not self._paused:
+                    leader = self._try_lead()
+                    if leader is not None:
+                        break
                     self.follow_once()
-                await self._sleep_or_wake(self.tail_interval)
-            await self._lead()
+                await sleep_or_wake(self.clock, self.tail_interval, wake)
+            await self._lead(leader)
         finally:
             self._wake = None
 
-    def _try_lead(self) -> bool:
+    def _try_lead(self) -> Engine | None:
+        """Take the lock and start polling: the poller, or None (another viewer leads, or no client)."""
         if self.clock.monotonic() < self._retry_lead_at:
-            return False
+            return None
         if self._lock is not None and not self._lock.try_acquire():
-            return False
+            return None
         if self.store.journal is not None:
             self.follow_once()  # what the previous leader wrote last
             self._requests_seq = self.store.journal.change_seq()
@@ -178,22 +187,25 @@ class SharedEngine:
         except Exception as exc:  # e.g. an unknown profile: say so, let another viewer try, retry later
             if self._lock is not None:
                 self._lock.release()
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            message = exc.message if isinstance(exc, ApiFailure) else f"{type(exc).__name__}: {exc}"
             self._set_status(PollerStatus(state="stale", last_error=message, stale_since=self.clock.now()))
             self._retry_lead_at = self.clock.monotonic() + self.settings.slow_interval
-            return False
-        self.poller = self._poller_factory(self.client, self.store, self.settings, self.clock)
-        self.poller.subscribe_status(self._on_leader_status)
+            return None
+        poller = self.poller = self._poller_factory(self.client, self.store, self.settings, self.clock)
+        poller.subscribe_status(self._on_leader_status)
         if self._paused:
-            self.poller.pause()
-        self._set_status(self.poller.status)
+            poller.pause()
+        self._set_status(poller.status)
         log.info("leading: polling for every viewer of %s", self._lock.path if self._lock else "(no journal)")
-        return True
+        return poller
 
-    async def _lead(self) -> None:
-        watcher = asyncio.ensure_future(self._watch_requests()) if self._lock is not None else None
+    async def _lead(self, poller: Engine) -> None:
+        journal = self.store.journal
+        watcher = None
+        if self._lock is not None and journal is not None:
+            watcher = asyncio.ensure_future(self._watch_requests(journal, poller))
         try:
-            await self.poller.run()
+            await poller.run()
         finally:
             if watcher is not None:
                 watcher.cancel()
@@ -218,33 +230,20 @@ class SharedEngine:
             )
         return changed
 
-    async def _watch_requests(self) -> None:
+    async def _watch_requests(self, journal: Journal, poller: Engine) -> None:
         """The leader: carry out the followers' requests (refresh now, fetch a snapshot job)."""
-        journal = self.store.journal
-        assert journal is not None
         while True:
             await self.clock.sleep(self.tail_interval)
             try:
                 self._requests_seq, requests = journal.meta_since(REQUEST_PREFIX, self._requests_seq)
             except Exception:  # busy or broken: the next look will do
                 continue
-            self._publish(self.poller.status, heartbeat=True)
+            self._publish(poller.status, heartbeat=True)
             for key in requests:
                 if key == REFRESH_KEY:
-                    self.poller.refresh_now()
+                    poller.refresh_now()
                 elif key.startswith(WANT_JOB_PREFIX):
-                    self.poller.want_job(key[len(WANT_JOB_PREFIX) :])
-
-    async def _sleep_or_wake(self, delay: float) -> None:
-        assert self._wake is not None
-        sleeper = asyncio.ensure_future(self.clock.sleep(delay))
-        waker = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for t in (sleeper, waker):
-                t.cancel()
-            self._wake.clear()
+                    poller.want_job(key[len(WANT_JOB_PREFIX) :])
 
     def _wake_up(self) -> None:
         if self._wake is not None:
@@ -289,13 +288,13 @@ class SharedEngine:
                 self.store.journal.close()
 
 
-def _make_client(settings: Settings) -> Any:
+def _make_client(settings: Settings) -> TaskReads:
     from tui.aws.client import make_client
 
     return make_client(settings)
 
 
-def _make_poller(client: Any, store: Store, settings: Settings, clock: Clock) -> Any:
+def _make_poller(client: TaskReads, store: Store, settings: Settings, clock: Clock) -> Engine:
     from .poller import Poller
 
     return Poller(client, store, settings, clock)
@@ -306,8 +305,8 @@ def make_engine(
     clock: Clock | None = None,
     *,
     journal: Journal | None = None,
-    client_factory: Callable[[Settings], Any] | None = None,
-    poller_factory: Callable[[Any, Store, Settings, Clock], Any] | None = None,
+    client_factory: ClientFactory | None = None,
+    poller_factory: PollerFactory | None = None,
     tail_interval: float = TAIL_INTERVAL,
 ) -> tuple[Store, SharedEngine]:
     """The store (not loaded yet: call `store.load()` first, e.g. in a thread) and the engine that feeds

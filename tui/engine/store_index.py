@@ -38,7 +38,7 @@ class TaskIndex:
             if sign > 0 and record.task_status not in TaskStatus.TERMINAL:
                 active.add(record.task_id)  # type: ignore[arg-type]
             elif sign < 0:
-                active.discard(record.task_id)  # type: ignore[arg-type]
+                active.discard(record.task_id)
         if new is not None and new.start_time is not None:
             newest = self.newest.get(new.kind)
             if newest is None or new.start_time > newest:

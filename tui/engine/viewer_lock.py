@@ -10,8 +10,10 @@ from tui.core.private_files import open_private
 
 try:
     import fcntl
+
+    HAVE_FLOCK = True
 except ImportError:  # pragma: no cover - not POSIX: every viewer polls alone
-    fcntl = None  # type: ignore[assignment]
+    HAVE_FLOCK = False
 
 
 class JournalLock:
@@ -28,7 +30,7 @@ class JournalLock:
     def try_acquire(self) -> bool:
         if self._fd is not None:
             return True
-        if fcntl is None:
+        if not HAVE_FLOCK:
             return True
         fd = open_private(self.path)
         try:

@@ -1,7 +1,7 @@
 """The write actions the dashboard and the commands share: accept or reject an invitation, start an
 engagement from an opportunity, start an opportunity from an engagement. No Textual here.
 
-Each write goes through the write ledger (tui.writes.ledger): the ClientToken is committed before the
+Each write goes through the write ledger (`tui.writes.ledger`): the ClientToken is committed before the
 request is sent, an attempt with no definitive answer is resent with the same token, and the outcome is
 recorded. A started task is applied to the store at once (from the start response), so the dashboard
 shows it before the next poll and the poller follows it like any other.
@@ -20,20 +20,35 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from schemas import TASK_KINDS, ConflictException, InvitationStatus, TaskRecord
+from schemas import (
+    TASK_KINDS,
+    WRITE_OPERATIONS,
+    ConflictException,
+    GetEngagementInvitationResponse,
+    InvitationStatus,
+    TaskRecord,
+    WireStruct,
+)
+from schemas.operations import (
+    ACCEPT_INVITATION,
+    ENGAGEMENT_FROM_OPPORTUNITY,
+    OPPORTUNITY_FROM_ENGAGEMENT,
+    REJECT_INVITATION,
+)
 from tui.aws.failures import ApiFailure
+from tui.aws.service import PartnerCentralApi
 from tui.core.clock import Clock, SystemClock
 from tui.core.settings import Settings
-from tui.core.text_safety import one_line
+from tui.core.timefmt import instant
+from tui.engine.api import StoreWriter
 
 from .errors import READ_ONLY_MESSAGE, WriteError, WritesDisabled, explain, is_definitive
 from .ledger import Reservation, WriteLedger
 
-ACCEPT = "StartEngagementByAcceptingInvitationTask"
-FROM_OPPORTUNITY = "StartEngagementFromOpportunityTask"
-FROM_ENGAGEMENT = "StartOpportunityFromEngagementTask"
-REJECT = "RejectEngagementInvitation"
-WRITE_OPERATIONS = (ACCEPT, FROM_OPPORTUNITY, FROM_ENGAGEMENT, REJECT)
+ACCEPT = ACCEPT_INVITATION
+FROM_OPPORTUNITY = ENGAGEMENT_FROM_OPPORTUNITY
+FROM_ENGAGEMENT = OPPORTUNITY_FROM_ENGAGEMENT
+REJECT = REJECT_INVITATION
 
 #: AwsSubmission.InvolvementType and .Visibility values in the service model.
 INVOLVEMENT_TYPES = ("Co-Sell", "For Visibility Only")
@@ -63,7 +78,7 @@ class WriteOutcome:
     #: The service's answer in wire JSON (`{}` for a reject).
     response_json: bytes
     #: The Start…Task response struct (None for a reject).
-    response: Any
+    response: WireStruct | None
     #: The started task as the store keeps it (None for a reject).
     task: TaskRecord | None
     #: True if nothing was sent now: an earlier run's recorded answer is shown again.
@@ -75,9 +90,9 @@ class WriteOutcome:
 
 
 def build_write_actions(
-    client: Any, store: Any, settings: Settings, clock: Clock | None = None
+    client: PartnerCentralApi, store: StoreWriter | None, settings: Settings, clock: Clock | None = None
 ) -> WriteActions:
-    """The actions service for the dashboard: the ledger beside the journal (see tui.writes.ledger).
+    """The actions service for the dashboard: the ledger beside the journal (see `tui.writes.ledger`).
     Close `actions.ledger` when the app exits."""
     ledger = WriteLedger.for_settings(settings, clock=clock)
     return WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock)
@@ -86,10 +101,10 @@ def build_write_actions(
 class WriteActions:
     def __init__(
         self,
-        client: Any,
+        client: PartnerCentralApi,
         ledger: WriteLedger,
         *,
-        store: Any = None,
+        store: StoreWriter | None = None,
         read_only: bool = False,
         clock: Clock | None = None,
     ) -> None:
@@ -101,7 +116,7 @@ class WriteActions:
 
     @property
     def catalog(self) -> str:
-        return str(self.client.catalog)
+        return self.client.catalog
 
     def _check_allowed(self) -> None:
         if self.read_only:
@@ -208,7 +223,7 @@ class WriteActions:
         operation: str,
         target_id: str,
         params: dict[str, Any],
-        call: Callable[[str], Awaitable[Any]],
+        call: Callable[[str], Awaitable[WireStruct]],
         *,
         fresh: bool,
     ) -> WriteOutcome:
@@ -242,14 +257,14 @@ class WriteActions:
         target_id: str,
         reservation: Reservation,
         raw: bytes,
-        response: Any,
+        response: WireStruct | None,
         *,
         task: TaskRecord | None = None,
         replayed: bool = False,
         note: str | None = None,
     ) -> WriteOutcome:
         if replayed and note is None:
-            when = reservation.entry.created.strftime("%Y-%m-%d %H:%M:%S UTC")
+            when = instant(reservation.entry.created, utc=True)
             note = f"already done at {when} (recorded in the write ledger); nothing was sent now"
         return WriteOutcome(
             operation=operation,
@@ -265,12 +280,17 @@ class WriteActions:
         )
 
     def _failed(
-        self, failure: ApiFailure, operation: str, target_id: str, token: str, invitation: Any
+        self,
+        failure: ApiFailure,
+        operation: str,
+        target_id: str,
+        token: str,
+        invitation: GetEngagementInvitationResponse | None,
     ) -> WriteError:
         definitive = is_definitive(failure)
         error = failure.service_error
         self.ledger.record_failure(
-            token, getattr(error, "type", None) or failure.category, failure.message, definitive=definitive
+            token, error.type if error is not None else failure.category, failure.message, definitive=definitive
         )
         lines = explain(
             failure,
@@ -289,7 +309,9 @@ class WriteActions:
             lines, failure=failure, definitive=definitive, throttled=failure.throttled, client_token=token
         )
 
-    async def _invitation_after(self, failure: ApiFailure, invitation_id: str) -> Any:
+    async def _invitation_after(
+        self, failure: ApiFailure, invitation_id: str
+    ) -> GetEngagementInvitationResponse | None:
         """The invitation's current state, to explain a conflict (None if it cannot be read)."""
         if not isinstance(failure.service_error, ConflictException):
             return None
@@ -303,17 +325,8 @@ class WriteActions:
             self.store.apply_tasks([task], self.clock.now())
 
     def _forget_invitation(self, invitation_id: str) -> None:
-        remove = getattr(self.store, "remove_invitations", None)
-        if remove is not None:
-            remove([invitation_id])
-
-
-def describe_target(operation: str, target_id: str) -> str:
-    """`invitation engi-…` for messages (escaped)."""
-    noun = {ACCEPT: "invitation", REJECT: "invitation", FROM_OPPORTUNITY: "opportunity"}.get(
-        operation, "engagement"
-    )
-    return f"{noun} {one_line(target_id, 255)}"
+        if self.store is not None:
+            self.store.remove_invitations([invitation_id])
 
 
 __all__ = [
@@ -329,7 +342,6 @@ __all__ = [
     "WriteOutcome",
     "WritesDisabled",
     "build_write_actions",
-    "describe_target",
     "is_production",
     "writes_allowed",
 ]

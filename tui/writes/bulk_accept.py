@@ -8,13 +8,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from schemas import InvitationStatus
+from schemas import EngagementInvitationSummary, InvitationStatus
 from tui.aws.failures import CredentialsFailure
+from tui.aws.retry import Backoff, extra_attempts
+from tui.aws.service import TaskReads
 from tui.core.clock import Clock
 from tui.core.settings import Budget
-from tui.engine.budget import Backoff, RequestBudget
+from tui.engine.budget import RequestBudget
 
 from .actions import ACCEPT, WriteActions, WriteOutcome
 from .errors import WriteError
@@ -32,7 +33,7 @@ class InvitationFilter:
     #: PayloadType values (OpportunityInvitation, LeadInvitation…); empty: any.
     payload_types: tuple[str, ...] = ()
 
-    def matches(self, invitation: Any) -> bool:
+    def matches(self, invitation: EngagementInvitationSummary) -> bool:
         if self.senders:
             wanted = {s.casefold() for s in self.senders}
             names = {
@@ -49,12 +50,12 @@ class InvitationFilter:
 
 
 async def pending_invitations(
-    client: Any, clock: Clock, matching: InvitationFilter, *, read_budget: RequestBudget | None = None
-) -> list[Any]:
+    client: TaskReads, clock: Clock, matching: InvitationFilter, *, read_budget: RequestBudget | None = None
+) -> list[EngagementInvitationSummary]:
     """Every PENDING, unexpired invitation received that matches, the soonest to expire first. Pages are
     read within `read_budget` (the account's read quota is shared) if one is given."""
     now = clock.now()
-    found: list[Any] = []
+    found: list[EngagementInvitationSummary] = []
     token: str | None = None
     while True:
         if read_budget is not None:
@@ -80,20 +81,20 @@ async def pending_invitations(
 class BulkResult:
     accepted: list[WriteOutcome] = field(default_factory=list)
     #: Invitations the ledger shows accepted by an earlier run (not sent again).
-    skipped: list[Any] = field(default_factory=list)
+    skipped: list[EngagementInvitationSummary] = field(default_factory=list)
     #: Invitations the service refused (no longer pending, not found, denied…), with why.
-    refused: list[tuple[Any, WriteError]] = field(default_factory=list)
+    refused: list[tuple[EngagementInvitationSummary, WriteError]] = field(default_factory=list)
     #: Set when the run stopped early (credentials, or an answer still uncertain after MAX_TRIES).
     stopped: WriteError | None = None
 
 
 async def accept_all(
     actions: WriteActions,
-    invitations: Sequence[Any],
+    invitations: Sequence[EngagementInvitationSummary],
     *,
     clock: Clock,
-    on_outcome: Callable[[Any, WriteOutcome], None] | None = None,
-    on_error: Callable[[Any, WriteError, bool], None] | None = None,
+    on_outcome: Callable[[EngagementInvitationSummary, WriteOutcome], None] | None = None,
+    on_error: Callable[[EngagementInvitationSummary, WriteError, bool], None] | None = None,
     max_tries: int = MAX_TRIES,
     rng: random.Random | None = None,
 ) -> BulkResult:
@@ -111,11 +112,11 @@ async def accept_all(
         backoff.reset()
         while True:
             await budget.acquire()
-            before = getattr(actions.client, "attempts", 0)
+            before = actions.client.attempts
             try:
                 outcome = await actions.accept(inv.id)
             except WriteError as error:
-                _charge_retries(budget, actions.client, before)
+                _charge_retries(budget, before, actions.client.attempts)
                 if error.definitive and not isinstance(error.failure, CredentialsFailure):
                     result.refused.append((inv, error))
                     if on_error:
@@ -131,7 +132,7 @@ async def accept_all(
                     on_error(inv, error, True)
                 await clock.sleep(backoff.next_delay())
                 continue
-            _charge_retries(budget, actions.client, before)
+            _charge_retries(budget, before, actions.client.attempts)
             result.accepted.append(outcome)
             if on_outcome:
                 on_outcome(inv, outcome)
@@ -139,8 +140,8 @@ async def accept_all(
     return result
 
 
-def _charge_retries(budget: RequestBudget, client: Any, before: int) -> None:
+def _charge_retries(budget: RequestBudget, before: int, after: int) -> None:
     """botocore's own retries spent write quota too."""
-    extra = getattr(client, "attempts", before) - before - 1
-    if extra > 0:
+    extra = extra_attempts(before, after)
+    if extra:
         budget.spend(extra)

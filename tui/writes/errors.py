@@ -6,26 +6,22 @@ hostile Message cannot drive the terminal.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from schemas import (
+    WRITE_TARGETS,
     AccessDeniedException,
     ConflictException,
+    GetEngagementInvitationResponse,
     ResourceNotFoundException,
     ServiceQuotaExceededException,
     ThrottlingException,
     ValidationException,
 )
 from tui.aws.failures import ApiFailure, CredentialsFailure
+from tui.aws.retry import may_retry
 from tui.core.text_safety import one_line
-
-#: What each write operation acts on, for messages.
-TARGETS = {
-    "StartEngagementByAcceptingInvitationTask": "invitation",
-    "RejectEngagementInvitation": "invitation",
-    "StartEngagementFromOpportunityTask": "opportunity",
-    "StartOpportunityFromEngagementTask": "engagement",
-}
+from tui.core.timefmt import MINUTE, instant
 
 
 class WriteError(Exception):
@@ -62,20 +58,19 @@ READ_ONLY_MESSAGE = (
 
 
 def is_definitive(failure: ApiFailure) -> bool:
-    """True if the request certainly did nothing (the service refused it, or it was never sent)."""
-    if isinstance(failure, CredentialsFailure):
-        return True
-    return not failure.retryable and not failure.throttled
+    """True if the request certainly did nothing (the service refused it, or it was never sent): what
+    the retry policy would not try again."""
+    return not may_retry(failure)
 
 
-def invitation_state(invitation: Any, now: Any) -> str:
+def invitation_state(invitation: GetEngagementInvitationResponse, now: datetime | None) -> str:
     """`ACCEPTED`, `EXPIRED on …`, `PENDING (being accepted)`… for messages."""
     status = one_line(str(invitation.status or "unknown"), 40)
     expires = invitation.expiration_date
-    if status == "PENDING" and expires is not None and expires <= now:
+    if status == "PENDING" and expires is not None and now is not None and expires <= now:
         status = "EXPIRED"
     if status == "EXPIRED" and expires is not None:
-        return f"EXPIRED (on {expires:%Y-%m-%d %H:%M} UTC)"
+        return f"EXPIRED (on {instant(expires, MINUTE, utc=True)})"
     return status
 
 
@@ -85,12 +80,12 @@ def explain(
     operation: str,
     target_id: str,
     catalog: str,
-    invitation: Any = None,
-    now: Any = None,
+    invitation: GetEngagementInvitationResponse | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """The failure of `operation` on `target_id`, in words. `invitation` (a GetEngagementInvitation
     response, if one could be read) lets a conflict say what state the invitation is in."""
-    what = TARGETS.get(operation, "resource")
+    what = WRITE_TARGETS.get(operation, "resource")
     target = one_line(target_id, 255)
     error = failure.service_error
     said = f"service said: {one_line(error.message, 500)}" if error is not None and error.message else None

@@ -1,12 +1,12 @@
-"""Deterministic data and small fakes for the dashboard tests: a Store-like object and a poller stub
-with the agreed surface (see the engine's `tui.engine.store.Store` and `tui.engine.poller.Poller`)."""
+"""Deterministic data and small fakes for the dashboard tests: a store and an engine with the engine's
+typed surface (`tui.engine.api.StoreView` and `Engine`), handing out the engine's own result types."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -20,6 +20,7 @@ from schemas import (
     TaskKind,
     TaskRecord,
 )
+from tui.engine.api import Completion, PollerStatus, StoreChange, TaskRow, Transition
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 KINDS = (
@@ -30,43 +31,18 @@ KINDS = (
 REASONS = sorted(ReasonCode.KNOWN)
 
 
-@dataclass(frozen=True)
-class FakeTransition:
-    task_id: str
-    kind: str
-    from_status: str | None
-    to_status: str
-    observed_at: datetime
-    previous_observed_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class FakeCompletion:
-    started: datetime | None
-    observed_end: datetime
-    uncertainty: float
-    duration: float | None
-    observed_live: bool = True
-
-
-@dataclass(frozen=True)
-class FakeChange:
-    task_ids: frozenset[str] = frozenset()
-    job_ids: frozenset[str] = frozenset()
-    invitation_ids: frozenset[str] = frozenset()
-    transitions: tuple[FakeTransition, ...] = ()
-
-
 class FakeStore:
-    """The subset of `tui.engine.store.Store` the dashboard reads, in memory."""
+    """A `StoreView` in memory (and the `apply_*` a test drives it with)."""
 
     def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self._meta: dict[str, str] = {}
         self._tasks: dict[str, TaskRecord] = {}
-        self._completions: dict[str, FakeCompletion] = {}
+        self._completions: dict[str, Completion] = {}
         self._first_seen: dict[str, datetime] = {}
         self._jobs: dict[str, GetResourceSnapshotJobResponse] = {}
         self._invitations: dict[str, EngagementInvitationSummary] = {}
-        self._transitions: list[FakeTransition] = []
+        self._transitions: list[Transition] = []
         self._subscribers: list[Callable[[Any], None]] = []
 
     def __len__(self) -> int:
@@ -78,8 +54,25 @@ class FakeStore:
     def tasks(self) -> Iterable[TaskRecord]:
         return list(self._tasks.values())
 
-    def completion(self, task_id: str) -> FakeCompletion | None:
+    def completion(self, task_id: str) -> Completion | None:
         return self._completions.get(task_id)
+
+    def observed_end(self, task_id: str) -> float | None:
+        done = self._completions.get(task_id)
+        return done.observed_end.timestamp() if done is not None and done.observed_live else None
+
+    def task_rows(self) -> list[TaskRow]:
+        rows = []
+        for tid, record in self._tasks.items():
+            seen = self._first_seen[tid].timestamp()
+            done = self._completions.get(tid)
+            end = done.observed_end.timestamp() if done is not None else None
+            before = end - done.uncertainty if done is not None and done.observed_live else None
+            rows.append(TaskRow(record, seen, seen, terminal_at=end, terminal_prev=before))
+        return rows
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return self._meta.get(key, default)
 
     def job(self, job_id: str) -> GetResourceSnapshotJobResponse | None:
         return self._jobs.get(job_id)
@@ -90,10 +83,10 @@ class FakeStore:
     def invitations(self) -> list[EngagementInvitationSummary]:
         return list(self._invitations.values())
 
-    def transitions_of(self, task_id: str) -> list[FakeTransition]:
+    def transitions_of(self, task_id: str) -> list[Transition]:
         return [t for t in self._transitions if t.task_id == task_id]
 
-    def recent_transitions(self, limit: int = 200) -> list[FakeTransition]:
+    def recent_transitions(self, limit: int = 200) -> list[Transition]:
         return self._transitions[-limit:] if limit else []  # oldest first, like the store
 
     def counts(self) -> dict[str, dict[str, int]]:
@@ -102,20 +95,20 @@ class FakeStore:
             out[t.kind][t.task_status or "?"] += 1
         return {k: dict(v) for k, v in out.items()}
 
-    def subscribe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[[StoreChange], None]) -> Callable[[], None]:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
 
-    def _notify(self, change: FakeChange) -> FakeChange:
+    def _notify(self, change: StoreChange) -> StoreChange:
         for callback in list(self._subscribers):
             callback(change)
         return change
 
     def apply_tasks(
         self, records: Iterable[TaskRecord], observed_at: datetime, *, quiet: bool = False
-    ) -> FakeChange:
+    ) -> StoreChange:
         changed: set[str] = set()
-        transitions: list[FakeTransition] = []
+        transitions: list[Transition] = []
         for record in records:
             tid = record.task_id
             assert tid is not None
@@ -127,7 +120,7 @@ class FakeStore:
             self._first_seen.setdefault(tid, observed_at)
             if old is None or old.task_status != record.task_status:
                 transitions.append(
-                    FakeTransition(
+                    Transition(
                         tid,
                         record.kind,
                         old.task_status if old else None,
@@ -137,50 +130,43 @@ class FakeStore:
                 )
                 if record.is_terminal:
                     started = record.start_time or observed_at
-                    self._completions[tid] = FakeCompletion(
+                    self._completions[tid] = Completion(
                         started, observed_at, 5.0, (observed_at - started).total_seconds()
                     )
         self._transitions.extend(transitions)
-        change = FakeChange(frozenset(changed), transitions=tuple(transitions))
+        change = StoreChange(frozenset(changed), transitions=tuple(transitions))
         return change if quiet else self._notify(change)
 
-    def apply_jobs(self, jobs: Iterable[GetResourceSnapshotJobResponse]) -> FakeChange:
+    def apply_jobs(self, jobs: Iterable[GetResourceSnapshotJobResponse]) -> StoreChange:
         ids = set()
         for job in jobs:
             assert job.id is not None
             self._jobs[job.id] = job
             ids.add(job.id)
-        return self._notify(FakeChange(job_ids=frozenset(ids)))
+        return self._notify(StoreChange(job_ids=frozenset(ids)))
 
-    def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> FakeChange:
+    def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> StoreChange:
         ids = set()
         for inv in invitations:
             self._invitations[inv.id] = inv
             ids.add(inv.id)
-        return self._notify(FakeChange(invitation_ids=frozenset(ids)))
+        return self._notify(StoreChange(invitation_ids=frozenset(ids)))
 
 
-@dataclass
-class FakeStatus:
-    state: str = "live"
-    calls_last_hour: int = 42
-    calls_left_today: int = 9_000
-    next_poll_at: datetime | None = None
-    last_success: dict[str, datetime] = field(default_factory=dict)
-    last_error: str | None = None
-    last_service_error: Any = None
-    stale_since: datetime | None = None
+def live_status(**changes: Any) -> PollerStatus:
+    """A poller's status as a live one reports it (42 calls this hour, 9,000 left today)."""
+    return replace(PollerStatus(state="live", calls_last_hour=42, calls_left_today=9_000), **changes)
 
 
 class FakePoller:
-    """Records what the app asked of it; `run` parks until cancelled."""
+    """An `Engine` that records what the app asked of it; `run` parks until cancelled."""
 
-    def __init__(self, status: FakeStatus | None = None) -> None:
-        self.status = status or FakeStatus()
+    def __init__(self, status: PollerStatus | None = None) -> None:
+        self.status = status or live_status()
         self.calls: list[str] = []
-        self._subscribers: list[Callable[[Any], None]] = []
+        self._subscribers: list[Callable[[PollerStatus], None]] = []
 
-    def subscribe_status(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+    def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
 

@@ -11,12 +11,14 @@ from tui.commands.dashboard import build_app
 from tui.core.clock import MockClock
 from tui.core.settings import Settings
 from tui.dashboard.screens.invitations import InvitationsScreen
+from tui.simulator.demo import DemoWorld
 
 
 async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = MockClock(T0)
     settings = Settings(demo=True, journal_path=tmp_path / "journal.sqlite3")
-    app, cleanup = build_app(settings, clock=clock, demo_history=50, demo_activity=0, toasts=False)
+    dashboard = build_app(settings, clock=clock, demo=DemoWorld(history=50, activity_per_minute=0), toasts=False)
+    app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             await until(pilot, clock, lambda: app.table.row_count >= 50)
@@ -44,13 +46,14 @@ async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_
             await pilot.press("escape")
             assert new[0].task_id in app.table.row_ids()
     finally:
-        cleanup()
+        dashboard.close()
 
 
 async def test_read_only_dashboard_has_no_write_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = MockClock(T0)
     settings = replace(Settings(demo=True, no_journal=True), read_only=True)
-    app, cleanup = build_app(settings, clock=clock, demo_history=20, demo_activity=0, toasts=False)
+    dashboard = build_app(settings, clock=clock, demo=DemoWorld(history=20, activity_per_minute=0), toasts=False)
+    app = dashboard.app
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             assert app.actions is None
@@ -70,7 +73,7 @@ async def test_read_only_dashboard_has_no_write_path(tmp_path) -> None:  # type:
             commands = [c.title for c in app.get_system_commands(app.screen)]
             assert "Engagement invitations" in commands
     finally:
-        cleanup()
+        dashboard.close()
 
 
 async def test_the_time_left_moves_with_the_clock() -> None:

@@ -4,7 +4,7 @@ invitations, activity, and the toasts for finished tasks."""
 from __future__ import annotations
 
 from schemas import ThrottlingException, ValidationException, ValidationExceptionError
-from tests.dashboard_fixtures import T0, FakeStatus, make_app, make_job, populated_store, with_status
+from tests.dashboard_fixtures import T0, live_status, make_app, make_job, populated_store, with_status
 from tui.core.settings import Settings
 from tui.dashboard.reason_help import REASON_HELP, UNKNOWN_REASON, explain
 
@@ -165,7 +165,7 @@ async def test_header_shows_stale_age_as_of_the_latest_poll_report() -> None:
     app = make_app(poller=None)
     from tests.dashboard_fixtures import FakePoller
 
-    poller = FakePoller(FakeStatus(state="stale", stale_since=T0, last_success={"x": T0}))
+    poller = FakePoller(live_status(state="stale", stale_since=T0, last_success={"x": T0}))
     app = make_app(poller=poller)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()

@@ -11,6 +11,7 @@ from tests.dashboard_fixtures import T0, until
 from tui.commands.dashboard import build_app
 from tui.core.clock import MockClock
 from tui.core.settings import Settings
+from tui.simulator.demo import DemoWorld
 
 DASHBOARD_MODULES = (
     "tui.dashboard.app",
@@ -53,12 +54,13 @@ def test_widgets_screens_and_app_never_import_boto3() -> None:
 async def test_demo_wiring_shows_history_then_a_live_failure_with_its_explanation() -> None:
     clock = MockClock(T0)
     settings = Settings(demo=True, no_journal=True)
-    app, cleanup = build_app(settings, clock=clock, demo_history=150, demo_activity=0, toasts=False)
+    dashboard = build_app(settings, clock=clock, demo=DemoWorld(history=150, activity_per_minute=0), toasts=False)
+    app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             await until(pilot, clock, lambda: app.table.row_count >= 150)
             assert "demo (local endpoint)" in app.query_one("#header").plain_lines[0]
-            sim = app.demo_simulator
+            sim = dashboard.demo.simulator
             task_id = sim.add_task(
                 duration=20.0,
                 outcome="FAILED",
@@ -74,7 +76,7 @@ async def test_demo_wiring_shows_history_then_a_live_failure_with_its_explanatio
             assert "OpportunityConflict" in details and "Someone else changed it." in details
             assert "calls" in app.query_one("#header").plain_lines[1]
     finally:
-        cleanup()
+        dashboard.close()
 
 
 async def test_a_journal_loads_in_a_thread_and_the_view_is_sorted_there_too() -> None:

@@ -16,8 +16,9 @@ __all__ = ["served_simulator"]  # the fixture, imported for pytest
 async def test_a_second_dashboard_follows_the_first_ones_poller(served_simulator, tmp_path: Path) -> None:
     sim, endpoint = served_simulator
     settings = viewer_settings(endpoint.url, tmp_path / "dash.sqlite3")
-    first, cleanup_first = build_app(settings, clock=SystemClock(), toasts=False)
-    second, cleanup_second = build_app(settings, clock=SystemClock(), toasts=False)
+    first_dashboard = build_app(settings, clock=SystemClock(), toasts=False)
+    second_dashboard = build_app(settings, clock=SystemClock(), toasts=False)
+    first, second = first_dashboard.app, second_dashboard.app
     expected = len(sim.tasks("Sandbox"))
     try:
         async with first.run_test(size=(160, 48)) as pilot_first:
@@ -40,5 +41,5 @@ async def test_a_second_dashboard_follows_the_first_ones_poller(served_simulator
                     assert time.monotonic() < deadline
                     await asyncio.sleep(0.05)
     finally:
-        cleanup_first()
-        cleanup_second()
+        first_dashboard.close()
+        second_dashboard.close()

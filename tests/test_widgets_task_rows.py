@@ -8,19 +8,21 @@ from datetime import timedelta
 
 from rich.cells import cell_len
 
-from tests.dashboard_fixtures import T0, FakeCompletion, make_task, with_status
+from tests.dashboard_fixtures import T0, make_task, with_status
+from tui.core import timefmt
 from tui.dashboard import task_rows
 from tui.dashboard.task_rows import COLUMNS, ROW_WIDTH
+from tui.engine.api import Completion
 
 
 def test_durations() -> None:
-    assert task_rows.format_duration(5) == "5s"
-    assert task_rows.format_duration(125) == "2m05s"
-    assert task_rows.format_duration(3 * 3600 + 120) == "3h02m"
-    assert task_rows.format_duration(2 * 86400 + 3600) == "2d01h"
-    assert task_rows.format_duration(float("nan")) == ""
-    assert task_rows.format_duration(float("inf")) == ""
-    assert task_rows.format_duration(None) == ""
+    assert timefmt.duration(5) == "5s"
+    assert timefmt.duration(125) == "2m05s"
+    assert timefmt.duration(3 * 3600 + 120) == "3h02m"
+    assert timefmt.duration(2 * 86400 + 3600) == "2d01h"
+    assert timefmt.duration(float("nan")) == ""
+    assert timefmt.duration(float("inf")) == ""
+    assert timefmt.duration(None) == ""
 
 
 def test_cells_fit_their_columns_even_with_wide_and_hostile_text() -> None:
@@ -41,7 +43,7 @@ def test_running_duration_is_measured_to_the_given_time() -> None:
     assert task_rows.cells(record, None, now)[column].strip() == "1m"  # whole minutes while running
     assert task_rows.cells(record, None, record.start_time + timedelta(seconds=42))[column].strip() == "<1m"
     done = with_status(record, "COMPLETE")
-    completion = FakeCompletion(record.start_time, now, 5, 75.0)
+    completion = Completion(record.start_time, now, 5, 75.0)
     assert task_rows.cells(done, completion, now)[column].strip() == "1m15s"
 
 
@@ -51,8 +53,8 @@ def test_default_order_is_active_first_then_recently_finished() -> None:
     done_early = make_task(1, rng, status="COMPLETE")
     done_late = make_task(9, rng, status="COMPLETE")
     completions = {
-        done_early.task_id: FakeCompletion(done_early.start_time, T0 - timedelta(hours=2), 5, 10),
-        done_late.task_id: FakeCompletion(done_late.start_time, T0, 5, 10),
+        done_early.task_id: Completion(done_early.start_time, T0 - timedelta(hours=2), 5, 10),
+        done_late.task_id: Completion(done_late.start_time, T0, 5, 10),
     }
     ordered = sorted(
         [done_early, running, done_late],
@@ -64,7 +66,7 @@ def test_default_order_is_active_first_then_recently_finished() -> None:
 def test_sort_keys_are_total_even_with_unknown_durations() -> None:
     rng = random.Random(4)
     records = [make_task(i, rng, status="COMPLETE") for i in range(5)]
-    nan = FakeCompletion(None, T0, math.inf, math.nan)
+    nan = Completion(None, T0, math.inf, math.nan)
     keys = [task_rows.sort_key(r, nan, s) for r in records for s in task_rows.SORTS]
     sorted(keys, key=repr)  # no exception
     for sort in task_rows.SORTS:

@@ -16,8 +16,9 @@ from textual.app import App, ComposeResult
 
 from schemas import EngagementInvitationSummary
 from tui.core.clock import MockClock
+from tui.core.timefmt import time_left
 from tui.dashboard.screens.confirm_write import ConfirmedWrite, ConfirmWriteScreen, ask_and_act
-from tui.dashboard.widgets.invitations import InvitationsPane, invitation_lines, order_invitations, time_left
+from tui.dashboard.widgets.invitations import InvitationsPane, invitation_lines, order_invitations
 from tui.engine.store import Store
 from tui.writes.actions import WriteActions
 

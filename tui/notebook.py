@@ -1,7 +1,7 @@
 """pcwatch in a Jupyter notebook (or any Python program): the engine without Textual.
 
     from tui.notebook import Watch
-    watch = Watch(catalog="Sandbox", profile="partner")   # or Watch(settings)
+    watch = Watch(catalog="Sandbox", profile="partner")   # or Watch(settings), or Watch(demo=True)
     watch.tasks(kind="EngagementByAcceptingInvitation", status="FAILED")  # list[schemas.TaskRecord]
     watch.table(status="IN_PROGRESS")     # a rich Table: renders in the cell
     record = await watch.follow(task_id, timeout=600)   # in a cell: returns once the task has finished
@@ -27,12 +27,13 @@ from schemas import TaskRecord, TaskStatus
 from .core.clock import Clock, SystemClock
 from .core.settings import Budget, Settings, check_settings
 from .core.text_safety import visible
+from .core.timefmt import SECOND, instant
+from .engine.api import PollerStatus, StoreChange, StoreView, Viewer
 from .engine.sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
+from .simulator.demo import DEMO, Demo, DemoWorld, start_demo
 
 if TYPE_CHECKING:
     from rich.table import Table
-
-    from .engine.types import PollerStatus
 
 #: Columns of `Watch.table`: header -> TaskRecord field.
 TABLE_COLUMNS = {
@@ -64,11 +65,13 @@ class Watch:
         daily_calls: int = 10_000,
         clock: Clock | None = None,
         tail_interval: float = TAIL_INTERVAL,
+        demo: DemoWorld | bool = False,
         **settings_fields: Any,
     ) -> None:
         """`settings`, or the same choices as the command line's global options. `local_endpoint=True`
-        uses the local endpoint's fixed credentials (`pcwatch simulate`); other settings fields (e.g.
-        `fast_interval`) may be given by name."""
+        uses the local endpoint's fixed credentials (`pcwatch simulate`); `demo` starts the demo endpoint
+        in this process (`True`: the dashboard's `--demo` world; or a `DemoWorld`), its simulator in
+        `watch.demo.simulator`. Other settings fields (e.g. `fast_interval`) may be given by name."""
         if settings is None:
             settings = Settings(
                 catalog=catalog,
@@ -81,11 +84,20 @@ class Watch:
                 **({"region": region} if region else {}),
                 **settings_fields,
             )
-        if settings.demo and not settings.endpoint_url:
-            raise ValueError("local_endpoint needs endpoint_url (start one with `pcwatch simulate`)")
         check_settings(settings)  # SettingsError (a ValueError): a misspelt catalog, http:// to another host
+        clock = clock or SystemClock()
+        #: The demo endpoint this watch started (`demo=`), else None.
+        self.demo: Demo | None = None
+        if demo:
+            self.demo = start_demo(settings, DEMO if demo is True else demo, clock=clock)
+            settings = self.demo.settings
+        elif settings.demo and not settings.endpoint_url:
+            raise ValueError("local_endpoint needs endpoint_url (start one with `pcwatch simulate`), or use demo=True")
         self.settings = settings
-        self.store, self.engine = make_engine(settings, clock or SystemClock(), tail_interval=tail_interval)
+        store, engine = make_engine(settings, clock, tail_interval=tail_interval)
+        self._load = store.load
+        self.store: StoreView = store
+        self.engine: Viewer = engine
         self._ready = threading.Event()
         self._started = threading.Event()
         self._loop = asyncio.new_event_loop()
@@ -100,7 +112,7 @@ class Watch:
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
         try:
-            self.store.load()
+            self._load()
             self._task = self._loop.create_task(self.engine.run())
         finally:
             self._started.set()
@@ -139,6 +151,8 @@ class Watch:
                 self._loop.call_soon_threadsafe(self._task.cancel)
         self._thread.join(timeout=10)
         self.engine.close()
+        if self.demo is not None:
+            self.demo.close()
 
     def __enter__(self) -> Watch:
         return self
@@ -192,8 +206,8 @@ class Watch:
             cells = []
             for field in TABLE_COLUMNS.values():
                 value = getattr(record, field)
-                if field == "start_time" and value is not None:
-                    value = value.strftime("%Y-%m-%d %H:%M:%S")
+                if field == "start_time":
+                    value = instant(value, SECOND)
                 style = STATUS_STYLES.get(value, "") if field == "task_status" else ""
                 cells.append(Text(visible(value, limit=300), style=style))
             table.add_row(*cells)
@@ -209,7 +223,7 @@ class Watch:
             if not finished.done():
                 finished.set_result(record)
 
-        def check(_change: object = None) -> None:  # on the engine's thread
+        def check(_change: StoreChange | None = None) -> None:  # on the engine's thread
             record = self.store.task(task_id)
             if record is not None and record.task_status in TaskStatus.TERMINAL:
                 loop.call_soon_threadsafe(settle, record)

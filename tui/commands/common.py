@@ -6,10 +6,13 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemas import TASK_KINDS
 from tui.core.settings import Settings
+
+if TYPE_CHECKING:
+    from tui.aws.client import PartnerCentralClient
 
 #: Exit code for errors other than a task's outcome (bad arguments, credentials, the service).
 EXIT_ERROR = 3
@@ -44,22 +47,20 @@ def error(command: str, message: str) -> int:
 
 
 @contextmanager
-def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[Any, Settings]]:
-    """A client for the settings; with `--demo`, an in-process local endpoint first. Raises ApiFailure."""
+def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[PartnerCentralClient, Settings]]:
+    """A client for the settings; with `--demo`, the demo endpoint first. Raises ApiFailure."""
     from tui.aws.client import make_client
+    from tui.simulator.demo import start_demo, wants_demo
 
-    endpoint = None
+    demo = start_demo(settings) if wants_demo(settings) else None
     try:
-        if settings.demo and not settings.endpoint_url:
-            from tui.simulator.demo import demo_settings, start_demo_endpoint
-
-            endpoint, _ = start_demo_endpoint()
-            settings = demo_settings(settings, endpoint)
+        if demo is not None:
+            settings = demo.settings
         client = make_client(settings, **client_options)
         try:
             yield client, settings
         finally:
             client.close()
     finally:
-        if endpoint is not None:
-            endpoint.close()
+        if demo is not None:
+            demo.close()

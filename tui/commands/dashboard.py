@@ -1,86 +1,100 @@
-"""Wiring the dashboard to the real engine: journal, store, client, poller — or, with `--demo`, to the
-in-process local endpoint with a lively scenario. Kept apart from `tui.dashboard.app` so the app module (and the
-tests that build it around fakes) never import boto3."""
+"""`pcwatch` with no command: the dashboard, wired to the engine — the journal, the store, a client and
+the poller (or a follower of another viewer's), the write ledger — or, with `--demo`, to the in-process
+local endpoint with a lively scenario (`tui.simulator.demo`). The composition lives here, above the
+dashboard, so that `tui.dashboard` (and the tests that build the app around fakes) never import boto3."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
+import sys
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tui.core.clock import Clock, SystemClock
 from tui.core.settings import Settings
+from tui.core.text_safety import visible
+from tui.simulator.demo import DEMO, Demo, DemoWorld
 
-#: The demo: a large history, tasks starting (and completing or failing) all the time.
-DEMO_HISTORY = 20_000
-DEMO_ACTIVITY_PER_MINUTE = 12.0
+if TYPE_CHECKING:
+    from textual.driver import Driver
+
+    from tui.dashboard.app import PcwatchApp
+
+
+@dataclass
+class Dashboard:
+    """The app, and what to close after it exits (the client, the journal, the ledger, the endpoint)."""
+
+    app: PcwatchApp
+    #: The demo's endpoint when `--demo` started one (scripts stage scenarios on its simulator).
+    demo: Demo | None = None
+    _cleanups: list[Callable[[], object]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for step in reversed(self._cleanups):
+            with contextlib.suppress(Exception):
+                step()
+        self._cleanups.clear()
 
 
 def build_app(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    demo_seed: int = 1,
-    demo_history: int = DEMO_HISTORY,
-    demo_activity: float = DEMO_ACTIVITY_PER_MINUTE,
-    demo_speed: float = 1.0,
+    demo: DemoWorld = DEMO,
     toasts: bool = True,
-    driver_class: type[Any] | None = None,
-) -> tuple[Any, Callable[[], None]]:
-    """The app and a cleanup to call after it exits (closes the client, the journal, the endpoint)."""
+    driver_class: type[Driver] | None = None,
+) -> Dashboard:
+    """The dashboard for `settings`; `Dashboard.close()` after it exits. `demo`: the world `--demo` starts."""
     from tui.aws.client import make_client
     from tui.dashboard.app import PcwatchApp
     from tui.engine.sharing import make_engine
-    from tui.writes.actions import build_write_actions, writes_allowed
+    from tui.simulator.demo import start_demo, wants_demo
+    from tui.writes.actions import WriteActions, writes_allowed
+    from tui.writes.ledger import WriteLedger
 
     clock = clock or SystemClock()
-    simulator = None
-    cleanups: list[Callable[[], Any]] = []
-
-    def cleanup() -> None:
-        for step in reversed(cleanups):
-            with contextlib.suppress(Exception):
-                step()
-
+    cleanups: list[Callable[[], object]] = []
     try:
-        if settings.demo and not settings.endpoint_url:
-            from tui.simulator.demo import demo_settings, start_demo_endpoint
-
-            endpoint, simulator = start_demo_endpoint(
-                seed=demo_seed,
-                history=demo_history,
-                speed=demo_speed,
-                clock=clock,
-                activity_per_minute=demo_activity,
-            )
-            cleanups.append(endpoint.close)
-            settings = demo_settings(settings, endpoint)
+        started = None
+        if wants_demo(settings):
+            started = start_demo(settings, demo, clock=clock)
+            cleanups.append(started.close)
+            settings = started.settings
+        # The ledger first: on its first open it moves its rows out of a journal of the previous layout,
+        # before the journal may be found corrupt and moved aside.
+        ledger = WriteLedger.for_settings(settings, clock=clock) if writes_allowed(settings) else None
+        if ledger is not None:
+            cleanups.append(ledger.close)
         client = make_client(settings)  # for the user's writes; polling uses it only while leading
         cleanups.append(client.close)
         # One poller, many viewers: with a journal, this dashboard polls only if no other viewer of the
-        # same account and catalog does; otherwise it follows that one through the journal (tui.engine.sharing).
-        store, poller = make_engine(settings, clock, client_factory=lambda _settings: client)
-        cleanups.append(poller.close)
+        # same account and catalog does; otherwise it follows that one through the journal.
+        store, engine = make_engine(settings, clock, client_factory=lambda _settings: client)
+        cleanups.append(engine.close)
         actions = None
-        if writes_allowed(settings):
-            actions = build_write_actions(client, store, settings, clock)
-            cleanups.append(actions.ledger.close)
+        if ledger is not None:
+            actions = WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock)
         app = PcwatchApp(
             store,
-            poller,
+            engine,
             settings,
             clock,
             load=store.load if store.journal is not None else None,
             toasts=toasts,
             driver_class=driver_class,
             actions=actions,
+            warnings=ledger.warnings if ledger is not None else (),
         )
-        app.demo_simulator = simulator  # for scripts that stage a scenario (screenshots)
     except BaseException:
-        cleanup()
+        for step in reversed(cleanups):
+            with contextlib.suppress(Exception):
+                step()
         raise
-    return app, cleanup
+    return Dashboard(app, started, cleanups)
 
 
 def forget_inherited_terminal_size() -> None:
@@ -92,30 +106,27 @@ def forget_inherited_terminal_size() -> None:
     took every resize for the old size, repainted nothing, and the screen stayed blank or garbled.
     Without a terminal (textual-serve runs pcwatch on pipes and passes the page's size in them) they stay.
     """
-    import sys
-
+    stdout = sys.__stdout__
+    if stdout is None:
+        return
     try:
-        os.get_terminal_size(sys.__stdout__.fileno())
+        os.get_terminal_size(stdout.fileno())
     except (AttributeError, ValueError, OSError):
         return
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
 
 
-def run(args: Any, settings: Any) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """`pcwatch` with no command: the dashboard on the configured account (or the demo endpoint)."""
-    import sys
-
-    from tui.dashboard.widgets.safe_text import clean
-
     forget_inherited_terminal_size()  # before the app exists: its console reads them once, at creation
     try:
-        app, cleanup = build_app(settings)
+        dashboard = build_app(settings)
     except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
-        print(f"pcwatch: {clean(str(exc), limit=500)}", file=sys.stderr)
+        print(f"pcwatch: {visible(str(exc), limit=500)}", file=sys.stderr)
         return 2
     try:
-        result = app.run()
+        result = dashboard.app.run()
     finally:
-        cleanup()
+        dashboard.close()
     return int(result or 0)

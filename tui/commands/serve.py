@@ -133,14 +133,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     warning = exposure_warning(args.host, args.port)
     if warning:
         print(warning, file=sys.stderr)
-    with contextlib.ExitStack() as stack:
-        if settings.demo and not settings.endpoint_url:
-            # One demo world for every tab (each tab's own in-process endpoint would be a different one).
-            from tui.simulator.demo import demo_settings, start_demo_endpoint
+    from tui.simulator.demo import start_demo, wants_demo
 
-            endpoint, _ = start_demo_endpoint()
-            stack.callback(endpoint.close)
-            settings = demo_settings(settings, endpoint)
+    with contextlib.ExitStack() as stack:
+        if wants_demo(settings):
+            # One demo world for every tab (each tab's own in-process endpoint would be a different one).
+            demo = start_demo(settings)
+            stack.callback(demo.close)
+            settings = demo.settings
             if settings.journal_path is None and not settings.no_journal:
                 directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="pcwatch-serve-"))
                 settings = _with_journal(settings, Path(directory) / "demo.sqlite3")

@@ -1,8 +1,9 @@
-"""The dashboard app. Collaborators come in through the constructor (store, poller, settings, clock), so
-tests build the same app around fakes. The poller runs as a worker on the app's loop; the store's and
-the poller's callbacks become messages (`tui.dashboard.messages`), which coalesce when they arrive in bursts.
-The record, copy and export actions are in `tui.dashboard.task_actions`; the once-a-second tick of every
-shown running time in `tui.dashboard.ticks`."""
+"""The dashboard app. Collaborators come in through the constructor, typed by the engine's API
+(`tui.engine.api`: a `StoreView`, an `Engine`) and the writes' (`tui.writes.api.WriteService`), so tests
+build the same app around fakes. The engine runs as a worker on the app's loop; the store's and the
+engine's callbacks become messages (`messages`), which coalesce when they arrive in bursts. The record,
+copy and export actions are in `task_actions`; the once-a-second tick of every shown running time in
+`ticks`; the header's state in `header`."""
 
 from __future__ import annotations
 
@@ -10,23 +11,33 @@ import asyncio
 import contextlib
 import gc
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.driver import Driver
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
+from schemas import TaskRecord
+from tui.core.clock import Clock
+from tui.core.settings import Settings
+from tui.engine.api import Engine, PollerStatus, StoreChange, StoreView, Transition
+from tui.writes.api import WriteService
+
+from .header import header_state
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
 from .palette import KIND_KEYS, STATUS_KEYS, dashboard_commands, finished_toasts
 from .screens.help import HelpScreen
 from .task_actions import TaskActions
-from .task_rows import KIND_LABELS, SORTS
+from .task_rows import KIND_LABELS
 from .ticks import ClockTicks
+from .view_actions import ViewActions
 from .widgets.activity import ActivityLog
 from .widgets.error_details import ErrorDetails
 from .widgets.header_status import HeaderStatus
@@ -55,8 +66,6 @@ TASK_VIEW_ACTIONS = frozenset(
 TOAST_SECONDS = 4.0
 #: Below this width the side panes go under the table and the activity pane is hidden.
 NARROW = 120
-#: With more tasks than this, filtering waits for a pause in typing instead of running per keystroke.
-DEBOUNCE_ABOVE = 20_000
 
 
 #: Seconds after start (first rows painted) to take what is alive out of the cyclic GC's full passes.
@@ -70,7 +79,7 @@ def _freeze_long_lived() -> None:
     gc.freeze()
 
 
-class PcwatchApp(TaskActions, ClockTicks, App[int]):
+class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "pcwatch"
     ENABLE_COMMAND_PALETTE = True
@@ -98,16 +107,19 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
 
     def __init__(
         self,
-        store: Any,
-        poller: Any | None,
-        settings: Any,
-        clock: Any,
+        store: StoreView,
+        poller: Engine | None,
+        settings: Settings,
+        clock: Clock,
         *,
-        load: Callable[[], Any] | None = None,
+        load: Callable[[], None] | None = None,
         toasts: bool = True,
-        driver_class: type[Any] | None = None,
-        actions: Any | None = None,
+        driver_class: type[Driver] | None = None,
+        actions: WriteService | None = None,
+        warnings: Sequence[str] = (),
     ) -> None:
+        """`warnings`: what the wiring has to say (a write ledger that could not be moved), shown with
+        the journal's once the view starts."""
         install_partial_update()
         super().__init__(driver_class=driver_class)
         self.store = store
@@ -118,10 +130,11 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
         self._toasts = toasts
         #: The write service (accept/reject); None in read-only mode, which leaves no write path.
         self.actions = actions
-        self.status: Any = getattr(poller, "status", None)
+        self._warnings = list(warnings)
+        self.status: PollerStatus | None = poller.status if poller is not None else None
         self.loaded = load is None
-        self._unsubscribe: list[Callable[[], Any]] = []
-        self._filter_timer: Any = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._filter_timer: Timer | None = None
 
     # ---- layout ----------------------------------------------------------------------------------
 
@@ -149,7 +162,7 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
         self.query_one("#activity").border_title = "Activity"
         self._apply_width(self.size.width)
         self._unsubscribe.append(self.store.subscribe(self._on_store_change))
-        if self.poller is not None and hasattr(self.poller, "subscribe_status"):
+        if self.poller is not None:
             self._unsubscribe.append(self.poller.subscribe_status(self._on_poller_status))
         if not self.is_headless:
             # SSH dropped or the tmux pane closed: leave instead of writing into a dead terminal.
@@ -183,8 +196,6 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
         self.loaded = True
         if message.error:
             self.notify(clean(message.error, limit=300), severity="error", markup=False)
-        for warning in getattr(self.store, "warnings", None) or ():
-            self.notify(clean(warning, limit=300), severity="warning", markup=False, timeout=10)
         self._start()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -193,9 +204,12 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
             error = clean(f"polling stopped: {event.worker.error}", limit=300)
             self.notify(error + " — restart pcwatch", severity="error", markup=False, timeout=30)
 
+    #: The view sorted off the event loop while the journal loaded (`TaskTable.prepare_view`).
     _prepared: Any = None
 
     def _start(self) -> None:
+        for warning in [*self.store.warnings, *self._warnings]:
+            self.notify(clean(warning, limit=300), severity="warning", markup=False, timeout=10)
         self.table.set_now(self.clock.now())
         self.table.rebuild(self._prepared)
         self._prepared = None
@@ -213,7 +227,7 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
         # (a process that runs several apps, such as the tests, must not keep them all).
         gc.unfreeze()
 
-    def on_resize(self, event: Any) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
@@ -221,10 +235,10 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
 
     # ---- engine callbacks -> messages -> panes ---------------------------------------------------
 
-    def _on_store_change(self, change: Any) -> None:
+    def _on_store_change(self, change: StoreChange) -> None:
         self.post_message(TasksChanged.from_change(change))
 
-    def _on_poller_status(self, status: Any) -> None:
+    def _on_poller_status(self, status: PollerStatus) -> None:
         self.post_message(PollerStatusChanged(status))
 
     def on_tasks_changed(self, message: TasksChanged) -> None:
@@ -252,15 +266,15 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
         self._update_view_bar()
 
     def on_poller_status_changed(self, message: PollerStatusChanged) -> None:
-        previous_error = getattr(self.status, "last_service_error", None)
-        previous_line = getattr(self.status, "last_error", None)
-        self.status = message.status
+        previous = self.status
+        self.status = status = message.status
         self._update_header()
         if self.loaded:
             self.table.set_now(self.clock.now())
         if (
-            getattr(self.status, "last_service_error", None) is not previous_error
-            or getattr(self.status, "last_error", None) != previous_line
+            previous is None
+            or status.last_service_error is not previous.last_service_error
+            or status.last_error != previous.last_error
         ):
             self._refresh_details()
 
@@ -269,18 +283,19 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
         self._refresh_jobs()
         record = self._selected_record()
         job_id = record.resource_snapshot_job_id if record is not None else None
-        if job_id and self.store.job(job_id) is None and hasattr(self.poller, "want_job"):
+        if job_id and self.store.job(job_id) is None and self.poller is not None:
             self.poller.want_job(job_id)  # the user is looking at it: fetch it at the next tick
 
-    def _selected_record(self) -> Any:
+    def _selected_record(self) -> TaskRecord | None:
         selected = self.table.selected_id
         return self.store.task(selected) if selected else None
 
     def _refresh_details(self) -> None:
         record = self._selected_record()
-        completion = self.store.completion(record.task_id) if record is not None else None
-        api_error = getattr(self.status, "last_service_error", None)
-        poll_error = getattr(self.status, "last_error", None)
+        completion = self.store.completion(record.task_id) if record is not None and record.task_id else None
+        status = self.status
+        api_error = status.last_service_error if status is not None else None
+        poll_error = status.last_error if status is not None else None
         self.query_one(ErrorDetails).show(record, completion, self.table.now, api_error, poll_error)
 
     def _refresh_jobs(self) -> None:
@@ -301,82 +316,19 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
 
     def _update_header(self) -> None:
         counts = self.store.counts() if self.loaded else None
-        self.query_one(HeaderStatus).show(self.settings, self.status, counts, self.clock.now())
+        state = header_state(self.settings, self.status, counts)
+        self.query_one(HeaderStatus).show(state, self.clock.now())
 
     def _update_view_bar(self) -> None:
         table = self.table
         self.query_one(ViewBar).show(table, len(self.store))
 
-    def _toast(self, transitions: Iterable[Any]) -> None:
+    def _toast(self, transitions: Iterable[Transition]) -> None:
         if self._toasts:
             for message, severity in finished_toasts(transitions, self.store):
                 self.notify(message, severity=severity, markup=False, timeout=TOAST_SECONDS)
 
     # ---- actions ---------------------------------------------------------------------------------
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-shown")
-        box.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "filter":
-            return
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        if len(self.store) > DEBOUNCE_ABOVE:
-            self._filter_timer = self.set_timer(0.25, lambda: self._set_needle(event.value))
-        else:
-            self._set_needle(event.value)
-
-    def _set_needle(self, value: str) -> None:
-        self.table.configure(needle=value.strip())
-        self._update_view_bar()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            self._set_needle(event.value)
-            if not event.value.strip():
-                event.input.remove_class("-shown")
-            self.table.focus()
-
-    def on_key(self, event: Any) -> None:
-        box = self.query_one("#filter", Input)
-        if event.key == "escape" and box.has_focus:
-            box.value = ""
-            box.remove_class("-shown")
-            self._set_needle("")
-            self.table.focus()
-            event.stop()
-
-    def action_cycle_sort(self) -> None:
-        self.table.configure(sort=SORTS[(SORTS.index(self.table.sort) + 1) % len(SORTS)])
-        self._update_view_bar()
-
-    def set_sort(self, sort: str) -> None:
-        self.table.configure(sort=sort)
-        self._update_view_bar()
-
-    def action_toggle_status(self, key: str) -> None:
-        self._toggle("statuses", STATUS_KEYS[key], set(STATUS_KEYS.values()))
-
-    def action_toggle_kind(self, key: str) -> None:
-        self._toggle("kinds", KIND_KEYS[key], set(KIND_KEYS.values()))
-
-    def _toggle(self, attribute: str, value: str, universe: set[str]) -> None:
-        current = getattr(self.table, attribute)
-        shown = set(universe if current is None else current)
-        shown ^= {value}
-        # All shown again means "no filter", which also shows values this version does not know.
-        self.table.configure(**{attribute: None if shown >= universe else frozenset(shown)})
-        self._update_view_bar()
-
-    def action_clear_view(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.remove_class("-shown")
-        self.table.configure(statuses=None, kinds=None, needle="")
-        self._update_view_bar()
 
     def action_refresh(self) -> None:
         if self.poller is None:
@@ -388,7 +340,7 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
     def action_toggle_pause(self) -> None:
         if self.poller is None:
             return
-        if getattr(self.poller.status, "state", None) == "paused":
+        if self.poller.status.state == "paused":
             self.poller.resume()
         else:
             self.poller.pause()
@@ -408,6 +360,7 @@ class PcwatchApp(TaskActions, ClockTicks, App[int]):
     async def action_quit(self) -> None:
         self.exit(0)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from dashboard_commands(self)
+

@@ -7,9 +7,9 @@ collapses into one message per kind: `can_replace` folds the older message's ids
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.message import Message
+
+from tui.engine.api import PollerStatus, StoreChange, Transition
 
 
 class TasksChanged(Message):
@@ -20,23 +20,17 @@ class TasksChanged(Message):
         task_ids: set[str] | frozenset[str] = frozenset(),
         job_ids: set[str] | frozenset[str] = frozenset(),
         invitation_ids: set[str] | frozenset[str] = frozenset(),
-        transitions: tuple[Any, ...] = (),
+        transitions: tuple[Transition, ...] = (),
     ) -> None:
         super().__init__()
         self.task_ids: set[str] = set(task_ids)
         self.job_ids: set[str] = set(job_ids)
         self.invitation_ids: set[str] = set(invitation_ids)
-        self.transitions: tuple[Any, ...] = tuple(transitions)
+        self.transitions: tuple[Transition, ...] = tuple(transitions)
 
     @classmethod
-    def from_change(cls, change: Any) -> TasksChanged:
-        """From a `tui.engine.store.StoreChange` (read by attribute so this module needs no engine import)."""
-        return cls(
-            getattr(change, "task_ids", frozenset()),
-            getattr(change, "job_ids", frozenset()),
-            getattr(change, "invitation_ids", frozenset()),
-            tuple(getattr(change, "transitions", ())),
-        )
+    def from_change(cls, change: StoreChange) -> TasksChanged:
+        return cls(change.task_ids, change.job_ids, change.invitation_ids, change.transitions)
 
     def can_replace(self, message: Message) -> bool:
         # Called on the older message with the newer one queued behind it: hand our ids to the newer.
@@ -52,7 +46,7 @@ class TasksChanged(Message):
 class PollerStatusChanged(Message):
     """The poller's state, budget or last error changed; only the latest status matters."""
 
-    def __init__(self, status: Any) -> None:
+    def __init__(self, status: PollerStatus) -> None:
         super().__init__()
         self.status = status
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
 from schemas import TaskKind, TaskStatus
+from tui.engine.api import StoreView, Transition
 
 from .task_rows import KIND_LABELS, SORT_TITLES, SORTS
+
+if TYPE_CHECKING:
+    from .app import PcwatchApp
 from .widgets.safe_text import clean
 
 STATUS_KEYS = {"1": TaskStatus.IN_PROGRESS, "2": TaskStatus.COMPLETE, "3": TaskStatus.FAILED}
@@ -22,7 +26,7 @@ KIND_KEYS = {
 FAILURES_NAMED = 3
 
 
-def finished_toasts(transitions: Iterable[Any], store: Any) -> list[tuple[str, str]]:
+def finished_toasts(transitions: Iterable[Transition], store: StoreView) -> list[tuple[str, str]]:
     """At most one (message, severity) per update for tasks seen to finish: every toast repaints the
     toast stack, which is the largest write of a busy minute. First sightings (history) make none."""
     finished = [t for t in transitions if t.from_status is not None and t.to_status in TaskStatus.TERMINAL]
@@ -48,7 +52,7 @@ def finished_toasts(transitions: Iterable[Any], store: Any) -> list[tuple[str, s
     return [(" · ".join(parts), "error" if failed else "information")]
 
 
-def dashboard_commands(app: Any) -> Iterator[SystemCommand]:
+def dashboard_commands(app: PcwatchApp) -> Iterator[SystemCommand]:
     """Every dashboard action by name, for the command palette (ctrl+p)."""
     yield SystemCommand("Filter tasks", "Filter by id, reason code or message (/)", app.action_filter)
     for sort in SORTS:

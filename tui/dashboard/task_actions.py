@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
+
+from schemas import TaskRecord
 
 from .screens.export import ExportScreen, default_export_path, export_text, export_view
 from .screens.export_overwrite import OverwriteScreen
@@ -17,6 +19,9 @@ from .widgets.safe_text import clean
 
 if TYPE_CHECKING:
     from textual.app import App
+
+    from tui.core.clock import Clock
+    from tui.engine.api import StoreView
 
     from .widgets.task_table import TaskTable
 
@@ -29,13 +34,13 @@ class TaskActions(_AppBase):
     """Record, copy and export actions; the app provides `store`, `clock`, `table`, `_selected_record`."""
 
     if TYPE_CHECKING:
-        store: Any
-        clock: Any
+        store: StoreView
+        clock: Clock
 
         @property
         def table(self) -> TaskTable: ...
 
-        def _selected_record(self) -> Any: ...
+        def _selected_record(self) -> TaskRecord | None: ...
 
     def action_show_record(self) -> None:
         record = self._selected_record()
@@ -43,7 +48,8 @@ class TaskActions(_AppBase):
             self.notify("No task selected.", severity="warning")
             return
         job = self.store.job(record.resource_snapshot_job_id) if record.resource_snapshot_job_id else None
-        self.push_screen(RecordScreen(record_json(record, job, self.store.transitions_of(record.task_id))))
+        transitions = self.store.transitions_of(record.task_id) if record.task_id else []
+        self.push_screen(RecordScreen(record_json(record, job, transitions)))
 
     def action_copy_task_id(self) -> None:
         record = self._selected_record()
@@ -85,7 +91,7 @@ class TaskActions(_AppBase):
         else:
             self._write_export(records, path, fmt, overwrite=False)
 
-    def _confirm_overwrite(self, records: list[Any], path: Path, fmt: str) -> None:
+    def _confirm_overwrite(self, records: list[TaskRecord], path: Path, fmt: str) -> None:
         def chosen(replace: bool | None) -> None:
             if replace:
                 self._write_export(records, path, fmt, overwrite=True)
@@ -94,7 +100,7 @@ class TaskActions(_AppBase):
 
         self.push_screen(OverwriteScreen(path), chosen)
 
-    def _deliver_export(self, records: list[Any], name: str, fmt: str) -> None:
+    def _deliver_export(self, records: list[TaskRecord], name: str, fmt: str) -> None:
         """A browser session: the file goes to the browser as a download, nothing is written here."""
         text, count = export_text(records, self.store.completion, fmt)
         mime = "text/csv" if fmt == "csv" else "application/json"
@@ -102,7 +108,7 @@ class TaskActions(_AppBase):
         self.notify(f"Sent {count:,} tasks to your browser as {name}", markup=False, timeout=8)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def _write_export(self, records: list[Any], path: Path, fmt: str, *, overwrite: bool) -> None:
+    def _write_export(self, records: list[TaskRecord], path: Path, fmt: str, *, overwrite: bool) -> None:
         try:
             count = export_view(records, self.store.completion, path, fmt, overwrite=overwrite)
         except FileExistsError:  # it appeared after the question: ask again

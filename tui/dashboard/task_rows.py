@@ -1,8 +1,9 @@
 """What the task table shows: its columns, how a record becomes cells, sort keys and the filter.
 
-Pure functions of a `TaskRecord` (and its completion), no Textual, so they are cheap to test and to call
+Pure functions of a `TaskRecord` (and its `Completion`), no Textual, so they are cheap to test and to call
 100,000 times. Times are UTC: the table shows absolute start times (they never change) and running
-durations as of the app's last tick (whole minutes after the first minute, so a row changes rarely).
+durations as of the app's last tick (whole minutes after the first minute, so a row changes rarely); both
+formatted by `tui.core.timefmt`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from rich.cells import cell_len, set_cell_size
 
 from schemas import TaskKind, TaskRecord, TaskStatus
+from tui.core import timefmt
+from tui.engine.api import Completion
 
 from .widgets.safe_text import clean
 
@@ -80,38 +83,14 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-def format_running(seconds: float | None) -> str:
-    """A running task's age, coarse enough that a row changes at most once a minute as the clock
-    ticks: "<1m", then whole minutes (the details pane has the exact figure, to the second)."""
-    if seconds is not None and 0 <= seconds < 60:
-        return "<1m"
-    if seconds is not None and 60 <= seconds < 3600:
-        return f"{int(seconds) // 60}m"
-    return format_duration(seconds)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        return ""
-    s = int(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
-
-
-def observed_seconds(record: TaskRecord, completion: Any, now: datetime | None) -> float | None:
+def observed_seconds(record: TaskRecord, completion: Completion | None, now: datetime | None) -> float | None:
     """How long the task took (finished: as observed by the store) or has run so far (active)."""
     if completion is not None:
         # A task that had finished before pcwatch first saw it has no observed duration.
-        if not getattr(completion, "observed_live", True):
+        if not completion.observed_live:
             return None
-        duration = getattr(completion, "duration", None)
-        if duration is not None and math.isfinite(duration):
-            return float(duration)
+        if math.isfinite(completion.duration):
+            return float(completion.duration)
     if record.is_terminal or record.start_time is None or now is None:
         return None
     return (now - record.start_time).total_seconds()
@@ -136,13 +115,13 @@ def status_class(record: TaskRecord) -> str:
     return "active"
 
 
-def cells(record: TaskRecord, completion: Any, now: datetime | None) -> tuple[str, ...]:
+def cells(record: TaskRecord, completion: Completion | None, now: datetime | None) -> tuple[str, ...]:
     """The row's cell texts, cleaned and fitted to their columns."""
-    start = record.start_time.strftime("%m-%d %H:%M") if record.start_time else ""
+    start = timefmt.instant(record.start_time, timefmt.SHORT_MINUTE)
     values = {
         "mark": STATUS_MARKS.get(record.task_status or "", "?"),
         "status": clean(record.task_status or "?", limit=64),
-        "duration": (format_duration if record.is_terminal else format_running)(
+        "duration": (timefmt.duration if record.is_terminal else timefmt.running)(
             observed_seconds(record, completion, now)
         ),
         "kind": KIND_LABELS.get(record.kind) or clean(record.kind, limit=64),
@@ -167,7 +146,7 @@ def _ts(value: datetime | None) -> float:
     return value.timestamp() if value is not None else 0.0
 
 
-def sort_key(record: TaskRecord, completion: Any, sort: str) -> tuple[Any, ...]:
+def sort_key(record: TaskRecord, completion: Completion | None, sort: str) -> tuple[Any, ...]:
     """A key that orders rows for `sort`; it ends with the task id, so keys are unique and the id of
     row i is `keys[i][-1]`. Keys never depend on the current time, so polls do not re-sort."""
     tid = record.task_id or ""
@@ -182,18 +161,14 @@ def sort_key(record: TaskRecord, completion: Any, sort: str) -> tuple[Any, ...]:
     if sort == "duration":
         if active:  # running tasks first, the longest-running (earliest start) on top
             return (0, start, tid)
-        duration = None
-        if completion is not None and getattr(completion, "observed_live", True):
-            duration = getattr(completion, "duration", None)
+        duration = completion.duration if completion is not None and completion.observed_live else None
         if duration is None or not math.isfinite(duration):
             duration = 0.0  # unknown (finished before pcwatch first saw it); NaN would break the order
         return (1, -duration, tid)
     # default: active first (newest start on top), then finished by when they were seen to finish
     if active:
         return (0, -start, tid)
-    end = None
-    if completion is not None and getattr(completion, "observed_live", True):
-        end = getattr(completion, "observed_end", None)
+    end = completion.observed_end if completion is not None and completion.observed_live else None
     # Finished before pcwatch saw it: when it ended is unknown, so it ranks by when it started.
     return (1, -_ts(end or record.start_time), tid)
 

@@ -14,6 +14,7 @@ from typing import Any
 from rich.cells import cell_len
 
 from schemas import TaskRecord, TaskStatus
+from tui.engine.api import StoreView
 
 from . import task_rows
 from .task_rows import OFFSETS
@@ -72,18 +73,16 @@ def is_visible(
     return task_rows.matches(record, needle)
 
 
-def row_key(store: Any, record: TaskRecord, sort: str) -> tuple[Any, ...]:
-    """The sort key of `record` under `sort` (ending with its task id)."""
-    if sort not in ("default", "duration"):
+def row_key(store: StoreView, record: TaskRecord, sort: str) -> tuple[Any, ...]:
+    """The sort key of `record` under `sort` (ending with its task id): from the store's terminal time,
+    no completion object per row."""
+    if sort not in ("default", "duration") or record.task_id is None:
         return task_rows.sort_key_at(record, None, sort)
-    observed_end = getattr(store, "observed_end", None)
-    if observed_end is not None:  # a Store: no completion object per row
-        return task_rows.sort_key_at(record, observed_end(record.task_id), sort)
-    return task_rows.sort_key(record, store.completion(record.task_id), sort)
+    return task_rows.sort_key_at(record, store.observed_end(record.task_id), sort)
 
 
 def compute_view(
-    store: Any, sort: str, statuses: frozenset[str] | None, kinds: frozenset[str] | None, needle: str
+    store: StoreView, sort: str, statuses: frozenset[str] | None, kinds: frozenset[str] | None, needle: str
 ) -> View:
     """Sorted keys, key by id and the running ids of a view of `store`; reads the store only."""
     # 100,000 new key tuples, none of them garbage: without this the cyclic GC runs ~150 times
@@ -98,42 +97,33 @@ def compute_view(
 
 
 def _compute_view(
-    store: Any, sort: str, statuses: frozenset[str] | None, kinds: frozenset[str] | None, needle: str
+    store: StoreView, sort: str, statuses: frozenset[str] | None, kinds: frozenset[str] | None, needle: str
 ) -> View:
     terminal = TaskStatus.TERMINAL
     filtering = statuses is not None or kinds is not None or bool(needle)
     key_of: dict[str, tuple[Any, ...]] = {}
     active: set[str] = set()
-    task_rows_of = getattr(store, "task_rows", None)
-    if task_rows_of is None:  # a store without bulk rows (test doubles): one key at a time
-        for record in store.tasks():
-            tid = record.task_id
-            if tid is not None and (not filtering or is_visible(record, statuses, kinds, needle)):
-                key_of[tid] = row_key(store, record, sort)
-                if record.task_status not in terminal:
-                    active.add(tid)
-    else:
-        # The hot loop of a launch with a large journal: a finished task's end straight from its
-        # row (what `Store.observed_end` returns), no completion object or method call per row.
-        key_at = task_rows.sort_key_at
-        for row in task_rows_of():
-            record = row.record
-            tid = record.task_id
-            if tid is None or (filtering and not is_visible(record, statuses, kinds, needle)):
+    # The hot loop of a launch with a large journal: a finished task's end straight from its
+    # row (what `observed_end` returns), no completion object or method call per row.
+    key_at = task_rows.sort_key_at
+    for row in store.task_rows():
+        record = row.record
+        tid = record.task_id
+        if tid is None or (filtering and not is_visible(record, statuses, kinds, needle)):
+            continue
+        if record.task_status not in terminal:
+            active.add(tid)
+            if sort == "default":
+                start = record.start_time
+                key_of[tid] = (0, -start.timestamp() if start is not None else -0.0, tid)
                 continue
-            if record.task_status not in terminal:
-                active.add(tid)
-                if sort == "default":
-                    start = record.start_time
-                    key_of[tid] = (0, -start.timestamp() if start is not None else -0.0, tid)
-                    continue
-            elif sort == "default":
-                end = row.terminal_at if row.terminal_prev is not None else None
-                if end is None:
-                    start = record.start_time
-                    end = start.timestamp() if start is not None else 0.0
-                key_of[tid] = (1, -end, tid)
-                continue
-            key_of[tid] = key_at(record, row.terminal_at if row.terminal_prev is not None else None, sort)
+        elif sort == "default":
+            end = row.terminal_at if row.terminal_prev is not None else None
+            if end is None:
+                start = record.start_time
+                end = start.timestamp() if start is not None else 0.0
+            key_of[tid] = (1, -end, tid)
+            continue
+        key_of[tid] = key_at(record, row.terminal_at if row.terminal_prev is not None else None, sort)
     keys = sorted(key_of.values())
     return keys, key_of, active

@@ -5,22 +5,41 @@ changed, so a tick in which no shown time changes writes nothing."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .widgets.invitations import InvitationsPane
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from tui.core.clock import Clock
+
+    from .widgets.task_table import TaskTable
+
+    _AppBase = App[int]
+else:
+    _AppBase = object
 
 #: Seconds between ticks.
 TICK_SECONDS = 1.0
 
 
-class ClockTicks:
+class ClockTicks(_AppBase):
     """Mixed into `PcwatchApp`: `_start_ticks()` once the table is built."""
 
-    clock: Any
+    if TYPE_CHECKING:
+        clock: Clock
+
+        @property
+        def table(self) -> TaskTable: ...
+
+        def _refresh_details(self) -> None: ...
+
+        def _update_header(self) -> None: ...
 
     def _start_ticks(self) -> None:
         # A failing tick is a bug like any handler's: it ends the app with its traceback.
-        self.run_worker(self._tick_loop(), group="ticks", name="ticks")  # type: ignore[attr-defined]
+        self.run_worker(self._tick_loop(), group="ticks", name="ticks")
 
     async def _tick_loop(self) -> None:
         clock = self.clock
@@ -32,9 +51,8 @@ class ClockTicks:
 
     def tick(self) -> None:
         """Show every running time as of the clock's now."""
-        app: Any = self
-        app.table.set_now(self.clock.now())
-        app._refresh_details()
-        app._update_header()
-        for pane in app.screen.query(InvitationsPane):
+        self.table.set_now(self.clock.now())
+        self._refresh_details()
+        self._update_header()
+        for pane in self.screen.query(InvitationsPane):
             pane.tick()

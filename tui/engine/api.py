@@ -6,7 +6,8 @@ Three Protocols and the result types of `tui.engine.types`:
   `subscribe` for the `StoreChange` after every change;
 - `StoreWriter`: what the write actions apply to it (a started task, an invitation no longer pending);
 - `Engine`: what drives the store, a `Poller` or a viewer sharing one (`tui.engine.sharing`): run it,
-  pause, resume, refresh now, fetch a snapshot job, and its `PollerStatus`.
+  pause, resume, refresh now, fetch a snapshot job, and its `PollerStatus`; a `Viewer` is an `Engine`
+  shared through the journal, with its role and `close`.
 
 `tui.engine.sharing.make_engine(settings, clock)` builds a `Store` and a `SharedEngine`, which are these;
 tests build the dashboard around fakes that are these too. Importing this module loads no journal, no
@@ -105,6 +106,20 @@ class Engine(Protocol):
         ...
 
 
+class Viewer(Engine, Protocol):
+    """An `Engine` shared between the viewers of one journal (`tui.engine.sharing.SharedEngine`): it
+    polls while it holds the lead, else follows the viewer that does."""
+
+    @property
+    def role(self) -> str:
+        """ "leader" (polls), "follower" (reads the journal) or "starting" (before `run`)."""
+        ...
+
+    def close(self) -> None:
+        """Release the lead (another viewer takes over), close the client and the journal."""
+        ...
+
+
 __all__ = [
     "Completion",
     "Engine",
@@ -115,4 +130,5 @@ __all__ = [
     "TaskRow",
     "Transition",
     "Unsubscribe",
+    "Viewer",
 ]

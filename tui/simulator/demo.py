@@ -1,39 +1,68 @@
-"""`--demo`: the local endpoint, in-process, with a generated history and tasks that keep starting."""
+"""The demo, started in one place: `--demo` for the dashboard, `pcwatch serve` and the headless commands,
+and `Watch(demo=…)` in a notebook all call `start_demo`. It runs the local endpoint in-process (a daemon
+thread, 127.0.0.1, any free port) with a generated history and tasks that keep starting, and points the
+settings at it (the endpoint's fixed local credentials)."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from tui.core.clock import Clock, SystemClock
 from tui.core.settings import Settings
 
-if TYPE_CHECKING:
-    from . import Endpoint, Faults, Simulator
+from .faults import Faults
+from .server import Endpoint, serve
+from .simulator import Simulator
 
-DEMO_ACTIVITY_PER_MINUTE = 6.0
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """What the demo's endpoint holds: a seeded history and new tasks every minute."""
+
+    seed: int = 1
+    #: Tasks in the history of each catalog.
+    history: int = 20_000
+    #: New tasks started each minute (each then completes or fails), 0 for none.
+    activity_per_minute: float = 12.0
+    #: Time scale of the simulated tasks (10: every task ends ten times sooner).
+    speed: float = 1.0
 
 
-def start_demo_endpoint(
-    seed: int = 1,
-    history: int = 1000,
-    speed: float = 1.0,
+#: The demo every `--demo` shows: a large history, tasks starting and ending while you watch.
+DEMO = DemoWorld()
+
+
+@dataclass
+class Demo:
+    """A running demo endpoint; `close()` stops it."""
+
+    endpoint: Endpoint
+    simulator: Simulator
+    #: The settings pointed at it.
+    settings: Settings
+
+    def close(self) -> None:
+        self.endpoint.close()
+
+
+def wants_demo(settings: Settings) -> bool:
+    """`--demo` without an endpoint of its own: the embedded endpoint must be started."""
+    return settings.demo and not settings.endpoint_url
+
+
+def start_demo(
+    settings: Settings,
+    world: DemoWorld = DEMO,
     *,
     clock: Clock | None = None,
-    activity_per_minute: float = DEMO_ACTIVITY_PER_MINUTE,
     faults: Faults | None = None,
-) -> tuple[Endpoint, Simulator]:
-    """Start the simulator on 127.0.0.1 (any free port) in a daemon thread. `endpoint.close()` stops it."""
-    from . import Simulator, serve
-
+) -> Demo:
+    """Start the demo endpoint for `settings` and return it with the settings pointed at it."""
     simulator = Simulator(
-        seed=seed, history=history, speed=speed, clock=clock or SystemClock(), faults=faults
+        seed=world.seed, history=world.history, speed=world.speed, clock=clock or SystemClock(), faults=faults
     )
-    if activity_per_minute > 0:
-        simulator.demo_activity(activity_per_minute)
-    return serve(simulator, port=0), simulator
-
-
-def demo_settings(settings: Settings, endpoint: Endpoint) -> Settings:
-    """The settings pointed at a demo endpoint (fixed local credentials, its URL)."""
-    return dataclasses.replace(settings, endpoint_url=endpoint.url, demo=True)
+    if world.activity_per_minute > 0:
+        simulator.demo_activity(world.activity_per_minute)
+    endpoint = serve(simulator, port=0)
+    return Demo(endpoint, simulator, dataclasses.replace(settings, endpoint_url=endpoint.url, demo=True))

@@ -188,7 +188,7 @@ class Simulator:
             self._settle(world, self._now())
             return [task.record() for task in world.all_tasks()]
 
-    def demo_activity(self, rate_per_minute: float = 6.0) -> None:
+    def demo_activity(self, rate_per_minute: float) -> None:
         """Keep starting tasks (about `rate_per_minute` a minute of clock time) and inviting, as a busy
         partner account would. Driven by the clock on each request; no thread. 0 stops it."""
         self._demo_rate = max(0.0, rate_per_minute)

@@ -17,7 +17,6 @@ Usage from the app (on the event loop that owns the store, i.e. the poller's):
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from schemas import (
@@ -42,6 +41,7 @@ from tui.core.settings import Settings
 from tui.core.timefmt import instant
 from tui.engine.api import StoreWriter
 
+from .api import WriteOutcome
 from .errors import READ_ONLY_MESSAGE, WriteError, WritesDisabled, explain, is_definitive
 from .ledger import Reservation, WriteLedger
 
@@ -67,26 +67,6 @@ def writes_allowed(settings: Settings) -> bool:
 def is_production(catalog: str) -> bool:
     """The `AWS` catalog acts on real customer opportunities (`Sandbox` is for testing)."""
     return catalog == "AWS"
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    operation: str
-    catalog: str
-    target_id: str
-    client_token: str
-    #: The service's answer in wire JSON (`{}` for a reject).
-    response_json: bytes
-    #: The Start…Task response struct (None for a reject).
-    response: WireStruct | None
-    #: The started task as the store keeps it (None for a reject).
-    task: TaskRecord | None
-    #: True if nothing was sent now: an earlier run's recorded answer is shown again.
-    replayed: bool = False
-    #: True if an earlier attempt's token (no definitive answer then) was sent again.
-    reused_token: bool = False
-    #: A remark for the user (e.g. why a repeated reject counts as done). Safe to print.
-    note: str | None = None
 
 
 def build_write_actions(

@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+
+from schemas import EngagementInvitationSummary
+from tui.core.timefmt import MINUTE, instant
+from tui.writes.api import WriteOutcome, WriteService
+from tui.writes.errors import WriteError
 
 from ..widgets.safe_text import clean
 
@@ -44,17 +49,14 @@ def catalog_banner(catalog: str) -> Text:
     return Text(f"catalog {clean(catalog, limit=40)} (testing)", style="bold green", end="")
 
 
-def invitation_summary(invitation: Any) -> Text:
+def invitation_summary(invitation: EngagementInvitationSummary) -> Text:
     text = Text(end="")
     rows = [
         ("Invitation", invitation.id),
         ("Title", invitation.engagement_title or "(untitled)"),
         ("From", invitation.sender_company_name or invitation.sender_aws_account_id or "?"),
         ("Payload", invitation.payload_type or "?"),
-        (
-            "Expires",
-            invitation.expiration_date.strftime("%Y-%m-%d %H:%M UTC") if invitation.expiration_date else "?",
-        ),
+        ("Expires", instant(invitation.expiration_date, MINUTE, utc=True, missing="?")),
     ]
     for n, (label, value) in enumerate(rows):
         if n:
@@ -82,7 +84,7 @@ class ConfirmWriteScreen(ModalScreen[ConfirmedWrite | None]):
     ConfirmWriteScreen Button { margin-right: 2; }
     """
 
-    def __init__(self, kind: WriteKind, invitation: Any, catalog: str) -> None:
+    def __init__(self, kind: WriteKind, invitation: EngagementInvitationSummary, catalog: str) -> None:
         super().__init__(classes="production" if catalog == "AWS" else None)
         self.kind = kind
         self.invitation = invitation
@@ -145,19 +147,17 @@ class ConfirmWriteScreen(ModalScreen[ConfirmedWrite | None]):
 
 
 async def ask_and_act(
-    app: Any,
-    actions: Any,
+    app: App[Any],
+    actions: WriteService,
     kind: WriteKind,
-    invitation: Any,
+    invitation: EngagementInvitationSummary,
     *,
     report_failure: Callable[[list[str]], None] | None = None,
-) -> Any:
-    """Confirm, then accept or reject through `actions` (tui.writes.actions.WriteActions). Call it from a
+) -> WriteOutcome | None:
+    """Confirm, then accept or reject through `actions` (`tui.writes.api.WriteService`). Call it from a
     worker (`app.run_worker(ask_and_act(...))`: it waits for the screen). Returns the WriteOutcome, or
     None when cancelled or failed. A failure's lines (in words, escaped) go to `report_failure` (e.g. the
     error pane), else to `app.notify`."""
-    from tui.writes.errors import WriteError
-
     confirmed = await app.push_screen_wait(ConfirmWriteScreen(kind, invitation, actions.catalog))
     if confirmed is None:
         return None

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import msgspec
 from textual.app import ComposeResult
@@ -22,8 +22,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from schemas import TaskRecord
 from tui.core.private_files import open_private, private_directory
 from tui.core.text_safety import CSV, JSON, visible
+from tui.core.timefmt import FILE_STAMP, instant, iso
+from tui.engine.api import Completion
 
 CSV_FIELDS = (
     "Kind",
@@ -43,21 +46,20 @@ CSV_FIELDS = (
 )
 
 
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
+CompletionOf = Callable[[str], "Completion | None"]
 
 
-def export_text(records: Iterable[Any], completion_of: Callable[[str], Any], fmt: str) -> tuple[str, int]:
+def export_text(records: Iterable[TaskRecord], completion_of: CompletionOf, fmt: str) -> tuple[str, int]:
     """`records` as `fmt` ("csv" or "json") text, and how many. Every cell goes through `visible`: no
     control or format character survives, and no CSV cell starts a spreadsheet formula."""
     if fmt == "json":
         docs = []
         for record in records:
             doc = record.to_dict()
-            completion = completion_of(record.task_id)
+            completion = completion_of(record.task_id) if record.task_id else None
             if completion is not None:
-                doc["ObservedEnd"] = _iso(getattr(completion, "observed_end", None))
-                doc["DurationSeconds"] = getattr(completion, "duration", None)
+                doc["ObservedEnd"] = iso(completion.observed_end)
+                doc["DurationSeconds"] = completion.duration
             docs.append(doc)
         data = msgspec.json.format(msgspec.json.encode(docs), indent=2).decode()
         return visible(data, form=JSON) + "\n", len(docs)
@@ -66,15 +68,15 @@ def export_text(records: Iterable[Any], completion_of: Callable[[str], Any], fmt
     writer.writerow(CSV_FIELDS)
     count = 0
     for record in records:
-        completion = completion_of(record.task_id)
-        end = getattr(completion, "observed_end", None) if completion is not None else None
-        duration = getattr(completion, "duration", None) if completion is not None else None
+        completion = completion_of(record.task_id) if record.task_id else None
+        end = completion.observed_end if completion is not None else None
+        duration = completion.duration if completion is not None else None
         row = (
             record.kind,
             record.task_id,
             record.task_status,
-            _iso(record.start_time),
-            _iso(end),
+            iso(record.start_time),
+            iso(end),
             "" if duration is None else f"{duration:.1f}",
             record.reason_code,
             record.message,
@@ -91,8 +93,8 @@ def export_text(records: Iterable[Any], completion_of: Callable[[str], Any], fmt
 
 
 def export_view(
-    records: Iterable[Any],
-    completion_of: Callable[[str], Any],
+    records: Iterable[TaskRecord],
+    completion_of: CompletionOf,
     path: Path,
     fmt: str,
     *,
@@ -123,7 +125,7 @@ def export_view(
 
 
 def default_export_path(now: datetime, fmt: str = "csv") -> Path:
-    return Path.cwd() / f"pcwatch-{now.strftime('%Y%m%d-%H%M%S')}.{fmt}"
+    return Path.cwd() / f"pcwatch-{instant(now, FILE_STAMP)}.{fmt}"
 
 
 class ExportScreen(ModalScreen[tuple[Path, str] | None]):

@@ -6,16 +6,22 @@ Without an actions service (read-only mode, or an offline view) the view only sh
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from schemas import EngagementInvitationSummary
+from tui.core.clock import Clock
+from tui.engine.api import StoreChange, StoreView
+from tui.writes.api import WriteService
+
 from ..widgets.invitations import InvitationsPane
 from ..widgets.safe_text import clean
-from .confirm_write import ask_and_act
+from .confirm_write import WriteKind, ask_and_act
 
 
 class InvitationsScreen(Screen[None]):
@@ -26,13 +32,13 @@ class InvitationsScreen(Screen[None]):
     InvitationsScreen #invitations-result.-ok { color: $text-success; }
     """
 
-    def __init__(self, store: Any, actions: Any | None, catalog: str, clock: Any) -> None:
+    def __init__(self, store: StoreView, actions: WriteService | None, catalog: str, clock: Clock) -> None:
         super().__init__(classes="-no-task-keys")
         self.store = store
         self.actions = actions
         self.catalog = catalog
         self.clock = clock
-        self._unsubscribe: Any = None
+        self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         production = " · PRODUCTION" if self.catalog == "AWS" else ""
@@ -58,7 +64,7 @@ class InvitationsScreen(Screen[None]):
         if self._unsubscribe is not None:
             self._unsubscribe()
 
-    def _on_store_change(self, change: Any) -> None:
+    def _on_store_change(self, change: StoreChange) -> None:
         if change.invitation_ids:
             self.pane.show(self.store.invitations())
 
@@ -68,16 +74,16 @@ class InvitationsScreen(Screen[None]):
     def on_invitations_pane_reject_requested(self, message: InvitationsPane.RejectRequested) -> None:
         self._act("reject", message.invitation)
 
-    def _act(self, kind: str, invitation: Any) -> None:
+    def _act(self, kind: WriteKind, invitation: EngagementInvitationSummary) -> None:
         if self.actions is None:
             return
-        self.run_worker(self._confirm_and_act(kind, invitation), group="writes", exclusive=True)
+        self.run_worker(self._confirm_and_act(self.actions, kind, invitation), group="writes", exclusive=True)
 
-    async def _confirm_and_act(self, kind: str, invitation: Any) -> None:
+    async def _confirm_and_act(
+        self, actions: WriteService, kind: WriteKind, invitation: EngagementInvitationSummary
+    ) -> None:
         result = self.query_one("#invitations-result", Static)
-        outcome = await ask_and_act(
-            self.app, self.actions, kind, invitation, report_failure=self._show_failure
-        )
+        outcome = await ask_and_act(self.app, actions, kind, invitation, report_failure=self._show_failure)
         if outcome is not None:
             result.add_class("-ok")
             task = (

@@ -10,6 +10,10 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from schemas import GetResourceSnapshotJobResponse, TaskRecord
+from tui.core.timefmt import iso
+from tui.engine.api import Transition
+
 from ..widgets.safe_text import safe_text
 from ..widgets.scrolling import FollowingScroll
 
@@ -17,7 +21,11 @@ from ..widgets.scrolling import FollowingScroll
 RECORD_VIEW_CHARS = 200_000
 
 
-def record_json(record: Any, job: Any = None, transitions: list[Any] | None = None) -> str:
+def record_json(
+    record: TaskRecord,
+    job: GetResourceSnapshotJobResponse | None = None,
+    transitions: list[Transition] | None = None,
+) -> str:
     """Pretty JSON. JSON escapes control characters itself; `safe_text` catches the rest."""
     doc: dict[str, Any] = {"Task": record.to_dict()}
     if job is not None:
@@ -27,7 +35,7 @@ def record_json(record: Any, job: Any = None, transitions: list[Any] | None = No
             {
                 "From": t.from_status,
                 "To": t.to_status,
-                "ObservedAt": t.observed_at.isoformat(),
+                "ObservedAt": iso(t.observed_at),
             }
             for t in transitions
         ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import islice
-from typing import Any
 
 from rich.text import Text
+
+from tui.core.timefmt import CLOCK, instant
+from tui.engine.api import Transition
 
 from ..task_rows import KIND_LABELS, STATUS_MARKS
 from .line_pane import LinePane
@@ -15,9 +17,9 @@ from .safe_text import clean
 _STYLES = {"FAILED": "bold red", "COMPLETE": "green", "IN_PROGRESS": "yellow"}
 
 
-def transition_line(t: Any) -> Text:
+def transition_line(t: Transition) -> Text:
     line = Text(end="")
-    line.append(t.observed_at.strftime("%H:%M:%S"), style="dim")
+    line.append(instant(t.observed_at, CLOCK), style="dim")
     line.append(" ")
     line.append(KIND_LABELS.get(t.kind) or clean(t.kind, limit=32))
     line.append(" " + clean(t.task_id, limit=64) + " ")
@@ -36,6 +38,6 @@ class ActivityLog(LinePane):
     ActivityLog { height: 1fr; }
     """
 
-    def show(self, transitions: Iterable[Any]) -> None:
+    def show(self, transitions: Iterable[Transition]) -> None:
         height = max(1, self.size.height or 50)
         self.set_lines([transition_line(t) for t in islice(transitions, height)])

@@ -8,65 +8,70 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
 
 from rich.text import Text
 
-from schemas import TaskRecord
+from schemas import (
+    AccessDeniedException,
+    ServiceError,
+    TaskRecord,
+    UnknownServiceError,
+    ValidationException,
+)
+from tui.core.timefmt import duration, instant
+from tui.engine.api import Completion
 
 from ..reason_help import explain
-from ..task_rows import KIND_NAMES, format_duration, observed_seconds
+from ..task_rows import KIND_NAMES, observed_seconds
 from .line_pane import LinePane
 from .safe_text import clean
 from .scrolling import FollowingScroll
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
+    return instant(value, utc=True, missing="—")
 
 
-def api_error_text(error: Any) -> Text:
+def api_error_text(error: ServiceError) -> Text:
     """An API error as the service sent it, every string literal."""
     text = Text(end="")
     text.append("Last API call failed: ", style="bold red")
-    text.append(clean(getattr(error, "type", type(error).__name__), limit=200), style="bold")
-    message = getattr(error, "message", None)
-    if message:
-        text.append("\n  " + clean(message, multiline=True, limit=4000))
-    reason = getattr(error, "reason", None)
+    text.append(clean(error.type, limit=200), style="bold")
+    if error.message:
+        text.append("\n  " + clean(error.message, multiline=True, limit=4000))
+    reason = error.reason if isinstance(error, (AccessDeniedException, ValidationException)) else None
     if reason:
         text.append("\n  Reason: ")
         text.append(clean(reason, limit=200), style="bold")
-    for entry in getattr(error, "error_list", None) or ():
+    fields = error.error_list if isinstance(error, ValidationException) else None
+    for entry in fields or ():
         text.append("\n  • ")
         text.append(clean(entry.field_name or "?", limit=200), style="bold")
         if entry.code:
             text.append(f" [{clean(entry.code, limit=100)}]")
         if entry.message:
             text.append(": " + clean(entry.message, multiline=True, limit=2000))
-    status = getattr(error, "status", None)
-    if status:
-        text.append(f"\n  HTTP {status}", style="dim")
+    if isinstance(error, UnknownServiceError) and error.status:
+        text.append(f"\n  HTTP {error.status}", style="dim")
     return text
 
 
-def task_details_text(record: TaskRecord, completion: Any, now: datetime | None) -> Text:
+def task_details_text(record: TaskRecord, completion: Completion | None, now: datetime | None) -> Text:
     text = Text(end="")
     style = {"FAILED": "bold red", "COMPLETE": "bold green"}.get(record.task_status or "", "bold yellow")
     text.append(clean(record.task_status or "?", limit=64), style=style)
     text.append("  " + clean(record.task_id, limit=200), style="bold")
     text.append(f"\n{clean(KIND_NAMES.get(record.kind) or record.kind, limit=200)}", style="dim")
     text.append(f"\nStarted   {_when(record.start_time)}")
-    took = format_duration(observed_seconds(record, completion, now))
+    took = duration(observed_seconds(record, completion, now))
     if completion is not None:
-        end = getattr(completion, "observed_end", None)
-        uncertainty = getattr(completion, "uncertainty", None)
-        if not getattr(completion, "observed_live", True):
+        end = completion.observed_end
+        if not completion.observed_live:
             text.append(f"\nFinished  before pcwatch first saw it ({_when(end)})", style="dim")
         else:
             text.append(f"\nFinished  {_when(end)}")
-            if uncertainty is not None and math.isfinite(uncertainty):
-                text.append(f" (seen within {format_duration(uncertainty) or '0s'})", style="dim")
+            if math.isfinite(completion.uncertainty):
+                text.append(f" (seen within {duration(completion.uncertainty) or '0s'})", style="dim")
     if took:
         text.append(f"\nTook      {took}" + ("" if record.is_terminal else " so far"))
     if record.is_failed or record.reason_code:
@@ -103,9 +108,9 @@ class ErrorDetails(FollowingScroll, can_focus=True):
     def show(
         self,
         record: TaskRecord | None,
-        completion: Any,
+        completion: Completion | None,
         now: datetime | None,
-        api_error: Any = None,
+        api_error: ServiceError | None = None,
         poll_error: str | None = None,
     ) -> None:
         """`api_error`: the service's error struct of the last failed call; `poll_error`: the poller's

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
+from schemas import EngagementInvitationSummary as Invitation
 from tui.core.clock import Clock, SystemClock
+from tui.core.timefmt import MINUTE, instant, time_left
 
 from .line_pane import LinePane
 from .safe_text import clean
@@ -26,14 +28,14 @@ PENDING = "PENDING"
 LINES_PER_INVITATION = 2
 
 
-def is_open(invitation: Any, now: datetime) -> bool:
+def is_open(invitation: Invitation, now: datetime) -> bool:
     """Pending and not past its expiration date: the only state that can be accepted or rejected."""
     if invitation.status != PENDING:
         return False
     return invitation.expiration_date is None or invitation.expiration_date > now
 
 
-def order_invitations(invitations: Iterable[Any], now: datetime) -> list[Any]:
+def order_invitations(invitations: Iterable[Invitation], now: datetime) -> list[Invitation]:
     """Open ones first, the soonest to expire first; then the rest, the newest invitation first."""
     items = list(invitations)
     open_ = [i for i in items if is_open(i, now)]
@@ -48,23 +50,13 @@ def order_invitations(invitations: Iterable[Any], now: datetime) -> list[Any]:
     return open_ + rest
 
 
-def time_left(expiration: datetime | None, now: datetime) -> str:
-    if expiration is None:
-        return "no expiry"
-    seconds = (expiration - now).total_seconds()
-    span = abs(seconds)
-    days, rem = divmod(int(span), 86400)
-    hours, rem = divmod(rem, 3600)
-    minutes = rem // 60
-    text = f"{days}d {hours}h" if days else f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
-    return f"{text} left" if seconds > 0 else f"expired {text} ago"
-
-
 def _date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "?"
+    return instant(value, MINUTE, missing="?")
 
 
-def invitation_lines(invitations: Sequence[Any], now: datetime, selected: int | None = None) -> list[Text]:
+def invitation_lines(
+    invitations: Sequence[Invitation], now: datetime, selected: int | None = None
+) -> list[Text]:
     """Two lines per invitation (already ordered), the selected one highlighted."""
     if not invitations:
         return [Text("No invitations.", style="dim")]
@@ -99,7 +91,7 @@ def invitation_lines(invitations: Sequence[Any], now: datetime, selected: int | 
     return lines
 
 
-def pending_summary(invitations: Sequence[Any], now: datetime, writes_allowed: bool) -> Text:
+def pending_summary(invitations: Sequence[Invitation], now: datetime, writes_allowed: bool) -> Text:
     """The pane's first line: how many are open, how many expire within a day, and the keys."""
     open_ = [i for i in invitations if is_open(i, now)]
     soon = sum(
@@ -133,14 +125,14 @@ class InvitationsPane(LinePane):
     class AcceptRequested(Message):
         """The user asked to accept `invitation` (not yet confirmed)."""
 
-        def __init__(self, invitation: Any) -> None:
+        def __init__(self, invitation: Invitation) -> None:
             super().__init__()
             self.invitation = invitation
 
     class RejectRequested(Message):
         """The user asked to reject `invitation` (not yet confirmed; the reason comes with the confirmation)."""
 
-        def __init__(self, invitation: Any) -> None:
+        def __init__(self, invitation: Invitation) -> None:
             super().__init__()
             self.invitation = invitation
 
@@ -150,23 +142,23 @@ class InvitationsPane(LinePane):
         super().__init__(id=id)
         self.writes_allowed = writes_allowed
         self._clock = clock or SystemClock()
-        self._items: list[Any] = []
+        self._items: list[Invitation] = []
         self._selected_id: str | None = None
         self._top = 0
 
     @property
-    def invitations(self) -> list[Any]:
+    def invitations(self) -> list[Invitation]:
         """As shown: open ones first."""
         return list(self._items)
 
     @property
-    def selected(self) -> Any | None:
+    def selected(self) -> Invitation | None:
         for inv in self._items:
             if inv.id == self._selected_id:
                 return inv
         return None
 
-    def show(self, invitations: Iterable[Any]) -> None:
+    def show(self, invitations: Iterable[Invitation]) -> None:
         now = self._clock.now()
         self._items = order_invitations(invitations, now)
         ids = [i.id for i in self._items]

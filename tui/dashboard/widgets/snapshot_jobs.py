@@ -4,22 +4,26 @@ engagement invitations still waiting for an answer."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from rich.text import Text
 
-from schemas import TaskRecord
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
+from tui.core.timefmt import SHORT_SECOND, instant
 
 from .line_pane import LinePane
 from .safe_text import clean
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%m-%d %H:%M:%S") if value else "never"
+    return instant(value, SHORT_SECOND, missing="never")
 
 
 def job_lines(
-    record: TaskRecord | None, job: Any, jobs: list[Any], invitations: list[Any], limit: int = 40
+    record: TaskRecord | None,
+    job: GetResourceSnapshotJobResponse | None,
+    jobs: list[GetResourceSnapshotJobResponse],
+    invitations: list[EngagementInvitationSummary],
+    limit: int = 40,
 ) -> list[Text]:
     lines: list[Text] = []
     title = Text("Selected task's job: ", style="bold", end="")
@@ -92,5 +96,11 @@ class SnapshotJobs(LinePane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(wrap=True, id=id)
 
-    def show(self, record: TaskRecord | None, job: Any, jobs: list[Any], invitations: list[Any]) -> None:
+    def show(
+        self,
+        record: TaskRecord | None,
+        job: GetResourceSnapshotJobResponse | None,
+        jobs: list[GetResourceSnapshotJobResponse],
+        invitations: list[EngagementInvitationSummary],
+    ) -> None:
         self.set_lines(job_lines(record, job, jobs, invitations, limit=max(5, self.size.height)))

@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from schemas import TaskRecord, TaskStatus
+from tui.engine.api import StoreView
 
 from .. import task_rows
 from ..task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
@@ -85,7 +86,7 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
 
     selected_id: var[str | None] = var(None, init=False)
 
-    def __init__(self, store: Any, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(self, store: StoreView, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.store = store
         self.sort = "default"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -10,8 +10,11 @@ from ..task_rows import KIND_LABELS, SORT_TITLES
 from .line_pane import LinePane
 from .safe_text import clean
 
+if TYPE_CHECKING:
+    from .task_table import TaskTable
 
-def view_line(table: Any, total: int) -> Text:
+
+def view_line(table: TaskTable, total: int) -> Text:
     line = Text(end="")
     line.append(f" {table.row_count:,}", style="bold")
     line.append(f" of {total:,} tasks · sort: {SORT_TITLES.get(table.sort, table.sort)}")
@@ -35,7 +38,7 @@ class ViewBar(LinePane):
     ViewBar { height: 1; background: $boost; }
     """
 
-    def show(self, table: Any, total: int) -> None:
+    def show(self, table: TaskTable, total: int) -> None:
         self.set_lines([view_line(table, total)])
 
     def show_loading(self) -> None:

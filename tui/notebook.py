@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from schemas import TaskRecord, TaskStatus
 
 from .core.clock import Clock, SystemClock
-from .core.settings import Budget, Settings, check_settings
+from .core.settings import DEFAULT_REGION, Budget, Settings, check_settings
 from .core.text_safety import visible
 from .core.timefmt import SECOND, instant
 from .engine.api import PollerStatus, StoreChange, StoreView, Viewer
@@ -81,7 +81,7 @@ class Watch:
                 journal_path=Path(journal) if journal is not None else None,
                 no_journal=no_journal,
                 budget=Budget(rate_per_second=max_rate, daily_calls=daily_calls),
-                **({"region": region} if region else {}),
+                region=region or DEFAULT_REGION,
                 **settings_fields,
             )
         check_settings(settings)  # SettingsError (a ValueError): a misspelt catalog, http:// to another host
@@ -113,13 +113,11 @@ class Watch:
         asyncio.set_event_loop(self._loop)
         try:
             self._load()
-            self._task = self._loop.create_task(self.engine.run())
+            task = self._task = self._loop.create_task(self.engine.run())
         finally:
-            self._started.set()
-        if self._task is None:
-            return
+            self._started.set()  # (a load that raised leaves no task: `close` has nothing to stop)
         with contextlib.suppress(asyncio.CancelledError):
-            self._loop.run_until_complete(self._task)
+            self._loop.run_until_complete(task)
         self._loop.close()
 
     def _on_status(self, status: PollerStatus) -> None:

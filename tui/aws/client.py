@@ -274,12 +274,12 @@ _decoders: dict[type, msgspec.json.Decoder[Any]] = {}
 def decoder_for_cached(cls: type[T]) -> msgspec.json.Decoder[T]:
     decoder = _decoders.get(cls)
     if decoder is None:
-        decoder = _decoders[cls] = decoder_for(cls)  # type: ignore[arg-type]
+        decoder = _decoders[cls] = decoder_for(cls)
     return decoder
 
 
 def is_local_endpoint(url: str | None) -> bool:
-    return bool(url) and is_loopback(urlparse(url).hostname or "")
+    return url is not None and is_loopback(urlparse(url).hostname or "")
 
 
 def _profile_uses_sso(session: Any, profile: str | None) -> bool:

@@ -41,7 +41,7 @@ class Backoff:
         self.failures = 0
 
     def next_delay(self) -> float:
-        ceiling = min(self.cap, self.base * (2**self.failures))
+        ceiling = min(self.cap, self.base * 2.0**self.failures)
         self.failures += 1
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tui.core.settings import Settings
+from tui.core.timefmt import MINUTE, instant
 
 from .common import EXIT_ERROR, error
 from .writes import (
@@ -25,6 +26,11 @@ from .writes import (
     run_single,
     write_session,
 )
+
+if TYPE_CHECKING:
+    from schemas import EngagementInvitationSummary
+    from tui.writes.api import WriteOutcome, WriteService
+    from tui.writes.errors import WriteError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,7 +74,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.sender or args.payload_type:
         return error("accept", "--sender and --payload-type go with --all-pending")
 
-    async def act(actions: Any) -> Any:
+    async def act(actions: WriteService) -> WriteOutcome:
         return await actions.accept(args.invitation_id, fresh=args.again)
 
     return run_single(
@@ -83,10 +89,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
-def _describe(inv: Any) -> str:
+def _describe(inv: EngagementInvitationSummary) -> str:
     from tui.core.text_safety import one_line
 
-    expires = f"{inv.expiration_date:%Y-%m-%d %H:%M}" if inv.expiration_date else "?"
+    expires = instant(inv.expiration_date, MINUTE, missing="?")
     return (
         f"{one_line(inv.id, 64)}  {one_line(inv.payload_type or '?', 30)}  expires {expires}  "
         f"from {one_line(inv.sender_company_name or inv.sender_aws_account_id or '?', 60)}  "
@@ -132,10 +138,10 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             announce_catalog("accept", settings, f"accepting {len(todo)} invitation(s)")
 
-            def on_outcome(inv: Any, outcome: Any) -> None:
+            def on_outcome(inv: EngagementInvitationSummary, outcome: WriteOutcome) -> None:
                 print_outcome("accept", outcome)
 
-            def on_error(inv: Any, err: Any, retrying: bool) -> None:
+            def on_error(inv: EngagementInvitationSummary, err: WriteError, retrying: bool) -> None:
                 from tui.core.text_safety import one_line
 
                 tail = " (retrying)" if retrying else ""

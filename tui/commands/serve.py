@@ -21,9 +21,12 @@ import shlex
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tui.core.settings import Settings, is_loopback
+
+if TYPE_CHECKING:
+    from .serve_server import GuardedServer
 
 DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 4
@@ -81,7 +84,7 @@ def make_server(
     token: str,
     public_url: str | None = None,
     max_sessions: int = DEFAULT_MAX_SESSIONS,
-) -> Any:
+) -> GuardedServer:
     from .serve_server import GuardedServer
 
     url_host = f"[{host}]" if ":" in host else host

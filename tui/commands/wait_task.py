@@ -139,6 +139,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"pcwatch wait: timed out after {args.timeout:g} s; {task} is {visible(str(status))}",
             file=sys.stderr,
         )
+    elif record is None:  # (follow returns a record with every outcome but the timeout)
+        return error("wait", f"task {args.task_id}: no record")
     elif code == EXIT_COMPLETE:
         extra = f" OpportunityId={visible(record.opportunity_id)}" if record.opportunity_id else ""
         print(f"{task} COMPLETE{extra}")

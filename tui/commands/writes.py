@@ -10,15 +10,22 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tui.core.settings import Settings
 from tui.core.text_safety import JSON, visible
 
 from .common import EXIT_ERROR, connected
+
+if TYPE_CHECKING:
+    from tui.aws.client import PartnerCentralClient
+    from tui.writes.actions import WriteActions
+    from tui.writes.api import WriteOutcome, WriteService
+    from tui.writes.errors import WriteError
+    from tui.writes.ledger import WriteLedger
 
 #: Exit code when read-only mode, or a missing confirmation, refuses a write (argparse also uses 2).
 EXIT_READ_ONLY = 2
@@ -100,10 +107,10 @@ def announce_catalog(command: str, settings: Settings, what: str) -> None:
 
 @dataclass
 class WriteSession:
-    client: Any
+    client: PartnerCentralClient
     settings: Settings
-    actions: Any
-    ledger: Any
+    actions: WriteActions
+    ledger: WriteLedger
 
 
 @contextmanager
@@ -131,7 +138,7 @@ def write_session(settings: Settings) -> Iterator[WriteSession]:
         ledger.close()
 
 
-def print_outcome(command: str, outcome: Any) -> None:
+def print_outcome(command: str, outcome: WriteOutcome) -> None:
     """The service's answer as JSON (wire names) on stdout; remarks on stderr."""
     if outcome.reused_token:
         print(
@@ -144,14 +151,14 @@ def print_outcome(command: str, outcome: Any) -> None:
     sys.stdout.flush()
 
 
-def report(command: str, error: Any) -> int:
+def report(command: str, error: WriteError) -> int:
     """A WriteError on stderr, one line per fact (already escaped)."""
     for line in error.lines:
         print(f"pcwatch {command}: {line}", file=sys.stderr)
     return EXIT_ERROR
 
 
-def wait_for(outcome: Any, settings: Settings, timeout: float | None) -> int:
+def wait_for(outcome: WriteOutcome, settings: Settings, timeout: float | None) -> int:
     """`--wait`: follow the started task with `pcwatch wait`'s behaviour and exit codes."""
     from . import wait_task
 
@@ -168,7 +175,7 @@ def run_single(
     command: str,
     settings: Settings,
     what: str,
-    act: Any,
+    act: Callable[[WriteService], Coroutine[object, object, WriteOutcome]],
     *,
     ids: list[str],
     assume_yes: bool,

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
+from textual.notifications import SeverityLevel
 
 from schemas import TaskKind, TaskStatus
 from tui.engine.api import StoreView, Transition
@@ -26,7 +27,7 @@ KIND_KEYS = {
 FAILURES_NAMED = 3
 
 
-def finished_toasts(transitions: Iterable[Transition], store: StoreView) -> list[tuple[str, str]]:
+def finished_toasts(transitions: Iterable[Transition], store: StoreView) -> list[tuple[str, SeverityLevel]]:
     """At most one (message, severity) per update for tasks seen to finish: every toast repaints the
     toast stack, which is the largest write of a busy minute. First sightings (history) make none."""
     finished = [t for t in transitions if t.from_status is not None and t.to_status in TaskStatus.TERMINAL]

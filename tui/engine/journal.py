@@ -34,6 +34,7 @@ import msgspec
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
 from tui.core.private_files import prepare_sqlite_file, private_parent, state_directory
 from tui.core.settings import Settings
+from tui.core.timefmt import ASIDE_STAMP, instant
 
 from .types import TaskRow, TransitionRow
 
@@ -233,7 +234,7 @@ class Journal:
             raise
 
     def _move_aside(self, tag: str, why: str) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = instant(datetime.now(timezone.utc), ASIDE_STAMP)
         target = self.path.with_name(f"{self.path.name}.{tag}-{stamp}")
         n = 1
         while target.exists():

@@ -7,24 +7,26 @@ import os
 from datetime import datetime
 from typing import Any
 
+from tui.core.timefmt import CLOCK, instant, iso
+
 from .types import PollerStatus
 
 
 def status_to_json(status: PollerStatus, now: datetime) -> str:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
+    def iso_or_none(value: datetime | None) -> str | None:
+        return iso(value) if value else None
 
     return json.dumps(
         {
             "pid": os.getpid(),
-            "published_at": now.isoformat(),
+            "published_at": iso(now),
             "state": status.state,
             "calls_last_hour": status.calls_last_hour,
             "calls_left_today": status.calls_left_today,
-            "next_poll_at": iso(status.next_poll_at),
-            "last_success": {k: v.isoformat() for k, v in status.last_success.items()},
+            "next_poll_at": iso_or_none(status.next_poll_at),
+            "last_success": {k: iso(v) for k, v in status.last_success.items()},
             "last_error": status.last_error,
-            "stale_since": iso(status.stale_since),
+            "stale_since": iso_or_none(status.stale_since),
             "backfilling": status.backfilling,
             "active_tasks": status.active_tasks,
             "calls_total": status.calls_total,
@@ -61,7 +63,7 @@ def status_from_json(
                 calls_left_today=int(data.get("calls_left_today", 0)),
                 last_error=(
                     f"the polling viewer (process {int(data.get('pid', 0))}) has been silent since"
-                    f" {published:%H:%M:%S} UTC (suspended?); closing it lets this viewer poll"
+                    f" {instant(published, CLOCK, utc=True)} (suspended?); closing it lets this viewer poll"
                 ),
                 stale_since=published,
             )

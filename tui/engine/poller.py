@@ -42,6 +42,7 @@ from tui.aws.service import TaskReads
 from tui.core.clock import Clock, sleep_or_wake
 from tui.core.settings import Settings
 from tui.core.subscribers import Subscribers
+from tui.core.timefmt import iso
 
 from .budget import RequestBudget
 from .job_queue import SnapshotJobQueue
@@ -385,7 +386,7 @@ class Poller:
         for kind in self.kinds:
             newest = self.store.newest_start(kind)
             if newest is not None:
-                self.store.set_meta(f"newest_start:{kind}", newest.isoformat())
+                self.store.set_meta(f"newest_start:{kind}", iso(newest))
 
     # --- status -------------------------------------------------------------------------------------
 

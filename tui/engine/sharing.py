@@ -40,6 +40,7 @@ from tui.aws.service import TaskReads
 from tui.core.clock import Clock, SystemClock, sleep_or_wake
 from tui.core.settings import Settings
 from tui.core.subscribers import Subscribers
+from tui.core.timefmt import iso
 
 from .api import Engine
 from .journal import Journal, journal_for
@@ -150,7 +151,7 @@ class SharedEngine:
         journal = self.store.journal
         if journal is not None:
             with contextlib.suppress(Exception):
-                journal.write(meta={key: f"{os.getpid()}:{self.clock.now().isoformat()}"})
+                journal.write(meta={key: f"{os.getpid()}:{iso(self.clock.now())}"})
 
     def history_complete(self, kind: str) -> bool:
         return self.store.meta(f"history_complete:{kind}") == "1"

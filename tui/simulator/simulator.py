@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -316,7 +317,7 @@ class Simulator:
         return reply
 
     @staticmethod
-    def _parse(body: bytes) -> dict:
+    def _parse(body: bytes) -> dict[str, Any]:
         try:
             request = msgspec.json.decode(body or b"{}")
         except msgspec.DecodeError:

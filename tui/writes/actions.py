@@ -25,6 +25,9 @@ from schemas import (
     ConflictException,
     GetEngagementInvitationResponse,
     InvitationStatus,
+    StartEngagementByAcceptingInvitationTaskResponse,
+    StartEngagementFromOpportunityTaskResponse,
+    StartOpportunityFromEngagementTaskResponse,
     TaskRecord,
     WireStruct,
 )
@@ -44,6 +47,13 @@ from tui.engine.api import StoreWriter
 from .api import WriteOutcome
 from .errors import READ_ONLY_MESSAGE, WriteError, WritesDisabled, explain, is_definitive
 from .ledger import Reservation, WriteLedger
+
+#: What a Start…Task answers.
+StartResponse = (
+    StartEngagementByAcceptingInvitationTaskResponse
+    | StartEngagementFromOpportunityTaskResponse
+    | StartOpportunityFromEngagementTaskResponse
+)
 
 ACCEPT = ACCEPT_INVITATION
 FROM_OPPORTUNITY = ENGAGEMENT_FROM_OPPORTUNITY
@@ -203,7 +213,7 @@ class WriteActions:
         operation: str,
         target_id: str,
         params: dict[str, Any],
-        call: Callable[[str], Awaitable[WireStruct]],
+        call: Callable[[str], Awaitable[StartResponse]],
         *,
         fresh: bool,
     ) -> WriteOutcome:

@@ -10,6 +10,7 @@ import math
 from datetime import datetime
 
 from rich.text import Text
+from textual.app import ComposeResult
 
 from schemas import (
     AccessDeniedException,
@@ -102,7 +103,7 @@ class ErrorDetails(FollowingScroll, can_focus=True):
         self._body = LinePane(wrap=True, id="details-body")
         self._shown: Text | None = None
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield self._body
 
     def show(
@@ -132,7 +133,7 @@ class ErrorDetails(FollowingScroll, can_focus=True):
             return  # same content: no repaint
         moved = self._shown is None or record is None or not self._shown.plain.startswith(text.plain[:40])
         self._shown = text
-        self._body.set_lines(text.split("\n", allow_blank=True))
+        self._body.set_lines(list(text.split("\n", allow_blank=True)))
         if moved:
             self.scroll_home(animate=False)
 

@@ -194,7 +194,7 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
             else:
                 self._active.discard(tid)
             if old == new:
-                if new is not None:
+                if new is not None and record is not None:
                     self._refresh_cells(tid, record, top, height)
                 continue
             self._strips.pop(tid, None)

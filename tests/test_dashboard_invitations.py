@@ -17,7 +17,9 @@ from tui.simulator.demo import DemoWorld
 async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = MockClock(T0)
     settings = Settings(demo=True, journal_path=tmp_path / "journal.sqlite3")
-    dashboard = build_app(settings, clock=clock, demo=DemoWorld(history=50, activity_per_minute=0), toasts=False)
+    dashboard = build_app(
+        settings, clock=clock, demo=DemoWorld(history=50, activity_per_minute=0), toasts=False
+    )
     app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:
@@ -52,7 +54,9 @@ async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_
 async def test_read_only_dashboard_has_no_write_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = MockClock(T0)
     settings = replace(Settings(demo=True, no_journal=True), read_only=True)
-    dashboard = build_app(settings, clock=clock, demo=DemoWorld(history=20, activity_per_minute=0), toasts=False)
+    dashboard = build_app(
+        settings, clock=clock, demo=DemoWorld(history=20, activity_per_minute=0), toasts=False
+    )
     app = dashboard.app
     try:
         async with app.run_test(size=(120, 36)) as pilot:

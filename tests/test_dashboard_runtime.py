@@ -54,7 +54,9 @@ def test_widgets_screens_and_app_never_import_boto3() -> None:
 async def test_demo_wiring_shows_history_then_a_live_failure_with_its_explanation() -> None:
     clock = MockClock(T0)
     settings = Settings(demo=True, no_journal=True)
-    dashboard = build_app(settings, clock=clock, demo=DemoWorld(history=150, activity_per_minute=0), toasts=False)
+    dashboard = build_app(
+        settings, clock=clock, demo=DemoWorld(history=150, activity_per_minute=0), toasts=False
+    )
     app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:

@@ -179,7 +179,7 @@ async def test_running_durations_tick_with_the_clock() -> None:
 def test_merge_sorted_matches_a_full_sort() -> None:
     import random
 
-    from tui.dashboard.widgets.task_table import merge_sorted
+    from tui.dashboard.task_view import merge_sorted
 
     rng = random.Random(5)
     keys = sorted(rng.random() for _ in range(500))

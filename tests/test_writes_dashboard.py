@@ -218,7 +218,9 @@ def test_the_write_layers_load_no_textual() -> None:
     assert "tui" in loaded and not loaded & {"textual", "rich"}
 
 
-@pytest.mark.parametrize("module", ["tui.dashboard.widgets.invitations", "tui.dashboard.screens.confirm_write"])
+@pytest.mark.parametrize(
+    "module", ["tui.dashboard.widgets.invitations", "tui.dashboard.screens.confirm_write"]
+)
 def test_the_dashboard_pieces_load_no_boto(module: str) -> None:
     code = f"import sys, json, {module}; print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
     loaded = set(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,13 +36,13 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 #: Columns of `Watch.table`: header -> TaskRecord field.
-TABLE_COLUMNS = {
-    "Task id": "task_id",
-    "Kind": "kind",
-    "Status": "task_status",
-    "Started (UTC)": "start_time",
-    "Reason": "reason_code",
-    "Message": "message",
+TABLE_COLUMNS: dict[str, Callable[[TaskRecord], str | None]] = {
+    "Task id": lambda r: r.task_id,
+    "Kind": lambda r: r.kind,
+    "Status": lambda r: r.task_status,
+    "Started (UTC)": lambda r: instant(r.start_time, SECOND),
+    "Reason": lambda r: r.reason_code,
+    "Message": lambda r: r.message,
 }
 STATUS_STYLES = {TaskStatus.IN_PROGRESS: "yellow", TaskStatus.COMPLETE: "green", TaskStatus.FAILED: "red"}
 
@@ -92,7 +92,9 @@ class Watch:
             self.demo = start_demo(settings, DEMO if demo is True else demo, clock=clock)
             settings = self.demo.settings
         elif settings.demo and not settings.endpoint_url:
-            raise ValueError("local_endpoint needs endpoint_url (start one with `pcwatch simulate`), or use demo=True")
+            raise ValueError(
+                "local_endpoint needs endpoint_url (start one with `pcwatch simulate`), or use demo=True"
+            )
         self.settings = settings
         store, engine = make_engine(settings, clock, tail_interval=tail_interval)
         self._load = store.load
@@ -202,11 +204,9 @@ class Watch:
                 table.add_column(header, overflow="fold")
         for record in shown:
             cells = []
-            for field in TABLE_COLUMNS.values():
-                value = getattr(record, field)
-                if field == "start_time":
-                    value = instant(value, SECOND)
-                style = STATUS_STYLES.get(value, "") if field == "task_status" else ""
+            for header, cell in TABLE_COLUMNS.items():
+                value = cell(record)
+                style = STATUS_STYLES.get(value or "", "") if header == "Status" else ""
                 cells.append(Text(visible(value, limit=300), style=style))
             table.add_row(*cells)
         return table

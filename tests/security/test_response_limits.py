@@ -59,7 +59,9 @@ async def test_the_dashboard_shows_the_refusal_journals_nothing_from_it_and_keep
     clock = MockClock(T0)
     journal_path = tmp_path / "journal.sqlite3"
     settings = Settings(demo=True, journal_path=journal_path)
-    dashboard = build_app(settings, clock=clock, demo=DemoWorld(history=30, activity_per_minute=0), toasts=False)
+    dashboard = build_app(
+        settings, clock=clock, demo=DemoWorld(history=30, activity_per_minute=0), toasts=False
+    )
     app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:

@@ -44,7 +44,7 @@ from .widgets.header_status import HeaderStatus
 from .widgets.partial_update import install as install_partial_update
 from .widgets.safe_text import clean
 from .widgets.snapshot_jobs import SnapshotJobs
-from .widgets.task_table import TaskTable
+from .widgets.task_table import PreparedView, TaskTable
 from .widgets.view_bar import ViewBar
 
 #: Actions that only make sense while the tasks table is on screen.
@@ -205,7 +205,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
             self.notify(error + " — restart pcwatch", severity="error", markup=False, timeout=30)
 
     #: The view sorted off the event loop while the journal loaded (`TaskTable.prepare_view`).
-    _prepared: Any = None
+    _prepared: PreparedView | None = None
 
     def _start(self) -> None:
         for warning in [*self.store.warnings, *self._warnings]:
@@ -363,4 +363,3 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from dashboard_commands(self)
-

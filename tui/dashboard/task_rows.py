@@ -136,6 +136,19 @@ def cells(record: TaskRecord, completion: Completion | None, now: datetime | Non
     return tuple(fit(values[c.key], c.width) for c in COLUMNS)
 
 
+def row_runs(row_cells: tuple[str, ...], *, failed: bool) -> list[tuple[str, bool]]:
+    """The row as runs of text, each with whether it takes the status colour: the mark and status
+    cells, and a failure's reason. Gaps between coloured cells share their colour, so a status change
+    goes out as one run of one colour (they are neighbours, see COLUMNS)."""
+    runs: list[tuple[str, bool]] = []
+    gap = " " * GAP
+    for i, text in enumerate(row_cells):
+        key = COLUMNS[i].key
+        runs.append((text, key in ("mark", "status") or (failed and key == "reason")))
+        runs.append((gap, key == "mark" or (failed and key == "status")))
+    return runs[:-1]
+
+
 def header_cells(sort: str, reverse: bool = False) -> tuple[str, ...]:
     arrow = "▲" if reverse else "▼"
     sorted_key = SORT_COLUMN.get(sort)

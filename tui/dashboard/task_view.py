@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.cells import cell_len
@@ -22,8 +23,21 @@ from .task_rows import OFFSETS
 #: Unchanged cells between two changed ones are rewritten when that is cheaper than a cursor move.
 MERGE_GAP = 8
 
+#: A row's sort key: it ends with the task id (`task_rows.sort_key`).
+Key = tuple[Any, ...]
 #: A computed view: sorted keys, key by task id, and the ids of the running tasks in it.
-View = tuple[list[tuple[Any, ...]], dict[str, tuple[Any, ...]], set[str]]
+View = tuple[list[Key], dict[str, Key], set[str]]
+
+
+def changed_cells(old: tuple[str, ...], new: tuple[str, ...]) -> list[int]:
+    """The cells of a row to rewrite: those whose text changed, and with a new status every cell the
+    status colours."""
+    style_changed = new[1] != old[1]
+    return [
+        i
+        for i, key in enumerate(task_rows.COLUMN_KEYS)
+        if new[i] != old[i] or (style_changed and key in task_rows.STATUS_STYLED)
+    ]
 
 
 def changed_runs(changed: list[int], old: tuple[str, ...], new: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -60,6 +74,40 @@ def merge_sorted(keys: list[Any], added: list[Any]) -> tuple[list[Any], list[int
         previous = i
     out.extend(keys[previous:])
     return out, where
+
+
+def apply_changed(
+    keys: list[Key],
+    key_of: dict[str, Key],
+    active: set[str],
+    changed: Iterable[str],
+    task: Callable[[str], TaskRecord | None],
+    key_for: Callable[[TaskRecord], Key],
+    shown: Callable[[TaskRecord], bool] | None,
+) -> tuple[list[Key], list[int], bool]:
+    """A page of changed tasks applied to a view at once: their old keys out, their new ones merged in
+    (`key_of` and `active` updated in place; `shown` None: no filter). Returns the new keys, where each
+    added key went (indexes into the old list) and whether any task was taken out."""
+    changed = set(changed)
+    removed = any(t in key_of for t in changed)
+    if removed:
+        keys = [k for k in keys if k[-1] not in changed]
+    # else only new tasks (a page of history): nothing to take out, skip the pass over all rows
+    added: list[Key] = []
+    terminal = TaskStatus.TERMINAL
+    for tid in changed:
+        key_of.pop(tid, None)
+        active.discard(tid)
+        record = task(tid)
+        if record is None or (shown is not None and not shown(record)):
+            continue
+        key = key_for(record)
+        added.append(key)
+        key_of[tid] = key
+        if record.task_status not in terminal:
+            active.add(tid)
+    merged, where = merge_sorted(keys, added)
+    return merged, where, removed
 
 
 def is_visible(

@@ -12,9 +12,10 @@ it writes with it (`change_seq`); a removed invitation stays as a tombstone with
 share the journal without polling (`tui.engine.sharing`) read only the rows changed since the number they last
 saw (`changes_since`).
 
-The schema version lives in `PRAGMA user_version` (v1 -> v2 added the change sequence, in place). A journal that is corrupt, or written by a newer
-pcwatch, is renamed aside (with its -wal/-shm) and a fresh one started, with a warning: never silently
-dropped, never a crash.
+The schema and its migrations are `journal_schema` (the version in `PRAGMA user_version`). A journal that
+is corrupt, or written by a newer pcwatch, is renamed aside (with its -wal/-shm) and a fresh one started,
+with a warning: never silently dropped, never a crash. The write ledger keeps its own file beside it
+(`tui.writes.ledger`), so moving a journal aside never moves a pending write token.
 """
 
 from __future__ import annotations
@@ -36,50 +37,10 @@ from tui.core.private_files import prepare_sqlite_file, private_parent, state_di
 from tui.core.settings import Settings
 from tui.core.timefmt import ASIDE_STAMP, instant
 
+from .journal_schema import SCHEMA_VERSION, migrate
 from .types import TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 2
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tasks (
-    task_id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    status TEXT,
-    start_time REAL,
-    row BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS transitions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    task_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    from_status TEXT,
-    to_status TEXT NOT NULL,
-    observed_at REAL NOT NULL,
-    previous_observed_at REAL
-);
-CREATE INDEX IF NOT EXISTS transitions_by_task ON transitions (task_id);
-CREATE TABLE IF NOT EXISTS jobs (job_id TEXT PRIMARY KEY, fetched_at REAL NOT NULL, row BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS invitations (invitation_id TEXT PRIMARY KEY, row BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-# v1 -> v2: the change sequence. Existing rows get change 0 (a viewer loads them in full anyway).
-_MIGRATE_V2 = """
-ALTER TABLE tasks ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE transitions ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE jobs ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE invitations ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE invitations ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE meta ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX IF NOT EXISTS tasks_by_change ON tasks (change_seq);
-CREATE INDEX IF NOT EXISTS transitions_by_change ON transitions (change_seq);
-CREATE INDEX IF NOT EXISTS jobs_by_change ON jobs (change_seq);
-CREATE INDEX IF NOT EXISTS invitations_by_change ON invitations (change_seq);
-CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY CHECK (id = 0), seq INTEGER NOT NULL);
-INSERT OR IGNORE INTO changes VALUES (0, 0);
-"""
 
 
 @dataclass
@@ -198,7 +159,7 @@ class Journal:
                 version = 0
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if version < SCHEMA_VERSION:
-                self._migrate(conn, version)
+                migrate(conn, version)
             return conn
         except sqlite3.DatabaseError as exc:
             return self._restart_after(exc)
@@ -209,29 +170,8 @@ class Journal:
             conn.close()
         self._move_aside("corrupt", f"it could not be read ({exc})")
         conn = self._connect()
-        self._migrate(conn, 0)
+        migrate(conn, 0)
         return conn
-
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection, version: int) -> None:
-        """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
-        the same journal at the same moment waits, then finds it migrated."""
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version < 1:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-            if version < 2:
-                for statement in _MIGRATE_V2.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def _move_aside(self, tag: str, why: str) -> None:
         stamp = instant(datetime.now(timezone.utc), ASIDE_STAMP)

@@ -20,7 +20,6 @@ the next attempt waits (exponential backoff with jitter on throttling and faults
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -33,7 +32,6 @@ import msgspec
 from schemas import (
     TASK_KINDS,
     InvitationStatus,
-    TaskRecord,
     TaskStatus,
 )
 from tui.aws.failures import ApiFailure
@@ -41,13 +39,14 @@ from tui.aws.retry import Backoff, extra_attempts, may_retry
 from tui.aws.service import TaskReads
 from tui.core.clock import Clock, sleep_or_wake
 from tui.core.settings import Settings
-from tui.core.subscribers import Subscribers
 from tui.core.timefmt import iso
 
 from .budget import RequestBudget
 from .job_queue import SnapshotJobQueue
 from .poll_plan import PollPlan
+from .status import StatusBoard
 from .store import Store, StoreChange
+from .task_listings import TaskListings
 from .types import PollerStatus
 
 log = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
         yield items[i : i + size]
 
 
-class Poller:
+class Poller(TaskListings):
     def __init__(
         self,
         client: TaskReads,
@@ -89,8 +88,7 @@ class Poller:
         self._lock = asyncio.Lock()
         self._wake: asyncio.Event | None = None
         self._paused = False
-        self._status = PollerStatus(calls_left_today=settings.budget.daily_calls)
-        self._status_subscribers: Subscribers[PollerStatus] = Subscribers("status")
+        self._board = StatusBoard(PollerStatus(calls_left_today=settings.budget.daily_calls))
         self._failed: ApiFailure | None = None
         self._polled_active: set[str] = set()
         self._last_scan: dict[str, float] = {}
@@ -105,10 +103,10 @@ class Poller:
 
     @property
     def status(self) -> PollerStatus:
-        return self._status
+        return self._board.current
 
     def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
-        return self._status_subscribers.add(callback)
+        return self._board.subscribe(callback)
 
     def pause(self) -> None:
         self._paused = True
@@ -116,7 +114,9 @@ class Poller:
 
     def resume(self) -> None:
         self._paused = False
-        self._update(state="stale" if self._failed else ("live" if self._status.last_success else "starting"))
+        self._update(
+            state="stale" if self._failed else ("live" if self._board.current.last_success else "starting")
+        )
         self.refresh_now()
 
     def refresh_now(self) -> None:
@@ -230,115 +230,11 @@ class Poller:
             self._update(
                 calls_last_hour=self.budget.calls_last_hour,
                 calls_left_today=self.budget.calls_left_today,
-                calls_total=self._status.calls_total + 1,
+                calls_total=self._board.current.calls_total + 1,
             )
 
     def _succeeded(self, source: str) -> None:
-        self._update(last_success={**self._status.last_success, source: self.clock.now()})
-
-    async def _list_all(self, kind: str, **kwargs: Any) -> list[TaskRecord]:
-        """Every page of one listing (for the small ones: the active set, a batch of ids)."""
-        records: list[TaskRecord] = []
-        token: str | None = None
-        while True:
-            page = await self._call(partial(self.client.list_tasks, kind, next_token=token, **kwargs))
-            records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
-            token = page.next_token
-            if not token:
-                return records
-
-    async def _poll_active(self, kind: str) -> None:
-        """List IN_PROGRESS tasks of a kind that has some (or was never listed), then fetch the ones
-        that left the list by id to learn how they ended."""
-        running = self._running_ids(kind)
-        if not running and kind in self._polled_active:
-            return
-        listed = await self._list_all(
-            kind, status=[TaskStatus.IN_PROGRESS], max_results=self.plan.active_page_size
-        )
-        self._polled_active.add(kind)
-        self.store.apply_tasks(listed, self.clock.now())
-        self._succeeded(kind)
-        departed = sorted(running - {r.task_id for r in listed})
-        await self._fetch_by_id(kind, departed)
-
-    async def _fetch_by_id(self, kind: str, task_ids: Sequence[str]) -> None:
-        for chunk in _chunks(list(task_ids), 10):
-            found = await self._list_all(kind, task_ids=chunk, max_results=10)
-            self.store.apply_tasks(found, self.clock.now())
-            self._succeeded(kind)
-
-    async def _check_unsettled(self, kind: str) -> None:
-        """Tasks in a status this version does not know: refreshed by id, slowly."""
-        ids = sorted(self.store.active_ids(kind) - self._running_ids(kind))
-        now = self.clock.monotonic()
-        if not ids or now - self._last_unsettled.get(kind, -1e18) < self.plan.slow_interval:
-            return
-        self._last_unsettled[kind] = now
-        await self._fetch_by_id(kind, ids)
-
-    async def _scan_new(self, kind: str) -> None:
-        """Newest first, until a known task: new tasks since the last look (once history is in)."""
-        if not self.history_complete(kind):
-            return
-        now = self.clock.monotonic()
-        every = self.plan.active_scan_interval if self._running_ids(kind) else self.plan.slow_interval
-        if now - self._last_scan.get(kind, -1e18) < every:
-            return
-        newest = self.store.newest_start(kind)
-        token: str | None = None
-        size = self.plan.scan_page_size
-        while True:
-            page = await self._call(partial(self.client.list_tasks, kind, max_results=size, next_token=token))
-            records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
-            reached_known = any(
-                self.store.task(r.task_id) is not None  # type: ignore[arg-type]
-                or (newest is not None and r.start_time is not None and r.start_time < newest)
-                for r in records
-            )
-            self.store.apply_tasks(records, self.clock.now())
-            self._succeeded(kind)
-            token = page.next_token
-            if reached_known or not token:
-                break
-            if size < self.plan.history_page_size:
-                # Many new tasks (pcwatch was closed a while): start over with the largest pages
-                # rather than page through them 25 at a time (a token is only valid for its page size).
-                size, token = self.plan.history_page_size, None
-        self._last_scan[kind] = now
-
-    def _backfilling(self) -> bool:
-        return any(not self.history_complete(k) for k in self.kinds)
-
-    async def _backfill(self) -> None:
-        """The history, newest first, a page at a time, while the pacing keeps a reserve for live polls."""
-        self._update(backfilling=self._backfilling())
-        for kind in self.kinds:
-            while not self.history_complete(kind):
-                if self.budget.paced_tokens < self.plan.history_reserve + 1:
-                    return
-                token = self._history_token.get(kind)
-                page = await self._call(
-                    partial(
-                        self.client.list_tasks,
-                        kind,
-                        max_results=self.plan.history_page_size,
-                        next_token=token,
-                    )
-                )
-                records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
-                self._in_backfill = True
-                try:
-                    # Each page is its own transaction and notification: the dashboard fills as it comes.
-                    self.store.apply_tasks(records, self.clock.now(), backfill=True)
-                finally:
-                    self._in_backfill = False
-                self._succeeded(kind)
-                self._history_token[kind] = page.next_token
-                if not page.next_token:
-                    self.store.set_meta(f"history_complete:{kind}", "1")
-                    self._last_scan[kind] = self.clock.monotonic()
-        self._update(backfilling=self._backfilling())
+        self._update(last_success={**self._board.current.last_success, source: self.clock.now()})
 
     def _on_store_change(self, change: StoreChange) -> None:
         self._jobs.on_task_change(change, backfill=self._in_backfill)
@@ -408,12 +304,8 @@ class Poller:
             state="paused" if self._paused else ("backoff" if failure.throttled else "stale"),
             last_error=failure.message,
             last_service_error=failure.service_error,
-            stale_since=self._status.stale_since or self.clock.now(),
+            stale_since=self._board.current.stale_since or self.clock.now(),
         )
 
     def _update(self, **changes: Any) -> None:
-        status = dataclasses.replace(self._status, **changes)
-        if status == self._status:
-            return
-        self._status = status
-        self._status_subscribers.notify(status)
+        self._board.update(**changes)

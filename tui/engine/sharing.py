@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
 from collections.abc import Callable
@@ -39,12 +38,11 @@ from tui.aws.failures import ApiFailure
 from tui.aws.service import TaskReads
 from tui.core.clock import Clock, SystemClock, sleep_or_wake
 from tui.core.settings import Settings
-from tui.core.subscribers import Subscribers
 from tui.core.timefmt import iso
 
 from .api import Engine
 from .journal import Journal, journal_for
-from .leader_status import status_from_json, status_to_json
+from .status import StatusBoard, status_from_json, status_to_json
 from .store import Store
 from .types import PollerStatus
 from .viewer_lock import JournalLock
@@ -94,8 +92,7 @@ class SharedEngine:
         self.client: TaskReads | None = None
         self.poller: Engine | None = None
         self._paused = False
-        self._status = PollerStatus(state="starting")
-        self._status_subscribers: Subscribers[PollerStatus] = Subscribers("status")
+        self._board = StatusBoard(PollerStatus(state="starting"))
         self._wake: asyncio.Event | None = None
         self._published: tuple[object, ...] | None = None
         self._published_at = float("-inf")
@@ -109,28 +106,28 @@ class SharedEngine:
         """ "leader" (polls), "follower" (reads the journal) or "starting" (before `run`)."""
         if self.poller is not None:
             return "leader"
-        return "follower" if self._status.state != "starting" else "starting"
+        return "follower" if self._board.current.state != "starting" else "starting"
 
     @property
     def status(self) -> PollerStatus:
-        return self.poller.status if self.poller is not None else self._status
+        return self.poller.status if self.poller is not None else self._board.current
 
     def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
-        return self._status_subscribers.add(callback)
+        return self._board.subscribe(callback)
 
     def pause(self) -> None:
         self._paused = True
         if self.poller is not None:
             self.poller.pause()
         else:
-            self._set_status(dataclasses.replace(self._status, state="paused"))
+            self._board.update(state="paused")
 
     def resume(self) -> None:
         self._paused = False
         if self.poller is not None:
             self.poller.resume()
         else:
-            self._set_status(dataclasses.replace(self._status, state="following"))
+            self._board.update(state="following")
             self._wake_up()
 
     def refresh_now(self) -> None:
@@ -189,14 +186,14 @@ class SharedEngine:
             if self._lock is not None:
                 self._lock.release()
             message = exc.message if isinstance(exc, ApiFailure) else f"{type(exc).__name__}: {exc}"
-            self._set_status(PollerStatus(state="stale", last_error=message, stale_since=self.clock.now()))
+            self._board.set(PollerStatus(state="stale", last_error=message, stale_since=self.clock.now()))
             self._retry_lead_at = self.clock.monotonic() + self.settings.slow_interval
             return None
         poller = self.poller = self._poller_factory(self.client, self.store, self.settings, self.clock)
         poller.subscribe_status(self._on_leader_status)
         if self._paused:
             poller.pause()
-        self._set_status(poller.status)
+        self._board.set(poller.status)
         log.info("leading: polling for every viewer of %s", self._lock.path if self._lock else "(no journal)")
         return poller
 
@@ -219,14 +216,14 @@ class SharedEngine:
         try:
             changes = journal.changes_since(self.store.journal_seq)
         except Exception as exc:  # a locked or broken journal: keep the view, say why
-            self._set_status(dataclasses.replace(self._status, last_error=f"journal not readable: {exc}"))
+            self._board.update(last_error=f"journal not readable: {exc}")
             return False
         changed = bool(changes)
         if changed:
             self.store.apply_journal_changes(changes)
         if self.poller is None and self.clock.monotonic() >= self._retry_lead_at:
             state = "paused" if self._paused else "following"
-            self._set_status(
+            self._board.set(
                 status_from_json(self.store.meta(LEADER_KEY), state, self.clock.now(), LEADER_SILENT_AFTER)
             )
         return changed
@@ -253,7 +250,7 @@ class SharedEngine:
     # --- status -------------------------------------------------------------------------------------
 
     def _on_leader_status(self, status: PollerStatus) -> None:
-        self._set_status(status)
+        self._board.set(status)
         self._publish(status)
 
     def _publish(self, status: PollerStatus, *, heartbeat: bool = False) -> None:
@@ -270,12 +267,6 @@ class SharedEngine:
             return
         self._published, self._published_at = key, now
         self.store.set_meta(LEADER_KEY, status_to_json(status, self.clock.now()))
-
-    def _set_status(self, status: PollerStatus) -> None:
-        if status == self._status:
-            return
-        self._status = status
-        self._status_subscribers.notify(status)
 
     def close(self) -> None:
         """Release the lock (a follower takes over), close the client and the journal."""

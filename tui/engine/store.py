@@ -11,13 +11,12 @@ follows another process's poller instead takes its changes from the journal
 
 from __future__ import annotations
 
-import gc
 import logging
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 
 import msgspec
 
@@ -25,8 +24,9 @@ from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse,
 from tui.core.clock import Clock, SystemClock
 from tui.core.subscribers import Subscribers
 
-from .journal import Journal, JournalChanges, JournalContents, PendingWrites
+from .journal import Journal, PendingWrites
 from .store_index import TaskIndex
+from .store_sync import JournalSync, from_epoch
 from .types import Completion, StoreChange, TaskRow, Transition
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,6 @@ log = logging.getLogger(__name__)
 RECENT_TRANSITIONS = 1000
 
 __all__ = ["Completion", "Store", "StoreChange", "Transition"]
-
-
-def _ts(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
 
 
 def _is_terminal(status: str | None) -> bool:
@@ -54,7 +50,7 @@ def _merge(old: TaskRecord, new: TaskRecord) -> TaskRecord:
     return msgspec.structs.replace(new, **missing) if missing else new
 
 
-class Store:
+class Store(JournalSync):
     def __init__(self, journal: Journal | None = None, clock: Clock | None = None) -> None:
         self.journal = journal
         self._clock = clock or SystemClock()
@@ -71,124 +67,6 @@ class Store:
         self._batch_depth = 0
         #: The journal change number the store's contents are as of (see `apply_journal_changes`).
         self.journal_seq = 0
-
-    # --- loading ------------------------------------------------------------------------------------
-
-    def load(self) -> None:
-        """Fill from the journal (before the first API call). Subscribers are not called."""
-        if self.journal is None:
-            return
-        # 100,000s of new objects, none of them garbage: without this the cyclic GC runs hundreds of
-        # times during the load (~0.1 s at 100,000 tasks), twice as full passes.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._load_contents(self.journal.load())
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-
-    def _load_contents(self, contents: JournalContents) -> None:
-        # Kind, status and reason repeat across 100,000s of tasks: share one string object for each value
-        # (~20 MB less at 100,000 tasks).
-        shared: dict[str, str] = {}
-        intern = shared.setdefault
-        rows = self._rows
-        # `TaskIndex.replace` for each record, inlined: this loop is most of a large journal's load time.
-        index = self._index
-        counts, reasons, active_by_kind, newest = index.by_status, index.by_reason, index.active, index.newest
-        terminal = TaskStatus.TERMINAL
-        for row in contents.tasks:
-            record = row.record
-            task_id = record.task_id
-            if not task_id:
-                continue
-            old = rows.get(task_id)
-            if old is not None:  # not expected (the id is the journal's key), but keep the index right
-                self._index.replace(old.record, None)
-            record.kind = kind = intern(record.kind, record.kind)
-            status = record.task_status
-            if status is not None:
-                record.task_status = status = intern(status, status)
-            reason = record.reason_code
-            if reason is not None:
-                record.reason_code = reason = intern(reason, reason)
-            rows[task_id] = row
-            by_status = counts.get(kind)
-            if by_status is None:
-                by_status = counts[kind] = {}
-                active_by_kind.setdefault(kind, set())
-            key = status or "UNKNOWN"
-            by_status[key] = by_status.get(key, 0) + 1
-            if reason:
-                by_reason = reasons.setdefault(kind, {})
-                by_reason[reason] = by_reason.get(reason, 0) + 1
-            if status not in terminal:
-                active_by_kind[kind].add(task_id)
-            start = record.start_time
-            if start is not None:
-                latest = newest.get(kind)
-                if latest is None or start > latest:
-                    newest[kind] = start
-        for task_id, kind, before, after, at, prev in contents.transitions:
-            t = Transition(task_id, kind, before, after, _ts(at), _ts(prev))  # type: ignore[arg-type]
-            self._transitions.setdefault(task_id, []).append(t)
-            self._recent.append(t)
-        for job, at in contents.jobs:
-            if job.id:
-                self._jobs[job.id] = job
-                self._job_fetched[job.id] = at
-        self._invitations = {i.id: i for i in contents.invitations}
-        self._meta = dict(contents.meta)
-        self.journal_seq = contents.change_seq
-
-    def apply_journal_changes(self, changes: JournalChanges) -> StoreChange:
-        """Apply rows another process wrote to the journal (this store follows its poller). Nothing is
-        written back. Subscribers are notified as after a poll."""
-        changed: set[str] = set()
-        for row in changes.tasks:
-            record = row.record
-            task_id = record.task_id
-            if not task_id:
-                continue
-            old = self._rows.get(task_id)
-            if old is not None and old.last_observed > row.last_observed:
-                continue  # our own write is newer (we were the poller a moment ago)
-            self._rows[task_id] = row
-            if old is None or old.record != record:
-                self._index.replace(old.record if old else None, record)
-                changed.add(task_id)
-        transitions = []
-        for task_id, kind, before, after, at, prev in changes.transitions:
-            t = Transition(task_id, kind, before, after, _ts(at), _ts(prev))  # type: ignore[arg-type]
-            self._transitions.setdefault(task_id, []).append(t)
-            self._recent.append(t)
-            transitions.append(t)
-        job_ids: set[str] = set()
-        for job, at in changes.jobs:
-            if job.id:
-                if self._jobs.get(job.id) != job:
-                    job_ids.add(job.id)
-                self._jobs[job.id] = job
-                self._job_fetched[job.id] = at
-        invitation_ids: set[str] = set()
-        for inv in changes.invitations:
-            if self._invitations.get(inv.id) != inv:
-                invitation_ids.add(inv.id)
-                self._invitations[inv.id] = inv
-        for inv_id in changes.removed_invitations:
-            if self._invitations.pop(inv_id, None) is not None:
-                invitation_ids.add(inv_id)
-        self._meta.update(changes.meta)
-        self.journal_seq = max(self.journal_seq, changes.change_seq)
-        return self._notify(
-            StoreChange(
-                task_ids=frozenset(changed),
-                job_ids=frozenset(job_ids),
-                invitation_ids=frozenset(invitation_ids),
-                transitions=tuple(transitions),
-            )
-        )
 
     @property
     def warnings(self) -> list[str]:
@@ -211,7 +89,7 @@ class Store:
 
     def last_observed(self, task_id: str) -> datetime | None:
         row = self._rows.get(task_id)
-        return _ts(row.last_observed) if row else None
+        return from_epoch(row.last_observed) if row else None
 
     def active_ids(self, kind: str | None = None) -> set[str]:
         """Tasks not known to be finished (IN_PROGRESS, or a status this version does not know)."""
@@ -227,7 +105,7 @@ class Store:
         return list(self._jobs.values())
 
     def job_fetched_at(self, job_id: str) -> datetime | None:
-        return _ts(self._job_fetched.get(job_id))
+        return from_epoch(self._job_fetched.get(job_id))
 
     def invitations(self) -> list[EngagementInvitationSummary]:
         return list(self._invitations.values())
@@ -249,7 +127,7 @@ class Store:
         before = row.terminal_prev if row.terminal_prev is not None else start
         return Completion(
             started=row.record.start_time,
-            observed_end=_ts(end),  # type: ignore[arg-type]
+            observed_end=from_epoch(end),  # type: ignore[arg-type]
             uncertainty=max(0.0, end - before) if before is not None else float("inf"),
             duration=max(0.0, end - start) if start is not None else float("nan"),
             observed_live=row.terminal_prev is not None,
@@ -361,7 +239,9 @@ class Store:
                 if new.task_status != old.task_status:
                     prev = row.last_observed
                     transitions.append(
-                        Transition(task_id, new.kind, old.task_status, new.task_status or "", when, _ts(prev))
+                        Transition(
+                            task_id, new.kind, old.task_status, new.task_status or "", when, from_epoch(prev)
+                        )
                     )
                     if _is_terminal(new.task_status):
                         if row.terminal_at is None:

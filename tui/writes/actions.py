@@ -280,7 +280,10 @@ class WriteActions:
         definitive = is_definitive(failure)
         error = failure.service_error
         self.ledger.record_failure(
-            token, error.type if error is not None else failure.category, failure.message, definitive=definitive
+            token,
+            error.type if error is not None else failure.category,
+            failure.message,
+            definitive=definitive,
         )
         lines = explain(
             failure,

@@ -154,7 +154,9 @@ def legacy_path(settings: Settings) -> Path | None:
     """The journal whose file may still hold this ledger's tables (pcwatch before the ledger's own file)."""
     if settings.no_journal or (settings.demo and settings.journal_path is None):
         return None
-    return Path(settings.journal_path) if settings.journal_path is not None else default_journal_path(settings)
+    return (
+        Path(settings.journal_path) if settings.journal_path is not None else default_journal_path(settings)
+    )
 
 
 class WriteLedger:

@@ -1,10 +1,10 @@
 """The task table: every task of the three kinds, on Textual's Line API.
 
 The rows live in one sorted list of keys (`task_rows.sort_key`, each ending with the task id), so a change
-is a bisect and a list insert, never a rebuild, and a rendered row is a cached `Strip`. When a task
-changes and keeps its place, only the cells whose text changed are refreshed (`refresh(Region(x, y, w, 1))`)
-— tens of bytes to the terminal instead of a repaint of the table. Selection is a task id, not a row.
-Which tasks show and in what order (the view model, no Textual) is `task_view`.
+is a bisect and a list insert, never a rebuild, and a rendered row is a cached `Strip`. A task that changes
+in place refreshes only its changed cells (`refresh(Region(x, y, w, 1))`): tens of bytes to the terminal,
+not a repaint. Selection is a task id, not a row. The view model (no Textual) is `task_view`; the keys'
+actions are `task_table_keys`.
 """
 
 from __future__ import annotations
@@ -15,32 +15,35 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.segment import Segment
-from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
-from schemas import TaskRecord, TaskStatus
+from schemas import TaskRecord
 from tui.engine.api import StoreView
 
 from .. import task_rows
-from ..task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
-from ..task_view import View, changed_runs, compute_view, is_visible, merge_sorted, row_key
+from ..task_rows import GAP, ROW_WIDTH
+from ..task_view import View, apply_changed, changed_cells, changed_runs, compute_view, is_visible, row_key
 from .scrolling import ScrollbarFollows
+from .task_table_keys import TableNavigation
 
 #: Above this many changed ids at once (a page of history), re-sort instead of inserting one by one.
 BULK_CHANGE = 200
 _UNSET: Any = object()
+#: A `compute_view()` tagged with the view settings it was made for (`TaskTable.prepare_view`).
+PreparedView = tuple[tuple[object, ...], View]
 #: How long a burst of history pages may leave the scrollbar behind, in seconds.
 SIZE_UPDATE_DELAY = 0.5
 #: Rendered rows kept; enough for a tall screen and scrolling back and forth.
 STRIP_CACHE_ROWS = 4000
 
 
-class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
+class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
     """Tasks from a store, sorted and filtered; posts `TaskTable.Selected` when the selection moves."""
 
     DEFAULT_CSS: ClassVar[str] = """
@@ -63,6 +66,8 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         "task-table--complete",
         "task-table--row",
     }
+
+    # Textual reads BINDINGS from widget classes only: the actions are in `TableNavigation`.
     BINDINGS: ClassVar = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
@@ -131,22 +136,21 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
     def _key(self, record: TaskRecord) -> tuple[Any, ...]:
         return row_key(self.store, record, self.sort)
 
-    def rebuild(self, prepared: Any = None) -> None:
+    def rebuild(self, prepared: PreparedView | None = None) -> None:
         """Recompute the whole view from the store (after a filter or sort change, or a bulk load).
         `prepared` is a `compute_view()` result made elsewhere (the journal-loading thread)."""
         self.rebuilds += 1
-        view = prepared if prepared is not None and prepared[0] == self._view_settings() else None
-        keys, key_of, active = view[1] if view is not None else self.compute_view()
-        self._keys, self._key_of, self._active = keys, key_of, active
+        fits = prepared is not None and prepared[0] == self._view_settings()
+        self._keys, self._key_of, self._active = prepared[1] if prepared and fits else self.compute_view()
         self._strips.clear()
         self._cells.clear()
         self._header = None
         self._after_rows_changed(full=True)
 
-    def _view_settings(self) -> tuple[Any, ...]:
+    def _view_settings(self) -> tuple[object, ...]:
         return (self.sort, self.statuses, self.kinds, self.needle)
 
-    def prepare_view(self) -> tuple[Any, ...]:
+    def prepare_view(self) -> PreparedView:
         """`compute_view()` tagged with the settings it was made for. Safe in a thread while nothing
         changes the store (the journal load, before polling starts)."""
         return (self._view_settings(), self.compute_view())
@@ -220,33 +224,21 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
             self._after_rows_changed(full=False, dirty=dirty_rows, shifted_above=shifted_above)
 
     def _bulk_update(self, ids: list[str]) -> None:
-        changed = set(ids)
-        key_of = self._key_of
-        removed = any(t in key_of for t in changed)
-        if removed:
-            keys = [k for k in self._keys if k[-1] not in changed]
-        else:  # only new tasks (a page of history): nothing to take out, skip the pass over all rows
-            keys = self._keys
-        added: list[tuple[Any, ...]] = []
-        # Runs for every page of history while the user may be pressing keys: locals, no per-row
-        # attribute lookups; `_key` takes the terminal time, not a completion object.
-        strips, cells, active, task = self._strips, self._cells, self._active, self.store.task
+        # Runs for every page of history while the user may be pressing keys: one pass over the page,
+        # the sort key from the terminal time (no completion object per row).
+        for tid in ids:
+            self._strips.pop(tid, None)
+            self._cells.pop(tid, None)
         filtering = self.statuses is not None or self.kinds is not None or bool(self.needle)
-        visible, key_for, terminal = self._visible, self._key, TaskStatus.TERMINAL
-        for tid in changed:
-            key_of.pop(tid, None)
-            strips.pop(tid, None)
-            cells.pop(tid, None)
-            active.discard(tid)
-            record = task(tid)
-            if record is None or (filtering and not visible(record)):
-                continue
-            key = key_for(record)
-            added.append(key)
-            key_of[tid] = key
-            if record.task_status not in terminal:
-                active.add(tid)
-        self._keys, where = merge_sorted(keys, added)
+        self._keys, where, removed = apply_changed(
+            self._keys,
+            self._key_of,
+            self._active,
+            ids,
+            self.store.task,
+            self._key,
+            self._visible if filtering else None,
+        )
         top, height = int(self.scroll_y), self._body_height()
         if removed or not where:
             self._after_rows_changed(full=True)
@@ -297,14 +289,8 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         y = row - top + 1
         sx = int(self.scroll_x)
         width = self.scrollable_content_region.width
-        style_changed = new_cells[1] != old_cells[1]  # the status colours several cells
-        changed = [
-            i
-            for i, key in enumerate(task_rows.COLUMN_KEYS)
-            if new_cells[i] != old_cells[i] or (style_changed and key in task_rows.STATUS_STYLED)
-        ]
         visible = Region(0, y, width, 1)
-        for x1, x2 in changed_runs(changed, old_cells, new_cells):
+        for x1, x2 in changed_runs(changed_cells(old_cells, new_cells), old_cells, new_cells):
             region = Region(x1 - sx, y, x2 - x1, 1).intersection(visible)
             if region.width:
                 self.refresh(region)
@@ -348,10 +334,8 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         self._keep_cursor_visible()
 
     _last_cursor_row: int | None = None
-    _size_timer: Any = None
-    #: Seconds a burst of history pages may leave the scrollbar behind.
-    size_update_delay = SIZE_UPDATE_DELAY
-    #: Rendered rows kept before the cache is emptied.
+    _size_timer: Timer | None = None
+    size_update_delay = SIZE_UPDATE_DELAY  # (per table: tests and benchmarks set them)
     strip_cache_rows = STRIP_CACHE_ROWS
 
     def _apply_virtual_size(self) -> None:
@@ -371,21 +355,6 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         self._keep_cursor_visible()
         self.post_message(self.Selected(new))
 
-    def _keep_cursor_visible(self) -> None:
-        row = self.cursor_row
-        if row is None:
-            return
-        top, height = int(self.scroll_y), max(1, self._body_height())
-        if row < top:
-            self._scroll_rows_to(row)
-        elif row >= top + height:
-            self._scroll_rows_to(row - height + 1)
-
-    def _scroll_rows_to(self, top: int) -> None:
-        """Scroll through Textual's own path (`scroll_to`, not `set_scroll`, which sets the position
-        without its watcher): the region is repainted and the scrollbar follows."""
-        self.scroll_to(y=top, animate=False, immediate=True)
-
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
@@ -404,19 +373,9 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         row_cells = task_rows.cells(record, self.store.completion(tid), self.now)
         base = self.get_component_rich_style("task-table--row")
         state = self.get_component_rich_style(f"task-table--{task_rows.status_class(record)}")
-        failed = record.is_failed
-        segments = []
-        gap = Segment(" " * GAP, base)
-        styled_gap = Segment(" " * GAP, base + state)
-        for i, text in enumerate(row_cells):
-            # Status colours the mark and status cells; a failure also colours its reason.
-            key = COLUMNS[i].key
-            styled = key in ("mark", "status") or (failed and key == "reason")
-            segments.append(Segment(text, base + state if styled else base))
-            # Gaps between coloured cells share their colour, so a status change goes out as one run
-            # of one colour (mark, status and a failure's reason are neighbours, see task_rows.COLUMNS).
-            segments.append(styled_gap if key == "mark" or (failed and key == "status") else gap)
-        strip = Strip(segments[:-1], ROW_WIDTH).simplify()  # fewer colour codes per write
+        runs = task_rows.row_runs(row_cells, failed=record.is_failed)
+        segments = [Segment(text, base + state if coloured else base) for text, coloured in runs]
+        strip = Strip(segments, ROW_WIDTH).simplify()  # fewer colour codes per write
         self._strips[tid] = strip
         self._cells[tid] = row_cells
         return strip
@@ -439,38 +398,3 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
             cursor = self.get_component_rich_style("task-table--cursor")
             strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
         return strip.crop_extend(sx, sx + width, base)
-
-    # ---- input -----------------------------------------------------------------------------------
-
-    def _move_to(self, row: int) -> None:
-        if self._keys:
-            self.selected_id = self.id_at(max(0, min(row, len(self._keys) - 1)))
-
-    def action_cursor(self, delta: int) -> None:
-        row = self.cursor_row
-        self._move_to(0 if row is None else row + delta)
-
-    def action_page(self, direction: int) -> None:
-        row = self.cursor_row or 0
-        self._move_to(row + direction * max(1, self._body_height() - 1))
-
-    def action_column(self, direction: int) -> None:
-        """Scroll sideways by one column (there is no horizontal scrollbar, see DEFAULT_CSS)."""
-        x = int(self.scroll_x)
-        if direction > 0:
-            target = next((o for o in OFFSETS if o > x), x)
-        else:
-            target = next((o for o in reversed(OFFSETS) if o < x), 0)
-        self.scroll_to(
-            x=min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)),
-            animate=False,
-            immediate=True,
-        )
-
-    def action_edge(self, end: int) -> None:
-        self._move_to(len(self._keys) - 1 if end else 0)
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None and offset.y >= 1:
-            self._move_to(int(self.scroll_y) + offset.y - 1)

@@ -1,15 +1,45 @@
-"""The polling viewer's status as it travels through the journal to the others (see `tui.engine.sharing`)."""
+"""A poller's status: `StatusBoard` keeps the current `PollerStatus` and tells its subscribers of each
+change (the poller's, and a viewer's that shares it); `status_to_json` and `status_from_json` carry the
+polling viewer's status through the journal to the others (see `tui.engine.sharing`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from tui.core.subscribers import Subscribers
 from tui.core.timefmt import CLOCK, instant, iso
 
 from .types import PollerStatus
+
+
+class StatusBoard:
+    """The current status, and the callbacks told of each change (an equal status is no change)."""
+
+    def __init__(self, status: PollerStatus) -> None:
+        self._status = status
+        self._subscribers: Subscribers[PollerStatus] = Subscribers("status")
+
+    @property
+    def current(self) -> PollerStatus:
+        return self._status
+
+    def subscribe(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
+        return self._subscribers.add(callback)
+
+    def set(self, status: PollerStatus) -> None:
+        if status == self._status:
+            return
+        self._status = status
+        self._subscribers.notify(status)
+
+    def update(self, **changes: Any) -> None:
+        """The current status with `changes` (fields of PollerStatus)."""
+        self.set(dataclasses.replace(self._status, **changes))
 
 
 def status_to_json(status: PollerStatus, now: datetime) -> str:

@@ -162,15 +162,11 @@ def _ts(value: datetime | None) -> float:
 def sort_key(record: TaskRecord, completion: Completion | None, sort: str) -> tuple[Any, ...]:
     """A key that orders rows for `sort`; it ends with the task id, so keys are unique and the id of
     row i is `keys[i][-1]`. Keys never depend on the current time, so polls do not re-sort."""
+    if sort not in ("default", "duration"):
+        return sort_key_at(record, None, sort)  # no completion in these keys
     tid = record.task_id or ""
     start = _ts(record.start_time)
     active = not record.is_terminal
-    if sort == "start":
-        return (-start, tid)
-    if sort == "status":
-        return (_STATUS_RANK.get(record.task_status or "", 3), -start, tid)
-    if sort == "kind":
-        return (record.kind, -start, tid)
     if sort == "duration":
         if active:  # running tasks first, the longest-running (earliest start) on top
             return (0, start, tid)

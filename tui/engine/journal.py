@@ -25,7 +25,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,11 @@ from .journal_schema import SCHEMA_VERSION, migrate
 from .types import TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)
+
+
+def _any_rows(rows: JournalChanges | PendingWrites) -> bool:
+    """Whether any of the row collections holds something (the change number is not a row)."""
+    return any(getattr(rows, f.name) for f in fields(rows) if f.name != "change_seq")
 
 
 @dataclass
@@ -67,14 +72,7 @@ class JournalChanges:
     meta: dict[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(
-            self.tasks
-            or self.transitions
-            or self.jobs
-            or self.invitations
-            or self.removed_invitations
-            or self.meta
-        )
+        return _any_rows(self)
 
 
 @dataclass
@@ -90,14 +88,7 @@ class PendingWrites:
     meta: dict[str, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(
-            self.tasks
-            or self.transitions
-            or self.jobs
-            or self.invitations
-            or self.removed_invitations
-            or self.meta
-        )
+        return _any_rows(self)
 
 
 _encoder = msgspec.msgpack.Encoder()

@@ -82,7 +82,7 @@ def _done(record):  # type: ignore[no-untyped-def]
 
 
 def endpoint_requests(viewers: int, seconds: float, directory: Path) -> list[tuple[str, str]]:
-    from tests.viewers_fixtures import viewer_command
+    from tests.support.viewer import viewer_command
     from tui.core.clock import SystemClock
     from tui.simulator import Simulator, serve
 

@@ -15,7 +15,7 @@ import pytest
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input
 
-from tests.dashboard_fixtures import make_app
+from tests.support.dashboard import make_app
 from tui.dashboard.screens.export import ExportScreen, export_text, export_view
 from tui.dashboard.screens.export_overwrite import OverwriteScreen
 

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas import TaskStatus, ValidationException, ValidationExceptionError
-from tests.dashboard_fixtures import T0, CountingDriver, FakeStore, ScreenRecorder, make_app, make_task
-from tests.writes_support import ROOT, cli_env
+from tests.support.dashboard import T0, CountingDriver, FakeStore, ScreenRecorder, make_app, make_task
+from tests.support.writes import ROOT, cli_env
 from tui.core.text_safety import CSV, JSON, LINE, LINES, visible
 from tui.dashboard.screens.export import export_view
 from tui.simulator import Simulator, serve

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard_fixtures import T0, make_task
+from tests.support.dashboard import T0, make_task
 from tui.core.settings import Settings
 from tui.dashboard.screens.export import export_view
 from tui.engine.journal import Journal, default_journal_path

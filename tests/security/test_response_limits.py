@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard_fixtures import T0, until
+from tests.support.dashboard import T0, until
 from tui.__main__ import main
 from tui.aws.errors import failure_from_exception
 from tui.aws.failures import ApiFailure, MalformedResponse

@@ -1,5 +1,5 @@
 """Snapshot tests (pytest-textual-snapshot) of the dashboard at 80×24 and 160×48, on deterministic data
-and a fixed clock. Update with `pytest tests/test_snapshots.py --snapshot-update` after a deliberate
+and a fixed clock. Update with `pytest tests/dashboard/test_snapshots.py --snapshot-update` after a deliberate
 visual change, and look at the SVGs before committing them."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ crop fixed.
 It replaces a private Textual method, so it is installed only on the Textual minor versions it was
 tested with (`TESTED`, the pin in pyproject.toml says the same) and only if the class still has the
 attributes it reads; anywhere else pcwatch logs one line and keeps Textual's own rendering, which is
-correct, only more bytes per change. `tests/test_dashboard_differential.py` checks the terminal output
+correct, only more bytes per change. `tests/dashboard/test_differential.py` checks the terminal output
 against a fresh render with the patch installed and without it.
 
 Crop positions always fall on cell boundaries of the widgets that refresh partial spans here (table

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,22 +13,11 @@ from pathlib import Path
 import pytest
 
 from schemas import TASK_KINDS, TaskKind
+from tests.support.writes import cli_env
 from tui.simulator import Simulator, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "boom\x1b[2J\x1b]0;owned\x07\u202eevil\x9b31m\nline two"
-
-
-def env() -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PCWATCH_"))}
-    e.update(
-        AWS_ACCESS_KEY_ID="pcwatch-local",
-        AWS_SECRET_ACCESS_KEY="pcwatch-local-secret",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    return e
 
 
 def pcwatch(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -37,7 +25,7 @@ def pcwatch(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]
         [sys.executable, "-m", "tui", *args],
         capture_output=True,
         text=True,
-        env=env(),
+        env=cli_env(),
         cwd=ROOT,
         timeout=timeout,
     )

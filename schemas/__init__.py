@@ -39,6 +39,7 @@ from .invitations import (
     Receiver,
 )
 from .jobs import GetResourceSnapshotJobResponse, ListResourceSnapshotJobsResponse, ResourceSnapshotJobSummary
+from .operations import WRITE_OPERATIONS, WRITE_TARGETS
 from .tasks import (
     TASK_KINDS,
     ListEngagementByAcceptingInvitationTasksResponse,
@@ -58,6 +59,8 @@ from .tasks import (
 __all__ = [
     "ERROR_TYPES",
     "TASK_KINDS",
+    "WRITE_OPERATIONS",
+    "WRITE_TARGETS",
     "AccessDeniedException",
     "AccountReceiver",
     "Catalog",

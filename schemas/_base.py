@@ -46,7 +46,8 @@ class WireStruct(msgspec.Struct, kw_only=True, omit_defaults=True, rename="pasca
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready builtins with the service's wire names (timestamps as ISO 8601 strings)."""
-        return msgspec.to_builtins(self)
+        data: dict[str, Any] = msgspec.to_builtins(self)
+        return data
 
 
 def decoder_for(cls: type[S]) -> msgspec.json.Decoder[S]:

@@ -122,7 +122,7 @@ ServiceError = (
     | UnknownServiceError
 )
 
-ERROR_TYPES: dict[str, type[_ServiceErrorBase]] = {
+ERROR_TYPES: dict[str, type[ServiceError]] = {
     cls.TYPE: cls
     for cls in (
         AccessDeniedException,

@@ -9,6 +9,7 @@ import msgspec
 
 from ._base import Timestamp, WireStruct
 from .enums import TaskKind, TaskStatus
+from .operations import ACCEPT_INVITATION, ENGAGEMENT_FROM_OPPORTUNITY, OPPORTUNITY_FROM_ENGAGEMENT
 
 
 class _TaskFields(WireStruct):
@@ -95,21 +96,21 @@ ListTasksPage = (
 #: For each kind: its Start…Task operation and response, its List…Tasks operation and page.
 TASK_KINDS: dict[str, dict[str, Any]] = {
     TaskKind.ACCEPT_INVITATION: {
-        "start_operation": "StartEngagementByAcceptingInvitationTask",
+        "start_operation": ACCEPT_INVITATION,
         "start_response": StartEngagementByAcceptingInvitationTaskResponse,
         "list_operation": "ListEngagementByAcceptingInvitationTasks",
         "list_response": ListEngagementByAcceptingInvitationTasksResponse,
         "summary": ListEngagementByAcceptingInvitationTaskSummary,
     },
     TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: {
-        "start_operation": "StartEngagementFromOpportunityTask",
+        "start_operation": ENGAGEMENT_FROM_OPPORTUNITY,
         "start_response": StartEngagementFromOpportunityTaskResponse,
         "list_operation": "ListEngagementFromOpportunityTasks",
         "list_response": ListEngagementFromOpportunityTasksResponse,
         "summary": ListEngagementFromOpportunityTaskSummary,
     },
     TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: {
-        "start_operation": "StartOpportunityFromEngagementTask",
+        "start_operation": OPPORTUNITY_FROM_ENGAGEMENT,
         "start_response": StartOpportunityFromEngagementTaskResponse,
         "list_operation": "ListOpportunityFromEngagementTasks",
         "list_response": ListOpportunityFromEngagementTasksResponse,

@@ -16,9 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.app_runtime import build_app  # noqa: E402
-from tui.clock import MockClock  # noqa: E402
-from tui.config import Settings  # noqa: E402
+from tui.commands.dashboard import build_app  # noqa: E402
+from tui.core.clock import MockClock  # noqa: E402
+from tui.core.settings import Settings  # noqa: E402
+from tui.simulator.demo import DemoWorld  # noqa: E402
 
 OUT = ROOT / "screenshots"
 START = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
@@ -38,15 +39,16 @@ async def render(out: Path = OUT) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     clock = MockClock(START)
     settings = Settings(demo=True, no_journal=True)
-    app, cleanup = build_app(
-        settings, clock=clock, demo_seed=7, demo_history=2000, demo_activity=0, toasts=False
+    dashboard = build_app(
+        settings, clock=clock, demo=DemoWorld(seed=7, history=2000, activity_per_minute=0), toasts=False
     )
+    app = dashboard.app
     written: list[Path] = []
     try:
         async with app.run_test(size=SIZE) as pilot:
             app.sub_title = ""
             await _until(pilot, clock, lambda: app.table.row_count >= 2000)
-            sim = app.demo_simulator
+            sim = dashboard.demo.simulator
             sim.add_task(kind="EngagementFromOpportunity", duration=40.0)
             sim.add_task(kind="OpportunityFromEngagement", duration=90.0)
             sim.add_task(duration=120.0)
@@ -77,7 +79,7 @@ async def render(out: Path = OUT) -> list[Path]:
             app.save_screenshot(str(path))
             written.append(path)
     finally:
-        cleanup()
+        dashboard.close()
     return written
 
 

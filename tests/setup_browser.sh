@@ -1,5 +1,5 @@
 #!/bin/sh
-# Debian's Chromium and its WebDriver, for tests/test_serve_browser.py. CI runs this as root (with network
+# Debian's Chromium and its WebDriver, for tests/commands/test_serve_browser.py. CI runs this as root (with network
 # to Debian's mirror); the test's fixture also runs it when /usr/bin/chromium is missing.
 set -eu
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import (
+from .core.settings import (
     DEFAULT_REGION,
     Budget,
     Settings,
@@ -22,7 +22,7 @@ from .config import (
 
 # name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "simulate": ("tui.simulator.cli", "serve the local Partner Central endpoint on 127.0.0.1"),
+    "simulate": ("tui.commands.simulate", "serve the local Partner Central endpoint on 127.0.0.1"),
     "list": ("tui.commands.list_tasks", "print the current tasks (table, --json or --csv)"),
     "wait": ("tui.commands.wait_task", "follow one task until it completes or fails"),
     "accept": ("tui.commands.accept", "accept an engagement invitation (or --all-pending)"),
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as refused:
         parser.exit(2, f"pcwatch: {refused}\n")
     if args.command is None:
-        module = importlib.import_module("tui.app_runtime")
+        module = importlib.import_module("tui.commands.dashboard")
     else:
         module = importlib.import_module(COMMANDS[args.command][0])
     try:

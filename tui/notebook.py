@@ -1,7 +1,7 @@
 """pcwatch in a Jupyter notebook (or any Python program): the engine without Textual.
 
     from tui.notebook import Watch
-    watch = Watch(catalog="Sandbox", profile="partner")   # or Watch(settings)
+    watch = Watch(catalog="Sandbox", profile="partner")   # or Watch(settings), or Watch(demo=True)
     watch.tasks(kind="EngagementByAcceptingInvitation", status="FAILED")  # list[schemas.TaskRecord]
     watch.table(status="IN_PROGRESS")     # a rich Table: renders in the cell
     record = await watch.follow(task_id, timeout=600)   # in a cell: returns once the task has finished
@@ -9,7 +9,7 @@
 
 A `Watch` is a viewer like a dashboard: it shares the journal of the same endpoint, account and catalog,
 so with a dashboard (or another notebook) already open it makes no calls of its own; otherwise it polls for
-every viewer (see `tui.sharing`). The engine runs on a background thread with its own event loop, so the
+every viewer (see `tui.engine.sharing`). The engine runs on a background thread with its own event loop, so the
 kernel's loop stays free and `await watch.follow(...)` works from a cell.
 """
 
@@ -18,29 +18,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from schemas import TaskRecord, TaskStatus
 
-from .clock import Clock, SystemClock
-from .config import Budget, Settings, check_settings
-from .sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
+from .core.clock import Clock, SystemClock
+from .core.settings import DEFAULT_REGION, Budget, Settings, check_settings
+from .core.text_safety import visible
+from .core.timefmt import SECOND, instant
+from .engine.api import PollerStatus, StoreChange, StoreView, Viewer
+from .engine.sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
+from .simulator.demo import DEMO, Demo, DemoWorld, start_demo
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from .poll_plan import PollerStatus
-
 #: Columns of `Watch.table`: header -> TaskRecord field.
-TABLE_COLUMNS = {
-    "Task id": "task_id",
-    "Kind": "kind",
-    "Status": "task_status",
-    "Started (UTC)": "start_time",
-    "Reason": "reason_code",
-    "Message": "message",
+TABLE_COLUMNS: dict[str, Callable[[TaskRecord], str | None]] = {
+    "Task id": lambda r: r.task_id,
+    "Kind": lambda r: r.kind,
+    "Status": lambda r: r.task_status,
+    "Started (UTC)": lambda r: instant(r.start_time, SECOND),
+    "Reason": lambda r: r.reason_code,
+    "Message": lambda r: r.message,
 }
 STATUS_STYLES = {TaskStatus.IN_PROGRESS: "yellow", TaskStatus.COMPLETE: "green", TaskStatus.FAILED: "red"}
 
@@ -63,11 +65,13 @@ class Watch:
         daily_calls: int = 10_000,
         clock: Clock | None = None,
         tail_interval: float = TAIL_INTERVAL,
+        demo: DemoWorld | bool = False,
         **settings_fields: Any,
     ) -> None:
         """`settings`, or the same choices as the command line's global options. `local_endpoint=True`
-        uses the local endpoint's fixed credentials (`pcwatch simulate`); other settings fields (e.g.
-        `fast_interval`) may be given by name."""
+        uses the local endpoint's fixed credentials (`pcwatch simulate`); `demo` starts the demo endpoint
+        in this process (`True`: the dashboard's `--demo` world; or a `DemoWorld`), its simulator in
+        `watch.demo.simulator`. Other settings fields (e.g. `fast_interval`) may be given by name."""
         if settings is None:
             settings = Settings(
                 catalog=catalog,
@@ -77,14 +81,25 @@ class Watch:
                 journal_path=Path(journal) if journal is not None else None,
                 no_journal=no_journal,
                 budget=Budget(rate_per_second=max_rate, daily_calls=daily_calls),
-                **({"region": region} if region else {}),
+                region=region or DEFAULT_REGION,
                 **settings_fields,
             )
-        if settings.demo and not settings.endpoint_url:
-            raise ValueError("local_endpoint needs endpoint_url (start one with `pcwatch simulate`)")
         check_settings(settings)  # SettingsError (a ValueError): a misspelt catalog, http:// to another host
+        clock = clock or SystemClock()
+        #: The demo endpoint this watch started (`demo=`), else None.
+        self.demo: Demo | None = None
+        if demo:
+            self.demo = start_demo(settings, DEMO if demo is True else demo, clock=clock)
+            settings = self.demo.settings
+        elif settings.demo and not settings.endpoint_url:
+            raise ValueError(
+                "local_endpoint needs endpoint_url (start one with `pcwatch simulate`), or use demo=True"
+            )
         self.settings = settings
-        self.store, self.engine = make_engine(settings, clock or SystemClock(), tail_interval=tail_interval)
+        store, engine = make_engine(settings, clock, tail_interval=tail_interval)
+        self._load = store.load
+        self.store: StoreView = store
+        self.engine: Viewer = engine
         self._ready = threading.Event()
         self._started = threading.Event()
         self._loop = asyncio.new_event_loop()
@@ -99,14 +114,12 @@ class Watch:
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
         try:
-            self.store.load()
-            self._task = self._loop.create_task(self.engine.run())
+            self._load()
+            task = self._task = self._loop.create_task(self.engine.run())
         finally:
-            self._started.set()
-        if self._task is None:
-            return
+            self._started.set()  # (a load that raised leaves no task: `close` has nothing to stop)
         with contextlib.suppress(asyncio.CancelledError):
-            self._loop.run_until_complete(self._task)
+            self._loop.run_until_complete(task)
         self._loop.close()
 
     def _on_status(self, status: PollerStatus) -> None:
@@ -138,6 +151,8 @@ class Watch:
                 self._loop.call_soon_threadsafe(self._task.cancel)
         self._thread.join(timeout=10)
         self.engine.close()
+        if self.demo is not None:
+            self.demo.close()
 
     def __enter__(self) -> Watch:
         return self
@@ -174,8 +189,6 @@ class Watch:
         from rich.table import Table
         from rich.text import Text
 
-        from .widgets.safe_text import clean
-
         records = self.tasks(kind, status)
         shown = records[:limit] if limit else records
         title = f"{len(records)} tasks" + (
@@ -191,12 +204,10 @@ class Watch:
                 table.add_column(header, overflow="fold")
         for record in shown:
             cells = []
-            for field in TABLE_COLUMNS.values():
-                value = getattr(record, field)
-                if field == "start_time" and value is not None:
-                    value = value.strftime("%Y-%m-%d %H:%M:%S")
-                style = STATUS_STYLES.get(value, "") if field == "task_status" else ""
-                cells.append(Text(clean(value, limit=300), style=style))
+            for header, cell in TABLE_COLUMNS.items():
+                value = cell(record)
+                style = STATUS_STYLES.get(value or "", "") if header == "Status" else ""
+                cells.append(Text(visible(value, limit=300), style=style))
             table.add_row(*cells)
         return table
 
@@ -210,7 +221,7 @@ class Watch:
             if not finished.done():
                 finished.set_result(record)
 
-        def check(_change: object = None) -> None:  # on the engine's thread
+        def check(_change: StoreChange | None = None) -> None:  # on the engine's thread
             record = self.store.task(task_id)
             if record is not None and record.task_status in TaskStatus.TERMINAL:
                 loop.call_soon_threadsafe(settle, record)

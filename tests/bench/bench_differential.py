@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.differential import SIZES, random_steps, run_walk, shrink  # noqa: E402
+from tests.support.differential import SIZES, random_steps, run_walk, shrink  # noqa: E402
 
 #: Task history at the start of a walk, by walk number (history steps add more as it goes).
 HISTORY = (300, 1200, 40)

@@ -16,7 +16,7 @@ import time
 import boto3
 from botocore.config import Config
 
-from tui.clock import MockClock
+from tui.core.clock import MockClock
 from tui.simulator import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, Simulator, serve
 
 OPERATION = "ListEngagementByAcceptingInvitationTasks"

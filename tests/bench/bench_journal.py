@@ -31,8 +31,8 @@ def rss():
             return int(line.split()[1]) / 1024
 before = rss()
 t0 = time.perf_counter()
-from tui.journal import Journal
-from tui.store import Store
+from tui.engine.journal import Journal
+from tui.engine.store import Store
 t1 = time.perf_counter()
 store = Store(Journal({path!r}))
 store.load()
@@ -47,7 +47,8 @@ print(json.dumps({{"tasks": len(store), "import_s": t1 - t0, "load_s": t2 - t1, 
 
 def write_journal(path: Path, n: int, seed: int = 1) -> float:
     from schemas import TASK_KINDS, TaskRecord
-    from tui.journal import Journal, TaskRow
+    from tui.engine.journal import Journal
+    from tui.engine.types import TaskRow
 
     rng = random.Random(seed)
     kinds = list(TASK_KINDS)

@@ -29,8 +29,8 @@ started = time.perf_counter()
 try:
     if which == "pcwatch":
         import asyncio
-        from tui.aws import make_client
-        from tui.config import Settings
+        from tui.aws.client import make_client
+        from tui.core.settings import Settings
         client = make_client(Settings(endpoint_url=url, demo=True), max_attempts=1)
         asyncio.run(client.list_tasks("EngagementByAcceptingInvitation"))
     else:

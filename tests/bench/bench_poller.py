@@ -21,13 +21,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from schemas import TASK_KINDS, TaskStatus
-from tui.aws import make_client
-from tui.budget import RequestBudget
-from tui.clock import MockClock
-from tui.config import Budget, Settings
-from tui.poller import Poller, PollPlan
+from tui.aws.client import make_client
+from tui.core.clock import MockClock
+from tui.core.settings import Budget, Settings
+from tui.engine.budget import RequestBudget
+from tui.engine.poller import Poller, PollPlan
+from tui.engine.store import Store, StoreChange
 from tui.simulator import Simulator, serve
-from tui.store import Store, StoreChange
 
 STEP = 0.25  # seconds of simulated time per driver step: the latency figures' resolution
 

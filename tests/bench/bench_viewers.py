@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 def tail_costs(tasks: int, running: int, directory: Path) -> list[tuple[str, str]]:
     from schemas import TaskRecord
-    from tui.clock import MockClock
-    from tui.journal import Journal
-    from tui.store import Store
+    from tui.core.clock import MockClock
+    from tui.engine.journal import Journal
+    from tui.engine.store import Store
 
     t0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
     clock = MockClock(t0 + timedelta(days=30))
@@ -82,8 +82,8 @@ def _done(record):  # type: ignore[no-untyped-def]
 
 
 def endpoint_requests(viewers: int, seconds: float, directory: Path) -> list[tuple[str, str]]:
-    from tests.viewers_fixtures import viewer_command
-    from tui.clock import SystemClock
+    from tests.support.viewer import viewer_command
+    from tui.core.clock import SystemClock
     from tui.simulator import Simulator, serve
 
     sim = Simulator(seed=7, history=500, clock=SystemClock())

@@ -31,13 +31,13 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200)
     args = parser.parse_args()
 
-    from tui.actions import WriteActions
-    from tui.aws import make_client
-    from tui.clock import MockClock
-    from tui.config import Settings
+    from tui.aws.client import make_client
+    from tui.core.clock import MockClock
+    from tui.core.settings import Settings
     from tui.simulator import Simulator, serve
     from tui.simulator.records import SimInvitation
-    from tui.write_ledger import WriteLedger
+    from tui.writes.actions import WriteActions
+    from tui.writes.ledger import WriteLedger
 
     with tempfile.TemporaryDirectory() as tmp:
         ledger = WriteLedger(Path(tmp) / "ledger.sqlite3")

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from tui.__main__ import main
-from tui.aws import ApiFailure, make_client
-from tui.config import Settings, SettingsError, check_settings
+from tui.aws.client import make_client
+from tui.aws.failures import ApiFailure
+from tui.core.settings import Settings, SettingsError, check_settings
 
 REMOTE = "http://203.0.113.7:8080"  # TEST-NET-3: never a real host
 

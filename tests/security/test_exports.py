@@ -15,9 +15,9 @@ import pytest
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Input
 
-from tests.dashboard_fixtures import make_app
-from tui.screens.export import ExportScreen, export_text, export_view
-from tui.screens.export_overwrite import OverwriteScreen
+from tests.support.dashboard import make_app
+from tui.dashboard.screens.export import ExportScreen, export_text, export_view
+from tui.dashboard.screens.export_overwrite import OverwriteScreen
 
 
 async def _export(pilot: Any, app: Any, path: Path, fmt: str = "csv") -> None:

@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas import TaskStatus, ValidationException, ValidationExceptionError
-from tests.dashboard_fixtures import T0, CountingDriver, FakeStore, ScreenRecorder, make_app, make_task
-from tests.writes_support import ROOT, cli_env
-from tui.screens.export import export_view
+from tests.support.dashboard import T0, CountingDriver, FakeStore, ScreenRecorder, make_app, make_task
+from tests.support.writes import ROOT, cli_env
+from tui.core.text_safety import CSV, JSON, LINE, LINES, visible
+from tui.dashboard.screens.export import export_view
 from tui.simulator import Simulator, serve
-from tui.text_safety import CSV, JSON, LINE, LINES, visible
 
 #: The format characters the issue names, and others of category Cf.
 FORMAT = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad\U000e0041"

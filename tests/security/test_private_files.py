@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard_fixtures import T0, make_task
-from tui.config import Settings
-from tui.journal import Journal, TaskRow, default_journal_path
-from tui.screens.export import export_view
-from tui.viewer_lock import JournalLock
-from tui.write_ledger import WriteLedger, ledger_path
+from tests.support.dashboard import T0, make_task
+from tui.core.settings import Settings
+from tui.dashboard.screens.export import export_view
+from tui.engine.journal import Journal, default_journal_path
+from tui.engine.types import TaskRow
+from tui.engine.viewer_lock import JournalLock
+from tui.writes.ledger import WriteLedger, ledger_path
 
 NOBODY = 65534
 
@@ -80,7 +81,8 @@ def test_default_journal_ledger_and_lock_are_private(umask, state_home) -> None:
         ledger.reserve("RejectEngagementInvitation", "Sandbox", "engi-1", {"Identifier": "engi-1"})
         for directory in (state_home / "pcwatch", journal.path.parent, no_journal_ledger.path.parent):
             assert mode(directory) == 0o700, directory
-        files = [*_sqlite_files(journal.path), lock.path, *_sqlite_files(no_journal_ledger.path)]
+        files = [*_sqlite_files(journal.path), lock.path, *_sqlite_files(ledger.path)]
+        files += _sqlite_files(no_journal_ledger.path)
         for path in files:
             assert mode(path) == 0o600, path
     finally:
@@ -115,7 +117,12 @@ def test_a_journal_in_a_directory_the_user_chose_is_private_and_the_directory_le
         assert mode(shared_dir) == 0o755  # the user's directory: not ours to change
         assert mode(shared_dir / "new") == 0o700  # created by pcwatch
         assert all(mode(f) == 0o600 for f in _sqlite_files(journal.path))
-        assert ledger_path(Settings(journal_path=journal.path)) == journal.path
+        # The write ledger beside it is as private.
+        with WriteLedger.for_settings(Settings(journal_path=journal.path)) as ledger:
+            ledger.reserve("RejectEngagementInvitation", "Sandbox", "engi-1", {"Identifier": "engi-1"})
+            assert ledger.path == ledger_path(Settings(journal_path=journal.path))
+            assert ledger.path.parent == journal.path.parent
+            assert all(mode(f) == 0o600 for f in _sqlite_files(ledger.path))
     finally:
         journal.close()
 

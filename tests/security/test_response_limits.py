@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard_fixtures import T0, until
+from tests.support.dashboard import T0, until
 from tui.__main__ import main
-from tui.app_runtime import build_app
-from tui.aws import ApiFailure, MalformedResponse, failure_from_exception
-from tui.clock import MockClock
-from tui.config import Settings
-from tui.journal import Journal
+from tui.aws.errors import failure_from_exception
+from tui.aws.failures import ApiFailure, MalformedResponse
+from tui.commands.dashboard import build_app
+from tui.core.clock import MockClock
+from tui.core.settings import Settings
+from tui.engine.journal import Journal
 from tui.simulator import Faults, Simulator, serve
+from tui.simulator.demo import DemoWorld
 from tui.simulator.operations import OPERATIONS
 
 LIST_OPERATION = "ListEngagementByAcceptingInvitationTasks"
@@ -57,11 +59,14 @@ async def test_the_dashboard_shows_the_refusal_journals_nothing_from_it_and_keep
     clock = MockClock(T0)
     journal_path = tmp_path / "journal.sqlite3"
     settings = Settings(demo=True, journal_path=journal_path)
-    app, cleanup = build_app(settings, clock=clock, demo_history=30, demo_activity=0, toasts=False)
+    dashboard = build_app(
+        settings, clock=clock, demo=DemoWorld(history=30, activity_per_minute=0), toasts=False
+    )
+    app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             await until(pilot, clock, lambda: app.table.row_count >= 30)
-            sim = app.demo_simulator
+            sim = dashboard.demo.simulator
             sim.faults = Faults(**{fault: 1.0, "huge_body_bytes": 17 * 1024 * 1024 + 1})
             hidden = sim.add_task(duration=5.0, outcome="COMPLETE")
             app.poller.refresh_now()
@@ -82,4 +87,4 @@ async def test_the_dashboard_shows_the_refusal_journals_nothing_from_it_and_keep
             await until(pilot, clock, lambda: app.poller.status.state == "live")
             await until(pilot, clock, lambda: hidden in app.table.row_ids())
     finally:
-        cleanup()
+        dashboard.close()

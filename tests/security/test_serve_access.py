@@ -15,8 +15,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.serve_support import Served, serving
-from tui.clock import SystemClock
+from tests.support.serve import Served, serving
+from tui.core.clock import SystemClock
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ async def test_one_session_over_the_cap_gets_a_page_not_a_process(endpoint) -> N
 
 
 def test_a_short_or_unsafe_token_is_refused(endpoint) -> None:
-    from tests.writes_support import run_pcwatch
+    from tests.support.writes import run_pcwatch
 
     for bad in ("short", "x" * 21, "a" * 30 + "<script>"):
         result = run_pcwatch("serve", "--port", "1", "--token", bad, timeout=30)

@@ -14,12 +14,9 @@ import sys
 
 import pytest
 
+from tests.support.writes import ROOT, accept_tasks_for, add_invitation, cli_env, pcwatch_command
 from tui.__main__ import build_parser, main, settings_from_args
-from tui.actions import ACCEPT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, REJECT, WRITE_OPERATIONS
-
-from ..writes_support import ROOT, accept_tasks_for, add_invitation, cli_env, pcwatch_command
-
-pytest_plugins = ("tests.actions_fixtures",)
+from tui.writes.actions import ACCEPT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, REJECT, WRITE_OPERATIONS
 
 
 @pytest.fixture

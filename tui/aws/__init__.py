@@ -1,29 +1,8 @@
-"""Access to the Partner Central Selling API through boto3. No Textual here."""
+"""Access to the Partner Central Selling API through boto3: the client (`client`, one method per API
+call, responses decoded with msgspec), what can go wrong (`failures`, no botocore; `errors` maps
+botocore's exceptions to them), the one retry policy (`retry`), response size and depth caps
+(`body_limits`), and the client's surface as a Protocol (`service`). No Textual here.
 
-from .client import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, PartnerCentralClient, is_local_endpoint, make_client
-from .errors import (
-    ApiFailure,
-    CredentialsFailure,
-    MalformedResponse,
-    NetworkFailure,
-    ServiceFailure,
-    failure_from_client_error,
-    failure_from_exception,
-    one_line,
-)
-
-__all__ = [
-    "LOCAL_ACCESS_KEY",
-    "LOCAL_SECRET_KEY",
-    "ApiFailure",
-    "CredentialsFailure",
-    "MalformedResponse",
-    "NetworkFailure",
-    "PartnerCentralClient",
-    "ServiceFailure",
-    "failure_from_client_error",
-    "failure_from_exception",
-    "is_local_endpoint",
-    "make_client",
-    "one_line",
-]
+Import the submodules: this package loads nothing, so `tui.aws.failures` and `tui.aws.service` come
+without the AWS SDK.
+"""

@@ -19,7 +19,7 @@ import operator
 from itertools import accumulate
 from typing import Any
 
-from ..failures import MalformedResponse
+from .failures import MalformedResponse
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -138,7 +138,7 @@ def install(boto_client: Any) -> bool:
     """Put a CappedHttpSession on the client's endpoint; False if botocore has no such attribute."""
     endpoint = getattr(boto_client, "_endpoint", None)
     session = getattr(endpoint, "http_session", None)
-    if session is None or not callable(getattr(session, "send", None)):
+    if endpoint is None or session is None or not callable(getattr(session, "send", None)):
         return False
     if not isinstance(session, CappedHttpSession):
         endpoint.http_session = CappedHttpSession(session)

@@ -3,8 +3,8 @@
 Responses are decoded from the raw bytes with msgspec rather than from the dict botocore builds: botocore
 turns a truncated or non-JSON 200 body into `{"message": "<body>"}` without complaint, which would read as
 "no tasks" and make every active task look finished. msgspec rejects such a body (-> MalformedResponse),
-and decoding is ~100x faster than botocore's parser (DESIGN.md). botocore still signs, retries (its own
-`standard`/`adaptive` modes) and parses error responses. No body over 16 MiB or nested deeper than 64
+and decoding is ~100x faster than botocore's parser (README, Measured). botocore still signs, retries (as
+`tui.aws.retry` says) and parses error responses. No body over 16 MiB or nested deeper than 64
 levels is decoded at all (`tui.aws.body_limits`).
 
 Calls run in worker threads (`asyncio.to_thread`), so they never block an event loop.
@@ -31,10 +31,12 @@ from schemas import (
     StartOpportunityFromEngagementTaskResponse,
     decoder_for,
 )
+from tui.core.settings import Settings, SettingsError, check_settings, is_loopback
 
-from ..config import Settings, SettingsError, check_settings, is_loopback
 from . import body_limits
-from .errors import ApiFailure, MalformedResponse, failure_from_exception
+from .errors import failure_from_exception
+from .failures import ApiFailure, MalformedResponse
+from .retry import SDK_MAX_ATTEMPTS, SDK_RETRY_MODE
 
 SERVICE = "partnercentral-selling"
 #: The fixed credentials of the local endpoint (the simulator accepts any SigV4-signed request).
@@ -188,7 +190,7 @@ class PartnerCentralClient:
             params["NextToken"] = next_token
         return await self._acall("ListEngagementInvitations", ListEngagementInvitationsResponse, params)
 
-    # --- writes (each Start…Task carries the caller's ClientToken; see tui.write_ledger) ----------------
+    # --- writes (each Start…Task carries the caller's ClientToken; see tui.writes.ledger) ----------------
 
     def accept_invitation_params(self, invitation_id: str, client_token: str) -> dict[str, Any]:
         return {"Catalog": self.catalog, "ClientToken": client_token, "Identifier": invitation_id}
@@ -272,12 +274,12 @@ _decoders: dict[type, msgspec.json.Decoder[Any]] = {}
 def decoder_for_cached(cls: type[T]) -> msgspec.json.Decoder[T]:
     decoder = _decoders.get(cls)
     if decoder is None:
-        decoder = _decoders[cls] = decoder_for(cls)  # type: ignore[arg-type]
+        decoder = _decoders[cls] = decoder_for(cls)
     return decoder
 
 
 def is_local_endpoint(url: str | None) -> bool:
-    return bool(url) and is_loopback(urlparse(url).hostname or "")
+    return url is not None and is_loopback(urlparse(url).hostname or "")
 
 
 def _profile_uses_sso(session: Any, profile: str | None) -> bool:
@@ -291,8 +293,8 @@ def _profile_uses_sso(session: Any, profile: str | None) -> bool:
 def make_client(
     settings: Settings,
     *,
-    retry_mode: str = "standard",
-    max_attempts: int = 3,
+    retry_mode: str = SDK_RETRY_MODE,
+    max_attempts: int = SDK_MAX_ATTEMPTS,
     connect_timeout: float = 5.0,
     read_timeout: float = 20.0,
 ) -> PartnerCentralClient:

@@ -12,14 +12,13 @@ from typing import Any
 
 from schemas import ThrottlingException, decode_error
 
-from ..failures import (  # noqa: F401  (re-exported: the engine's callers import them from here)
+from .failures import (
     ApiFailure,
     CredentialsFailure,
     MalformedResponse,
     NetworkFailure,
     ServiceFailure,
     credentials_hint,
-    one_line,
 )
 
 _CREDENTIAL_ERROR_CODES = {

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..config import Settings
+from tui.core.settings import Settings
+from tui.core.timefmt import MINUTE, instant
+
 from .common import EXIT_ERROR, error
 from .writes import (
     add_again_argument,
@@ -24,6 +26,11 @@ from .writes import (
     run_single,
     write_session,
 )
+
+if TYPE_CHECKING:
+    from schemas import EngagementInvitationSummary
+    from tui.writes.api import WriteOutcome, WriteService
+    from tui.writes.errors import WriteError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +74,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.sender or args.payload_type:
         return error("accept", "--sender and --payload-type go with --all-pending")
 
-    async def act(actions: Any) -> Any:
+    async def act(actions: WriteService) -> WriteOutcome:
         return await actions.accept(args.invitation_id, fresh=args.again)
 
     return run_single(
@@ -82,10 +89,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
-def _describe(inv: Any) -> str:
-    from ..aws import one_line
+def _describe(inv: EngagementInvitationSummary) -> str:
+    from tui.core.text_safety import one_line
 
-    expires = f"{inv.expiration_date:%Y-%m-%d %H:%M}" if inv.expiration_date else "?"
+    expires = instant(inv.expiration_date, MINUTE, missing="?")
     return (
         f"{one_line(inv.id, 64)}  {one_line(inv.payload_type or '?', 30)}  expires {expires}  "
         f"from {one_line(inv.sender_company_name or inv.sender_aws_account_id or '?', 60)}  "
@@ -94,10 +101,10 @@ def _describe(inv: Any) -> str:
 
 
 def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
-    from ..aws import ApiFailure
-    from ..budget import RequestBudget
-    from ..bulk_accept import InvitationFilter, accept_all, pending_invitations
-    from ..clock import SystemClock
+    from tui.aws.failures import ApiFailure
+    from tui.core.clock import SystemClock
+    from tui.engine.budget import RequestBudget
+    from tui.writes.bulk_accept import InvitationFilter, accept_all, pending_invitations
 
     if args.yes:
         refused = refuse_if_read_only("accept", settings)
@@ -131,11 +138,11 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             announce_catalog("accept", settings, f"accepting {len(todo)} invitation(s)")
 
-            def on_outcome(inv: Any, outcome: Any) -> None:
+            def on_outcome(inv: EngagementInvitationSummary, outcome: WriteOutcome) -> None:
                 print_outcome("accept", outcome)
 
-            def on_error(inv: Any, err: Any, retrying: bool) -> None:
-                from ..aws import one_line
+            def on_error(inv: EngagementInvitationSummary, err: WriteError, retrying: bool) -> None:
+                from tui.core.text_safety import one_line
 
                 tail = " (retrying)" if retrying else ""
                 for line in err.lines:

@@ -6,11 +6,13 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemas import TASK_KINDS
+from tui.core.settings import Settings
 
-from ..config import Settings
+if TYPE_CHECKING:
+    from tui.aws.client import PartnerCentralClient
 
 #: Exit code for errors other than a task's outcome (bad arguments, credentials, the service).
 EXIT_ERROR = 3
@@ -38,29 +40,27 @@ def parse_kind(value: str) -> str:
 
 
 def error(command: str, message: str) -> int:
-    from ..aws import one_line
+    from tui.core.text_safety import one_line
 
     print(f"pcwatch {command}: {one_line(message, limit=2000)}", file=sys.stderr)
     return EXIT_ERROR
 
 
 @contextmanager
-def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[Any, Settings]]:
-    """A client for the settings; with `--demo`, an in-process local endpoint first. Raises ApiFailure."""
-    from ..aws import make_client
+def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[PartnerCentralClient, Settings]]:
+    """A client for the settings; with `--demo`, the demo endpoint first. Raises ApiFailure."""
+    from tui.aws.client import make_client
+    from tui.simulator.demo import start_demo, wants_demo
 
-    endpoint = None
+    demo = start_demo(settings) if wants_demo(settings) else None
     try:
-        if settings.demo and not settings.endpoint_url:
-            from ..demo_endpoint import demo_settings, start_demo_endpoint
-
-            endpoint, _ = start_demo_endpoint()
-            settings = demo_settings(settings, endpoint)
+        if demo is not None:
+            settings = demo.settings
         client = make_client(settings, **client_options)
         try:
             yield client, settings
         finally:
             client.close()
     finally:
-        if endpoint is not None:
-            endpoint.close()
+        if demo is not None:
+            demo.close()

@@ -7,11 +7,18 @@ import asyncio
 import csv
 import sys
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, TextIO
 
-from ..config import Settings
-from ..text_safety import CSV, JSON, LINE, visible
+from tui.core.settings import Settings
+from tui.core.text_safety import CSV, JSON, LINE, visible
+from tui.core.timefmt import SECOND, instant, iso
+
 from .common import connected, error, parse_kind
+
+if TYPE_CHECKING:
+    from schemas import TaskRecord
+    from tui.aws.service import TaskReads
 
 #: CSV columns: the service's wire names plus Kind.
 CSV_FIELDS = [
@@ -47,13 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def fetch_tasks(
-    client: Any, settings: Settings, kinds: Sequence[str], statuses: Sequence[str] | None
-) -> list[Any]:
+    client: TaskReads, settings: Settings, kinds: Sequence[str], statuses: Sequence[str] | None
+) -> list[TaskRecord]:
     """Every task of the kinds (filtered by status on the service side), within the rate budget."""
     from schemas import TaskRecord
-
-    from ..budget import RequestBudget
-    from ..clock import SystemClock
+    from tui.core.clock import SystemClock
+    from tui.engine.budget import RequestBudget
 
     budget = RequestBudget(settings.budget, SystemClock())
     records: list[TaskRecord] = []
@@ -75,13 +81,13 @@ async def fetch_tasks(
 def _cell(value: object, width: int | None = None, form: str = LINE) -> str:
     if value is None:
         return ""
-    text = visible(value.isoformat() if hasattr(value, "isoformat") else str(value), form=form)
+    text = visible(iso(value) if isinstance(value, datetime) else str(value), form=form)
     if width is not None and len(text) > width:
         text = text[: width - 1] + "…"
     return text
 
 
-def print_table(records: Sequence[Any], out: Any) -> None:
+def print_table(records: Sequence[TaskRecord], out: TextIO) -> None:
     from schemas import TaskKind
 
     short = {
@@ -94,7 +100,7 @@ def print_table(records: Sequence[Any], out: Any) -> None:
             short.get(r.kind, _cell(r.kind)),
             _cell(r.task_id),
             _cell(r.task_status),
-            r.start_time.strftime("%Y-%m-%d %H:%M:%S") if r.start_time else "",
+            instant(r.start_time, SECOND),
             _cell(r.reason_code),
             _cell(r.message, 60),
         )
@@ -107,22 +113,21 @@ def print_table(records: Sequence[Any], out: Any) -> None:
         out.write("  ".join(cells).rstrip() + "\n")
 
 
-def print_csv(records: Sequence[Any], out: Any) -> None:
+def print_csv(records: Sequence[TaskRecord], out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in records:
         writer.writerow({k: _cell(v, form=CSV) for k, v in r.to_dict().items()})
 
 
-def print_json(records: Sequence[Any], out: Any) -> None:
+def print_json(records: Sequence[TaskRecord], out: TextIO) -> None:
     for r in records:
         out.write(visible(r.to_json().decode(), form=JSON) + "\n")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from schemas import TASK_KINDS
-
-    from ..aws import ApiFailure
+    from tui.aws.failures import ApiFailure
 
     kinds = list(dict.fromkeys(args.kind or TASK_KINDS))
     statuses = [s.upper() for s in args.status] if args.status else None

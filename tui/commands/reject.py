@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .writes import add_yes_argument, run_single
+
+if TYPE_CHECKING:
+    from tui.writes.api import WriteOutcome, WriteService
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    async def act(actions):
+    async def act(actions: WriteService) -> WriteOutcome:
         return await actions.reject(args.invitation_id, args.reason)
 
     return run_single(

@@ -1,7 +1,7 @@
 """`pcwatch serve`: the dashboard in a browser, through textual-serve.
 
 Each browser tab runs its own dashboard process (`python -m tui` with the same global options); they are
-viewers of one poller through the shared journal (see `tui.sharing`), so tabs do not multiply the calls.
+viewers of one poller through the shared journal (see `tui.engine.sharing`), so tabs do not multiply the calls.
 With `--demo`, the local endpoint is started once here and every tab watches it, with a shared journal.
 
 Whoever drives a dashboard acts with your AWS credentials, so every request needs a token: `serve` prints
@@ -21,9 +21,12 @@ import shlex
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..config import Settings, is_loopback
+from tui.core.settings import Settings, is_loopback
+
+if TYPE_CHECKING:
+    from .serve_server import GuardedServer
 
 DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 4
@@ -81,7 +84,7 @@ def make_server(
     token: str,
     public_url: str | None = None,
     max_sessions: int = DEFAULT_MAX_SESSIONS,
-) -> Any:
+) -> GuardedServer:
     from .serve_server import GuardedServer
 
     url_host = f"[{host}]" if ":" in host else host
@@ -133,14 +136,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     warning = exposure_warning(args.host, args.port)
     if warning:
         print(warning, file=sys.stderr)
-    with contextlib.ExitStack() as stack:
-        if settings.demo and not settings.endpoint_url:
-            # One demo world for every tab (each tab's own in-process endpoint would be a different one).
-            from ..demo_endpoint import demo_settings, start_demo_endpoint
+    from tui.simulator.demo import start_demo, wants_demo
 
-            endpoint, _ = start_demo_endpoint()
-            stack.callback(endpoint.close)
-            settings = demo_settings(settings, endpoint)
+    with contextlib.ExitStack() as stack:
+        if wants_demo(settings):
+            # One demo world for every tab (each tab's own in-process endpoint would be a different one).
+            demo = start_demo(settings)
+            stack.callback(demo.close)
+            settings = demo.settings
             if settings.journal_path is None and not settings.no_journal:
                 directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="pcwatch-serve-"))
                 settings = _with_journal(settings, Path(directory) / "demo.sqlite3")

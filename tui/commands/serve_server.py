@@ -76,7 +76,7 @@ def _page(status: int, title: str, text: str) -> web.Response:
     return web.Response(status=status, text=body, content_type="text/html", headers=SECURITY_HEADERS)
 
 
-class GuardedServer(Server):  # type: ignore[misc]
+class GuardedServer(Server):
     """textual-serve's Server with the token, the exact-origin websocket and the session cap."""
 
     def __init__(
@@ -173,7 +173,7 @@ class GuardedServer(Server):  # type: ignore[misc]
         response: web.StreamResponse = await super().handle_index(request)
         return response
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         if not same_origin(request.headers.get("Origin"), self.public_url):
             raise web.HTTPForbidden(text="pcwatch serve: websocket refused: its Origin is not this page's")
         full = self._full()
@@ -183,7 +183,7 @@ class GuardedServer(Server):  # type: ignore[misc]
             )
         self.sessions += 1  # counted before the first await: concurrent handshakes cannot all pass
         try:
-            response: web.StreamResponse = await super().handle_websocket(request)
+            response: web.WebSocketResponse = await super().handle_websocket(request)
             return response
         finally:
             self.sessions -= 1

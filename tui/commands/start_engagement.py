@@ -4,13 +4,18 @@ StartEngagementFromOpportunityTask (submit an opportunity to AWS for co-sell).""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
+
+if TYPE_CHECKING:
+    from tui.writes.api import WriteOutcome, WriteService
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..actions import INVOLVEMENT_TYPES, VISIBILITIES
+    from tui.writes.actions import INVOLVEMENT_TYPES, VISIBILITIES
 
     parser.add_argument("opportunity_id", metavar="OPPORTUNITY_ID", help="the opportunity's id (O…)")
     parser.add_argument(
@@ -29,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    async def act(actions):
+    async def act(actions: WriteService) -> WriteOutcome:
         return await actions.start_engagement(
             args.opportunity_id, args.involvement, args.visibility, fresh=args.again
         )

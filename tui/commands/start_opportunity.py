@@ -4,9 +4,14 @@ StartOpportunityFromEngagementTask (create an opportunity from an engagement's c
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
+
+if TYPE_CHECKING:
+    from tui.writes.api import WriteOutcome, WriteService
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    async def act(actions):
+    async def act(actions: WriteService) -> WriteOutcome:
         return await actions.start_opportunity(args.engagement_id, args.context, fresh=args.again)
 
     return run_single(

@@ -11,9 +11,10 @@ import argparse
 import asyncio
 import random
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..config import Settings
+from tui.core.settings import Settings
+
 from .common import connected, error, parse_kind
 
 EXIT_COMPLETE = 0
@@ -32,28 +33,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from schemas import TaskRecord
+    from tui.aws.failures import ApiFailure
+    from tui.aws.service import TaskReads
+    from tui.core.clock import Clock
+
+
 class TaskNotFound(Exception):
     pass
 
 
 async def follow(
-    client: Any,
+    client: TaskReads,
     task_id: str,
     *,
     settings: Settings,
-    clock: Any,
+    clock: Clock,
     timeout: float | None,
     interval: float,
     kind: str | None = None,
     rng: random.Random | None = None,
-    on_retry: Any = None,
-) -> tuple[int, Any]:
+    on_retry: Callable[[ApiFailure, float], None] | None = None,
+) -> tuple[int, TaskRecord | None]:
     """Poll the task until it ends or the timeout passes. Returns (exit code, last TaskRecord or None).
     Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it."""
     from schemas import TASK_KINDS, TaskRecord, TaskStatus
-
-    from ..aws import ApiFailure, CredentialsFailure
-    from ..budget import Backoff, RequestBudget
+    from tui.aws.failures import ApiFailure
+    from tui.aws.retry import Backoff, may_retry
+    from tui.engine.budget import RequestBudget
 
     budget = RequestBudget(settings.budget, clock)
     backoff = Backoff(rng or random.Random())
@@ -79,7 +89,7 @@ async def follow(
             backoff.reset()
             delay = interval
         except ApiFailure as failure:
-            if isinstance(failure, CredentialsFailure) or not failure.retryable:
+            if not may_retry(failure):
                 raise
             delay = backoff.next_delay()
             if on_retry is not None:
@@ -93,9 +103,9 @@ async def follow(
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from ..aws import ApiFailure
-    from ..clock import SystemClock
-    from ..text_safety import visible
+    from tui.aws.failures import ApiFailure
+    from tui.core.clock import SystemClock
+    from tui.core.text_safety import visible
 
     interval = args.interval if args.interval is not None else settings.fast_interval
     if interval <= 0 or (args.timeout is not None and args.timeout < 0):
@@ -129,6 +139,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"pcwatch wait: timed out after {args.timeout:g} s; {task} is {visible(str(status))}",
             file=sys.stderr,
         )
+    elif record is None:  # (follow returns a record with every outcome but the timeout)
+        return error("wait", f"task {args.task_id}: no record")
     elif code == EXIT_COMPLETE:
         extra = f" OpportunityId={visible(record.opportunity_id)}" if record.opportunity_id else ""
         print(f"{task} COMPLETE{extra}")

@@ -10,14 +10,22 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..config import Settings
-from ..text_safety import JSON, visible
+from tui.core.settings import Settings
+from tui.core.text_safety import JSON, visible
+
 from .common import EXIT_ERROR, connected
+
+if TYPE_CHECKING:
+    from tui.aws.client import PartnerCentralClient
+    from tui.writes.actions import WriteActions
+    from tui.writes.api import WriteOutcome, WriteService
+    from tui.writes.errors import WriteError
+    from tui.writes.ledger import WriteLedger
 
 #: Exit code when read-only mode, or a missing confirmation, refuses a write (argparse also uses 2).
 EXIT_READ_ONLY = 2
@@ -49,7 +57,7 @@ def add_again_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def refuse_if_read_only(command: str, settings: Settings) -> int | None:
-    from ..write_errors import READ_ONLY_MESSAGE
+    from tui.writes.errors import READ_ONLY_MESSAGE
 
     if settings.read_only:
         print(f"pcwatch {command}: {READ_ONLY_MESSAGE}", file=sys.stderr)
@@ -62,7 +70,7 @@ def confirm_production(
 ) -> int | None:
     """None to go ahead; EXIT_NOT_CONFIRMED (nothing sent) for a write to the `AWS` catalog that was
     neither confirmed on the terminal nor given `--yes`. Other catalogs go ahead."""
-    from ..actions import is_production
+    from tui.writes.actions import is_production
 
     if not is_production(settings.catalog):
         return None
@@ -88,7 +96,7 @@ def confirm_production(
 
 def announce_catalog(command: str, settings: Settings, what: str) -> None:
     """On the production catalog, say so plainly before acting."""
-    from ..actions import is_production
+    from tui.writes.actions import is_production
 
     if is_production(settings.catalog):
         print(
@@ -99,19 +107,19 @@ def announce_catalog(command: str, settings: Settings, what: str) -> None:
 
 @dataclass
 class WriteSession:
-    client: Any
+    client: PartnerCentralClient
     settings: Settings
-    actions: Any
-    ledger: Any
+    actions: WriteActions
+    ledger: WriteLedger
 
 
 @contextmanager
 def write_session(settings: Settings) -> Iterator[WriteSession]:
     """A connected client (the demo endpoint with --demo), the write ledger and the actions service.
     Raises ApiFailure if the client cannot be made."""
-    from ..actions import WriteActions
-    from ..aws import ApiFailure
-    from ..write_ledger import WriteLedger
+    from tui.aws.failures import ApiFailure
+    from tui.writes.actions import WriteActions
+    from tui.writes.ledger import WriteLedger
 
     try:
         ledger = WriteLedger.for_settings(settings)
@@ -130,7 +138,7 @@ def write_session(settings: Settings) -> Iterator[WriteSession]:
         ledger.close()
 
 
-def print_outcome(command: str, outcome: Any) -> None:
+def print_outcome(command: str, outcome: WriteOutcome) -> None:
     """The service's answer as JSON (wire names) on stdout; remarks on stderr."""
     if outcome.reused_token:
         print(
@@ -143,14 +151,14 @@ def print_outcome(command: str, outcome: Any) -> None:
     sys.stdout.flush()
 
 
-def report(command: str, error: Any) -> int:
+def report(command: str, error: WriteError) -> int:
     """A WriteError on stderr, one line per fact (already escaped)."""
     for line in error.lines:
         print(f"pcwatch {command}: {line}", file=sys.stderr)
     return EXIT_ERROR
 
 
-def wait_for(outcome: Any, settings: Settings, timeout: float | None) -> int:
+def wait_for(outcome: WriteOutcome, settings: Settings, timeout: float | None) -> int:
     """`--wait`: follow the started task with `pcwatch wait`'s behaviour and exit codes."""
     from . import wait_task
 
@@ -167,7 +175,7 @@ def run_single(
     command: str,
     settings: Settings,
     what: str,
-    act: Any,
+    act: Callable[[WriteService], Coroutine[object, object, WriteOutcome]],
     *,
     ids: list[str],
     assume_yes: bool,
@@ -178,8 +186,9 @@ def run_single(
     print, --wait."""
     import asyncio
 
-    from ..aws import ApiFailure
-    from ..write_errors import WriteError
+    from tui.aws.failures import ApiFailure
+    from tui.writes.errors import WriteError
+
     from .common import error
 
     refused = refuse_if_read_only(command, settings)

@@ -25,7 +25,7 @@ from schemas import (
 )
 
 from .protocol import ServiceFault, decode_token, encode_token, fingerprint
-from .records import STATUSES, SimTask, job_response
+from .records import STATUSES, SimInvitation, SimTask, job_response
 from .scenario import fill_task, sample_duration
 from .world import CatalogWorld, page_positions
 
@@ -63,7 +63,7 @@ def _last_part(identifier: str) -> str:
 
 def _descending(sort: dict[str, Any] | None) -> bool:
     # Unsorted requests get the newest first, as ListResourceSnapshotJobs documents for itself.
-    return (sort or {}).get("SortOrder", "DESCENDING") == "DESCENDING"
+    return bool((sort or {}).get("SortOrder", "DESCENDING") == "DESCENDING")
 
 
 def _list_body(key: str, parts: list[bytes], token: str | None) -> bytes:
@@ -178,7 +178,7 @@ def start_task(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
 # -- invitations -----------------------------------------------------------------------------------------
 
 
-def _find_invitation(ctx: Context, req: dict[str, Any]):
+def _find_invitation(ctx: Context, req: dict[str, Any]) -> SimInvitation:
     identifier = _last_part(req["Identifier"])
     invitation = ctx.world.invitations.get(identifier)
     if invitation is None:
@@ -244,7 +244,7 @@ def get_invitation(ctx: Context, req: dict[str, Any]) -> bytes:
     return msgspec.json.encode(GetEngagementInvitationResponse(**fields))
 
 
-def _payload(inv) -> dict[str, Any]:
+def _payload(inv: SimInvitation) -> dict[str, Any]:
     """A payload that satisfies the model's required members (kept in wire names: schemas keeps it raw)."""
     if inv.payload_type == "LeadInvitation":
         return {

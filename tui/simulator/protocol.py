@@ -71,7 +71,9 @@ def error_reply(error: Any, status: int | None = None, operation: str = "") -> R
     return Reply(status, msgspec.json.encode(payload), headers, operation=operation)
 
 
-def validation_error(field_name: str, message: str, code: str = "INVALID_VALUE", *, business: bool = False):
+def validation_error(
+    field_name: str, message: str, code: str = "INVALID_VALUE", *, business: bool = False
+) -> ServiceFault:
     return ServiceFault(
         ValidationException(
             message=message,

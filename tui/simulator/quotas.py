@@ -1,23 +1,16 @@
-"""The service's request quotas, per catalog: token buckets for the per-second rates and a rolling 24-hour
-counter, all on the injected clock so tests decide when time passes."""
+"""The service's request quotas, per catalog: a token bucket for the per-second rate and a rolling 24-hour
+counter, the core's rate limiter (`tui.core.rate_limit`) on the injected clock, so tests decide when time
+passes. Which operations are writes: `schemas.WRITE_OPERATIONS`."""
 
 from __future__ import annotations
 
 import threading
-from collections import deque
 from dataclasses import dataclass
 
-from tui.clock import Clock
+from schemas import WRITE_OPERATIONS
+from tui.core.clock import Clock
+from tui.core.rate_limit import RollingWindow, TokenBucket
 
-#: Operations that change something count against the write quota; everything else is a read.
-WRITE_OPERATIONS = frozenset(
-    {
-        "StartEngagementByAcceptingInvitationTask",
-        "StartEngagementFromOpportunityTask",
-        "StartOpportunityFromEngagementTask",
-        "RejectEngagementInvitation",
-    }
-)
 DAY_SECONDS = 86400.0
 _SLOT_SECONDS = 60.0  # the rolling day is counted in one-minute slots
 
@@ -30,44 +23,6 @@ class QuotaLimits:
     writes_per_day: int = 10_000
 
 
-class TokenBucket:
-    def __init__(self, rate: float, capacity: float, now: float) -> None:
-        self.rate = rate
-        self.capacity = capacity
-        self.tokens = capacity
-        self.updated = now
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.capacity, self.tokens + max(0.0, now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
-
-
-class RollingDay:
-    """Calls in the last 24 hours, in one-minute slots."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.slots: deque[list[float]] = deque()  # [slot start, count]
-        self.total = 0
-
-    def take(self, now: float) -> bool:
-        while self.slots and self.slots[0][0] <= now - DAY_SECONDS:
-            self.total -= int(self.slots.popleft()[1])
-        if self.total >= self.limit:
-            return False
-        slot = now - now % _SLOT_SECONDS
-        if self.slots and self.slots[-1][0] == slot:
-            self.slots[-1][1] += 1
-        else:
-            self.slots.append([slot, 1])
-        self.total += 1
-        return True
-
-
 class Quotas:
     """Admits or refuses each request; refused requests get ThrottlingException "Rate exceeded"."""
 
@@ -75,24 +30,26 @@ class Quotas:
         self.clock = clock
         self.limits = limits or QuotaLimits()
         self._lock = threading.Lock()
-        self._buckets: dict[tuple[str, bool], tuple[TokenBucket, RollingDay]] = {}
+        self._buckets: dict[tuple[str, bool], tuple[TokenBucket, RollingWindow]] = {}
 
     def admit(self, catalog: str, operation: str) -> bool:
         write = operation in WRITE_OPERATIONS
         with self._lock:
-            now = self.clock.monotonic()
             pair = self._buckets.get((catalog, write))
             if pair is None:
                 lim = self.limits
                 rate = lim.writes_per_second if write else lim.reads_per_second
                 day = lim.writes_per_day if write else lim.reads_per_day
-                pair = (TokenBucket(rate, max(1.0, rate), now), RollingDay(day))
+                pair = (
+                    TokenBucket(rate, max(1.0, rate), self.clock),
+                    RollingWindow(day, self.clock, window=DAY_SECONDS, slot=_SLOT_SECONDS),
+                )
                 self._buckets[(catalog, write)] = pair
             bucket, daily = pair
             # The daily counter only counts calls the rate let through.
-            return bucket.take(now) and daily.take(now)
+            return bucket.try_take() and daily.try_add()
 
     def used_today(self, catalog: str, *, write: bool = False) -> int:
         with self._lock:
             pair = self._buckets.get((catalog, write))
-            return pair[1].total if pair else 0
+            return pair[1].count if pair else 0

@@ -100,7 +100,8 @@ class Endpoint:
     def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
         self.simulator = simulator
         self._server = _Server((host, port), simulator)
-        self.host, self.port = self._server.server_address[:2]
+        address = self._server.server_address
+        self.host, self.port = str(address[0]), int(address[1])
         self.url = f"http://{self.host}:{self.port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever,

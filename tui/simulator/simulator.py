@@ -14,11 +14,12 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
 from schemas import InternalServerException, TaskKind, TaskRecord, TaskStatus
-from tui.clock import Clock, SystemClock
+from tui.core.clock import Clock, SystemClock
 
 from .faults import NON_JSON_BODY, FaultPicker, Faults, apply_data_faults, deep_json, huge_json
 from .operations import OPERATIONS, Context
@@ -188,7 +189,7 @@ class Simulator:
             self._settle(world, self._now())
             return [task.record() for task in world.all_tasks()]
 
-    def demo_activity(self, rate_per_minute: float = 6.0) -> None:
+    def demo_activity(self, rate_per_minute: float) -> None:
         """Keep starting tasks (about `rate_per_minute` a minute of clock time) and inviting, as a busy
         partner account would. Driven by the clock on each request; no thread. 0 stops it."""
         self._demo_rate = max(0.0, rate_per_minute)
@@ -316,7 +317,7 @@ class Simulator:
         return reply
 
     @staticmethod
-    def _parse(body: bytes) -> dict:
+    def _parse(body: bytes) -> dict[str, Any]:
         try:
             request = msgspec.json.decode(body or b"{}")
         except msgspec.DecodeError:

@@ -1,0 +1,155 @@
+"""`pcwatch serve` in a real headless Chromium: opened with the URL it prints (its token), the dashboard
+renders and shows the local endpoint's tasks; opened without the token, it refuses and starts nothing.
+(The other attacks on `serve` are in tests/security/test_serve_access.py.)
+
+textual-serve draws into an xterm.js canvas (WebGL), so the text is read where it travels: the websocket
+frames the page receives (the app's terminal output), from Chromium's performance log.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.serve import Served, serving
+from tui.core.clock import SystemClock
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+#: Wide enough for the table's Task id column (about 265 cells at the default font size).
+WINDOW = "2400,1000"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    f"--window-size={WINDOW}",
+    # Only 127.0.0.1: the page's web-font link must not reach the internet.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium and chromedriver, installed by tests/setup_browser.sh if missing."""
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        result = subprocess.run(
+            ["sh", str(ROOT / "tests" / "setup_browser.sh")], capture_output=True, text=True, timeout=900
+        )
+        if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+            pytest.skip(
+                "!!! BROWSER TEST NOT RUN: chromium/chromium-driver could not be installed by"
+                f" tests/setup_browser.sh (exit {result.returncode}): {result.stderr[-500:]} !!!"
+            )
+    return CHROMIUM
+
+
+@pytest.fixture
+def served_dashboard(tmp_path: Path) -> Iterator[tuple[Any, Served]]:
+    from tui.simulator import Simulator, serve
+
+    sim = Simulator(seed=3, history=40, clock=SystemClock())
+    sim.add_task(duration=3600.0)
+    with serve(sim, port=0) as endpoint:
+        args = ["--endpoint-url", endpoint.url, "--demo", "--journal", str(tmp_path / "served.sqlite3")]
+        with serving(*args) as served:
+            yield sim, served
+
+
+def _frames_text(driver: Any) -> str:
+    """What the page received over its websockets since the last call, as text."""
+    text = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.webSocketFrameReceived":
+            response = message["params"]["response"]
+            data = response["payloadData"]
+            if response["opcode"] == 2:  # binary: base64 in the log
+                data = base64.b64decode(data).decode("utf-8", "replace")
+            text.append(data)
+    return "".join(text)
+
+
+def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
+    chromium: str, served_dashboard, tmp_path
+) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    sim, served = served_dashboard
+    url = served.url  # as printed: with the token
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        # Without the token (another local user reaching the port): a refusal page, no dashboard.
+        driver.get(served.base)
+        assert "needs its token" in driver.page_source
+        time.sleep(0.5)
+        assert served.children() == [] and sim.stats.calls.total() == 0
+
+        driver.get(url)
+        ids = {t.task_id for t in sim.tasks("Sandbox")}
+        received = ""
+        deadline = time.monotonic() + 45
+        shown: set[str] = set()
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            received += _frames_text(driver)
+            shown = {i for i in ids if i in received}
+            # "● live" comes with the first completed poll, which may follow the first rows.
+            if len(shown) >= 20 and f"{len(ids)} tasks" in received and "● live" in received:
+                break
+        # The page received the app's first bytes and shows it (textual.js marks the body).
+        assert "-first-byte" in driver.execute_script("return document.body.className")
+        assert f"{len(ids)} tasks" in received  # the header's count, from the local endpoint
+        assert len(shown) >= 20, f"only {len(shown)} of {len(ids)} task ids on the page"
+        assert "IN_PROGRESS" in received and "COMPLETE" in received
+        assert "● live" in received  # this tab's dashboard polls...
+
+        # ...and a second tab is a viewer of the same poller: it follows, making no calls of its own.
+        driver.switch_to.new_window("tab")
+        driver.get(url)
+        second = ""
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline and not ("● following" in second and f"{len(ids)} tasks" in second):
+            time.sleep(0.5)
+            second += _frames_text(driver)
+        assert "● following" in second and f"{len(ids)} tasks" in second
+    finally:
+        driver.quit()
+
+
+def test_each_tab_runs_the_dashboard_with_the_same_options() -> None:
+    from tui.commands.serve import dashboard_command
+    from tui.core.settings import Budget, Settings
+
+    settings = Settings(
+        catalog="AWS",
+        endpoint_url="http://127.0.0.1:1/x y",
+        journal_path=Path("/tmp/j"),
+        budget=Budget(rate_per_second=0.5, daily_calls=99),
+    )
+    argv = shlex.split(dashboard_command(settings))
+    assert argv[:3] == [sys.executable, "-m", "tui"]
+    assert argv[3:] == [
+        "--catalog", "AWS", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1/x y",
+        "--journal", "/tmp/j", "--max-rate", "0.5", "--daily-calls", "99",
+    ]  # fmt: skip

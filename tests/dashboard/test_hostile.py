@@ -1,0 +1,101 @@
+"""Hostile strings from the API are shown literally and never reach the terminal as control sequences.
+
+The app runs with a driver that hands the terminal bytes to a `pyte` emulator, so the checks are on
+what a terminal would receive and show, not on widget internals."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+
+import msgspec
+
+from schemas import ValidationException, ValidationExceptionError
+from tests.support.dashboard import T0, CountingDriver, FakeStore, ScreenRecorder, make_app, make_task
+
+NASTY = (
+    "[red]x[/red] [link=https://evil.example]y[/link] \x1b[2J\x1b]52;c;ZXZpbA==\x07 nul\x00 del\x7f csi\x9b1m"
+)
+
+
+def hostile_store() -> FakeStore:
+    store = FakeStore()
+    rng = random.Random(1)
+    records = []
+    for i in range(6):
+        r = make_task(i, rng, status="FAILED", reason_code="[bold]Reason\x1b[31m", message=NASTY)
+        records.append(
+            msgspec.structs.replace(
+                r, task_id=f"task-{i}\x1b[2J[blink]", opportunity_id="O1\x00\x1b]8;;x\x07"
+            )
+        )
+    store.apply_tasks(records, T0, quiet=True)
+    return store
+
+
+def _sequences_from_data(raw: str) -> list[str]:
+    """Terminal sequences that only hostile data could have produced."""
+    raw = re.sub(r"\x1b\]22;[\w-]+\x07", "", raw)  # Textual's own pointer-shape sequence
+    bad = ["\x1b[2J", "\x1b]52", "\x1b]8;", "\x00", "\x7f", "\x9b", "\x07"]
+    return [b for b in bad if b in raw]
+
+
+async def test_hostile_strings_are_shown_literally_and_never_as_sequences() -> None:
+    app = make_app(store=hostile_store(), driver_class=CountingDriver)
+    async with app.run_test(size=(160, 48), headless=False) as pilot:
+        recorder = ScreenRecorder(app, 160, 48)
+        app.screen.refresh()
+        await pilot.pause()
+        error = ValidationException(
+            message=NASTY,
+            reason="[i]R\x1b[5m",
+            error_list=[ValidationExceptionError(field_name="\x1b]52;c;eA==\x07", message=NASTY)],
+        )
+        app.poller.set_status(state="stale", last_error=NASTY, last_service_error=error)
+        await pilot.pause()
+        await pilot.press("enter")  # the JSON record view too
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        raw = "".join(recorder.raw)
+        assert _sequences_from_data(raw) == []
+        screen = recorder.text
+        assert "[red]x[/red]" in screen  # markup shown, not interpreted
+        assert "␛[2J" in screen
+        assert "task-0␛[2J[blink]" in screen
+        details = app.query_one("#details").plain
+        assert (
+            "[link=https://evil.example]y[/link]" in details and "nul␀" in details and "csi\\x9b1m" in details
+        )
+        assert "␛]52;c;eA==␇" in details
+
+
+async def test_copy_of_a_hostile_id_is_base64_inside_osc52() -> None:
+    app = make_app(store=hostile_store(), driver_class=CountingDriver)
+    async with app.run_test(size=(120, 40), headless=False) as pilot:
+        recorder = ScreenRecorder(app, 120, 40)
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        raw = "".join(recorder.raw)
+        assert raw.count("\x1b]52;c;") == 1  # our own OSC 52, whose payload is base64
+        assert "\x1b[2J" not in raw
+
+
+async def test_a_one_megabyte_message_is_shown_quickly_and_cut() -> None:
+    store = FakeStore()
+    record = make_task(
+        0, random.Random(2), status="FAILED", reason_code="InternalError", message="A" * 1_000_000
+    )
+    store.apply_tasks([record], T0, quiet=True)
+    app = make_app(store=store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        started = time.perf_counter()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        elapsed = time.perf_counter() - started
+        assert elapsed < 5.0
+        details = app.query_one("#details").plain
+        assert "more characters)" in details and len(details) < 30_000

@@ -1,0 +1,188 @@
+"""Every key of the dashboard, driven through Pilot against fakes."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tests.support.dashboard import make_app
+from tui.dashboard.screens.export import ExportScreen
+from tui.dashboard.screens.help import HelpScreen
+from tui.dashboard.screens.record import RecordScreen
+
+
+async def test_slash_filters_by_id_reason_and_message_and_escape_clears() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.table
+        failed = next(r for r in app.store.tasks() if r.task_status == "FAILED")
+        await pilot.press("slash")
+        box = app.query_one("#filter", Input)
+        assert box.has_focus and box.display
+        await pilot.press(*failed.task_id)
+        assert table.row_ids() == [failed.task_id]
+        await pilot.press("enter")
+        assert table.has_focus and table.needle == failed.task_id.lower()
+        await pilot.press("slash", "escape")
+        assert table.row_count == 200 and not box.has_class("-shown")
+        await pilot.press("slash", *failed.reason_code.upper())
+        assert table.row_count >= 1
+        assert all(app.store.task(t).reason_code == failed.reason_code for t in table.row_ids())
+        await pilot.press("escape")
+        await pilot.press("slash", *"could not be completed")  # message text
+        assert table.row_count == sum(1 for r in app.store.tasks() if r.message)
+
+
+async def test_status_and_kind_toggles_and_zero_resets() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.table
+        statuses = lambda: {app.store.task(t).task_status for t in table.row_ids()}  # noqa: E731
+        kinds = lambda: {app.store.task(t).kind for t in table.row_ids()}  # noqa: E731
+        await pilot.press("1")
+        assert statuses() == {"COMPLETE", "FAILED"}
+        await pilot.press("2")
+        assert statuses() == {"FAILED"}
+        await pilot.press("1", "2", "3")
+        assert statuses() == {"IN_PROGRESS", "COMPLETE"}
+        await pilot.press("3")
+        assert table.statuses is None
+        await pilot.press("4", "5")
+        assert kinds() == {"OpportunityFromEngagement"}
+        await pilot.press("6")
+        assert table.row_count == 0 and table.selected_id is None
+        assert "0 of 200" in app.query_one("#viewbar").plain_lines[0]
+        await pilot.press("0")
+        assert table.row_count == 200 and table.selected_id is not None
+
+
+async def test_s_cycles_the_sorts() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.table
+        seen = [table.sort]
+        for _ in range(5):
+            await pilot.press("s")
+            seen.append(table.sort)
+            assert table.sort in app.query_one("#viewbar").plain_lines[0] or True
+        assert seen == ["default", "start", "status", "kind", "duration", "default"]
+        await pilot.press("s")
+        starts = [app.store.task(t).start_time for t in table.row_ids()]
+        assert starts == sorted(starts, reverse=True)
+        await pilot.press("s")  # status: failed first
+        assert app.store.task(table.id_at(0)).task_status == "FAILED"
+
+
+async def test_enter_shows_the_record_as_json() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        selected = app.table.selected_id
+        await pilot.press("enter")
+        assert isinstance(app.screen, RecordScreen)
+        doc = json.loads(app.screen.text)
+        assert doc["Task"]["TaskId"] == selected
+        assert doc["Task"]["Kind"]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RecordScreen)
+
+
+async def test_c_and_y_copy_the_task_and_job_ids() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        assert app.clipboard == app.table.selected_id
+        await pilot.press("3", "1")  # complete tasks only: they have snapshot jobs
+        record = app.store.task(app.table.selected_id)
+        await pilot.press("y")
+        assert app.clipboard == record.resource_snapshot_job_id
+
+
+async def test_e_exports_the_current_view(tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("3")  # hide failed: the export follows the view
+        expected = app.table.row_ids()
+        for fmt in ("csv", "json"):
+            await pilot.press("e")
+            assert isinstance(app.screen, ExportScreen)
+            box = app.screen.query_one("#export-path", Input)
+            box.value = str(tmp_path / f"out.{fmt}")
+            await pilot.click(f"#export-{fmt}")
+            path = tmp_path / f"out.{fmt}"
+            for _ in range(100):  # the file is written by a thread worker
+                await pilot.pause(0.02)
+                if any(str(path) in n.message for n in app._notifications):
+                    break
+            assert path.exists()
+            if fmt == "csv":
+                rows = list(csv.DictReader(path.open(encoding="utf-8")))
+                assert [r["TaskId"] for r in rows] == expected
+            else:
+                assert [d["TaskId"] for d in json.loads(path.read_text())] == expected
+            assert any(str(path) in n.message for n in app._notifications)
+        await pilot.press("e", "escape")
+        assert not isinstance(app.screen, ExportScreen)
+
+
+async def test_r_refreshes_and_p_pauses_and_resumes() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        assert "refresh_now" in app.poller.calls
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.poller.calls[-1] == "pause"
+        assert "paused" in app.query_one("#header").plain_lines[1]
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.poller.calls[-1] == "resume"
+        assert "live" in app.query_one("#header").plain_lines[1]
+
+
+async def test_question_mark_opens_help_and_q_quits() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == 0
+
+
+async def test_the_command_palette_offers_every_action() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for title in (
+            "Filter tasks",
+            "Sort: duration",
+            "Show/hide FAILED",
+            "Copy task id",
+            "Export view",
+            "Refresh now",
+        ):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        assert app.screen.__class__.__name__ == "CommandPalette"
+
+
+async def test_the_poller_runs_as_a_worker_on_the_app_loop() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "run" in app.poller.calls
+        assert any(w.group == "poller" for w in app.workers)

@@ -1,0 +1,365 @@
+"""Deterministic data and small fakes for the dashboard tests: a store and an engine with the engine's
+typed surface (`tui.engine.api.StoreView` and `Engine`), handing out the engine's own result types."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import msgspec
+from textual.drivers.headless_driver import HeadlessDriver
+
+from schemas import (
+    EngagementInvitationSummary,
+    GetResourceSnapshotJobResponse,
+    ReasonCode,
+    TaskKind,
+    TaskRecord,
+)
+from tui.engine.api import Completion, PollerStatus, StoreChange, TaskRow, Transition
+
+T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+KINDS = (
+    TaskKind.ACCEPT_INVITATION,
+    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
+    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
+)
+REASONS = sorted(ReasonCode.KNOWN)
+
+
+class FakeStore:
+    """A `StoreView` in memory (and the `apply_*` a test drives it with)."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self._meta: dict[str, str] = {}
+        self._tasks: dict[str, TaskRecord] = {}
+        self._completions: dict[str, Completion] = {}
+        self._first_seen: dict[str, datetime] = {}
+        self._jobs: dict[str, GetResourceSnapshotJobResponse] = {}
+        self._invitations: dict[str, EngagementInvitationSummary] = {}
+        self._transitions: list[Transition] = []
+        self._subscribers: list[Callable[[Any], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def task(self, task_id: str) -> TaskRecord | None:
+        return self._tasks.get(task_id)
+
+    def tasks(self) -> Iterable[TaskRecord]:
+        return list(self._tasks.values())
+
+    def completion(self, task_id: str) -> Completion | None:
+        return self._completions.get(task_id)
+
+    def observed_end(self, task_id: str) -> float | None:
+        done = self._completions.get(task_id)
+        return done.observed_end.timestamp() if done is not None and done.observed_live else None
+
+    def task_rows(self) -> list[TaskRow]:
+        rows = []
+        for tid, record in self._tasks.items():
+            seen = self._first_seen[tid].timestamp()
+            done = self._completions.get(tid)
+            end = done.observed_end.timestamp() if done is not None else None
+            before = end - done.uncertainty if done is not None and done.observed_live else None
+            rows.append(TaskRow(record, seen, seen, terminal_at=end, terminal_prev=before))
+        return rows
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return self._meta.get(key, default)
+
+    def job(self, job_id: str) -> GetResourceSnapshotJobResponse | None:
+        return self._jobs.get(job_id)
+
+    def jobs(self) -> list[GetResourceSnapshotJobResponse]:
+        return list(self._jobs.values())
+
+    def invitations(self) -> list[EngagementInvitationSummary]:
+        return list(self._invitations.values())
+
+    def transitions_of(self, task_id: str) -> list[Transition]:
+        return [t for t in self._transitions if t.task_id == task_id]
+
+    def recent_transitions(self, limit: int = 200) -> list[Transition]:
+        return self._transitions[-limit:] if limit else []  # oldest first, like the store
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = defaultdict(Counter)
+        for t in self._tasks.values():
+            out[t.kind][t.task_status or "?"] += 1
+        return {k: dict(v) for k, v in out.items()}
+
+    def subscribe(self, callback: Callable[[StoreChange], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def _notify(self, change: StoreChange) -> StoreChange:
+        for callback in list(self._subscribers):
+            callback(change)
+        return change
+
+    def apply_tasks(
+        self, records: Iterable[TaskRecord], observed_at: datetime, *, quiet: bool = False
+    ) -> StoreChange:
+        changed: set[str] = set()
+        transitions: list[Transition] = []
+        for record in records:
+            tid = record.task_id
+            assert tid is not None
+            old = self._tasks.get(tid)
+            if old == record:
+                continue
+            self._tasks[tid] = record
+            changed.add(tid)
+            self._first_seen.setdefault(tid, observed_at)
+            if old is None or old.task_status != record.task_status:
+                transitions.append(
+                    Transition(
+                        tid,
+                        record.kind,
+                        old.task_status if old else None,
+                        record.task_status or "?",
+                        observed_at,
+                    )
+                )
+                if record.is_terminal:
+                    started = record.start_time or observed_at
+                    self._completions[tid] = Completion(
+                        started, observed_at, 5.0, (observed_at - started).total_seconds()
+                    )
+        self._transitions.extend(transitions)
+        change = StoreChange(frozenset(changed), transitions=tuple(transitions))
+        return change if quiet else self._notify(change)
+
+    def apply_jobs(self, jobs: Iterable[GetResourceSnapshotJobResponse]) -> StoreChange:
+        ids = set()
+        for job in jobs:
+            assert job.id is not None
+            self._jobs[job.id] = job
+            ids.add(job.id)
+        return self._notify(StoreChange(job_ids=frozenset(ids)))
+
+    def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> StoreChange:
+        ids = set()
+        for inv in invitations:
+            self._invitations[inv.id] = inv
+            ids.add(inv.id)
+        return self._notify(StoreChange(invitation_ids=frozenset(ids)))
+
+
+def live_status(**changes: Any) -> PollerStatus:
+    """A poller's status as a live one reports it (42 calls this hour, 9,000 left today)."""
+    return replace(PollerStatus(state="live", calls_last_hour=42, calls_left_today=9_000), **changes)
+
+
+class FakePoller:
+    """An `Engine` that records what the app asked of it; `run` parks until cancelled."""
+
+    def __init__(self, status: PollerStatus | None = None) -> None:
+        self.status = status or live_status()
+        self.calls: list[str] = []
+        self._subscribers: list[Callable[[PollerStatus], None]] = []
+
+    def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def set_status(self, **changes: Any) -> None:
+        self.status = replace(self.status, **changes)
+        for callback in list(self._subscribers):
+            callback(self.status)
+
+    fail_with: Exception | None = None
+
+    async def run(self) -> None:
+        import asyncio
+
+        self.calls.append("run")
+        if self.fail_with is not None:
+            raise self.fail_with
+        await asyncio.Event().wait()
+
+    def pause(self) -> None:
+        self.calls.append("pause")
+        self.set_status(state="paused")
+
+    def resume(self) -> None:
+        self.calls.append("resume")
+        self.set_status(state="live")
+
+    def refresh_now(self) -> None:
+        self.calls.append("refresh_now")
+
+    def want_job(self, job_id: str) -> None:
+        self.calls.append(f"want_job {job_id}")
+
+
+class CountingDriver(HeadlessDriver):
+    """A driver that is not headless to the app — so the compositor renders and writes exactly what it
+    would send to a terminal — but counts the bytes (UTF-8) instead of writing them anywhere."""
+
+    written = 0
+    chunks: list[str]
+
+    @property
+    def is_headless(self) -> bool:
+        return False
+
+    def write(self, data: str) -> None:
+        CountingDriver.written += len(data.encode("utf-8", "surrogateescape"))
+        CountingDriver.last = data
+
+    last = ""
+
+
+def _id(prefix: str, rng: random.Random, n: int = 13) -> str:
+    return prefix + "".join(rng.choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(n))
+
+
+def make_task(
+    i: int,
+    rng: random.Random,
+    now: datetime = T0,
+    *,
+    status: str | None = None,
+    reason_code: str | None = None,
+    message: str | None = None,
+) -> TaskRecord:
+    kind = KINDS[i % 3]
+    if status is None:
+        status = rng.choices(("COMPLETE", "FAILED", "IN_PROGRESS"), (80, 15, 5))[0]
+    start = now - timedelta(seconds=60 * i + rng.randint(0, 59))
+    failed = status == "FAILED"
+    done = status == "COMPLETE"
+    return TaskRecord(
+        kind=kind,
+        task_id=f"task-{i:013d}",
+        task_arn=f"arn:aws:partnercentral:us-east-1::catalog/Sandbox/task/task-{i:013d}",
+        start_time=start,
+        task_status=status,
+        reason_code=(reason_code or rng.choice(REASONS)) if failed else None,
+        message=(message or "The request could not be completed; see the reason code.") if failed else None,
+        opportunity_id=f"O{1000000 + i}" if kind != TaskKind.OPPORTUNITY_FROM_ENGAGEMENT or done else None,
+        resource_snapshot_job_id=_id("job-", rng) if done else None,
+        engagement_invitation_id=_id("engi-", rng) if kind != TaskKind.OPPORTUNITY_FROM_ENGAGEMENT else None,
+        engagement_id=_id("eng-", rng) if kind != TaskKind.ACCEPT_INVITATION or done else None,
+        context_id=_id("ctx-", rng) if kind == TaskKind.OPPORTUNITY_FROM_ENGAGEMENT else None,
+    )
+
+
+def make_records(n: int, seed: int = 7, now: datetime = T0) -> list[TaskRecord]:
+    rng = random.Random(seed)
+    return [make_task(i, rng, now) for i in range(n)]
+
+
+def make_job(record: TaskRecord, *, failure: str | None = None) -> GetResourceSnapshotJobResponse:
+    return GetResourceSnapshotJobResponse(
+        catalog="Sandbox",
+        id=record.resource_snapshot_job_id,
+        arn=f"arn:aws:partnercentral:us-east-1::catalog/Sandbox/resource-snapshot-job/{record.resource_snapshot_job_id}",
+        engagement_id=record.engagement_id,
+        resource_type="Opportunity",
+        resource_id=record.opportunity_id,
+        resource_snapshot_template_name="AWSOpportunitySummary",
+        created_at=record.start_time,
+        status="Stopped" if failure else "Running",
+        last_successful_execution_date=None if failure else (record.start_time or T0) + timedelta(minutes=2),
+        last_failure=failure,
+    )
+
+
+def make_invitation(i: int, status: str = "PENDING") -> EngagementInvitationSummary:
+    return EngagementInvitationSummary(
+        id=f"engi-{i:013d}",
+        catalog="Sandbox",
+        engagement_id=f"eng-{i:014d}",
+        engagement_title=f"Migration project {i}",
+        status=status,
+        invitation_date=T0 - timedelta(hours=i),
+        expiration_date=T0 + timedelta(days=14 - i),
+        sender_company_name="Example Corp",
+        participant_type="RECEIVER",
+        payload_type="OpportunityInvitation",
+    )
+
+
+def populated_store(n: int = 200, seed: int = 7, now: datetime = T0) -> FakeStore:
+    """A store with `n` tasks, jobs for the completed ones, and three pending invitations."""
+    store = FakeStore()
+    records = make_records(n, seed, now)
+    store.apply_tasks(records, now, quiet=True)
+    store.apply_jobs([make_job(r) for r in records[:50] if r.resource_snapshot_job_id])
+    store.apply_invitations([make_invitation(i) for i in range(3)])
+    return store
+
+
+def with_status(record: TaskRecord, status: str, **changes: Any) -> TaskRecord:
+    return msgspec.structs.replace(record, task_status=status, **changes)
+
+
+def make_app(
+    store: Any = None, poller: Any = None, settings: Any = None, clock: Any = None, **kwargs: Any
+) -> Any:
+    """The dashboard around fakes: 200 deterministic tasks, a live poller stub, a fixed clock."""
+    from tui.core.clock import MockClock
+    from tui.core.settings import Settings
+    from tui.dashboard.app import PcwatchApp
+
+    return PcwatchApp(
+        store if store is not None else populated_store(200),
+        poller if poller is not None else FakePoller(),
+        settings if settings is not None else Settings(),
+        clock if clock is not None else MockClock(T0),
+        **kwargs,
+    )
+
+
+class ScreenRecorder:
+    """Feeds everything the app writes into a `pyte` terminal, to see what a user's terminal shows."""
+
+    def __init__(self, app: Any, width: int, height: int) -> None:
+        import pyte
+
+        self.screen = pyte.Screen(width, height)
+        self.stream = pyte.Stream(self.screen)
+        self.raw: list[str] = []
+        self.bytes = 0
+        driver = app._driver
+        original = driver.write
+
+        def write(data: str) -> None:
+            self.raw.append(data)
+            self.bytes += len(data.encode("utf-8", "surrogateescape"))
+            self.stream.feed(data)
+            original(data)
+
+        driver.write = write
+
+    def reset(self) -> None:
+        self.raw.clear()
+        self.bytes = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def line(self, y: int) -> str:
+        return self.screen.display[y]
+
+
+async def until(
+    pilot: Any, clock: Any, condition: Callable[[], bool], *, step: float = 1.0, rounds: int = 400
+) -> None:
+    """Advance the mock clock `step` seconds at a time, letting the app run, until `condition` holds."""
+    for _ in range(rounds):
+        if condition():
+            return
+        clock.advance(step)
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")

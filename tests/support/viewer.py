@@ -1,0 +1,86 @@
+"""The shared-viewer tests' settings, and a headless viewer to run in a subprocess.
+
+`python -m tests.support.viewer --endpoint-url URL --journal PATH --seconds S` builds a store and an
+engine with `tui.engine.sharing.make_engine` (as the dashboard does), runs it for S seconds and prints one JSON
+line: its role, the calls its client made, and the tasks its store holds (`viewer_command` builds that
+command line). The simulator they watch is the `served_simulator` fixture (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tui.core.clock import SystemClock
+from tui.core.settings import Budget, Settings
+
+#: Fast enough for a test of a few seconds, slow enough to stay far below the simulator's 10 calls/s.
+FAST_INTERVAL = 0.3
+SLOW_INTERVAL = 1.0
+TAIL_INTERVAL = 0.1
+
+
+def viewer_settings(endpoint_url: str, journal: Path | None) -> Settings:
+    return Settings(
+        endpoint_url=endpoint_url,
+        demo=True,  # the local endpoint's fixed credentials
+        journal_path=journal,
+        no_journal=journal is None,
+        budget=Budget(rate_per_second=5.0, daily_calls=100_000),
+        fast_interval=FAST_INTERVAL,
+        slow_interval=SLOW_INTERVAL,
+    )
+
+
+def viewer_command(endpoint_url: str, journal: Path | None, seconds: float, *extra: str) -> list[str]:
+    command = [sys.executable, "-m", "tests.support.viewer", "--endpoint-url", endpoint_url]
+    command += ["--seconds", str(seconds), *extra]
+    command += ["--journal", str(journal)] if journal else ["--no-journal"]
+    return command
+
+
+async def _run_viewer(args: argparse.Namespace) -> dict[str, Any]:
+    from tui.engine.sharing import make_engine
+
+    settings = viewer_settings(args.endpoint_url, None if args.no_journal else Path(args.journal))
+    store, engine = make_engine(settings, SystemClock(), tail_interval=TAIL_INTERVAL)
+    store.load()
+    roles: list[str] = []
+    task = asyncio.ensure_future(engine.run())
+    try:
+        deadline = asyncio.get_running_loop().time() + args.seconds
+        while asyncio.get_running_loop().time() < deadline:
+            if not roles or roles[-1] != engine.role:
+                roles.append(engine.role)
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    result = {
+        "roles": roles,
+        "role": engine.role,
+        "calls": engine.client.attempts if engine.client is not None else 0,
+        "tasks": len(store),
+        "task_ids": sorted(t.task_id for t in store.tasks()),
+        "state": engine.status.state,
+    }
+    engine.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--endpoint-url", required=True)
+    parser.add_argument("--journal")
+    parser.add_argument("--no-journal", action="store_true")
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(_run_viewer(args))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""`pcwatch` with no command: the dashboard, wired to the engine — the journal, the store, a client and
+the poller (or a follower of another viewer's), the write ledger — or, with `--demo`, to the in-process
+local endpoint with a lively scenario (`tui.simulator.demo`). The composition lives here, above the
+dashboard, so that `tui.dashboard` (and the tests that build the app around fakes) never import boto3."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.core.clock import Clock, SystemClock
+from tui.core.settings import Settings
+from tui.core.text_safety import visible
+from tui.simulator.demo import DEMO, Demo, DemoWorld
+
+if TYPE_CHECKING:
+    from textual.driver import Driver
+
+    from tui.dashboard.app import PcwatchApp
+
+
+@dataclass
+class Dashboard:
+    """The app, and what to close after it exits (the client, the journal, the ledger, the endpoint)."""
+
+    app: PcwatchApp
+    #: The demo's endpoint when `--demo` started one (scripts stage scenarios on its simulator).
+    demo: Demo | None = None
+    _cleanups: list[Callable[[], object]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for step in reversed(self._cleanups):
+            with contextlib.suppress(Exception):
+                step()
+        self._cleanups.clear()
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    demo: DemoWorld = DEMO,
+    toasts: bool = True,
+    driver_class: type[Driver] | None = None,
+) -> Dashboard:
+    """The dashboard for `settings`; `Dashboard.close()` after it exits. `demo`: the world `--demo` starts."""
+    from tui.aws.client import make_client
+    from tui.dashboard.app import PcwatchApp
+    from tui.engine.sharing import make_engine
+    from tui.simulator.demo import start_demo, wants_demo
+    from tui.writes.actions import WriteActions, writes_allowed
+    from tui.writes.ledger import WriteLedger
+
+    clock = clock or SystemClock()
+    cleanups: list[Callable[[], object]] = []
+    try:
+        started = None
+        if wants_demo(settings):
+            started = start_demo(settings, demo, clock=clock)
+            cleanups.append(started.close)
+            settings = started.settings
+        # The ledger first: on its first open it moves its rows out of a journal of the previous layout,
+        # before the journal may be found corrupt and moved aside.
+        ledger = WriteLedger.for_settings(settings, clock=clock) if writes_allowed(settings) else None
+        if ledger is not None:
+            cleanups.append(ledger.close)
+        client = make_client(settings)  # for the user's writes; polling uses it only while leading
+        cleanups.append(client.close)
+        # One poller, many viewers: with a journal, this dashboard polls only if no other viewer of the
+        # same account and catalog does; otherwise it follows that one through the journal.
+        store, engine = make_engine(settings, clock, client_factory=lambda _settings: client)
+        cleanups.append(engine.close)
+        actions = None
+        if ledger is not None:
+            actions = WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock)
+        app = PcwatchApp(
+            store,
+            engine,
+            settings,
+            clock,
+            load=store.load if store.journal is not None else None,
+            toasts=toasts,
+            driver_class=driver_class,
+            actions=actions,
+            warnings=ledger.warnings if ledger is not None else (),
+        )
+    except BaseException:
+        for step in reversed(cleanups):
+            with contextlib.suppress(Exception):
+                step()
+        raise
+    return Dashboard(app, started, cleanups)
+
+
+def forget_inherited_terminal_size() -> None:
+    """Make the terminal itself the only source of its size.
+
+    Textual and Rich read the size with `shutil.get_terminal_size()`, which prefers COLUMNS and LINES
+    from the environment. A shell that exports them passes on the size they had when the command
+    started, and JupyterLab's terminal always exports them (terminado sets both): the dashboard then
+    took every resize for the old size, repainted nothing, and the screen stayed blank or garbled.
+    Without a terminal (textual-serve runs pcwatch on pipes and passes the page's size in them) they stay.
+    """
+    stdout = sys.__stdout__
+    if stdout is None:
+        return
+    try:
+        os.get_terminal_size(stdout.fileno())
+    except (AttributeError, ValueError, OSError):
+        return
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """`pcwatch` with no command: the dashboard on the configured account (or the demo endpoint)."""
+    forget_inherited_terminal_size()  # before the app exists: its console reads them once, at creation
+    try:
+        dashboard = build_app(settings)
+    except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
+        print(f"pcwatch: {visible(str(exc), limit=500)}", file=sys.stderr)
+        return 2
+    try:
+        result = dashboard.app.run()
+    finally:
+        dashboard.close()
+    return int(result or 0)

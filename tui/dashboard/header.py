@@ -1,0 +1,79 @@
+"""The header's state, in one place: what the header shows, taken from the settings, the engine's
+`PollerStatus` and the store's counts. The widget (`widgets.header_status`) only draws it; everything the
+header claims about the account and the polling is decided here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tui.core.settings import Settings
+from tui.engine.api import PollerStatus
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    total: int
+    running: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class HeaderState:
+    catalog: str
+    #: The `AWS` catalog: every action touches real customers.
+    production: bool
+    #: "profile NAME", "default credentials" or "demo (local endpoint)".
+    who: str
+    region: str
+    endpoint: str
+    #: None until the store is loaded.
+    counts: TaskCounts | None
+    #: The poller's state ("starting" before it reports).
+    state: str = "starting"
+    backfilling: bool = False
+    last_poll: datetime | None = None
+    #: Set while polls fail: the header shows for how long (it moves every second).
+    stale_since: datetime | None = None
+    #: None before the poller reports.
+    calls_last_hour: int | None = None
+    calls_left_today: int | None = None
+    last_error: str | None = None
+
+
+def header_state(
+    settings: Settings, status: PollerStatus | None, counts: dict[str, dict[str, int]] | None
+) -> HeaderState:
+    if settings.demo:
+        who = "demo (local endpoint)"
+    else:
+        who = f"profile {settings.profile}" if settings.profile else "default credentials"
+    totals = None
+    if counts is not None:
+        totals = TaskCounts(
+            total=sum(sum(v.values()) for v in counts.values()),
+            running=sum(v.get("IN_PROGRESS", 0) for v in counts.values()),
+            failed=sum(v.get("FAILED", 0) for v in counts.values()),
+        )
+    base = HeaderState(
+        catalog=settings.catalog,
+        production=settings.catalog == "AWS",
+        who=who,
+        region=settings.region,
+        endpoint=settings.endpoint_url or f"partnercentral-selling.{settings.region}.api.aws",
+        counts=totals,
+    )
+    if status is None:
+        return base
+    return HeaderState(
+        **{
+            **base.__dict__,
+            "state": status.state,
+            "backfilling": status.backfilling,
+            "last_poll": status.last_poll,
+            "stale_since": status.stale_since,
+            "calls_last_hour": status.calls_last_hour,
+            "calls_left_today": status.calls_left_today,
+            "last_error": status.last_error,
+        }
+    )

@@ -1,0 +1,87 @@
+"""The dashboard's command-palette entries and the toasts for finished tasks, kept out of `tui.dashboard.app`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
+from textual.notifications import SeverityLevel
+
+from schemas import TaskKind, TaskStatus
+from tui.engine.api import StoreView, Transition
+
+from .task_rows import KIND_LABELS, SORT_TITLES, SORTS
+
+if TYPE_CHECKING:
+    from .app import PcwatchApp
+from .widgets.safe_text import clean
+
+STATUS_KEYS = {"1": TaskStatus.IN_PROGRESS, "2": TaskStatus.COMPLETE, "3": TaskStatus.FAILED}
+KIND_KEYS = {
+    "4": TaskKind.ACCEPT_INVITATION,
+    "5": TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
+    "6": TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
+}
+#: Failed tasks named in one toast; more are counted.
+FAILURES_NAMED = 3
+
+
+def finished_toasts(transitions: Iterable[Transition], store: StoreView) -> list[tuple[str, SeverityLevel]]:
+    """At most one (message, severity) per update for tasks seen to finish: every toast repaints the
+    toast stack, which is the largest write of a busy minute. First sightings (history) make none."""
+    finished = [t for t in transitions if t.from_status is not None and t.to_status in TaskStatus.TERMINAL]
+    if not finished:
+        return []
+    failed = [t for t in finished if t.to_status == TaskStatus.FAILED]
+    if len(finished) == 1:
+        t = finished[0]
+        label = KIND_LABELS.get(t.kind) or clean(t.kind, limit=32)
+        task_id = clean(t.task_id, limit=64)
+        if failed:
+            record = store.task(t.task_id)
+            reason = clean(record.reason_code, limit=64) if record is not None else ""
+            return [(f"✗ {label} {task_id} failed: {reason}", "error")]
+        return [(f"✓ {label} {task_id} complete", "information")]
+    parts = []
+    if len(finished) > len(failed):
+        parts.append(f"✓ {len(finished) - len(failed)} completed")
+    if failed:
+        named = ", ".join(clean(t.task_id, limit=64) for t in failed[:FAILURES_NAMED])
+        more = f" +{len(failed) - FAILURES_NAMED}" if len(failed) > FAILURES_NAMED else ""
+        parts.append(f"✗ {len(failed)} failed: {named}{more}")
+    return [(" · ".join(parts), "error" if failed else "information")]
+
+
+def dashboard_commands(app: PcwatchApp) -> Iterator[SystemCommand]:
+    """Every dashboard action by name, for the command palette (ctrl+p)."""
+    yield SystemCommand("Filter tasks", "Filter by id, reason code or message (/)", app.action_filter)
+    for sort in SORTS:
+        yield SystemCommand(f"Sort: {sort}", SORT_TITLES[sort], lambda s=sort: app.set_sort(s))
+    for key, status in STATUS_KEYS.items():
+        yield SystemCommand(
+            f"Show/hide {status}", f"Toggle {status} tasks ({key})", lambda k=key: app.action_toggle_status(k)
+        )
+    for key, kind in KIND_KEYS.items():
+        yield SystemCommand(
+            f"Show/hide {KIND_LABELS[kind]}",
+            f"Toggle {kind} tasks ({key})",
+            lambda k=key: app.action_toggle_kind(k),
+        )
+    yield SystemCommand("Show all tasks", "Clear the filter and toggles (0)", app.action_clear_view)
+    yield SystemCommand(
+        "Show record as JSON", "The selected task's full record (enter)", app.action_show_record
+    )
+    yield SystemCommand("Copy task id", "Copy the selected task id via OSC 52 (c)", app.action_copy_task_id)
+    yield SystemCommand("Copy snapshot job id", "Copy the selected task's job id (y)", app.action_copy_job_id)
+    yield SystemCommand(
+        "Engagement invitations",
+        "Pending invitations; accept or reject them (i)"
+        if app.actions is not None
+        else "Pending invitations (i)",
+        app.action_invitations,
+    )
+    yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", app.action_export)
+    yield SystemCommand("Refresh now", "Poll now, within the budget (r)", app.action_refresh)
+    yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", app.action_toggle_pause)
+    yield SystemCommand("Keys", "Every key and column explained (?)", app.action_help)

@@ -1,0 +1,71 @@
+"""`?`: every key, what the columns mean, and what the kinds are."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..task_rows import KIND_LABELS, KIND_NAMES
+from ..widgets.scrolling import FollowingScroll
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("↑ ↓ PgUp PgDn Home End", "move the selection (it follows the task when rows move)"),
+    ("← →", "scroll the table sideways (more id columns)"),
+    ("/", "filter by id, reason code or message text; Esc clears"),
+    ("1 2 3", "show/hide running, complete, failed tasks"),
+    ("4 5 6", "show/hide each kind: inv→eng, opp→eng, eng→opp"),
+    ("0", "show everything again (clear filter and toggles)"),
+    ("s", "sort: active first → start → status → kind → duration"),
+    ("enter", "the full record as JSON"),
+    ("c", "copy the task id (OSC 52: reaches your local clipboard over SSH)"),
+    ("y", "copy the task's snapshot job id"),
+    ("e", "export the current view to a CSV or JSON file"),
+    ("i", "engagement invitations: a accepts, x rejects (asks first; not in --read-only)"),
+    ("r", "refresh now (within the call budget)"),
+    ("p", "pause / resume polling"),
+    ("tab", "move between the table and the panes"),
+    ("ctrl+p", "command palette (every action by name)"),
+    ("?", "this help"),
+    ("q", "quit"),
+)
+
+
+def help_renderable() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    for key, what in KEYS:
+        table.add_row(key, what)
+    table.add_row("", "")
+    for kind, label in KIND_LABELS.items():
+        table.add_row(label, KIND_NAMES[kind])
+    table.add_row("", "")
+    table.add_row("▶ ✓ ✗", "running, complete, failed (failed rows are red)")
+    table.add_row("Took", "observed duration; for a running task, its age so far")
+    table.add_row("From id", "the invitation, opportunity or engagement the task started from")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90; max-width: 100%; height: auto; max-height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        with FollowingScroll():
+            yield Static(Text("pcwatch — keys", style="bold"))
+            yield Static(help_renderable())
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

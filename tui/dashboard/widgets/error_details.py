@@ -1,0 +1,142 @@
+"""Error details of the selected task: its ReasonCode, what that means and what to do, the full Message;
+and, when the poller's last call failed, that API error (exception, Reason, each ErrorList entry).
+
+A running task's "Took … so far" moves every second, so the body is a `LinePane`: a tick rewrites the
+few characters that changed, not the pane."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+
+from schemas import (
+    AccessDeniedException,
+    ServiceError,
+    TaskRecord,
+    UnknownServiceError,
+    ValidationException,
+)
+from tui.core.timefmt import duration, instant
+from tui.engine.api import Completion
+
+from ..reason_help import explain
+from ..task_rows import KIND_NAMES, observed_seconds
+from .line_pane import LinePane
+from .safe_text import clean
+from .scrolling import FollowingScroll
+
+
+def _when(value: datetime | None) -> str:
+    return instant(value, utc=True, missing="—")
+
+
+def api_error_text(error: ServiceError) -> Text:
+    """An API error as the service sent it, every string literal."""
+    text = Text(end="")
+    text.append("Last API call failed: ", style="bold red")
+    text.append(clean(error.type, limit=200), style="bold")
+    if error.message:
+        text.append("\n  " + clean(error.message, multiline=True, limit=4000))
+    reason = error.reason if isinstance(error, (AccessDeniedException, ValidationException)) else None
+    if reason:
+        text.append("\n  Reason: ")
+        text.append(clean(reason, limit=200), style="bold")
+    fields = error.error_list if isinstance(error, ValidationException) else None
+    for entry in fields or ():
+        text.append("\n  • ")
+        text.append(clean(entry.field_name or "?", limit=200), style="bold")
+        if entry.code:
+            text.append(f" [{clean(entry.code, limit=100)}]")
+        if entry.message:
+            text.append(": " + clean(entry.message, multiline=True, limit=2000))
+    if isinstance(error, UnknownServiceError) and error.status:
+        text.append(f"\n  HTTP {error.status}", style="dim")
+    return text
+
+
+def task_details_text(record: TaskRecord, completion: Completion | None, now: datetime | None) -> Text:
+    text = Text(end="")
+    style = {"FAILED": "bold red", "COMPLETE": "bold green"}.get(record.task_status or "", "bold yellow")
+    text.append(clean(record.task_status or "?", limit=64), style=style)
+    text.append("  " + clean(record.task_id, limit=200), style="bold")
+    text.append(f"\n{clean(KIND_NAMES.get(record.kind) or record.kind, limit=200)}", style="dim")
+    text.append(f"\nStarted   {_when(record.start_time)}")
+    took = duration(observed_seconds(record, completion, now))
+    if completion is not None:
+        end = completion.observed_end
+        if not completion.observed_live:
+            text.append(f"\nFinished  before pcwatch first saw it ({_when(end)})", style="dim")
+        else:
+            text.append(f"\nFinished  {_when(end)}")
+            if math.isfinite(completion.uncertainty):
+                text.append(f" (seen within {duration(completion.uncertainty) or '0s'})", style="dim")
+    if took:
+        text.append(f"\nTook      {took}" + ("" if record.is_terminal else " so far"))
+    if record.is_failed or record.reason_code:
+        help_ = explain(record.reason_code)
+        text.append("\n\nReason    ")
+        text.append(clean(record.reason_code or "(none)", limit=200), style="bold red")
+        text.append("\nMeaning   ", style="bold")
+        text.append(help_.meaning)
+        text.append("\nTo do     ", style="bold")
+        text.append(help_.action)
+    if record.message:
+        text.append("\n\nMessage\n", style="bold")
+        text.append(clean(record.message, multiline=True))
+    elif not record.is_failed:
+        text.append("\n\nNo error." if record.is_terminal else "\n\nRunning; no error so far.", style="dim")
+    return text
+
+
+class ErrorDetails(FollowingScroll, can_focus=True):
+    """Scrollable details of one task (and of the last failed API call, if any)."""
+
+    DEFAULT_CSS = """
+    ErrorDetails > LinePane { width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._body = LinePane(wrap=True, id="details-body")
+        self._shown: Text | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self._body
+
+    def show(
+        self,
+        record: TaskRecord | None,
+        completion: Completion | None,
+        now: datetime | None,
+        api_error: ServiceError | None = None,
+        poll_error: str | None = None,
+    ) -> None:
+        """`api_error`: the service's error struct of the last failed call; `poll_error`: the poller's
+        one-line account of it with the fix (the only account when no service error exists, e.g. missing
+        credentials or a network fault) — shown in full here, as the header has room for a part only."""
+        text = Text(end="")
+        if api_error is not None:
+            text.append_text(api_error_text(api_error))
+            text.append("\n\n")
+        elif poll_error:
+            text.append("Last poll failed: ", style="bold red")
+            text.append(clean(poll_error, multiline=True, limit=2000))
+            text.append("\n\n")
+        if record is None:
+            text.append("No task selected.", style="dim")
+        else:
+            text.append_text(task_details_text(record, completion, now))
+        if self._shown is not None and text.plain == self._shown.plain and text.spans == self._shown.spans:
+            return  # same content: no repaint
+        moved = self._shown is None or record is None or not self._shown.plain.startswith(text.plain[:40])
+        self._shown = text
+        self._body.set_lines(list(text.split("\n", allow_blank=True)))
+        if moved:
+            self.scroll_home(animate=False)
+
+    @property
+    def plain(self) -> str:
+        return self._shown.plain if self._shown is not None else ""

@@ -1,0 +1,239 @@
+"""The invitations pane: engagement invitations, pending first (the soonest to expire at the top), each
+with its title, sender, payload type, invitation and expiration dates and the time left. A cursor picks
+one; `a` asks to accept it and `x` to reject it (posted as messages: the app confirms and acts). In
+read-only mode those keys do not exist.
+
+Every string from the service is shown literally (`safe_text.clean`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+
+from schemas import EngagementInvitationSummary as Invitation
+from tui.core.clock import Clock, SystemClock
+from tui.core.timefmt import MINUTE, instant, time_left
+
+from .line_pane import LinePane
+from .safe_text import clean
+
+PENDING = "PENDING"
+#: Lines per invitation in the pane.
+LINES_PER_INVITATION = 2
+
+
+def is_open(invitation: Invitation, now: datetime) -> bool:
+    """Pending and not past its expiration date: the only state that can be accepted or rejected."""
+    if invitation.status != PENDING:
+        return False
+    return invitation.expiration_date is None or invitation.expiration_date > now
+
+
+def order_invitations(invitations: Iterable[Invitation], now: datetime) -> list[Invitation]:
+    """Open ones first, the soonest to expire first; then the rest, the newest invitation first."""
+    items = list(invitations)
+    open_ = [i for i in items if is_open(i, now)]
+    rest = [i for i in items if not is_open(i, now)]
+    open_.sort(key=lambda i: (i.expiration_date is None, i.expiration_date or now, i.id))
+    rest.sort(
+        key=lambda i: (
+            i.invitation_date is None,
+            -(i.invitation_date.timestamp() if i.invitation_date else 0),
+        )
+    )
+    return open_ + rest
+
+
+def _date(value: datetime | None) -> str:
+    return instant(value, MINUTE, missing="?")
+
+
+def invitation_lines(
+    invitations: Sequence[Invitation], now: datetime, selected: int | None = None
+) -> list[Text]:
+    """Two lines per invitation (already ordered), the selected one highlighted."""
+    if not invitations:
+        return [Text("No invitations.", style="dim")]
+    lines: list[Text] = []
+    for index, inv in enumerate(invitations):
+        chosen = index == selected
+        open_ = is_open(inv, now)
+        status = (
+            PENDING if open_ else ("EXPIRED" if inv.status == PENDING else clean(inv.status or "?", limit=16))
+        )
+        head = Text("▶ " if chosen else "  ", style="bold" if chosen else "", end="")
+        head.append(f"{status:<8}", style="bold green" if open_ else "dim")
+        head.append(" ")
+        head.append(clean(inv.engagement_title or "(untitled)", limit=120), style="bold" if open_ else "dim")
+        head.append(f"  {clean(inv.id, limit=64)}", style="dim")
+        sender = inv.sender_company_name or inv.sender_aws_account_id or "?"
+        left = time_left(inv.expiration_date, now)
+        urgent = (
+            open_ and inv.expiration_date is not None and (inv.expiration_date - now).total_seconds() < 86400
+        )
+        detail = Text("    from ", style="dim", end="")
+        detail.append(clean(sender, limit=80))
+        detail.append(f" · {clean(inv.payload_type or '?', limit=40)}", style="cyan")
+        detail.append(
+            f" · invited {_date(inv.invitation_date)} · expires {_date(inv.expiration_date)} · ", style="dim"
+        )
+        detail.append(left, style="bold red" if urgent else ("yellow" if open_ else "dim"))
+        if chosen:
+            head.stylize("reverse")
+            detail.stylize("reverse")
+        lines.extend((head, detail))
+    return lines
+
+
+def pending_summary(invitations: Sequence[Invitation], now: datetime, writes_allowed: bool) -> Text:
+    """The pane's first line: how many are open, how many expire within a day, and the keys."""
+    open_ = [i for i in invitations if is_open(i, now)]
+    soon = sum(
+        1
+        for i in open_
+        if i.expiration_date is not None and (i.expiration_date - now).total_seconds() < 86400
+    )
+    text = Text(f"{len(open_)} pending", style="bold", end="")
+    if soon:
+        text.append(f" · {soon} expire within 24 h", style="bold red")
+    text.append(" · a accept · x reject" if writes_allowed else " · read-only", style="dim")
+    return text
+
+
+class InvitationsPane(LinePane):
+    """Build with `InvitationsPane(writes_allowed=writes_allowed(settings), clock=clock)`; feed it with
+    `pane.show(store.invitations())` after every store change that touches invitations."""
+
+    can_focus = True
+    DEFAULT_CSS = """
+    InvitationsPane { height: 1fr; }
+    InvitationsPane:focus { background-tint: $foreground 5%; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("a", "accept", "Accept invitation"),
+        Binding("x", "reject", "Reject invitation"),
+    ]
+
+    class AcceptRequested(Message):
+        """The user asked to accept `invitation` (not yet confirmed)."""
+
+        def __init__(self, invitation: Invitation) -> None:
+            super().__init__()
+            self.invitation = invitation
+
+    class RejectRequested(Message):
+        """The user asked to reject `invitation` (not yet confirmed; the reason comes with the confirmation)."""
+
+        def __init__(self, invitation: Invitation) -> None:
+            super().__init__()
+            self.invitation = invitation
+
+    def __init__(
+        self, *, writes_allowed: bool = True, clock: Clock | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.writes_allowed = writes_allowed
+        self._clock = clock or SystemClock()
+        self._items: list[Invitation] = []
+        self._selected_id: str | None = None
+        self._top = 0
+
+    @property
+    def invitations(self) -> list[Invitation]:
+        """As shown: open ones first."""
+        return list(self._items)
+
+    @property
+    def selected(self) -> Invitation | None:
+        for inv in self._items:
+            if inv.id == self._selected_id:
+                return inv
+        return None
+
+    def show(self, invitations: Iterable[Invitation]) -> None:
+        now = self._clock.now()
+        self._items = order_invitations(invitations, now)
+        ids = [i.id for i in self._items]
+        if self._selected_id not in ids:
+            self._selected_id = ids[0] if ids else None
+        self._render_items(now)
+
+    def _index(self) -> int | None:
+        for index, inv in enumerate(self._items):
+            if inv.id == self._selected_id:
+                return index
+        return None
+
+    def tick(self) -> None:
+        """The clock moved on: the times left as of now (a few characters), and the accept and reject
+        keys only when the selected invitation just expired (the footer repaints when keys change)."""
+        if not self._items:
+            return
+        now = self._clock.now()
+        selected = self.selected
+        was_open = selected is not None and is_open(selected, self._shown_at or now)
+        self._render_items(now, bindings=was_open != (selected is not None and is_open(selected, now)))
+
+    _shown_at: datetime | None = None
+
+    def _render_items(self, now: datetime | None = None, *, bindings: bool = True) -> None:
+        now = now or self._clock.now()
+        self._shown_at = now
+        # Only the invitations that fit are rendered, scrolled to keep the cursor in view.
+        fit = (
+            max(1, (self.size.height - 1) // LINES_PER_INVITATION)
+            if self.size.height > 1
+            else len(self._items)
+        )
+        index = self._index() or 0
+        if index < self._top:
+            self._top = index
+        elif index >= self._top + fit:
+            self._top = index - fit + 1
+        self._top = max(0, min(self._top, max(0, len(self._items) - fit)))
+        window = self._items[self._top : self._top + fit]
+        selected = index - self._top if self._index() is not None else None
+        lines = [pending_summary(self._items, now, self.writes_allowed)]
+        lines += invitation_lines(window, now, selected)
+        self.set_lines(lines)
+        if bindings:
+            self.refresh_bindings()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self._items:
+            self._render_items()
+
+    def action_cursor(self, step: int) -> None:
+        index = self._index()
+        if not self._items:
+            return
+        index = 0 if index is None else max(0, min(len(self._items) - 1, index + step))
+        self._selected_id = self._items[index].id
+        self._render_items()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("accept", "reject"):
+            if not self.writes_allowed:
+                return False  # read-only: the keys are not there at all
+            selected = self.selected
+            return True if selected is not None and is_open(selected, self._clock.now()) else None
+        return True
+
+    def action_accept(self) -> None:
+        selected = self.selected
+        if self.writes_allowed and selected is not None and is_open(selected, self._clock.now()):
+            self.post_message(self.AcceptRequested(selected))
+
+    def action_reject(self) -> None:
+        selected = self.selected
+        if self.writes_allowed and selected is not None and is_open(selected, self._clock.now()):
+            self.post_message(self.RejectRequested(selected))

@@ -1,0 +1,134 @@
+"""The engine's typed surface: what the dashboard, the commands and the notebook may use of it.
+
+Three Protocols and the result types of `tui.engine.types`:
+
+- `StoreView`: the store as its readers see it (tasks, jobs, invitations, transitions, counts) and
+  `subscribe` for the `StoreChange` after every change;
+- `StoreWriter`: what the write actions apply to it (a started task, an invitation no longer pending);
+- `Engine`: what drives the store, a `Poller` or a viewer sharing one (`tui.engine.sharing`): run it,
+  pause, resume, refresh now, fetch a snapshot job, and its `PollerStatus`; a `Viewer` is an `Engine`
+  shared through the journal, with its role and `close`.
+
+`tui.engine.sharing.make_engine(settings, clock)` builds a `Store` and a `SharedEngine`, which are these;
+tests build the dashboard around fakes that are these too. Importing this module loads no journal, no
+poller and no AWS SDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Protocol
+
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
+
+from .types import Completion, PollerStatus, StoreChange, TaskRow, Transition
+
+Unsubscribe = Callable[[], None]
+
+
+class StoreView(Protocol):
+    """The store, read side. Mutated only on the engine's event loop; read it from there (the app's
+    loop is the engine's)."""
+
+    @property
+    def warnings(self) -> list[str]:
+        """Human-readable warnings (a journal moved aside, a failed write) for the user."""
+        ...
+
+    def __len__(self) -> int: ...
+
+    def task(self, task_id: str) -> TaskRecord | None: ...
+
+    def tasks(self) -> Iterable[TaskRecord]: ...
+
+    def task_rows(self) -> list[TaskRow]:
+        """Every task with its observation times, for bulk readers (the table's sort). Read-only."""
+        ...
+
+    def observed_end(self, task_id: str) -> float | None:
+        """Epoch seconds a finished task was first seen finished, if it was seen running before."""
+        ...
+
+    def completion(self, task_id: str) -> Completion | None: ...
+
+    def job(self, job_id: str) -> GetResourceSnapshotJobResponse | None: ...
+
+    def jobs(self) -> list[GetResourceSnapshotJobResponse]: ...
+
+    def invitations(self) -> list[EngagementInvitationSummary]: ...
+
+    def transitions_of(self, task_id: str) -> list[Transition]: ...
+
+    def recent_transitions(self, limit: int = 200) -> list[Transition]:
+        """The latest transitions, oldest first."""
+        ...
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """kind -> status -> number of tasks."""
+        ...
+
+    def meta(self, key: str, default: str | None = None) -> str | None: ...
+
+    def subscribe(self, callback: Callable[[StoreChange], None]) -> Unsubscribe: ...
+
+
+class StoreWriter(Protocol):
+    """What a write applies to the store at once, before the next poll sees it."""
+
+    def apply_tasks(
+        self, records: Iterable[TaskRecord], observed_at: datetime | None = None, *, backfill: bool = False
+    ) -> StoreChange: ...
+
+    def remove_invitations(self, invitation_ids: Iterable[str]) -> StoreChange: ...
+
+
+class Engine(Protocol):
+    """What feeds the store: polls it (or follows the viewer that does). `run` until cancelled."""
+
+    @property
+    def status(self) -> PollerStatus: ...
+
+    def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Unsubscribe: ...
+
+    async def run(self) -> None: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def refresh_now(self) -> None:
+        """Poll as soon as the budget allows (a follower asks the polling viewer)."""
+        ...
+
+    def want_job(self, job_id: str) -> None:
+        """Fetch this snapshot job soon (the user opened its task)."""
+        ...
+
+
+class Viewer(Engine, Protocol):
+    """An `Engine` shared between the viewers of one journal (`tui.engine.sharing.SharedEngine`): it
+    polls while it holds the lead, else follows the viewer that does."""
+
+    @property
+    def role(self) -> str:
+        """ "leader" (polls), "follower" (reads the journal) or "starting" (before `run`)."""
+        ...
+
+    def close(self) -> None:
+        """Release the lead (another viewer takes over), close the client and the journal."""
+        ...
+
+
+__all__ = [
+    "Completion",
+    "Engine",
+    "PollerStatus",
+    "StoreChange",
+    "StoreView",
+    "StoreWriter",
+    "TaskRow",
+    "Transition",
+    "Unsubscribe",
+    "Viewer",
+]

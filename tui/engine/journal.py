@@ -1,0 +1,347 @@
+"""The SQLite journal behind the store: what pcwatch saw, kept across restarts and dropped SSH sessions.
+
+One file per endpoint, account and catalog, under the user's state directory. WAL mode with
+`synchronous=NORMAL`: a committed transaction survives the process being killed at any instant (only a
+power loss may drop the last few). Each poll batch is one transaction.
+
+Rows are msgpack blobs of msgspec Structs (plus a few indexed columns), so loading 100,000 tasks is one
+SELECT and one C-speed decode per row rather than column-by-column Python.
+
+Every write transaction takes the next number of a change sequence (`changes.seq`) and stamps the rows
+it writes with it (`change_seq`); a removed invitation stays as a tombstone with its number. Viewers that
+share the journal without polling (`tui.engine.sharing`) read only the rows changed since the number they last
+saw (`changes_since`).
+
+The schema and its migrations are `journal_schema` (the version in `PRAGMA user_version`). A journal that
+is corrupt, or written by a newer pcwatch, is renamed aside (with its -wal/-shm) and a fresh one started,
+with a warning: never silently dropped, never a crash. The write ledger keeps its own file beside it
+(`tui.writes.ledger`), so moving a journal aside never moves a pending write token.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
+from tui.core.private_files import prepare_sqlite_file, private_parent, state_directory
+from tui.core.settings import Settings
+from tui.core.timefmt import ASIDE_STAMP, instant
+
+from .journal_schema import SCHEMA_VERSION, migrate
+from .types import TaskRow, TransitionRow
+
+log = logging.getLogger(__name__)
+
+
+def _any_rows(rows: JournalChanges | PendingWrites) -> bool:
+    """Whether any of the row collections holds something (the change number is not a row)."""
+    return any(getattr(rows, f.name) for f in fields(rows) if f.name != "change_seq")
+
+
+@dataclass
+class JournalContents:
+    tasks: list[TaskRow] = field(default_factory=list)
+    transitions: list[TransitionRow] = field(default_factory=list)
+    jobs: list[tuple[GetResourceSnapshotJobResponse, float]] = field(default_factory=list)
+    invitations: list[EngagementInvitationSummary] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    #: The change sequence number these contents are as of.
+    change_seq: int = 0
+
+
+@dataclass
+class JournalChanges:
+    """Rows changed after a change sequence number, up to `change_seq` (for viewers that tail)."""
+
+    change_seq: int
+    tasks: list[TaskRow] = field(default_factory=list)
+    transitions: list[TransitionRow] = field(default_factory=list)
+    jobs: list[tuple[GetResourceSnapshotJobResponse, float]] = field(default_factory=list)
+    invitations: list[EngagementInvitationSummary] = field(default_factory=list)
+    removed_invitations: list[str] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return _any_rows(self)
+
+
+@dataclass
+class PendingWrites:
+    """Changes not yet in the journal: the store collects them during a batch (a poll) and writes them
+    in one transaction at its end."""
+
+    tasks: dict[str, TaskRow] = field(default_factory=dict)
+    transitions: list[TransitionRow] = field(default_factory=list)
+    jobs: dict[str, tuple[GetResourceSnapshotJobResponse, float]] = field(default_factory=dict)
+    invitations: dict[str, EngagementInvitationSummary] = field(default_factory=dict)
+    removed_invitations: set[str] = field(default_factory=set)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return _any_rows(self)
+
+
+_encoder = msgspec.msgpack.Encoder()
+_task_decoder = msgspec.msgpack.Decoder(TaskRow)
+_job_decoder = msgspec.msgpack.Decoder(GetResourceSnapshotJobResponse)
+_invitation_decoder = msgspec.msgpack.Decoder(EngagementInvitationSummary)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:80] or "default"
+
+
+def default_journal_path(settings: Settings, account: str | None = None) -> Path:
+    """`<user state dir>/pcwatch/journals/<endpoint>--<account>--<catalog>.sqlite3`.
+
+    The account is the profile name unless given: it is known before any call, so the journal can be
+    loaded before the first request.
+    """
+    endpoint = settings.endpoint_url or f"aws-{settings.region}"
+    account = account or settings.profile or os.environ.get("AWS_PROFILE") or "default"
+    name = f"{_slug(endpoint)}--{_slug(account)}--{_slug(settings.catalog)}.sqlite3"
+    return state_directory() / "journals" / name
+
+
+def journal_for(settings: Settings) -> Journal | None:
+    """The journal the settings ask for: `--journal PATH`, else the default path; none with
+    `--no-journal`, nor for `--demo` unless a path is given (the demo's world is new each run)."""
+    if settings.no_journal or (settings.demo and settings.journal_path is None):
+        return None
+    return Journal(settings.journal_path or default_journal_path(settings))
+
+
+class Journal:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        #: Human-readable warnings (a journal moved aside, a failed write); the app shows them.
+        self.warnings: list[str] = []
+        private_parent(self.path)
+        self._conn = self._open()
+
+    # --- opening, and moving a bad journal aside ------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        prepare_sqlite_file(self.path)  # 0600, and so are the -wal and -shm SQLite makes beside it
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = self._connect()
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                conn.close()
+                self._move_aside(f"newer-v{version}", f"it was written by a newer pcwatch (schema {version})")
+                conn = self._connect()
+                version = 0
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if version < SCHEMA_VERSION:
+                migrate(conn, version)
+            return conn
+        except sqlite3.DatabaseError as exc:
+            return self._restart_after(exc)
+
+    def _restart_after(self, exc: Exception) -> sqlite3.Connection:
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.close()
+        self._move_aside("corrupt", f"it could not be read ({exc})")
+        conn = self._connect()
+        migrate(conn, 0)
+        return conn
+
+    def _move_aside(self, tag: str, why: str) -> None:
+        stamp = instant(datetime.now(timezone.utc), ASIDE_STAMP)
+        target = self.path.with_name(f"{self.path.name}.{tag}-{stamp}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.{tag}-{stamp}-{n}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{self.path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{target}{suffix}"))
+        message = f"journal {self.path} moved aside to {target.name}: {why}; starting a new one"
+        self.warnings.append(message)
+        log.warning("%s", message)
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def load(self) -> JournalContents:
+        """Everything in the journal. A journal that fails to read is moved aside; returns empty then."""
+        try:
+            return self._load()
+        except (sqlite3.DatabaseError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self._conn = self._restart_after(exc)
+            return JournalContents()
+
+    def _load(self) -> JournalContents:
+        c = self._conn
+        decode = _task_decoder.decode
+        c.execute("BEGIN")  # one snapshot: the rows and the change number agree
+        try:
+            seq = self._current_seq()
+            tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
+            transitions = c.execute(
+                "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at"
+                " FROM transitions ORDER BY seq"
+            ).fetchall()
+            jobs = [
+                (_job_decoder.decode(blob), at) for blob, at in c.execute("SELECT row, fetched_at FROM jobs")
+            ]
+            invitations = [
+                _invitation_decoder.decode(blob)
+                for (blob,) in c.execute("SELECT row FROM invitations WHERE removed = 0")
+            ]
+            meta = dict(c.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            c.execute("COMMIT")
+        return JournalContents(tasks, transitions, jobs, invitations, meta, seq)
+
+    def _current_seq(self) -> int:
+        return int(self._conn.execute("SELECT seq FROM changes WHERE id = 0").fetchone()[0])
+
+    def change_seq(self) -> int:
+        """The number of the last committed write transaction."""
+        return self._current_seq()
+
+    def changes_since(self, seq: int) -> JournalChanges:
+        """The rows written after change `seq` (one consistent snapshot). Cheap when nothing changed:
+        one indexed lookup per table."""
+        c = self._conn
+        c.execute("BEGIN")
+        try:
+            now = self._current_seq()
+            if now <= seq:
+                return JournalChanges(now)
+            args = (seq,)
+            decode = _task_decoder.decode
+            tasks = [
+                decode(blob) for (blob,) in c.execute("SELECT row FROM tasks WHERE change_seq > ?", args)
+            ]
+            transitions = c.execute(
+                "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at"
+                " FROM transitions WHERE change_seq > ? ORDER BY seq",
+                args,
+            ).fetchall()
+            jobs = [
+                (_job_decoder.decode(blob), at)
+                for blob, at in c.execute("SELECT row, fetched_at FROM jobs WHERE change_seq > ?", args)
+            ]
+            invitations: list[EngagementInvitationSummary] = []
+            removed: list[str] = []
+            for inv_id, blob, gone in c.execute(
+                "SELECT invitation_id, row, removed FROM invitations WHERE change_seq > ?", args
+            ):
+                if gone:
+                    removed.append(inv_id)
+                else:
+                    invitations.append(_invitation_decoder.decode(blob))
+            meta = dict(c.execute("SELECT key, value FROM meta WHERE change_seq > ?", args).fetchall())
+            return JournalChanges(now, tasks, transitions, jobs, invitations, removed, meta)
+        finally:
+            c.execute("COMMIT")
+
+    def meta_since(self, prefix: str, seq: int) -> tuple[int, dict[str, str]]:
+        """Meta rows whose key starts with `prefix` written after change `seq`, and the current change
+        number (requests viewers leave for the polling one)."""
+        c = self._conn
+        c.execute("BEGIN")
+        try:
+            now = self._current_seq()
+            rows = c.execute(
+                "SELECT key, value FROM meta WHERE change_seq > ? AND substr(key, 1, ?) = ?",
+                (seq, len(prefix), prefix),
+            ).fetchall()
+            return now, dict(rows)
+        finally:
+            c.execute("COMMIT")
+
+    def read_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def integrity_check(self) -> str:
+        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def write(
+        self,
+        *,
+        tasks: Iterable[TaskRow] = (),
+        transitions: Iterable[TransitionRow] = (),
+        jobs: Iterable[tuple[GetResourceSnapshotJobResponse, float]] = (),
+        invitations: Iterable[EngagementInvitationSummary] = (),
+        removed_invitations: Iterable[str] = (),
+        meta: Mapping[str, str] | None = None,
+    ) -> None:
+        """One transaction: all of it is committed, or (killed before the commit) none of it."""
+        enc = _encoder.encode
+        task_rows = [
+            (
+                r.record.task_id,
+                r.record.kind,
+                r.record.task_status,
+                r.record.start_time.timestamp() if r.record.start_time else None,
+                enc(r),
+            )
+            for r in tasks
+        ]
+        job_rows: list[tuple[Any, ...]] = [(j.id, at, enc(j)) for j, at in jobs if j.id]
+        inv_rows = [(i.id, enc(i)) for i in invitations]
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("UPDATE changes SET seq = seq + 1 WHERE id = 0")
+            seq = self._current_seq()
+            c.executemany(
+                "INSERT OR REPLACE INTO tasks (task_id, kind, status, start_time, row, change_seq)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(*r, seq) for r in task_rows],
+            )
+            c.executemany(
+                "INSERT INTO transitions (task_id, kind, from_status, to_status, observed_at,"
+                " previous_observed_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*t, seq) for t in transitions],
+            )
+            c.executemany(
+                "INSERT OR REPLACE INTO jobs (job_id, fetched_at, row, change_seq) VALUES (?, ?, ?, ?)",
+                [(*j, seq) for j in job_rows],
+            )
+            c.executemany(
+                "INSERT OR REPLACE INTO invitations (invitation_id, row, change_seq, removed)"
+                " VALUES (?, ?, ?, 0)",
+                [(*i, seq) for i in inv_rows],
+            )
+            # A tombstone, not a DELETE: viewers that tail the journal must learn of the removal too.
+            c.executemany(
+                "UPDATE invitations SET removed = 1, change_seq = ? WHERE invitation_id = ?",
+                [(seq, i) for i in removed_invitations],
+            )
+            if meta:
+                c.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value, change_seq) VALUES (?, ?, ?)",
+                    [(k, v, seq) for k, v in meta.items()],
+                )
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._conn.close()

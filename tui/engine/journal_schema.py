@@ -1,0 +1,69 @@
+"""The journal's SQLite schema, its version in `PRAGMA user_version`, and the migrations between versions:
+v1 the tables, v2 the change sequence (in place, existing rows at change 0). The write ledger is not
+here: it has its own file (`tui.writes.ledger`)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT,
+    start_time REAL,
+    row BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS transitions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT NOT NULL,
+    observed_at REAL NOT NULL,
+    previous_observed_at REAL
+);
+CREATE INDEX IF NOT EXISTS transitions_by_task ON transitions (task_id);
+CREATE TABLE IF NOT EXISTS jobs (job_id TEXT PRIMARY KEY, fetched_at REAL NOT NULL, row BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS invitations (invitation_id TEXT PRIMARY KEY, row BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# v1 -> v2: the change sequence. Existing rows get change 0 (a viewer loads them in full anyway).
+_MIGRATE_V2 = """
+ALTER TABLE tasks ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transitions ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invitations ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invitations ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE meta ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS tasks_by_change ON tasks (change_seq);
+CREATE INDEX IF NOT EXISTS transitions_by_change ON transitions (change_seq);
+CREATE INDEX IF NOT EXISTS jobs_by_change ON jobs (change_seq);
+CREATE INDEX IF NOT EXISTS invitations_by_change ON invitations (change_seq);
+CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY CHECK (id = 0), seq INTEGER NOT NULL);
+INSERT OR IGNORE INTO changes VALUES (0, 0);
+"""
+
+
+def migrate(conn: sqlite3.Connection, version: int) -> None:
+    """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
+    the same journal at the same moment waits, then finds it migrated."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < 1:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        if version < 2:
+            for statement in _MIGRATE_V2.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

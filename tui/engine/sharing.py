@@ -1,0 +1,319 @@
+"""One poller, many viewers: every dashboard, browser tab and notebook watching the same endpoint, account
+and catalog on one machine shares one poller, so the calls made are those of one poller.
+
+The journal is where the viewers meet (one SQLite file per endpoint, account and catalog):
+
+- The viewer that holds an exclusive, non-blocking `flock` on `<journal>.lock` is the **leader**: it runs
+  the `Poller`, which writes every poll to the journal. The operating system drops the lock when the
+  process ends, however it ends (exit, crash, SIGKILL), so a lock is never stale.
+- Every other viewer is a **follower**: it makes no service calls (it never even builds a client). About
+  once a second it reads the rows changed since the last change number it saw (`Journal.changes_since`, an
+  indexed local read) and applies them to its own `Store`, which notifies its subscribers as a poll would.
+- Each follower also tries the lock at each tick: when the leader exits, one follower takes it, catches
+  up, and starts polling (the new leader's poller resumes from the journal: history already fetched is not
+  fetched again).
+- The leader publishes its status (calls in the last hour, calls left today, next poll, last error) in the
+  journal's meta table (`viewer:leader`); a follower's `status` is that status with the state
+  "following" (or the leader's "stale"/"backoff"/"paused" when it is not live).
+- A follower's `refresh_now()` and `want_job(id)` write a request (a `viewer:request:` meta row) the
+  leader picks up within a second;
+  `pause()` on a follower freezes that viewer only; on the leader it pauses the polling for everyone (the
+  followers show "paused").
+
+With no journal (`--no-journal`, or `--demo` without `--journal`) there is nothing to share: the engine
+is the leader alone. `make_engine(settings, clock)` builds the store and the engine for the app, the
+notebook API and the headless viewers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from tui.aws.failures import ApiFailure
+from tui.aws.service import TaskReads
+from tui.core.clock import Clock, SystemClock, sleep_or_wake
+from tui.core.settings import Settings
+from tui.core.timefmt import iso
+
+from .api import Engine
+from .journal import Journal, journal_for
+from .status import StatusBoard, status_from_json, status_to_json
+from .store import Store
+from .types import PollerStatus
+from .viewer_lock import JournalLock
+
+log = logging.getLogger(__name__)
+
+#: How a viewer that takes the lead gets its client and its poller (tests pass fakes).
+ClientFactory = Callable[[Settings], TaskReads]
+PollerFactory = Callable[[TaskReads, Store, Settings, Clock], Engine]
+
+LEADER_KEY = "viewer:leader"
+REQUEST_PREFIX = "viewer:request:"
+REFRESH_KEY = REQUEST_PREFIX + "refresh"
+#: + a job id: a follower's dashboard opened a task whose snapshot job the leader should fetch.
+WANT_JOB_PREFIX = REQUEST_PREFIX + "job:"
+#: Seconds between a follower's reads of the journal (and tries of the lock).
+TAIL_INTERVAL = 1.0
+#: The leader republishes its status at least this often, even while waiting (backoff, a spent budget)...
+LEADER_HEARTBEAT = 30.0
+#: ...so a leader silent for this long holds the lock without polling (a suspended process): followers
+#: say so.
+LEADER_SILENT_AFTER = 4 * LEADER_HEARTBEAT
+
+
+class SharedEngine:
+    """What a viewer drives, leader or follower: the same surface as a `Poller` (`run`, `pause`,
+    `resume`, `refresh_now`, `want_job`, `status`, `subscribe_status`)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        clock: Clock,
+        *,
+        client_factory: ClientFactory | None = None,
+        poller_factory: PollerFactory | None = None,
+        tail_interval: float = TAIL_INTERVAL,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.tail_interval = tail_interval
+        self._client_factory = client_factory or _make_client
+        self._poller_factory = poller_factory or _make_poller
+        journal = store.journal
+        self._lock = JournalLock(Path(f"{journal.path}.lock")) if journal is not None else None
+        self.client: TaskReads | None = None
+        self.poller: Engine | None = None
+        self._paused = False
+        self._board = StatusBoard(PollerStatus(state="starting"))
+        self._wake: asyncio.Event | None = None
+        self._published: tuple[object, ...] | None = None
+        self._published_at = float("-inf")
+        self._requests_seq = 0
+        self._retry_lead_at = float("-inf")
+
+    # --- the Poller surface -------------------------------------------------------------------------
+
+    @property
+    def role(self) -> str:
+        """ "leader" (polls), "follower" (reads the journal) or "starting" (before `run`)."""
+        if self.poller is not None:
+            return "leader"
+        return "follower" if self._board.current.state != "starting" else "starting"
+
+    @property
+    def status(self) -> PollerStatus:
+        return self.poller.status if self.poller is not None else self._board.current
+
+    def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
+        return self._board.subscribe(callback)
+
+    def pause(self) -> None:
+        self._paused = True
+        if self.poller is not None:
+            self.poller.pause()
+        else:
+            self._board.update(state="paused")
+
+    def resume(self) -> None:
+        self._paused = False
+        if self.poller is not None:
+            self.poller.resume()
+        else:
+            self._board.update(state="following")
+            self._wake_up()
+
+    def refresh_now(self) -> None:
+        if self.poller is not None:
+            self.poller.refresh_now()
+            return
+        self._request(REFRESH_KEY)
+        self._wake_up()
+
+    def want_job(self, job_id: str) -> None:
+        if self.poller is not None:
+            self.poller.want_job(job_id)
+        elif self.store.job(job_id) is None:
+            self._request(WANT_JOB_PREFIX + job_id)
+
+    def _request(self, key: str) -> None:
+        """Leave a request for the leader in the journal (it reads them within a second)."""
+        journal = self.store.journal
+        if journal is not None:
+            with contextlib.suppress(Exception):
+                journal.write(meta={key: f"{os.getpid()}:{iso(self.clock.now())}"})
+
+    def history_complete(self, kind: str) -> bool:
+        return self.store.meta(f"history_complete:{kind}") == "1"
+
+    # --- the loop -----------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Follow until the lock is free, then poll; until cancelled."""
+        wake = self._wake = asyncio.Event()
+        try:
+            leader = self.poller
+            while leader is None:
+                if not self._paused:
+                    leader = self._try_lead()
+                    if leader is not None:
+                        break
+                    self.follow_once()
+                await sleep_or_wake(self.clock, self.tail_interval, wake)
+            await self._lead(leader)
+        finally:
+            self._wake = None
+
+    def _try_lead(self) -> Engine | None:
+        """Take the lock and start polling: the poller, or None (another viewer leads, or no client)."""
+        if self.clock.monotonic() < self._retry_lead_at:
+            return None
+        if self._lock is not None and not self._lock.try_acquire():
+            return None
+        if self.store.journal is not None:
+            self.follow_once()  # what the previous leader wrote last
+            self._requests_seq = self.store.journal.change_seq()
+        try:
+            self.client = self._client_factory(self.settings)
+        except Exception as exc:  # e.g. an unknown profile: say so, let another viewer try, retry later
+            if self._lock is not None:
+                self._lock.release()
+            message = exc.message if isinstance(exc, ApiFailure) else f"{type(exc).__name__}: {exc}"
+            self._board.set(PollerStatus(state="stale", last_error=message, stale_since=self.clock.now()))
+            self._retry_lead_at = self.clock.monotonic() + self.settings.slow_interval
+            return None
+        poller = self.poller = self._poller_factory(self.client, self.store, self.settings, self.clock)
+        poller.subscribe_status(self._on_leader_status)
+        if self._paused:
+            poller.pause()
+        self._board.set(poller.status)
+        log.info("leading: polling for every viewer of %s", self._lock.path if self._lock else "(no journal)")
+        return poller
+
+    async def _lead(self, poller: Engine) -> None:
+        journal = self.store.journal
+        watcher = None
+        if self._lock is not None and journal is not None:
+            watcher = asyncio.ensure_future(self._watch_requests(journal, poller))
+        try:
+            await poller.run()
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
+    def follow_once(self) -> bool:
+        """One follower tick: apply what the leader wrote since the last one. True if anything changed."""
+        journal = self.store.journal
+        if journal is None:
+            return False
+        try:
+            changes = journal.changes_since(self.store.journal_seq)
+        except Exception as exc:  # a locked or broken journal: keep the view, say why
+            self._board.update(last_error=f"journal not readable: {exc}")
+            return False
+        changed = bool(changes)
+        if changed:
+            self.store.apply_journal_changes(changes)
+        if self.poller is None and self.clock.monotonic() >= self._retry_lead_at:
+            state = "paused" if self._paused else "following"
+            self._board.set(
+                status_from_json(self.store.meta(LEADER_KEY), state, self.clock.now(), LEADER_SILENT_AFTER)
+            )
+        return changed
+
+    async def _watch_requests(self, journal: Journal, poller: Engine) -> None:
+        """The leader: carry out the followers' requests (refresh now, fetch a snapshot job)."""
+        while True:
+            await self.clock.sleep(self.tail_interval)
+            try:
+                self._requests_seq, requests = journal.meta_since(REQUEST_PREFIX, self._requests_seq)
+            except Exception:  # busy or broken: the next look will do
+                continue
+            self._publish(poller.status, heartbeat=True)
+            for key in requests:
+                if key == REFRESH_KEY:
+                    poller.refresh_now()
+                elif key.startswith(WANT_JOB_PREFIX):
+                    poller.want_job(key[len(WANT_JOB_PREFIX) :])
+
+    def _wake_up(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    # --- status -------------------------------------------------------------------------------------
+
+    def _on_leader_status(self, status: PollerStatus) -> None:
+        self._board.set(status)
+        self._publish(status)
+
+    def _publish(self, status: PollerStatus, *, heartbeat: bool = False) -> None:
+        """Put the leader's status in the journal for the followers: once per tick (state, error or
+        next poll changed), not at every call's counter update; and as a heartbeat."""
+        if self._lock is None:
+            return
+        key = (status.state, status.last_error, status.next_poll_at, status.backfilling)
+        now = self.clock.monotonic()
+        if heartbeat:
+            if now - self._published_at < LEADER_HEARTBEAT:
+                return
+        elif key == self._published and now - self._published_at < 5.0:
+            return
+        self._published, self._published_at = key, now
+        self.store.set_meta(LEADER_KEY, status_to_json(status, self.clock.now()))
+
+    def close(self) -> None:
+        """Release the lock (a follower takes over), close the client and the journal."""
+        if self._lock is not None:
+            self._lock.release()
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
+        if self.store.journal is not None:
+            with contextlib.suppress(Exception):
+                self.store.journal.close()
+
+
+def _make_client(settings: Settings) -> TaskReads:
+    from tui.aws.client import make_client
+
+    return make_client(settings)
+
+
+def _make_poller(client: TaskReads, store: Store, settings: Settings, clock: Clock) -> Engine:
+    from .poller import Poller
+
+    return Poller(client, store, settings, clock)
+
+
+def make_engine(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    journal: Journal | None = None,
+    client_factory: ClientFactory | None = None,
+    poller_factory: PollerFactory | None = None,
+    tail_interval: float = TAIL_INTERVAL,
+) -> tuple[Store, SharedEngine]:
+    """The store (not loaded yet: call `store.load()` first, e.g. in a thread) and the engine that feeds
+    it, leader or follower. `settings` must already point at the endpoint (start `--demo`'s first).
+    Call `engine.close()` when done."""
+    clock = clock or SystemClock()
+    if journal is None:
+        journal = journal_for(settings)
+    store = Store(journal=journal, clock=clock)
+    engine = SharedEngine(
+        store,
+        settings,
+        clock,
+        client_factory=client_factory,
+        poller_factory=poller_factory,
+        tail_interval=tail_interval,
+    )
+    return store, engine

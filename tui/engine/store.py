@@ -1,0 +1,314 @@
+"""The store: the single source of truth the dashboard and the commands read.
+
+Tasks by id across kinds, status transitions with the time each was observed, snapshot jobs and
+invitations, and the derived facts (completion times; counts and running ids, kept by
+`store_index.TaskIndex`). It is mutated only by the poller, on the poller's event loop; subscribers
+are called synchronously after each change with the ids that changed. Every change also goes to the
+journal (if any): one transaction per `batch()` (a poll), or per call outside one. A store that
+follows another process's poller instead takes its changes from the journal
+(`apply_journal_changes`), and notifies its subscribers in the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import msgspec
+
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord, TaskStatus
+from tui.core.clock import Clock, SystemClock
+from tui.core.subscribers import Subscribers
+
+from .journal import Journal, PendingWrites
+from .store_index import TaskIndex
+from .store_sync import JournalSync, from_epoch
+from .types import Completion, StoreChange, TaskRow, Transition
+
+log = logging.getLogger(__name__)
+
+RECENT_TRANSITIONS = 1000
+
+__all__ = ["Completion", "Store", "StoreChange", "Transition"]
+
+
+def _is_terminal(status: str | None) -> bool:
+    return status in TaskStatus.TERMINAL
+
+
+def _merge(old: TaskRecord, new: TaskRecord) -> TaskRecord:
+    """The new record, keeping fields a partial response left out (never erase what we knew)."""
+    missing = {
+        f: getattr(old, f)
+        for f in new.__struct_fields__
+        if getattr(new, f) is None and getattr(old, f) is not None
+    }
+    return msgspec.structs.replace(new, **missing) if missing else new
+
+
+class Store(JournalSync):
+    def __init__(self, journal: Journal | None = None, clock: Clock | None = None) -> None:
+        self.journal = journal
+        self._clock = clock or SystemClock()
+        self._rows: dict[str, TaskRow] = {}
+        self._transitions: dict[str, list[Transition]] = {}
+        self._recent: deque[Transition] = deque(maxlen=RECENT_TRANSITIONS)
+        self._jobs: dict[str, GetResourceSnapshotJobResponse] = {}
+        self._job_fetched: dict[str, float] = {}
+        self._invitations: dict[str, EngagementInvitationSummary] = {}
+        self._meta: dict[str, str] = {}
+        self._index = TaskIndex()
+        self._subscribers: Subscribers[StoreChange] = Subscribers("store")
+        self._pending = PendingWrites()
+        self._batch_depth = 0
+        #: The journal change number the store's contents are as of (see `apply_journal_changes`).
+        self.journal_seq = 0
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.journal.warnings if self.journal else []
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __bool__(self) -> bool:
+        return True  # an empty store is still a store (`store or default` must not replace it)
+
+    def task(self, task_id: str) -> TaskRecord | None:
+        row = self._rows.get(task_id)
+        return row.record if row else None
+
+    def tasks(self) -> Iterator[TaskRecord]:
+        return (row.record for row in list(self._rows.values()))
+
+    def last_observed(self, task_id: str) -> datetime | None:
+        row = self._rows.get(task_id)
+        return from_epoch(row.last_observed) if row else None
+
+    def active_ids(self, kind: str | None = None) -> set[str]:
+        """Tasks not known to be finished (IN_PROGRESS, or a status this version does not know)."""
+        return self._index.active_ids(kind)
+
+    def newest_start(self, kind: str) -> datetime | None:
+        return self._index.newest_start(kind)
+
+    def job(self, job_id: str) -> GetResourceSnapshotJobResponse | None:
+        return self._jobs.get(job_id)
+
+    def jobs(self) -> list[GetResourceSnapshotJobResponse]:
+        return list(self._jobs.values())
+
+    def job_fetched_at(self, job_id: str) -> datetime | None:
+        return from_epoch(self._job_fetched.get(job_id))
+
+    def invitations(self) -> list[EngagementInvitationSummary]:
+        return list(self._invitations.values())
+
+    def transitions_of(self, task_id: str) -> list[Transition]:
+        return list(self._transitions.get(task_id, ()))
+
+    def recent_transitions(self, limit: int = 200) -> list[Transition]:
+        """The latest transitions, oldest first."""
+        items = list(self._recent)
+        return items[-limit:] if limit else []
+
+    def completion(self, task_id: str) -> Completion | None:
+        row = self._rows.get(task_id)
+        if row is None or row.terminal_at is None or not _is_terminal(row.record.task_status):
+            return None
+        end = row.terminal_at
+        start = row.record.start_time.timestamp() if row.record.start_time else None
+        before = row.terminal_prev if row.terminal_prev is not None else start
+        return Completion(
+            started=row.record.start_time,
+            observed_end=from_epoch(end),  # type: ignore[arg-type]
+            uncertainty=max(0.0, end - before) if before is not None else float("inf"),
+            duration=max(0.0, end - start) if start is not None else float("nan"),
+            observed_live=row.terminal_prev is not None,
+        )
+
+    def observed_end(self, task_id: str) -> float | None:
+        """Epoch seconds of a finished task's first terminal observation, if pcwatch saw it running
+        before (what the default sort orders finished tasks by); None otherwise. `completion()` without
+        building the object, for sorting 100,000s of rows."""
+        row = self._rows.get(task_id)
+        if row is None or row.terminal_prev is None or not _is_terminal(row.record.task_status):
+            return None
+        return row.terminal_at
+
+    def task_rows(self) -> list[TaskRow]:
+        """Every task as stored (record plus observation times), for bulk readers such as the table's
+        sort; `observed_end` of a row is `row.terminal_at` when `row.terminal_prev` is not None.
+        Treat as read-only."""
+        return list(self._rows.values())
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """kind -> status -> number of tasks."""
+        return self._index.counts()
+
+    def reason_counts(self) -> dict[str, dict[str, int]]:
+        """kind -> ReasonCode -> number of tasks carrying it."""
+        return self._index.reason_counts()
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return self._meta.get(key, default)
+
+    # --- subscribing --------------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[StoreChange], None]) -> Callable[[], None]:
+        return self._subscribers.add(callback)
+
+    def _notify(self, change: StoreChange) -> StoreChange:
+        if change:
+            self._subscribers.notify(change)  # a broken view must not stop the poller
+        return change
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group changes into one journal transaction (a poll)."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, PendingWrites()
+        if self.journal is None or not pending:
+            return
+        try:
+            self.journal.write(
+                tasks=pending.tasks.values(),
+                transitions=pending.transitions,
+                jobs=pending.jobs.values(),
+                invitations=pending.invitations.values(),
+                removed_invitations=pending.removed_invitations,
+                meta=pending.meta,
+            )
+        except sqlite3.Error as exc:
+            # Keep running in memory; the next flush tries again with its own changes.
+            message = f"journal write failed: {exc}"
+            self.journal.warnings.append(message)
+            log.warning("%s", message)
+
+    def _after_write(self) -> None:
+        if self._batch_depth == 0:
+            self.flush()
+
+    def apply_tasks(
+        self, records: Iterable[TaskRecord], observed_at: datetime | None = None, *, backfill: bool = False
+    ) -> StoreChange:
+        """Upsert tasks observed at `observed_at` (default: now) and record status transitions.
+
+        `backfill=True` (history loaded in bulk) records no "first seen" transitions for new tasks.
+        """
+        when = observed_at or self._clock.now()
+        at = when.timestamp()
+        changed: set[str] = set()
+        transitions: list[Transition] = []
+        for record in records:
+            task_id = record.task_id
+            if not task_id:
+                continue
+            row = self._rows.get(task_id)
+            if row is None:
+                terminal = _is_terminal(record.task_status)
+                row = TaskRow(record, at, at, terminal_at=at if terminal else None)
+                self._rows[task_id] = row
+                self._index.replace(None, record)
+                changed.add(task_id)
+                if not backfill:
+                    transitions.append(
+                        Transition(task_id, record.kind, None, record.task_status or "", when, None)
+                    )
+            else:
+                old = row.record
+                if row.last_observed > at:
+                    continue  # an older observation arriving late: keep what is newer
+                new = _merge(old, record)
+                if new.task_status != old.task_status:
+                    prev = row.last_observed
+                    transitions.append(
+                        Transition(
+                            task_id, new.kind, old.task_status, new.task_status or "", when, from_epoch(prev)
+                        )
+                    )
+                    if _is_terminal(new.task_status):
+                        if row.terminal_at is None:
+                            row.terminal_at, row.terminal_prev = at, prev
+                    else:
+                        row.terminal_at = row.terminal_prev = None
+                if new != old:
+                    self._index.replace(old, new)
+                    row.record = new
+                    changed.add(task_id)
+                row.last_observed = at
+            self._pending.tasks[task_id] = row
+        for t in transitions:
+            self._transitions.setdefault(t.task_id, []).append(t)
+            self._recent.append(t)
+            self._pending.transitions.append(
+                (
+                    t.task_id,
+                    t.kind,
+                    t.from_status,
+                    t.to_status,
+                    t.observed_at.timestamp(),
+                    t.previous_observed_at.timestamp() if t.previous_observed_at else None,
+                )
+            )
+        self._after_write()
+        return self._notify(StoreChange(task_ids=frozenset(changed), transitions=tuple(transitions)))
+
+    def apply_jobs(
+        self, jobs: Iterable[GetResourceSnapshotJobResponse], observed_at: datetime | None = None
+    ) -> StoreChange:
+        at = (observed_at or self._clock.now()).timestamp()
+        changed: set[str] = set()
+        for job in jobs:
+            if not job.id:
+                continue
+            if self._jobs.get(job.id) != job:
+                changed.add(job.id)
+            self._jobs[job.id] = job
+            self._job_fetched[job.id] = at
+            self._pending.jobs[job.id] = (job, at)
+        self._after_write()
+        return self._notify(StoreChange(job_ids=frozenset(changed)))
+
+    def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> StoreChange:
+        changed: set[str] = set()
+        for inv in invitations:
+            if self._invitations.get(inv.id) != inv:
+                changed.add(inv.id)
+                self._invitations[inv.id] = inv
+                self._pending.invitations[inv.id] = inv
+                self._pending.removed_invitations.discard(inv.id)
+        self._after_write()
+        return self._notify(StoreChange(invitation_ids=frozenset(changed)))
+
+    def remove_invitations(self, invitation_ids: Iterable[str]) -> StoreChange:
+        """Forget invitations no longer pending (accepted, rejected or expired since)."""
+        removed = {i for i in invitation_ids if self._invitations.pop(i, None) is not None}
+        for i in removed:
+            self._pending.invitations.pop(i, None)
+        self._pending.removed_invitations |= removed
+        self._after_write()
+        return self._notify(StoreChange(invitation_ids=frozenset(removed)))
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Poll bookkeeping kept in the journal (e.g. whether a kind's history is fully fetched)."""
+        if self._meta.get(key) != value:
+            self._meta[key] = value
+            self._pending.meta[key] = value
+            self._after_write()

@@ -1,0 +1,62 @@
+"""The store's derived index of its tasks, per kind: counts by status and by reason code, the ids not
+known to be finished, and the newest start time. `Store` keeps it in step with every record it
+replaces (`TaskIndex.replace`); it never reads the records itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from schemas import TaskRecord, TaskStatus
+
+
+class TaskIndex:
+    """Counts, running ids and newest start per kind, updated one record replacement at a time."""
+
+    def __init__(self) -> None:
+        #: kind -> status ("UNKNOWN" for none) -> number of tasks (entries may be 0).
+        self.by_status: dict[str, dict[str, int]] = {}
+        #: kind -> ReasonCode -> number of tasks carrying it (entries may be 0).
+        self.by_reason: dict[str, dict[str, int]] = {}
+        #: kind -> the latest start time seen.
+        self.newest: dict[str, datetime] = {}
+        #: kind -> ids of tasks not known to be finished.
+        self.active: dict[str, set[str]] = {}
+
+    def replace(self, old: TaskRecord | None, new: TaskRecord | None) -> None:
+        """Keep counts, newest start and the active set in step with one record replacing another."""
+        for record, sign in ((old, -1), (new, 1)):
+            if record is None:
+                continue
+            kind, status = record.kind, record.task_status or "UNKNOWN"
+            by_status = self.by_status.setdefault(kind, {})
+            by_status[status] = by_status.get(status, 0) + sign
+            if record.reason_code:
+                by_reason = self.by_reason.setdefault(kind, {})
+                by_reason[record.reason_code] = by_reason.get(record.reason_code, 0) + sign
+            active = self.active.setdefault(kind, set())
+            if sign > 0 and record.task_status not in TaskStatus.TERMINAL:
+                active.add(record.task_id)  # type: ignore[arg-type]
+            elif sign < 0:
+                active.discard(record.task_id)
+        if new is not None and new.start_time is not None:
+            newest = self.newest.get(new.kind)
+            if newest is None or new.start_time > newest:
+                self.newest[new.kind] = new.start_time
+
+    def active_ids(self, kind: str | None = None) -> set[str]:
+        """Tasks not known to be finished (IN_PROGRESS, or a status this version does not know)."""
+        if kind is not None:
+            return set(self.active.get(kind, ()))
+        return set().union(*self.active.values()) if self.active else set()
+
+    def newest_start(self, kind: str) -> datetime | None:
+        return self.newest.get(kind)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """kind -> status -> number of tasks."""
+        return {k: {s: n for s, n in v.items() if n} for k, v in self.by_status.items()}
+
+    def reason_counts(self) -> dict[str, dict[str, int]]:
+        """kind -> ReasonCode -> number of tasks carrying it."""
+        return {k: {s: n for s, n in v.items() if n} for k, v in self.by_reason.items()}

@@ -1,0 +1,156 @@
+"""The task listings of a poll tick (a mixin of `Poller`, which supplies the client, the store, the budgeted
+`_call` and the bookkeeping): the IN_PROGRESS tasks of each kind with running ones, the tasks that left
+that list (by id, 10 per call), tasks in a status this version does not know, new tasks since the newest
+known, and the history, a page at a time while the pacing allows."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from schemas import TaskRecord, TaskStatus
+
+if TYPE_CHECKING:
+    from tui.aws.service import TaskReads
+    from tui.core.clock import Clock
+
+    from .budget import RequestBudget
+    from .poll_plan import PollPlan
+    from .store import Store
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class TaskListings:
+    if TYPE_CHECKING:
+        client: TaskReads
+        store: Store
+        clock: Clock
+        plan: PollPlan
+        budget: RequestBudget
+        kinds: list[str]
+        _polled_active: set[str]
+        _last_scan: dict[str, float]
+        _last_unsettled: dict[str, float]
+        _history_token: dict[str, str | None]
+        _in_backfill: bool
+
+        async def _call(self, make: Callable[[], Awaitable[T]]) -> T: ...
+
+        def _succeeded(self, source: str) -> None: ...
+
+        def _update(self, **changes: Any) -> None: ...
+
+        def _running_ids(self, kind: str) -> set[str]: ...
+
+        def history_complete(self, kind: str) -> bool: ...
+
+    async def _list_all(self, kind: str, **kwargs: Any) -> list[TaskRecord]:
+        """Every page of one listing (for the small ones: the active set, a batch of ids)."""
+        records: list[TaskRecord] = []
+        token: str | None = None
+        while True:
+            page = await self._call(partial(self.client.list_tasks, kind, next_token=token, **kwargs))
+            records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
+            token = page.next_token
+            if not token:
+                return records
+
+    async def _poll_active(self, kind: str) -> None:
+        """List IN_PROGRESS tasks of a kind that has some (or was never listed), then fetch the ones
+        that left the list by id to learn how they ended."""
+        running = self._running_ids(kind)
+        if not running and kind in self._polled_active:
+            return
+        listed = await self._list_all(
+            kind, status=[TaskStatus.IN_PROGRESS], max_results=self.plan.active_page_size
+        )
+        self._polled_active.add(kind)
+        self.store.apply_tasks(listed, self.clock.now())
+        self._succeeded(kind)
+        departed = sorted(running - {r.task_id for r in listed})
+        await self._fetch_by_id(kind, departed)
+
+    async def _fetch_by_id(self, kind: str, task_ids: Sequence[str]) -> None:
+        for chunk in _chunks(list(task_ids), 10):
+            found = await self._list_all(kind, task_ids=chunk, max_results=10)
+            self.store.apply_tasks(found, self.clock.now())
+            self._succeeded(kind)
+
+    async def _check_unsettled(self, kind: str) -> None:
+        """Tasks in a status this version does not know: refreshed by id, slowly."""
+        ids = sorted(self.store.active_ids(kind) - self._running_ids(kind))
+        now = self.clock.monotonic()
+        if not ids or now - self._last_unsettled.get(kind, -1e18) < self.plan.slow_interval:
+            return
+        self._last_unsettled[kind] = now
+        await self._fetch_by_id(kind, ids)
+
+    async def _scan_new(self, kind: str) -> None:
+        """Newest first, until a known task: new tasks since the last look (once history is in)."""
+        if not self.history_complete(kind):
+            return
+        now = self.clock.monotonic()
+        every = self.plan.active_scan_interval if self._running_ids(kind) else self.plan.slow_interval
+        if now - self._last_scan.get(kind, -1e18) < every:
+            return
+        newest = self.store.newest_start(kind)
+        token: str | None = None
+        size = self.plan.scan_page_size
+        while True:
+            page = await self._call(partial(self.client.list_tasks, kind, max_results=size, next_token=token))
+            records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
+            reached_known = any(
+                self.store.task(r.task_id) is not None  # type: ignore[arg-type]
+                or (newest is not None and r.start_time is not None and r.start_time < newest)
+                for r in records
+            )
+            self.store.apply_tasks(records, self.clock.now())
+            self._succeeded(kind)
+            token = page.next_token
+            if reached_known or not token:
+                break
+            if size < self.plan.history_page_size:
+                # Many new tasks (pcwatch was closed a while): start over with the largest pages
+                # rather than page through them 25 at a time (a token is only valid for its page size).
+                size, token = self.plan.history_page_size, None
+        self._last_scan[kind] = now
+
+    def _backfilling(self) -> bool:
+        return any(not self.history_complete(k) for k in self.kinds)
+
+    async def _backfill(self) -> None:
+        """The history, newest first, a page at a time, while the pacing keeps a reserve for live polls."""
+        self._update(backfilling=self._backfilling())
+        for kind in self.kinds:
+            while not self.history_complete(kind):
+                if self.budget.paced_tokens < self.plan.history_reserve + 1:
+                    return
+                token = self._history_token.get(kind)
+                page = await self._call(
+                    partial(
+                        self.client.list_tasks,
+                        kind,
+                        max_results=self.plan.history_page_size,
+                        next_token=token,
+                    )
+                )
+                records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
+                self._in_backfill = True
+                try:
+                    # Each page is its own transaction and notification: the dashboard fills as it comes.
+                    self.store.apply_tasks(records, self.clock.now(), backfill=True)
+                finally:
+                    self._in_backfill = False
+                self._succeeded(kind)
+                self._history_token[kind] = page.next_token
+                if not page.next_token:
+                    self.store.set_meta(f"history_complete:{kind}", "1")
+                    self._last_scan[kind] = self.clock.monotonic()
+        self._update(backfilling=self._backfilling())

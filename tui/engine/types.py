@@ -1,0 +1,99 @@
+"""What the engine hands out: plain data, no I/O. The store's rows and change notices, a finished task's
+observed completion, and the poller's status. The dashboard, the commands and the notebook read these
+(through `tui.engine.api`); importing this module loads nothing but `schemas` and msgspec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import msgspec
+
+from schemas import ServiceError, TaskRecord
+
+
+class TaskRow(msgspec.Struct, array_like=True, gc=False):
+    """A task as the store keeps it: the record plus when pcwatch observed it (epoch seconds)."""
+
+    record: TaskRecord
+    first_seen: float
+    last_observed: float
+    #: The first observation in a terminal status, and the observation before it (None if the task was
+    #: first seen already finished).
+    terminal_at: float | None = None
+    terminal_prev: float | None = None
+
+
+#: (task_id, kind, from_status, to_status, observed_at, previous_observed_at) with epoch-second times.
+TransitionRow = tuple[str, str, "str | None", str, float, "float | None"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    task_id: str
+    kind: str
+    #: None for the first observation of a task seen live (not for history loaded in bulk).
+    from_status: str | None
+    to_status: str
+    observed_at: datetime
+    previous_observed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """When a finished task ended, as far as pcwatch could observe it."""
+
+    started: datetime | None
+    #: The first observation in a terminal status.
+    observed_end: datetime
+    #: Seconds between that observation and the one before it: the true end lies in that gap. For a
+    #: task first seen already finished, the whole span since its start.
+    uncertainty: float
+    #: Seconds from start to `observed_end` (an upper bound; the true duration is within `uncertainty`);
+    #: NaN without a start time.
+    duration: float
+    #: True if pcwatch saw the task running before it finished (the uncertainty is one poll gap).
+    observed_live: bool = True
+
+
+@dataclass(frozen=True)
+class StoreChange:
+    """What one change of the store touched; `transitions` oldest first."""
+
+    task_ids: frozenset[str] = frozenset()
+    job_ids: frozenset[str] = frozenset()
+    invitation_ids: frozenset[str] = frozenset()
+    transitions: tuple[Transition, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.task_ids or self.job_ids or self.invitation_ids or self.transitions)
+
+
+#: PollerStatus.state values. "following": another viewer polls, this one reads the journal.
+STATES = ("starting", "live", "paused", "stale", "backoff", "following")
+
+
+@dataclass(frozen=True)
+class PollerStatus:
+    #: "starting" (no poll done yet), "live", "paused", "stale" (the last poll failed; data kept),
+    #: "backoff" (throttled; waiting longer before the next try), "following" (see STATES).
+    state: str = "starting"
+    calls_last_hour: int = 0
+    calls_left_today: int = 0
+    next_poll_at: datetime | None = None
+    #: Source ("<TaskKind>", "jobs", "invitations") -> time of its last successful call.
+    last_success: dict[str, datetime] = field(default_factory=dict)
+    #: One line, terminal-safe, saying how to fix it where there is a fix. Cleared by a good poll.
+    last_error: str | None = None
+    last_service_error: ServiceError | None = None
+    stale_since: datetime | None = None
+    #: True while the history is still being fetched (first run).
+    backfilling: bool = False
+    #: Running tasks the poller is following.
+    active_tasks: int = 0
+    calls_total: int = 0
+
+    @property
+    def last_poll(self) -> datetime | None:
+        """The latest successful call of any source."""
+        return max(self.last_success.values()) if self.last_success else None

@@ -1,0 +1,340 @@
+"""The write actions the dashboard and the commands share: accept or reject an invitation, start an
+engagement from an opportunity, start an opportunity from an engagement. No Textual here.
+
+Each write goes through the write ledger (`tui.writes.ledger`): the ClientToken is committed before the
+request is sent, an attempt with no definitive answer is resent with the same token, and the outcome is
+recorded. A started task is applied to the store at once (from the start response), so the dashboard
+shows it before the next poll and the poller follows it like any other.
+
+Usage from the app (on the event loop that owns the store, i.e. the poller's):
+
+    actions = WriteActions(client, WriteLedger.for_settings(settings), store=store,
+                           read_only=settings.read_only)
+    outcome = await actions.accept(invitation_id)        # WriteOutcome; raises WriteError (has .lines)
+    await actions.reject(invitation_id, "reason text")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from schemas import (
+    TASK_KINDS,
+    WRITE_OPERATIONS,
+    ConflictException,
+    GetEngagementInvitationResponse,
+    InvitationStatus,
+    StartEngagementByAcceptingInvitationTaskResponse,
+    StartEngagementFromOpportunityTaskResponse,
+    StartOpportunityFromEngagementTaskResponse,
+    TaskRecord,
+    WireStruct,
+)
+from schemas.operations import (
+    ACCEPT_INVITATION,
+    ENGAGEMENT_FROM_OPPORTUNITY,
+    OPPORTUNITY_FROM_ENGAGEMENT,
+    REJECT_INVITATION,
+)
+from tui.aws.failures import ApiFailure
+from tui.aws.service import PartnerCentralApi
+from tui.core.clock import Clock, SystemClock
+from tui.core.settings import Settings
+from tui.core.timefmt import instant
+from tui.engine.api import StoreWriter
+
+from .api import WriteOutcome
+from .errors import READ_ONLY_MESSAGE, WriteError, WritesDisabled, explain, is_definitive
+from .ledger import Reservation, WriteLedger
+
+#: What a Start…Task answers.
+StartResponse = (
+    StartEngagementByAcceptingInvitationTaskResponse
+    | StartEngagementFromOpportunityTaskResponse
+    | StartOpportunityFromEngagementTaskResponse
+)
+
+ACCEPT = ACCEPT_INVITATION
+FROM_OPPORTUNITY = ENGAGEMENT_FROM_OPPORTUNITY
+FROM_ENGAGEMENT = OPPORTUNITY_FROM_ENGAGEMENT
+REJECT = REJECT_INVITATION
+
+#: AwsSubmission.InvolvementType and .Visibility values in the service model.
+INVOLVEMENT_TYPES = ("Co-Sell", "For Visibility Only")
+VISIBILITIES = ("Full", "Limited")
+#: RejectionReason: 1–80 printable characters (the model's pattern).
+MAX_REJECTION_REASON = 80
+
+_KIND_OF = {spec["start_operation"]: kind for kind, spec in TASK_KINDS.items()}
+
+
+def writes_allowed(settings: Settings) -> bool:
+    """False in read-only mode: the dashboard hides its write keys and palette entries then."""
+    return not settings.read_only
+
+
+def is_production(catalog: str) -> bool:
+    """The `AWS` catalog acts on real customer opportunities (`Sandbox` is for testing)."""
+    return catalog == "AWS"
+
+
+def build_write_actions(
+    client: PartnerCentralApi, store: StoreWriter | None, settings: Settings, clock: Clock | None = None
+) -> WriteActions:
+    """The actions service for the dashboard: the ledger beside the journal (see `tui.writes.ledger`).
+    Close `actions.ledger` when the app exits."""
+    ledger = WriteLedger.for_settings(settings, clock=clock)
+    return WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock)
+
+
+class WriteActions:
+    def __init__(
+        self,
+        client: PartnerCentralApi,
+        ledger: WriteLedger,
+        *,
+        store: StoreWriter | None = None,
+        read_only: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.store = store
+        self.read_only = read_only
+        self.clock = clock or SystemClock()
+
+    @property
+    def catalog(self) -> str:
+        return self.client.catalog
+
+    def _check_allowed(self) -> None:
+        if self.read_only:
+            raise WritesDisabled([READ_ONLY_MESSAGE])
+
+    # --- the four writes ---------------------------------------------------------------------------
+
+    async def accept(self, invitation_id: str, *, fresh: bool = False) -> WriteOutcome:
+        """StartEngagementByAcceptingInvitationTask."""
+        self._check_allowed()
+        params = self.client.accept_invitation_params(invitation_id, "")
+        return await self._start(
+            ACCEPT,
+            invitation_id,
+            params,
+            lambda token: self.client.start_engagement_by_accepting_invitation_task(
+                invitation_id, client_token=token
+            ),
+            fresh=fresh,
+        )
+
+    async def start_engagement(
+        self,
+        opportunity_id: str,
+        involvement_type: str,
+        visibility: str | None = None,
+        *,
+        fresh: bool = False,
+    ) -> WriteOutcome:
+        """StartEngagementFromOpportunityTask."""
+        self._check_allowed()
+        params = self.client.engagement_from_opportunity_params(
+            opportunity_id, "", involvement_type=involvement_type, visibility=visibility
+        )
+        return await self._start(
+            FROM_OPPORTUNITY,
+            opportunity_id,
+            params,
+            lambda token: self.client.start_engagement_from_opportunity_task(
+                opportunity_id, involvement_type=involvement_type, visibility=visibility, client_token=token
+            ),
+            fresh=fresh,
+        )
+
+    async def start_opportunity(
+        self, engagement_id: str, context_id: str, *, fresh: bool = False
+    ) -> WriteOutcome:
+        """StartOpportunityFromEngagementTask."""
+        self._check_allowed()
+        params = self.client.opportunity_from_engagement_params(engagement_id, "", context_id=context_id)
+        return await self._start(
+            FROM_ENGAGEMENT,
+            engagement_id,
+            params,
+            lambda token: self.client.start_opportunity_from_engagement_task(
+                engagement_id, context_id=context_id, client_token=token
+            ),
+            fresh=fresh,
+        )
+
+    async def reject(self, invitation_id: str, reason: str) -> WriteOutcome:
+        """RejectEngagementInvitation. It takes no ClientToken; the ledger still records the attempt,
+        and a repeat that finds the invitation already REJECTED with this reason counts as done."""
+        self._check_allowed()
+        reason = " ".join(reason.split())
+        if not reason:
+            raise WriteError(["a rejection reason is required (--reason TEXT)"])
+        if len(reason) > MAX_REJECTION_REASON:
+            raise WriteError([f"the rejection reason is {len(reason)} characters; at most 80 are allowed"])
+        params = {"Catalog": self.catalog, "Identifier": invitation_id, "RejectionReason": reason}
+        reservation = self.ledger.reserve(REJECT, self.catalog, invitation_id, params)
+        token = reservation.entry.client_token
+        if reservation.already_done:
+            return self._outcome(REJECT, invitation_id, reservation, b"{}", None, replayed=True)
+        try:
+            await self.client.reject_engagement_invitation(invitation_id, reason=reason)
+        except ApiFailure as failure:
+            invitation = await self._invitation_after(failure, invitation_id)
+            # The service echoes the RejectionReason; if it does not, an earlier attempt of ours that got
+            # no answer (a re-run) is the likely author.
+            if (
+                isinstance(failure.service_error, ConflictException)
+                and invitation is not None
+                and invitation.status == InvitationStatus.REJECTED
+                and (
+                    invitation.rejection_reason == reason
+                    or (invitation.rejection_reason is None and reservation.reused)
+                )
+            ):
+                # A retried reject (botocore's, or a re-run) whose first attempt went through.
+                self.ledger.record_success(token, b"{}")
+                self._forget_invitation(invitation_id)
+                note = "the invitation was already rejected by an earlier attempt whose answer was lost"
+                return self._outcome(REJECT, invitation_id, reservation, b"{}", None, note=note)
+            raise self._failed(failure, REJECT, invitation_id, token, invitation) from failure
+        self.ledger.record_success(token, b"{}")
+        self._forget_invitation(invitation_id)
+        return self._outcome(REJECT, invitation_id, reservation, b"{}", None)
+
+    # --- shared -------------------------------------------------------------------------------------
+
+    async def _start(
+        self,
+        operation: str,
+        target_id: str,
+        params: dict[str, Any],
+        call: Callable[[str], Awaitable[StartResponse]],
+        *,
+        fresh: bool,
+    ) -> WriteOutcome:
+        kind = _KIND_OF[operation]
+        reservation = self.ledger.reserve(operation, self.catalog, target_id, params, fresh=fresh)
+        token = reservation.entry.client_token
+        if reservation.already_done:
+            raw = (reservation.entry.response or "{}").encode()
+            response = TASK_KINDS[kind]["start_response"].from_json(raw)
+            task = TaskRecord.from_task(response, kind)
+            self._apply(task)
+            return self._outcome(operation, target_id, reservation, raw, response, task=task, replayed=True)
+        try:
+            response = await call(token)
+        except ApiFailure as failure:
+            invitation = None
+            if operation == ACCEPT:
+                invitation = await self._invitation_after(failure, target_id)
+            raise self._failed(failure, operation, target_id, token, invitation) from failure
+        # Anything else (cancelled, interrupted, killed) leaves the entry pending: the next attempt
+        # resends the same token.
+        raw = response.to_json()
+        self.ledger.record_success(token, raw)
+        task = TaskRecord.from_task(response, kind)
+        self._apply(task)
+        return self._outcome(operation, target_id, reservation, raw, response, task=task)
+
+    def _outcome(
+        self,
+        operation: str,
+        target_id: str,
+        reservation: Reservation,
+        raw: bytes,
+        response: WireStruct | None,
+        *,
+        task: TaskRecord | None = None,
+        replayed: bool = False,
+        note: str | None = None,
+    ) -> WriteOutcome:
+        if replayed and note is None:
+            when = instant(reservation.entry.created, utc=True)
+            note = f"already done at {when} (recorded in the write ledger); nothing was sent now"
+        return WriteOutcome(
+            operation=operation,
+            catalog=self.catalog,
+            target_id=target_id,
+            client_token=reservation.entry.client_token,
+            response_json=raw,
+            response=response,
+            task=task,
+            replayed=replayed,
+            reused_token=reservation.reused,
+            note=note,
+        )
+
+    def _failed(
+        self,
+        failure: ApiFailure,
+        operation: str,
+        target_id: str,
+        token: str,
+        invitation: GetEngagementInvitationResponse | None,
+    ) -> WriteError:
+        definitive = is_definitive(failure)
+        error = failure.service_error
+        self.ledger.record_failure(
+            token,
+            error.type if error is not None else failure.category,
+            failure.message,
+            definitive=definitive,
+        )
+        lines = explain(
+            failure,
+            operation=operation,
+            target_id=target_id,
+            catalog=self.catalog,
+            invitation=invitation,
+            now=self.clock.now(),
+        )
+        if operation == REJECT and not definitive:
+            lines = [
+                lines[0],
+                "run the same command again: pcwatch checks whether the invitation was already rejected",
+            ]
+        return WriteError(
+            lines, failure=failure, definitive=definitive, throttled=failure.throttled, client_token=token
+        )
+
+    async def _invitation_after(
+        self, failure: ApiFailure, invitation_id: str
+    ) -> GetEngagementInvitationResponse | None:
+        """The invitation's current state, to explain a conflict (None if it cannot be read)."""
+        if not isinstance(failure.service_error, ConflictException):
+            return None
+        try:
+            return await self.client.get_engagement_invitation(invitation_id)
+        except ApiFailure:
+            return None
+
+    def _apply(self, task: TaskRecord) -> None:
+        if self.store is not None and task.task_id:
+            self.store.apply_tasks([task], self.clock.now())
+
+    def _forget_invitation(self, invitation_id: str) -> None:
+        if self.store is not None:
+            self.store.remove_invitations([invitation_id])
+
+
+__all__ = [
+    "ACCEPT",
+    "FROM_ENGAGEMENT",
+    "FROM_OPPORTUNITY",
+    "INVOLVEMENT_TYPES",
+    "REJECT",
+    "VISIBILITIES",
+    "WRITE_OPERATIONS",
+    "WriteActions",
+    "WriteError",
+    "WriteOutcome",
+    "WritesDisabled",
+    "build_write_actions",
+    "is_production",
+    "writes_allowed",
+]

@@ -1,0 +1,376 @@
+"""The write ledger: every write pcwatch sends, recorded before it is sent, with its outcome after.
+
+A write (Start…Task, RejectEngagementInvitation) gets a ClientToken that is committed to SQLite *before*
+the request leaves. If the answer is lost — a reset connection, a timeout, the process killed — the
+ledger still holds the token with no definitive outcome, and the next attempt at the same request
+(same operation, catalog, target and parameters) sends the same token again, so the service, which
+answers a repeated ClientToken with the task it already started, acts once. botocore's own retries
+resend the same serialized request, hence the same token, too.
+
+Entry states:
+- `pending`: recorded, sent or about to be; no answer yet (or the process died waiting).
+- `unknown`: the call ended without a definitive answer (network error, 5xx, throttled after retries,
+  unreadable body): the service may or may not have acted. Reused like `pending`.
+- `succeeded`: the service answered; `response` holds its JSON (wire names). Not sent again unless the
+  caller asks for a new request (`fresh=True`).
+- `failed`: the service refused the request definitively (validation, conflict, access denied, not
+  found): nothing was done, so the next attempt gets a new token.
+
+Where: its own SQLite file beside the journal, `<journal stem>.writes<suffix>` (e.g.
+`…--Sandbox.writes.sqlite3`), so a corrupt journal moved aside (`tui.engine.journal`) never takes the
+pending write tokens with it. Older pcwatch kept these tables inside the journal's file: on first open
+their rows are copied here, then dropped there (`migrate_legacy`). With `--no-journal` the ledger still
+needs a file, or a crash could make the next run act twice: it goes to
+`<user state dir>/pcwatch/write-ledgers/<same name as the journal>`. `--demo` without `--journal` uses a
+per-process temporary file (the demo's world is new each run, so there is nothing to resume).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tui.core.clock import Clock, SystemClock
+from tui.core.private_files import prepare_sqlite_file, private_parent
+from tui.core.settings import Settings
+from tui.engine.journal import default_journal_path
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+UNKNOWN = "unknown"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+#: States in which the request may have been carried out without pcwatch knowing: reuse the token.
+OPEN_STATES = (PENDING, UNKNOWN)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS write_requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_token TEXT NOT NULL UNIQUE,
+    operation TEXT NOT NULL,
+    catalog TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    params_hash TEXT NOT NULL,
+    params TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at REAL,
+    outcome_at REAL,
+    response TEXT,
+    error_type TEXT,
+    error_message TEXT
+);
+CREATE INDEX IF NOT EXISTS write_requests_by_identity
+    ON write_requests (operation, catalog, target_id, params_hash);
+"""
+
+_COLUMNS = (
+    "client_token, operation, catalog, target_id, params_hash, params, state, created_at, attempts,"
+    " last_attempt_at, outcome_at, response, error_type, error_message"
+)
+#: The table the ledger kept inside the journal's file before it had its own.
+LEGACY_TABLE = "write_requests"
+
+
+def params_hash(params: dict[str, Any]) -> str:
+    """A stable digest of a request's parameters (ClientToken left out: it is what varies)."""
+    body = {k: v for k, v in params.items() if k != "ClientToken"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class WriteEntry:
+    client_token: str
+    operation: str
+    catalog: str
+    target_id: str
+    params_hash: str
+    #: The request's parameters as JSON (without the ClientToken).
+    params: str
+    state: str
+    created_at: float
+    #: How many times the request was (about to be) sent with this token, by pcwatch (not botocore).
+    attempts: int
+    last_attempt_at: float | None
+    outcome_at: float | None
+    #: The service's answer as JSON with wire names (for `succeeded`).
+    response: str | None
+    error_type: str | None
+    error_message: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def created(self) -> datetime:
+        return datetime.fromtimestamp(self.created_at, timezone.utc)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """What `WriteLedger.reserve` decided for one write."""
+
+    entry: WriteEntry
+    #: The token of an earlier attempt with no definitive outcome is being sent again.
+    reused: bool
+    #: An earlier attempt already succeeded: `entry.response` is its answer; nothing should be sent.
+    already_done: bool
+
+
+def ledger_beside(journal: Path) -> Path:
+    """The ledger's file for a journal: `name.writes.sqlite3` beside `name.sqlite3`."""
+    return journal.with_name(f"{journal.stem}.writes{journal.suffix}")
+
+
+def ledger_path(settings: Settings) -> Path:
+    """The ledger's file for these settings (see the module docstring)."""
+    if settings.journal_path is not None and not settings.no_journal:
+        return ledger_beside(Path(settings.journal_path))
+    if settings.demo and settings.journal_path is None:
+        fd, name = tempfile.mkstemp(prefix="pcwatch-demo-writes-", suffix=".sqlite3")
+        os.close(fd)
+        return Path(name)
+    journal = default_journal_path(settings)
+    if settings.no_journal:
+        return journal.parent.parent / "write-ledgers" / journal.name
+    return ledger_beside(journal)
+
+
+def legacy_path(settings: Settings) -> Path | None:
+    """The journal whose file may still hold this ledger's tables (pcwatch before the ledger's own file)."""
+    if settings.no_journal or (settings.demo and settings.journal_path is None):
+        return None
+    return (
+        Path(settings.journal_path) if settings.journal_path is not None else default_journal_path(settings)
+    )
+
+
+class WriteLedger:
+    """The write ledger over one SQLite file. Thread-safe enough for one process (one connection, each
+    operation one transaction); several processes coordinate through SQLite's write lock."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Clock | None = None,
+        temporary: bool = False,
+        legacy: Path | None = None,
+    ) -> None:
+        """`legacy`: a journal file that may hold this ledger's rows from before (see `migrate_legacy`)."""
+        self.path = Path(path)
+        self._clock = clock or SystemClock()
+        self._temporary = temporary
+        #: Human-readable warnings (a legacy ledger that could not be read); the app shows them.
+        self.warnings: list[str] = []
+        private_parent(self.path)
+        prepare_sqlite_file(self.path)  # 0600, and so are its -wal and -shm
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        self._conn.execute("PRAGMA busy_timeout = 10000")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a write recorded as about to be sent must survive even a power loss.
+        self._conn.execute("PRAGMA synchronous = FULL")
+        self._conn.executescript(_SCHEMA)
+        if legacy is not None:
+            self.migrate_legacy(legacy)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, clock: Clock | None = None) -> WriteLedger:
+        temporary = settings.demo and settings.journal_path is None
+        return cls(ledger_path(settings), clock=clock, temporary=temporary, legacy=legacy_path(settings))
+
+    def migrate_legacy(self, journal: Path) -> int:
+        """Move the rows an older pcwatch kept in `journal`'s file into this ledger; returns how many.
+
+        Copied first (one transaction; a token already here is kept as it is), then the old table is
+        dropped from the journal: a crash between the two only repeats the copy, which changes nothing.
+        A journal that cannot be read leaves its rows where they are, with a warning.
+        """
+        c = self._conn
+        if journal.is_symlink() or not journal.is_file():
+            return 0  # (the journal itself refuses a symlink: nothing of ours is there)
+        try:
+            c.execute("ATTACH DATABASE ? AS legacy", (str(journal),))
+        except sqlite3.Error as exc:
+            self._warn(f"the write ledger in {journal} was not read ({exc})")
+            return 0
+        try:
+            found = c.execute(
+                "SELECT count(*) FROM legacy.sqlite_master WHERE type = 'table' AND name = ?", (LEGACY_TABLE,)
+            ).fetchone()[0]
+            if not found:
+                return 0
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                before = c.execute("SELECT count(*) FROM main.write_requests").fetchone()[0]
+                c.execute(
+                    f"INSERT OR IGNORE INTO main.write_requests ({_COLUMNS})"
+                    f" SELECT {_COLUMNS} FROM legacy.{LEGACY_TABLE} ORDER BY seq"
+                )
+                moved = int(c.execute("SELECT count(*) FROM main.write_requests").fetchone()[0] - before)
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            c.execute(f"DROP TABLE IF EXISTS legacy.{LEGACY_TABLE}")
+            log.info("write ledger: %d entries moved from %s to %s", moved, journal, self.path)
+            return moved
+        except sqlite3.Error as exc:
+            self._warn(f"the write ledger in {journal} was not moved to {self.path.name} ({exc})")
+            return 0
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                c.execute("DETACH DATABASE legacy")
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        log.warning("%s", message)
+
+    def _now(self) -> float:
+        return self._clock.now().timestamp()
+
+    def _row(self, row: tuple[Any, ...] | None) -> WriteEntry | None:
+        return None if row is None else WriteEntry(*row)
+
+    def get(self, client_token: str) -> WriteEntry | None:
+        row = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM write_requests WHERE client_token = ?", (client_token,)
+        ).fetchone()
+        return self._row(row)
+
+    def latest(
+        self, operation: str, catalog: str, target_id: str, params: dict[str, Any]
+    ) -> WriteEntry | None:
+        """The most recent entry for exactly this request, if any."""
+        row = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM write_requests WHERE operation = ? AND catalog = ? AND target_id = ?"
+            " AND params_hash = ? ORDER BY seq DESC LIMIT 1",
+            (operation, catalog, target_id, params_hash(params)),
+        ).fetchone()
+        return self._row(row)
+
+    def succeeded_targets(self, operation: str, catalog: str) -> set[str]:
+        """Targets with a succeeded entry for this operation (e.g. invitations already accepted)."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT target_id FROM write_requests WHERE operation = ? AND catalog = ? AND state = ?",
+            (operation, catalog, SUCCEEDED),
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def entries(self, limit: int = 100) -> list[WriteEntry]:
+        """The newest entries first."""
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM write_requests ORDER BY seq DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [WriteEntry(*r) for r in rows]
+
+    def reserve(
+        self,
+        operation: str,
+        catalog: str,
+        target_id: str,
+        params: dict[str, Any],
+        *,
+        fresh: bool = False,
+    ) -> Reservation:
+        """The token to send for this request, committed before returning.
+
+        An earlier attempt without a definitive outcome gives its token again (attempts + 1). An
+        earlier success is returned as `already_done` unless `fresh` (a deliberate new request). In
+        every other case a new token is recorded as `pending`.
+        """
+        digest = params_hash(params)
+        body = json.dumps(
+            {k: v for k, v in params.items() if k != "ClientToken"}, sort_keys=True, default=str
+        )
+        now = self._now()
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")  # two pcwatch processes sending the same request pick one token
+        try:
+            row = c.execute(
+                f"SELECT {_COLUMNS} FROM write_requests WHERE operation = ? AND catalog = ?"
+                " AND target_id = ? AND params_hash = ? ORDER BY seq DESC LIMIT 1",
+                (operation, catalog, target_id, digest),
+            ).fetchone()
+            previous = self._row(row)
+            if previous is not None and previous.state == SUCCEEDED and not fresh:
+                c.execute("COMMIT")
+                return Reservation(previous, reused=False, already_done=True)
+            if previous is not None and previous.is_open:
+                c.execute(
+                    "UPDATE write_requests SET attempts = attempts + 1, last_attempt_at = ?, state = ?"
+                    " WHERE client_token = ?",
+                    (now, PENDING, previous.client_token),
+                )
+                token, reused = previous.client_token, True
+            else:
+                token, reused = str(uuid.uuid4()), False
+                c.execute(
+                    "INSERT INTO write_requests (client_token, operation, catalog, target_id, params_hash,"
+                    " params, state, created_at, attempts, last_attempt_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                    (token, operation, catalog, target_id, digest, body, PENDING, now, now),
+                )
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        entry = self.get(token)
+        assert entry is not None
+        return Reservation(entry, reused=reused, already_done=False)
+
+    def _finish(self, client_token: str, state: str, **values: Any) -> WriteEntry:
+        self._conn.execute(
+            "UPDATE write_requests SET state = ?, outcome_at = ?, response = ?, error_type = ?,"
+            " error_message = ? WHERE client_token = ?",
+            (
+                state,
+                self._now(),
+                values.get("response"),
+                values.get("error_type"),
+                values.get("error_message"),
+                client_token,
+            ),
+        )
+        entry = self.get(client_token)
+        if entry is None:
+            raise KeyError(client_token)
+        return entry
+
+    def record_success(self, client_token: str, response_json: bytes | str) -> WriteEntry:
+        text = response_json.decode() if isinstance(response_json, bytes) else response_json
+        return self._finish(client_token, SUCCEEDED, response=text)
+
+    def record_failure(
+        self, client_token: str, error_type: str, message: str, *, definitive: bool
+    ) -> WriteEntry:
+        """A refusal (`definitive`: nothing was done) or an attempt whose effect is unknown."""
+        state = FAILED if definitive else UNKNOWN
+        return self._finish(client_token, state, error_type=error_type, error_message=message)
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._temporary:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.unlink(f"{self.path}{suffix}")
+
+    def __enter__(self) -> WriteLedger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

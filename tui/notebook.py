@@ -9,7 +9,9 @@
 
 A `Watch` is a viewer like a dashboard: it shares the journal of the same endpoint, account and catalog,
 so with a dashboard (or another notebook) already open it makes no calls of its own; otherwise it polls for
-every viewer (see `tui.engine.sharing`). The engine runs on a background thread with its own event loop, so the
+every viewer (see `tui.engine.sharing`). A `Watch` nobody looks at costs almost nothing (a look for new
+tasks every 15 minutes, running ones every minute); while `follow` waits, or between `watching()` and the
+release it returns (a live view), it counts as watching, and the poller spends as fast as for a dashboard. The engine runs on a background thread with its own event loop, so the
 kernel's loop stays free and `await watch.follow(...)` works from a cell.
 """
 
@@ -144,6 +146,28 @@ class Watch:
         """Poll as soon as the budget allows (a follower asks the polling viewer)."""
         self._loop.call_soon_threadsafe(self.engine.refresh_now)
 
+    def watching(self) -> Callable[[], None]:
+        """Someone looks (e.g. a live view in a cell): the poller spends fast while tasks run, as for a
+        dashboard. Call the result when nobody looks any more."""
+        releases: list[Callable[[], None]] = []
+        added = threading.Event()
+
+        def add() -> None:  # on the engine's thread, like everything that touches it
+            releases.append(self.engine.watching())
+            added.set()
+
+        if self._loop.is_closed():
+            return lambda: None
+        self._loop.call_soon_threadsafe(add)
+        added.wait(10)
+
+        def release() -> None:
+            if releases and not self._loop.is_closed():
+                with contextlib.suppress(RuntimeError):
+                    self._loop.call_soon_threadsafe(releases.pop())
+
+        return release
+
     def close(self) -> None:
         """Stop (another viewer takes over the polling, if any)."""
         if self._task is not None and not self._loop.is_closed():
@@ -227,10 +251,12 @@ class Watch:
                 loop.call_soon_threadsafe(settle, record)
 
         unsubscribe = self.store.subscribe(check)
+        stop_watching = self.watching()  # someone waits for this task: poll as for a dashboard
         try:
             check()
             if self.store.task(task_id) is None:
                 self.refresh()  # a task started a moment ago: look for it now
             return await asyncio.wait_for(finished, timeout)
         finally:
+            stop_watching()
             unsubscribe()

@@ -14,11 +14,12 @@ from tui.core.settings import Settings
 from tui.core.text_safety import CSV, JSON, LINE, visible
 from tui.core.timefmt import SECOND, instant, iso
 
-from .common import connected, error, parse_kind
+from .common import connected, error, parse_kind, shared_budget
 
 if TYPE_CHECKING:
     from schemas import TaskRecord
     from tui.aws.service import TaskReads
+    from tui.engine.budget import RequestBudget
 
 #: CSV columns: the service's wire names plus Kind.
 CSV_FIELDS = [
@@ -54,21 +55,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def fetch_tasks(
-    client: TaskReads, settings: Settings, kinds: Sequence[str], statuses: Sequence[str] | None
+    client: TaskReads, budget: RequestBudget, kinds: Sequence[str], statuses: Sequence[str] | None
 ) -> list[TaskRecord]:
-    """Every task of the kinds (filtered by status on the service side), within the rate budget."""
-    from schemas import TaskRecord
-    from tui.core.clock import SystemClock
-    from tui.engine.budget import RequestBudget
+    """Every task of the kinds (filtered by status on the service side), within the budget. Raises
+    `BudgetSpent` when the daily allowance runs out (shared with every pcwatch of the same journal)."""
+    from functools import partial
 
-    budget = RequestBudget(settings.budget, SystemClock())
+    from schemas import TaskRecord
+
     records: list[TaskRecord] = []
     for kind in kinds:
         token: str | None = None
         while True:
-            await budget.acquire()
-            page = await client.list_tasks(
-                kind, status=list(statuses) if statuses else None, max_results=PAGE_SIZE, next_token=token
+            page = await budget.spend_on(
+                lambda: client.attempts,
+                partial(
+                    client.list_tasks,
+                    kind,
+                    status=list(statuses) if statuses else None,
+                    max_results=PAGE_SIZE,
+                    next_token=token,
+                ),
             )
             records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
             token = page.next_token
@@ -128,14 +135,18 @@ def print_json(records: Sequence[TaskRecord], out: TextIO) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from schemas import TASK_KINDS
     from tui.aws.failures import ApiFailure
+    from tui.core.clock import SystemClock
+    from tui.engine.budget import BudgetSpent
 
     kinds = list(dict.fromkeys(args.kind or TASK_KINDS))
     statuses = [s.upper() for s in args.status] if args.status else None
     try:
-        with connected(settings) as (client, settings):
-            records = asyncio.run(fetch_tasks(client, settings, kinds, statuses))
+        with connected(settings) as (client, settings), shared_budget(settings, SystemClock()) as budget:
+            records = asyncio.run(fetch_tasks(client, budget, kinds, statuses))
     except ApiFailure as failure:
         return error("list", failure.message)
+    except BudgetSpent as spent:
+        return error("list", str(spent))
     out = sys.stdout
     try:
         if args.json:

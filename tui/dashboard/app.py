@@ -216,6 +216,8 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         self._refresh_panes(all_panes=True)
         self._start_ticks()
         if self.poller is not None:
+            # A dashboard (a terminal, a browser tab) is a watcher: the poller spends fast while tasks run.
+            self._unsubscribe.append(self.poller.watching())
             self.run_worker(self.poller.run(), group="poller", name="poller", exit_on_error=False)
         self.set_timer(GC_FREEZE_AFTER, _freeze_long_lived)
 
@@ -241,8 +243,12 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
     def _on_poller_status(self, status: PollerStatus) -> None:
         self.post_message(PollerStatusChanged(status))
 
+    def _panes_gone(self) -> bool:
+        """The app is closing: a change posted before the panes were removed finds none."""
+        return not self.query(TaskTable)
+
     def on_tasks_changed(self, message: TasksChanged) -> None:
-        if not self.loaded:
+        if not self.loaded or self._panes_gone():
             return  # the rebuild after loading reads everything anyway
         table = self.table
         table.update_tasks(message.task_ids)
@@ -268,6 +274,8 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
     def on_poller_status_changed(self, message: PollerStatusChanged) -> None:
         previous = self.status
         self.status = status = message.status
+        if self._panes_gone():
+            return
         self._update_header()
         if self.loaded:
             self.table.set_now(self.clock.now())

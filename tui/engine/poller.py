@@ -1,67 +1,73 @@
-"""The poller: decides which calls to make, within the request budget, and feeds the store.
+"""The poller: carries out the poll plan (`tui.engine.poll_plan.plan_tick`) within the request budget,
+and feeds the store.
 
-Each tick spends calls only where they can change something (see `PollPlan`):
+Each tick it asks the plan which calls are due, given what the store knows (running tasks per kind, the
+tasks pcwatch started), who watches, each source's clock and the allowance left; makes them in order;
+and sleeps until the next source falls due (or it is woken: refresh now, a watcher arrives, a task
+pcwatch started, a snapshot job opened). Ticks never overlap.
 
-- per kind with running tasks: list its IN_PROGRESS tasks (every tick);
-- tasks that left that list: fetched by TaskIdentifier, 10 per call, for their final state;
-- per kind, every slow interval: the newest tasks (StartTime descending), paging only until a known task;
-  this finds new tasks of an idle kind, and tasks that started and finished between two ticks;
-- the history, on a first run, 1000 per page, newest first, as the budget allows (the dashboard fills
-  progressively); with a journal it is fetched once and afterwards only back to the newest known task;
-- resource snapshot jobs named by tasks: once when first seen live, then slowly while Running; those of
-  history tasks only with spare budget; any on demand (`want_job`);
-- pending engagement invitations for this account, slowly.
-
-Ticks never overlap. The interval is fast while tasks run and slow when none do, and never shorter than the
-budget's pacing allows. Failures never stop the loop: the data stays, the status says stale and why, and
-the next attempt waits (exponential backoff with jitter on throttling and faults).
+Failures never stop the loop, and stay where they happen (`tui.engine.sources`): a failing job, kind
+listing or invitation page backs off on its own while the others keep their cadence, and the status names
+it. Throttling (the account's quota), credentials and the network hold every source (exponential backoff
+with jitter; slowly for what no retry fixes). The data stays; the status says what is stale and why. A
+spent daily allowance holds the poller until calls return, and the status says when.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import msgspec
 
-from schemas import (
-    TASK_KINDS,
-    InvitationStatus,
-    TaskStatus,
-)
+from schemas import TASK_KINDS, InvitationStatus, TaskStatus
 from tui.aws.failures import ApiFailure
-from tui.aws.retry import Backoff, extra_attempts, may_retry
+from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.aws.service import TaskReads
 from tui.core.clock import Clock, sleep_or_wake
 from tui.core.settings import Settings
 from tui.core.timefmt import iso
 
-from .budget import RequestBudget
+from .budget import BudgetSpent, RequestBudget
 from .job_queue import SnapshotJobQueue
-from .poll_plan import PollPlan
+from .poll_plan import (
+    ACTIVE,
+    HISTORY,
+    INVITATIONS,
+    JOB,
+    NEWEST,
+    KindState,
+    PlanInput,
+    PlannedCall,
+    PollPlan,
+    TickPlan,
+    job_source,
+    own_source,
+    plan_tick,
+)
+from .sources import Sources, is_global, is_gone
 from .status import StatusBoard
 from .store import Store, StoreChange
 from .task_listings import TaskListings
 from .types import PollerStatus
+from .watchers import Watchers
 
 log = logging.getLogger(__name__)
 
 JOBS = "jobs"
-INVITATIONS = "invitations"
+INVITATIONS_SOURCE = "invitations"
+#: While saving, the plan is made again at least this often (seconds): the pace follows the allowance.
+REPLAN_WHILE_SAVING = 60.0
 
-__all__ = ["INVITATIONS", "JOBS", "PollPlan", "Poller", "PollerStatus"]
+__all__ = ["INVITATIONS_SOURCE", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 
 T = TypeVar("T")
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 class Poller(TaskListings):
@@ -76,28 +82,34 @@ class Poller(TaskListings):
         budget: RequestBudget | None = None,
         plan: PollPlan | None = None,
         kinds: Sequence[str] | None = None,
+        watchers: Watchers | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self.settings = settings
         self.clock = clock
         self.plan = plan or PollPlan.from_settings(settings)
-        self.budget = budget or RequestBudget(settings.budget, clock)
+        if budget is None:
+            ledger = store.journal.call_ledger() if store.journal is not None else None
+            budget = RequestBudget(settings.budget, clock, ledger=ledger)
+        self.budget = budget
         self.kinds = list(kinds or TASK_KINDS)
-        self._backoff = Backoff(rng or random.Random())
+        self.watchers = watchers or Watchers(clock)
+        self.watchers.on_change(self._wake_up)
+        self._sources = Sources(rng or random.Random(), slow_retry=self.plan.unwatched_interval)
         self._lock = asyncio.Lock()
         self._wake: asyncio.Event | None = None
         self._paused = False
         self._board = StatusBoard(PollerStatus(calls_left_today=settings.budget.daily_calls))
-        self._failed: ApiFailure | None = None
-        self._polled_active: set[str] = set()
-        self._last_scan: dict[str, float] = {}
-        self._last_unsettled: dict[str, float] = {}
+        self._listed: set[str] = set()
         self._history_token: dict[str, str | None] = {}
-        self._last_invitations: float | None = None
+        self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
+        self._last_running: dict[str, float] = {}  # kind -> when it last had running tasks (monotonic)
         self._jobs = SnapshotJobQueue(store, clock, self.plan)
         self._unsubscribe = store.subscribe(self._on_store_change)
         self._in_backfill = False
+        self._spent: BudgetSpent | None = None
+        self._last_plan: TickPlan | None = None
 
     # --- public controls ----------------------------------------------------------------------------
 
@@ -114,26 +126,39 @@ class Poller(TaskListings):
 
     def resume(self) -> None:
         self._paused = False
-        self._update(
-            state="stale" if self._failed else ("live" if self._board.current.last_success else "starting")
-        )
+        self._publish_state()
         self.refresh_now()
 
     def refresh_now(self) -> None:
-        """Poll as soon as the budget allows, including the slow checks (new tasks, invitations)."""
-        self._last_scan.clear()
-        self._last_invitations = None
-        if self._wake is not None:
-            self._wake.set()
+        """Poll as soon as the budget allows: every source is due (those backing off too)."""
+        self._sources.wake_all()
+        self._wake_up()
 
     def want_job(self, job_id: str) -> None:
-        """Fetch this snapshot job at the next tick (e.g. the user opened its task)."""
+        """Fetch this snapshot job at once (the user opened its task), even one given up on."""
         self._jobs.want(job_id)
-        if self._wake is not None:
-            self._wake.set()
+        self._sources.retry(f"job:{job_id}")
+        self._wake_up()
+
+    def watching(self) -> Callable[[], None]:
+        """One more watcher (a dashboard, a live view): the poller spends fast while tasks run. Call the
+        result when it stops watching."""
+        release = self.watchers.add()
+        self._update(watched=True)
+        return release
+
+    def follow_task(self, task_id: str, kind: str) -> None:
+        """A task pcwatch started: followed every `own_interval` until it ends."""
+        if kind in self.kinds:
+            self._own[task_id] = kind
+            self._wake_up()
 
     def history_complete(self, kind: str) -> bool:
         return self.store.meta(f"history_complete:{kind}") == "1"
+
+    def _wake_up(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
 
     # --- the loop -----------------------------------------------------------------------------------
 
@@ -146,66 +171,173 @@ class Poller(TaskListings):
                     await self._wake.wait()
                     self._wake.clear()
                     continue
-                await self.poll_once()
+                made = await self.poll_once()
                 if not self._paused:  # (unless pause() came during the poll)
-                    await self._wait_for_next_tick(self._wake)
+                    await self._wait_for_next_tick(self._wake, made)
         finally:
             self._wake = None
 
-    async def _wait_for_next_tick(self, wake: asyncio.Event) -> None:
+    async def _wait_for_next_tick(self, wake: asyncio.Event, made: bool | None = None) -> None:
         delay = self.next_delay()
+        if delay <= 0 and made is None:
+            delay = 1.0  # (nothing could be done although something is due: never spin)
+        if self._last_plan is not None and self._last_plan.stretch > 1.0:
+            # Saving: calls return to the allowance as they leave the window; look again soon.
+            delay = min(delay, REPLAN_WHILE_SAVING)
         self._update(next_poll_at=self.clock.now() + timedelta(seconds=delay))
         await sleep_or_wake(self.clock, delay, wake)
-        # Woken early (refresh_now): still never faster than the rate allows.
-        wait = self.budget.rate.wait_time(1)
-        if wait > 0:
-            await self.clock.sleep(wait)
-
-    def live_kinds(self) -> list[str]:
-        """Kinds with tasks IN_PROGRESS (polled every fast tick)."""
-        return [k for k in self.kinds if self._running_ids(k)]
 
     def next_delay(self) -> float:
-        """Seconds to the next tick: fast while tasks run, slow when none do, longer after failures and
-        whenever the budget's pacing needs it."""
-        if self._failed is not None:
-            if not may_retry(self._failed):  # nothing changes by itself: look again slowly
-                return self.plan.slow_interval
-            return self._backoff.next_delay()
-        live = self.live_kinds()
-        delay = self.plan.fast_interval if live or self._jobs.has_urgent else self.plan.slow_interval
-        if self._backfilling():
-            delay = min(delay, 1.0)
-        expected = max(1, len(live))
-        return max(delay, self.budget.wait_time(expected))
+        """Seconds to the next tick: until the next source falls due (at its cadence for the current
+        watchers and pace, or after its backoff), or until calls return to a spent allowance."""
+        now = self.clock.monotonic()
+        if self._spent is not None:
+            resumes = self.budget.resumes_at(SDK_MAX_ATTEMPTS)
+            if resumes is not None:
+                return max(1.0, (resumes - self.clock.now()).total_seconds())
+            self._spent = None
+        plan = plan_tick(self.plan_input(), self.plan)
+        if plan.calls:
+            return 0.0
+        return max(0.0, plan.wake_at - now)
+
+    def live_kinds(self) -> list[str]:
+        """Kinds with tasks IN_PROGRESS."""
+        return [k for k in self.kinds if self._running_ids(k)]
+
+    def plan_input(self) -> PlanInput:
+        """What the plan decides from, now."""
+        kinds = []
+        now = self.clock.monotonic()
+        for kind in self.kinds:
+            running = self._running_ids(kind)
+            if running:
+                self._last_running[kind] = now
+            last = self._last_running.get(kind)
+            own = tuple(sorted(t for t, k in self._own.items() if k == kind and t in running))
+            unsettled = tuple(sorted(self.store.active_ids(kind) - running))
+            kinds.append(
+                KindState(
+                    kind,
+                    running=len(running),
+                    idle_for=None if last is None else now - last,
+                    own=own,
+                    unsettled=unsettled,
+                    history_complete=self.history_complete(kind),
+                    listed=kind in self._listed,
+                )
+            )
+        return PlanInput(
+            now=now,
+            watched=self.watchers.watched,
+            kinds=tuple(kinds),
+            limit=self.budget.limit,
+            calls_left=self.budget.calls_left_today,
+            sources=self._sources.times(),
+            jobs_wanted=self._jobs.wanted,
+            job_next=self._jobs.next_job(),
+            not_before=self._sources.not_before,
+        )
 
     # --- one tick -----------------------------------------------------------------------------------
 
-    async def poll_once(self) -> bool:
-        """One tick. Returns True if every call it made succeeded."""
+    async def poll_once(self) -> bool | None:
+        """One tick: the calls due now. True if every call it made succeeded, False if one failed, None
+        if it could make none (the allowance is spent, or every source waits)."""
         async with self._lock:
+            plan = self._last_plan = plan_tick(self.plan_input(), self.plan)
+            made, ok = False, True
+            batch: contextlib.ExitStack | None = None
             try:
-                with self.store.batch():
-                    for kind in self.kinds:
-                        await self._poll_active(kind)
-                    for kind in self.kinds:
-                        await self._scan_new(kind)
-                    for kind in self.kinds:
-                        await self._check_unsettled(kind)
-                await self._backfill()
-                with self.store.batch():
-                    await self._poll_jobs()
-                    await self._poll_invitations()
-                    self._save_meta()
-            except ApiFailure as failure:
-                self._on_failure(failure)
-                return False
-            except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
-                log.exception("poll failed unexpectedly")
-                self._on_failure(ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
-                return False
-            self._on_success()
-            return True
+                for call in plan.calls:
+                    if call.op == HISTORY and batch is not None:  # a history page: its own transaction
+                        batch.close()
+                        batch = None
+                    elif call.op != HISTORY and batch is None:
+                        batch = contextlib.ExitStack()
+                        batch.enter_context(self.store.batch())
+                    done = await self._carry_out(call)
+                    if done is None:  # the allowance is spent
+                        break
+                    made = True
+                    if not done:
+                        ok = False
+                        if self._sources.hold_error is not None:  # every source waits
+                            break
+                self._save_meta()
+            finally:
+                if batch is not None:
+                    batch.close()
+            self._own = {t: k for t, k in self._own.items() if t in self._running_ids(k)}
+            self._publish_state(plan)
+            return ok if made else None
+
+    async def _carry_out(self, call: PlannedCall) -> bool | None:
+        """One planned call (with its follow-ups). True if it succeeded, False if it failed (recorded on
+        its source), None if the allowance is spent."""
+        now = self.clock.monotonic()
+        self._sources.called(call.source, now)
+        if call.full:  # every page of invitations: the look for new ones is done too
+            self._sources.called(INVITATIONS_SOURCE, now)
+        try:
+            if call.op == ACTIVE:
+                await self._list_active(call)
+            elif call.op == NEWEST:
+                await self._list_newest(call)
+            elif call.op == HISTORY:
+                await self._history_page(call)
+            elif call.op == JOB:
+                await self._fetch_job(call)
+            elif call.op == INVITATIONS:
+                await self._list_invitations(call)
+            else:  # OWN, UNSETTLED: by TaskIdentifier
+                await self._by_id(call)
+        except BudgetSpent as spent:
+            self._spent = spent
+            self._sources.get(call.source).last_call = None  # (it did not happen)
+            return None
+        except ApiFailure as failure:
+            self._on_failure(call, failure)
+            return False
+        except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
+            log.exception("poll of %s failed unexpectedly", call.source)
+            self._on_failure(call, ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
+            return False
+        self._spent = None
+        for key in {call.source, _failure_key(call)}:
+            self._sources.succeeded(key, self.clock.now())
+        return True
+
+    async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T:
+        """One request within the budget: the rate, then a reservation of the allowance for it and the
+        retries botocore may add (what it did not send is given back)."""
+        wait = self.budget.rate.wait_time(1)
+        if wait > 0:
+            self._update(next_poll_at=self.clock.now() + timedelta(seconds=wait))
+        try:
+            result = await self.budget.spend_on(lambda: self.client.attempts, make)
+        finally:
+            self._update(
+                calls_last_hour=self.budget.calls_last_hour,
+                calls_left_today=self.budget.calls_left_today,
+                calls_total=self._board.current.calls_total + 1,
+            )
+        self._sources.release()  # the account and the network answer
+        return result
+
+    def _on_failure(self, call: PlannedCall, failure: ApiFailure) -> None:
+        now = self.clock.monotonic()
+        log.info("poll of %s failed: %s", call.source, failure.message)
+        key = _failure_key(call)
+        if is_global(failure):
+            self._sources.hold(key, failure, now)
+        else:
+            self._sources.failed(key, failure, now)
+        if call.op == JOB and call.job_id is not None:
+            if is_gone(failure):
+                self._jobs.gone(call.job_id)
+            elif not is_global(failure) and self._sources.get(key).gave_up_at is not None:
+                self._jobs.give_up(call.job_id)
 
     def _running_ids(self, kind: str) -> set[str]:
         ids = self.store.active_ids(kind)
@@ -215,68 +347,43 @@ class Poller(TaskListings):
             if (t := self.store.task(i)) is not None and t.task_status == TaskStatus.IN_PROGRESS
         }
 
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
-        while (wait := self.budget.wait_time(1)) > 0:
-            self._update(next_poll_at=self.clock.now() + timedelta(seconds=wait))
-            await self.clock.sleep(wait)
-        self.budget.spend(1)
-        before = self.client.attempts
-        try:
-            return await make()
-        finally:
-            extra = extra_attempts(before, self.client.attempts)
-            if extra:
-                self.budget.spend(extra)  # botocore's own retries cost quota too
-            self._update(
-                calls_last_hour=self.budget.calls_last_hour,
-                calls_left_today=self.budget.calls_left_today,
-                calls_total=self._board.current.calls_total + 1,
-            )
-
-    def _succeeded(self, source: str) -> None:
-        self._update(last_success={**self._board.current.last_success, source: self.clock.now()})
-
     def _on_store_change(self, change: StoreChange) -> None:
-        self._jobs.on_task_change(change, backfill=self._in_backfill)
+        self._jobs.on_task_change(change, backfill=self._in_backfill, own=set(self._own))
 
-    async def _poll_jobs(self) -> None:
-        # When the pacing is tight, jobs (details) yield to task polling (detection).
-        plenty = self.budget.paced_tokens > self.budget.daily.capacity / 2
-        for job_id in self._jobs.next_batch(plenty=plenty):
-            job = await self._call(partial(self.client.get_resource_snapshot_job, job_id))
-            if job.id is None:  # a partial response: we know which job we asked for
-                job = msgspec.structs.replace(job, id=job_id)
-            self._jobs.fetched(job_id)
-            self.store.apply_jobs([job], self.clock.now())
-            self._succeeded(JOBS)
+    async def _fetch_job(self, call: PlannedCall) -> None:
+        job_id = call.job_id or ""
+        job = await self._call(call.source, partial(self.client.get_resource_snapshot_job, job_id))
+        if job.id is None:  # a partial response: we know which job we asked for
+            job = msgspec.structs.replace(job, id=job_id)
+        self._jobs.fetched(job_id)
+        self.store.apply_jobs([job], self.clock.now())
 
-    async def _poll_invitations(self) -> None:
-        now = self.clock.monotonic()
-        if (
-            self._last_invitations is not None
-            and now - self._last_invitations < self.plan.invitation_interval
-        ):
-            return
+    async def _list_invitations(self, call: PlannedCall) -> None:
+        """Pending invitations, newest first: until a known one, or (`full`) every page, which also drops
+        the ones no longer pending (accepted, rejected or expired elsewhere)."""
+        known = {i.id for i in self.store.invitations()}
         found = []
         token: str | None = None
         while True:
             page = await self._call(
+                call.source,
                 partial(
                     self.client.list_engagement_invitations,
                     status=[InvitationStatus.PENDING],
                     participant_type="RECEIVER",
                     next_token=token,
-                )
+                ),
             )
             found.extend(page.engagement_invitation_summaries)
             token = page.next_token
-            if not token:
+            if not token or (
+                not call.full and any(i.id in known for i in page.engagement_invitation_summaries)
+            ):
                 break
         self.store.apply_invitations(found)
-        seen = {i.id for i in found}
-        self.store.remove_invitations([i.id for i in self.store.invitations() if i.id not in seen])
-        self._last_invitations = now
-        self._succeeded(INVITATIONS)
+        if call.full and not token:
+            seen = {i.id for i in found}
+            self.store.remove_invitations([i.id for i in self.store.invitations() if i.id not in seen])
 
     def _save_meta(self) -> None:
         for kind in self.kinds:
@@ -286,26 +393,44 @@ class Poller(TaskListings):
 
     # --- status -------------------------------------------------------------------------------------
 
-    def _on_success(self) -> None:
-        self._failed = None
-        self._backoff.reset()
+    def _publish_state(self, plan: TickPlan | None = None) -> None:
+        """The status after a tick: the state, what fails, the watchers, the pace, the allowance."""
+        plan = plan or self._last_plan
+        now = self.clock.monotonic()
+        hold = self._sources.hold_error
+        kind_failure = self._sources.first_failure([*self.kinds, *(own_source(k) for k in self.kinds)])
+        failing = self._sources.failing(now)
+        failure = hold or kind_failure or self._sources.first_failure()
+        if self._paused:
+            state = "paused"
+        elif hold is not None:
+            state = "backoff" if hold.throttled else "stale"
+        elif kind_failure is not None:
+            state = "stale"
+        else:
+            state = "live" if self._listed else "starting"
+        stale = hold is not None or kind_failure is not None
+        last_success = self._sources.last_success()
+        scans = [last_success.get(k) for k in self.kinds]
         self._update(
-            state="paused" if self._paused else "live",
-            last_error=None,
-            last_service_error=None,
-            stale_since=None,
+            state=state,
+            last_success=last_success,
+            last_error=failure.message if failure is not None else None,
+            last_service_error=failure.service_error if failure is not None else None,
+            stale_since=(self.status.stale_since or self.clock.now()) if stale else None,
+            failing=failing,
             active_tasks=sum(len(self._running_ids(k)) for k in self.kinds),
-        )
-
-    def _on_failure(self, failure: ApiFailure) -> None:
-        self._failed = failure
-        log.info("poll failed: %s", failure.message)
-        self._update(
-            state="paused" if self._paused else ("backoff" if failure.throttled else "stale"),
-            last_error=failure.message,
-            last_service_error=failure.service_error,
-            stale_since=self._board.current.stale_since or self.clock.now(),
+            watched=self.watchers.watched,
+            saving=plan is not None and plan.stretch > 1.0,
+            scanned_at=min(s for s in scans if s is not None) if all(scans) else None,
+            scan_every=plan.scan_every if plan is not None else 0.0,
+            budget_resumes_at=self._spent.resumes_at if self._spent is not None else None,
         )
 
     def _update(self, **changes: Any) -> None:
         self._board.update(**changes)
+
+
+def _failure_key(call: PlannedCall) -> str:
+    """Where a call's failure is kept: a job's under the job (whose turn it was does not matter)."""
+    return job_source(call.job_id) if call.op == JOB and call.job_id else call.source

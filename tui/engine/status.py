@@ -60,6 +60,12 @@ def status_to_json(status: PollerStatus, now: datetime) -> str:
             "backfilling": status.backfilling,
             "active_tasks": status.active_tasks,
             "calls_total": status.calls_total,
+            "watched": status.watched,
+            "failing": [list(pair) for pair in status.failing],
+            "scanned_at": iso_or_none(status.scanned_at),
+            "scan_every": status.scan_every,
+            "saving": status.saving,
+            "budget_resumes_at": iso_or_none(status.budget_resumes_at),
         }
     )
 
@@ -108,6 +114,16 @@ def status_from_json(
             backfilling=bool(data.get("backfilling")),
             active_tasks=int(data.get("active_tasks", 0)),
             calls_total=int(data.get("calls_total", 0)),
+            watched=bool(data.get("watched")),
+            failing=tuple(
+                (str(pair[0]), str(pair[1]))
+                for pair in data.get("failing") or ()
+                if isinstance(pair, list) and len(pair) == 2
+            ),
+            scanned_at=dt(data.get("scanned_at")),
+            scan_every=float(data.get("scan_every") or 0.0),
+            saving=bool(data.get("saving")),
+            budget_resumes_at=dt(data.get("budget_resumes_at")),
         )
     except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
         return PollerStatus(state=state)

@@ -1,30 +1,27 @@
-"""The task listings of a poll tick (a mixin of `Poller`, which supplies the client, the store, the budgeted
-`_call` and the bookkeeping): the IN_PROGRESS tasks of each kind with running ones, the tasks that left
-that list (by id, 10 per call), tasks in a status this version does not know, new tasks since the newest
-known, and the history, a page at a time while the pacing allows."""
+"""The task listings a poll tick carries out (a mixin of `Poller`, which supplies the client, the store,
+the budgeted `_call` and the bookkeeping): a kind's first listing (its IN_PROGRESS tasks), its newest-first
+page (new tasks and the ends of running ones; running tasks not on it are looked up by id, 10 a call),
+tasks by id (pcwatch's own, or in a status this version does not know), and the history, a page at a time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from schemas import TaskRecord, TaskStatus
 
+from .poll_plan import PlannedCall, chunks, departed
+
 if TYPE_CHECKING:
     from tui.aws.service import TaskReads
     from tui.core.clock import Clock
 
-    from .budget import RequestBudget
     from .poll_plan import PollPlan
     from .store import Store
 
 T = TypeVar("T")
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 class TaskListings:
@@ -33,78 +30,56 @@ class TaskListings:
         store: Store
         clock: Clock
         plan: PollPlan
-        budget: RequestBudget
         kinds: list[str]
-        _polled_active: set[str]
-        _last_scan: dict[str, float]
-        _last_unsettled: dict[str, float]
+        _listed: set[str]
         _history_token: dict[str, str | None]
         _in_backfill: bool
 
-        async def _call(self, make: Callable[[], Awaitable[T]]) -> T: ...
-
-        def _succeeded(self, source: str) -> None: ...
-
-        def _update(self, **changes: Any) -> None: ...
+        async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T: ...
 
         def _running_ids(self, kind: str) -> set[str]: ...
 
         def history_complete(self, kind: str) -> bool: ...
 
-    async def _list_all(self, kind: str, **kwargs: Any) -> list[TaskRecord]:
+    async def _list_all(self, source: str, kind: str, **kwargs: Any) -> list[TaskRecord]:
         """Every page of one listing (for the small ones: the active set, a batch of ids)."""
         records: list[TaskRecord] = []
         token: str | None = None
         while True:
-            page = await self._call(partial(self.client.list_tasks, kind, next_token=token, **kwargs))
+            page = await self._call(source, partial(self.client.list_tasks, kind, next_token=token, **kwargs))
             records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
             token = page.next_token
             if not token:
                 return records
 
-    async def _poll_active(self, kind: str) -> None:
-        """List IN_PROGRESS tasks of a kind that has some (or was never listed), then fetch the ones
-        that left the list by id to learn how they ended."""
+    async def _list_active(self, call: PlannedCall) -> None:
+        """A kind's first listing in this process: its IN_PROGRESS tasks (those older than any page
+        shows too); running tasks known from the journal that are not among them, by id."""
+        kind = call.kind or ""
         running = self._running_ids(kind)
-        if not running and kind in self._polled_active:
-            return
         listed = await self._list_all(
-            kind, status=[TaskStatus.IN_PROGRESS], max_results=self.plan.active_page_size
+            call.source, kind, status=[TaskStatus.IN_PROGRESS], max_results=call.page_size
         )
-        self._polled_active.add(kind)
+        self._listed.add(kind)
         self.store.apply_tasks(listed, self.clock.now())
-        self._succeeded(kind)
-        departed = sorted(running - {r.task_id for r in listed})
-        await self._fetch_by_id(kind, departed)
+        await self._fetch_by_id(
+            call.source, kind, departed(running, {r.task_id for r in listed if r.task_id})
+        )
 
-    async def _fetch_by_id(self, kind: str, task_ids: Sequence[str]) -> None:
-        for chunk in _chunks(list(task_ids), 10):
-            found = await self._list_all(kind, task_ids=chunk, max_results=10)
-            self.store.apply_tasks(found, self.clock.now())
-            self._succeeded(kind)
-
-    async def _check_unsettled(self, kind: str) -> None:
-        """Tasks in a status this version does not know: refreshed by id, slowly."""
-        ids = sorted(self.store.active_ids(kind) - self._running_ids(kind))
-        now = self.clock.monotonic()
-        if not ids or now - self._last_unsettled.get(kind, -1e18) < self.plan.slow_interval:
-            return
-        self._last_unsettled[kind] = now
-        await self._fetch_by_id(kind, ids)
-
-    async def _scan_new(self, kind: str) -> None:
-        """Newest first, until a known task: new tasks since the last look (once history is in)."""
-        if not self.history_complete(kind):
-            return
-        now = self.clock.monotonic()
-        every = self.plan.active_scan_interval if self._running_ids(kind) else self.plan.slow_interval
-        if now - self._last_scan.get(kind, -1e18) < every:
-            return
+    async def _list_newest(self, call: PlannedCall) -> None:
+        """Newest first: new tasks, and the ends of running tasks on the page. With `follow_pages`, on
+        while every task on the page is new (pcwatch was away a while: then the largest pages). Running
+        tasks no page showed are looked up by id."""
+        kind = call.kind or ""
+        running = self._running_ids(kind)
         newest = self.store.newest_start(kind)
+        seen: set[str] = set()
         token: str | None = None
-        size = self.plan.scan_page_size
+        size = call.page_size
         while True:
-            page = await self._call(partial(self.client.list_tasks, kind, max_results=size, next_token=token))
+            page = await self._call(
+                call.source, partial(self.client.list_tasks, kind, max_results=size, next_token=token)
+            )
             records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
             reached_known = any(
                 self.store.task(r.task_id) is not None  # type: ignore[arg-type]
@@ -112,45 +87,45 @@ class TaskListings:
                 for r in records
             )
             self.store.apply_tasks(records, self.clock.now())
-            self._succeeded(kind)
+            seen.update(r.task_id for r in records if r.task_id)
             token = page.next_token
-            if reached_known or not token:
+            if reached_known or not token or not call.follow_pages:
                 break
             if size < self.plan.history_page_size:
-                # Many new tasks (pcwatch was closed a while): start over with the largest pages
-                # rather than page through them 25 at a time (a token is only valid for its page size).
+                # Many new tasks: start over with the largest pages rather than page through them a few
+                # at a time (a token is only valid for its page size).
                 size, token = self.plan.history_page_size, None
-        self._last_scan[kind] = now
+        await self._fetch_by_id(call.source, kind, departed(running, seen))
 
-    def _backfilling(self) -> bool:
-        return any(not self.history_complete(k) for k in self.kinds)
+    async def _fetch_by_id(self, source: str, kind: str, task_ids: Sequence[str]) -> None:
+        for chunk in chunks(list(task_ids)):
+            found = await self._list_all(source, kind, task_ids=chunk, max_results=10)
+            self.store.apply_tasks(found, self.clock.now())
 
-    async def _backfill(self) -> None:
-        """The history, newest first, a page at a time, while the pacing keeps a reserve for live polls."""
-        self._update(backfilling=self._backfilling())
-        for kind in self.kinds:
-            while not self.history_complete(kind):
-                if self.budget.paced_tokens < self.plan.history_reserve + 1:
-                    return
-                token = self._history_token.get(kind)
-                page = await self._call(
-                    partial(
-                        self.client.list_tasks,
-                        kind,
-                        max_results=self.plan.history_page_size,
-                        next_token=token,
-                    )
-                )
-                records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
-                self._in_backfill = True
-                try:
-                    # Each page is its own transaction and notification: the dashboard fills as it comes.
-                    self.store.apply_tasks(records, self.clock.now(), backfill=True)
-                finally:
-                    self._in_backfill = False
-                self._succeeded(kind)
-                self._history_token[kind] = page.next_token
-                if not page.next_token:
-                    self.store.set_meta(f"history_complete:{kind}", "1")
-                    self._last_scan[kind] = self.clock.monotonic()
-        self._update(backfilling=self._backfilling())
+    async def _by_id(self, call: PlannedCall) -> None:
+        await self._fetch_by_id(call.source, call.kind or "", call.task_ids)
+
+    async def _history_page(self, call: PlannedCall) -> None:
+        """The next page of a kind's history, newest first; its own transaction and notification (the
+        dashboard fills as it comes)."""
+        kind = call.kind or ""
+        if self.history_complete(kind):
+            return
+        page = await self._call(
+            call.source,
+            partial(
+                self.client.list_tasks,
+                kind,
+                max_results=call.page_size,
+                next_token=self._history_token.get(kind),
+            ),
+        )
+        records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
+        self._in_backfill = True
+        try:
+            self.store.apply_tasks(records, self.clock.now(), backfill=True)
+        finally:
+            self._in_backfill = False
+        self._history_token[kind] = page.next_token
+        if not page.next_token:
+            self.store.set_meta(f"history_complete:{kind}", "1")

@@ -92,6 +92,20 @@ class PollerStatus:
     #: Running tasks the poller is following.
     active_tasks: int = 0
     calls_total: int = 0
+    #: Someone watches (a dashboard, a browser tab, a notebook's live view, `follow`): the poller spends
+    #: fast while tasks run; nobody watching, it spends almost nothing.
+    watched: bool = False
+    #: (what, its error) for each source failing now: a kind's tasks, one snapshot job, invitations.
+    #: One failing source backs off on its own; the others keep their cadence.
+    failing: tuple[tuple[str, str], ...] = ()
+    #: The oldest of the kinds' last looks for new tasks, and how often they are due at the current
+    #: cadence (seconds): the header shows the age when it is past that by far.
+    scanned_at: datetime | None = None
+    scan_every: float = 0.0
+    #: The allowance is low: the cadences are stretched to make it last.
+    saving: bool = False
+    #: The daily allowance is spent: no call until then.
+    budget_resumes_at: datetime | None = None
 
     @property
     def last_poll(self) -> datetime | None:

@@ -40,7 +40,9 @@ from .poll_plan import (
     ACTIVE,
     HISTORY,
     INVITATIONS,
+    INVITATIONS_SOURCE,
     JOB,
+    JOBS,
     NEWEST,
     KindState,
     PlanInput,
@@ -60,8 +62,6 @@ from .watchers import Watchers
 
 log = logging.getLogger(__name__)
 
-JOBS = "jobs"
-INVITATIONS_SOURCE = "invitations"
 #: While saving, the plan is made again at least this often (seconds): the pace follows the allowance.
 REPLAN_WHILE_SAVING = 60.0
 

@@ -228,6 +228,20 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
         assert status == 200 and kind.startswith("image/svg+xml")
         # The bundled font is the one in use, loaded from this origin.
         assert driver.execute_script("return document.fonts.check('16px \"Roboto Mono\"')")
+
+        # `c` copies the selected task's id to the browser's clipboard (through the page's terminal).
+        driver.execute_cdp_cmd(
+            "Browser.grantPermissions",
+            {"origin": served.base.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+        )
+        driver.find_element("css selector", ".xterm-helper-textarea").send_keys("c")
+        toast = page.wait_for("Copied", "clipboard", "\x1b]52;c;", timeout=15)
+        assert "Copied" in toast and "browser" in toast and "\x1b]52;c;" in toast, toast[-2000:]
+        copied = driver.execute_async_script(
+            "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('error: ' + e))"
+        )
+        assert copied in ids and copied in toast, copied
+
         page.read()
         origin = f"127.0.0.1:{served.port}"
         assert any(u.endswith(".ttf") for u in page.urls), page.urls

@@ -241,6 +241,10 @@ class GuardedServer(Server):
         self.sessions += 1  # counted before the first await: concurrent handshakes cannot all pass
         websocket = web.WebSocketResponse(heartbeat=15)
         self._sockets.add(websocket)
+
+        async def quit_close() -> None:  # the dashboard quit: a normal close (1000)
+            await websocket.close()
+
         app_service: AppService | None = None
         try:
             await websocket.prepare(request)
@@ -248,7 +252,7 @@ class GuardedServer(Server):
                 self.command,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,  # the dashboard quit: a normal close (1000)
+                close=quit_close,
                 download_manager=self.download_manager,
                 debug=self.debug,
             )

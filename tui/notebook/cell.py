@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Callable
 
 
 def in_kernel() -> bool:
@@ -40,7 +41,8 @@ class CellOutput:
             return
         from IPython.display import display
 
-        display(data, raw=True, display_id=self.display_id)
+        show: Callable[..., object] = display  # (IPython's functions are untyped)
+        show(data, raw=True, display_id=self.display_id)
         self.shown += 1
 
     def update(self, data: dict[str, str]) -> None:
@@ -48,7 +50,8 @@ class CellOutput:
             return
         from IPython.display import update_display
 
-        update_display(data, raw=True, display_id=self.display_id)
+        replace: Callable[..., object] = update_display
+        replace(data, raw=True, display_id=self.display_id)
         self.updates += 1
 
 

@@ -213,15 +213,18 @@ class JobList(ResultList[GetResourceSnapshotJobResponse]):
 
     def columns(self) -> list[Column[GetResourceSnapshotJobResponse]]:
         now = self.now
-        J = GetResourceSnapshotJobResponse
-        last_run: Callable[[J], str] = lambda j: html.when(j.last_successful_execution_date, now)  # noqa: E731
         return [
             Column("status", lambda j: j.status, "Status", lambda j: html.status(j.status), 8),
             Column("id", lambda j: j.id, "Job id", plain_width=22),
             Column("engagement_id", lambda j: j.engagement_id, "Engagement", plain_width=22),
             Column("resource_type", lambda j: j.resource_type, "Resource"),
             Column("resource_id", lambda j: j.resource_id, "Resource id", plain_width=1),
-            Column("last_successful_execution_date", lambda j: j.last_successful_execution_date, "Last run", last_run),
+            Column(
+                "last_successful_execution_date",
+                lambda j: j.last_successful_execution_date,
+                "Last run",
+                lambda j: html.when(j.last_successful_execution_date, now),
+            ),
             Column("last_failure", lambda j: j.last_failure, "Last failure", lambda j: html.long_text(j.last_failure)),
             Column("created_at", lambda j: j.created_at),
             Column("resource_snapshot_template_name", lambda j: j.resource_snapshot_template_name),

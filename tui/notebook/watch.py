@@ -195,8 +195,13 @@ class Watch:
             view.stop()
         if self._server is not None:
             self._server.stop()
-        if self._task is not None:
-            self._run_on_engine(self._task.cancel)
+        task = self._task
+        if task is not None:
+
+            def stop_engine() -> None:
+                task.cancel()
+
+            self._run_on_engine(stop_engine)
         self._thread.join(timeout=10)
         self.engine.close()
         if self.demo is not None:

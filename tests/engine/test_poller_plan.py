@@ -47,7 +47,8 @@ def ops(client: FakeClient) -> list[tuple]:
 
 async def test_first_run_lists_active_then_backfills_history_newest_first() -> None:
     history = [task(n, status="COMPLETE") for n in range(2500)] + [task(9000 + n) for n in range(3)]
-    history += [task(n, kind=FROM_OPP, status="FAILED") for n in range(1500)]
+    # (ids apart from the first kind's: `task` names both kinds "task-Enga-…")
+    history += [task(5000 + n, kind=FROM_OPP, status="FAILED") for n in range(1500)]
     client = FakeClient(history)
     poller, store, _ = make(client)
     pages: list[int] = []

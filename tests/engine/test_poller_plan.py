@@ -147,6 +147,36 @@ async def test_idle_kinds_scan_for_new_tasks_each_slow_interval_stopping_at_a_kn
     assert poller.next_delay() == 5.0
 
 
+async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> None:
+    """What `Watch.follow` trusts to say an id does not exist: every task started before `scanned[kind]`
+    is known. A listing already on its way, or one of the running tasks only, moves it not."""
+    client = FakeClient([task(n, status="COMPLETE") for n in range(5)] + [task(100, kind=FROM_OPP)])
+    poller, store, clock = make(client)
+    sent: list[tuple[str, object]] = []
+
+    def slow_call(call) -> None:  # each call takes 2 s; remember when each newest-first scan was sent
+        if call.op == "list_tasks" and call.status is None and call.task_ids is None and call.max_results == 25:
+            sent.append((call.kind, clock.now()))
+        clock.advance(2)
+
+    client.on_call = slow_call
+    await poller.poll_once()  # the first run: the history, no scan yet
+    assert poller.status.scanned == {}
+    asked = clock.now()
+    poller.refresh_now()
+    await poller.poll_once()
+    assert [k for k, _ in sent] == KINDS  # one scan per kind, after the running tasks' listing
+    assert poller.status.scanned == dict(sent)
+    assert all(t >= asked for t in poller.status.scanned.values())
+    assert poller.status.last_success[FROM_OPP] > poller.status.scanned[FROM_OPP]  # (answered later)
+
+    # A follower reads the same through the journal's status.
+    from tui.engine.status import status_from_json, status_to_json
+
+    shared = status_from_json(status_to_json(poller.status, clock.now()), "following")
+    assert shared.scanned == poller.status.scanned and len(store) == 6
+
+
 async def test_restart_with_journal_loads_first_and_fetches_only_new(tmp_path) -> None:
     clock = MockClock(T0)
     client = FakeClient([task(n, status="COMPLETE") for n in range(3000)] + [task(7000)])

@@ -103,6 +103,7 @@ class TaskListings:
         if now - self._last_scan.get(kind, -1e18) < every:
             return
         newest = self.store.newest_start(kind)
+        sent = self.clock.now()  # (no later than the first request: a task started before it is on a page)
         token: str | None = None
         size = self.plan.scan_page_size
         while True:
@@ -123,6 +124,7 @@ class TaskListings:
                 # rather than page through them 25 at a time (a token is only valid for its page size).
                 size, token = self.plan.history_page_size, None
         self._last_scan[kind] = now
+        self._update(scanned={**self._board.current.scanned, kind: sent})
 
     def _backfilling(self) -> bool:
         return any(not self.history_complete(k) for k in self.kinds)

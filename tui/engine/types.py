@@ -93,6 +93,9 @@ class PollerStatus:
     backfilling: bool = False
     #: Kind -> tasks of its history fetched so far by this poller (how far the loading has got).
     history_fetched: dict[str, int] = field(default_factory=dict)
+    #: Kind -> a time before the newest-first listing last completed was sent: every task of the kind
+    #: started before it is known (what `Watch.follow` waits for before saying an id does not exist).
+    scanned: dict[str, datetime] = field(default_factory=dict)
     #: Running tasks the poller is following.
     active_tasks: int = 0
     calls_total: int = 0

@@ -18,6 +18,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -388,10 +389,12 @@ class Watch:
 
     # --- following one task -------------------------------------------------------------------------
 
-    def _looked_since(self, asked_at: Any) -> bool:
-        """A poll of every kind (with new tasks) made after `asked_at`, with the whole history in."""
-        seen = self.status.last_success
-        return all(self._history_complete(k) and (t := seen.get(k)) is not None and t > asked_at for k in TASK_KINDS)
+    def _looked_since(self, asked_at: datetime) -> bool:
+        """Every kind listed newest first by requests sent after `asked_at`, with the whole history in:
+        a task started before then would be known. (A listing that was already on its way when asked
+        does not count, nor does one of the running tasks only.)"""
+        scanned = self.status.scanned
+        return all(self._history_complete(k) and (t := scanned.get(k)) is not None and t > asked_at for k in TASK_KINDS)
 
     async def follow(self, task_id: str, timeout: float | None = None) -> TaskRecord:
         """Wait (asynchronously: `await` it in a cell) until the task has finished; its final record.
@@ -410,7 +413,7 @@ class Watch:
             if record is not None:
                 outcome.set_result(record)
             else:
-                looked = instant(self.status.last_poll, SECOND)
+                looked = instant(max(self.status.scanned.values(), default=None), SECOND)
                 outcome.set_exception(
                     TaskNotFound(
                         task_id,

@@ -41,9 +41,12 @@ def test_hostile_source_names_and_errors_are_shown_literally() -> None:
 
 
 def test_a_late_look_for_new_tasks_shows_its_age_only_when_well_past_its_cadence() -> None:
-    late = status_line(state="live", scanned_at=NOW - timedelta(seconds=400), scan_every=180.0)
+    fresh = NOW - timedelta(seconds=10)
+    late = status_line(
+        state="live", scanned={"a": fresh, "b": NOW - timedelta(seconds=400), "c": fresh}, scan_every=180.0
+    )
     assert "new tasks checked 6m40s ago" in late
-    on_time = status_line(state="live", scanned_at=NOW - timedelta(seconds=200), scan_every=180.0)
+    on_time = status_line(state="live", scanned={"a": NOW - timedelta(seconds=200)}, scan_every=180.0)
     assert "new tasks checked" not in on_time
 
 

@@ -64,25 +64,35 @@ def ops(client: FakeClient) -> list[tuple]:
 
 async def test_first_run_lists_running_tasks_then_the_history_a_page_a_tick_newest_first() -> None:
     history = [task(n, status="COMPLETE") for n in range(2500)] + [task(9000 + n) for n in range(3)]
+    # (ids apart from the first kind's: `task` names both kinds "task-Enga-…")
+    history += [task(5000 + n, kind=FROM_OPP, status="FAILED") for n in range(1500)]
     client = FakeClient(history)
     poller, store, _ = make(client)
     pages: list[int] = []
     store.subscribe(lambda change: pages.append(len(change.task_ids)))
+    progress: list[dict[str, int]] = []
+    poller.subscribe_status(lambda status: progress.append(status.history_fetched))
 
     assert await tick(poller)
     calls = ops(client)
     assert calls[:3] == [(k, INPROG, None, 100, None) for k in KINDS]
-    # The first page of each kind's history, newest first; the other kinds have none.
+    # The newest page of every kind's history first (the third kind is empty: one page), then the older
+    # pages of the kinds with more, one of each a tick.
     assert calls[3:6] == [(k, None, None, 1000, None) for k in KINDS]
     assert calls[6:] == [("list_engagement_invitations", None)]
-    assert not poller.history_complete(ACCEPT) and poller.history_complete(FROM_OPP)
+    assert not poller.history_complete(ACCEPT) and poller.history_complete(KINDS[2])
 
     assert await tick(poller, 1)
-    assert ops(client) == [(ACCEPT, None, None, 1000, "1000")]
+    assert ops(client) == [(ACCEPT, None, None, 1000, "1000"), (FROM_OPP, None, None, 1000, "1000")]
     assert await tick(poller, 1)
     assert ops(client) == [(ACCEPT, None, None, 1000, "2000")]
-    assert len(store) == 2503
-    assert pages == [3, 1000, 1000, 500]  # the dashboard fills page by page
+    assert len(store) == 4003
+    assert pages[:5] == [3, 1000, 1000, 1000, 500]  # the dashboard fills page by page
+    # How far the loading has got, by kind, after each page (a notebook's progress bar shows it).
+    fetched = [p for i, p in enumerate(progress) if p and p != progress[i - 1]]
+    assert fetched[0] == {ACCEPT: 1000}
+    assert fetched[2] == {ACCEPT: 1000, FROM_OPP: 1000, KINDS[2]: 0}
+    assert fetched[-1] == {ACCEPT: 2503, FROM_OPP: 1500, KINDS[2]: 0}
     assert all(poller.history_complete(k) for k in KINDS)
     assert poller.status.state == "live" and poller.status.watched
     assert await tick(poller, 1) is None and ops(client) == []  # nothing due until the 6 s look
@@ -178,6 +188,37 @@ async def test_idle_kinds_look_for_new_tasks_every_3_minutes_paging_on_while_all
     assert store.task(task(1000).task_id).task_status == "COMPLETE"  # started and ended between looks
     assert len(store.active_ids(ACCEPT)) == 29
     assert poller.next_delay() == 6.0
+
+
+async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> None:
+    """What `Watch.follow` trusts to say an id does not exist: every task started before `scanned[kind]`
+    is known. A listing already on its way, or one of the running tasks only, moves it not."""
+    client = FakeClient([task(n, status="COMPLETE") for n in range(5)] + [task(100, kind=FROM_OPP)])
+    poller, store, clock = make(client)
+    sent: list[tuple[str, object]] = []
+
+    def slow_call(call) -> None:  # each call takes 2 s; remember when each newest-first look was sent
+        newest_first = call.status is None and call.task_ids is None and call.max_results in (25, 100)
+        if call.op == "list_tasks" and newest_first:
+            sent.append((call.kind, clock.now()))
+        clock.advance(2)
+
+    client.on_call = slow_call
+    await poller.poll_once()  # the first run: the history, no scan yet
+    assert poller.status.scanned == {}
+    asked = clock.now()
+    poller.refresh_now()
+    await poller.poll_once()
+    assert sorted(k for k, _ in sent) == sorted(KINDS)  # one look per kind (the running tasks' listing: none)
+    assert poller.status.scanned == dict(sent)
+    assert all(t >= asked for t in poller.status.scanned.values())
+    assert poller.status.last_success[FROM_OPP] > poller.status.scanned[FROM_OPP]  # (answered later)
+
+    # A follower reads the same through the journal's status.
+    from tui.engine.status import status_from_json, status_to_json
+
+    shared = status_from_json(status_to_json(poller.status, clock.now()), "following")
+    assert shared.scanned == poller.status.scanned and len(store) == 6
 
 
 async def test_restart_with_journal_loads_first_fetches_only_new_and_keeps_the_budget(tmp_path) -> None:

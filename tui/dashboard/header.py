@@ -103,7 +103,8 @@ def header_state(
             "calls_left_today": status.calls_left_today,
             "last_error": status.last_error,
             "failing": status.failing,
-            "scanned_at": status.scanned_at,
+            # (a kind whose history is still loading has no look yet: its loading is its discovery)
+            "scanned_at": min(status.scanned.values(), default=None),
             "scan_every": status.scan_every,
             "saving": status.saving,
             "budget_resumes_at": status.budget_resumes_at,

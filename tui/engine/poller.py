@@ -411,7 +411,6 @@ class Poller(TaskListings):
             state = "live" if self._listed else "starting"
         stale = hold is not None or kind_failure is not None
         last_success = self._sources.last_success()
-        scans = [last_success.get(k) for k in self.kinds]
         self._update(
             state=state,
             last_success=last_success,
@@ -422,7 +421,6 @@ class Poller(TaskListings):
             active_tasks=sum(len(self._running_ids(k)) for k in self.kinds),
             watched=self.watchers.watched,
             saving=plan is not None and plan.stretch > 1.0,
-            scanned_at=min(s for s in scans if s is not None) if all(scans) else None,
             scan_every=plan.scan_every if plan is not None else 0.0,
             budget_resumes_at=self._spent.resumes_at if self._spent is not None else None,
         )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tui.core.clock import Clock
 
     from .poll_plan import PollPlan
+    from .status import StatusBoard
     from .store import Store
 
 T = TypeVar("T")
@@ -34,6 +35,9 @@ class TaskListings:
         _listed: set[str]
         _history_token: dict[str, str | None]
         _in_backfill: bool
+        _board: StatusBoard
+
+        def _update(self, **changes: Any) -> None: ...
 
         async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T: ...
 
@@ -73,6 +77,7 @@ class TaskListings:
         kind = call.kind or ""
         running = self._running_ids(kind)
         newest = self.store.newest_start(kind)
+        sent = self.clock.now()  # (no later than the first request: a task started before it is on a page)
         seen: set[str] = set()
         token: str | None = None
         size = call.page_size
@@ -95,6 +100,9 @@ class TaskListings:
                 # Many new tasks: start over with the largest pages rather than page through them a few
                 # at a time (a token is only valid for its page size).
                 size, token = self.plan.history_page_size, None
+        # Every task of the kind started before `sent` is known now (what `Watch.follow` waits for before
+        # saying an id does not exist; the IN_PROGRESS listing does not count).
+        self._update(scanned={**self._board.current.scanned, kind: sent})
         await self._fetch_by_id(call.source, kind, departed(running, seen))
 
     async def _fetch_by_id(self, source: str, kind: str, task_ids: Sequence[str]) -> None:
@@ -126,6 +134,8 @@ class TaskListings:
             self.store.apply_tasks(records, self.clock.now(), backfill=True)
         finally:
             self._in_backfill = False
+        fetched = self._board.current.history_fetched
+        self._update(history_fetched={**fetched, kind: fetched.get(kind, 0) + len(records)})
         self._history_token[kind] = page.next_token
         if not page.next_token:
             self.store.set_meta(f"history_complete:{kind}", "1")

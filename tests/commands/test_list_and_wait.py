@@ -131,13 +131,14 @@ def test_demo_mode_list_and_wait() -> None:
 
 
 def test_repeated_list_runs_never_spend_more_than_daily_calls_together() -> None:
-    """Each run is a new process; the allowance is the journal's, so restarts do not start a fresh day.
+    """Each run is a new process (three in a row, then two at once); the allowance is the journal's, so
+    restarts do not start a fresh day.
     Counted at the endpoint (its own record of requests), not by pcwatch."""
     simulator = Simulator(seed=3, history=300)
     limit = 10
     codes, errors = [], []
     with serve(simulator) as endpoint:
-        for _ in range(5):
+        for _ in range(3):
             result = pcwatch("list", "--endpoint-url", endpoint.url, "--daily-calls", str(limit), "--json")
             codes.append(result.returncode)
             errors.append(result.stderr)

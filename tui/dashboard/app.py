@@ -248,8 +248,10 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         self.post_message(PollerStatusChanged(status))
 
     def _panes_gone(self) -> bool:
-        """The app is closing: a change posted before the panes were removed finds none."""
-        return not self.query(TaskTable)
+        """The app is closing: a message posted before the panes were removed finds some of them gone
+        (they go one by one, between messages)."""
+        panes = (TaskTable, HeaderStatus, ViewBar, ActivityLog, ErrorDetails, SnapshotJobs)
+        return not all(self.query(pane) for pane in panes)
 
     def on_tasks_changed(self, message: TasksChanged) -> None:
         if not self.loaded or self._panes_gone():
@@ -291,6 +293,8 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
             self._refresh_details()
 
     def on_task_table_selected(self, message: TaskTable.Selected) -> None:
+        if self._panes_gone():
+            return
         self._refresh_details()
         self._refresh_jobs()
         record = self._selected_record()

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start-engagement": ("tui.commands.start_engagement", "start an engagement from an opportunity"),
     "start-opportunity": ("tui.commands.start_opportunity", "start an opportunity from an engagement"),
     "serve": ("tui.commands.serve", "serve the dashboard to browsers (textual-serve) on 127.0.0.1"),
+    "stats": ("tui.commands.stats", "what failed and why, durations, tasks per hour, from the journal"),
 }
 
 

@@ -73,6 +73,8 @@ def dashboard_command(settings: Settings) -> str:
         argv += ["--journal", str(settings.journal_path)]
     argv += ["--max-rate", repr(settings.budget.rate_per_second)]
     argv += ["--daily-calls", str(settings.budget.daily_calls)]
+    if settings.log_file is not None:
+        argv += ["--log-file", str(settings.log_file), "--log-level", settings.log_level]
     return shlex.join(argv)
 
 

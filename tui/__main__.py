@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
+from .core import logs
 from .core.config import CONFIG_VARIABLE, LOG_LEVELS, PROFILE_VARIABLE, ConfigError, config_path, resolve_args
 from .core.settings import DEFAULT_REGION, Settings, SettingsError, check_settings
+
+log = logging.getLogger("tui")
+#: The exit status logged for a command that raised (Python then exits 1 with the traceback).
+EXIT_UNEXPECTED = 1
 
 # name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -112,16 +119,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from_args(args)
         check_settings(settings)  # before any request, and before the dashboard or a server starts
-    except (ConfigError, SettingsError) as refused:
+        # The dashboard owns the terminal: nothing may be logged to it.
+        logs.configure(settings.log_file, settings.log_level, interactive=args.command is None)
+    except (ConfigError, SettingsError, logs.LogFileError) as refused:
         parser.exit(2, f"pcwatch: {refused}\n")
-    if args.command is None:
-        module = importlib.import_module("tui.commands.dashboard")
-    else:
-        module = importlib.import_module(COMMANDS[args.command][0])
+    command = args.command or "dashboard"
+    module = importlib.import_module(COMMANDS[args.command][0] if args.command else "tui.commands.dashboard")
+    logs.event(
+        log,
+        "start",
+        f"pcwatch {command}",
+        operation=command,
+        catalog=settings.catalog,
+        endpoint=settings.endpoint_url or f"aws {settings.region}",
+        demo=settings.demo or None,
+    )
+    started, code = time.perf_counter(), EXIT_UNEXPECTED
     try:
-        return int(module.run(args, settings) or 0)
+        code = int(module.run(args, settings) or 0)
     except KeyboardInterrupt:
-        return 130
+        code = 130
+    except Exception:
+        log.exception("pcwatch %s failed", command)
+        raise
+    finally:
+        logs.event(log, "exit", operation=command, duration=time.perf_counter() - started, outcome=str(code))
+    return code
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core import logs
 from tui.core.settings import Settings, is_loopback
 
 if TYPE_CHECKING:
@@ -132,6 +133,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as refused:
         print(f"pcwatch serve: {refused}", file=sys.stderr)
         return 2
+    logs.add_secret(token)  # never in the log file, whatever logs the URL or a header
     if args.max_sessions < 1:
         print("pcwatch serve: --max-sessions must be at least 1", file=sys.stderr)
         return 2

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from textual_serve.server import Server
 
+from tui.core import logs
+
 from .serve import DEFAULT_MAX_SESSIONS
 
 #: A generated token: 32 random bytes (256 bits), URL-safe base64.
@@ -191,7 +193,8 @@ class GuardedServer(Server):
     # --- start-up ------------------------------------------------------------------------------------
 
     def initialize_logging(self) -> None:
-        super().initialize_logging()
+        with logs.set_aside():  # textual-serve's console handler goes only to a root without handlers
+            super().initialize_logging()
         # aiohttp's access log would print every request line, the page's `?token=…` included.
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 

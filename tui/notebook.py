@@ -4,6 +4,7 @@
     watch = Watch(catalog="Sandbox", profile="partner")   # or Watch(settings), or Watch(demo=True)
     watch.tasks(kind="EngagementByAcceptingInvitation", status="FAILED")  # list[schemas.TaskRecord]
     watch.table(status="IN_PROGRESS")     # a rich Table: renders in the cell
+    watch.stats(since="7d")               # what failed and why, durations, per hour (docs/stats.md)
     record = await watch.follow(task_id, timeout=600)   # in a cell: returns once the task has finished
     watch.close()
 
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from schemas import TaskRecord, TaskStatus
+from schemas import TASK_KINDS, TaskRecord, TaskStatus
 
 from .core.clock import Clock, SystemClock
 from .core.settings import DEFAULT_REGION, Budget, Settings, check_settings
@@ -34,6 +35,8 @@ from .simulator.demo import DEMO, Demo, DemoWorld, start_demo
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from .engine.stats import Stats
 
 #: Columns of `Watch.table`: header -> TaskRecord field.
 TABLE_COLUMNS: dict[str, Callable[[TaskRecord], str | None]] = {
@@ -86,6 +89,7 @@ class Watch:
             )
         check_settings(settings)  # SettingsError (a ValueError): a misspelt catalog, http:// to another host
         clock = clock or SystemClock()
+        self._clock = clock
         #: The demo endpoint this watch started (`demo=`), else None.
         self.demo: Demo | None = None
         if demo:
@@ -210,6 +214,31 @@ class Watch:
                 cells.append(Text(visible(value, limit=300), style=style))
             table.add_row(*cells)
         return table
+
+    def stats(
+        self, since: str = "7d", kind: str | Iterable[str] | None = None, *, wait: float = 30.0
+    ) -> Stats:
+        """What failed and why, how long tasks took, how many finished an hour: the numbers of `pcwatch
+        stats` (`tui.engine.stats`, docs/stats.md) over the tasks this watch knows, started within `since`
+        (30m, 24h, 7d, 2w, or all). `.to_json()` gives the object of `pcwatch stats --json`."""
+        from .engine.stats import compute_stats, parse_window
+
+        window = parse_window(since)  # WindowError (a ValueError) for anything else
+        kinds = [kind] if isinstance(kind, str) else list(kind) if kind is not None else None
+        unknown = [k for k in kinds or () if k not in TASK_KINDS]
+        if unknown:
+            raise ValueError(
+                f"not a task kind: {visible(', '.join(unknown))}; one of {', '.join(TASK_KINDS)}"
+            )
+        if wait:
+            self.wait_ready(wait)
+        return compute_stats(
+            self.store.task_rows(),
+            self._clock.now(),
+            since=window,
+            kinds=kinds,
+            leader_status=self.store.meta(LEADER_KEY),
+        )
 
     async def follow(self, task_id: str, timeout: float | None = None) -> TaskRecord:
         """Wait (asynchronously: `await` it in a cell) until the task has finished; its final record.

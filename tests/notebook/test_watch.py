@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from schemas import TaskKind, TaskRecord
@@ -58,6 +60,31 @@ async def test_tasks_table_and_follow(served_simulator, tmp_path: Path) -> None:
         quick = sim.add_task(duration=1.0, outcome="COMPLETE")
         record = await watch.follow(quick, timeout=30)
         assert record.task_id == quick and record.task_status == "COMPLETE"
+
+        # The numbers of `pcwatch stats`, counted here from the tasks the watch lists at the same moment
+        # (taken again if a poll came in between); their ids are the endpoint's.
+        for _ in range(10):
+            listed = watch.tasks(wait=0)
+            stats = watch.stats(since="all")
+            if watch.tasks(wait=0) == listed:
+                break
+        assert {t.task_id for t in listed} == {t.task_id for t in sim.tasks("Sandbox")}
+        truth = Counter((t.kind, t.task_status) for t in listed)
+        for kind, counts in stats.by_kind.items():
+            assert counts == {
+                **{s: truth[kind, s] for s in ("IN_PROGRESS", "COMPLETE", "FAILED")},
+                "total": sum(n for (k, _), n in truth.items() if k == kind),
+            }
+        assert stats.tasks == len(listed)
+        assert Counter({f.reason_code: f.count for f in stats.failures}) == Counter(
+            t.reason_code or "" for t in listed if t.task_status == "FAILED"
+        )
+        one_kind = watch.stats(since="7d", kind=TaskKind.ENGAGEMENT_FROM_OPPORTUNITY)
+        assert one_kind.kinds == [TaskKind.ENGAGEMENT_FROM_OPPORTUNITY]
+        with pytest.raises(ValueError):
+            watch.stats(since="a while")
+        with pytest.raises(ValueError):
+            watch.stats(kind="EngagementByMagic")
 
 
 async def test_a_second_notebook_follows_the_first_ones_poller(served_simulator, tmp_path: Path) -> None:

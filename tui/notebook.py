@@ -30,7 +30,8 @@ from .core.settings import DEFAULT_REGION, Budget, Settings, check_settings
 from .core.text_safety import visible
 from .core.timefmt import SECOND, instant
 from .engine.api import PollerStatus, StoreChange, StoreView, Viewer
-from .engine.sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
+from .engine.sharing import TAIL_INTERVAL, make_engine
+from .engine.status import LEADER_KEY
 from .simulator.demo import DEMO, Demo, DemoWorld, start_demo
 
 if TYPE_CHECKING:

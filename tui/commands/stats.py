@@ -52,7 +52,8 @@ def journal_path_for(settings: Settings) -> tuple[Path | None, str | None]:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from tui.core.clock import SystemClock
     from tui.engine.journal_read import JournalUnreadable, read_journal
-    from tui.engine.stats import LEADER_KEY, WindowError, compute_stats, parse_window
+    from tui.engine.stats import WindowError, compute_stats, parse_window
+    from tui.engine.status import LEADER_KEY
 
     try:
         window = parse_window(args.since)

@@ -44,8 +44,6 @@ DURATION_BINS: tuple[float, ...] = (60, 120, 300, 600, 1800, 3600, 7200, 21600, 
 DURATION_BIN_LABELS: tuple[str, ...] = (
     "<1m", "1-2m", "2-5m", "5-10m", "10-30m", "30m-1h", "1-2h", "2-6h", "6h-1d", ">1d",
 )  # fmt: skip
-#: The polling viewer's published status in the journal's meta table (`tui.engine.sharing`).
-LEADER_KEY = "viewer:leader"
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": HOUR, "d": DAY, "w": 7 * DAY}
 

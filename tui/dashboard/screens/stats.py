@@ -23,7 +23,8 @@ from textual.widgets import Footer, Static
 
 from tui.core.clock import Clock
 from tui.engine.api import StoreChange, StoreView
-from tui.engine.stats import LEADER_KEY, Stats, compute_stats
+from tui.engine.stats import Stats, compute_stats
+from tui.engine.status import LEADER_KEY
 from tui.engine.types import TaskRow
 
 from ..stats_view import (

@@ -4,9 +4,10 @@ labels (`stats_view`, pure) and hostile reason codes."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta, timezone
 
-from tests.support.dashboard import T0, make_app, make_task, stats_store, until, with_status
+from tests.support.dashboard import T0, FakeStore, make_app, make_task, stats_store, until, with_status
 from tui.dashboard.screens.stats import StatsScreen
 from tui.dashboard.stats_view import (
     WINDOWS,
@@ -62,7 +63,7 @@ async def test_the_view_follows_the_store_while_shown_and_is_gone_when_hidden() 
         before = screen.stats
         assert before is not None
         new = with_status(
-            make_task(9999, __import__("random").Random(1), T0, status="IN_PROGRESS"),
+            make_task(9999, random.Random(1), T0, status="IN_PROGRESS"),
             "FAILED",
             reason_code="ServiceQuotaExceeded",
             start_time=T0 - timedelta(minutes=3),
@@ -93,7 +94,7 @@ async def test_hostile_reason_codes_are_drawn_literally() -> None:
     hostile = "Boom\x1b[2J\x1b]0;owned\x07\u202eevil[red]x[/red]"
     store = stats_store(n=40)
     record = with_status(
-        make_task(5000, __import__("random").Random(2), T0),
+        make_task(5000, random.Random(2), T0),
         "FAILED",
         reason_code=hostile,
         start_time=T0 - timedelta(minutes=5),
@@ -146,3 +147,19 @@ def test_ticks_fall_on_round_times() -> None:
     assert all(starts[i].hour == 0 for i in ticks) and len(ticks) == 7  # a label a day, at midnight
     assert tick_positions(Series(["a", "b"], {"x": [1, 2]}), room=5) == [0, 1]
     assert tick_positions(Series(list("abcdefghij"), {"x": [0] * 10}), room=5) == [0, 2, 4, 6, 8]
+
+
+async def test_an_empty_plot_says_why() -> None:
+    # Only running tasks: nothing finished, so no plot has a bar.
+    rng = random.Random(3)
+    store = FakeStore()
+    store.apply_tasks([make_task(i, rng, T0, status="IN_PROGRESS") for i in range(30)], T0, quiet=True)
+    app = make_app(store=store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await shown(pilot, app)
+        assert screen.stats is not None and screen.stats.tasks == 30
+        await pilot.pause(0.1)
+        text = app.export_screenshot().replace("&#160;", " ")
+        assert "Tasks finished per hour: none in this window" in text
+        assert "Observed durations per kind: none observed yet" in text
+        assert "Failures per hour by reason: none in this window" in text

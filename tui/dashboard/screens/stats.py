@@ -137,13 +137,23 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats-summary", Static).update(summary(stats))
         per = "hour" if stats.bucket_seconds < 86_400 else "day"
         self.query_one("#stats-finished", StatsPlot).show(
-            finished_series(stats), f"Tasks finished per {per}", STATUS_COLORS
+            finished_series(stats),
+            f"Tasks finished per {per}",
+            STATUS_COLORS,
+            when_empty="none in this window",
         )
         self.query_one("#stats-durations", StatsPlot).show(
-            durations_series(stats), "Observed durations per kind", KIND_COLORS, stacked=False
+            durations_series(stats),
+            "Observed durations per kind",
+            KIND_COLORS,
+            stacked=False,
+            when_empty="none observed yet",
         )
         self.query_one("#stats-failures", StatsPlot).show(
-            failures_series(stats), f"Failures per {per} by reason", REASON_COLORS
+            failures_series(stats),
+            f"Failures per {per} by reason",
+            REASON_COLORS,
+            when_empty="none in this window",
         )
 
 

@@ -25,11 +25,14 @@ class StatsPlot(PlotextPlot):
     StatsPlot { height: 1fr; min-height: 8; }
     """
 
-    _shown: tuple[Series, str, list[str], bool] | None = None
+    _shown: tuple[Series, str, list[str], bool, str] | None = None
 
-    def show(self, series: Series, title: str, colors: list[str], *, stacked: bool = True) -> None:
-        """Draw `series` (at the next repaint, at the size the plot has then)."""
-        self._shown = (series, title, colors, stacked)
+    def show(
+        self, series: Series, title: str, colors: list[str], *, stacked: bool = True, when_empty: str = ""
+    ) -> None:
+        """Draw `series` (at the next repaint, at the size the plot has then); with nothing to draw, the
+        title says `when_empty` (plotext draws no axes without data)."""
+        self._shown = (series, title, colors, stacked, when_empty)
         self.refresh()
 
     def render(self) -> RenderResult:
@@ -37,16 +40,17 @@ class StatsPlot(PlotextPlot):
             self._draw(*self._shown)
         return super().render()
 
-    def _draw(self, series: Series, title: str, colors: list[str], stacked: bool) -> None:
+    def _draw(self, series: Series, title: str, colors: list[str], stacked: bool, when_empty: str) -> None:
         # textual-plotext's type stubs call the series' names `label` and take one colour; plotext 5 takes
         # `labels` and a colour per series.
         plt: Any = self.plt
         plt.clear_data()
-        plt.title(title)
         names = list(series.values)
-        if not names or not series.labels:
+        if not series.labels or not any(any(values) for values in series.values.values()):
+            plt.title(f"{title}: {when_empty}" if when_empty else title)
             plt.xticks([], [])
             return
+        plt.title(title)
         positions = list(range(len(series.labels)))
         room = max(1, (self.size.width - 6) // (max(map(len, series.labels)) + LABEL_SPACING))
         shown = tick_positions(series, room)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
+from textual.screen import Screen
+
 from tests.support.dashboard import T0, FakeStore, make_app, make_task, stats_store, until, with_status
 from tui.dashboard.screens.stats import StatsScreen
 from tui.dashboard.stats_view import (
@@ -163,3 +165,33 @@ async def test_an_empty_plot_says_why() -> None:
         assert "Tasks finished per hour: none in this window" in text
         assert "Observed durations per kind: none observed yet" in text
         assert "Failures per hour by reason: none in this window" in text
+
+
+async def test_covered_by_another_screen_it_waits_then_catches_up() -> None:
+    store = stats_store(n=60)
+    app = make_app(store=store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await shown(pilot, app)
+        before = screen.stats
+        await pilot.press("question_mark")  # a modal: the view stays visible behind it, and current
+        await pilot.pause(0.1)
+        assert screen._visible() and app.screen is not screen
+        await pilot.press("escape")
+        await app.push_screen(Screen())  # a whole screen over it
+        await pilot.pause(0.05)
+        assert not screen._visible()
+        late = with_status(
+            make_task(7777, random.Random(4), T0, status="IN_PROGRESS"),
+            "FAILED",
+            reason_code="ConflictWhileCovered",
+            start_time=T0 - timedelta(minutes=2),
+        )
+        store.apply_tasks([late], T0)
+        for _ in range(3):  # past the refresh delay, on the app's clock and the event loop's
+            app.clock.advance(2.0)
+            await pilot.pause(0.4)
+        assert screen.stats is before
+        await app.pop_screen()
+        await until(pilot, app.clock, lambda: screen.stats is not before, step=0)
+        assert screen.stats is not None
+        assert any(f.reason_code == "ConflictWhileCovered" for f in screen.stats.failures)

@@ -4,7 +4,8 @@ failures by reason over time. `w` changes the window (24 h, 7 days, 30 days, all
 
 It exists only while shown: nothing of it is drawn or recomputed while the table is on screen, so the
 table's bytes per change do not move. While shown it follows the store: a change schedules one
-recomputation (at most one a `REFRESH_SECONDS`), done in a thread, since 100,000 tasks take ~0.1 s."""
+recomputation (at most one a `REFRESH_SECONDS`), done in a thread, since 100,000 tasks take ~0.2 s; while
+another (not modal) screen covers it, it waits, and catches up when shown again."""
 
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ class StatsScreen(Screen[None]):
         self.stats: Stats | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._pending: Timer | None = None
+        #: The store changed while another screen covered this one.
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Static("Statistics · computing…", id="stats-title", markup=False)
@@ -99,7 +102,21 @@ class StatsScreen(Screen[None]):
 
     def _refresh_due(self) -> None:
         self._pending = None
-        self.recompute()
+        if self._visible():
+            self.recompute()
+        else:  # covered by another screen: catch up when shown again
+            self._stale = True
+
+    def _visible(self) -> bool:
+        """On top, or right under a modal screen (which shows it behind, dimmed). Not `Screen.is_current`:
+        in Textual 8.2 that is true of the screen under any other."""
+        stack = self.app.screen_stack
+        return stack[-1] is self or (len(stack) > 1 and stack[-2] is self and stack[-1].is_modal)
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.recompute()
 
     def action_scroll(self, lines: int) -> None:
         self.query_one(Grid).scroll_relative(y=lines, animate=False)

@@ -30,6 +30,7 @@ from schemas import TASK_KINDS, InvitationStatus, TaskStatus
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.aws.service import TaskReads
+from tui.core import logs
 from tui.core.clock import Clock, sleep_or_wake
 from tui.core.settings import Settings
 from tui.core.timefmt import iso
@@ -244,6 +245,19 @@ class Poller(TaskListings):
     async def poll_once(self) -> bool | None:
         """One tick: the calls due now. True if every call it made succeeded, False if one failed, None
         if it could make none (the allowance is spent, or every source waits)."""
+        started, calls = self.clock.monotonic(), self._board.current.calls_total
+        ok = await self._tick()
+        logs.event(
+            log,
+            "poll",
+            level=logging.INFO if ok is False else logging.DEBUG,
+            duration=self.clock.monotonic() - started,
+            outcome="ok" if ok else "no call due" if ok is None else self._board.current.last_error,
+            calls=self._board.current.calls_total - calls,
+        )
+        return ok
+
+    async def _tick(self) -> bool | None:
         async with self._lock:
             plan = self._last_plan = plan_tick(self.plan_input(), self.plan)
             made, ok = False, True
@@ -327,7 +341,6 @@ class Poller(TaskListings):
 
     def _on_failure(self, call: PlannedCall, failure: ApiFailure) -> None:
         now = self.clock.monotonic()
-        log.info("poll of %s failed: %s", call.source, failure.message)
         key = _failure_key(call)
         if is_global(failure):
             self._sources.hold(key, failure, now)

@@ -31,6 +31,14 @@ class PollPlan:
     job_refresh_spacing: float = 120.0
     #: Jobs fetched per tick at most (those of live tasks first).
     jobs_per_tick: int = 3
+    #: With a live events queue (events wake the poller up): the tick while tasks run (a FAILED task
+    #: publishes no event, so this bounds how late a failure is seen)...
+    events_busy_interval: float = 30.0
+    #: ...the sweep when none do...
+    events_sweep_interval: float = 300.0
+    #: ...and how often each kind is scanned for new tasks and the invitations listed: three kinds and the
+    #: invitations every 20 minutes are 12 calls an hour when idle.
+    events_scan_interval: float = 1200.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PollPlan:

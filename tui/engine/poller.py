@@ -15,6 +15,12 @@ Each tick spends calls only where they can change something (see `PollPlan`):
 Ticks never overlap. The interval is fast while tasks run and slow when none do, and never shorter than the
 budget's pacing allows. Failures never stop the loop: the data stays, the status says stale and why, and
 the next attempt waits (exponential backoff with jitter on throttling and faults).
+
+With an events queue (`events=`, see `event_consumer`), events wake the poller up to list exactly the kinds,
+invitations and jobs they point at, and while the queue answers the polling itself relaxes: every
+`events_busy_interval` while tasks run (a FAILED task publishes no event), one sweep every
+`events_sweep_interval` when none do, each kind's scan for new tasks and the invitations only every
+`events_scan_interval`. When the queue fails, the normal cadence resumes at once.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from tui.core.settings import Settings
 from tui.core.timefmt import iso
 
 from .budget import RequestBudget
+from .event_consumer import EventConsumer, EventsHealth, EventSource
+from .event_signals import Wakeup
 from .job_queue import SnapshotJobQueue
 from .poll_plan import PollPlan
 from .status import StatusBoard
@@ -76,6 +84,7 @@ class Poller(TaskListings):
         budget: RequestBudget | None = None,
         plan: PollPlan | None = None,
         kinds: Sequence[str] | None = None,
+        events: EventSource | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -98,6 +107,19 @@ class Poller(TaskListings):
         self._jobs = SnapshotJobQueue(store, clock, self.plan)
         self._unsubscribe = store.subscribe(self._on_store_change)
         self._in_backfill = False
+        self._wakeups: list[tuple[Wakeup, asyncio.Future[bool]]] = []
+        self.events: EventConsumer | None = None
+        if events is not None:
+            self.events = EventConsumer(
+                events,
+                store,
+                settings.catalog,
+                clock,
+                self.wake_for,
+                on_health=self._on_events_health,
+                rng=random.Random((rng or random.Random()).random()),
+            )
+            self._update(events="starting")
 
     # --- public controls ----------------------------------------------------------------------------
 
@@ -135,11 +157,36 @@ class Poller(TaskListings):
     def history_complete(self, kind: str) -> bool:
         return self.store.meta(f"history_complete:{kind}") == "1"
 
+    async def wake_for(self, wakeup: Wakeup) -> bool:
+        """Poll what `wakeup` points at as soon as the budget allows; True once that poll succeeded
+        (its result journaled), False if it failed."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._wakeups.append((wakeup, done))
+        if self._wake is not None:
+            self._wake.set()
+        return await done
+
+    @property
+    def events_live(self) -> bool:
+        """An events queue answers: the polling may relax."""
+        return self.events is not None and self.events.health.state == "live"
+
+    def _idle_interval(self) -> float:
+        """How often the slow checks run (new tasks of a kind, unknown statuses, invitations)."""
+        return self.plan.events_scan_interval if self.events_live else self.plan.slow_interval
+
+    def _on_events_health(self, health: EventsHealth) -> None:
+        was_live = self._board.current.events == "live"
+        self._update(events=health.state, last_event_at=health.last_event_at, events_error=health.error)
+        if was_live and health.state != "live" and self._wake is not None:
+            self._wake.set()  # re-plan now: the normal cadence resumes, and events may have been missed
+
     # --- the loop -----------------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Poll until cancelled."""
         self._wake = asyncio.Event()
+        consumer = asyncio.ensure_future(self.events.run()) if self.events is not None else None
         try:
             while True:
                 if self._paused:
@@ -151,6 +198,8 @@ class Poller(TaskListings):
                     await self._wait_for_next_tick(self._wake)
         finally:
             self._wake = None
+            if consumer is not None:
+                consumer.cancel()
 
     async def _wait_for_next_tick(self, wake: asyncio.Event) -> None:
         delay = self.next_delay()
@@ -173,7 +222,11 @@ class Poller(TaskListings):
                 return self.plan.slow_interval
             return self._backoff.next_delay()
         live = self.live_kinds()
-        delay = self.plan.fast_interval if live or self._jobs.has_urgent else self.plan.slow_interval
+        busy = bool(live) or self._jobs.has_urgent
+        if self.events_live:
+            delay = self.plan.events_busy_interval if busy else self.plan.events_sweep_interval
+        else:
+            delay = self.plan.fast_interval if busy else self.plan.slow_interval
         if self._backfilling():
             delay = min(delay, 1.0)
         expected = max(1, len(live))
@@ -184,28 +237,50 @@ class Poller(TaskListings):
     async def poll_once(self) -> bool:
         """One tick. Returns True if every call it made succeeded."""
         async with self._lock:
-            try:
-                with self.store.batch():
-                    for kind in self.kinds:
-                        await self._poll_active(kind)
-                    for kind in self.kinds:
-                        await self._scan_new(kind)
-                    for kind in self.kinds:
-                        await self._check_unsettled(kind)
-                await self._backfill()
-                with self.store.batch():
-                    await self._poll_jobs()
-                    await self._poll_invitations()
-                    self._save_meta()
-            except ApiFailure as failure:
-                self._on_failure(failure)
-                return False
-            except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
-                log.exception("poll failed unexpectedly")
-                self._on_failure(ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
-                return False
-            self._on_success()
-            return True
+            woken = self._take_wakeups()
+            ok = await self._poll_locked()
+            for _, done in woken:
+                if not done.done():
+                    done.set_result(ok)
+            return ok
+
+    def _take_wakeups(self) -> list[tuple[Wakeup, asyncio.Future[bool]]]:
+        """The wake-ups asked for before this tick: their kinds, invitations and jobs are due now. A kind
+        with running tasks is listed every tick anyway; one without is scanned for new tasks."""
+        taken, self._wakeups = self._wakeups, []
+        for wakeup, _ in taken:
+            for kind in wakeup.kinds:
+                if kind in self.kinds and not self._running_ids(kind):
+                    self._last_scan.pop(kind, None)
+            if wakeup.invitations:
+                self._last_invitations = None
+            for job_id in sorted(wakeup.jobs):
+                self._jobs.want(job_id)
+        return taken
+
+    async def _poll_locked(self) -> bool:
+        try:
+            with self.store.batch():
+                for kind in self.kinds:
+                    await self._poll_active(kind)
+                for kind in self.kinds:
+                    await self._scan_new(kind)
+                for kind in self.kinds:
+                    await self._check_unsettled(kind)
+            await self._backfill()
+            with self.store.batch():
+                await self._poll_jobs()
+                await self._poll_invitations()
+                self._save_meta()
+        except ApiFailure as failure:
+            self._on_failure(failure)
+            return False
+        except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
+            log.exception("poll failed unexpectedly")
+            self._on_failure(ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
+            return False
+        self._on_success()
+        return True
 
     def _running_ids(self, kind: str) -> set[str]:
         ids = self.store.active_ids(kind)
@@ -252,10 +327,8 @@ class Poller(TaskListings):
 
     async def _poll_invitations(self) -> None:
         now = self.clock.monotonic()
-        if (
-            self._last_invitations is not None
-            and now - self._last_invitations < self.plan.invitation_interval
-        ):
+        every = max(self.plan.invitation_interval, self._idle_interval())
+        if self._last_invitations is not None and now - self._last_invitations < every:
             return
         found = []
         token: str | None = None

@@ -258,7 +258,7 @@ class SharedEngine:
         next poll changed), not at every call's counter update; and as a heartbeat."""
         if self._lock is None:
             return
-        key = (status.state, status.last_error, status.next_poll_at, status.backfilling)
+        key = (status.state, status.last_error, status.next_poll_at, status.backfilling, status.events)
         now = self.clock.monotonic()
         if heartbeat:
             if now - self._published_at < LEADER_HEARTBEAT:

@@ -51,6 +51,8 @@ class TaskListings:
 
         def history_complete(self, kind: str) -> bool: ...
 
+        def _idle_interval(self) -> float: ...
+
     async def _list_all(self, kind: str, **kwargs: Any) -> list[TaskRecord]:
         """Every page of one listing (for the small ones: the active set, a batch of ids)."""
         records: list[TaskRecord] = []
@@ -87,7 +89,7 @@ class TaskListings:
         """Tasks in a status this version does not know: refreshed by id, slowly."""
         ids = sorted(self.store.active_ids(kind) - self._running_ids(kind))
         now = self.clock.monotonic()
-        if not ids or now - self._last_unsettled.get(kind, -1e18) < self.plan.slow_interval:
+        if not ids or now - self._last_unsettled.get(kind, -1e18) < self._idle_interval():
             return
         self._last_unsettled[kind] = now
         await self._fetch_by_id(kind, ids)
@@ -97,7 +99,7 @@ class TaskListings:
         if not self.history_complete(kind):
             return
         now = self.clock.monotonic()
-        every = self.plan.active_scan_interval if self._running_ids(kind) else self.plan.slow_interval
+        every = self.plan.active_scan_interval if self._running_ids(kind) else self._idle_interval()
         if now - self._last_scan.get(kind, -1e18) < every:
             return
         newest = self.store.newest_start(kind)

@@ -66,7 +66,8 @@ def test_each_detail_type_wakes_the_kinds_whose_end_it_may_be() -> None:
     assert wake(ev.MEMBER_ADDED).kinds == {TaskKind.ENGAGEMENT_FROM_OPPORTUNITY}
     assert not wake(ev.OPPORTUNITY_REJECTED)
     snapshot = wake(ev.SNAPSHOT_CREATED, resources=[JOB_ARN])
-    assert snapshot.jobs == {"rsj-abc123"} and snapshot.kinds == ALL_KINDS
+    assert snapshot.jobs == {"rsj-abc123"} and not snapshot.kinds
+    assert wake(ev.SNAPSHOT_CREATED).kinds == ALL_KINDS  # no job named: look everywhere
 
 
 def test_other_catalogs_and_sources_wake_nothing() -> None:

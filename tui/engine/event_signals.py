@@ -27,8 +27,9 @@ _KINDS_BY_DETAIL_TYPE: dict[str, frozenset[str]] = {
     ev.INVITATION_ACCEPTED: frozenset({TaskKind.ACCEPT_INVITATION}),
     ev.MEMBER_JOINED: frozenset({TaskKind.ENGAGEMENT_FROM_OPPORTUNITY}),
     ev.MEMBER_ADDED: frozenset({TaskKind.ENGAGEMENT_FROM_OPPORTUNITY}),
-    ev.SNAPSHOT_CREATED: ALL_KINDS,
-    ev.ENGAGEMENT_SNAPSHOT_CREATED: ALL_KINDS,
+    # The job itself is fetched; a task's end also publishes its other events, which wake its kind.
+    ev.SNAPSHOT_CREATED: frozenset(),
+    ev.ENGAGEMENT_SNAPSHOT_CREATED: frozenset(),
     # AWS's review of an opportunity: no task of pcwatch's ends with it.
     ev.OPPORTUNITY_ACCEPTED: frozenset(),
     ev.OPPORTUNITY_REJECTED: frozenset(),
@@ -99,6 +100,8 @@ def wakeup_for(event: PartnerCentralEvent, catalog: str) -> Wakeup:
     kinds = _KINDS_BY_DETAIL_TYPE.get(event.detail_type, ALL_KINDS)
     invitations = event.detail_type in _INVITATION_TYPES
     jobs = snapshot_job_ids(event) if event.detail_type in _JOB_TYPES else frozenset()
+    if event.detail_type in _JOB_TYPES and not jobs:
+        kinds = ALL_KINDS  # a snapshot of a job it does not name: look everywhere
     return Wakeup(kinds, invitations, jobs)
 
 

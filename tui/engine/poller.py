@@ -167,6 +167,11 @@ class Poller(TaskListings):
         return await done
 
     @property
+    def waiting_wakeups(self) -> int:
+        """Wake-ups asked for and not yet polled."""
+        return len(self._wakeups)
+
+    @property
     def events_live(self) -> bool:
         """An events queue answers: the polling may relax."""
         return self.events is not None and self.events.health.state == "live"

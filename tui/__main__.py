@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start-engagement": ("tui.commands.start_engagement", "start an engagement from an opportunity"),
     "start-opportunity": ("tui.commands.start_opportunity", "start an opportunity from an engagement"),
     "serve": ("tui.commands.serve", "serve the dashboard to browsers (textual-serve) on 127.0.0.1"),
+    "events": ("tui.commands.events", "set up or check the EventBridge rule and SQS queue of --events-queue"),
 }
 
 
@@ -73,6 +74,19 @@ def _add_global_options(parser: argparse.ArgumentParser, *, repeated: bool = Fal
         help="turn every write off (accept, reject, start-…); also $PCWATCH_READ_ONLY set to anything but "
         "0, false, no or off",
     )
+    g.add_argument(
+        "--events-queue",
+        metavar="QUEUE_URL",
+        default=default(env_default("PCWATCH_EVENTS_QUEUE")),
+        help="an SQS queue of Partner Central's EventBridge events (pcwatch events setup): events wake the "
+        "polling up, which then relaxes (docs/events.md); also $PCWATCH_EVENTS_QUEUE",
+    )
+    g.add_argument(
+        "--events",
+        action="store_true",
+        default=default(False),
+        help="with --demo: the demo endpoint publishes its events to a local queue pcwatch reads",
+    )
     j = parser.add_argument_group("journal")
     j.add_argument("--journal", type=Path, default=default(None), help="SQLite journal path")
     j.add_argument("--no-journal", action="store_true", default=default(False), help="keep nothing on disk")
@@ -111,6 +125,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         no_journal=args.no_journal,
         read_only=args.read_only,
         allow_insecure_endpoint=args.allow_insecure_endpoint,
+        events_queue_url=args.events_queue,
+        demo_events=args.events,
         budget=Budget(rate_per_second=args.max_rate, daily_calls=args.daily_calls),
     )
 

@@ -88,7 +88,7 @@ def events_rig(queue_url: str, sqs: Any, tmp_path: Path, *, history: int = 30) -
         settings = Settings(
             endpoint_url=endpoint.url, budget=BUDGET, journal_path=tmp_path / "journal.sqlite3"
         )
-        client = make_client(settings)
+        client = make_client(settings, max_attempts=1)  # a throttled poll fails at once
         store = Store(journal=Journal(settings.journal_path or ""), clock=clock)
         store.load()
         queue = make_event_queue(settings, queue_url, wait_seconds=0)

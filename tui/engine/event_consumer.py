@@ -30,6 +30,7 @@ from schemas.events import QueueMessage, decode_event
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import Backoff
 from tui.core.clock import Clock
+from tui.core.timefmt import iso
 
 from .event_signals import Wakeup, combined, wakeup_for
 from .store import Store
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: The journal's meta row with the ids of the events acted on lately (a JSON list, oldest first).
 SEEN_KEY = "events:seen"
+#: ...and when the last of them was received (ISO 8601), for `pcwatch events status`.
+LAST_EVENT_KEY = "events:last_at"
 #: How many recent event ids are remembered (duplicates arrive within minutes, not thousands later).
 SEEN_CAPACITY = 1000
 #: The longest wait between two tries of a failing queue.
@@ -83,13 +86,16 @@ class SeenEvents:
     def __contains__(self, event_id: str) -> bool:
         return event_id in self._ids
 
-    def add(self, event_ids: Sequence[str]) -> None:
+    def add(self, event_ids: Sequence[str], at: datetime | None = None) -> None:
         for event_id in event_ids:
             self._ids[event_id] = None
             self._ids.move_to_end(event_id)
         while len(self._ids) > self.capacity:
             self._ids.popitem(last=False)
-        self._store.set_meta(SEEN_KEY, json.dumps(list(self._ids)))
+        with self._store.batch():
+            self._store.set_meta(SEEN_KEY, json.dumps(list(self._ids)))
+            if at is not None:
+                self._store.set_meta(LAST_EVENT_KEY, iso(at))
 
 
 class EventConsumer:
@@ -165,7 +171,7 @@ class EventConsumer:
             self._set_health(last_event_at=self.clock.now())
             wakeup = combined(w for _, _, w in acted)
             if not wakeup or await self._wake(wakeup):
-                self.seen.add([event_id for _, event_id, _ in acted])
+                self.seen.add([event_id for _, event_id, _ in acted], self.health.last_event_at)
                 done.extend(m for m, _, _ in acted)
             else:  # the poll failed: leave them in the queue; they come back after its visibility timeout
                 self.counts["retried"] += len(acted)

@@ -180,6 +180,10 @@ class Poller(TaskListings):
         """How often the slow checks run (new tasks of a kind, unknown statuses, invitations)."""
         return self.plan.events_scan_interval if self.events_live else self.plan.slow_interval
 
+    def events_unavailable(self, message: str) -> None:
+        """An events queue was asked for and cannot be read at all: the status says why."""
+        self._update(events="down", events_error=message)
+
     def _on_events_health(self, health: EventsHealth) -> None:
         was_live = self._board.current.events == "live"
         self._update(events=health.state, last_event_at=health.last_event_at, events_error=health.error)

@@ -61,7 +61,7 @@ def test_each_detail_type_wakes_the_kinds_whose_end_it_may_be() -> None:
         TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
     }
     accepted = wake(ev.INVITATION_ACCEPTED)
-    assert accepted.kinds == {TaskKind.ACCEPT_INVITATION} and accepted.invitations
+    assert accepted == Wakeup(frozenset({TaskKind.ACCEPT_INVITATION}))
     assert wake(ev.INVITATION_EXPIRED) == Wakeup(invitations=True)
     assert wake(ev.MEMBER_ADDED).kinds == {TaskKind.ENGAGEMENT_FROM_OPPORTUNITY}
     assert not wake(ev.OPPORTUNITY_REJECTED)

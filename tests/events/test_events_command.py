@@ -45,7 +45,7 @@ def test_setup_creates_a_rule_that_delivers_to_the_queue(moto_url: str, worker_i
     assert len(messages) == 1
     event = decode_event(messages[0]["Body"])
     assert event.detail_type == "Engagement Invitation Accepted"
-    assert wakeup_for(event, "Sandbox").invitations
+    assert wakeup_for(event, "Sandbox").kinds == {"EngagementByAcceptingInvitation"}
     # Idempotent: again (a second run, or the same rule for a second host's queue).
     assert main(["events", "setup", "--queue", name + "-b", "--aws-endpoint-url", moto_url]) == 0
     targets = events.list_targets_by_rule(Rule=DEFAULT_RULE)["Targets"]

@@ -134,7 +134,7 @@ class EventConsumer:
     async def receive_once(self) -> bool:
         """One long poll and what follows. False if the queue failed."""
         try:
-            messages = await asyncio.to_thread(self.source.receive)
+            messages = await self._receive()
         except ApiFailure as failure:
             self._set_health(state="down", error=failure.message)
             log.info("events queue failed: %s", failure.message)
@@ -177,12 +177,18 @@ class EventConsumer:
                 self.counts["retried"] += len(acted)
         if done:
             try:
-                failed = await asyncio.to_thread(self.source.delete, done)
+                failed = await self._delete(done)
             except ApiFailure as failure:  # they come back; the seen ids make them duplicates then
                 log.info("events: delete failed: %s", failure.message)
             else:
                 if failed:
                     log.info("events: %d messages not deleted (they will come back)", len(failed))
+
+    async def _receive(self) -> list[QueueMessage]:
+        return await asyncio.to_thread(self.source.receive)  # a long poll: never on the event loop
+
+    async def _delete(self, messages: Sequence[QueueMessage]) -> list[str]:
+        return await asyncio.to_thread(self.source.delete, messages)
 
     def _set_health(self, **changes: object) -> None:
         current = self.health.__dict__ | changes

@@ -38,9 +38,9 @@ _KINDS_BY_DETAIL_TYPE: dict[str, frozenset[str]] = {
     ev.INVITATION_REJECTED: frozenset(),
     ev.INVITATION_EXPIRED: frozenset(),
 }
-_INVITATION_TYPES = frozenset(
-    {ev.INVITATION_CREATED, ev.INVITATION_ACCEPTED, ev.INVITATION_REJECTED, ev.INVITATION_EXPIRED}
-)
+#: The pending invitations changed. (An accepted one: its accepting task's kind is woken up; the
+#: invitations list catches up at its own pace, as the task already says what happened.)
+_INVITATION_TYPES = frozenset({ev.INVITATION_CREATED, ev.INVITATION_REJECTED, ev.INVITATION_EXPIRED})
 _JOB_TYPES = frozenset({ev.SNAPSHOT_CREATED, ev.ENGAGEMENT_SNAPSHOT_CREATED})
 
 

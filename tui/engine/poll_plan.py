@@ -32,12 +32,12 @@ class PollPlan:
     #: Jobs fetched per tick at most (those of live tasks first).
     jobs_per_tick: int = 3
     #: With a live events queue (events wake the poller up): the tick while tasks run (a FAILED task
-    #: publishes no event, so this bounds how late a failure is seen)...
-    events_busy_interval: float = 30.0
+    #: publishes no event, so this bounds how late a failure is seen; wake-ups need the budget it leaves)...
+    events_busy_interval: float = 60.0
     #: ...the sweep when none do...
     events_sweep_interval: float = 300.0
-    #: ...and how often each kind is scanned for new tasks and the invitations listed: three kinds and the
-    #: invitations every 20 minutes are 12 calls an hour when idle.
+    #: ...and how often each kind is scanned for new tasks (the invitations: half as often, their own events
+    #: say when they change): 3 kinds every 20 minutes and the invitations every 40, 10.5 calls an hour.
     events_scan_interval: float = 1200.0
 
     @classmethod

@@ -108,6 +108,9 @@ class Poller(TaskListings):
         self._unsubscribe = store.subscribe(self._on_store_change)
         self._in_backfill = False
         self._wakeups: list[tuple[Wakeup, asyncio.Future[bool]]] = []
+        #: With events: the kinds woken up for this tick, and when each running kind was last listed.
+        self._woken: set[str] = set()
+        self._last_active: dict[str, float] = {}
         self.events: EventConsumer | None = None
         if events is not None:
             self.events = EventConsumer(
@@ -175,6 +178,19 @@ class Poller(TaskListings):
     def events_live(self) -> bool:
         """An events queue answers: the polling may relax."""
         return self.events is not None and self.events.health.state == "live"
+
+    def _active_due(self, kind: str) -> bool:
+        """Whether to list a kind's running tasks this tick: every tick without events; with live
+        events, when an event woke it up or every `events_busy_interval`."""
+        now = self.clock.monotonic()
+        if (
+            self.events_live
+            and kind not in self._woken
+            and now - self._last_active.get(kind, -1e18) < self.plan.events_busy_interval
+        ):
+            return False
+        self._last_active[kind] = now
+        return True
 
     def _idle_interval(self) -> float:
         """How often the slow checks run (new tasks of a kind, unknown statuses, invitations)."""
@@ -257,10 +273,15 @@ class Poller(TaskListings):
         """The wake-ups asked for before this tick: their kinds, invitations and jobs are due now. A kind
         with running tasks is listed every tick anyway; one without is scanned for new tasks."""
         taken, self._wakeups = self._wakeups, []
+        self._woken = set()
         for wakeup, _ in taken:
-            for kind in wakeup.kinds:
-                if kind in self.kinds and not self._running_ids(kind):
-                    self._last_scan.pop(kind, None)
+            kinds = [k for k in self.kinds if k in wakeup.kinds]
+            running = [k for k in kinds if self._running_ids(k)]
+            # The end is most likely one of the running tasks pcwatch follows; if none of the kinds has
+            # any, it is a task started elsewhere: look for the newest tasks of those kinds.
+            self._woken.update(running)
+            for kind in kinds if not running else ():
+                self._last_scan.pop(kind, None)
             if wakeup.invitations:
                 self._last_invitations = None
             for job_id in sorted(wakeup.jobs):
@@ -326,7 +347,9 @@ class Poller(TaskListings):
     async def _poll_jobs(self) -> None:
         # When the pacing is tight, jobs (details) yield to task polling (detection).
         plenty = self.budget.paced_tokens > self.budget.daily.capacity / 2
-        for job_id in self._jobs.next_batch(plenty=plenty):
+        # With live events, the history's jobs wait until asked for (`want_job`): the idle sweep's budget
+        # is 12 calls an hour.
+        for job_id in self._jobs.next_batch(plenty=plenty, history=not self.events_live):
             job = await self._call(partial(self.client.get_resource_snapshot_job, job_id))
             if job.id is None:  # a partial response: we know which job we asked for
                 job = msgspec.structs.replace(job, id=job_id)
@@ -336,7 +359,8 @@ class Poller(TaskListings):
 
     async def _poll_invitations(self) -> None:
         now = self.clock.monotonic()
-        every = max(self.plan.invitation_interval, self._idle_interval())
+        # With live events the invitations' own events say when they change: list them half as often.
+        every = self.plan.invitation_interval if not self.events_live else 2 * self.plan.events_scan_interval
         if self._last_invitations is not None and now - self._last_invitations < every:
             return
         found = []

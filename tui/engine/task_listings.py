@@ -53,6 +53,8 @@ class TaskListings:
 
         def _idle_interval(self) -> float: ...
 
+        def _active_due(self, kind: str) -> bool: ...
+
     async def _list_all(self, kind: str, **kwargs: Any) -> list[TaskRecord]:
         """Every page of one listing (for the small ones: the active set, a batch of ids)."""
         records: list[TaskRecord] = []
@@ -69,6 +71,8 @@ class TaskListings:
         that left the list by id to learn how they ended."""
         running = self._running_ids(kind)
         if not running and kind in self._polled_active:
+            return
+        if running and not self._active_due(kind):
             return
         listed = await self._list_all(
             kind, status=[TaskStatus.IN_PROGRESS], max_results=self.plan.active_page_size

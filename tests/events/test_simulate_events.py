@@ -54,3 +54,24 @@ def test_simulate_publishes_the_events_of_its_task_ends(queue_url: str, sqs: Any
     assert all(e.source == "aws.partnercentral-selling" and e.detail.catalog == "Sandbox" for e in events)
     assert all(wakeup_for(e, "Sandbox") for e in events)
     assert "published" in stderr
+
+
+def test_demo_with_events_reads_its_own_local_queue() -> None:
+    from tui.aws.event_queue import make_event_queue
+    from tui.core.settings import Settings
+    from tui.simulator.demo import DemoWorld, start_demo
+
+    demo = start_demo(
+        Settings(demo=True, demo_events=True), DemoWorld(history=10, activity_per_minute=600, speed=50)
+    )
+    try:
+        url = demo.settings.events_queue_url
+        assert url is not None and url.startswith("http://127.0.0.1:")
+        queue = make_event_queue(demo.settings, url, wait_seconds=1)
+        received = []
+        deadline = time.monotonic() + 20
+        while not received and time.monotonic() < deadline:
+            received = queue.receive()
+        assert received and decode_event(received[0].body).source == "aws.partnercentral-selling"
+    finally:
+        demo.close()

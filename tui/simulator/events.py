@@ -89,9 +89,9 @@ def task_events(task: SimTask, new_id: Callable[[], str] | None = None) -> list[
     return out
 
 
-def sqs_sender(queue_url: str, *, region: str = REGION) -> tuple[Callable[[Sequence[str]], None], Any]:
-    """A function sending bodies to the queue (10 per request), and its boto3 client. A queue on this
-    machine is reached with the local endpoint's fixed credentials when none are configured."""
+def sqs_client(url: str, *, region: str = REGION) -> Any:
+    """A boto3 SQS client for a queue (or endpoint) URL. One on this machine is reached with the local
+    endpoint's fixed credentials when none are configured."""
     from urllib.parse import urlsplit
 
     import boto3
@@ -100,7 +100,7 @@ def sqs_sender(queue_url: str, *, region: str = REGION) -> tuple[Callable[[Seque
 
     from . import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
 
-    parts = urlsplit(queue_url)
+    parts = urlsplit(url)
     local = is_loopback(parts.hostname or "")
     endpoint = f"{parts.scheme}://{parts.netloc}" if local or "amazonaws.com" not in parts.netloc else None
     session = boto3.session.Session(region_name=region)
@@ -110,7 +110,12 @@ def sqs_sender(queue_url: str, *, region: str = REGION) -> tuple[Callable[[Seque
             aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
             region_name=region,
         )
-    sqs = session.client("sqs", endpoint_url=endpoint)
+    return session.client("sqs", endpoint_url=endpoint)
+
+
+def sqs_sender(queue_url: str, *, region: str = REGION) -> tuple[Callable[[Sequence[str]], None], Any]:
+    """A function sending bodies to the queue (10 per request), and its boto3 client."""
+    sqs = sqs_client(queue_url, region=region)
 
     def send(bodies: Sequence[str]) -> None:
         for i in range(0, len(bodies), 10):

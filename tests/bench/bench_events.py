@@ -43,7 +43,7 @@ from tui.simulator import Simulator, serve
 from tui.simulator.events import EventPublisher
 
 STEP = 0.25
-IDLE_HOURS = 2  # measured after an hour of settling; the idle figures are per hour
+IDLE_HOURS = 2  # measured after two hours of settling; the idle figures are per hour
 LONG_POLL = 20.0
 
 
@@ -210,7 +210,7 @@ async def scenario(
         await advance(clock, client, 3600 * hours, on_step)
         pc_busy, sqs_busy, t1 = sim.stats.total - pc0, queue.calls - sqs0, clock.now().timestamp()
         keep[0] = 0
-        await advance(clock, client, 3600, on_step)  # everything ends; the job backlog drains
+        await advance(clock, client, 7200, on_step)  # everything ends; jobs stop being followed
         pc1, sqs1, ops1 = sim.stats.total, queue.calls, dict(sim.stats.calls)
         await advance(clock, client, 3600 * IDLE_HOURS, on_step)
         pc_idle, sqs_idle = (sim.stats.total - pc1) / IDLE_HOURS, (queue.calls - sqs1) / IDLE_HOURS

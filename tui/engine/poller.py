@@ -181,14 +181,15 @@ class Poller(TaskListings):
 
     def _active_due(self, kind: str) -> bool:
         """Whether to list a kind's running tasks this tick: every tick without events; with live
-        events, when an event woke it up or every `events_busy_interval`."""
+        events, when an event woke it up, or every `events_busy_interval` if the budget keeps
+        `events_reserve` calls for the wake-ups."""
         now = self.clock.monotonic()
-        if (
-            self.events_live
-            and kind not in self._woken
-            and now - self._last_active.get(kind, -1e18) < self.plan.events_busy_interval
-        ):
-            return False
+        if self.events_live and kind not in self._woken:
+            if now - self._last_active.get(kind, -1e18) < self.plan.events_busy_interval:
+                return False
+            if self.budget.paced_tokens < self.plan.events_reserve + 1:
+                return False  # the budget is tight: what is left is for the polls events ask for
+
         self._last_active[kind] = now
         return True
 
@@ -359,8 +360,10 @@ class Poller(TaskListings):
 
     async def _poll_invitations(self) -> None:
         now = self.clock.monotonic()
-        # With live events the invitations' own events say when they change: list them half as often.
-        every = self.plan.invitation_interval if not self.events_live else 2 * self.plan.events_scan_interval
+        # With live events the invitations' own events say when they change: the list is the safety net.
+        every = (
+            self.plan.invitation_interval if not self.events_live else self.plan.events_invitation_interval
+        )
         if self._last_invitations is not None and now - self._last_invitations < every:
             return
         found = []

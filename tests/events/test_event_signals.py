@@ -88,3 +88,9 @@ def test_arn_resource() -> None:
     assert arn_resource(JOB_ARN, "resource-snapshot-job") == "rsj-abc123"
     assert arn_resource(JOB_ARN, "opportunity") is None
     assert arn_resource("rsj-abc123", "resource-snapshot-job") is None
+
+
+def test_an_event_asks_for_a_few_jobs_at_most() -> None:
+    arns = [JOB_ARN.replace("abc123", f"j{n:03d}") for n in range(500)]
+    event = decode_event(event_json(ev.SNAPSHOT_CREATED, resources=arns))
+    assert len(wakeup_for(event, "Sandbox").jobs) == 5

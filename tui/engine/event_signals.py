@@ -84,12 +84,16 @@ def event_catalog(event: PartnerCentralEvent) -> str | None:
     return next((c for r in event.resources if (c := arn_catalog(r))), None)
 
 
+#: The most snapshot jobs one event may ask for (a real one names one; a forged one must not cost more).
+MAX_JOBS_PER_EVENT = 5
+
+
 def snapshot_job_ids(event: PartnerCentralEvent) -> frozenset[str]:
-    ids = {j for r in event.resources if (j := arn_resource(r, "resource-snapshot-job"))}
+    ids = [j for r in event.resources if (j := arn_resource(r, "resource-snapshot-job"))]
     ref = event.detail.resource_snapshot_job
     if ref is not None and ref.key:
-        ids.add(ref.key)
-    return frozenset(ids)
+        ids.append(ref.key)
+    return frozenset(sorted(set(ids))[:MAX_JOBS_PER_EVENT])
 
 
 def wakeup_for(event: PartnerCentralEvent, catalog: str) -> Wakeup:

@@ -206,9 +206,10 @@ async def scenario(
 
         runner = asyncio.create_task(poller.run())
         await advance(clock, client, 1800, on_step)  # warm-up: history, pacing burst, first ends
-        pc0, sqs0, t0 = sim.stats.total, queue.calls, clock.now().timestamp()
+        pc0, sqs0, t0, ops0 = sim.stats.total, queue.calls, clock.now().timestamp(), dict(sim.stats.calls)
         await advance(clock, client, 3600 * hours, on_step)
         pc_busy, sqs_busy, t1 = sim.stats.total - pc0, queue.calls - sqs0, clock.now().timestamp()
+        busy_ops = {k: v - ops0.get(k, 0) for k, v in sim.stats.calls.items() if v - ops0.get(k, 0)}
         keep[0] = 0
         await advance(clock, client, 7200, on_step)  # everything ends; jobs stop being followed
         pc1, sqs1, ops1 = sim.stats.total, queue.calls, dict(sim.stats.calls)
@@ -237,6 +238,7 @@ async def scenario(
         "events": len(publisher.sent) if publisher else 0,
         "state": poller.status.events,
         "idle_ops": idle_ops,
+        "busy_ops": busy_ops,
     }
 
 
@@ -277,6 +279,7 @@ def main() -> None:
     print()
     print(f"events published: {events['events']}; events state at the end: {events['state']}")
     for name, r in (("polling only", polling), ("with events", events)):
+        print(f"busy hours, {name}: {r['busy_ops']}")
         print(f"idle hours, {name}: {r['idle_ops']}")
 
 

@@ -94,3 +94,14 @@ def test_an_event_asks_for_a_few_jobs_at_most() -> None:
     arns = [JOB_ARN.replace("abc123", f"j{n:03d}") for n in range(500)]
     event = decode_event(event_json(ev.SNAPSHOT_CREATED, resources=arns))
     assert len(wakeup_for(event, "Sandbox").jobs) == 5
+
+
+def test_an_accepted_invitation_and_an_updated_opportunity_name_their_task() -> None:
+    accepted = decode_event(
+        event_json(ev.INVITATION_ACCEPTED, detail={"engagementInvitation": {"id": "engi-1"}})
+    )
+    assert wakeup_for(accepted, "Sandbox").tasks == {("engagement_invitation_id", "engi-1")}
+    arn = "arn:aws:partnercentral:us-east-1:111122223333:catalog/Sandbox/opportunity/O123"
+    updated = decode_event(event_json(ev.OPPORTUNITY_UPDATED, detail={"catalog": "Sandbox"}, resources=[arn]))
+    assert wakeup_for(updated, "Sandbox").tasks == {("opportunity_id", "O123")}
+    assert not wakeup_for(decode_event(event_json(ev.OPPORTUNITY_CREATED)), "Sandbox").tasks

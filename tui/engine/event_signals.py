@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from schemas import TASK_KINDS, TaskKind
 from schemas import events as ev
-from schemas.events import PartnerCentralEvent
+from schemas.events import EventReference, PartnerCentralEvent
 
 ALL_KINDS = frozenset(TASK_KINDS)
 
@@ -46,17 +46,29 @@ _JOB_TYPES = frozenset({ev.SNAPSHOT_CREATED, ev.ENGAGEMENT_SNAPSHOT_CREATED})
 
 @dataclass(frozen=True)
 class Wakeup:
-    """What to poll now because of one or more events."""
+    """What to poll now because of one or more events.
+
+    `tasks`: (TaskRecord field, value) pairs that may name the running task that ended (an accepted
+    invitation's id is its accepting task's `engagement_invitation_id`; an updated opportunity's id an
+    engagement-from-opportunity task's `opportunity_id`). A running task they name is fetched by id, and
+    its kind need not be listed for these events.
+    """
 
     kinds: frozenset[str] = frozenset()
     invitations: bool = False
     jobs: frozenset[str] = field(default_factory=frozenset)
+    tasks: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
     def __bool__(self) -> bool:
-        return bool(self.kinds or self.invitations or self.jobs)
+        return bool(self.kinds or self.invitations or self.jobs or self.tasks)
 
     def __or__(self, other: Wakeup) -> Wakeup:
-        return Wakeup(self.kinds | other.kinds, self.invitations or other.invitations, self.jobs | other.jobs)
+        return Wakeup(
+            self.kinds | other.kinds,
+            self.invitations or other.invitations,
+            self.jobs | other.jobs,
+            self.tasks | other.tasks,
+        )
 
 
 def arn_resource(arn: str, resource_type: str) -> str | None:
@@ -96,6 +108,23 @@ def snapshot_job_ids(event: PartnerCentralEvent) -> frozenset[str]:
     return frozenset(sorted(set(ids))[:MAX_JOBS_PER_EVENT])
 
 
+def _reference(event: PartnerCentralEvent, resource_type: str, ref: EventReference | None) -> str | None:
+    if ref is not None and ref.key:
+        return ref.key
+    return next((i for r in event.resources if (i := arn_resource(r, resource_type))), None)
+
+
+def task_references(event: PartnerCentralEvent) -> frozenset[tuple[str, str]]:
+    """What in the event may name the running task whose end it is (see `Wakeup.tasks`)."""
+    if event.detail_type == ev.INVITATION_ACCEPTED:
+        invitation = _reference(event, "engagement-invitation", event.detail.engagement_invitation)
+        return frozenset({("engagement_invitation_id", invitation)}) if invitation else frozenset()
+    if event.detail_type == ev.OPPORTUNITY_UPDATED:
+        opportunity = _reference(event, "opportunity", event.detail.opportunity)
+        return frozenset({("opportunity_id", opportunity)}) if opportunity else frozenset()
+    return frozenset()
+
+
 def wakeup_for(event: PartnerCentralEvent, catalog: str) -> Wakeup:
     """What one event asks of a poller watching `catalog`: nothing for another source or catalog; for a
     detail type this version does not know, every kind (something changed that it cannot name)."""
@@ -106,7 +135,7 @@ def wakeup_for(event: PartnerCentralEvent, catalog: str) -> Wakeup:
     jobs = snapshot_job_ids(event) if event.detail_type in _JOB_TYPES else frozenset()
     if event.detail_type in _JOB_TYPES and not jobs:
         kinds = ALL_KINDS  # a snapshot of a job it does not name: look everywhere
-    return Wakeup(kinds, invitations, jobs)
+    return Wakeup(kinds, invitations, jobs, task_references(event))
 
 
 def combined(wakeups: Iterable[Wakeup]) -> Wakeup:

@@ -48,7 +48,8 @@ class SnapshotJobQueue:
                 continue  # (a job loaded from the journal is known too)
             self._known.add(job_id)
             if not backfill:
-                self._urgent.append(job_id)
+                if job_id not in self._urgent:  # (an event may have asked for it already: once is enough)
+                    self._urgent.append(job_id)
                 self._live[job_id] = self._clock.monotonic()
             elif record is not None and record.start_time is not None and record.start_time >= recent:
                 self._spare.append(job_id)

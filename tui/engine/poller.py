@@ -49,7 +49,7 @@ from tui.core.timefmt import iso
 
 from .budget import RequestBudget
 from .event_consumer import EventConsumer, EventsHealth, EventSource
-from .event_signals import Wakeup
+from .event_signals import Wakeup, combined
 from .job_queue import SnapshotJobQueue
 from .poll_plan import PollPlan
 from .status import StatusBoard
@@ -111,6 +111,8 @@ class Poller(TaskListings):
         #: With events: the kinds woken up for this tick, and when each running kind was last listed.
         self._woken: set[str] = set()
         self._last_active: dict[str, float] = {}
+        self._listed_now: set[str] = set()
+        self._direct: dict[str, list[str]] = {}
         self.events: EventConsumer | None = None
         if events is not None:
             self.events = EventConsumer(
@@ -182,14 +184,18 @@ class Poller(TaskListings):
     def _active_due(self, kind: str) -> bool:
         """Whether to list a kind's running tasks this tick: every tick without events; with live
         events, when an event woke it up, or every `events_busy_interval` if the budget keeps
-        `events_reserve` calls for the wake-ups."""
+        `events_reserve` calls for the wake-ups (and at twice that interval whatever the budget)."""
         now = self.clock.monotonic()
         if self.events_live and kind not in self._woken:
-            if now - self._last_active.get(kind, -1e18) < self.plan.events_busy_interval:
+            since = now - self._last_active.get(kind, -1e18)
+            if since < self.plan.events_busy_interval:
                 return False
-            if self.budget.paced_tokens < self.plan.events_reserve + 1:
-                return False  # the budget is tight: what is left is for the polls events ask for
-
+            if (
+                self.budget.paced_tokens < self.plan.events_reserve + 1
+                and since < 2 * self.plan.events_busy_interval
+            ):
+                return False  # the budget is tight: what is left is for the polls events ask for (a while)
+        self._listed_now.add(kind)
         self._last_active[kind] = now
         return True
 
@@ -275,8 +281,14 @@ class Poller(TaskListings):
         with running tasks is listed every tick anyway; one without is scanned for new tasks."""
         taken, self._wakeups = self._wakeups, []
         self._woken = set()
+        self._listed_now = set()
+        named = self._named_tasks(combined(w for w, _ in taken))
+        self._direct = named
         for wakeup, _ in taken:
-            kinds = [k for k in self.kinds if k in wakeup.kinds]
+            # A task an event named is fetched by id, and the kinds of the events that came with it are
+            # not listed: they are most likely the same end's (an accepted invitation also creates an
+            # opportunity and a snapshot). Another end among them is seen by the next busy tick.
+            kinds = [] if named else [k for k in self.kinds if k in wakeup.kinds]
             running = [k for k in kinds if self._running_ids(k)]
             # The end is most likely one of the running tasks pcwatch follows; if none of the kinds has
             # any, it is a task started elsewhere: look for the newest tasks of those kinds.
@@ -289,11 +301,31 @@ class Poller(TaskListings):
                 self._jobs.want(job_id)
         return taken
 
+    def _named_tasks(self, wakeup: Wakeup) -> dict[str, list[str]]:
+        """Kind -> the running tasks the wake-up's references name."""
+        named: dict[str, list[str]] = {}
+        if not wakeup.tasks:
+            return named
+        for kind in self.kinds:
+            for task_id in sorted(self._running_ids(kind)):
+                record = self.store.task(task_id)
+                if record is not None and any(getattr(record, f, None) == v for f, v in wakeup.tasks):
+                    named.setdefault(kind, []).append(task_id)
+        return named
+
+    async def _fetch_named(self) -> None:
+        """The tasks events named, by id, unless their kind was listed this tick anyway."""
+        direct, self._direct = self._direct, {}
+        for kind, task_ids in direct.items():
+            if kind not in self._listed_now:
+                await self._fetch_by_id(kind, task_ids)
+
     async def _poll_locked(self) -> bool:
         try:
             with self.store.batch():
                 for kind in self.kinds:
                     await self._poll_active(kind)
+                await self._fetch_named()
                 for kind in self.kinds:
                     await self._scan_new(kind)
                 for kind in self.kinds:

@@ -86,3 +86,14 @@ def test_print_shows_cli_commands_bash_accepts_and_a_template(capsys: Any) -> No
 def test_setup_refuses_names_that_are_not_queue_names(name: str, capsys: Any) -> None:
     assert main(["events", "setup", "--queue", name, "--print"]) == 3
     assert "letters, digits" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [("http://sqs.example.com/123/q", "plain http://"), ("ftp://x/q", "not an http:// or https:// URL")],
+)
+def test_an_events_queue_that_would_leak_signed_requests_is_refused(url: str, why: str, capsys: Any) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--events-queue", url, "list"])
+    assert exit_.value.code == 2
+    assert why in capsys.readouterr().err

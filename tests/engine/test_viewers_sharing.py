@@ -177,8 +177,6 @@ async def test_in_process_viewers_share_one_poller_and_forward_refreshes(
 def test_viewer_process_entry_point_runs(served_simulator, tmp_path: Path) -> None:
     _, endpoint = served_simulator
     out = subprocess.run(
-        # 3 s, not 0.5: on a loaded 2-core machine the process's first call alone took longer than 0.5 s
-        # (botocore loading the service model), and the test then saw no call (before and after issue 16).
         viewer_command(endpoint.url, None, 3.0), capture_output=True, text=True, timeout=60, check=True
     ).stdout
     result = json.loads(out.splitlines()[-1])

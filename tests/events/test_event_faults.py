@@ -5,6 +5,7 @@ poll. The truth is the endpoint's own record of its tasks; the journal must agre
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from schemas import TaskKind, TaskStatus
 from tests.events.rig import Rig, events_rig
+from tests.support.engine import T0
 from tui.aws.failures import ApiFailure
 from tui.engine.event_consumer import EventConsumer, SeenEvents
 from tui.simulator import Faults
@@ -79,6 +81,23 @@ async def test_duplicates_are_acted_on_once_even_after_a_restart(rig: Rig, sqs: 
     assert rig.depth() == 0
     # The ids are in the journal: a new consumer (a restart) knows them.
     assert all(e["id"] in SeenEvents(rig.store) for e in bodies)
+
+
+async def test_events_status_shows_the_last_event_received(rig: Rig, moto_url: str, capsys: Any) -> None:
+    from tui.__main__ import main
+
+    await start(rig)
+    rig.sim.add_task(duration=10)
+    await look(rig)
+    rig.clock.advance(11)
+    rig.publisher.publish_due()
+    assert await rig.deliver()
+    args = ["--events-queue", rig.queue.url, "--journal", str(rig.settings.journal_path)]
+    main([*args, "events", "status", "--aws-endpoint-url", moto_url])  # (no rule sends to this test queue)
+    out = capsys.readouterr().out
+    received = rig.consumer.health.last_event_at
+    assert received is not None and received == T0 + timedelta(seconds=11)
+    assert f"last event  {received.isoformat()}" in out, out
 
 
 async def test_malformed_messages_are_logged_once_and_deleted(rig: Rig, caplog: Any) -> None:

@@ -92,7 +92,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     from tui.aws.event_setup import rules_for_queue
     from tui.aws.failures import ApiFailure
     from tui.engine.event_consumer import LAST_EVENT_KEY
-    from tui.engine.journal import journal_for
+    from tui.engine.journal import Journal, default_journal_path
 
     url = settings.events_queue_url
     if not url:
@@ -113,8 +113,9 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
             "events status", failure_from_exception(exc, profile=settings.profile, sso=False).message
         )
     last = None
-    journal = journal_for(settings)
-    if journal is not None:
+    path = settings.journal_path or default_journal_path(settings)
+    if not settings.no_journal and path.exists():  # (status creates no journal)
+        journal = Journal(path)
         try:
             last = journal.load().meta.get(LAST_EVENT_KEY)
         finally:

@@ -97,3 +97,25 @@ def test_an_events_queue_that_would_leak_signed_requests_is_refused(url: str, wh
         main(["--events-queue", url, "list"])
     assert exit_.value.code == 2
     assert why in capsys.readouterr().err
+
+
+def test_the_events_queue_from_the_config_file_the_environment_or_the_flag(tmp_path: Any) -> None:
+    from tui.__main__ import build_parser
+    from tui.core.config import resolve_args
+
+    path = tmp_path / "config.toml"
+    path.write_text('[default]\nevents_queue = "https://sqs.us-east-1.amazonaws.com/1/from-file"\n')
+    path.chmod(0o600)
+
+    def queue(argv: list[str], environ: dict[str, str]) -> tuple[str | None, str]:
+        settings, sources = resolve_args(build_parser().parse_args(["--config", str(path), *argv]), environ)
+        return settings.events_queue_url, sources["events_queue"].origin
+
+    assert queue(["list"], {}) == (
+        "https://sqs.us-east-1.amazonaws.com/1/from-file",
+        f"{path} [default], line 2",
+    )
+    env = {"PCWATCH_EVENTS_QUEUE": "https://sqs.us-east-1.amazonaws.com/1/from-env"}
+    assert queue(["list"], env)[1] == "environment PCWATCH_EVENTS_QUEUE"
+    flag = ["list", "--events-queue", "https://sqs.us-east-1.amazonaws.com/1/flag"]
+    assert queue(flag, env) == ("https://sqs.us-east-1.amazonaws.com/1/flag", "flag --events-queue")

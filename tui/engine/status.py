@@ -66,6 +66,9 @@ def status_to_json(status: PollerStatus, now: datetime) -> str:
             "scanned": {k: iso(v) for k, v in status.scanned.items()},
             "active_tasks": status.active_tasks,
             "calls_total": status.calls_total,
+            "events": status.events,
+            "last_event_at": iso_or_none(status.last_event_at),
+            "events_error": status.events_error,
         }
     )
 
@@ -116,6 +119,9 @@ def status_from_json(
             scanned={k: v for k, s in data.get("scanned", {}).items() if (v := dt(s))},
             active_tasks=int(data.get("active_tasks", 0)),
             calls_total=int(data.get("calls_total", 0)),
+            events=data.get("events") if isinstance(data.get("events"), str) else None,
+            last_event_at=dt(data.get("last_event_at")),
+            events_error=data.get("events_error") if isinstance(data.get("events_error"), str) else None,
         )
     except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
         return PollerStatus(state=state)

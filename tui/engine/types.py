@@ -99,6 +99,12 @@ class PollerStatus:
     #: Running tasks the poller is following.
     active_tasks: int = 0
     calls_total: int = 0
+    #: The events queue: None without one, "starting", "live" (polling relaxed) or "down" (polling as usual).
+    events: str | None = None
+    #: When the last event was received.
+    last_event_at: datetime | None = None
+    #: Why the events queue failed (one line, safe to print).
+    events_error: str | None = None
 
     @property
     def last_poll(self) -> datetime | None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -14,6 +15,7 @@ from tui.engine.poll_plan import (
     INVITATIONS_SOURCE,
     JOB,
     JOBS,
+    NAMED,
     NEWEST,
     OWN,
     SWEEP_SOURCE,
@@ -23,6 +25,7 @@ from tui.engine.poll_plan import (
     PollPlan,
     SourceTimes,
     departed,
+    event_source,
     job_source,
     own_source,
     pace,
@@ -208,3 +211,50 @@ def test_saving_stretches_cadences_and_the_history_and_jobs_wait() -> None:
 
 def test_departed_are_the_running_tasks_the_page_did_not_show() -> None:
     assert departed({"a", "b", "c"}, {"b", "x"}) == ["a", "c"]
+
+
+# --- events: a wake-up is an input of the plan; a live queue relaxes the timers ----------------------
+
+
+def test_a_live_events_queue_relaxes_the_timers_to_about_10_calls_an_hour_idle() -> None:
+    for watched in (True, False):
+        assert hourly_cost(state(watched=watched, events_live=True)) <= 12
+    # A running kind: once a minute, watched or not (a FAILED task publishes no event).
+    busy = state(now=1059.0, running={A: 3}, events_live=True)
+    assert plan_tick(busy, PLAN).calls == ()
+    assert ops(plan_tick(state(now=1060.0, running={A: 3}, events_live=True), PLAN)) == [(NEWEST, A)]
+    # The queue fails: the normal cadence at once.
+    assert ops(plan_tick(state(now=1006.0, running={A: 3}, events_live=False), PLAN)) == [(NEWEST, A)]
+
+
+def test_what_an_event_wakes_up_is_due_now_whatever_its_cadence() -> None:
+    tick = plan_tick(state(now=1001.0, events_live=True, kinds_woken=frozenset({B})), PLAN)
+    assert ops(tick) == [(NEWEST, B)]
+    tick = plan_tick(state(now=1001.0, events_live=True, invitations_woken=True), PLAN)
+    assert [(c.op, c.source) for c in tick.calls] == [(INVITATIONS, INVITATIONS_SOURCE)]
+    tick = plan_tick(state(now=1001.0, events_live=True, jobs_wanted=("job-1",)), PLAN)
+    assert [(c.op, c.job_id) for c in tick.calls] == [(JOB, "job-1")]
+
+
+def test_a_task_an_event_names_is_looked_up_by_id_unless_its_kind_is_listed_anyway() -> None:
+    named = {A: ("task-1",)}
+    tick = plan_tick(state(now=1001.0, running={A: 3}, events_live=True, tasks_named=named), PLAN)
+    assert [(c.op, c.source, c.task_ids) for c in tick.calls] == [(NAMED, event_source(A), ("task-1",))]
+    tick = plan_tick(state(now=1060.0, running={A: 3}, events_live=True, tasks_named=named), PLAN)
+    assert ops(tick) == [(NEWEST, A)]  # its page shows the task's end too
+
+
+def test_a_woken_source_still_keeps_its_backoff_and_the_accounts_hold() -> None:
+    failing = {B: SourceTimes(1000.0, retry_at=1030.0)}
+    tick = plan_tick(state(now=1001.0, events_live=True, kinds_woken=frozenset({B}), sources=failing), PLAN)
+    assert tick.calls == () and tick.wake_at == 1030.0
+    held = state(now=1001.0, events_live=True, kinds_woken=frozenset({B}), not_before=1010.0)
+    assert plan_tick(held, PLAN).calls == ()
+
+
+def test_with_events_pacing_sets_calls_aside_for_the_wake_ups() -> None:
+    low = state(now=1060.0, running={A: 3}, left=250, events_live=True)  # a tenth of the reserve left
+    no_reserve = dataclasses.replace(PLAN, events_reserve=0.0)
+    assert plan_tick(low, PLAN).stretch > plan_tick(low, no_reserve).stretch > 1.0
+    # Plenty left: the timers as they are.
+    assert plan_tick(state(now=1060.0, running={A: 3}, events_live=True), PLAN).stretch == 1.0

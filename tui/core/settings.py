@@ -48,6 +48,11 @@ class Settings:
     #: (`tui.engine.poll_plan.PollPlan.from_settings`).
     fast_interval: float = 6.0
     slow_interval: float = 60.0
+    #: The SQS queue an EventBridge rule sends Partner Central's events to (`--events-queue`): events wake
+    #: the poller up, and the polling relaxes while the queue answers (docs/events.md).
+    events_queue_url: str | None = None
+    #: `--demo --events`: the demo endpoint publishes its events to a queue of its own that pcwatch reads.
+    demo_events: bool = False
     #: Where to write the log (`tui.core.logs`); None: no log file.
     log_file: Path | None = None
     log_level: str = "info"
@@ -86,17 +91,23 @@ def check_settings(settings: Settings) -> None:
         raise SettingsError(
             f"--catalog (or PCWATCH_CATALOG) must be exactly Sandbox or AWS, not {visible(settings.catalog)!r}"
         )
-    url = settings.endpoint_url
-    if url is None:
-        return
+    for option, url in (
+        ("--endpoint-url", settings.endpoint_url),
+        ("--events-queue", settings.events_queue_url),
+    ):
+        if url is not None:
+            _check_url(option, url, settings.allow_insecure_endpoint)
+
+
+def _check_url(option: str, url: str, allow_insecure: bool) -> None:
     parts = urlsplit(url)
     shown = visible(url, limit=200)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"--endpoint-url {shown}: not an http:// or https:// URL")
+        raise SettingsError(f"{option} {shown}: not an http:// or https:// URL")
     insecure = parts.scheme.lower() == "http" and not is_loopback(parts.hostname)
-    if insecure and not settings.allow_insecure_endpoint:
+    if insecure and not allow_insecure:
         raise SettingsError(
-            f"--endpoint-url {shown}: plain http:// to another host would carry your signed requests "
+            f"{option} {shown}: plain http:// to another host would carry your signed requests "
             "and your partner data unencrypted, readable and alterable by anyone on the path; use "
             "https://, or --allow-insecure-endpoint if you accept that"
         )

@@ -57,6 +57,8 @@ class HeaderState:
         parts = [f"{what}: {error}" for what, error in self.failing]
         if self.last_error and not any(error == self.last_error for _, error in self.failing):
             parts.insert(0, self.last_error)
+        if self.events == "down" and self.events_error:
+            parts.append(self.events_error)  # (it names the queue: "events queue … does not exist")
         return " · ".join(parts) if parts else None
 
     def discovery_lag(self, now: datetime) -> float | None:
@@ -66,6 +68,11 @@ class HeaderState:
             return None
         age = (now - self.scanned_at).total_seconds()
         return age if age > DISCOVERY_GRACE * self.scan_every + 30.0 else None
+
+    #: The events queue: None without one, "starting", "live" or "down" (polling at its normal cadence).
+    events: str | None = None
+    last_event_at: datetime | None = None
+    events_error: str | None = None
 
 
 def header_state(
@@ -108,5 +115,8 @@ def header_state(
             "scan_every": status.scan_every,
             "saving": status.saving,
             "budget_resumes_at": status.budget_resumes_at,
+            "events": status.events,
+            "last_event_at": status.last_event_at,
+            "events_error": status.events_error,
         }
     )

@@ -1,6 +1,7 @@
 """Which resource snapshot jobs the poller fetches, and in what order.
 
-- **Wanted** (the user opened a task, or a task pcwatch started names one): fetched at once.
+- **Wanted** (the user opened a task, a task pcwatch started names one, or an event names one): fetched
+  at once.
 - **First seen**: a job named by a task seen ending live is fetched once, newest first, one per
   `job_interval` while someone watches. A busy account ends far more tasks than are worth a call each, so
   at most `job_queue_limit` wait, none longer than `job_fresh_window`; the others are fetched when opened.
@@ -49,6 +50,20 @@ class SnapshotJobQueue:
         self._wanted.appendleft(job_id)
         self._gone.discard(job_id)
         self._followed.setdefault(job_id, self._clock.monotonic())
+
+    def want_for_event(self, job_id: str) -> None:
+        """A job an event names (its snapshot was created): fetched at once, unless it is known in a
+        final state already. Asked for twice (the event, then the end of its task), fetched once."""
+        job = self._store.job(job_id)
+        if job is not None and job.status not in CHANGING and job_id not in self._gone:
+            return
+        self._known.add(job_id)
+        if job_id not in self._wanted:
+            self._wanted.append(job_id)
+        self._gone.discard(job_id)
+
+    def is_gone(self, job_id: str) -> bool:
+        return job_id in self._gone
 
     def on_task_change(self, change: StoreChange, *, backfill: bool, own: set[str] | None = None) -> None:
         """Queue the jobs the changed tasks name for the first time (not those of history)."""

@@ -18,6 +18,13 @@ The calls are spent by value:
   page (which drops those no longer pending) every 2 hours watched (6 not);
 - the history once, a page a second, while not saving.
 
+Events (`PlanInput.events_live`: an EventBridge -> SQS queue answers, see `tui.engine.event_consumer`): what
+an event points at is due now (`kinds_woken`, `tasks_named`, `invitations_woken`, and its snapshot jobs in
+`jobs_wanted`), whatever its cadence; and the timers relax to a safety net (a FAILED task publishes no
+event): a kind with running tasks every `events_busy_interval` (1 min) whoever watches, the look for new
+tasks every `events_scan_interval` (20 min), the new invitations hourly: about 10 calls an hour idle. When
+the queue fails, `events_live` is False and the cadences above return at once.
+
 Pacing (`pace`): the allowance is a rolling 24 hours, not an even drip. While more than `reserve_fraction`
 (a quarter) of it is left, the cadences above apply as they are. Below that the plan saves: every cadence
 is stretched so that the planned calls come to at most the day's average rate scaled by what is left of
@@ -38,6 +45,7 @@ from .call_ledger import DAY, HOUR
 ACTIVE = "active"  # List…Tasks TaskStatus=IN_PROGRESS (a kind's first listing in this process)
 NEWEST = "newest"  # List…Tasks newest first (then TaskIdentifier for running tasks not on the page)
 OWN = "own"  # List…Tasks TaskIdentifier: tasks pcwatch started
+NAMED = "named"  # List…Tasks TaskIdentifier: running tasks an event named
 UNSETTLED = "unsettled"  # List…Tasks TaskIdentifier: tasks in a status this version does not know
 HISTORY = "history"  # List…Tasks newest first, 1000 a page, from where the last page ended
 JOB = "job"  # GetResourceSnapshotJob
@@ -63,6 +71,10 @@ def unsettled_source(kind: str) -> str:
 
 def job_source(job_id: str) -> str:
     return f"job:{job_id}"
+
+
+def event_source(kind: str) -> str:
+    return f"event:{kind}"
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,17 @@ class PollPlan:
     history_page_size: int = 1000
     #: Below this share of the allowance left, the plan saves (see `pace`).
     reserve_fraction: float = 0.25
+    #: With a live events queue (events wake the poller up): a kind with running tasks, watched or not (a
+    #: FAILED task publishes no event: this bounds how late a failure is seen)...
+    events_busy_interval: float = 60.0
+    #: ...the look for new tasks of a kind with none running, and tasks in a status this version does not
+    #: know, and the new invitations (their own events say when they change): 3 kinds every 20 minutes
+    #: and the invitations hourly, about 10 calls an hour idle...
+    events_scan_interval: float = 1200.0
+    events_invitation_interval: float = 3600.0
+    #: ...and pacing counts this many calls an hour for the polls events ask for: a low allowance
+    #: stretches the timers first and leaves room for them.
+    events_reserve: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PollPlan:
@@ -164,6 +187,14 @@ class PlanInput:
     job_next: str | None = None
     #: Nothing before this (throttling, credentials, the network: the whole account waits).
     not_before: float = -math.inf
+    #: An events queue answers: the timers relax (`PollPlan.events_*`).
+    events_live: bool = False
+    #: What events asked for (`tui.engine.event_signals.Wakeup`, resolved by the poller), due now: kinds to
+    #: list, running tasks to look up by id (kind -> ids; not if their kind is listed this tick anyway),
+    #: the new invitations. (The snapshot jobs events name are in `jobs_wanted`.)
+    kinds_woken: frozenset[str] = frozenset()
+    tasks_named: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    invitations_woken: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,10 +252,15 @@ class _Want:
     #: the one-off history or what the user asked for).
     counted: bool = True
     stretchable: bool = True
+    #: Due now, whatever its cadence (an event woke it up); its backoff and a hold still apply.
+    woken: bool = False
+    #: Skipped if this source's calls are in the tick anyway (a kind's page shows what its tasks by id would).
+    unless: str | None = None
 
 
-def _kind_wants(k: KindState, watched: bool, plan: PollPlan) -> tuple[list[_Want], list[_Want]]:
+def _kind_wants(k: KindState, state: PlanInput, plan: PollPlan) -> tuple[list[_Want], list[_Want]]:
     """A kind's polling, and its history (which comes after the urgent jobs)."""
+    watched, live, woken = state.watched, state.events_live, k.kind in state.kinds_woken
     wants = []
     if k.own:
         key = own_source(k.kind)
@@ -236,18 +272,28 @@ def _kind_wants(k: KindState, watched: bool, plan: PollPlan) -> tuple[list[_Want
         wants.append(_Want(k.kind, 0.0, (call,), counted=False))
     elif k.running or (k.idle_for is not None and k.idle_for < plan.linger):
         every = plan.watched_interval if watched else plan.unwatched_interval
+        every = max(every, plan.events_busy_interval) if live else every
         call = PlannedCall(
             k.kind, NEWEST, k.kind, page_size=plan.newest_page_size, follow_pages=k.history_complete
         )
-        wants.append(_Want(k.kind, every, (call,)))
-    elif k.history_complete:
+        wants.append(_Want(k.kind, every, (call,), woken=woken))
+    elif k.history_complete or woken:
         every = plan.scan_interval if watched else plan.unwatched_scan_interval
-        call = PlannedCall(k.kind, NEWEST, k.kind, page_size=plan.scan_page_size, follow_pages=True)
-        wants.append(_Want(k.kind, every, (call,)))
+        every = max(every, plan.events_scan_interval) if live else every
+        # (while its history loads, the newest page only: the history pages through the rest)
+        follow = k.history_complete
+        call = PlannedCall(k.kind, NEWEST, k.kind, page_size=plan.scan_page_size, follow_pages=follow)
+        wants.append(_Want(k.kind, every, (call,), woken=woken))
+    named = state.tasks_named.get(k.kind, ())
+    if named:
+        key = event_source(k.kind)
+        calls = tuple(PlannedCall(key, NAMED, k.kind, c) for c in chunks(list(named)))
+        wants.append(_Want(key, 0.0, calls, counted=False, stretchable=False, woken=True, unless=k.kind))
     if k.unsettled:
         key = unsettled_source(k.kind)
+        every = max(plan.unsettled_interval, plan.events_scan_interval) if live else plan.unsettled_interval
         calls = tuple(PlannedCall(key, UNSETTLED, k.kind, c) for c in chunks(k.unsettled))
-        wants.append(_Want(key, plan.unsettled_interval, calls))
+        wants.append(_Want(key, every, calls))
     history = []
     if not k.history_complete:
         key = history_source(k.kind)
@@ -262,7 +308,7 @@ def _wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
     polling: list[_Want] = []
     history: list[_Want] = []
     for k in kinds:
-        mine, past = _kind_wants(k, state.watched, plan)
+        mine, past = _kind_wants(k, state, plan)
         polling += mine
         history += past
     for job_id in state.jobs_wanted:
@@ -274,7 +320,9 @@ def _wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
         call = PlannedCall(JOBS, JOB, job_id=state.job_next)
         polling.append(_Want(JOBS, plan.job_interval, (call,), only_when_not_saving=True))
     every = plan.invitation_interval if state.watched else plan.unwatched_invitation_interval
-    polling.append(_Want(INVITATIONS_SOURCE, every, (PlannedCall(INVITATIONS_SOURCE, INVITATIONS),)))
+    every = max(every, plan.events_invitation_interval) if state.events_live else every
+    call = PlannedCall(INVITATIONS_SOURCE, INVITATIONS)
+    polling.append(_Want(INVITATIONS_SOURCE, every, (call,), woken=state.invitations_woken))
     every = plan.invitation_sweep_interval if state.watched else plan.unwatched_invitation_sweep_interval
     sweep = PlannedCall(SWEEP_SOURCE, INVITATIONS, full=True)
     polling.append(_Want(SWEEP_SOURCE, every, (sweep,)))
@@ -286,6 +334,8 @@ def plan_tick(state: PlanInput, plan: PollPlan) -> TickPlan:
     they are made now)."""
     wants = _wants(state, plan)
     planned = sum(len(w.calls) * HOUR / w.interval for w in wants if w.counted and w.interval > 0)
+    if state.events_live:
+        planned += plan.events_reserve
     stretch = pace(state.calls_left, state.limit, planned, plan)
     saving = stretch > 1.0
     now = state.now
@@ -293,8 +343,11 @@ def plan_tick(state: PlanInput, plan: PollPlan) -> TickPlan:
     wake_at = math.inf
     kinds = {k.kind for k in state.kinds}
     scan_every = 0.0
+    planned_now: set[str] = set()
     for want in wants:
         if want.only_when_not_saving and saving:
+            continue
+        if want.unless is not None and want.unless in planned_now:
             continue
         times = state.sources.get(want.key, SourceTimes())
         interval = want.interval * (stretch if want.stretchable else 1.0)
@@ -302,11 +355,14 @@ def plan_tick(state: PlanInput, plan: PollPlan) -> TickPlan:
             scan_every = max(scan_every, interval)
         if times.retry_at != -math.inf:  # failing: its backoff decides
             due = times.retry_at
+        elif want.woken:
+            due = -math.inf
         else:
             due = -math.inf if times.last_call is None else times.last_call + interval
         due = max(due, state.not_before)
         if due <= now:
             calls.extend(want.calls)
+            planned_now.add(want.key)
             due = max(now + interval, times.retry_at, state.not_before)
         wake_at = min(wake_at, due)
     if any(c.full for c in calls):  # every page of invitations: the new ones among them

@@ -11,6 +11,10 @@ listing or invitation page backs off on its own while the others keep their cade
 it. Throttling (the account's quota), credentials and the network hold every source (exponential backoff
 with jitter; slowly for what no retry fixes). The data stays; the status says what is stale and why. A
 spent daily allowance holds the poller until calls return, and the status says when.
+
+With an events queue (`events=`, see `tui.engine.wakeups`), an event wakes the poller up: what it points
+at (kinds, a running task by id, the invitations, a snapshot job) is due in the next plan, and while the
+queue answers the plan's timers relax to a safety net; when it fails, the normal cadence resumes at once.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from tui.core.settings import Settings
 from tui.core.timefmt import iso
 
 from .budget import BudgetSpent, RequestBudget
+from .event_consumer import EventSource
 from .job_queue import SnapshotJobQueue
 from .poll_plan import (
     ACTIVE,
@@ -59,6 +64,7 @@ from .status import StatusBoard
 from .store import Store, StoreChange
 from .task_listings import TaskListings
 from .types import PollerStatus
+from .wakeups import EventWakeups, Woken
 from .watchers import Watchers
 
 log = logging.getLogger(__name__)
@@ -71,7 +77,7 @@ __all__ = ["INVITATIONS_SOURCE", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 T = TypeVar("T")
 
 
-class Poller(TaskListings):
+class Poller(TaskListings, EventWakeups):
     def __init__(
         self,
         client: TaskReads,
@@ -84,6 +90,7 @@ class Poller(TaskListings):
         plan: PollPlan | None = None,
         kinds: Sequence[str] | None = None,
         watchers: Watchers | None = None,
+        events: EventSource | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -111,6 +118,7 @@ class Poller(TaskListings):
         self._in_backfill = False
         self._spent: BudgetSpent | None = None
         self._last_plan: TickPlan | None = None
+        self._init_events(events, settings, rng or random.Random())
 
     # --- public controls ----------------------------------------------------------------------------
 
@@ -166,6 +174,7 @@ class Poller(TaskListings):
     async def run(self) -> None:
         """Poll until cancelled."""
         self._wake = asyncio.Event()
+        consumer = asyncio.ensure_future(self.events.run()) if self.events is not None else None
         try:
             while True:
                 if self._paused:
@@ -177,6 +186,8 @@ class Poller(TaskListings):
                     await self._wait_for_next_tick(self._wake, made)
         finally:
             self._wake = None
+            if consumer is not None:
+                consumer.cancel()
 
     async def _wait_for_next_tick(self, wake: asyncio.Event, made: bool | None = None) -> None:
         delay = self.next_delay()
@@ -206,8 +217,10 @@ class Poller(TaskListings):
         """Kinds with tasks IN_PROGRESS."""
         return [k for k in self.kinds if self._running_ids(k)]
 
-    def plan_input(self) -> PlanInput:
-        """What the plan decides from, now."""
+    def plan_input(self, woken: Woken | None = None) -> PlanInput:
+        """What the plan decides from, now (with `woken`, what the wake-ups taken for this tick ask;
+        without, those waiting)."""
+        woken = woken if woken is not None else self._pending()
         kinds = []
         now = self.clock.monotonic()
         for kind in self.kinds:
@@ -238,6 +251,10 @@ class Poller(TaskListings):
             jobs_wanted=self._jobs.wanted,
             job_next=self._jobs.next_job(),
             not_before=self._sources.not_before,
+            events_live=self.events_live,
+            kinds_woken=woken.kinds,
+            tasks_named=woken.named,
+            invitations_woken=woken.invitations,
         )
 
     # --- one tick -----------------------------------------------------------------------------------
@@ -259,8 +276,10 @@ class Poller(TaskListings):
 
     async def _tick(self) -> bool | None:
         async with self._lock:
-            plan = self._last_plan = plan_tick(self.plan_input(), self.plan)
+            woken, answers = self._take_wakeups()
+            plan = self._last_plan = plan_tick(self.plan_input(woken), self.plan)
             made, ok = False, True
+            outcomes: dict[str, bool] = {}
             batch: contextlib.ExitStack | None = None
             try:
                 for call in plan.calls:
@@ -273,6 +292,8 @@ class Poller(TaskListings):
                     done = await self._carry_out(call)
                     if done is None:  # the allowance is spent
                         break
+                    for key in _outcome_keys(call):
+                        outcomes[key] = outcomes.get(key, True) and done
                     made = True
                     if not done:
                         ok = False
@@ -284,6 +305,7 @@ class Poller(TaskListings):
                     batch.close()
             self._own = {t: k for t, k in self._own.items() if t in self._running_ids(k)}
             self._publish_state(plan)
+            self._answer(woken, answers, outcomes)
             return ok if made else None
 
     async def _carry_out(self, call: PlannedCall) -> bool | None:
@@ -440,6 +462,12 @@ class Poller(TaskListings):
 
     def _update(self, **changes: Any) -> None:
         self._board.update(**changes)
+
+
+def _outcome_keys(call: PlannedCall) -> set[str]:
+    """The sources a call answers for (every page of invitations covers the look for new ones)."""
+    keys = {call.source, _failure_key(call)}
+    return keys | {INVITATIONS_SOURCE} if call.full else keys
 
 
 def _failure_key(call: PlannedCall) -> str:

@@ -328,7 +328,7 @@ class SharedEngine:
         next poll changed), not at every call's counter update; and as a heartbeat."""
         if self._lock is None:
             return
-        key = (status.state, status.last_error, status.next_poll_at, status.backfilling)
+        key = (status.state, status.last_error, status.next_poll_at, status.backfilling, status.events)
         now = self.clock.monotonic()
         if heartbeat:
             if now - self._published_at < LEADER_HEARTBEAT:
@@ -361,7 +361,18 @@ def _make_poller(
 ) -> Engine:
     from .poller import Poller
 
-    return Poller(client, store, settings, clock, watchers=watchers)
+    events = None
+    if settings.events_queue_url:  # only the leader reads the queue: its wake-ups are its polls
+        from tui.aws.event_queue import make_event_queue
+
+        try:
+            events = make_event_queue(settings, settings.events_queue_url)
+        except ApiFailure as failure:  # poll as usual, and say why the events are off
+            log.warning("events queue unusable: %s", failure.message)
+            poller = Poller(client, store, settings, clock, watchers=watchers)
+            poller.events_unavailable(failure.message)
+            return poller
+    return Poller(client, store, settings, clock, watchers=watchers, events=events)
 
 
 def make_engine(

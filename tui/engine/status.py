@@ -71,6 +71,9 @@ def status_to_json(status: PollerStatus, now: datetime) -> str:
             "scan_every": status.scan_every,
             "saving": status.saving,
             "budget_resumes_at": iso_or_none(status.budget_resumes_at),
+            "events": status.events,
+            "last_event_at": iso_or_none(status.last_event_at),
+            "events_error": status.events_error,
         }
     )
 
@@ -130,6 +133,9 @@ def status_from_json(
             scan_every=float(data.get("scan_every") or 0.0),
             saving=bool(data.get("saving")),
             budget_resumes_at=dt(data.get("budget_resumes_at")),
+            events=data.get("events") if isinstance(data.get("events"), str) else None,
+            last_event_at=dt(data.get("last_event_at")),
+            events_error=data.get("events_error") if isinstance(data.get("events_error"), str) else None,
         )
     except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
         return PollerStatus(state=state)

@@ -112,6 +112,12 @@ class PollerStatus:
     saving: bool = False
     #: The daily allowance is spent: no call until then.
     budget_resumes_at: datetime | None = None
+    #: The events queue: None without one, "starting", "live" (polling relaxed) or "down" (polling as usual).
+    events: str | None = None
+    #: When the last event was received.
+    last_event_at: datetime | None = None
+    #: Why the events queue failed (one line, safe to print).
+    events_error: str | None = None
 
     @property
     def last_poll(self) -> datetime | None:

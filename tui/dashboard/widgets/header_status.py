@@ -5,7 +5,8 @@ Times are absolute (`last poll 09:12:03`), not "5 s ago": an age would change th
 while all is well. Only trouble shows an age ("stale for …", "new tasks checked 6m10s ago" when the look
 for new tasks is late), which the app's tick moves once a second (the header rewrites just those
 characters). What fails is named: the error that holds every source, then each failing source (one
-snapshot job, a kind's tasks, invitations), the rest staying live. A spent budget says when calls return.
+snapshot job, a kind's tasks, invitations), the rest staying live, and a failing events queue. A spent
+budget says when calls return. With an events queue, the age of the last event shows while it answers.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ def header_lines(state: HeaderState, now: datetime) -> list[Text]:
         )
     elif state.saving:
         line2.append(" · saving budget", style="yellow")
+    if state.events is not None:
+        line2.append_text(events_text(state, now))
     line2.append("  │ ")
     trouble = state.trouble()
     if trouble:
@@ -79,6 +82,18 @@ def header_lines(state: HeaderState, now: datetime) -> list[Text]:
     else:
         line2.append("no errors", style="dim")
     return [line1, line2]
+
+
+def events_text(state: HeaderState, now: datetime) -> Text:
+    """`events · last 12s ago` while the queue answers; `events down · polling` when it fails."""
+    if state.events == "live":
+        if state.last_event_at is None:
+            return Text("  │ events · none yet", style="green")
+        age = duration(max(0.0, (now - state.last_event_at).total_seconds())) or "0s"
+        return Text(f"  │ events · last {age} ago", style="green")
+    if state.events == "down":
+        return Text("  │ events down · polling", style="bold yellow")
+    return Text("  │ events · connecting", style="dim")
 
 
 class HeaderStatus(LinePane):

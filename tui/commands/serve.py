@@ -133,6 +133,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.max_sessions < 1:
         print("pcwatch serve: --max-sessions must be at least 1", file=sys.stderr)
         return 2
+    from tui.core.ports import PortUnavailable, check_bindable
+
+    try:
+        check_bindable(args.host, args.port)  # before the demo starts, and before aiohttp's traceback
+    except PortUnavailable as unavailable:
+        print(f"pcwatch serve: {unavailable}", file=sys.stderr)
+        return 2
     warning = exposure_warning(args.host, args.port)
     if warning:
         print(warning, file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ DEFAULT_REGION = "us-east-1"
 CATALOGS = ("Sandbox", "AWS")
 #: The values of PCWATCH_READ_ONLY that leave writes on; any other value turns them off (fail closed).
 WRITES_ON = ("", "0", "false", "no", "off")
+#: What botocore accepts as a region name (it refuses anything else with a traceback-shaped error).
+_REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,17 @@ class SettingsError(ValueError):
 
 
 def check_settings(settings: Settings) -> None:
-    """Raise SettingsError for a catalog that is not exactly `Sandbox` or `AWS`, or an endpoint that
+    """Raise SettingsError for a catalog that is not exactly `Sandbox` or `AWS`, a region name botocore
+    would refuse, or an endpoint that
     would carry signed requests in clear text to another machine (unless allowed)."""
     if settings.catalog not in CATALOGS:
         raise SettingsError(
             f"--catalog (or PCWATCH_CATALOG) must be exactly Sandbox or AWS, not {visible(settings.catalog)!r}"
+        )
+    if not _REGION.fullmatch(settings.region):
+        raise SettingsError(
+            f"--region (or AWS_REGION) {visible(settings.region, limit=80)!r} is not a region name; "
+            f"Partner Central Selling is in {DEFAULT_REGION}: use --region {DEFAULT_REGION}"
         )
     url = settings.endpoint_url
     if url is None:

@@ -49,6 +49,11 @@ class Settings:
     #: Seconds between polls while tasks are active, and while none are.
     fast_interval: float = 5.0
     slow_interval: float = 60.0
+    #: Every HTTP request's limits in seconds: connecting, and waiting for the answer's next bytes. A call
+    #: is at most botocore's attempts (`tui.aws.retry`) of these, so a hang ends as "timed out", never
+    #: a freeze.
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
 
 
 def env_default(name: str, default: str | None = None) -> str | None:

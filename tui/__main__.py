@@ -19,6 +19,7 @@ from .core.settings import (
     env_default,
     read_only_from_env,
 )
+from .core.text_safety import visible
 
 # name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -127,8 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module("tui.commands.dashboard")
     else:
         module = importlib.import_module(COMMANDS[args.command][0])
+    from .core.sqlite_files import StateFileUnavailable
+
     try:
         return int(module.run(args, settings) or 0)
+    except StateFileUnavailable as problem:  # a journal or ledger it may not write: say so, touch nothing
+        print(f"pcwatch: {visible(str(problem), limit=2000)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -117,9 +117,11 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         driver_class: type[Driver] | None = None,
         actions: WriteService | None = None,
         warnings: Sequence[str] = (),
+        journal_problems: Sequence[str] = (),
     ) -> None:
         """`warnings`: what the wiring has to say (a write ledger that could not be moved), shown with
-        the journal's once the view starts."""
+        the journal's once the view starts. `journal_problems`: the journal or ledger could not be
+        opened for writing (the app was built without it): asked about before anything starts."""
         install_partial_update()
         super().__init__(driver_class=driver_class)
         self.store = store
@@ -131,6 +133,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         #: The write service (accept/reject); None in read-only mode, which leaves no write path.
         self.actions = actions
         self._warnings = list(warnings)
+        self.journal_problems = list(journal_problems)
         self.status: PollerStatus | None = poller.status if poller is not None else None
         self.loaded = load is None
         self._unsubscribe: list[Callable[[], None]] = []
@@ -169,6 +172,22 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
             with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 0)
         self.table.focus()
+        if self.journal_problems:
+            from .screens.journal_problem import JournalProblemScreen
+
+            screen = JournalProblemScreen(self.journal_problems, writes_off=self.actions is None)
+            self.push_screen(screen, self._on_journal_answer)
+        else:
+            self._begin()
+
+    def _on_journal_answer(self, go_on: bool | None) -> None:
+        if go_on:
+            self._begin()
+        else:
+            self.exit(2)
+
+    def _begin(self) -> None:
+        """Load the journal (in a thread) or start at once."""
         if self._load is not None:
             self._update_header()
             self.query_one(ViewBar).show_loading()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tui.core.clock import Clock, SystemClock
+from tui.core.lifeline import EXIT_HUNG_UP, Lifeline
 from tui.core.settings import Settings
 from tui.core.sqlite_files import StateFileUnavailable
 from tui.core.text_safety import visible
@@ -141,9 +142,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
         print(f"pcwatch: {visible(str(exc), limit=500)}", file=sys.stderr)
         return 2
+    app = dashboard.app
+    # A lost terminal, closed pipes or a dead parent end the app; whatever way it ends, the process
+    # ends within a few seconds more (a call hanging in botocore must not keep it, and the leader lock,
+    # alive).
+    lifeline = Lifeline(lambda reason: app.call_from_thread(app.exit, EXIT_HUNG_UP)).start()
+    result = None
     try:
-        result = dashboard.app.run()
+        result = app.run()
     finally:
+        lifeline.stop()
+        lifeline.exit_later(EXIT_HUNG_UP if lifeline.reason else int(result or 0))
         dashboard.close()
     if result == 2:  # the user chose to quit rather than go on without the journal
         for problem in dashboard.journal_problems:

@@ -9,8 +9,11 @@ frames the page receives (the app's terminal output), from Chromium's performanc
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -135,6 +138,141 @@ def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
         assert "● following" in second and f"{len(ids)} tasks" in second
     finally:
         driver.quit()
+
+
+class PageLog:
+    """What the page did on the network, from Chromium's performance log (read once, kept here): every
+    request URL (documents, scripts, styles, fonts, images, websockets) and the websocket frames' text."""
+
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+        self.urls: list[str] = []
+        self.frames: list[str] = []
+
+    def network_hosts(self) -> set[str]:
+        """host:port of every request to the network (the browser's own chrome:// pages and data: URLs
+        are not network requests)."""
+        from urllib.parse import urlsplit
+
+        parts = [urlsplit(u) for u in self.urls]
+        return {p.netloc for p in parts if p.scheme in ("http", "https", "ws", "wss")}
+
+    def read(self) -> str:
+        """Read what is new; returns the new frames' text."""
+        new = []
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            method, params = message["method"], message["params"]
+            if method == "Network.requestWillBeSent":
+                self.urls.append(params["request"]["url"])
+            elif method == "Network.webSocketCreated":
+                self.urls.append(params["url"])
+            elif method == "Network.webSocketFrameReceived":
+                response = params["response"]
+                data = response["payloadData"]
+                if response["opcode"] == 2:
+                    data = base64.b64decode(data).decode("utf-8", "replace")
+                new.append(data)
+        self.frames += new
+        return "".join(new)
+
+    def wait_for(self, *texts: str, timeout: float = 45.0) -> str:
+        """Frames received until all `texts` were among them; what was received."""
+        received = ""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not all(t in received for t in texts):
+            time.sleep(0.3)
+            received += self.read()
+        return received
+
+
+def _chrome(chromium: str, tmp_path: Path) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+
+
+def _kill_tree(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a_drop(
+    chromium: str, served_dashboard, tmp_path
+) -> None:
+    """The tab is titled and has an icon; every request the page makes (its scripts, styles, the font,
+    the icon, the websocket) goes to the served origin; when the server dies under an open page, the
+    page says it is reconnecting, and once the server is back (same port, same token) it shows the
+    dashboard again by itself."""
+    sim, served = served_dashboard
+    ids = {t.task_id for t in sim.tasks("Sandbox")}
+    driver = _chrome(chromium, tmp_path)
+    dashboards: list[int] = []
+    try:
+        page = PageLog(driver)
+        driver.get(served.url)
+        assert f"{len(ids)} tasks" in page.wait_for(f"{len(ids)} tasks")
+        assert driver.title == "pcwatch · Sandbox"
+        icon = driver.execute_script("return document.querySelector('link[rel=icon]').href")
+        status, kind = driver.execute_async_script(
+            "const done = arguments[1]; fetch(arguments[0]).then(r => done([r.status, r.headers.get('content-type')]))",
+            icon,
+        )
+        assert status == 200 and kind.startswith("image/svg+xml")
+        # The bundled font is the one in use, loaded from this origin.
+        assert driver.execute_script("return document.fonts.check('16px \"Roboto Mono\"')")
+
+        # `c` copies the selected task's id to the browser's clipboard (through the page's terminal).
+        driver.execute_cdp_cmd(
+            "Browser.grantPermissions",
+            {"origin": served.base.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+        )
+        driver.find_element("css selector", ".xterm-helper-textarea").send_keys("c")
+        toast = page.wait_for("Copied", "clipboard", "\x1b]52;c;", timeout=15)
+        assert "Copied" in toast and "browser" in toast and "\x1b]52;c;" in toast, toast[-2000:]
+        copied = driver.execute_async_script(
+            "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('error: ' + e))"
+        )
+        assert copied in ids and copied in toast, copied
+
+        page.read()
+        origin = f"127.0.0.1:{served.port}"
+        assert any(u.endswith(".ttf") for u in page.urls), page.urls
+        assert page.network_hosts() == {origin}, page.urls
+
+        # The server dies with the page open (the connection drops without a goodbye)...
+        dashboards = served.children()
+        dashboards += [int(p) for pid in dashboards for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        served.process.kill()
+        served.process.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and "-reconnecting" not in driver.execute_script("return document.body.className"):
+            time.sleep(0.2)
+        assert "-reconnecting" in driver.execute_script("return document.body.className")
+        notice = driver.find_element("id", "pcwatch-reconnecting")
+        assert notice.is_displayed() and "reconnecting" in notice.text
+        assert "attempt" in driver.find_element("id", "pcwatch-reconnect-detail").text
+        assert not driver.find_element("css selector", ".closed-dialog").is_displayed()
+        _kill_tree(dashboards)
+
+        # ...and comes back on the same port with the same token: the page reconnects by itself.
+        with serving(*served.args, port=served.port, token=served.token) as again:
+            received = page.wait_for(f"{len(ids)} tasks", "● live", timeout=60)
+            assert f"{len(ids)} tasks" in received and "● live" in received
+            classes = driver.execute_script("return document.body.className")
+            assert "-reconnecting" not in classes and "-first-byte" in classes
+            assert len(again.children()) == 1  # one new session
+            assert page.network_hosts() == {origin}, page.urls
+    finally:
+        driver.quit()
+        _kill_tree(dashboards)
 
 
 def test_each_tab_runs_the_dashboard_with_the_same_options() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from tests.support.dashboard import make_app
+from tui.dashboard.clipboard import NO_CLIPBOARD, OSC52, clipboard_reach
 from tui.dashboard.screens.export import ExportScreen
 from tui.dashboard.screens.help import HelpScreen
 from tui.dashboard.screens.record import RecordScreen
@@ -103,6 +104,29 @@ async def test_c_and_y_copy_the_task_and_job_ids() -> None:
         record = app.store.task(app.table.selected_id)
         await pilot.press("y")
         assert app.clipboard == record.resource_snapshot_job_id
+
+
+async def test_the_copy_toast_claims_a_copy_only_where_the_terminal_can_make_one() -> None:
+    for reach, claims in ((OSC52, True), (NO_CLIPBOARD, False)):
+        app = make_app(clipboard=reach)
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("c")
+            await pilot.pause()
+            (toast,) = [n.message for n in app._notifications]
+            assert app.table.selected_id in toast and app.clipboard == app.table.selected_id
+            assert toast.startswith("Copied") is claims, toast
+            if not claims:
+                assert "cannot set the clipboard" in toast
+
+
+def test_terminals_known_to_ignore_osc_52_are_recognised_from_the_environment() -> None:
+    assert clipboard_reach({"TERM": "xterm-256color"}) == OSC52  # most terminals, and over SSH
+    assert clipboard_reach({"JUPYTER_SERVER_ROOT": "/home/u", "TERM": "xterm-256color"}) == NO_CLIPBOARD
+    assert clipboard_reach({"TERM_PROGRAM": "Apple_Terminal"}) == NO_CLIPBOARD
+    assert clipboard_reach({"TERM": "linux"}) == NO_CLIPBOARD
+    # In tmux (even inside JupyterLab's terminal) the copy lands in tmux's buffer.
+    assert clipboard_reach({"JUPYTER_SERVER_URL": "http://127.0.0.1:8888/", "TMUX": "/tmp/tmux-0/default"}) == OSC52
 
 
 async def test_e_exports_the_current_view(tmp_path: Path) -> None:

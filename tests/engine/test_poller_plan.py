@@ -47,26 +47,38 @@ def ops(client: FakeClient) -> list[tuple]:
 
 async def test_first_run_lists_active_then_backfills_history_newest_first() -> None:
     history = [task(n, status="COMPLETE") for n in range(2500)] + [task(9000 + n) for n in range(3)]
+    # (ids apart from the first kind's: `task` names both kinds "task-Enga-…")
+    history += [task(5000 + n, kind=FROM_OPP, status="FAILED") for n in range(1500)]
     client = FakeClient(history)
     poller, store, _ = make(client)
     pages: list[int] = []
     store.subscribe(lambda change: pages.append(len(change.task_ids)))
+    progress: list[dict[str, int]] = []
+    poller.subscribe_status(lambda status: progress.append(status.history_fetched))
 
     assert await poller.poll_once()
 
     calls = ops(client)
     inprog = ("IN_PROGRESS",)
     assert calls[:3] == [(k, inprog, None, 100, None) for k in KINDS]
-    # History of ACCEPT: three pages of 1000, newest first; the other kinds are empty (one page each).
-    assert calls[3:6] == [
+    # The newest page of every kind first (the third kind is empty: one page), then the older pages of
+    # the kinds with more, one of each in turn.
+    assert calls[3:9] == [
         (ACCEPT, None, None, 1000, None),
+        (FROM_OPP, None, None, 1000, None),
+        (KINDS[2], None, None, 1000, None),
         (ACCEPT, None, None, 1000, "1000"),
+        (FROM_OPP, None, None, 1000, "1000"),
         (ACCEPT, None, None, 1000, "2000"),
     ]
-    assert calls[6:8] == [(k, None, None, 1000, None) for k in KINDS[1:]]
-    assert calls[8:] == [("list_engagement_invitations", None)]
-    assert len(store) == 2503
-    assert pages[:4] == [3, 1000, 1000, 500]  # the dashboard fills page by page
+    assert calls[9:] == [("list_engagement_invitations", None)]
+    assert len(store) == 4003
+    assert pages[:5] == [3, 1000, 1000, 1000, 500]  # the dashboard fills page by page
+    # How far the loading has got, by kind, after each page (a notebook's progress bar shows it).
+    fetched = [p for i, p in enumerate(progress) if p and p != progress[i - 1]]
+    assert fetched[0] == {ACCEPT: 1000}
+    assert fetched[2] == {ACCEPT: 1000, FROM_OPP: 1000, KINDS[2]: 0}
+    assert fetched[-1] == {ACCEPT: 2503, FROM_OPP: 1500, KINDS[2]: 0}
     assert all(poller.history_complete(k) for k in KINDS)
     assert poller.status.state == "live" and not poller.status.backfilling
     assert store.transitions_of(task(9000).task_id)[0].to_status == "IN_PROGRESS"
@@ -133,6 +145,36 @@ async def test_idle_kinds_scan_for_new_tasks_each_slow_interval_stopping_at_a_kn
     assert store.task(task(1000).task_id).task_status == "COMPLETE"  # started and finished between ticks
     assert len(store.active_ids(ACCEPT)) == 29
     assert poller.next_delay() == 5.0
+
+
+async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> None:
+    """What `Watch.follow` trusts to say an id does not exist: every task started before `scanned[kind]`
+    is known. A listing already on its way, or one of the running tasks only, moves it not."""
+    client = FakeClient([task(n, status="COMPLETE") for n in range(5)] + [task(100, kind=FROM_OPP)])
+    poller, store, clock = make(client)
+    sent: list[tuple[str, object]] = []
+
+    def slow_call(call) -> None:  # each call takes 2 s; remember when each newest-first scan was sent
+        if call.op == "list_tasks" and call.status is None and call.task_ids is None and call.max_results == 25:
+            sent.append((call.kind, clock.now()))
+        clock.advance(2)
+
+    client.on_call = slow_call
+    await poller.poll_once()  # the first run: the history, no scan yet
+    assert poller.status.scanned == {}
+    asked = clock.now()
+    poller.refresh_now()
+    await poller.poll_once()
+    assert [k for k, _ in sent] == KINDS  # one scan per kind, after the running tasks' listing
+    assert poller.status.scanned == dict(sent)
+    assert all(t >= asked for t in poller.status.scanned.values())
+    assert poller.status.last_success[FROM_OPP] > poller.status.scanned[FROM_OPP]  # (answered later)
+
+    # A follower reads the same through the journal's status.
+    from tui.engine.status import status_from_json, status_to_json
+
+    shared = status_from_json(status_to_json(poller.status, clock.now()), "following")
+    assert shared.scanned == poller.status.scanned and len(store) == 6
 
 
 async def test_restart_with_journal_loads_first_and_fetches_only_new(tmp_path) -> None:

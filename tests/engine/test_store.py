@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -62,10 +63,12 @@ def test_backfill_records_no_first_seen_transitions_and_counts_are_indexed() -> 
     assert store.reason_counts() == {TaskKind.ACCEPT_INVITATION: {"SomethingBrandNew": 1}}
     assert store.active_ids(TaskKind.ACCEPT_INVITATION) == {"task-Enga-00100"}
     assert store.newest_start(TaskKind.ACCEPT_INVITATION) == T0
-    # First seen finished: the completion's uncertainty spans from the start.
+    # First seen finished: the end is only bounded (somewhere between the start and the first look), so
+    # the duration is unknown, never the 99 minutes from its start to that look.
     done = store.completion("task-Enga-00099")
     assert done is not None and not done.observed_live
-    assert done.uncertainty == done.duration
+    assert done.uncertainty == pytest.approx(99 * 60.0)
+    assert math.isnan(done.duration)
 
 
 def test_partial_response_never_erases_known_fields() -> None:

@@ -177,7 +177,7 @@ async def test_in_process_viewers_share_one_poller_and_forward_refreshes(
 def test_viewer_process_entry_point_runs(served_simulator, tmp_path: Path) -> None:
     _, endpoint = served_simulator
     out = subprocess.run(
-        viewer_command(endpoint.url, None, 0.5), capture_output=True, text=True, timeout=60, check=True
+        viewer_command(endpoint.url, None, 3.0), capture_output=True, text=True, timeout=60, check=True
     ).stdout
     result = json.loads(out.splitlines()[-1])
     assert result["role"] == "leader"  # no journal: nothing to share, it polls alone

@@ -223,3 +223,26 @@ async def test_an_export_in_a_browser_session_is_a_download_behind_the_token(ser
                     body.startswith("Kind,TaskId") and "attachment" in download.headers["Content-Disposition"]
                 )
             await ws.close()
+
+
+def test_no_page_may_frame_the_dashboard_unless_named_by_frame_ancestors() -> None:
+    """By default framing is refused outright; `--frame-ancestors` (what `Watch.dashboard()` passes: the
+    notebook's own host, any port) names the origins that may, and nothing else reaches the header."""
+    from tui.commands.serve_server import check_frame_ancestors, security_headers
+
+    default = security_headers()
+    assert default["X-Frame-Options"] == "DENY" and default["Content-Security-Policy"] == "frame-ancestors 'none'"
+    allowed = security_headers(check_frame_ancestors(["http://127.0.0.1:*", "https://[::1]:8888"]))
+    assert "X-Frame-Options" not in allowed
+    assert allowed["Content-Security-Policy"] == "frame-ancestors 'self' http://127.0.0.1:* https://[::1]:8888"
+    for bad in ("*", "http://*", "127.0.0.1:8888", "http://a.example/path", "http://a.example; script-src *",
+                "javascript:alert(1)", "http://a.example:*:1", "data:"):  # fmt: skip
+        with pytest.raises(ValueError, match="--frame-ancestors"):
+            check_frame_ancestors([bad])
+
+
+def test_serve_refuses_a_frame_ancestor_that_is_no_origin() -> None:
+    from tests.support.writes import run_pcwatch
+
+    result = run_pcwatch("serve", "--port", "1", "--frame-ancestors", "http://a.example 'unsafe-inline'", timeout=30)
+    assert result.returncode == 2 and "give an origin such as" in result.stderr

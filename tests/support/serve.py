@@ -3,6 +3,7 @@ prints (with its token), and see which dashboard processes it has started (its c
 
 from __future__ import annotations
 
+import os
 import queue
 import socket
 import subprocess
@@ -31,6 +32,8 @@ class Served:
     #: The URL `serve` printed, token included.
     url: str
     output: list[str] = field(default_factory=list)
+    #: The options it was started with (besides the port).
+    args: tuple[str, ...] = ()
 
     @property
     def token(self) -> str:
@@ -55,11 +58,17 @@ class Served:
 
 
 @contextmanager
-def serving(*args: str, timeout: float = 30.0) -> Iterator[Served]:
-    """`pcwatch serve ARGS --port <free>`, until it has printed its URL and listens."""
-    port = free_port()
+def serving(
+    *args: str, timeout: float = 30.0, port: int | None = None, token: str | None = None
+) -> Iterator[Served]:
+    """`pcwatch serve ARGS --port <free>` (or `port`; with `token` as $PCWATCH_SERVE_TOKEN), until it has
+    printed its URL and listens."""
+    port = port or free_port()
     command = [sys.executable, "-m", "tui", "serve", "--port", str(port), *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    env = {**os.environ, "PCWATCH_SERVE_TOKEN": token} if token else None
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env
+    )
     lines: queue.Queue[str] = queue.Queue()
     output: list[str] = []
 
@@ -90,7 +99,7 @@ def serving(*args: str, timeout: float = 30.0) -> Iterator[Served]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("pcwatch serve never listened") from None
                 time.sleep(0.05)
-        yield Served(process, port, url, output)
+        yield Served(process, port, url, output, args)
     finally:
         process.terminate()
         try:

@@ -56,6 +56,7 @@ def build_app(
     """The dashboard for `settings`; `Dashboard.close()` after it exits. `demo`: the world `--demo` starts."""
     from tui.aws.client import make_client
     from tui.dashboard.app import PcwatchApp
+    from tui.dashboard.clipboard import clipboard_reach
     from tui.engine.sharing import make_engine
     from tui.simulator.demo import start_demo, wants_demo
     from tui.writes.actions import WriteActions, writes_allowed
@@ -104,6 +105,7 @@ def build_app(
             driver_class=driver_class,
             actions=actions,
             warnings=ledger.warnings if ledger is not None else (),
+            clipboard=clipboard_reach(os.environ),
             journal_problems=problems,
         )
     except BaseException:

@@ -20,10 +20,12 @@ import os
 import shlex
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.settings import Settings, is_loopback
+from tui.core.settings import Settings, global_options, is_loopback
+from tui.core.text_safety import visible
 
 if TYPE_CHECKING:
     from .serve_server import GuardedServer
@@ -46,6 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "command line (ps), so prefer the variable or the random token",
     )
     parser.add_argument(
+        "--frame-ancestors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let a page of ORIGIN (e.g. http://127.0.0.1:*, a Jupyter page) show the dashboard in a frame; "
+        "repeatable; by default no page may",
+    )
+    parser.add_argument(
         "--max-sessions",
         type=int,
         default=DEFAULT_MAX_SESSIONS,
@@ -56,24 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def dashboard_command(settings: Settings) -> str:
     """The shell command each tab runs: pcwatch's dashboard with the same global options."""
-    argv = [sys.executable, "-m", "tui", "--catalog", settings.catalog, "--region", settings.region]
-    if settings.profile:
-        argv += ["--profile", settings.profile]
-    if settings.endpoint_url:
-        argv += ["--endpoint-url", settings.endpoint_url]
-    if settings.demo:
-        argv.append("--demo")
-    if settings.read_only:
-        argv.append("--read-only")
-    if settings.allow_insecure_endpoint:
-        argv.append("--allow-insecure-endpoint")
-    if settings.no_journal:
-        argv.append("--no-journal")
-    elif settings.journal_path is not None:
-        argv += ["--journal", str(settings.journal_path)]
-    argv += ["--max-rate", repr(settings.budget.rate_per_second)]
-    argv += ["--daily-calls", str(settings.budget.daily_calls)]
-    return shlex.join(argv)
+    return shlex.join([sys.executable, "-m", "tui", *global_options(settings)])
 
 
 def make_server(
@@ -84,6 +77,8 @@ def make_server(
     token: str,
     public_url: str | None = None,
     max_sessions: int = DEFAULT_MAX_SESSIONS,
+    catalog: str = "Sandbox",
+    frame_ancestors: Sequence[str] = (),
 ) -> GuardedServer:
     from .serve_server import GuardedServer
 
@@ -95,7 +90,14 @@ def make_server(
         public_url=public_url or f"http://{url_host}:{port}",
         token=token,
         max_sessions=max_sessions,
+        title=page_title(catalog),
+        frame_ancestors=frame_ancestors,
     )
+
+
+def page_title(catalog: str) -> str:
+    """The browser tab's title: which catalog this dashboard acts on (production unmistakably)."""
+    return f"pcwatch · {visible(catalog, limit=32)}" + (" (production)" if catalog == "AWS" else "")
 
 
 def exposure_warning(host: str, port: int) -> str | None:
@@ -133,6 +135,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.max_sessions < 1:
         print("pcwatch serve: --max-sessions must be at least 1", file=sys.stderr)
         return 2
+    from .serve_server import check_frame_ancestors
+
+    try:
+        check_frame_ancestors(args.frame_ancestors)
+    except ValueError as refused:
+        print(f"pcwatch serve: {visible(refused, limit=300)}", file=sys.stderr)
+        return 2
     from tui.core.ports import PortUnavailable, check_bindable
 
     try:
@@ -161,6 +170,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             token=token,
             public_url=args.public_url,
             max_sessions=args.max_sessions,
+            catalog=settings.catalog,
+            frame_ancestors=args.frame_ancestors,
         )
         server.serve()
     return 0

@@ -109,3 +109,26 @@ def check_settings(settings: Settings) -> None:
             "and your partner data unencrypted, readable and alterable by anyone on the path; use "
             "https://, or --allow-insecure-endpoint if you accept that"
         )
+
+
+def global_options(settings: Settings) -> list[str]:
+    """The `pcwatch` global options that give these settings (for a pcwatch process started with them:
+    each tab of `pcwatch serve`, the server `Watch.dashboard()` starts)."""
+    argv = ["--catalog", settings.catalog, "--region", settings.region]
+    if settings.profile:
+        argv += ["--profile", settings.profile]
+    if settings.endpoint_url:
+        argv += ["--endpoint-url", settings.endpoint_url]
+    if settings.demo:
+        argv.append("--demo")
+    if settings.read_only:
+        argv.append("--read-only")
+    if settings.allow_insecure_endpoint:
+        argv.append("--allow-insecure-endpoint")
+    if settings.no_journal:
+        argv.append("--no-journal")
+    elif settings.journal_path is not None:
+        argv += ["--journal", str(settings.journal_path)]
+    argv += ["--max-rate", repr(settings.budget.rate_per_second)]
+    argv += ["--daily-calls", str(settings.budget.daily_calls)]
+    return argv

@@ -13,7 +13,8 @@ not become a spreadsheet formula. So they become visible escapes:
 
 Forms: `LINE` (one line: newlines and tabs shown too), `LINES` (a pane: newlines kept, tabs as spaces),
 `CSV` (a cell: newlines and tabs kept, `'` before a leading = + - @ TAB CR), `JSON` (encoded JSON text:
-the same characters as JSON `\\uXXXX` escapes, so the document decodes to the same data).
+the same characters as JSON `\\uXXXX` escapes, so the document decodes to the same data), `HTML` (one line
+as `LINE`, and `& < > " '` as character references, so the text is only ever text in a page or attribute).
 
 `one_line` is `visible` for a message: whitespace runs folded to one space, cut with `…`.
 
@@ -30,7 +31,10 @@ LINE = "line"
 LINES = "lines"
 CSV = "csv"
 JSON = "json"
-FORMS = (LINE, LINES, CSV, JSON)
+HTML = "html"
+FORMS = (LINE, LINES, CSV, JSON, HTML)
+#: What HTML would read as markup, and the references that show it as text.
+HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
 
 #: What a spreadsheet may run as a formula when a cell starts with it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,6 +80,8 @@ def _table(form: str) -> dict[int, str]:
     elif form == CSV:
         table[0x0A] = "\n"
         table[0x09] = "\t"
+    elif form == HTML:
+        table.update({ord(c): ref for c, ref in HTML_SPECIAL.items()})
     return table
 
 
@@ -94,7 +100,7 @@ def visible(value: object, *, form: str = LINE, limit: int | None = None) -> str
     if form in (LINES, CSV):
         text = text.replace("\r\n", "\n")
     formula = form == CSV and text.startswith(FORMULA_STARTS)
-    if not text.isprintable():  # fast path: printable text (most of it) needs nothing
+    if form == HTML or not text.isprintable():  # fast path: printable text (most of it) needs nothing
         text = text.translate(_table(form))
     if formula:
         text = "'" + text

@@ -74,3 +74,13 @@ def time_left(expiration: datetime | None, now: datetime) -> str:
     minutes = rem // 60
     text = f"{days}d {hours}h" if days else f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
     return f"{text} left" if seconds > 0 else f"expired {text} ago"
+
+
+def relative(when: datetime | None, now: datetime) -> str:
+    """`when` relative to `now`: `just now`, `3m05s ago`, `in 2h03m`; "" for None."""
+    if when is None:
+        return ""
+    seconds = (now - when).total_seconds()
+    if abs(seconds) < 1:
+        return "just now"
+    return f"{duration(seconds)} ago" if seconds > 0 else f"in {duration(-seconds)}"

@@ -30,6 +30,7 @@ from tui.core.settings import Settings
 from tui.engine.api import Engine, PollerStatus, StoreChange, StoreView, Transition
 from tui.writes.api import WriteService
 
+from .clipboard import OSC52
 from .header import header_state
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
 from .palette import KIND_KEYS, STATUS_KEYS, dashboard_commands, finished_toasts
@@ -117,11 +118,14 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         driver_class: type[Driver] | None = None,
         actions: WriteService | None = None,
         warnings: Sequence[str] = (),
+        clipboard: str = OSC52,
         journal_problems: Sequence[str] = (),
     ) -> None:
         """`warnings`: what the wiring has to say (a write ledger that could not be moved), shown with
-        the journal's once the view starts. `journal_problems`: the journal or ledger could not be
-        opened for writing (the app was built without it): asked about before anything starts."""
+        the journal's once the view starts. `clipboard`: whether the terminal honours OSC 52
+        (`clipboard.clipboard_reach`; a browser session always does). `journal_problems`: the journal or
+        ledger could not be opened for writing (the app was built without it): asked about before
+        anything starts."""
         install_partial_update()
         super().__init__(driver_class=driver_class)
         self.store = store
@@ -133,6 +137,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         #: The write service (accept/reject); None in read-only mode, which leaves no write path.
         self.actions = actions
         self._warnings = list(warnings)
+        self.clipboard_reach = clipboard
         self.journal_problems = list(journal_problems)
         self.status: PollerStatus | None = poller.status if poller is not None else None
         self.loaded = load is None

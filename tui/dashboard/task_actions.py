@@ -12,6 +12,7 @@ from textual import work
 
 from schemas import TaskRecord
 
+from .clipboard import BROWSER, copy_toast
 from .screens.export import ExportScreen, default_export_path, export_text, export_view
 from .screens.export_overwrite import OverwriteScreen
 from .screens.record import RecordScreen, record_json
@@ -36,6 +37,8 @@ class TaskActions(_AppBase):
     if TYPE_CHECKING:
         store: StoreView
         clock: Clock
+        #: Where a copy goes in a terminal (`clipboard.clipboard_reach`).
+        clipboard_reach: str
 
         @property
         def table(self) -> TaskTable: ...
@@ -71,7 +74,9 @@ class TaskActions(_AppBase):
         # (OSC 52 carries it base64-encoded, so it cannot inject sequences on the way either.)
         shown = clean(value, limit=None)
         self.copy_to_clipboard(shown)
-        self.notify(f"Copied {what} {clean(value, limit=128)} (OSC 52)", markup=False, timeout=3)
+        reach = BROWSER if self.is_web else self.clipboard_reach
+        message, seconds = copy_toast(what, clean(value, limit=128), reach)
+        self.notify(message, markup=False, timeout=seconds)
 
     def action_export(self) -> None:
         rows = self.table.row_count

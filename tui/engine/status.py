@@ -58,6 +58,8 @@ def status_to_json(status: PollerStatus, now: datetime) -> str:
             "last_error": status.last_error,
             "stale_since": iso_or_none(status.stale_since),
             "backfilling": status.backfilling,
+            "history_fetched": status.history_fetched,
+            "scanned": {k: iso(v) for k, v in status.scanned.items()},
             "active_tasks": status.active_tasks,
             "calls_total": status.calls_total,
         }
@@ -106,6 +108,8 @@ def status_from_json(
             last_error=data.get("last_error"),
             stale_since=dt(data.get("stale_since")),
             backfilling=bool(data.get("backfilling")),
+            history_fetched={str(k): int(v) for k, v in data.get("history_fetched", {}).items()},
+            scanned={k: v for k, s in data.get("scanned", {}).items() if (v := dt(s))},
             active_tasks=int(data.get("active_tasks", 0)),
             calls_total=int(data.get("calls_total", 0)),
         )

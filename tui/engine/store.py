@@ -124,13 +124,15 @@ class Store(JournalSync):
             return None
         end = row.terminal_at
         start = row.record.start_time.timestamp() if row.record.start_time else None
-        before = row.terminal_prev if row.terminal_prev is not None else start
+        observed_live = row.terminal_prev is not None
+        before = row.terminal_prev if observed_live else start
         return Completion(
             started=row.record.start_time,
             observed_end=from_epoch(end),  # type: ignore[arg-type]
             uncertainty=max(0.0, end - before) if before is not None else float("inf"),
-            duration=max(0.0, end - start) if start is not None else float("nan"),
-            observed_live=row.terminal_prev is not None,
+            # First seen finished: when it ended is unknown, so is how long it took.
+            duration=max(0.0, end - start) if start is not None and observed_live else float("nan"),
+            observed_live=observed_live,
         )
 
     def observed_end(self, task_id: str) -> float | None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from .budget import RequestBudget
     from .poll_plan import PollPlan
+    from .status import StatusBoard
     from .store import Store
 
 T = TypeVar("T")
@@ -40,6 +41,7 @@ class TaskListings:
         _last_unsettled: dict[str, float]
         _history_token: dict[str, str | None]
         _in_backfill: bool
+        _board: StatusBoard
 
         async def _call(self, make: Callable[[], Awaitable[T]]) -> T: ...
 
@@ -101,6 +103,7 @@ class TaskListings:
         if now - self._last_scan.get(kind, -1e18) < every:
             return
         newest = self.store.newest_start(kind)
+        sent = self.clock.now()  # (no later than the first request: a task started before it is on a page)
         token: str | None = None
         size = self.plan.scan_page_size
         while True:
@@ -121,36 +124,39 @@ class TaskListings:
                 # rather than page through them 25 at a time (a token is only valid for its page size).
                 size, token = self.plan.history_page_size, None
         self._last_scan[kind] = now
+        self._update(scanned={**self._board.current.scanned, kind: sent})
 
     def _backfilling(self) -> bool:
         return any(not self.history_complete(k) for k in self.kinds)
 
     async def _backfill(self) -> None:
-        """The history, newest first, a page at a time, while the pacing keeps a reserve for live polls."""
+        """The history, newest first, while the pacing keeps a reserve for live polls: one page of each
+        kind in turn, so the newest tasks of every kind are in after the first round (the dashboard and a
+        notebook's first `tasks()` show them while older pages follow)."""
         self._update(backfilling=self._backfilling())
-        for kind in self.kinds:
-            while not self.history_complete(kind):
+        while pending := [k for k in self.kinds if not self.history_complete(k)]:
+            for kind in pending:
                 if self.budget.paced_tokens < self.plan.history_reserve + 1:
                     return
-                token = self._history_token.get(kind)
-                page = await self._call(
-                    partial(
-                        self.client.list_tasks,
-                        kind,
-                        max_results=self.plan.history_page_size,
-                        next_token=token,
-                    )
-                )
-                records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
-                self._in_backfill = True
-                try:
-                    # Each page is its own transaction and notification: the dashboard fills as it comes.
-                    self.store.apply_tasks(records, self.clock.now(), backfill=True)
-                finally:
-                    self._in_backfill = False
-                self._succeeded(kind)
-                self._history_token[kind] = page.next_token
-                if not page.next_token:
-                    self.store.set_meta(f"history_complete:{kind}", "1")
-                    self._last_scan[kind] = self.clock.monotonic()
+                await self._history_page(kind)
         self._update(backfilling=self._backfilling())
+
+    async def _history_page(self, kind: str) -> None:
+        token = self._history_token.get(kind)
+        page = await self._call(
+            partial(self.client.list_tasks, kind, max_results=self.plan.history_page_size, next_token=token)
+        )
+        records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
+        self._in_backfill = True
+        try:
+            # Each page is its own transaction and notification: the dashboard fills as it comes.
+            self.store.apply_tasks(records, self.clock.now(), backfill=True)
+        finally:
+            self._in_backfill = False
+        self._succeeded(kind)
+        fetched = self._board.current.history_fetched
+        self._update(history_fetched={**fetched, kind: fetched.get(kind, 0) + len(records)})
+        self._history_token[kind] = page.next_token
+        if not page.next_token:
+            self.store.set_meta(f"history_complete:{kind}", "1")
+            self._last_scan[kind] = self.clock.monotonic()

@@ -44,13 +44,15 @@ class Completion:
     """When a finished task ended, as far as pcwatch could observe it."""
 
     started: datetime | None
-    #: The first observation in a terminal status.
+    #: The first observation in a terminal status. For a task first seen already finished, only a bound:
+    #: it had ended by then.
     observed_end: datetime
     #: Seconds between that observation and the one before it: the true end lies in that gap. For a
     #: task first seen already finished, the whole span since its start.
     uncertainty: float
-    #: Seconds from start to `observed_end` (an upper bound; the true duration is within `uncertainty`);
-    #: NaN without a start time.
+    #: Seconds from start to `observed_end` (an upper bound; the true duration is within `uncertainty`).
+    #: NaN when unknown: without a start time, and for a task first seen already finished (its end was
+    #: never observed; the time from its start to pcwatch's first look is no duration of it).
     duration: float
     #: True if pcwatch saw the task running before it finished (the uncertainty is one poll gap).
     observed_live: bool = True
@@ -89,6 +91,11 @@ class PollerStatus:
     stale_since: datetime | None = None
     #: True while the history is still being fetched (first run).
     backfilling: bool = False
+    #: Kind -> tasks of its history fetched so far by this poller (how far the loading has got).
+    history_fetched: dict[str, int] = field(default_factory=dict)
+    #: Kind -> a time before the newest-first listing last completed was sent: every task of the kind
+    #: started before it is known (what `Watch.follow` waits for before saying an id does not exist).
+    scanned: dict[str, datetime] = field(default_factory=dict)
     #: Running tasks the poller is following.
     active_tasks: int = 0
     calls_total: int = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -49,17 +50,28 @@ CSV_FIELDS = (
 CompletionOf = Callable[[str], "Completion | None"]
 
 
+def observed_end_and_duration(completion: Completion | None) -> tuple[datetime | None, float | None]:
+    """When the task was seen to end and how long it took, as far as pcwatch observed them: (None, None)
+    for a task first seen already finished (its end was never observed); no duration without a start."""
+    if completion is None or not completion.observed_live:
+        return None, None
+    duration = completion.duration if math.isfinite(completion.duration) else None
+    return completion.observed_end, duration
+
+
 def export_text(records: Iterable[TaskRecord], completion_of: CompletionOf, fmt: str) -> tuple[str, int]:
     """`records` as `fmt` ("csv" or "json") text, and how many. Every cell goes through `visible`: no
-    control or format character survives, and no CSV cell starts a spreadsheet formula."""
+    control or format character survives, and no CSV cell starts a spreadsheet formula. `ObservedEnd` and
+    the duration are left out (empty) where pcwatch did not observe them."""
     if fmt == "json":
         docs = []
         for record in records:
             doc = record.to_dict()
-            completion = completion_of(record.task_id) if record.task_id else None
-            if completion is not None:
-                doc["ObservedEnd"] = iso(completion.observed_end)
-                doc["DurationSeconds"] = completion.duration
+            end, duration = observed_end_and_duration(completion_of(record.task_id) if record.task_id else None)
+            if end is not None:
+                doc["ObservedEnd"] = iso(end)
+            if duration is not None:
+                doc["DurationSeconds"] = duration
             docs.append(doc)
         data = msgspec.json.format(msgspec.json.encode(docs), indent=2).decode()
         return visible(data, form=JSON) + "\n", len(docs)
@@ -68,9 +80,7 @@ def export_text(records: Iterable[TaskRecord], completion_of: CompletionOf, fmt:
     writer.writerow(CSV_FIELDS)
     count = 0
     for record in records:
-        completion = completion_of(record.task_id) if record.task_id else None
-        end = completion.observed_end if completion is not None else None
-        duration = completion.duration if completion is not None else None
+        end, duration = observed_end_and_duration(completion_of(record.task_id) if record.task_id else None)
         row = (
             record.kind,
             record.task_id,

@@ -1,0 +1,266 @@
+"""What the notebook API returns: lists that display themselves.
+
+`TaskList` (`watch.tasks()`), `JobList` (`watch.jobs()`) and `InvitationList` (`watch.invitations()`) are
+plain lists of the `schemas` structs, so indexing, `len` and loops work as on any list, plus:
+
+- `_repr_html_`: a compact table in the cell (Jupyter and VS Code call it), at most `html_rows` rows,
+  status coloured, times absolute (UTC) and relative to when the list was made, every string from the
+  service made safe by `tui.core.text_safety.visible`;
+- `to_pandas()`: every row as a DataFrame (pandas comes with `pip install 'pcwatch[notebook]'`); its text
+  is made safe the same way unless `raw=True` asks for the service's exact strings;
+- `__repr__`: a count by status and the first rows, as plain text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
+from tui.core.text_safety import visible
+from tui.core.timefmt import SECOND, duration, instant, time_left
+from tui.engine.api import Completion
+
+from . import html
+
+if TYPE_CHECKING:
+    import pandas
+
+T = TypeVar("T")
+
+#: What to install for `to_pandas()`.
+PANDAS_HINT = "to_pandas() needs pandas: pip install 'pcwatch[notebook]' (or pip install pandas)"
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One field of a result: its DataFrame column, and how a cell and the plain repr show it."""
+
+    name: str
+    value: Callable[[T], object]
+    #: The cell table's header; None: only in the DataFrame.
+    header: str | None = None
+    #: The cell's HTML (default: the value as safe text).
+    cell: Callable[[T], str] | None = None
+    #: Width in the plain-text repr (0: not shown there).
+    plain_width: int = 0
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, datetime):
+        return instant(value, SECOND)
+    if isinstance(value, float):
+        return "" if math.isnan(value) else duration(value)
+    return visible(value, limit=120)
+
+
+class ResultList(list[T]):
+    """A list of results that shows itself in a notebook cell (see the module's docstring)."""
+
+    #: Rows a cell shows at most (`to_pandas()` has every row).
+    html_rows: ClassVar[int] = 50
+    #: Rows the plain repr shows at most.
+    repr_rows: ClassVar[int] = 8
+    noun: ClassVar[str] = "items"
+
+    def __init__(self, items: Iterable[T] = (), *, now: datetime, note: str = "") -> None:
+        super().__init__(items)
+        #: When the list was made: relative times are relative to it.
+        self.now = now
+        #: Said under the caption (e.g. that the history is still loading).
+        self.note = note
+
+    # --- what each kind of result defines ---------------------------------------------------------------
+
+    def columns(self) -> list[Column[T]]:
+        raise NotImplementedError
+
+    def status_of(self, item: T) -> str | None:
+        return None
+
+    # --- the three views -----------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Items by status."""
+        return dict(sorted(Counter(self.status_of(i) or "?" for i in self).items()))
+
+    def _summary(self) -> str:
+        counts = ", ".join(f"{status} {n:,}" for status, n in self.counts().items())
+        return f"{len(self):,} {self.noun}" + (f" ({counts})" if counts and len(self) else "")
+
+    def _repr_html_(self) -> str:
+        columns = [c for c in self.columns() if c.header is not None]
+        shown = self[: self.html_rows]
+        rows = [[c.cell(item) if c.cell else html.text(c.value(item)) for c in columns] for item in shown]
+        caption = f"<b>{html.text(self._summary())}</b> " + html.muted(
+            f"as of {instant(self.now, SECOND)} UTC"
+        )
+        if self.note:
+            caption += f"<br>{html.muted(html.text(self.note))}"
+        footer = ""
+        if len(self) > len(shown):
+            footer = f"the first {len(shown):,} shown; to_pandas() has all {len(self):,}"
+        return html.table(caption, [c.header or "" for c in columns], rows, footer)
+
+    def __repr__(self) -> str:
+        columns = [c for c in self.columns() if c.plain_width]
+        lines = [f"{type(self).__name__}: {self._summary()} as of {instant(self.now, SECOND)} UTC"]
+        if self.note:
+            lines.append(f"  ({self.note})")
+        for item in self[: self.repr_rows]:
+            cells = [_plain(c.value(item)) for c in columns]
+            lines.append("  " + "  ".join(t.ljust(c.plain_width) for t, c in zip(cells, columns, strict=True)).rstrip())
+        if len(self) > self.repr_rows:
+            lines.append(f"  … {len(self) - self.repr_rows:,} more")
+        return "\n".join(lines)
+
+    def to_pandas(self, *, raw: bool = False) -> pandas.DataFrame:
+        """Every row as a DataFrame. Text is made safe as in the cell (control and format characters as
+        visible escapes) unless `raw=True`; unknown durations are NaN, missing times NaT."""
+        try:
+            import pandas
+        except ImportError as missing:
+            raise ImportError(PANDAS_HINT) from missing
+        columns = self.columns()
+        data: dict[str, list[Any]] = {c.name: [] for c in columns}
+        for item in self:
+            for c in columns:
+                value = c.value(item)
+                if isinstance(value, str) and not raw:
+                    value = visible(value, limit=None)
+                data[c.name].append(value)
+        frame = pandas.DataFrame(data, columns=[c.name for c in columns])
+        for c in columns:  # all-None time columns stay datetimes (NaT), not objects
+            if c.name.endswith(("_time", "_at", "_date", "_end")):
+                frame[c.name] = pandas.to_datetime(frame[c.name], utc=True)
+        return frame
+
+
+class TaskList(ResultList[TaskRecord]):
+    """`watch.tasks()`: `schemas.TaskRecord`s, newest first."""
+
+    noun = "tasks"
+
+    def __init__(
+        self,
+        items: Iterable[TaskRecord] = (),
+        *,
+        now: datetime,
+        completions: Mapping[str, Completion] | None = None,
+        note: str = "",
+    ) -> None:
+        super().__init__(items, now=now, note=note)
+        #: Task id -> how it was seen to end (finished tasks only).
+        self.completions = dict(completions or {})
+
+    def status_of(self, item: TaskRecord) -> str | None:
+        return item.task_status
+
+    def observed_end(self, record: TaskRecord) -> datetime | None:
+        """When pcwatch saw it finish; None if it had finished before pcwatch first saw it."""
+        done = self.completions.get(record.task_id or "")
+        return done.observed_end if done is not None and done.observed_live else None
+
+    def duration(self, record: TaskRecord) -> float:
+        """Seconds it took (finished, as observed) or has run so far; NaN when unknown (it had finished
+        before pcwatch first saw it, or it has no start time)."""
+        if record.is_terminal:
+            done = self.completions.get(record.task_id or "")
+            return done.duration if done is not None else math.nan
+        if record.start_time is None:
+            return math.nan
+        return max(0.0, (self.now - record.start_time).total_seconds())
+
+    def _took(self, record: TaskRecord) -> str:
+        seconds = self.duration(record)
+        if math.isnan(seconds):
+            if record.is_terminal:
+                return f'<span title="finished before pcwatch first saw it">{html.muted("unknown")}</span>'
+            return ""
+        return duration(seconds) + ("" if record.is_terminal else html.muted(" so far"))
+
+    def columns(self) -> list[Column[TaskRecord]]:
+        now = self.now
+        return [
+            Column("status", lambda r: r.task_status, "Status", lambda r: html.status(r.task_status), 11),
+            Column("task_id", lambda r: r.task_id, "Task id", plain_width=22),
+            Column("kind", lambda r: r.kind, "Kind", lambda r: html.kind(r.kind)),
+            Column("start_time", lambda r: r.start_time, "Started", lambda r: html.when(r.start_time, now), 19),
+            Column("observed_end", self.observed_end),
+            Column("duration_s", self.duration, "Took", self._took, 8),
+            Column("reason_code", lambda r: r.reason_code, "Reason", plain_width=1),
+            Column("message", lambda r: r.message, "Message", lambda r: html.long_text(r.message)),
+            Column("opportunity_id", lambda r: r.opportunity_id),
+            Column("engagement_invitation_id", lambda r: r.engagement_invitation_id),
+            Column("engagement_id", lambda r: r.engagement_id),
+            Column("context_id", lambda r: r.context_id),
+            Column("resource_snapshot_job_id", lambda r: r.resource_snapshot_job_id),
+            Column("task_arn", lambda r: r.task_arn),
+        ]
+
+
+class JobList(ResultList[GetResourceSnapshotJobResponse]):
+    """`watch.jobs()`: the resource snapshot jobs pcwatch has fetched (`GetResourceSnapshotJobResponse`)."""
+
+    noun = "snapshot jobs"
+
+    def status_of(self, item: GetResourceSnapshotJobResponse) -> str | None:
+        return item.status
+
+    def columns(self) -> list[Column[GetResourceSnapshotJobResponse]]:
+        now = self.now
+        return [
+            Column("status", lambda j: j.status, "Status", lambda j: html.status(j.status), 8),
+            Column("id", lambda j: j.id, "Job id", plain_width=22),
+            Column("engagement_id", lambda j: j.engagement_id, "Engagement", plain_width=22),
+            Column("resource_type", lambda j: j.resource_type, "Resource"),
+            Column("resource_id", lambda j: j.resource_id, "Resource id", plain_width=1),
+            Column(
+                "last_successful_execution_date",
+                lambda j: j.last_successful_execution_date,
+                "Last run",
+                lambda j: html.when(j.last_successful_execution_date, now),
+            ),
+            Column("last_failure", lambda j: j.last_failure, "Last failure", lambda j: html.long_text(j.last_failure)),
+            Column("created_at", lambda j: j.created_at),
+            Column("resource_snapshot_template_name", lambda j: j.resource_snapshot_template_name),
+            Column("catalog", lambda j: j.catalog),
+            Column("arn", lambda j: j.arn),
+        ]
+
+
+class InvitationList(ResultList[EngagementInvitationSummary]):
+    """`watch.invitations()`: the pending engagement invitations to this account, soonest to expire first."""
+
+    noun = "invitations"
+
+    def status_of(self, item: EngagementInvitationSummary) -> str | None:
+        return item.status
+
+    def _expires(self, inv: EngagementInvitationSummary) -> str:
+        if inv.expiration_date is None:
+            return html.muted("no expiry")
+        return f"{instant(inv.expiration_date, SECOND)} {html.muted('(' + time_left(inv.expiration_date, self.now) + ')')}"
+
+    def columns(self) -> list[Column[EngagementInvitationSummary]]:
+        now = self.now
+        return [
+            Column("status", lambda i: i.status, "Status", lambda i: html.status(i.status), 8),
+            Column("id", lambda i: i.id, "Invitation id", plain_width=22),
+            Column("engagement_title", lambda i: i.engagement_title, "Engagement", plain_width=1),
+            Column("sender_company_name", lambda i: i.sender_company_name, "From"),
+            Column("invitation_date", lambda i: i.invitation_date, "Invited", lambda i: html.when(i.invitation_date, now)),
+            Column("expiration_date", lambda i: i.expiration_date, "Expires", self._expires),
+            Column("sender_aws_account_id", lambda i: i.sender_aws_account_id),
+            Column("engagement_id", lambda i: i.engagement_id),
+            Column("payload_type", lambda i: i.payload_type),
+            Column("catalog", lambda i: i.catalog),
+            Column("arn", lambda i: i.arn),
+        ]
+
+
+__all__ = ["PANDAS_HINT", "Column", "InvitationList", "JobList", "ResultList", "TaskList"]

@@ -218,7 +218,9 @@ class GuardedServer(Server):
                 "your browser uses (e.g. the local end of an SSH tunnel).",
             )
         base = self.public_url.rstrip("/")
-        websocket_url = ("wss:" if base.lower().startswith("https:") else "ws:") + base.split(":", 1)[1] + "/ws"
+        websocket_url = (
+            ("wss:" if base.lower().startswith("https:") else "ws:") + base.split(":", 1)[1] + "/ws"
+        )
         context = {
             "title": self.title,
             "font_size": to_int(request.query.get("fontsize", "16"), 16),

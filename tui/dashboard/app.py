@@ -340,7 +340,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
 
     def _update_header(self) -> None:
         counts = self.store.counts() if self.loaded else None
-        state = header_state(self.settings, self.status, counts)
+        state = header_state(self.settings, self.status, counts, self.clock.now())
         self.query_one(HeaderStatus).show(state, self.clock.now())
 
     def _update_view_bar(self) -> None:

@@ -39,5 +39,8 @@ def copy_toast(what: str, shown_id: str, reach: str) -> tuple[str, float]:
     if reach == BROWSER:
         return f"Copied {what} {shown_id} to this browser's clipboard", 3.0
     if reach == NO_CLIPBOARD:
-        return f"{what.capitalize()}: {shown_id} (this terminal cannot set the clipboard: select the id to copy it)", 12.0
+        return (
+            f"{what.capitalize()}: {shown_id} (this terminal cannot set the clipboard: select the id to copy it)",
+            12.0,
+        )
     return f"Copied {what} {shown_id} (OSC 52)", 3.0

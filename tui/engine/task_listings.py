@@ -43,7 +43,7 @@ class TaskListings:
         _in_backfill: bool
         _board: StatusBoard
 
-        async def _call(self, make: Callable[[], Awaitable[T]]) -> T: ...
+        async def _call(self, make: Callable[[], Awaitable[T]], source: str) -> T: ...
 
         def _succeeded(self, source: str) -> None: ...
 
@@ -58,7 +58,7 @@ class TaskListings:
         records: list[TaskRecord] = []
         token: str | None = None
         while True:
-            page = await self._call(partial(self.client.list_tasks, kind, next_token=token, **kwargs))
+            page = await self._call(partial(self.client.list_tasks, kind, next_token=token, **kwargs), kind)
             records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
             token = page.next_token
             if not token:
@@ -107,7 +107,9 @@ class TaskListings:
         token: str | None = None
         size = self.plan.scan_page_size
         while True:
-            page = await self._call(partial(self.client.list_tasks, kind, max_results=size, next_token=token))
+            page = await self._call(
+                partial(self.client.list_tasks, kind, max_results=size, next_token=token), kind
+            )
             records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
             reached_known = any(
                 self.store.task(r.task_id) is not None  # type: ignore[arg-type]
@@ -144,7 +146,8 @@ class TaskListings:
     async def _history_page(self, kind: str) -> None:
         token = self._history_token.get(kind)
         page = await self._call(
-            partial(self.client.list_tasks, kind, max_results=self.plan.history_page_size, next_token=token)
+            partial(self.client.list_tasks, kind, max_results=self.plan.history_page_size, next_token=token),
+            kind,
         )
         records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
         self._in_backfill = True

@@ -99,6 +99,9 @@ class PollerStatus:
     #: Running tasks the poller is following.
     active_tasks: int = 0
     calls_total: int = 0
+    #: When the call outstanding now was sent (None between calls): a call outstanding for long is a
+    #: hang the header shows with its age, before any timeout says so.
+    call_started_at: datetime | None = None
 
     @property
     def last_poll(self) -> datetime | None:

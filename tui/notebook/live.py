@@ -92,9 +92,8 @@ def _budget_line(state: LiveState) -> str:
 def live_html(state: LiveState) -> str:
     now = state.now
     counts = " · ".join(f"{html.status(name)} {n:,}" for name, n in state.counts.items()) or "no tasks"
-    head = (
-        f"<b>pcwatch</b> · {html.text(state.catalog)} · {counts}<br>"
-        + html.muted(html.text(_budget_line(state)) + f" · updated {instant(now, CLOCK)} UTC")
+    head = f"<b>pcwatch</b> · {html.text(state.catalog)} · {counts}<br>" + html.muted(
+        html.text(_budget_line(state)) + f" · updated {instant(now, CLOCK)} UTC"
     )
     if state.status.last_error:
         head += f'<br><span style="color:#c62828">{html.text(state.status.last_error)}</span>'

@@ -113,7 +113,9 @@ class ResultList(list[T]):
             lines.append(f"  ({self.note})")
         for item in self[: self.repr_rows]:
             cells = [_plain(c.value(item)) for c in columns]
-            lines.append("  " + "  ".join(t.ljust(c.plain_width) for t, c in zip(cells, columns, strict=True)).rstrip())
+            lines.append(
+                "  " + "  ".join(t.ljust(c.plain_width) for t, c in zip(cells, columns, strict=True)).rstrip()
+            )
         if len(self) > self.repr_rows:
             lines.append(f"  … {len(self) - self.repr_rows:,} more")
         return "\n".join(lines)
@@ -189,7 +191,9 @@ class TaskList(ResultList[TaskRecord]):
             Column("status", lambda r: r.task_status, "Status", lambda r: html.status(r.task_status), 11),
             Column("task_id", lambda r: r.task_id, "Task id", plain_width=22),
             Column("kind", lambda r: r.kind, "Kind", lambda r: html.kind(r.kind)),
-            Column("start_time", lambda r: r.start_time, "Started", lambda r: html.when(r.start_time, now), 19),
+            Column(
+                "start_time", lambda r: r.start_time, "Started", lambda r: html.when(r.start_time, now), 19
+            ),
             Column("observed_end", self.observed_end),
             Column("duration_s", self.duration, "Took", self._took, 8),
             Column("reason_code", lambda r: r.reason_code, "Reason", plain_width=1),
@@ -225,7 +229,12 @@ class JobList(ResultList[GetResourceSnapshotJobResponse]):
                 "Last run",
                 lambda j: html.when(j.last_successful_execution_date, now),
             ),
-            Column("last_failure", lambda j: j.last_failure, "Last failure", lambda j: html.long_text(j.last_failure)),
+            Column(
+                "last_failure",
+                lambda j: j.last_failure,
+                "Last failure",
+                lambda j: html.long_text(j.last_failure),
+            ),
             Column("created_at", lambda j: j.created_at),
             Column("resource_snapshot_template_name", lambda j: j.resource_snapshot_template_name),
             Column("catalog", lambda j: j.catalog),
@@ -253,7 +262,12 @@ class InvitationList(ResultList[EngagementInvitationSummary]):
             Column("id", lambda i: i.id, "Invitation id", plain_width=22),
             Column("engagement_title", lambda i: i.engagement_title, "Engagement", plain_width=1),
             Column("sender_company_name", lambda i: i.sender_company_name, "From"),
-            Column("invitation_date", lambda i: i.invitation_date, "Invited", lambda i: html.when(i.invitation_date, now)),
+            Column(
+                "invitation_date",
+                lambda i: i.invitation_date,
+                "Invited",
+                lambda i: html.when(i.invitation_date, now),
+            ),
             Column("expiration_date", lambda i: i.expiration_date, "Expires", self._expires),
             Column("sender_aws_account_id", lambda i: i.sender_aws_account_id),
             Column("engagement_id", lambda i: i.engagement_id),

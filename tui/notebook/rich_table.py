@@ -38,7 +38,9 @@ def task_table(tasks: TaskList, *, limit: int | None = 50) -> Table:
     for record in shown:
         reason = " · ".join(v for v in (record.reason_code, " ".join((record.message or "").split())) if v)
         table.add_row(
-            Text(visible(record.task_status, limit=64), style=STATUS_STYLES.get(record.task_status or "", "")),
+            Text(
+                visible(record.task_status, limit=64), style=STATUS_STYLES.get(record.task_status or "", "")
+            ),
             Text(visible(record.task_id, limit=200)),
             Text(KIND_SHORT.get(record.kind) or visible(record.kind, limit=64)),
             Text(instant(record.start_time, SHORT_MINUTE)),

@@ -55,7 +55,9 @@ class DashboardServer:
     output: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=50))
 
     @classmethod
-    def start(cls, settings: Settings, *, host: str = "127.0.0.1", port: int | None = None) -> DashboardServer:
+    def start(
+        cls, settings: Settings, *, host: str = "127.0.0.1", port: int | None = None
+    ) -> DashboardServer:
         if not is_loopback(host):
             raise ValueError(
                 f"host {host!r}: the dashboard listens on this machine's loopback only; give the name your "

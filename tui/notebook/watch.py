@@ -263,7 +263,11 @@ class Watch:
             self._changed.wait(0.2)
             self._changed.clear()
         loading = self._loading(goal)
-        summary = f"{loading.tasks:,} tasks in" if ok else f"still loading after {timeout} s: {loading.tasks:,} tasks so far"
+        summary = (
+            f"{loading.tasks:,} tasks in"
+            if ok
+            else f"still loading after {timeout} s: {loading.tasks:,} tasks so far"
+        )
         bar.finish(summary)
         return ok
 
@@ -375,7 +379,9 @@ class Watch:
 
     # --- the dashboard in the notebook -----------------------------------------------------------------
 
-    def dashboard(self, *, height: int = 600, host: str = "127.0.0.1", port: int | None = None) -> DashboardServer:
+    def dashboard(
+        self, *, height: int = 600, host: str = "127.0.0.1", port: int | None = None
+    ) -> DashboardServer:
         """The full dashboard in the cell: starts `pcwatch serve` for this account on loopback (or reuses
         the one this watch started) and shows it in an IFrame, with its token. `host`: the name your
         browser reaches this machine's loopback by (the one Jupyter's own URL has)."""
@@ -394,7 +400,10 @@ class Watch:
         a task started before then would be known. (A listing that was already on its way when asked
         does not count, nor does one of the running tasks only.)"""
         scanned = self.status.scanned
-        return all(self._history_complete(k) and (t := scanned.get(k)) is not None and t > asked_at for k in TASK_KINDS)
+        return all(
+            self._history_complete(k) and (t := scanned.get(k)) is not None and t > asked_at
+            for k in TASK_KINDS
+        )
 
     async def follow(self, task_id: str, timeout: float | None = None) -> TaskRecord:
         """Wait (asynchronously: `await` it in a cell) until the task has finished; its final record.

@@ -67,7 +67,9 @@ def export_text(records: Iterable[TaskRecord], completion_of: CompletionOf, fmt:
         docs = []
         for record in records:
             doc = record.to_dict()
-            end, duration = observed_end_and_duration(completion_of(record.task_id) if record.task_id else None)
+            end, duration = observed_end_and_duration(
+                completion_of(record.task_id) if record.task_id else None
+            )
             if end is not None:
                 doc["ObservedEnd"] = iso(end)
             if duration is not None:

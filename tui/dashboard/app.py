@@ -265,8 +265,12 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
     def _on_poller_status(self, status: PollerStatus) -> None:
         self.post_message(PollerStatusChanged(status))
 
+    def _panes_gone(self) -> bool:
+        """The panes are gone (the app is shutting down) while the engine's last messages arrive."""
+        return not self.query(TaskTable)
+
     def on_tasks_changed(self, message: TasksChanged) -> None:
-        if not self.loaded:
+        if not self.loaded or self._panes_gone():
             return  # the rebuild after loading reads everything anyway
         table = self.table
         table.update_tasks(message.task_ids)
@@ -292,6 +296,8 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
     def on_poller_status_changed(self, message: PollerStatusChanged) -> None:
         previous = self.status
         self.status = status = message.status
+        if self._panes_gone():
+            return
         self._update_header()
         if self.loaded:
             self.table.set_now(self.clock.now())

@@ -23,7 +23,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -94,6 +94,8 @@ class Poller(TaskListings):
         self._failed_source: str | None = None
         self._polled_active: set[str] = set()
         self._last_scan: dict[str, float] = {}
+        #: Kind -> the newest start the last complete scan saw (see `TaskListings._scan_new`).
+        self._scan_floor: dict[str, datetime] = {}
         self._last_unsettled: dict[str, float] = {}
         self._history_token: dict[str, str | None] = {}
         self._last_invitations: float | None = None

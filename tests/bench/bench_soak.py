@@ -86,7 +86,10 @@ async def soak(minutes: float, seed: int, activity: float, directory: Path) -> l
         lie, longest_lie, faults_run = 0.0, 0.0, 0
         fault, fault_started, spoilt_before, first_spoilt = None, 0.0, 0, None
         end = minutes * 60
+        rss_marks: list[float] = []
         while clock.monotonic() < end:
+            if clock.monotonic() % (end / 3) < STEP:
+                rss_marks.append(rss_mb())
             clock.advance(STEP)
             await asyncio.sleep(REAL_PAUSE)
             now = clock.monotonic()
@@ -159,6 +162,7 @@ async def soak(minutes: float, seed: int, activity: float, directory: Path) -> l
         ("requests at the endpoint", f"{endpoint.stats.total:,}"),
         ("faults run (30 s each)", str(faults_run)),
         ("RSS start / end (MB)", f"{rss_start:.1f} / {rss_mb():.1f}  (peak {peak:.1f})"),
+        ("RSS at each third (MB; flat = bounded)", " / ".join(f"{m:.1f}" for m in rss_marks)),
         ("CPU % (of one core, real time)", f"{100 * cpu / wall:.0f}"),
         ("transitions lost", str(len(lost)) + (f"  e.g. {lost[0]}" if lost else "")),
         ("leader takeovers (longest, mock s)", f"{takeovers} ({longest_takeover:.1f})"),

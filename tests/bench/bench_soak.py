@@ -64,7 +64,9 @@ class Viewer:
         self.engine.close()
 
 
-async def soak(minutes: float, seed: int, activity: float, directory: Path) -> list[tuple[str, str]]:
+async def soak(
+    minutes: float, seed: int, activity: float, directory: Path, leader_exits: float = LEADER_EXITS
+) -> list[tuple[str, str]]:
     from tui.core.clock import MockClock
     from tui.dashboard.header import HUNG_AFTER, header_state
     from tui.engine.journal import Journal
@@ -112,7 +114,7 @@ async def soak(minutes: float, seed: int, activity: float, directory: Path) -> l
                 takeovers += 1
                 longest_takeover = max(longest_takeover, now - leader_gone_at)
                 leader_gone_at = None
-            if leaders and now % LEADER_EXITS < STEP and now > STEP:
+            if leaders and now % leader_exits < STEP and now > STEP:
                 gone = leaders[0]
                 viewers.remove(gone)
                 await gone.close()
@@ -175,9 +177,12 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--activity", type=float, default=30.0, help="tasks started per minute")
+    parser.add_argument(
+        "--leader-exits", type=float, default=LEADER_EXITS, help="seconds between the leader's exits"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pcwatch-soak-") as directory:
-        rows = asyncio.run(soak(args.minutes, args.seed, args.activity, Path(directory)))
+        rows = asyncio.run(soak(args.minutes, args.seed, args.activity, Path(directory), args.leader_exits))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

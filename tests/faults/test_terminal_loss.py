@@ -22,6 +22,7 @@ import pytest
 from tests.support.writes import cli_env, pcwatch_command
 from tui.core.clock import SystemClock
 from tui.engine.sharing import TAIL_INTERVAL
+from tui.engine.viewer_lock import JournalLock
 from tui.simulator import Endpoint, Faults, Simulator, serve
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Linux pseudo-terminals and flock")
@@ -192,6 +193,8 @@ def test_another_viewer_takes_over_within_10_s_a_lock_whose_holder_died(
         took = time.monotonic() - started
         assert '"role": "leader"' in out.splitlines()[-1], out
         assert took <= TAKEOVER_WITHIN, f"took over after {took:.1f} s"
+        holder = JournalLock(Path(f"{journal}.lock")).holder()
+        assert holder is not None and holder.split()[0] == str(follower.pid)  # the file says who leads
     finally:
         leader.end()
         if follower is not None and follower.poll() is None:

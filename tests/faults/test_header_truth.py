@@ -132,3 +132,61 @@ async def test_the_header_tells_hung_then_stale_with_ticking_ages_and_clears_on_
         shown = header(app)
         assert "timed out" not in shown and "stale" not in shown, shown
         client.gate.set()
+
+
+async def test_a_follower_says_hung_while_the_leaders_call_hangs_and_not_after(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tui.dashboard.header import header_state
+    from tui.engine.sharing import make_engine
+
+    clock = MockClock(T0)
+    client = GatedClient([task(n) for n in range(3)])
+    settings = Settings(
+        budget=Budget(rate_per_second=5.0, daily_calls=100_000),
+        journal_path=tmp_path / "j.sqlite3",
+        fast_interval=5.0,
+    )
+    viewers = [make_engine(settings, clock, client_factory=lambda _s: client) for _ in range(2)]
+    for store, _ in viewers:
+        store.load()
+    runs = [asyncio.ensure_future(engine.run()) for _, engine in viewers]
+    try:
+
+        async def advance(seconds: float) -> None:
+            for _ in range(int(seconds * 2)):
+                clock.advance(0.5)
+                for _ in range(5):
+                    await asyncio.sleep(0)
+
+        def states() -> dict[str, str]:
+            return {
+                engine.role: header_state(settings, engine.status, None, clock.now()).state
+                for _, engine in viewers
+            }
+
+        for _ in range(120):
+            await advance(1)
+            if states() == {"leader": "live", "follower": "following"}:
+                break
+        assert states() == {"leader": "live", "follower": "following"}, states()
+        client.hang = {f"list_tasks:{ACCEPT}"}
+        for _ in range(60):
+            await advance(1)
+            if client.outstanding:
+                break
+        await advance(HUNG_AFTER + 2)
+        assert states() == {"leader": "hung", "follower": "hung"}, states()
+        client.hang = set()
+        client.gate.set()  # the call ends (timed out); the next ones answer
+        for _ in range(60):
+            await advance(1)
+            if states() == {"leader": "live", "follower": "following"}:
+                break
+        assert states() == {"leader": "live", "follower": "following"}, states()
+        await advance(HUNG_AFTER + 5)  # and no hang is made up afterwards
+        assert states() == {"leader": "live", "follower": "following"}, states()
+    finally:
+        for run in runs:
+            run.cancel()
+        await asyncio.gather(*runs, return_exceptions=True)
+        for _, engine in viewers:
+            engine.close()

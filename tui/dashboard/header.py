@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tui.core.settings import Settings
-from tui.engine.api import PollerStatus
+from tui.engine.api import HUNG_AFTER, PollerStatus
 
-#: Seconds a call may be outstanding before the header calls it hung.
-HUNG_AFTER = 10.0
+__all__ = ["HUNG_AFTER", "HeaderState", "TaskCounts", "header_state", "polling_state"]
 
 
 @dataclass(frozen=True)

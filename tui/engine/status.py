@@ -62,6 +62,7 @@ def status_to_json(status: PollerStatus, now: datetime) -> str:
             "scanned": {k: iso(v) for k, v in status.scanned.items()},
             "active_tasks": status.active_tasks,
             "calls_total": status.calls_total,
+            "call_started_at": iso_or_none(status.call_started_at),
         }
     )
 
@@ -112,6 +113,7 @@ def status_from_json(
             scanned={k: v for k, s in data.get("scanned", {}).items() if (v := dt(s))},
             active_tasks=int(data.get("active_tasks", 0)),
             calls_total=int(data.get("calls_total", 0)),
+            call_started_at=dt(data.get("call_started_at")),
         )
     except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
         return PollerStatus(state=state)

@@ -73,6 +73,9 @@ class StoreChange:
 
 #: PollerStatus.state values. "following": another viewer polls, this one reads the journal.
 STATES = ("starting", "live", "paused", "stale", "backoff", "following")
+#: Seconds a call may be outstanding before it is a hang (the header says so, with its age; a leader
+#: publishes it for its followers).
+HUNG_AFTER = 10.0
 
 
 @dataclass(frozen=True)

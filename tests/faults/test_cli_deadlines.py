@@ -45,7 +45,7 @@ def test_wait_returns_by_its_deadline_while_every_call_hangs(endpoint: Endpoint)
     assert endpoint.simulator.stats.outcomes["hang"] >= 1  # the calls really hung
 
 
-@pytest.mark.parametrize("fault", ["throttle", "internal_error", "truncated_body", "connection_reset"])
+@pytest.mark.parametrize("fault", ["throttle", "truncated_body"])  # the drill's two; the rest: the matrix
 def test_list_retries_bursts_of_faults_within_its_budget(endpoint: Endpoint, fault: str) -> None:
     """A burst of faults longer than botocore's own attempts: `pcwatch list` keeps trying (with backoff)
     and prints every task once the burst is over."""

@@ -190,3 +190,27 @@ async def test_a_follower_says_hung_while_the_leaders_call_hangs_and_not_after(t
         await asyncio.gather(*runs, return_exceptions=True)
         for _, engine in viewers:
             engine.close()
+
+
+def test_one_state_in_order_of_precedence() -> None:
+    from datetime import timedelta
+
+    from tui.dashboard.header import polling_state
+    from tui.engine.api import PollerStatus
+
+    now = T0 + timedelta(minutes=5)
+    long_ago = now - timedelta(seconds=HUNG_AFTER + 3)
+    just_now = now - timedelta(seconds=2)
+    cases = [
+        (PollerStatus(state="live", calls_left_today=10), ("live", None)),
+        (PollerStatus(state="paused", call_started_at=long_ago, calls_left_today=0), ("paused", None)),
+        (PollerStatus(state="live", call_started_at=long_ago, calls_left_today=10), ("hung", long_ago)),
+        (PollerStatus(state="live", call_started_at=just_now, calls_left_today=10), ("live", None)),
+        (PollerStatus(state="live", calls_left_today=0), ("over budget", None)),
+        (PollerStatus(state="stale", stale_since=long_ago, calls_left_today=5), ("stale", long_ago)),
+        (PollerStatus(state="backoff", stale_since=just_now, calls_left_today=5), ("backoff", just_now)),
+        (PollerStatus(state="following", calls_left_today=0), ("following", None)),
+        (PollerStatus(state="following", call_started_at=long_ago), ("hung", long_ago)),
+    ]
+    for status, expected in cases:
+        assert polling_state(status, now) == expected, status

@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.support.journal_writer import PER_BATCH
 from tui.engine.journal import Journal
 
-KILLS = 12
+KILLS = 8
 
 
 def test_no_committed_transition_is_lost_to_kill_9_at_random_points(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ real pseudo-terminals against the local endpoint."""
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import signal
@@ -199,3 +200,28 @@ def test_another_viewer_takes_over_within_10_s_a_lock_whose_holder_died(
         leader.end()
         if follower is not None and follower.poll() is None:
             follower.kill()
+
+
+async def test_a_closed_browser_tab_ends_its_dashboard_within_5_s_while_a_call_hangs(
+    endpoint: Endpoint, tmp_path: Path
+) -> None:
+    import aiohttp
+
+    from tests.support.serve import serving
+
+    args = ("--endpoint-url", endpoint.url, "--demo", "--journal", str(tmp_path / "j.sqlite3"))
+    with serving(*args) as served:
+        origin = served.base.rstrip("/")
+        async with aiohttp.ClientSession() as session:
+            ws = await session.ws_connect(served.ws_url + "&token=" + served.token, origin=origin)
+            await ws.receive(timeout=30)  # the dashboard's first output
+            children = served.children()
+            assert len(children) == 1
+            hung = endpoint.simulator.stats.outcomes["hang"]
+            await asyncio.to_thread(wait_until, lambda: endpoint.simulator.stats.total >= 3, 30)
+            endpoint.simulator.faults = Faults(hang=1.0, hang_seconds=120.0)
+            await asyncio.to_thread(wait_until, lambda: endpoint.simulator.stats.outcomes["hang"] > hung, 30)
+            await ws.close()  # the tab is closed
+            took = await asyncio.to_thread(wait_until, lambda: served.children() == [], 60)
+        assert took <= EXIT_WITHIN, f"the dashboard ended {took:.1f} s after its tab closed"
+        assert lock_is_free(tmp_path / "j.sqlite3")

@@ -24,6 +24,9 @@ from tui.simulator.demo import DemoWorld  # noqa: E402
 OUT = ROOT / "screenshots"
 START = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 SIZE = (160, 48)
+#: Tasks started a minute, and hours of it, before the stats view's picture.
+STATS_ACTIVITY = 3.0
+STATS_HOURS = 3
 
 
 async def _until(pilot, clock: MockClock, condition, step: float = 1.0, rounds: int = 600) -> None:  # type: ignore[no-untyped-def]
@@ -76,6 +79,18 @@ async def render(out: Path = OUT) -> list[Path]:
             await pilot.press("0", "question_mark")
             await pilot.pause(0.2)
             path = out / "help.svg"
+            app.save_screenshot(str(path))
+            written.append(path)
+
+            # The stats view after a busy morning: three hours of tasks starting and ending, seen live.
+            await pilot.press("escape")
+            sim.demo_activity(STATS_ACTIVITY)
+            end = clock.monotonic() + STATS_HOURS * 3600
+            await _until(pilot, clock, lambda: clock.monotonic() >= end, step=15.0, rounds=2000)
+            await pilot.press("t")
+            await _until(pilot, clock, lambda: getattr(app.screen, "stats", None) is not None, step=0.0)
+            await pilot.pause(0.3)
+            path = out / "stats.svg"
             app.save_screenshot(str(path))
             written.append(path)
     finally:

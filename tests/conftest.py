@@ -2,8 +2,8 @@
 in `tests/support/`; fixtures of one layer in that layer's `conftest.py` (the simulator's).
 
 - `hermetic_environment` (autouse): no test sees the developer's PCWATCH_* or AWS profile settings, and
-  the state directory (journals, write ledgers) is a fresh temporary one, for every test and the pcwatch
-  processes it starts;
+  the state directory (journals, write ledgers) and the config directory (config.toml) are fresh
+  temporary ones, for every test and the pcwatch processes it starts;
 - `clock`: a MockClock at T0;
 - `served_simulator`: a simulator on the real clock served on 127.0.0.1, with a few running tasks;
 - the write endpoint and what points at it: `sim_clock`, `write_sim`, `write_endpoint`, `write_settings`,
@@ -38,6 +38,8 @@ def hermetic_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
             monkeypatch.delenv(name)
     state = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    # No config file of the developer's either: the user's config directory is a new, empty one.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     return state
 
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
-from .core.settings import (
-    DEFAULT_REGION,
-    Budget,
-    Settings,
-    SettingsError,
-    check_settings,
-    env_default,
-    read_only_from_env,
-)
+from .core import logs
+from .core.config import CONFIG_VARIABLE, LOG_LEVELS, PROFILE_VARIABLE, ConfigError, config_path, resolve_args
+from .core.settings import DEFAULT_REGION, Settings, SettingsError, check_settings
 from .core.text_safety import visible
+
+log = logging.getLogger("tui")
+#: The exit status logged for a command that raised (Python then exits 1 with the traceback).
+EXIT_UNEXPECTED = 1
 
 # name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -31,59 +31,64 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start-engagement": ("tui.commands.start_engagement", "start an engagement from an opportunity"),
     "start-opportunity": ("tui.commands.start_opportunity", "start an opportunity from an engagement"),
     "serve": ("tui.commands.serve", "serve the dashboard to browsers (textual-serve) on 127.0.0.1"),
+    "stats": ("tui.commands.stats", "what failed and why, durations, tasks per hour, from the journal"),
+    "config": ("tui.commands.config", "the effective settings and where each came from; `config path`"),
 }
 
 
-def _add_global_options(parser: argparse.ArgumentParser, *, repeated: bool = False) -> None:
-    """Global options are accepted before and after the command. After it they default to SUPPRESS,
-    or argparse would let the subcommand's defaults overwrite what was given before it."""
-
-    def default(value: object) -> object:
-        return argparse.SUPPRESS if repeated else value
-
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
+    """Global options, accepted before and after the command. None has a default here: an option not
+    given is absent from the namespace, and `tui.core.config.resolve` takes it from the environment, the
+    config file or pcwatch's default, in that order (and can say which)."""
+    S = argparse.SUPPRESS
     g = parser.add_argument_group("account")
-    g.add_argument("--profile", default=default(env_default("AWS_PROFILE")), help="AWS profile")
-    g.add_argument(
-        "--region",
-        default=default(env_default("AWS_REGION", env_default("AWS_DEFAULT_REGION", DEFAULT_REGION))),
-        help=f"AWS region (default: $AWS_REGION or {DEFAULT_REGION})",
-    )
+    g.add_argument("--profile", default=S, help="AWS profile (default: $AWS_PROFILE)")
+    g.add_argument("--region", default=S, help=f"AWS region (default: $AWS_REGION or {DEFAULT_REGION})")
     g.add_argument(
         "--catalog",
-        default=default(env_default("PCWATCH_CATALOG", "Sandbox")),
+        default=S,
         help="AWS (production) or Sandbox, exactly (default: $PCWATCH_CATALOG or Sandbox)",
     )
-    g.add_argument(
-        "--endpoint-url",
-        default=default(env_default("PCWATCH_ENDPOINT_URL")),
-        help="another endpoint: https://, or http:// on this machine",
-    )
+    g.add_argument("--endpoint-url", default=S, help="another endpoint: https://, or http:// on this machine")
     g.add_argument(
         "--allow-insecure-endpoint",
         action="store_true",
-        default=default(False),
+        default=S,
         help="allow an http:// endpoint on another host (requests and data travel unencrypted)",
     )
-    g.add_argument(
-        "--demo", action="store_true", default=default(False), help="use the embedded local endpoint (demo)"
-    )
+    g.add_argument("--demo", action="store_true", default=S, help="use the embedded local endpoint (demo)")
     g.add_argument(
         "--read-only",
         action="store_true",
-        default=default(read_only_from_env(env_default("PCWATCH_READ_ONLY"))),
+        default=S,
         help="turn every write off (accept, reject, start-…); also $PCWATCH_READ_ONLY set to anything but "
-        "0, false, no or off",
+        "0, false, no or off, or read_only = true in the config file",
     )
     j = parser.add_argument_group("journal")
-    j.add_argument("--journal", type=Path, default=default(None), help="SQLite journal path")
-    j.add_argument("--no-journal", action="store_true", default=default(False), help="keep nothing on disk")
+    j.add_argument("--journal", type=Path, default=S, help="SQLite journal path")
+    j.add_argument("--no-journal", action="store_true", default=S, help="keep nothing on disk")
     b = parser.add_argument_group("budget")
-    b.add_argument(
-        "--max-rate", type=float, default=default(1.0), help="calls per second at most (default 1)"
+    b.add_argument("--max-rate", type=float, default=S, help="calls per second at most (default 1)")
+    b.add_argument("--daily-calls", type=int, default=S, help="calls per 24 h at most (default 10000)")
+    c = parser.add_argument_group("configuration and log")
+    c.add_argument(
+        "--config",
+        type=Path,
+        default=S,
+        metavar="PATH",
+        help=f"the config file (default: ${CONFIG_VARIABLE}, "
+        "else config.toml in your config directory; `pcwatch config path`)",
     )
-    b.add_argument(
-        "--daily-calls", type=int, default=default(10_000), help="calls per 24 h at most (default 10000)"
+    c.add_argument(
+        "--config-profile",
+        default=S,
+        metavar="NAME",
+        help=f"the config file's section to use over [default] (default: ${PROFILE_VARIABLE})",
     )
+    c.add_argument(
+        "--log-file", type=Path, default=S, metavar="PATH", help="write a log here (0600, rotated)"
+    )
+    c.add_argument("--log-level", choices=LOG_LEVELS, default=S, help="the log file's level (default info)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,47 +101,56 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        _add_global_options(p, repeated=True)
+        _add_global_options(p)
         importlib.import_module(module).add_arguments(p)
     return parser
 
 
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    return Settings(
-        catalog=args.catalog,
-        profile=args.profile,
-        region=args.region,
-        endpoint_url=args.endpoint_url,
-        demo=args.demo,
-        journal_path=args.journal,
-        no_journal=args.no_journal,
-        read_only=args.read_only,
-        allow_insecure_endpoint=args.allow_insecure_endpoint,
-        budget=Budget(rate_per_second=args.max_rate, daily_calls=args.daily_calls),
-    )
+def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings: flag > environment > config file > default. Raises ConfigError."""
+    return resolve_args(args, environ)[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = settings_from_args(args)
+    if args.command == "config" and args.action == "path":  # even when the file is malformed
+        print(config_path(getattr(args, "config", None)))
+        return 0
     try:
+        settings = settings_from_args(args)
         check_settings(settings)  # before any request, and before the dashboard or a server starts
-    except SettingsError as refused:
+        # The dashboard owns the terminal: nothing may be logged to it.
+        logs.configure(settings.log_file, settings.log_level, interactive=args.command is None)
+    except (ConfigError, SettingsError, logs.LogFileError) as refused:
         parser.exit(2, f"pcwatch: {refused}\n")
-    if args.command is None:
-        module = importlib.import_module("tui.commands.dashboard")
-    else:
-        module = importlib.import_module(COMMANDS[args.command][0])
+    command = args.command or "dashboard"
+    module = importlib.import_module(COMMANDS[args.command][0] if args.command else "tui.commands.dashboard")
+    logs.event(
+        log,
+        "start",
+        f"pcwatch {command}",
+        operation=command,
+        catalog=settings.catalog,
+        endpoint=settings.endpoint_url or f"aws {settings.region}",
+        demo=settings.demo or None,
+    )
+    started, code = time.perf_counter(), EXIT_UNEXPECTED
     from .core.sqlite_files import StateFileUnavailable
 
     try:
-        return int(module.run(args, settings) or 0)
+        code = int(module.run(args, settings) or 0)
     except StateFileUnavailable as problem:  # a journal or ledger it may not write: say so, touch nothing
         print(f"pcwatch: {visible(str(problem), limit=2000)}", file=sys.stderr)
-        return 2
+        code = 2
     except KeyboardInterrupt:
-        return 130
+        code = 130
+    except Exception:
+        log.exception("pcwatch %s failed", command)
+        raise
+    finally:
+        logs.event(log, "exit", operation=command, duration=time.perf_counter() - started, outcome=str(code))
+    return code
 
 
 if __name__ == "__main__":

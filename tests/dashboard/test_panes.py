@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from schemas import ThrottlingException, ValidationException, ValidationExceptionError
 from tests.support.dashboard import T0, live_status, make_app, make_job, populated_store, with_status
+from tui.core.reason_help import REASON_HELP, UNKNOWN_REASON, explain
 from tui.core.settings import Settings
-from tui.dashboard.reason_help import REASON_HELP, UNKNOWN_REASON, explain
 
 
 def test_every_known_reason_code_has_an_explanation_and_unknown_ones_a_fallback() -> None:

@@ -11,6 +11,7 @@ import math
 import subprocess
 import sys
 import time
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -115,6 +116,31 @@ async def test_tasks_are_a_task_list_that_shows_itself_safely(served_simulator, 
             == HOSTILE
         )
         assert "unknown" in Markup(watch.tasks(status="FAILED")._repr_html_()).text
+
+        # The numbers of `pcwatch stats`, counted here from the tasks the watch lists at the same moment
+        # (taken again if a poll came in between); their ids are the endpoint's.
+        for _ in range(10):
+            listed = watch.tasks(wait=0)
+            stats = watch.stats(since="all")
+            if watch.tasks(wait=0) == listed:
+                break
+        assert {t.task_id for t in listed} == {t.task_id for t in sim.tasks("Sandbox")}
+        truth = Counter((t.kind, t.task_status) for t in listed)
+        for kind, counts in stats.by_kind.items():
+            assert counts == {
+                **{s: truth[kind, s] for s in ("IN_PROGRESS", "COMPLETE", "FAILED")},
+                "total": sum(n for (k, _), n in truth.items() if k == kind),
+            }
+        assert stats.tasks == len(listed)
+        assert Counter({f.reason_code: f.count for f in stats.failures}) == Counter(
+            t.reason_code or "" for t in listed if t.task_status == "FAILED"
+        )
+        one_kind = watch.stats(since="7d", kind=TaskKind.ENGAGEMENT_FROM_OPPORTUNITY)
+        assert one_kind.kinds == [TaskKind.ENGAGEMENT_FROM_OPPORTUNITY]
+        with pytest.raises(ValueError):
+            watch.stats(since="a while")
+        with pytest.raises(ValueError):
+            watch.stats(kind="EngagementByMagic")
 
 
 def test_invalid_status_or_kind_raises_value_error_naming_the_valid_values(

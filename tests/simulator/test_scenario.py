@@ -4,7 +4,6 @@ every identifier in the model's format, with invitations and snapshot jobs that 
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -80,10 +79,8 @@ def test_invitations_and_jobs_fit_the_tasks():
     assert created == sorted(created)
 
 
-def test_a_large_history_is_quick_to_generate():
-    began = time.perf_counter()
+def test_a_large_history_generates_every_task():
+    # how long it takes is a figure of tests/bench/bench_endpoint.py, not an assertion here
     sim = history(count=20_000)
     world = sim.world("Sandbox")
-    elapsed = time.perf_counter() - began
     assert sum(len(t.tasks) for t in world.tables.values()) == 20_000
-    assert elapsed < 5.0, f"20,000 tasks took {elapsed:.2f}s"

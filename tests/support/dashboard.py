@@ -363,3 +363,31 @@ async def until(
         clock.advance(step)
         await pilot.pause(0.01)
     raise AssertionError("condition not reached")
+
+
+def stats_store(n: int = 400, seed: int = 11, now: datetime = T0) -> FakeStore:
+    """A day and a half of tasks seen starting and ending (so they have observed durations), a few still
+    running, failures with a handful of reasons: what the stats view plots."""
+    store = FakeStore()
+    rng = random.Random(seed)
+    reasons = [
+        "InternalError",
+        "RequestThrottled",
+        "InvitationValidationFailed",
+        "OpportunityConflict",
+        REASONS[0],
+    ]
+    for i in range(n):
+        start = now - timedelta(seconds=rng.uniform(0, 36 * 3600))
+        took = min(5400.0, rng.lognormvariate(4.2, 1.0))
+        running = make_task(i, rng, now, status="IN_PROGRESS")
+        running = msgspec.structs.replace(running, start_time=start)
+        store.apply_tasks([running], start + timedelta(seconds=1), quiet=True)
+        end = start + timedelta(seconds=took)
+        if end > now:
+            continue
+        failed = rng.random() < 0.15 + 0.1 * (i % 3)
+        status = "FAILED" if failed else "COMPLETE"
+        reason = rng.choices(reasons, (5, 3, 2, 1, 1))[0] if failed else None
+        store.apply_tasks([with_status(running, status, reason_code=reason)], end, quiet=True)
+    return store

@@ -115,11 +115,11 @@ def tasks_for_opportunity(sim: Simulator, opportunity_id: str, catalog: str = "S
 
 
 def cli_env(**extra: str) -> dict[str, str]:
-    # (XDG_STATE_HOME stays: the test's own temporary state directory, see tests/conftest.py.)
+    # (XDG_STATE_HOME and XDG_CONFIG_HOME stay: the test's own temporary directories, tests/conftest.py.)
     e = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("AWS_", "PCWATCH_", "XDG_")) or k == "XDG_STATE_HOME"
+        if not k.startswith(("AWS_", "PCWATCH_", "XDG_")) or k in ("XDG_STATE_HOME", "XDG_CONFIG_HOME")
     }
     e.update(
         AWS_ACCESS_KEY_ID="pcwatch-local",

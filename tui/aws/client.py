@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -35,6 +37,7 @@ from schemas import (
     StartOpportunityFromEngagementTaskResponse,
     decoder_for,
 )
+from tui.core import logs
 from tui.core.settings import Settings, SettingsError, check_settings, is_loopback
 
 from . import body_limits
@@ -49,6 +52,7 @@ LOCAL_SECRET_KEY = "pcwatch-local-secret"
 _RAW_KEY = "__pcwatch_raw_body__"
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class _EmptyResponse(msgspec.Struct):
@@ -108,6 +112,26 @@ class PartnerCentralClient:
             response_dict["body"] = b""
 
     def _call(self, operation: str, response_type: type[T], params: dict[str, Any]) -> T:
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            return self._call_once(operation, response_type, params)
+        except ApiFailure as failure:
+            error = failure.service_error
+            outcome = error.type if error is not None else failure.category
+            raise
+        finally:
+            logs.event(
+                log,
+                "api.call",
+                f"{operation} {outcome}",
+                operation=operation,
+                duration=time.perf_counter() - started,
+                outcome=outcome,
+                catalog=self.catalog,
+            )
+
+    def _call_once(self, operation: str, response_type: type[T], params: dict[str, Any]) -> T:
         method: Callable[..., dict[str, Any]] = getattr(self._boto, _snake(operation))
         try:
             response = method(**params)
@@ -367,6 +391,7 @@ def make_client(
                     aws_secret_access_key=LOCAL_SECRET_KEY,
                     region_name=settings.region,
                 )
+        _keep_out_of_logs(session)
         boto_client = session.client(SERVICE, endpoint_url=settings.endpoint_url, config=config)
     except ApiFailure:
         raise
@@ -378,3 +403,14 @@ def make_client(
         profile=settings.profile,
         sso=not settings.demo and _profile_uses_sso(session, settings.profile),
     )
+
+
+def _keep_out_of_logs(session: Any) -> None:
+    """The log file redacts the credentials it knows by value: static ones (the environment, a profile's
+    keys) are read here. Refreshing ones (SSO, assumed roles) are not touched, so that making a client
+    never starts a refresh; the log's patterns cover their shapes."""
+    from botocore.credentials import RefreshableCredentials
+
+    credentials = session.get_credentials()
+    if credentials is not None and not isinstance(credentials, RefreshableCredentials):
+        logs.add_secret(credentials.access_key, credentials.secret_key, credentials.token)

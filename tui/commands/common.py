@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from schemas import TASK_KINDS
 from tui.core.settings import Settings
@@ -28,6 +28,14 @@ KIND_ALIASES = {
 }
 
 
+#: The kind's short name in the commands' plain tables.
+SHORT_KIND = {
+    "EngagementByAcceptingInvitation": "accept",
+    "EngagementFromOpportunity": "from-opportunity",
+    "OpportunityFromEngagement": "from-engagement",
+}
+
+
 def parse_kind(value: str) -> str:
     if value in TASK_KINDS:
         return value
@@ -37,6 +45,31 @@ def parse_kind(value: str) -> str:
         names = ", ".join([*TASK_KINDS, *KIND_ALIASES])
         raise argparse.ArgumentTypeError(f"unknown task kind {value!r} (one of: {names})")
     return kind
+
+
+def column_lines(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, right: Container[int] = ()
+) -> list[str]:
+    """A plain table's lines, header first: columns two spaces apart, those numbered in `right` aligned
+    right; a last column aligned left is not padded (a message). Cells must already be safe (`visible`)."""
+    table = [list(header), *(list(r) for r in rows)]
+    last = len(header) - 1
+    widths = [
+        0 if i == last and i not in right else max(len(row[i]) for row in table) for i in range(last + 1)
+    ]
+    return [
+        "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in table
+    ]
+
+
+def print_columns(
+    header: Sequence[str], rows: Iterable[Sequence[str]], out: TextIO, *, right: Container[int] = ()
+) -> None:
+    for line in column_lines(header, rows, right=right):
+        out.write(line + "\n")
 
 
 def error(command: str, message: str) -> int:

@@ -18,7 +18,7 @@ from tui.core.settings import Settings
 from tui.core.text_safety import CSV, JSON, LINE, visible
 from tui.core.timefmt import SECOND, instant, iso
 
-from .common import connected, error, parse_kind
+from .common import SHORT_KIND, connected, error, parse_kind, print_columns
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -109,16 +109,9 @@ def _cell(value: object, width: int | None = None, form: str = LINE) -> str:
 
 
 def print_table(records: Sequence[TaskRecord], out: TextIO) -> None:
-    from schemas import TaskKind
-
-    short = {
-        TaskKind.ACCEPT_INVITATION: "accept",
-        TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "from-opportunity",
-        TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "from-engagement",
-    }
     rows = [
         (
-            short.get(r.kind, _cell(r.kind)),
+            SHORT_KIND.get(r.kind, _cell(r.kind)),
             _cell(r.task_id),
             _cell(r.task_status),
             instant(r.start_time, SECOND),
@@ -127,11 +120,7 @@ def print_table(records: Sequence[TaskRecord], out: TextIO) -> None:
         )
         for r in records
     ]
-    header = ("KIND", "TASK ID", "STATUS", "STARTED (UTC)", "REASON", "MESSAGE")
-    widths = [max([len(header[i])] + [len(row[i]) for row in rows]) for i in range(len(header) - 1)]
-    for row in [header, *rows]:
-        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
-        out.write("  ".join(cells).rstrip() + "\n")
+    print_columns(("KIND", "TASK ID", "STATUS", "STARTED (UTC)", "REASON", "MESSAGE"), rows, out)
 
 
 def print_csv(records: Sequence[TaskRecord], out: TextIO) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core import logs
 from tui.core.settings import Settings, global_options, is_loopback
 from tui.core.text_safety import visible
 
@@ -132,6 +133,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as refused:
         print(f"pcwatch serve: {refused}", file=sys.stderr)
         return 2
+    logs.add_secret(token)  # never in the log file, whatever logs the URL or a header
     if args.max_sessions < 1:
         print("pcwatch serve: --max-sessions must be at least 1", file=sys.stderr)
         return 2

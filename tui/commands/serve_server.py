@@ -35,6 +35,8 @@ from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from tui.core import logs
+
 from .serve import DEFAULT_MAX_SESSIONS
 
 #: A generated token: 32 random bytes (256 bits), URL-safe base64.
@@ -279,7 +281,8 @@ class GuardedServer(Server):
     # --- start-up ------------------------------------------------------------------------------------
 
     def initialize_logging(self) -> None:
-        super().initialize_logging()
+        with logs.set_aside():  # textual-serve's console handler goes only to a root without handlers
+            super().initialize_logging()
         # aiohttp's access log would print every request line, the page's `?token=…` included.
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 

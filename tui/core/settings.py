@@ -1,5 +1,5 @@
-"""Run-time settings, from the command line and the environment, and the checks that refuse unsafe ones
-before any request. No I/O beyond reading os.environ."""
+"""Run-time settings and the checks that refuse unsafe ones before any request. No I/O beyond reading
+os.environ; where each setting comes from (flag, environment, config file, default) is `config`."""
 
 from __future__ import annotations
 
@@ -54,6 +54,9 @@ class Settings:
     #: a freeze.
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
+    #: Where to write the log (`tui.core.logs`); None: no log file.
+    log_file: Path | None = None
+    log_level: str = "info"
 
 
 def env_default(name: str, default: str | None = None) -> str | None:
@@ -131,4 +134,6 @@ def global_options(settings: Settings) -> list[str]:
         argv += ["--journal", str(settings.journal_path)]
     argv += ["--max-rate", repr(settings.budget.rate_per_second)]
     argv += ["--daily-calls", str(settings.budget.daily_calls)]
+    if settings.log_file is not None:
+        argv += ["--log-file", str(settings.log_file), "--log-level", settings.log_level]
     return argv

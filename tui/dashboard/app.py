@@ -61,6 +61,7 @@ TASK_VIEW_ACTIONS = frozenset(
         "toggle_kind",
         "clear_view",
         "invitations",
+        "stats",
     }
 )
 #: Toasts stay this long; each one on screen is repainted when another comes or goes.
@@ -94,6 +95,8 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         # Export is in the help and the palette; the footer keeps Help and Quit visible at 80 columns.
         Binding("e", "export", "Export", show=False),
         Binding("i", "invitations", "Invites"),
+        # The stats view is in the help and the palette (the footer keeps Help and Quit at 80 columns).
+        Binding("t", "stats", "Stats", show=False),
         Binding("r", "refresh", "Refresh"),
         Binding("p", "toggle_pause", "Pause"),
         Binding("question_mark", "help", "Help"),
@@ -383,6 +386,11 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         from .screens.invitations import InvitationsScreen
 
         self.push_screen(InvitationsScreen(self.store, self.actions, self.settings.catalog, self.clock))
+
+    def action_stats(self) -> None:
+        from .screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen(self.store, self.clock))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

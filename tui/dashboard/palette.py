@@ -81,6 +81,11 @@ def dashboard_commands(app: PcwatchApp) -> Iterator[SystemCommand]:
         else "Pending invitations (i)",
         app.action_invitations,
     )
+    yield SystemCommand(
+        "Statistics",
+        "Failures by reason, durations, tasks finished per hour, with plots (t)",
+        app.action_stats,
+    )
     yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", app.action_export)
     yield SystemCommand("Refresh now", "Poll now, within the budget (r)", app.action_refresh)
     yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", app.action_toggle_pause)

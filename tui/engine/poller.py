@@ -37,6 +37,7 @@ from schemas import (
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import Backoff, extra_attempts, may_retry
 from tui.aws.service import TaskReads
+from tui.core import logs
 from tui.core.clock import Clock, sleep_or_wake
 from tui.core.settings import Settings
 from tui.core.timefmt import iso
@@ -187,6 +188,19 @@ class Poller(TaskListings):
 
     async def poll_once(self) -> bool:
         """One tick. Returns True if every call it made succeeded."""
+        started, calls = self.clock.monotonic(), self._board.current.calls_total
+        ok = await self._tick()
+        logs.event(
+            log,
+            "poll",
+            level=logging.DEBUG if ok else logging.INFO,
+            duration=self.clock.monotonic() - started,
+            outcome="ok" if ok else self._board.current.last_error,
+            calls=self._board.current.calls_total - calls,
+        )
+        return ok
+
+    async def _tick(self) -> bool:
         async with self._lock:
             try:
                 with self.store.batch():
@@ -313,7 +327,6 @@ class Poller(TaskListings):
 
     def _on_failure(self, failure: ApiFailure) -> None:
         self._failed = failure
-        log.info("poll failed: %s", failure.message)
         self._update(
             state="paused" if self._paused else ("backoff" if failure.throttled else "stale"),
             last_error=failure.message,

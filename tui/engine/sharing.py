@@ -44,7 +44,7 @@ from tui.core.timefmt import iso
 
 from .api import Engine
 from .journal import Journal, journal_for
-from .status import StatusBoard, status_from_json, status_to_json
+from .status import LEADER_KEY, StatusBoard, status_from_json, status_to_json
 from .store import Store
 from .types import HUNG_AFTER, PollerStatus
 from .viewer_lock import JournalLock
@@ -55,7 +55,6 @@ log = logging.getLogger(__name__)
 ClientFactory = Callable[[Settings], TaskReads]
 PollerFactory = Callable[[TaskReads, Store, Settings, Clock], Engine]
 
-LEADER_KEY = "viewer:leader"
 REQUEST_PREFIX = "viewer:request:"
 REFRESH_KEY = REQUEST_PREFIX + "refresh"
 #: + a job id: a follower's dashboard opened a task whose snapshot job the leader should fetch.

@@ -42,6 +42,10 @@ class StatusBoard:
         self.set(dataclasses.replace(self._status, **changes))
 
 
+#: Where the polling viewer publishes its status (`status_to_json`) in the journal's meta table.
+LEADER_KEY = "viewer:leader"
+
+
 def status_to_json(status: PollerStatus, now: datetime) -> str:
     def iso_or_none(value: datetime | None) -> str | None:
         return iso(value) if value else None

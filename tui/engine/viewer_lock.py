@@ -53,7 +53,7 @@ class JournalLock:
         return True
 
     def holder(self) -> str | None:
-        """"PID HOST SINCE" of the viewer that took the lock last (it may have ended since)."""
+        """ "PID HOST SINCE" of the viewer that took the lock last (it may have ended since)."""
         try:
             text = self.path.read_text(errors="replace").strip()
         except OSError:

@@ -28,7 +28,8 @@ from tui.core.settings import DEFAULT_REGION, Budget, Settings, check_settings
 from tui.core.text_safety import visible
 from tui.core.timefmt import SECOND, instant
 from tui.engine.api import PollerStatus, StoreChange, StoreView, Viewer
-from tui.engine.sharing import LEADER_KEY, TAIL_INTERVAL, make_engine
+from tui.engine.sharing import TAIL_INTERVAL, make_engine
+from tui.engine.status import LEADER_KEY
 from tui.simulator.demo import DEMO, Demo, DemoWorld, start_demo
 
 from .errors import TaskNotFound, WatchClosed
@@ -39,6 +40,8 @@ from .results import InvitationList, JobList, TaskList
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from tui.engine.stats import Stats
 
     from .server import DashboardServer
 
@@ -341,6 +344,27 @@ class Watch:
         self._check_open()
         pending = sorted(self.store.invitations(), key=_expiry_order)
         return InvitationList(pending, now=self.clock.now())
+
+    def stats(self, since: str = "7d", kind: KindFilter = None, *, wait: float = 30.0) -> Stats:
+        """What failed and why, how long tasks took, how many finished an hour: the numbers of `pcwatch
+        stats` (`tui.engine.stats`, docs/stats.md) over the tasks this watch knows, started within `since`
+        (30m, 24h, 7d, 2w, or all). `.to_json()` gives the object of `pcwatch stats --json`.
+
+        Raises ValueError for a window or a `kind` it does not know."""
+        from tui.engine.stats import compute_stats, parse_window
+
+        self._check_open()
+        window = parse_window(since)  # WindowError, a ValueError
+        kinds = check_kinds(kind)
+        if wait:
+            self.wait_ready(wait)
+        return compute_stats(
+            self.store.task_rows(),
+            self.clock.now(),
+            since=window,
+            kinds=[k for k in TASK_KINDS if k in kinds] if kinds is not None else None,
+            leader_status=self.store.meta(LEADER_KEY),
+        )
 
     def table(self, kind: KindFilter = None, status: StatusFilter = None, *, limit: int | None = 50) -> Table:
         """The tasks as a rich Table, for a terminal or a script (a cell shows `tasks()` better). Fits 100

@@ -16,6 +16,7 @@ Usage from the app (on the event loop that owns the store, i.e. the poller's):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -39,6 +40,7 @@ from schemas.operations import (
 )
 from tui.aws.failures import ApiFailure
 from tui.aws.service import PartnerCentralApi
+from tui.core import logs
 from tui.core.clock import Clock, SystemClock
 from tui.core.settings import Settings
 from tui.core.timefmt import instant
@@ -47,6 +49,8 @@ from tui.engine.api import StoreWriter
 from .api import WriteOutcome
 from .errors import READ_ONLY_MESSAGE, WriteError, WritesDisabled, explain, is_definitive
 from .ledger import Reservation, WriteLedger
+
+log = logging.getLogger(__name__)
 
 #: What a Start…Task answers.
 StartResponse = (
@@ -256,6 +260,17 @@ class WriteActions:
         if replayed and note is None:
             when = instant(reservation.entry.created, utc=True)
             note = f"already done at {when} (recorded in the write ledger); nothing was sent now"
+        outcome = "replayed" if replayed else "done"
+        logs.event(
+            log,
+            "write",
+            f"{operation} {target_id}: {outcome}",
+            operation=operation,
+            outcome=outcome,
+            target=target_id,
+            catalog=self.catalog,
+            task=task.task_id if task is not None else None,
+        )
         return WriteOutcome(
             operation=operation,
             catalog=self.catalog,
@@ -279,6 +294,17 @@ class WriteActions:
     ) -> WriteError:
         definitive = is_definitive(failure)
         error = failure.service_error
+        logs.event(
+            log,
+            "write",
+            f"{operation} {target_id}: failed: {failure.message}",
+            level=logging.WARNING,
+            operation=operation,
+            outcome=error.type if error is not None else failure.category,
+            target=target_id,
+            catalog=self.catalog,
+            definitive=definitive,
+        )
         self.ledger.record_failure(
             token,
             error.type if error is not None else failure.category,

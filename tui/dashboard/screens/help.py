@@ -27,6 +27,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("y", "copy the task's snapshot job id"),
     ("e", "export the current view to a CSV or JSON file"),
     ("i", "engagement invitations: a accepts, x rejects (asks first; not in --read-only)"),
+    ("t", "statistics: failures by reason, durations, tasks per hour (w: window)"),
     ("r", "refresh now (within the call budget)"),
     ("p", "pause / resume polling"),
     ("tab", "move between the table and the panes"),

@@ -19,10 +19,10 @@ from schemas import (
     UnknownServiceError,
     ValidationException,
 )
+from tui.core.reason_help import explain
 from tui.core.timefmt import duration, instant
 from tui.engine.api import Completion
 
-from ..reason_help import explain
 from ..task_rows import KIND_NAMES, observed_seconds
 from .line_pane import LinePane
 from .safe_text import clean

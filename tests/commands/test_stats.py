@@ -1,0 +1,206 @@
+"""`pcwatch stats` end to end: a journal written by the real poller from the demo's endpoint, read by
+`pcwatch stats` in a subprocess, and checked against truths computed here independently — the tasks
+`pcwatch list --json` prints from the same endpoint, the journal's own transitions table (raw SQL), and
+the simulator's record of when each task really ended."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from schemas import TASK_KINDS, TaskRecord
+from tests.support.stats import demo_journal
+from tests.support.writes import run_pcwatch
+from tui.simulator.demo import Demo
+
+STEP = 5.0  # seconds of the demo's clock between two polls
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Demo, Path]]:
+    path = tmp_path_factory.mktemp("stats") / "demo.sqlite3"
+    with demo_journal(path, history=600, minutes=10, step=STEP) as running:
+        yield running, path
+
+
+def _listed(demo: Demo) -> list[dict]:
+    result = run_pcwatch("list", "--endpoint-url", demo.settings.endpoint_url, "--json")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def _observed_ends(path: Path) -> dict[str, float]:
+    """task id -> when the journal first saw it finished, for tasks it saw running before (raw SQL)."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT task_id, min(observed_at) FROM transitions"
+            " WHERE from_status = 'IN_PROGRESS' AND to_status IN ('COMPLETE', 'FAILED') GROUP BY task_id"
+        ).fetchall()
+    finally:
+        conn.close()
+    return dict(rows)
+
+
+def _nearest_rank(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[math.ceil(p / 100 * len(ordered)) - 1]
+
+
+def _hour(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch - epoch % 3600, timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def test_stats_json_matches_list_json_and_the_journal(demo) -> None:
+    running, path = demo
+    listed = _listed(running)
+    result = run_pcwatch("stats", "--journal", str(path), "--since", "all", "--json")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["version"] == 1 and stats["since"] is None and stats["kinds"] == list(TASK_KINDS)
+    assert stats["tasks"] == len(listed) > 600  # the history and the tasks started while polling
+
+    # Counts by kind and status, from what the service lists.
+    truth: dict[str, Counter[str]] = defaultdict(Counter)
+    for task in listed:
+        truth[task["Kind"]][task["TaskStatus"]] += 1
+    for kind in TASK_KINDS:
+        expected = {s: truth[kind][s] for s in ("IN_PROGRESS", "COMPLETE", "FAILED")}
+        assert stats["by_kind"][kind] == {**expected, "total": sum(truth[kind].values())}
+
+    # Failure reasons, ranked, per kind.
+    reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    for task in listed:
+        if task["TaskStatus"] == "FAILED":
+            reasons[task["ReasonCode"]][task["Kind"]] += 1
+    got = [(f["reason_code"], f["count"], f["by_kind"]) for f in stats["failures"]]
+    assert sorted(got) == sorted(
+        (code, sum(per.values()), {k: per[k] for k in TASK_KINDS}) for code, per in reasons.items()
+    )
+    counts = [f["count"] for f in stats["failures"]]
+    assert counts == sorted(counts, reverse=True)
+    assert all(f["meaning"] for f in stats["failures"])
+
+    # Durations: start (from the list) to the journal's first terminal observation, seen-live tasks only.
+    ends = _observed_ends(path)
+    assert len(ends) >= 30  # tasks were seen starting and ending while the poller ran
+    starts = {t["TaskId"]: datetime.fromisoformat(t["StartTime"]).timestamp() for t in listed}
+    kinds = {t["TaskId"]: t["Kind"] for t in listed}
+    for kind in TASK_KINDS:
+        took = [ends[i] - starts[i] for i in ends if kinds[i] == kind]
+        summary = stats["durations"][kind]
+        assert summary["observed"] == len(took)
+        if took:
+            assert summary["p50"] == pytest.approx(_nearest_rank(took, 50))
+            assert summary["p95"] == pytest.approx(_nearest_rank(took, 95))
+            assert summary["max"] == pytest.approx(max(took))
+            assert sum(summary["histogram"]) == len(took)
+
+    # Finished per hour: a seen-live task in the hour of its observed end, the others of their start.
+    per_hour: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for task in listed:
+        if task["TaskStatus"] in ("COMPLETE", "FAILED"):
+            at = ends.get(task["TaskId"], starts[task["TaskId"]])
+            per_hour[_hour(at)][task["TaskStatus"] == "FAILED"] += 1
+    assert {b["start"]: [b["complete"], b["failed"]] for b in stats["finished"]} == dict(per_hour)
+
+
+def test_observed_durations_bracket_the_true_ones(demo) -> None:
+    """The endpoint's own record: every observed duration lies between what the task really took and
+    that plus one poll gap, so each order statistic (p50, p95, max) does too."""
+    running, path = demo
+    world = running.simulator.world("Sandbox").all_tasks()
+    truth = {t.task_id: (t.kind, t.end - t.start) for t in world}
+    ends = _observed_ends(path)
+    result = run_pcwatch("stats", "--journal", str(path), "--since", "all", "--json")
+    stats = json.loads(result.stdout)
+    checked = 0
+    for kind, summary in stats["durations"].items():
+        took = [truth[i][1] for i in ends if truth[i][0] == kind]
+        assert summary["observed"] == len(took)
+        if not took:
+            continue
+        for p in (50, 95):
+            assert _nearest_rank(took, p) - 1e-6 <= summary[f"p{p}"] <= _nearest_rank(took, p) + STEP + 1e-6
+        assert max(took) - 1e-6 <= summary["max"] <= max(took) + STEP + 1e-6
+        checked += 1
+    assert checked == len(TASK_KINDS)
+
+
+def test_window_and_kind_filter(demo) -> None:
+    running, path = demo
+    accepts = [t for t in _listed(running) if t["Kind"] == "EngagementByAcceptingInvitation"]
+    starts = sorted(datetime.fromisoformat(t["StartTime"]).timestamp() for t in accepts)
+    # `--since` counts back from the real now: a cut 30 minutes before the demo's end, moved until no
+    # task starts within the few seconds the command may take to start.
+    cut = starts[-1] - 1800
+    while any(cut <= s <= cut + 15 for s in starts):
+        cut += 15
+    window = int(datetime.now(timezone.utc).timestamp() - cut)
+    result = run_pcwatch(
+        "stats", "--journal", str(path), "--since", f"{window}s", "--kind", "accept", "--json"
+    )
+    stats = json.loads(result.stdout)
+    assert stats["kinds"] == ["EngagementByAcceptingInvitation"]
+    assert list(stats["by_kind"]) == ["EngagementByAcceptingInvitation"]
+    assert stats["tasks"] == sum(1 for s in starts if s >= cut) > 0
+    assert stats["tasks"] < len(accepts)
+
+
+def test_plain_output_is_a_readable_report(demo) -> None:
+    _, path = demo
+    result = run_pcwatch("stats", "--journal", str(path), "--since", "all")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for heading in ("Tasks by status", "Failure reasons", "Durations", "Tasks finished per hour", "Budget"):
+        assert heading in out
+    assert "InternalError" in out and "The service failed on its side" in out
+
+
+def test_no_journal_or_a_bad_window_is_an_error_without_a_traceback(tmp_path) -> None:
+    missing = run_pcwatch("stats", "--journal", str(tmp_path / "none.sqlite3"))
+    assert missing.returncode == 2 and "no journal at" in missing.stderr and "Traceback" not in missing.stderr
+    assert not (tmp_path / "none.sqlite3").exists()  # a reader creates nothing
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database at all" * 100)
+    bad = run_pcwatch("stats", "--journal", str(junk))
+    assert bad.returncode == 2 and "not a readable pcwatch journal" in bad.stderr
+    assert junk.read_bytes() == b"not a database at all" * 100  # not moved aside, not changed
+    window = run_pcwatch("stats", "--journal", str(junk), "--since", "soon")
+    assert window.returncode == 2 and "is not a window" in window.stderr
+    demo = run_pcwatch("--demo", "stats")
+    assert demo.returncode == 2 and "--journal" in demo.stderr
+
+
+def test_hostile_reason_codes_are_shown_literally(tmp_path) -> None:
+    from tests.support.dashboard import T0
+    from tui.engine.journal import Journal
+    from tui.engine.store import Store
+
+    hostile = "Boom\x1b[2J\x1b]0;owned\x07\u202eevil\x9b31m"
+    path = tmp_path / "hostile.sqlite3"
+    store = Store(Journal(path))
+    record = TaskRecord(
+        kind="EngagementByAcceptingInvitation",
+        task_id="task-0000000000001",
+        start_time=T0,
+        task_status="FAILED",
+    )
+    store.apply_tasks([msgspec.structs.replace(record, reason_code=hostile)], T0)
+    assert store.journal is not None
+    store.journal.close()
+    for fmt in ([], ["--json"]):
+        result = run_pcwatch("stats", "--journal", str(path), "--since", "all", *fmt)
+        assert result.returncode == 0, result.stderr
+        assert not set(result.stdout) & {"\x1b", "\x07", "\x9b", "\u202e"}
+        assert "Boom" in result.stdout
+    data = json.loads(run_pcwatch("stats", "--journal", str(path), "--since", "all", "--json").stdout)
+    assert data["failures"][0]["reason_code"] == hostile  # JSON stays lossless

@@ -1,0 +1,179 @@
+"""`pcwatch stats`: what failed and why, how long tasks take, how many finish an hour, and the budget
+spent, from the journal alone (no API call). The numbers are `tui.engine.stats.compute_stats`, the same
+as the dashboard's stats view (`t`); `--json` prints them as one object (docs/stats.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from tui.core.settings import Settings
+from tui.core.text_safety import JSON, visible
+from tui.core.timefmt import MINUTE, duration, instant
+
+from .common import SHORT_KIND, column_lines, parse_kind, print_columns
+
+if TYPE_CHECKING:
+    from tui.engine.stats import Stats
+
+DEFAULT_WINDOW = "7d"
+#: Hours listed in the plain table (the most recent with a finished task); `--json` has them all.
+HOURS_SHOWN = 48
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since",
+        default=DEFAULT_WINDOW,
+        metavar="WINDOW",
+        help=f"tasks started within this window: 30m, 24h, 7d, 2w, or all (default {DEFAULT_WINDOW})",
+    )
+    parser.add_argument(
+        "--kind", action="append", type=parse_kind, metavar="KIND", help="only this kind (repeatable)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object (docs/stats.md)")
+
+
+def journal_path_for(settings: Settings) -> tuple[Path | None, str | None]:
+    """The journal the settings name, or why there is none."""
+    from tui.engine.journal import default_journal_path
+
+    if settings.no_journal:
+        return None, "--no-journal: there is no journal to read"
+    if settings.journal_path is not None:
+        return settings.journal_path, None
+    if settings.demo:
+        return None, "the demo keeps no journal unless started with --journal PATH; pass the same --journal"
+    return default_journal_path(settings), None
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from tui.core.clock import SystemClock
+    from tui.engine.journal_read import JournalUnreadable, read_journal
+    from tui.engine.stats import WindowError, compute_stats, parse_window
+    from tui.engine.status import LEADER_KEY
+
+    try:
+        window = parse_window(args.since)
+    except WindowError as refused:
+        print(f"pcwatch stats: --since {visible(str(refused))}", file=sys.stderr)
+        return 2
+    path, why_not = journal_path_for(settings)
+    if path is None:
+        print(f"pcwatch stats: {why_not}", file=sys.stderr)
+        return 2
+    try:
+        journal = read_journal(path)
+    except JournalUnreadable as unreadable:
+        print(f"pcwatch stats: {visible(str(unreadable), limit=500)}", file=sys.stderr)
+        return 2
+    stats = compute_stats(
+        journal.tasks,
+        SystemClock().now(),
+        since=window,
+        kinds=list(dict.fromkeys(args.kind)) if args.kind else None,
+        leader_status=journal.meta.get(LEADER_KEY),
+    )
+    try:
+        if args.json:
+            sys.stdout.write(visible(stats.to_json().decode(), form=JSON) + "\n")
+        else:
+            print_stats(stats, str(journal.path), sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `pcwatch stats | head`
+        return 0
+    return 0
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _kind(kind: str) -> str:
+    return SHORT_KIND.get(kind) or visible(kind, limit=40)
+
+
+def print_stats(stats: Stats, source: str, out: TextIO) -> None:
+    """The plain report: one section per question, tables a terminal shows as they are."""
+    since = instant(stats.since, MINUTE, utc=True) if stats.since else "the beginning"
+    out.write(f"pcwatch stats · {visible(source)}\n")
+    out.write(
+        f"{_n(stats.tasks)} tasks started since {since} (until {instant(stats.generated_at, MINUTE)})\n"
+    )
+
+    out.write("\nTasks by status\n")
+    statuses = [s for s in _statuses(stats) if s != "total"]
+    rows = []
+    for kind, counts in stats.by_kind.items():
+        failed_share = counts.get("FAILED", 0) / counts["total"] if counts["total"] else 0.0
+        rows.append(
+            [
+                _kind(kind),
+                *(_n(counts.get(s, 0)) for s in statuses),
+                _n(counts["total"]),
+                f"{failed_share:.1%}",
+            ]
+        )
+    header = ["KIND", *(visible(s, limit=24) or "(none)" for s in statuses), "TOTAL", "FAILED %"]
+    print_columns(header, rows, out, right=range(1, len(header)))
+
+    out.write("\nFailure reasons, most frequent first (each with what it means)\n")
+    if stats.failures:
+        kinds = list(stats.kinds)
+        rows = [
+            [
+                visible(f.reason_code, limit=48) or "(no reason code)",
+                _n(f.count),
+                *(_n(f.by_kind.get(k, 0)) for k in kinds),
+            ]
+            for f in stats.failures
+        ]
+        lines = column_lines(
+            ["REASON", "COUNT", *(_kind(k) for k in kinds)], rows, right=range(1, 2 + len(kinds))
+        )
+        out.write(lines[0] + "\n")
+        for line, failure in zip(lines[1:], stats.failures, strict=True):
+            out.write(f"{line}\n    {failure.meaning}\n")
+    else:
+        out.write("  none\n")
+
+    out.write("\nDurations of tasks seen running, then finished (start to observed end)\n")
+    rows = [
+        [_kind(kind), _n(d.observed), duration(d.p50), duration(d.p95), duration(d.max)]
+        for kind, d in stats.durations.items()
+    ]
+    print_columns(["KIND", "OBSERVED", "P50", "P95", "MAX"], rows, out, right=range(1, 5))
+
+    out.write(f"\nTasks finished per hour (UTC; the last {HOURS_SHOWN} hours with any)\n")
+    if stats.finished:
+        shown = stats.finished[-HOURS_SHOWN:]
+        if len(stats.finished) > len(shown):
+            out.write(f"  ({len(stats.finished) - len(shown)} earlier hours in --json)\n")
+        rows = [[instant(b.start, MINUTE), _n(b.complete), _n(b.failed)] for b in shown]
+        print_columns(["HOUR", "COMPLETE", "FAILED"], rows, out, right=(1, 2))
+    else:
+        out.write("  none\n")
+
+    out.write("\nBudget spent per day\n")
+    budget = stats.budget
+    if budget.per_day:
+        print_columns(["DAY (UTC)", "CALLS"], [[d.day, _n(d.calls)] for d in budget.per_day], out, right=(1,))
+    elif not budget.recorded:
+        out.write("  this journal keeps no record of calls per day\n")
+    leader = budget.leader
+    if leader is not None:
+        at = instant(leader.published_at, MINUTE, utc=True, missing="an unknown time")
+        out.write(
+            f"  the polling viewer at {at}: {_n(leader.calls_last_hour)} calls in the last hour, "
+            f"{_n(leader.calls_left_today)} left of its rolling 24 h allowance\n"
+        )
+
+
+def _statuses(stats: Stats) -> list[str]:
+    """The status columns: the three known ones, then any other a newer service sent."""
+    seen: dict[str, None] = {}
+    for counts in stats.by_kind.values():
+        seen.update(dict.fromkeys(counts))
+    return list(seen)

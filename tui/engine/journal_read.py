@@ -1,0 +1,55 @@
+"""Reading a journal without changing it, for the commands that only look back (`pcwatch stats`).
+
+`Journal` opens its file to write: it creates a missing one, migrates an old one and moves a bad one
+aside. A reader must do none of that (another viewer may be polling into the same file), so this opens
+the file read-only (`mode=ro`), reads the task rows and the meta table in one snapshot, and says in
+words what is wrong with a file it cannot read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import msgspec
+
+from .journal_schema import SCHEMA_VERSION
+from .types import TaskRow
+
+_task_decoder = msgspec.msgpack.Decoder(TaskRow)
+
+
+class JournalUnreadable(Exception):
+    """The journal is missing, not a journal, or from a newer pcwatch; the message says which."""
+
+
+@dataclass
+class JournalSnapshot:
+    path: Path
+    tasks: list[TaskRow] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def read_journal(path: Path) -> JournalSnapshot:
+    """The tasks and meta rows of the journal at `path`, read-only. Raises JournalUnreadable."""
+    if not path.is_file():
+        raise JournalUnreadable(f"no journal at {path}")
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error as exc:
+        raise JournalUnreadable(f"{path}: cannot be opened ({exc})") from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise JournalUnreadable(f"{path}: written by a newer pcwatch (schema {version})")
+        conn.execute("BEGIN")
+        rows = [_task_decoder.decode(blob) for (blob,) in conn.execute("SELECT row FROM tasks")]
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        conn.execute("COMMIT")
+    except (sqlite3.Error, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise JournalUnreadable(f"{path}: not a readable pcwatch journal ({exc})") from None
+    finally:
+        conn.close()
+    return JournalSnapshot(path, rows, meta)

@@ -1,0 +1,302 @@
+"""Statistics over what the journal holds: the one computation behind `pcwatch stats`, the dashboard's
+stats view (`t`) and `Watch.stats()`. Pure functions of the store's rows (`TaskRow`), no API call and no
+Textual.
+
+- **Window**: a task belongs to it when it *started* at or after `since` (StartTime is the one time the
+  service gives for every task); `since=None` takes every task.
+- **Counts** per kind by status, and the failure reason codes ranked (most frequent first), per kind.
+- **Durations** only of tasks pcwatch saw running before it saw them finished: from StartTime to the first
+  observation in a final status (an upper bound, within one poll gap). A task first seen already finished
+  has no observed duration and is left out.
+- **Finished per bucket** (an hour for `pcwatch stats`) by final status, and failures per bucket by
+  reason: a task seen finishing counts in the bucket of that observation; a task first seen already
+  finished (history), in the bucket of its start (its end is not known, and tasks take minutes).
+- **Budget spent per day**: from a record of the calls made, `(epoch seconds, calls)` pairs, when the
+  journal has one; today's journal keeps only the polling viewer's last published status (calls in the
+  last hour, left of the rolling 24 h), which is reported as it is.
+
+`Stats` encodes (msgspec) to the stable object `pcwatch stats --json` prints (docs/stats.md).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+
+import msgspec
+
+from schemas import TASK_KINDS, TaskStatus
+from tui.core.reason_help import explain
+
+from .types import TaskRow
+
+#: Version of the `--json` object; bumped only when a field changes meaning or goes away.
+STATS_VERSION = 1
+HOUR = 3600
+DAY = 86_400
+#: Upper edges (seconds) of the duration histogram's bins; the last bin is everything longer.
+DURATION_BINS: tuple[float, ...] = (60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
+#: Their labels, one more than the edges.
+DURATION_BIN_LABELS: tuple[str, ...] = (
+    "<1m", "1-2m", "2-5m", "5-10m", "10-30m", "30m-1h", "1-2h", "2-6h", "6h-1d", ">1d",
+)  # fmt: skip
+_WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": HOUR, "d": DAY, "w": 7 * DAY}
+
+
+class WindowError(ValueError):
+    """A `--since` that is not a duration."""
+
+
+def parse_window(text: str) -> float | None:
+    """`30m`, `24h`, `7d`, `2w` → seconds; `all` → None (every task)."""
+    if text.strip().lower() == "all":
+        return None
+    match = _WINDOW.match(text.lower())
+    if match is None or float(match.group(1)) <= 0:
+        raise WindowError(f"{text!r} is not a window: a number and s, m, h, d or w (24h, 7d, 2w), or all")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+class ReasonCount(msgspec.Struct, kw_only=True):
+    reason_code: str
+    #: What the code means, in pcwatch's words (docs: the same sentence as the details pane).
+    meaning: str
+    count: int
+    by_kind: dict[str, int]
+
+
+class DurationSummary(msgspec.Struct, kw_only=True):
+    """Seconds from start to the observed end of the tasks seen running, then finished."""
+
+    observed: int
+    p50: float | None
+    p95: float | None
+    max: float | None
+    #: Tasks per bin of `Stats.duration_bins` (the last bin: longer than the last edge).
+    histogram: list[int]
+
+
+class FinishedBucket(msgspec.Struct, kw_only=True):
+    start: datetime
+    complete: int
+    failed: int
+
+
+class FailureBucket(msgspec.Struct, kw_only=True):
+    start: datetime
+    #: ReasonCode -> failed tasks ("" for a failure without a code).
+    reasons: dict[str, int]
+
+
+class DayCalls(msgspec.Struct, kw_only=True):
+    day: str
+    calls: int
+
+
+class LeaderBudget(msgspec.Struct, kw_only=True):
+    """The polling viewer's budget as it last published it."""
+
+    published_at: datetime | None
+    calls_last_hour: int
+    calls_left_today: int
+    calls_total: int
+
+
+class BudgetStats(msgspec.Struct, kw_only=True):
+    #: Whether the journal records each call (then `per_day` is complete); see the module's docstring.
+    recorded: bool
+    per_day: list[DayCalls]
+    leader: LeaderBudget | None
+
+
+class Stats(msgspec.Struct, kw_only=True):
+    version: int = STATS_VERSION
+    generated_at: datetime
+    #: Tasks started at or after this instant; None: all of them.
+    since: datetime | None
+    kinds: list[str]
+    tasks: int
+    #: kind -> status -> tasks, plus "total".
+    by_kind: dict[str, dict[str, int]]
+    failures: list[ReasonCount]
+    durations: dict[str, DurationSummary]
+    duration_bins: list[float]
+    bucket_seconds: int
+    finished: list[FinishedBucket]
+    failures_over_time: list[FailureBucket]
+    budget: BudgetStats
+
+    def to_json(self) -> bytes:
+        return msgspec.json.encode(self)
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float | None:
+    """Nearest rank: the smallest value with at least p % of the values at or below it."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def histogram(values: Iterable[float], edges: Sequence[float] = DURATION_BINS) -> list[int]:
+    """Values per bin: bin i holds edges[i-1] <= v < edges[i]; the last, v >= edges[-1]."""
+    counts = [0] * (len(edges) + 1)
+    for v in values:
+        i = 0
+        while i < len(edges) and v >= edges[i]:
+            i += 1
+        counts[i] += 1
+    return counts
+
+
+def _bucket(at: float, size: int) -> datetime:
+    return datetime.fromtimestamp(at - at % size, timezone.utc)
+
+
+def observed_duration(row: TaskRow) -> float | None:
+    """Seconds from start to the first observation in a final status, for a task seen running first."""
+    record = row.record
+    if row.terminal_prev is None or row.terminal_at is None or record.start_time is None:
+        return None
+    if record.task_status not in TaskStatus.TERMINAL:
+        return None
+    return max(0.0, row.terminal_at - record.start_time.timestamp())
+
+
+def finished_at(row: TaskRow) -> float | None:
+    """When a finished task counts as finished: its observed end if seen running, else its start."""
+    record = row.record
+    if record.task_status not in TaskStatus.TERMINAL:
+        return None
+    if row.terminal_prev is not None and row.terminal_at is not None:
+        return row.terminal_at
+    return record.start_time.timestamp() if record.start_time is not None else None
+
+
+def budget_stats(calls: Iterable[tuple[float, int]] | None, leader_status: str | None) -> BudgetStats:
+    """Calls per UTC day from a call record (None: the journal keeps none), and the leader's last word."""
+    per_day: Counter[str] = Counter()
+    for at, n in calls or ():
+        per_day[datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d")] += n
+    leader = None
+    if leader_status:
+        try:
+            data = json.loads(leader_status)
+            published = data.get("published_at")
+            leader = LeaderBudget(
+                published_at=datetime.fromisoformat(published) if isinstance(published, str) else None,
+                calls_last_hour=int(data.get("calls_last_hour") or 0),
+                calls_left_today=int(data.get("calls_left_today") or 0),
+                calls_total=int(data.get("calls_total") or 0),
+            )
+        except (ValueError, TypeError, AttributeError):
+            leader = None  # a status from another version: not a budget figure
+    return BudgetStats(
+        recorded=calls is not None,
+        per_day=[DayCalls(day=d, calls=n) for d, n in sorted(per_day.items())],
+        leader=leader,
+    )
+
+
+def compute_stats(
+    rows: Iterable[TaskRow],
+    now: datetime,
+    *,
+    since: float | None = None,
+    kinds: Sequence[str] | None = None,
+    bucket_seconds: int = HOUR,
+    calls: Iterable[tuple[float, int]] | None = None,
+    leader_status: str | None = None,
+) -> Stats:
+    """The statistics of the tasks in `rows` that started within `since` seconds before `now` (all with
+    None), of the `kinds` (all three with None)."""
+    wanted = list(kinds) if kinds else list(TASK_KINDS)
+    start = now.timestamp() - since if since is not None else None
+    by_kind: dict[str, Counter[str]] = {k: Counter() for k in wanted}
+    reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    durations: dict[str, list[float]] = {k: [] for k in wanted}
+    finished: dict[float, list[int]] = defaultdict(lambda: [0, 0])
+    failed_over_time: dict[float, Counter[str]] = defaultdict(Counter)
+    total = 0
+    for row in rows:
+        record = row.record
+        if record.kind not in by_kind:
+            continue
+        started = record.start_time.timestamp() if record.start_time is not None else None
+        if start is not None and (started is None or started < start):
+            continue
+        total += 1
+        status = record.task_status or ""
+        by_kind[record.kind][status] += 1
+        failed = status == TaskStatus.FAILED
+        if failed:
+            reasons[record.reason_code or ""][record.kind] += 1
+        took = observed_duration(row)
+        if took is not None:
+            durations[record.kind].append(took)
+        end = finished_at(row)
+        if end is not None:
+            slot = end - end % bucket_seconds
+            finished[slot][1 if failed else 0] += 1
+            if failed:
+                failed_over_time[slot][record.reason_code or ""] += 1
+    ranked = sorted(reasons.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    return Stats(
+        generated_at=now,
+        since=datetime.fromtimestamp(start, timezone.utc) if start is not None else None,
+        kinds=wanted,
+        tasks=total,
+        by_kind={
+            k: {
+                **{s: counts.get(s, 0) for s in _STATUS_ORDER},
+                **_others(counts),
+                "total": sum(counts.values()),
+            }
+            for k, counts in by_kind.items()
+        },
+        failures=[
+            ReasonCount(
+                reason_code=code,
+                meaning=explain(code).meaning,
+                count=sum(per_kind.values()),
+                by_kind={k: per_kind.get(k, 0) for k in wanted},
+            )
+            for code, per_kind in ranked
+        ],
+        durations={k: _summary(values) for k, values in durations.items()},
+        duration_bins=list(DURATION_BINS),
+        bucket_seconds=bucket_seconds,
+        finished=[
+            FinishedBucket(start=_bucket(slot, bucket_seconds), complete=c, failed=f)
+            for slot, (c, f) in sorted(finished.items())
+        ],
+        failures_over_time=[
+            FailureBucket(start=_bucket(slot, bucket_seconds), reasons=dict(sorted(counts.items())))
+            for slot, counts in sorted(failed_over_time.items())
+        ],
+        budget=budget_stats(calls, leader_status),
+    )
+
+
+_STATUS_ORDER = (TaskStatus.IN_PROGRESS, TaskStatus.COMPLETE, TaskStatus.FAILED)
+
+
+def _others(counts: Counter[str]) -> dict[str, int]:
+    """Statuses a newer service may add, kept under their own names."""
+    return {s: n for s, n in sorted(counts.items()) if s not in _STATUS_ORDER}
+
+
+def _summary(values: list[float]) -> DurationSummary:
+    values.sort()
+    return DurationSummary(
+        observed=len(values),
+        p50=percentile(values, 50),
+        p95=percentile(values, 95),
+        max=values[-1] if values else None,
+        histogram=histogram(values),
+    )

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start-engagement": ("tui.commands.start_engagement", "start an engagement from an opportunity"),
     "start-opportunity": ("tui.commands.start_opportunity", "start an opportunity from an engagement"),
     "serve": ("tui.commands.serve", "serve the dashboard to browsers (textual-serve) on 127.0.0.1"),
+    "events": ("tui.commands.events", "set up or check the EventBridge rule and SQS queue of --events-queue"),
     "stats": ("tui.commands.stats", "what failed and why, durations, tasks per hour, from the journal"),
     "config": ("tui.commands.config", "the effective settings and where each came from; `config path`"),
 }
@@ -63,6 +64,20 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
         default=S,
         help="turn every write off (accept, reject, start-…); also $PCWATCH_READ_ONLY set to anything but "
         "0, false, no or off, or read_only = true in the config file",
+    )
+    g.add_argument(
+        "--events-queue",
+        metavar="QUEUE_URL",
+        default=S,
+        help="an SQS queue of Partner Central's EventBridge events (pcwatch events setup): events wake the "
+        "polling up, which then relaxes (docs/events.md); also $PCWATCH_EVENTS_QUEUE or events_queue in "
+        "the config file",
+    )
+    g.add_argument(
+        "--events",
+        action="store_true",
+        default=S,
+        help="with --demo: the demo endpoint publishes its events to a local queue pcwatch reads",
     )
     j = parser.add_argument_group("journal")
     j.add_argument("--journal", type=Path, default=S, help="SQLite journal path")

@@ -35,6 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--activity", type=float, default=0.0, metavar="PER_MINUTE", help="start this many new tasks a minute"
     )
+    g.add_argument(
+        "--events-to",
+        metavar="QUEUE_URL",
+        default=None,
+        help="publish the events the tasks cause (EventBridge's envelope) to this SQS queue",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -58,6 +64,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )  # ready before the URL
     if args.activity > 0:
         sim.demo_activity(args.activity)
+    publisher = None
+    if args.events_to:
+        from tui.simulator.events import EventPublisher, sqs_sender
+
+        send, _sqs = sqs_sender(args.events_to)
+        publisher = EventPublisher(sim, send, catalog=settings.catalog)
+        publisher.start()
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -86,5 +99,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if publisher is not None:
+            publisher.close()
     print(f"served {sim.stats.total} requests", file=sys.stderr)
+    if publisher is not None:
+        print(f"published {len(publisher.sent)} events to {args.events_to}", file=sys.stderr)
     return 0

@@ -56,6 +56,8 @@ class ConfigSection(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     daily_calls: Count | None = None
     log_file: str | None = None
     log_level: Literal["debug", "info", "warning", "error"] | None = None
+    events_queue: str | None = None
+    events: bool | None = None
 
 
 class ConfigError(ValueError):
@@ -239,6 +241,8 @@ SPECS: tuple[_Spec, ...] = (
     _Spec("daily_calls", "--daily-calls", 10_000),
     _Spec("log_file", "--log-file"),
     _Spec("log_level", "--log-level", "info"),
+    _Spec("events_queue", "--events-queue", env=("PCWATCH_EVENTS_QUEUE",)),
+    _Spec("events", "--events", False),
 )
 
 _READ_ONLY = next(spec for spec in SPECS if spec.name == "read_only")
@@ -269,6 +273,8 @@ def resolve(
         budget=Budget(rate_per_second=float(value["max_rate"]), daily_calls=int(value["daily_calls"])),
         log_file=Path(value["log_file"]) if value["log_file"] is not None else None,
         log_level=str(value["log_level"]),
+        events_queue_url=value["events_queue"],
+        demo_events=bool(value["events"]),
     )
     return settings, sources
 

@@ -54,6 +54,11 @@ class Settings:
     #: a freeze.
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
+    #: The SQS queue an EventBridge rule sends Partner Central's events to (`--events-queue`): events wake
+    #: the poller up, and the polling relaxes while the queue answers (docs/events.md).
+    events_queue_url: str | None = None
+    #: `--demo --events`: the demo endpoint publishes its events to a queue of its own that pcwatch reads.
+    demo_events: bool = False
     #: Where to write the log (`tui.core.logs`); None: no log file.
     log_file: Path | None = None
     log_level: str = "info"
@@ -87,8 +92,8 @@ class SettingsError(ValueError):
 
 def check_settings(settings: Settings) -> None:
     """Raise SettingsError for a catalog that is not exactly `Sandbox` or `AWS`, a region name botocore
-    would refuse, or an endpoint that
-    would carry signed requests in clear text to another machine (unless allowed)."""
+    would refuse, or an endpoint that would carry signed requests in clear text to another machine
+    (unless allowed)."""
     if settings.catalog not in CATALOGS:
         raise SettingsError(
             f"--catalog (or PCWATCH_CATALOG) must be exactly Sandbox or AWS, not {visible(settings.catalog)!r}"
@@ -98,17 +103,23 @@ def check_settings(settings: Settings) -> None:
             f"--region (or AWS_REGION) {visible(settings.region, limit=80)!r} is not a region name; "
             f"Partner Central Selling is in {DEFAULT_REGION}: use --region {DEFAULT_REGION}"
         )
-    url = settings.endpoint_url
-    if url is None:
-        return
+    for option, url in (
+        ("--endpoint-url", settings.endpoint_url),
+        ("--events-queue", settings.events_queue_url),
+    ):
+        if url is not None:
+            _check_url(option, url, settings.allow_insecure_endpoint)
+
+
+def _check_url(option: str, url: str, allow_insecure: bool) -> None:
     parts = urlsplit(url)
     shown = visible(url, limit=200)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"--endpoint-url {shown}: not an http:// or https:// URL")
+        raise SettingsError(f"{option} {shown}: not an http:// or https:// URL")
     insecure = parts.scheme.lower() == "http" and not is_loopback(parts.hostname)
-    if insecure and not settings.allow_insecure_endpoint:
+    if insecure and not allow_insecure:
         raise SettingsError(
-            f"--endpoint-url {shown}: plain http:// to another host would carry your signed requests "
+            f"{option} {shown}: plain http:// to another host would carry your signed requests "
             "and your partner data unencrypted, readable and alterable by anyone on the path; use "
             "https://, or --allow-insecure-endpoint if you accept that"
         )

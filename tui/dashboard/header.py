@@ -48,6 +48,10 @@ class HeaderState:
     calls_last_hour: int | None = None
     calls_left_today: int | None = None
     last_error: str | None = None
+    #: The events queue: None without one, "starting", "live" or "down" (polling at its normal cadence).
+    events: str | None = None
+    last_event_at: datetime | None = None
+    events_error: str | None = None
 
 
 def header_state(
@@ -89,6 +93,9 @@ def header_state(
             "calls_last_hour": status.calls_last_hour,
             "calls_left_today": status.calls_left_today,
             "last_error": status.last_error,
+            "events": status.events,
+            "last_event_at": status.last_event_at,
+            "events_error": status.events_error,
         }
     )
 

@@ -48,7 +48,8 @@ class SnapshotJobQueue:
                 continue  # (a job loaded from the journal is known too)
             self._known.add(job_id)
             if not backfill:
-                self._urgent.append(job_id)
+                if job_id not in self._urgent:  # (an event may have asked for it already: once is enough)
+                    self._urgent.append(job_id)
                 self._live[job_id] = self._clock.monotonic()
             elif record is not None and record.start_time is not None and record.start_time >= recent:
                 self._spare.append(job_id)
@@ -67,9 +68,9 @@ class SnapshotJobQueue:
                 due.append(job_id)
         return due
 
-    def next_batch(self, *, plenty: bool) -> list[str]:
+    def next_batch(self, *, plenty: bool, history: bool = True) -> list[str]:
         """The jobs to fetch this tick: urgent ones first; with `plenty` of budget, also a refresh and
-        history jobs, up to `jobs_per_tick`; otherwise one."""
+        (unless `history` is False) history jobs, up to `jobs_per_tick`; otherwise one."""
         batch = list(self._urgent)
         if plenty:
             now = self._clock.monotonic()
@@ -78,7 +79,8 @@ class SnapshotJobQueue:
                 if due:
                     self._last_refresh = now
                     batch.append(due[0])
-            batch += [j for j in self._spare if j not in batch]
+            if history:
+                batch += [j for j in self._spare if j not in batch]
         return batch[: self._plan.jobs_per_tick if plenty else 1]
 
     def fetched(self, job_id: str) -> None:

@@ -31,6 +31,17 @@ class PollPlan:
     job_refresh_spacing: float = 120.0
     #: Jobs fetched per tick at most (those of live tasks first).
     jobs_per_tick: int = 3
+    #: With a live events queue (events wake the poller up): the tick while tasks run (a FAILED task
+    #: publishes no event, so this bounds how late a failure is seen; wake-ups need the budget it leaves)...
+    events_busy_interval: float = 60.0
+    #: ...the sweep when none do...
+    events_sweep_interval: float = 300.0
+    #: ...and how often each kind is scanned for new tasks, and the invitations listed (their own events say
+    #: when they change): 3 kinds every 20 minutes and the invitations hourly, 10 calls an hour...
+    events_scan_interval: float = 1200.0
+    events_invitation_interval: float = 3600.0
+    #: ...and while tasks run, the busy ticks leave this many paced calls for the polls events ask for.
+    events_reserve: float = 10.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PollPlan:

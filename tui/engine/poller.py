@@ -15,6 +15,12 @@ Each tick spends calls only where they can change something (see `PollPlan`):
 Ticks never overlap. The interval is fast while tasks run and slow when none do, and never shorter than the
 budget's pacing allows. Failures never stop the loop: the data stays, the status says stale and why, and
 the next attempt waits (exponential backoff with jitter on throttling and faults).
+
+With an events queue (`events=`, see `event_consumer`), events wake the poller up to list exactly the kinds,
+invitations and jobs they point at, and while the queue answers the polling itself relaxes: every
+`events_busy_interval` while tasks run (a FAILED task publishes no event), one sweep every
+`events_sweep_interval` when none do, each kind's scan for new tasks and the invitations only every
+`events_scan_interval`. When the queue fails, the normal cadence resumes at once.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ from tui.core.settings import Settings
 from tui.core.timefmt import iso
 
 from .budget import RequestBudget
+from .event_consumer import EventConsumer, EventsHealth, EventSource
+from .event_signals import Wakeup, combined
 from .job_queue import SnapshotJobQueue
 from .poll_plan import PollPlan
 from .status import StatusBoard
@@ -77,6 +85,7 @@ class Poller(TaskListings):
         budget: RequestBudget | None = None,
         plan: PollPlan | None = None,
         kinds: Sequence[str] | None = None,
+        events: EventSource | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -103,6 +112,24 @@ class Poller(TaskListings):
         self._jobs = SnapshotJobQueue(store, clock, self.plan)
         self._unsubscribe = store.subscribe(self._on_store_change)
         self._in_backfill = False
+        self._wakeups: list[tuple[Wakeup, asyncio.Future[bool]]] = []
+        #: With events: the kinds woken up for this tick, and when each running kind was last listed.
+        self._woken: set[str] = set()
+        self._last_active: dict[str, float] = {}
+        self._listed_now: set[str] = set()
+        self._direct: dict[str, list[str]] = {}
+        self.events: EventConsumer | None = None
+        if events is not None:
+            self.events = EventConsumer(
+                events,
+                store,
+                settings.catalog,
+                clock,
+                self.wake_for,
+                on_health=self._on_events_health,
+                rng=random.Random((rng or random.Random()).random()),
+            )
+            self._update(events="starting")
 
     # --- public controls ----------------------------------------------------------------------------
 
@@ -140,11 +167,63 @@ class Poller(TaskListings):
     def history_complete(self, kind: str) -> bool:
         return self.store.meta(f"history_complete:{kind}") == "1"
 
+    async def wake_for(self, wakeup: Wakeup) -> bool:
+        """Poll what `wakeup` points at as soon as the budget allows; True once that poll succeeded
+        (its result journaled), False if it failed."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._wakeups.append((wakeup, done))
+        if self._wake is not None:
+            self._wake.set()
+        return await done
+
+    @property
+    def waiting_wakeups(self) -> int:
+        """Wake-ups asked for and not yet polled."""
+        return len(self._wakeups)
+
+    @property
+    def events_live(self) -> bool:
+        """An events queue answers: the polling may relax."""
+        return self.events is not None and self.events.health.state == "live"
+
+    def _active_due(self, kind: str) -> bool:
+        """Whether to list a kind's running tasks this tick: every tick without events; with live
+        events, when an event woke it up, or every `events_busy_interval` if the budget keeps
+        `events_reserve` calls for the wake-ups (and at twice that interval whatever the budget)."""
+        now = self.clock.monotonic()
+        if self.events_live and kind not in self._woken:
+            since = now - self._last_active.get(kind, -1e18)
+            if since < self.plan.events_busy_interval:
+                return False
+            if (
+                self.budget.paced_tokens < self.plan.events_reserve + 1
+                and since < 2 * self.plan.events_busy_interval
+            ):
+                return False  # the budget is tight: what is left is for the polls events ask for (a while)
+        self._listed_now.add(kind)
+        self._last_active[kind] = now
+        return True
+
+    def _idle_interval(self) -> float:
+        """How often the slow checks run (new tasks of a kind, unknown statuses, invitations)."""
+        return self.plan.events_scan_interval if self.events_live else self.plan.slow_interval
+
+    def events_unavailable(self, message: str) -> None:
+        """An events queue was asked for and cannot be read at all: the status says why."""
+        self._update(events="down", events_error=message)
+
+    def _on_events_health(self, health: EventsHealth) -> None:
+        was_live = self._board.current.events == "live"
+        self._update(events=health.state, last_event_at=health.last_event_at, events_error=health.error)
+        if was_live and health.state != "live" and self._wake is not None:
+            self._wake.set()  # re-plan now: the normal cadence resumes, and events may have been missed
+
     # --- the loop -----------------------------------------------------------------------------------
 
     async def run(self) -> None:
         """Poll until cancelled."""
         self._wake = asyncio.Event()
+        consumer = asyncio.ensure_future(self.events.run()) if self.events is not None else None
         try:
             while True:
                 if self._paused:
@@ -156,6 +235,8 @@ class Poller(TaskListings):
                     await self._wait_for_next_tick(self._wake)
         finally:
             self._wake = None
+            if consumer is not None:
+                consumer.cancel()
 
     async def _wait_for_next_tick(self, wake: asyncio.Event) -> None:
         delay = self.next_delay()
@@ -178,7 +259,11 @@ class Poller(TaskListings):
                 return self.plan.slow_interval
             return self._backoff.next_delay()
         live = self.live_kinds()
-        delay = self.plan.fast_interval if live or self._jobs.has_urgent else self.plan.slow_interval
+        busy = bool(live) or self._jobs.has_urgent
+        if self.events_live:
+            delay = self.plan.events_busy_interval if busy else self.plan.events_sweep_interval
+        else:
+            delay = self.plan.fast_interval if busy else self.plan.slow_interval
         if self._backfilling():
             delay = min(delay, 1.0)
         expected = max(1, len(live))
@@ -202,28 +287,81 @@ class Poller(TaskListings):
 
     async def _tick(self) -> bool:
         async with self._lock:
-            try:
-                with self.store.batch():
-                    for kind in self.kinds:
-                        await self._poll_active(kind)
-                    for kind in self.kinds:
-                        await self._scan_new(kind)
-                    for kind in self.kinds:
-                        await self._check_unsettled(kind)
-                await self._backfill()
-                with self.store.batch():
-                    await self._poll_jobs()
-                    await self._poll_invitations()
-                    self._save_meta()
-            except ApiFailure as failure:
-                self._on_failure(failure)
-                return False
-            except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
-                log.exception("poll failed unexpectedly")
-                self._on_failure(ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
-                return False
-            self._on_success()
-            return True
+            woken = self._take_wakeups()
+            ok = await self._poll_locked()
+            for _, done in woken:
+                if not done.done():
+                    done.set_result(ok)
+            return ok
+
+    def _take_wakeups(self) -> list[tuple[Wakeup, asyncio.Future[bool]]]:
+        """The wake-ups asked for before this tick: their kinds, invitations and jobs are due now. A kind
+        with running tasks is listed every tick anyway; one without is scanned for new tasks."""
+        taken, self._wakeups = self._wakeups, []
+        self._woken = set()
+        self._listed_now = set()
+        named = self._named_tasks(combined(w for w, _ in taken))
+        self._direct = named
+        for wakeup, _ in taken:
+            # A task an event named is fetched by id, and the kinds of the events that came with it are
+            # not listed: they are most likely the same end's (an accepted invitation also creates an
+            # opportunity and a snapshot). Another end among them is seen by the next busy tick.
+            kinds = [] if named else [k for k in self.kinds if k in wakeup.kinds]
+            running = [k for k in kinds if self._running_ids(k)]
+            # The end is most likely one of the running tasks pcwatch follows; if none of the kinds has
+            # any, it is a task started elsewhere: look for the newest tasks of those kinds.
+            self._woken.update(running)
+            for kind in kinds if not running else ():
+                self._last_scan.pop(kind, None)
+            if wakeup.invitations:
+                self._last_invitations = None
+            for job_id in sorted(wakeup.jobs):
+                self._jobs.want(job_id)
+        return taken
+
+    def _named_tasks(self, wakeup: Wakeup) -> dict[str, list[str]]:
+        """Kind -> the running tasks the wake-up's references name."""
+        named: dict[str, list[str]] = {}
+        if not wakeup.tasks:
+            return named
+        for kind in self.kinds:
+            for task_id in sorted(self._running_ids(kind)):
+                record = self.store.task(task_id)
+                if record is not None and any(getattr(record, f, None) == v for f, v in wakeup.tasks):
+                    named.setdefault(kind, []).append(task_id)
+        return named
+
+    async def _fetch_named(self) -> None:
+        """The tasks events named, by id, unless their kind was listed this tick anyway."""
+        direct, self._direct = self._direct, {}
+        for kind, task_ids in direct.items():
+            if kind not in self._listed_now:
+                await self._fetch_by_id(kind, task_ids)
+
+    async def _poll_locked(self) -> bool:
+        try:
+            with self.store.batch():
+                for kind in self.kinds:
+                    await self._poll_active(kind)
+                await self._fetch_named()
+                for kind in self.kinds:
+                    await self._scan_new(kind)
+                for kind in self.kinds:
+                    await self._check_unsettled(kind)
+            await self._backfill()
+            with self.store.batch():
+                await self._poll_jobs()
+                await self._poll_invitations()
+                self._save_meta()
+        except ApiFailure as failure:
+            self._on_failure(failure)
+            return False
+        except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
+            log.exception("poll failed unexpectedly")
+            self._on_failure(ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
+            return False
+        self._on_success()
+        return True
 
     def _running_ids(self, kind: str) -> set[str]:
         ids = self.store.active_ids(kind)
@@ -269,7 +407,9 @@ class Poller(TaskListings):
     async def _poll_jobs(self) -> None:
         # When the pacing is tight, jobs (details) yield to task polling (detection).
         plenty = self.budget.paced_tokens > self.budget.daily.capacity / 2
-        for job_id in self._jobs.next_batch(plenty=plenty):
+        # With live events, the history's jobs wait until asked for (`want_job`): the idle sweep's budget
+        # is 12 calls an hour.
+        for job_id in self._jobs.next_batch(plenty=plenty, history=not self.events_live):
             job = await self._call(partial(self.client.get_resource_snapshot_job, job_id), JOBS)
             if job.id is None:  # a partial response: we know which job we asked for
                 job = msgspec.structs.replace(job, id=job_id)
@@ -279,10 +419,11 @@ class Poller(TaskListings):
 
     async def _poll_invitations(self) -> None:
         now = self.clock.monotonic()
-        if (
-            self._last_invitations is not None
-            and now - self._last_invitations < self.plan.invitation_interval
-        ):
+        # With live events the invitations' own events say when they change: the list is the safety net.
+        every = (
+            self.plan.invitation_interval if not self.events_live else self.plan.events_invitation_interval
+        )
+        if self._last_invitations is not None and now - self._last_invitations < every:
             return
         found = []
         token: str | None = None

@@ -262,7 +262,7 @@ class SharedEngine:
         # A call outstanding past HUNG_AFTER is news for the followers too (its start, not each call's).
         started = status.call_started_at
         hung = started if started is not None and self._outstanding_for(started) > HUNG_AFTER else None
-        key = (status.state, status.last_error, status.next_poll_at, status.backfilling, hung)
+        key = (status.state, status.last_error, status.next_poll_at, status.backfilling, status.events, hung)
         if heartbeat and hung is not None and key != self._published:
             heartbeat = False  # publish now, not at the next heartbeat
         now = self.clock.monotonic()
@@ -301,7 +301,18 @@ def _make_client(settings: Settings) -> TaskReads:
 def _make_poller(client: TaskReads, store: Store, settings: Settings, clock: Clock) -> Engine:
     from .poller import Poller
 
-    return Poller(client, store, settings, clock)
+    events = None
+    if settings.events_queue_url:  # only the leader reads the queue: its wake-ups are its polls
+        from tui.aws.event_queue import make_event_queue
+
+        try:
+            events = make_event_queue(settings, settings.events_queue_url)
+        except ApiFailure as failure:  # poll as usual, and say why the events are off
+            log.warning("events queue unusable: %s", failure.message)
+            poller = Poller(client, store, settings, clock)
+            poller.events_unavailable(failure.message)
+            return poller
+    return Poller(client, store, settings, clock, events=events)
 
 
 def make_engine(

@@ -67,6 +67,9 @@ def status_to_json(status: PollerStatus, now: datetime) -> str:
             "active_tasks": status.active_tasks,
             "calls_total": status.calls_total,
             "call_started_at": iso_or_none(status.call_started_at),
+            "events": status.events,
+            "last_event_at": iso_or_none(status.last_event_at),
+            "events_error": status.events_error,
         }
     )
 
@@ -118,6 +121,9 @@ def status_from_json(
             active_tasks=int(data.get("active_tasks", 0)),
             calls_total=int(data.get("calls_total", 0)),
             call_started_at=dt(data.get("call_started_at")),
+            events=data.get("events") if isinstance(data.get("events"), str) else None,
+            last_event_at=dt(data.get("last_event_at")),
+            events_error=data.get("events_error") if isinstance(data.get("events_error"), str) else None,
         )
     except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
         return PollerStatus(state=state)

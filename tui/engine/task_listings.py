@@ -56,6 +56,10 @@ class TaskListings:
 
         def history_complete(self, kind: str) -> bool: ...
 
+        def _idle_interval(self) -> float: ...
+
+        def _active_due(self, kind: str) -> bool: ...
+
     async def _list_all(self, kind: str, **kwargs: Any) -> list[TaskRecord]:
         """Every page of one listing (for the small ones: the active set, a batch of ids)."""
         records: list[TaskRecord] = []
@@ -72,6 +76,8 @@ class TaskListings:
         that left the list by id to learn how they ended."""
         running = self._running_ids(kind)
         if not running and kind in self._polled_active:
+            return
+        if running and not self._active_due(kind):
             return
         listed = await self._list_all(
             kind, status=[TaskStatus.IN_PROGRESS], max_results=self.plan.active_page_size
@@ -92,7 +98,7 @@ class TaskListings:
         """Tasks in a status this version does not know: refreshed by id, slowly."""
         ids = sorted(self.store.active_ids(kind) - self._running_ids(kind))
         now = self.clock.monotonic()
-        if not ids or now - self._last_unsettled.get(kind, -1e18) < self.plan.slow_interval:
+        if not ids or now - self._last_unsettled.get(kind, -1e18) < self._idle_interval():
             return
         self._last_unsettled[kind] = now
         await self._fetch_by_id(kind, ids)
@@ -108,7 +114,7 @@ class TaskListings:
         if not self.history_complete(kind):
             return
         now = self.clock.monotonic()
-        every = self.plan.active_scan_interval if self._running_ids(kind) else self.plan.slow_interval
+        every = self.plan.active_scan_interval if self._running_ids(kind) else self._idle_interval()
         if now - self._last_scan.get(kind, -1e18) < every:
             return
         floor = self._scan_floor.get(kind)

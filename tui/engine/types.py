@@ -105,6 +105,12 @@ class PollerStatus:
     #: When the call outstanding now was sent (None between calls): a call outstanding for long is a
     #: hang the header shows with its age, before any timeout says so.
     call_started_at: datetime | None = None
+    #: The events queue: None without one, "starting", "live" (polling relaxed) or "down" (polling as usual).
+    events: str | None = None
+    #: When the last event was received.
+    last_event_at: datetime | None = None
+    #: Why the events queue failed (one line, safe to print).
+    events_error: str | None = None
 
     @property
     def last_poll(self) -> datetime | None:

@@ -1,12 +1,15 @@
 """The demo, started in one place: `--demo` for the dashboard, `pcwatch serve` and the headless commands,
 and `Watch(demo=…)` in a notebook all call `start_demo`. It runs the local endpoint in-process (a daemon
 thread, 127.0.0.1, any free port) with a generated history and tasks that keep starting, and points the
-settings at it (the endpoint's fixed local credentials)."""
+settings at it (the endpoint's fixed local credentials). `--demo --events` adds a local SQS queue (moto's
+server, the `events-demo` extra) that the endpoint publishes its events to and the engine reads."""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from tui.core.clock import Clock, SystemClock
 from tui.core.settings import Settings
@@ -41,9 +44,42 @@ class Demo:
     simulator: Simulator
     #: The settings pointed at it.
     settings: Settings
+    #: `--demo --events`: what else to stop (the publisher, the local queue's server).
+    closers: list[Callable[[], object]] = field(default_factory=list)
 
     def close(self) -> None:
+        for close in reversed(self.closers):
+            close()
         self.endpoint.close()
+
+
+class DemoEventsUnavailable(RuntimeError):
+    """`--demo --events` needs moto's server as its local SQS (the `events-demo` extra)."""
+
+
+def start_demo_events(simulator: Simulator, catalog: str) -> tuple[str, list[Callable[[], object]]]:
+    """A local SQS queue (moto's server, in-process, 127.0.0.1, a free port) and the simulator's
+    publisher sending its events to it. Returns the queue URL and what to stop."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        raise DemoEventsUnavailable(
+            "--demo --events needs a local SQS: pip install 'pcwatch[events-demo]' (moto's server)"
+        ) from None
+    from .events import EventPublisher, sqs_client, sqs_sender
+
+    # Its HTTP server logs every request to stderr: over the dashboard's screen.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    queue_url: str = sqs_client(f"http://{host}:{port}").create_queue(QueueName="pcwatch-demo-events")[
+        "QueueUrl"
+    ]
+    send, _ = sqs_sender(queue_url)
+    publisher = EventPublisher(simulator, send, catalog)
+    publisher.start()
+    return queue_url, [server.stop, publisher.close]
 
 
 def wants_demo(settings: Settings) -> bool:
@@ -65,4 +101,13 @@ def start_demo(
     if world.activity_per_minute > 0:
         simulator.demo_activity(world.activity_per_minute)
     endpoint = serve(simulator, port=0)
-    return Demo(endpoint, simulator, dataclasses.replace(settings, endpoint_url=endpoint.url, demo=True))
+    demo = Demo(endpoint, simulator, dataclasses.replace(settings, endpoint_url=endpoint.url, demo=True))
+    if settings.demo_events:
+        try:
+            queue_url, closers = start_demo_events(simulator, settings.catalog)
+        except BaseException:
+            endpoint.close()
+            raise
+        demo.closers.extend(closers)
+        demo.settings = dataclasses.replace(demo.settings, events_queue_url=queue_url)
+    return demo

@@ -37,7 +37,7 @@ from .protocol import (
     validation_error,
 )
 from .quotas import QuotaLimits, Quotas
-from .records import KINDS
+from .records import KINDS, SimTask
 from .scenario import IdFactory, fill_task, generate_history, make_invitation, pick_failure
 from .texts import FAILURE_MESSAGES
 from .validation import validate_request
@@ -188,6 +188,17 @@ class Simulator:
         with world.lock:
             self._settle(world, self._now())
             return [task.record() for task in world.all_tasks()]
+
+    def take_ended(self, catalog: str = "Sandbox") -> list[SimTask]:
+        """The tasks of `catalog` that ended since the last call, as of the clock's now (the first call
+        starts the record: the history's ends are not included)."""
+        world = self.world(catalog)
+        with world.lock:
+            if world.ended is None:
+                world.ended = []
+            self._settle(world, self._now())
+            ended, world.ended = world.ended, []
+            return ended
 
     def demo_activity(self, rate_per_minute: float) -> None:
         """Keep starting tasks (about `rate_per_minute` a minute of clock time) and inviting, as a busy

@@ -89,6 +89,8 @@ class CatalogWorld:
         self.last_start = 0.0
         #: Every identifier handed out in this catalog, so none repeats.
         self.ids: set[str] = set()
+        #: The tasks that ended since the events publisher last looked (None: no publisher, keep nothing).
+        self.ended: list[SimTask] | None = None
         #: The catalog's seeded RNG and identifier source (set by the Simulator).
         self.rng = random.Random(0)
         self.id_factory: Any = None
@@ -157,6 +159,8 @@ class CatalogWorld:
 
     def _after_finish(self, task: SimTask) -> None:
         table = self.tables[task.kind]
+        if self.ended is not None:
+            self.ended.append(task)
         invitation = self.invitations.get(task.invitation_id or "")
         if task.kind == TaskKind.ACCEPT_INVITATION and invitation is not None:
             if invitation.accepting_seq == task.seq:

@@ -63,12 +63,27 @@ def header_lines(state: HeaderState, now: datetime) -> list[Text]:
     line2.append(f" last poll {instant(state.last_poll, CLOCK, missing='—')}")
     if state.calls_last_hour is not None and state.calls_left_today is not None:
         line2.append(f"  │ calls {state.calls_last_hour:,}/h · {state.calls_left_today:,} left today")
+    if state.events is not None:
+        line2.append_text(events_text(state, now))
     line2.append("  │ ")
-    if state.last_error:
-        line2.append("⚠ " + clean(state.last_error, limit=300), style="bold red")
+    error = state.last_error or (state.events_error if state.events == "down" else None)
+    if error:
+        line2.append("⚠ " + clean(error, limit=300), style="bold red")
     else:
         line2.append("no errors", style="dim")
     return [line1, line2]
+
+
+def events_text(state: HeaderState, now: datetime) -> Text:
+    """`events · last 12s ago` while the queue answers; `events down · polling` when it fails."""
+    if state.events == "live":
+        if state.last_event_at is None:
+            return Text("  │ events · none yet", style="green")
+        age = duration(max(0.0, (now - state.last_event_at).total_seconds())) or "0s"
+        return Text(f"  │ events · last {age} ago", style="green")
+    if state.events == "down":
+        return Text("  │ events down · polling", style="bold yellow")
+    return Text("  │ events · connecting", style="dim")
 
 
 class HeaderStatus(LinePane):

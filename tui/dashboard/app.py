@@ -269,8 +269,10 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         self.post_message(PollerStatusChanged(status))
 
     def _panes_gone(self) -> bool:
-        """The panes are gone (the app is shutting down) while the engine's last messages arrive."""
-        return not self.query(TaskTable)
+        """The panes are going (the app is shutting down) while the engine's last messages arrive,
+        whichever went first."""
+        panes = (HeaderStatus, ViewBar, TaskTable, ErrorDetails, SnapshotJobs, ActivityLog)
+        return not all(self.query(pane) for pane in panes)
 
     def on_tasks_changed(self, message: TasksChanged) -> None:
         if not self.loaded or self._panes_gone():

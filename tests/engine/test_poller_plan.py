@@ -155,7 +155,12 @@ async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> Non
     sent: list[tuple[str, object]] = []
 
     def slow_call(call) -> None:  # each call takes 2 s; remember when each newest-first scan was sent
-        if call.op == "list_tasks" and call.status is None and call.task_ids is None and call.max_results == 25:
+        if (
+            call.op == "list_tasks"
+            and call.status is None
+            and call.task_ids is None
+            and call.max_results == 25
+        ):
             sent.append((call.kind, clock.now()))
         clock.advance(2)
 

@@ -2,7 +2,9 @@
 
 Exit 0 when it completes, 1 when it fails (ReasonCode and Message on stderr, control characters
 escaped), 124 on --timeout, 3 on any other error. Throttling, faults and network errors are retried with
-backoff until the timeout; credentials and other client errors end the wait at once.
+backoff until the timeout; credentials and other client errors end the wait at once. The timeout is a
+deadline: a call still hanging when it comes is abandoned (`tui.aws.retry.within`), so the command is
+back within moments of it whatever the network does.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ async def follow(
     Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it."""
     from schemas import TASK_KINDS, TaskRecord, TaskStatus
     from tui.aws.failures import ApiFailure
-    from tui.aws.retry import Backoff, may_retry
+    from tui.aws.retry import Backoff, DeadlinePassed, may_retry, within
     from tui.engine.budget import RequestBudget
 
     budget = RequestBudget(settings.budget, clock)
@@ -74,8 +76,8 @@ async def follow(
             kinds = [kind] if kind else list(TASK_KINDS)
             found = None
             for k in kinds:
-                await budget.acquire()
-                page = await client.list_tasks(k, task_ids=[task_id], max_results=10)
+                await within(budget.acquire(), clock, deadline)
+                page = await within(client.list_tasks(k, task_ids=[task_id], max_results=10), clock, deadline)
                 if page.task_summaries:
                     found = TaskRecord.from_task(page.task_summaries[0], k)
                     break
@@ -88,6 +90,8 @@ async def follow(
                 return EXIT_FAILED, record
             backoff.reset()
             delay = interval
+        except DeadlinePassed:
+            return EXIT_TIMEOUT, record
         except ApiFailure as failure:
             if not may_retry(failure):
                 raise

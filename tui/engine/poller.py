@@ -29,7 +29,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -100,8 +100,12 @@ class Poller(TaskListings):
         self._paused = False
         self._board = StatusBoard(PollerStatus(calls_left_today=settings.budget.daily_calls))
         self._failed: ApiFailure | None = None
+        #: The source whose call raised `_failed` (its next success clears the error).
+        self._failed_source: str | None = None
         self._polled_active: set[str] = set()
         self._last_scan: dict[str, float] = {}
+        #: Kind -> the newest start the last complete scan saw (see `TaskListings._scan_new`).
+        self._scan_floor: dict[str, datetime] = {}
         self._last_unsettled: dict[str, float] = {}
         self._history_token: dict[str, str | None] = {}
         self._last_invitations: float | None = None
@@ -367,14 +371,20 @@ class Poller(TaskListings):
             if (t := self.store.task(i)) is not None and t.task_status == TaskStatus.IN_PROGRESS
         }
 
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
+    async def _call(self, make: Callable[[], Awaitable[T]], source: str) -> T:
+        """One call for `source` (a kind, JOBS, INVITATIONS) within the budget; its start is in the
+        status while it is outstanding, and a failure is remembered as that source's."""
         while (wait := self.budget.wait_time(1)) > 0:
             self._update(next_poll_at=self.clock.now() + timedelta(seconds=wait))
             await self.clock.sleep(wait)
         self.budget.spend(1)
         before = self.client.attempts
+        self._update(call_started_at=self.clock.now())
         try:
             return await make()
+        except ApiFailure:
+            self._failed_source = source
+            raise
         finally:
             extra = extra_attempts(before, self.client.attempts)
             if extra:
@@ -383,10 +393,13 @@ class Poller(TaskListings):
                 calls_last_hour=self.budget.calls_last_hour,
                 calls_left_today=self.budget.calls_left_today,
                 calls_total=self._board.current.calls_total + 1,
+                call_started_at=None,
             )
 
     def _succeeded(self, source: str) -> None:
         self._update(last_success={**self._board.current.last_success, source: self.clock.now()})
+        if self._failed is not None and source == self._failed_source:
+            self._on_success()  # the failing source answers again: its error is over, now
 
     def _on_store_change(self, change: StoreChange) -> None:
         self._jobs.on_task_change(change, backfill=self._in_backfill)
@@ -397,7 +410,7 @@ class Poller(TaskListings):
         # With live events, the history's jobs wait until asked for (`want_job`): the idle sweep's budget
         # is 12 calls an hour.
         for job_id in self._jobs.next_batch(plenty=plenty, history=not self.events_live):
-            job = await self._call(partial(self.client.get_resource_snapshot_job, job_id))
+            job = await self._call(partial(self.client.get_resource_snapshot_job, job_id), JOBS)
             if job.id is None:  # a partial response: we know which job we asked for
                 job = msgspec.structs.replace(job, id=job_id)
             self._jobs.fetched(job_id)
@@ -421,7 +434,8 @@ class Poller(TaskListings):
                     status=[InvitationStatus.PENDING],
                     participant_type="RECEIVER",
                     next_token=token,
-                )
+                ),
+                INVITATIONS,
             )
             found.extend(page.engagement_invitation_summaries)
             token = page.next_token
@@ -442,7 +456,7 @@ class Poller(TaskListings):
     # --- status -------------------------------------------------------------------------------------
 
     def _on_success(self) -> None:
-        self._failed = None
+        self._failed = self._failed_source = None
         self._backoff.reset()
         self._update(
             state="paused" if self._paused else "live",

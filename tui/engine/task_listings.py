@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from schemas import TaskRecord, TaskStatus
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tui.aws.service import TaskReads
     from tui.core.clock import Clock
 
@@ -38,12 +40,13 @@ class TaskListings:
         kinds: list[str]
         _polled_active: set[str]
         _last_scan: dict[str, float]
+        _scan_floor: dict[str, datetime]
         _last_unsettled: dict[str, float]
         _history_token: dict[str, str | None]
         _in_backfill: bool
         _board: StatusBoard
 
-        async def _call(self, make: Callable[[], Awaitable[T]]) -> T: ...
+        async def _call(self, make: Callable[[], Awaitable[T]], source: str) -> T: ...
 
         def _succeeded(self, source: str) -> None: ...
 
@@ -62,7 +65,7 @@ class TaskListings:
         records: list[TaskRecord] = []
         token: str | None = None
         while True:
-            page = await self._call(partial(self.client.list_tasks, kind, next_token=token, **kwargs))
+            page = await self._call(partial(self.client.list_tasks, kind, next_token=token, **kwargs), kind)
             records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
             token = page.next_token
             if not token:
@@ -101,25 +104,36 @@ class TaskListings:
         await self._fetch_by_id(kind, ids)
 
     async def _scan_new(self, kind: str) -> None:
-        """Newest first, until a known task: new tasks since the last look (once history is in)."""
+        """Newest first, down to what the last complete scan covered: new tasks since the last look
+        (once history is in).
+
+        The floor is the newest start this listing saw when it last went all the way, not the newest
+        start the store knows: the IN_PROGRESS listing and a scan cut short by a failure also bring in
+        new tasks, and stopping at those would leave a gap whose tasks, finished meanwhile, are never
+        seen. Without a floor yet (nothing scanned since the poller started), a known task ends it."""
         if not self.history_complete(kind):
             return
         now = self.clock.monotonic()
         every = self.plan.active_scan_interval if self._running_ids(kind) else self._idle_interval()
         if now - self._last_scan.get(kind, -1e18) < every:
             return
-        newest = self.store.newest_start(kind)
+        floor = self._scan_floor.get(kind)
         sent = self.clock.now()  # (no later than the first request: a task started before it is on a page)
         token: str | None = None
         size = self.plan.scan_page_size
+        newest_seen = floor
         while True:
-            page = await self._call(partial(self.client.list_tasks, kind, max_results=size, next_token=token))
-            records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
-            reached_known = any(
-                self.store.task(r.task_id) is not None  # type: ignore[arg-type]
-                or (newest is not None and r.start_time is not None and r.start_time < newest)
-                for r in records
+            page = await self._call(
+                partial(self.client.list_tasks, kind, max_results=size, next_token=token), kind
             )
+            records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
+            starts = [r.start_time for r in records if r.start_time is not None]
+            if starts and (newest_seen is None or max(starts) > newest_seen):
+                newest_seen = max(starts)
+            if floor is not None:
+                reached_known = any(start < floor for start in starts)
+            else:
+                reached_known = any(self.store.task(r.task_id) is not None for r in records)  # type: ignore[arg-type]
             self.store.apply_tasks(records, self.clock.now())
             self._succeeded(kind)
             token = page.next_token
@@ -130,6 +144,8 @@ class TaskListings:
                 # rather than page through them 25 at a time (a token is only valid for its page size).
                 size, token = self.plan.history_page_size, None
         self._last_scan[kind] = now
+        if newest_seen is not None:
+            self._scan_floor[kind] = newest_seen
         self._update(scanned={**self._board.current.scanned, kind: sent})
 
     def _backfilling(self) -> bool:
@@ -150,7 +166,8 @@ class TaskListings:
     async def _history_page(self, kind: str) -> None:
         token = self._history_token.get(kind)
         page = await self._call(
-            partial(self.client.list_tasks, kind, max_results=self.plan.history_page_size, next_token=token)
+            partial(self.client.list_tasks, kind, max_results=self.plan.history_page_size, next_token=token),
+            kind,
         )
         records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
         self._in_backfill = True

@@ -2,7 +2,7 @@
 of the request budget it has used, and the last error in one line. It draws a `header.HeaderState`.
 
 Times are absolute (`last poll 09:12:03`), not "5 s ago": an age would change the header every second
-while all is well. Only trouble shows an age ("stale for …"), which the app's tick moves once a second
+while all is well. Only trouble shows an age ("stale for …", "hung for …"), which the app's tick moves once a second
 (the header rewrites just those characters).
 """
 
@@ -23,6 +23,8 @@ STATE_STYLES = {
     "paused": "bold yellow",
     "stale": "bold white on red",
     "backoff": "bold red",
+    "hung": "bold white on red",
+    "over budget": "bold white on red",
     "starting": "dim",
     "loading": "dim",
 }
@@ -55,9 +57,9 @@ def header_lines(state: HeaderState, now: datetime) -> list[Text]:
     line2.append(f" ● {clean(state.state, limit=16)} ", style=STATE_STYLES.get(state.state, "bold"))
     if state.backfilling:
         line2.append("loading history… ", style="yellow")
-    if state.stale_since is not None:
-        stale_for = duration((now - state.stale_since).total_seconds()) or "0s"
-        line2.append(f" stale for {stale_for}", style="bold red")
+    if state.since is not None:
+        age = duration(max(0.0, (now - state.since).total_seconds())) or "0s"
+        line2.append(f" {clean(state.state, limit=16)} for {age}", style="bold red")
     line2.append(f" last poll {instant(state.last_poll, CLOCK, missing='—')}")
     if state.calls_last_hour is not None and state.calls_left_today is not None:
         line2.append(f"  │ calls {state.calls_last_hour:,}/h · {state.calls_left_today:,} left today")

@@ -15,6 +15,7 @@ from . import __version__
 from .core import logs
 from .core.config import CONFIG_VARIABLE, LOG_LEVELS, PROFILE_VARIABLE, ConfigError, config_path, resolve_args
 from .core.settings import DEFAULT_REGION, Settings, SettingsError, check_settings
+from .core.text_safety import visible
 
 log = logging.getLogger("tui")
 #: The exit status logged for a command that raised (Python then exits 1 with the traceback).
@@ -150,8 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=settings.demo or None,
     )
     started, code = time.perf_counter(), EXIT_UNEXPECTED
+    from .core.sqlite_files import StateFileUnavailable
+
     try:
         code = int(module.run(args, settings) or 0)
+    except StateFileUnavailable as problem:  # a journal or ledger it may not write: say so, touch nothing
+        print(f"pcwatch: {visible(str(problem), limit=2000)}", file=sys.stderr)
+        code = 2
     except KeyboardInterrupt:
         code = 130
     except Exception:

@@ -65,16 +65,28 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--history", type=int, default=15_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--baseline-tree", type=Path, help="an older pcwatch tree to time the same first tasks() with")
+    parser.add_argument(
+        "--baseline-tree", type=Path, help="an older pcwatch tree to time the same first tasks() with"
+    )
     args = parser.parse_args()
     runs = [one_run(args.history) for _ in range(args.runs)]
     first = statistics.median(r[0] for r in runs)
     loaded = statistics.median(r[2] for r in runs)
-    print(f"demo endpoint, {args.history:,}-task history, default budget (1 call/s, burst 10), {args.runs} runs")
+    print(
+        f"demo endpoint, {args.history:,}-task history, default budget (1 call/s, burst 10), {args.runs} runs"
+    )
     print(f"{'what':<44} {'median':>10}  runs")
-    print(f"{'first watch.tasks() returns after':<44} {first:>9.2f}s  " + ", ".join(f"{r[0]:.2f}" for r in runs))
-    print(f"{'  ...with tasks':<44} {statistics.median(r[1] for r in runs):>10,.0f}  " + ", ".join(f"{r[1]:,}" for r in runs))
-    print(f"{'whole history in (wait_loaded) after':<44} {loaded:>9.2f}s  " + ", ".join(f"{r[2]:.2f}" for r in runs))
+    print(
+        f"{'first watch.tasks() returns after':<44} {first:>9.2f}s  " + ", ".join(f"{r[0]:.2f}" for r in runs)
+    )
+    print(
+        f"{'  ...with tasks':<44} {statistics.median(r[1] for r in runs):>10,.0f}  "
+        + ", ".join(f"{r[1]:,}" for r in runs)
+    )
+    print(
+        f"{'whole history in (wait_loaded) after':<44} {loaded:>9.2f}s  "
+        + ", ".join(f"{r[2]:.2f}" for r in runs)
+    )
     print(f"{'  ...tasks':<44} {statistics.median(r[3] for r in runs):>10,.0f}")
     if args.baseline_tree is not None:
         old = [baseline_run(args.baseline_tree, args.history) for _ in range(args.runs)]

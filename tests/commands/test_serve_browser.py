@@ -232,7 +232,10 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
         # `c` copies the selected task's id to the browser's clipboard (through the page's terminal).
         driver.execute_cdp_cmd(
             "Browser.grantPermissions",
-            {"origin": served.base.rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+            {
+                "origin": served.base.rstrip("/"),
+                "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+            },
         )
         driver.find_element("css selector", ".xterm-helper-textarea").send_keys("c")
         toast = page.wait_for("Copied", "clipboard", "\x1b]52;c;", timeout=15)
@@ -249,11 +252,15 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
 
         # The server dies with the page open (the connection drops without a goodbye)...
         dashboards = served.children()
-        dashboards += [int(p) for pid in dashboards for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        dashboards += [
+            int(p) for pid in dashboards for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
         served.process.kill()
         served.process.wait(timeout=10)
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and "-reconnecting" not in driver.execute_script("return document.body.className"):
+        while time.monotonic() < deadline and "-reconnecting" not in driver.execute_script(
+            "return document.body.className"
+        ):
             time.sleep(0.2)
         assert "-reconnecting" in driver.execute_script("return document.body.className")
         notice = driver.find_element("id", "pcwatch-reconnecting")

@@ -16,6 +16,7 @@ GONE = "GetResourceSnapshotJob: ResourceNotFoundException: no such job"
 
 
 def status_line(**status: object) -> str:
+    status.setdefault("calls_left_today", 9_000)  # (none left is "over budget")
     state = header_state(Settings(), PollerStatus(**status), None)  # type: ignore[arg-type]
     return header_lines(state, NOW)[1].plain
 
@@ -57,6 +58,7 @@ def test_a_spent_budget_says_when_calls_return_and_a_low_one_says_it_saves() -> 
         calls_left_today=0,
         budget_resumes_at=T0 + timedelta(hours=2, minutes=5),
     )
+    assert "● over budget" in spent
     assert "0 left today" in spent and "budget spent, calls return 11:05:00" in spent
     saving = status_line(state="live", calls_last_hour=120, calls_left_today=900, saving=True)
     assert "saving budget" in saving and "budget spent" not in saving

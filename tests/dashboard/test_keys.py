@@ -126,7 +126,10 @@ def test_terminals_known_to_ignore_osc_52_are_recognised_from_the_environment() 
     assert clipboard_reach({"TERM_PROGRAM": "Apple_Terminal"}) == NO_CLIPBOARD
     assert clipboard_reach({"TERM": "linux"}) == NO_CLIPBOARD
     # In tmux (even inside JupyterLab's terminal) the copy lands in tmux's buffer.
-    assert clipboard_reach({"JUPYTER_SERVER_URL": "http://127.0.0.1:8888/", "TMUX": "/tmp/tmux-0/default"}) == OSC52
+    assert (
+        clipboard_reach({"JUPYTER_SERVER_URL": "http://127.0.0.1:8888/", "TMUX": "/tmp/tmux-0/default"})
+        == OSC52
+    )
 
 
 async def test_e_exports_the_current_view(tmp_path: Path) -> None:

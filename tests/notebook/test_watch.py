@@ -106,10 +106,15 @@ async def test_tasks_are_a_task_list_that_shows_itself_safely(served_simulator, 
         assert len(frame) == len(sim.tasks("Sandbox"))
         rows = frame.set_index("task_id")
         assert 0.5 <= rows.loc[quick, "duration_s"] <= 15
-        assert rows.loc[quick, "observed_end"] is not None and str(rows.loc[quick, "observed_end"].tz) == "UTC"
+        assert (
+            rows.loc[quick, "observed_end"] is not None and str(rows.loc[quick, "observed_end"].tz) == "UTC"
+        )
         assert math.isnan(rows.loc[failed, "duration_s"])
         assert rows.loc[failed, "message"] == visible(HOSTILE)
-        assert watch.tasks(status="FAILED").to_pandas(raw=True).set_index("task_id").loc[failed, "message"] == HOSTILE
+        assert (
+            watch.tasks(status="FAILED").to_pandas(raw=True).set_index("task_id").loc[failed, "message"]
+            == HOSTILE
+        )
         assert "unknown" in Markup(watch.tasks(status="FAILED")._repr_html_()).text
 
         # The numbers of `pcwatch stats`, counted here from the tasks the watch lists at the same moment
@@ -138,10 +143,14 @@ async def test_tasks_are_a_task_list_that_shows_itself_safely(served_simulator, 
             watch.stats(kind="EngagementByMagic")
 
 
-def test_invalid_status_or_kind_raises_value_error_naming_the_valid_values(served_simulator, tmp_path) -> None:
+def test_invalid_status_or_kind_raises_value_error_naming_the_valid_values(
+    served_simulator, tmp_path
+) -> None:
     _, endpoint = served_simulator
     with _watch(endpoint.url, tmp_path / "nb.sqlite3") as watch:
-        with pytest.raises(ValueError, match=r"unknown status 'FAILD': use one of COMPLETE, FAILED, IN_PROGRESS"):
+        with pytest.raises(
+            ValueError, match=r"unknown status 'FAILD': use one of COMPLETE, FAILED, IN_PROGRESS"
+        ):
             watch.tasks(status="FAILD", wait=0)
         with pytest.raises(ValueError, match=r"unknown kind 'Accept'.*EngagementByAcceptingInvitation"):
             watch.tasks(kind="Accept", wait=0)  # type: ignore[arg-type]
@@ -166,7 +175,9 @@ async def test_follow_an_unknown_id_raises_task_not_found_and_a_running_one_time
             await watch.follow(running, timeout=0.5)
 
 
-async def test_a_second_watch_of_the_same_account_replaces_the_first(served_simulator, tmp_path: Path) -> None:
+async def test_a_second_watch_of_the_same_account_replaces_the_first(
+    served_simulator, tmp_path: Path
+) -> None:
     _, endpoint = served_simulator
     first = _watch(endpoint.url, tmp_path / "one.sqlite3")
     view = first.live()

@@ -231,10 +231,15 @@ def test_no_page_may_frame_the_dashboard_unless_named_by_frame_ancestors() -> No
     from tui.commands.serve_server import check_frame_ancestors, security_headers
 
     default = security_headers()
-    assert default["X-Frame-Options"] == "DENY" and default["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert (
+        default["X-Frame-Options"] == "DENY"
+        and default["Content-Security-Policy"] == "frame-ancestors 'none'"
+    )
     allowed = security_headers(check_frame_ancestors(["http://127.0.0.1:*", "https://[::1]:8888"]))
     assert "X-Frame-Options" not in allowed
-    assert allowed["Content-Security-Policy"] == "frame-ancestors 'self' http://127.0.0.1:* https://[::1]:8888"
+    assert (
+        allowed["Content-Security-Policy"] == "frame-ancestors 'self' http://127.0.0.1:* https://[::1]:8888"
+    )
     for bad in ("*", "http://*", "127.0.0.1:8888", "http://a.example/path", "http://a.example; script-src *",
                 "javascript:alert(1)", "http://a.example:*:1", "data:"):  # fmt: skip
         with pytest.raises(ValueError, match="--frame-ancestors"):
@@ -244,5 +249,7 @@ def test_no_page_may_frame_the_dashboard_unless_named_by_frame_ancestors() -> No
 def test_serve_refuses_a_frame_ancestor_that_is_no_origin() -> None:
     from tests.support.writes import run_pcwatch
 
-    result = run_pcwatch("serve", "--port", "1", "--frame-ancestors", "http://a.example 'unsafe-inline'", timeout=30)
+    result = run_pcwatch(
+        "serve", "--port", "1", "--frame-ancestors", "http://a.example 'unsafe-inline'", timeout=30
+    )
     assert result.returncode == 2 and "give an origin such as" in result.stderr

@@ -1,8 +1,8 @@
 """The shared-viewer tests' settings, and a headless viewer to run in a subprocess.
 
 `python -m tests.support.viewer --endpoint-url URL --journal PATH --seconds S` builds a store and an
-engine with `tui.engine.sharing.make_engine` (as the dashboard does), runs it for S seconds and prints one JSON
-line: its role, the calls its client made, and the tasks its store holds (`viewer_command` builds that
+engine with `tui.engine.sharing.make_engine` (as the dashboard does), runs it for S seconds (or, with
+`--until-leader`, until it leads) and prints one JSON line: its role, the calls its client made, and the tasks its store holds (`viewer_command` builds that
 command line). The simulator they watch is the `served_simulator` fixture (tests/conftest.py).
 """
 
@@ -47,7 +47,7 @@ async def _run_viewer(args: argparse.Namespace) -> dict[str, Any]:
     from tui.engine.sharing import make_engine
 
     settings = viewer_settings(args.endpoint_url, None if args.no_journal else Path(args.journal))
-    store, engine = make_engine(settings, SystemClock(), tail_interval=TAIL_INTERVAL)
+    store, engine = make_engine(settings, SystemClock(), tail_interval=args.tail)
     store.load()
     roles: list[str] = []
     task = asyncio.ensure_future(engine.run())
@@ -56,6 +56,8 @@ async def _run_viewer(args: argparse.Namespace) -> dict[str, Any]:
         while asyncio.get_running_loop().time() < deadline:
             if not roles or roles[-1] != engine.role:
                 roles.append(engine.role)
+            if args.until_leader and engine.role == "leader":
+                break
             await asyncio.sleep(0.05)
     finally:
         task.cancel()
@@ -78,6 +80,8 @@ def main() -> None:
     parser.add_argument("--journal")
     parser.add_argument("--no-journal", action="store_true")
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--tail", type=float, default=TAIL_INTERVAL, help="seconds between follower ticks")
+    parser.add_argument("--until-leader", action="store_true", help="stop as soon as this viewer leads")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(_run_viewer(args))), flush=True)
 

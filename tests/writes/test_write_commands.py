@@ -347,5 +347,6 @@ def test_without_a_usable_write_ledger_nothing_is_sent(
         "accept",
         "engi-0000000000001",
     )
-    assert code == 3 and out == "" and "cannot open the write ledger" in err and "nothing was sent" in err
+    assert code == 2 and out == "" and "write ledger" in err and "cannot be opened" in err
+    assert "nothing was sent" in err and str(blocker) in err
     assert write_sim.stats.total == 0

@@ -32,16 +32,22 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
 _DEPTH_STEP = bytes.maketrans(_BRACKETS, b"\x02\x00\x02\x00")
 
 
+# A refused body is not retried at once (`tui.aws.retry.may_retry`): the same endpoint answers the same
+# way, and each try would spend quota and read up to the limit again.
+
+
 def too_large(operation: str, size: str) -> MalformedResponse:
     return MalformedResponse(
         f"{operation}: the response is {size}, over the {MAX_BODY_BYTES // (1024 * 1024)} MiB limit; "
-        "refused (is --endpoint-url the Partner Central endpoint?)"
+        "refused (is --endpoint-url the Partner Central endpoint?)",
+        retryable=False,
     )
 
 
 def too_deep(operation: str) -> MalformedResponse:
     return MalformedResponse(
-        f"{operation}: the response's JSON is nested deeper than {MAX_JSON_DEPTH} levels; refused"
+        f"{operation}: the response's JSON is nested deeper than {MAX_JSON_DEPTH} levels; refused",
+        retryable=False,
     )
 
 

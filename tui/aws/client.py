@@ -7,12 +7,16 @@ and decoding is ~100x faster than botocore's parser (README, Measured). botocore
 `tui.aws.retry` says) and parses error responses. No body over 16 MiB or nested deeper than 64
 levels is decoded at all (`tui.aws.body_limits`).
 
-Calls run in worker threads (`asyncio.to_thread`), so they never block an event loop.
+Calls run in daemon threads of their own, so they never block an event loop, and a call that hangs
+inside botocore never keeps the process alive after its caller gave up or the program ends (the default
+executor's threads are joined at exit, however long they take). Every request has the connect and read
+timeouts of the settings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -142,7 +146,7 @@ class PartnerCentralClient:
             raise MalformedResponse(f"malformed {operation} response: {exc}") from exc
 
     async def _acall(self, operation: str, response_type: type[T], params: dict[str, Any]) -> T:
-        return await asyncio.to_thread(self._call, operation, response_type, params)
+        return await in_daemon_thread(lambda: self._call(operation, response_type, params), operation)
 
     # --- one method per API call -------------------------------------------------------------------
 
@@ -294,6 +298,33 @@ class PartnerCentralClient:
             close()
 
 
+async def in_daemon_thread(work: Callable[[], T], name: str) -> T:
+    """Run `work()` in a new daemon thread and await its result. Cancelling the await abandons the thread
+    (it ends at the request's timeout); nothing waits for it at exit."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(ok: bool, value: Any) -> None:
+        if done.done():  # the caller gave up (cancelled)
+            return
+        if ok:
+            done.set_result(value)
+        else:
+            done.set_exception(value)
+
+    def run() -> None:
+        value: Any
+        try:
+            ok, value = True, work()
+        except BaseException as exc:  # handed to the awaiting task, which raises it
+            ok, value = False, exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
+            loop.call_soon_threadsafe(settle, ok, value)
+
+    threading.Thread(target=run, name=f"pcwatch-call-{name}", daemon=True).start()
+    return await done
+
+
 _decoders: dict[type, msgspec.json.Decoder[Any]] = {}
 
 
@@ -321,8 +352,8 @@ def make_client(
     *,
     retry_mode: str = SDK_RETRY_MODE,
     max_attempts: int = SDK_MAX_ATTEMPTS,
-    connect_timeout: float = 5.0,
-    read_timeout: float = 20.0,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
 ) -> PartnerCentralClient:
     """A client from the standard credential chain (profile, environment, SSO, instance role).
 
@@ -342,8 +373,8 @@ def make_client(
     config = Config(
         region_name=settings.region,
         retries={"mode": retry_mode, "max_attempts": max_attempts},
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+        connect_timeout=settings.connect_timeout if connect_timeout is None else connect_timeout,
+        read_timeout=settings.read_timeout if read_timeout is None else read_timeout,
         user_agent_extra="pcwatch",
     )
     local = settings.demo or is_local_endpoint(settings.endpoint_url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tui.core.clock import Clock, SystemClock
+from tui.core.lifeline import EXIT_HUNG_UP, Lifeline
 from tui.core.settings import Settings
+from tui.core.sqlite_files import StateFileUnavailable
 from tui.core.text_safety import visible
 from tui.simulator.demo import DEMO, Demo, DemoWorld
 
@@ -32,6 +35,8 @@ class Dashboard:
     #: The demo's endpoint when `--demo` started one (scripts stage scenarios on its simulator).
     demo: Demo | None = None
     _cleanups: list[Callable[[], object]] = field(default_factory=list)
+    #: Why the journal or the ledger is not used (the app asked whether to go on without it).
+    journal_problems: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         for step in reversed(self._cleanups):
@@ -67,14 +72,25 @@ def build_app(
             settings = started.settings
         # The ledger first: on its first open it moves its rows out of a journal of the previous layout,
         # before the journal may be found corrupt and moved aside.
-        ledger = WriteLedger.for_settings(settings, clock=clock) if writes_allowed(settings) else None
-        if ledger is not None:
-            cleanups.append(ledger.close)
+        # A journal or ledger pcwatch may not write is left untouched; the app offers to go on without.
+        problems: list[str] = []
+        ledger = None
+        if writes_allowed(settings):
+            try:
+                ledger = WriteLedger.for_settings(settings, clock=clock)
+                cleanups.append(ledger.close)
+            except StateFileUnavailable as problem:
+                problems.append(str(problem))
         client = make_client(settings)  # for the user's writes; polling uses it only while leading
         cleanups.append(client.close)
         # One poller, many viewers: with a journal, this dashboard polls only if no other viewer of the
         # same account and catalog does; otherwise it follows that one through the journal.
-        store, engine = make_engine(settings, clock, client_factory=lambda _settings: client)
+        try:
+            store, engine = make_engine(settings, clock, client_factory=lambda _settings: client)
+        except StateFileUnavailable as problem:
+            problems.append(str(problem))
+            settings = dataclasses.replace(settings, no_journal=True)
+            store, engine = make_engine(settings, clock, client_factory=lambda _settings: client)
         cleanups.append(engine.close)
         actions = None
         if ledger is not None:
@@ -92,13 +108,14 @@ def build_app(
             actions=actions,
             warnings=ledger.warnings if ledger is not None else (),
             clipboard=clipboard_reach(os.environ),
+            journal_problems=problems,
         )
     except BaseException:
         for step in reversed(cleanups):
             with contextlib.suppress(Exception):
                 step()
         raise
-    return Dashboard(app, started, cleanups)
+    return Dashboard(app, started, cleanups, problems)
 
 
 def forget_inherited_terminal_size() -> None:
@@ -129,8 +146,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
         print(f"pcwatch: {visible(str(exc), limit=500)}", file=sys.stderr)
         return 2
+    app = dashboard.app
+    # A lost terminal, closed pipes or a dead parent end the app; whatever way it ends, the process
+    # ends within a few seconds more (a call hanging in botocore must not keep it, and the leader lock,
+    # alive).
+    lifeline = Lifeline(lambda reason: app.call_from_thread(app.exit, EXIT_HUNG_UP)).start()
+    result = None
     try:
-        result = dashboard.app.run()
+        result = app.run()
     finally:
+        lifeline.stop()
+        lifeline.exit_later(EXIT_HUNG_UP if lifeline.reason else int(result or 0))
         dashboard.close()
+    if result == 2:  # the user chose to quit rather than go on without the journal
+        for problem in dashboard.journal_problems:
+            print(f"pcwatch: {visible(problem, limit=2000)}", file=sys.stderr)
     return int(result or 0)

@@ -1,4 +1,8 @@
-"""`pcwatch list`: the current tasks, as a table, JSON lines (wire names plus `Kind`) or CSV."""
+"""`pcwatch list`: the current tasks, as a table, JSON lines (wire names plus `Kind`) or CSV.
+
+Each page is retried through bursts of throttling, faults, resets and truncated bodies for up to
+`tui.aws.retry.CLI_RETRY_SECONDS` quietly (the output stays the tasks); then exit 3 with one line naming
+the cause and the tries."""
 
 from __future__ import annotations
 
@@ -17,8 +21,12 @@ from tui.core.timefmt import SECOND, instant, iso
 from .common import SHORT_KIND, connected, error, parse_kind, print_columns, shared_budget
 
 if TYPE_CHECKING:
-    from schemas import TaskRecord
+    from collections.abc import Callable
+
+    from schemas import ListTasksPage, TaskRecord
+    from tui.aws.failures import ApiFailure
     from tui.aws.service import TaskReads
+    from tui.core.clock import Clock
     from tui.engine.budget import RequestBudget
 
 #: CSV columns: the service's wire names plus Kind.
@@ -55,28 +63,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def fetch_tasks(
-    client: TaskReads, budget: RequestBudget, kinds: Sequence[str], statuses: Sequence[str] | None
+    client: TaskReads,
+    budget: RequestBudget,
+    kinds: Sequence[str],
+    statuses: Sequence[str] | None,
+    *,
+    clock: Clock | None = None,
+    on_retry: Callable[[ApiFailure, float], None] | None = None,
 ) -> list[TaskRecord]:
-    """Every task of the kinds (filtered by status on the service side), within the budget. Raises
-    `BudgetSpent` when the daily allowance runs out (shared with every pcwatch of the same journal)."""
+    """Every task of the kinds (filtered by status on the service side), within the budget; each page
+    retried as `tui.aws.retry.retrying` says. Raises the ApiFailure it gave up on, or `BudgetSpent` when
+    the daily allowance runs out (shared with every pcwatch of the same journal)."""
     from functools import partial
 
     from schemas import TaskRecord
+    from tui.aws.retry import retrying
+    from tui.core.clock import SystemClock
 
+    clock = clock or SystemClock()
     records: list[TaskRecord] = []
     for kind in kinds:
         token: str | None = None
         while True:
-            page = await budget.spend_on(
-                lambda: client.attempts,
-                partial(
-                    client.list_tasks,
-                    kind,
-                    status=list(statuses) if statuses else None,
-                    max_results=PAGE_SIZE,
-                    next_token=token,
-                ),
-            )
+
+            async def one_page(kind: str = kind, token: str | None = token) -> ListTasksPage:
+                return await budget.spend_on(
+                    lambda: client.attempts,
+                    partial(
+                        client.list_tasks,
+                        kind,
+                        status=list(statuses) if statuses else None,
+                        max_results=PAGE_SIZE,
+                        next_token=token,
+                    ),
+                )
+
+            page = await retrying(one_page, clock=clock, on_retry=on_retry)
             records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
             token = page.next_token
             if not token:

@@ -144,6 +144,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as refused:
         print(f"pcwatch serve: {visible(refused, limit=300)}", file=sys.stderr)
         return 2
+    from tui.core.ports import PortUnavailable, check_bindable
+
+    try:
+        check_bindable(args.host, args.port)  # before the demo starts, and before aiohttp's traceback
+    except PortUnavailable as unavailable:
+        print(f"pcwatch serve: {unavailable}", file=sys.stderr)
+        return 2
     warning = exposure_warning(args.host, args.port)
     if warning:
         print(warning, file=sys.stderr)

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 
+from tui.core.ports import bind_error_message
 from tui.core.settings import Settings
 from tui.simulator import Faults, Simulator, serve
 
@@ -75,9 +76,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
 
+    try:
+        endpoint = serve(sim, port=args.port)
+    except OSError as exc:
+        print(f"pcwatch simulate: {bind_error_message('127.0.0.1', args.port, exc)}", file=sys.stderr)
+        return 2
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with serve(sim, port=args.port) as endpoint:
+        with endpoint:
             print(endpoint.url, flush=True)
             print(
                 f"Serving Partner Central Selling (seed {args.seed}, history {args.history}, speed {args.speed}). "

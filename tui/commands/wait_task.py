@@ -2,9 +2,11 @@
 
 Exit 0 when it completes, 1 when it fails (ReasonCode and Message on stderr, control characters
 escaped), 124 on --timeout, 3 on any other error. Throttling, faults and network errors are retried with
-backoff until the timeout; credentials and other client errors end the wait at once. Its calls are spent
-from the daily allowance every pcwatch of the same account and catalog shares (`common.shared_budget`):
-with it spent, it exits 3 saying when calls return.
+backoff until the timeout; credentials and other client errors end the wait at once. The timeout is a
+deadline: a call still hanging when it comes is abandoned (`tui.aws.retry.within`), so the command is
+back within moments of it whatever the network does. Its calls are spent from the daily allowance every
+pcwatch of the same account and catalog shares (`common.shared_budget`): with it spent, it exits 3 saying
+when calls return.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ async def follow(
     the daily allowance (`budget`; default: this call's alone) runs out."""
     from schemas import TASK_KINDS, TaskRecord, TaskStatus
     from tui.aws.failures import ApiFailure
-    from tui.aws.retry import Backoff, may_retry
+    from tui.aws.retry import Backoff, DeadlinePassed, may_retry, within
     from tui.engine.budget import RequestBudget
 
     budget = budget or RequestBudget(settings.budget, clock)
@@ -87,9 +89,13 @@ async def follow(
             kinds = [kind] if kind else list(TASK_KINDS)
             found = None
             for k in kinds:
-                page = await budget.spend_on(
-                    lambda: client.attempts,
-                    partial(client.list_tasks, k, task_ids=[task_id], max_results=10),
+                page = await within(
+                    budget.spend_on(
+                        lambda: client.attempts,
+                        partial(client.list_tasks, k, task_ids=[task_id], max_results=10),
+                    ),
+                    clock,
+                    deadline,
                 )
                 if page.task_summaries:
                     found = TaskRecord.from_task(page.task_summaries[0], k)
@@ -103,6 +109,8 @@ async def follow(
                 return EXIT_FAILED, record
             backoff.reset()
             delay = interval
+        except DeadlinePassed:
+            return EXIT_TIMEOUT, record
         except ApiFailure as failure:
             if not may_retry(failure):
                 raise

@@ -8,7 +8,6 @@ without it exits 2 having sent nothing."""
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
@@ -117,19 +116,16 @@ class WriteSession:
 def write_session(settings: Settings) -> Iterator[WriteSession]:
     """A connected client (the demo endpoint with --demo), the write ledger and the actions service.
     Raises ApiFailure if the client cannot be made."""
-    from tui.aws.failures import ApiFailure
+    from tui.core.sqlite_files import StateFileUnavailable
     from tui.writes.actions import WriteActions
     from tui.writes.ledger import WriteLedger
 
+    # Without the ledger a lost answer could make the next run act twice: a ledger that cannot be opened
+    # refuses the write (StateFileUnavailable: exit 2, naming the file and the fix; nothing was sent).
     try:
         ledger = WriteLedger.for_settings(settings)
-    except (OSError, sqlite3.Error) as exc:
-        # Without the ledger a lost answer could make the next run act twice: refuse instead.
-        raise ApiFailure(
-            f"cannot open the write ledger ({exc}); nothing was sent — check the journal's directory "
-            "or pass --journal PATH",
-            retryable=False,
-        ) from exc
+    except StateFileUnavailable as problem:
+        raise StateFileUnavailable(f"{problem}; nothing was sent", problem.path) from None
     try:
         with connected(settings) as (client, live_settings):
             actions = WriteActions(client, ledger, read_only=settings.read_only)

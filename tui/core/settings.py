@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ DEFAULT_REGION = "us-east-1"
 CATALOGS = ("Sandbox", "AWS")
 #: The values of PCWATCH_READ_ONLY that leave writes on; any other value turns them off (fail closed).
 WRITES_ON = ("", "0", "false", "no", "off")
+#: What botocore accepts as a region name (it refuses anything else with a traceback-shaped error).
+_REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ class Settings:
     #: (`tui.engine.poll_plan.PollPlan.from_settings`).
     fast_interval: float = 6.0
     slow_interval: float = 60.0
+    #: Every HTTP request's limits in seconds: connecting, and waiting for the answer's next bytes. A call
+    #: is at most botocore's attempts (`tui.aws.retry`) of these, so a hang ends as "timed out", never
+    #: a freeze.
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
     #: The SQS queue an EventBridge rule sends Partner Central's events to (`--events-queue`): events wake
     #: the poller up, and the polling relaxes while the queue answers (docs/events.md).
     events_queue_url: str | None = None
@@ -85,11 +93,17 @@ class SettingsError(ValueError):
 
 
 def check_settings(settings: Settings) -> None:
-    """Raise SettingsError for a catalog that is not exactly `Sandbox` or `AWS`, or an endpoint that
-    would carry signed requests in clear text to another machine (unless allowed)."""
+    """Raise SettingsError for a catalog that is not exactly `Sandbox` or `AWS`, a region name botocore
+    would refuse, or an endpoint that would carry signed requests in clear text to another machine
+    (unless allowed)."""
     if settings.catalog not in CATALOGS:
         raise SettingsError(
             f"--catalog (or PCWATCH_CATALOG) must be exactly Sandbox or AWS, not {visible(settings.catalog)!r}"
+        )
+    if not _REGION.fullmatch(settings.region):
+        raise SettingsError(
+            f"--region (or AWS_REGION) {visible(settings.region, limit=80)!r} is not a region name; "
+            f"Partner Central Selling is in {DEFAULT_REGION}: use --region {DEFAULT_REGION}"
         )
     for option, url in (
         ("--endpoint-url", settings.endpoint_url),

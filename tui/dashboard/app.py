@@ -122,10 +122,13 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         actions: WriteService | None = None,
         warnings: Sequence[str] = (),
         clipboard: str = OSC52,
+        journal_problems: Sequence[str] = (),
     ) -> None:
         """`warnings`: what the wiring has to say (a write ledger that could not be moved), shown with
         the journal's once the view starts. `clipboard`: whether the terminal honours OSC 52
-        (`clipboard.clipboard_reach`; a browser session always does)."""
+        (`clipboard.clipboard_reach`; a browser session always does). `journal_problems`: the journal or
+        ledger could not be opened for writing (the app was built without it): asked about before
+        anything starts."""
         install_partial_update()
         super().__init__(driver_class=driver_class)
         self.store = store
@@ -138,6 +141,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         self.actions = actions
         self._warnings = list(warnings)
         self.clipboard_reach = clipboard
+        self.journal_problems = list(journal_problems)
         self.status: PollerStatus | None = poller.status if poller is not None else None
         self.loaded = load is None
         self._unsubscribe: list[Callable[[], None]] = []
@@ -176,6 +180,22 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
             with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 0)
         self.table.focus()
+        if self.journal_problems:
+            from .screens.journal_problem import JournalProblemScreen
+
+            screen = JournalProblemScreen(self.journal_problems, writes_off=self.actions is None)
+            self.push_screen(screen, self._on_journal_answer)
+        else:
+            self._begin()
+
+    def _on_journal_answer(self, go_on: bool | None) -> None:
+        if go_on:
+            self._begin()
+        else:
+            self.exit(2)
+
+    def _begin(self) -> None:
+        """Load the journal (in a thread) or start at once."""
         if self._load is not None:
             self._update_header()
             self.query_one(ViewBar).show_loading()
@@ -251,9 +271,9 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         self.post_message(PollerStatusChanged(status))
 
     def _panes_gone(self) -> bool:
-        """The app is closing: a message posted before the panes were removed finds some of them gone
-        (they go one by one, between messages)."""
-        panes = (TaskTable, HeaderStatus, ViewBar, ActivityLog, ErrorDetails, SnapshotJobs)
+        """The panes are going (the app is shutting down) while the engine's last messages arrive,
+        whichever went first."""
+        panes = (HeaderStatus, ViewBar, TaskTable, ErrorDetails, SnapshotJobs, ActivityLog)
         return not all(self.query(pane) for pane in panes)
 
     def on_tasks_changed(self, message: TasksChanged) -> None:
@@ -335,7 +355,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
 
     def _update_header(self) -> None:
         counts = self.store.counts() if self.loaded else None
-        state = header_state(self.settings, self.status, counts)
+        state = header_state(self.settings, self.status, counts, self.clock.now())
         self.query_one(HeaderStatus).show(state, self.clock.now())
 
     def _update_view_bar(self) -> None:

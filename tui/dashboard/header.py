@@ -1,6 +1,12 @@
 """The header's state, in one place: what the header shows, taken from the settings, the engine's
-`PollerStatus` and the store's counts. The widget (`widgets.header_status`) only draws it; everything the
-header claims about the account and the polling is decided here."""
+`PollerStatus`, the store's counts and the clock's now. The widget (`widgets.header_status`) only draws
+it; everything the header claims about the account and the polling is decided here.
+
+One state, always current (the app recomputes it every tick of its clock, not only when the engine
+reports): "paused"; "hung" while a call has been outstanding for more than HUNG_AFTER seconds (the
+engine says when it was sent: nothing else reports during a hang); "over budget" while the day's
+allowance is spent; "stale" or "backoff" while the last call failed; "following" another viewer; "live";
+"starting". Hung and stale carry the time they began, so their age moves every second."""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tui.core.settings import Settings
-from tui.engine.api import PollerStatus
+from tui.engine.api import HUNG_AFTER, PollerStatus
+
+__all__ = ["HUNG_AFTER", "HeaderState", "TaskCounts", "header_state", "polling_state"]
 
 #: The look for new tasks is shown late once older than this many of its cadences (plus 30 s).
 DISCOVERY_GRACE = 1.5
@@ -32,12 +40,13 @@ class HeaderState:
     endpoint: str
     #: None until the store is loaded.
     counts: TaskCounts | None
-    #: The poller's state ("starting" before it reports).
+    #: The one state ("starting" before the poller reports); see the module docstring.
     state: str = "starting"
     backfilling: bool = False
     last_poll: datetime | None = None
-    #: Set while polls fail: the header shows for how long (it moves every second).
-    stale_since: datetime | None = None
+    #: When the trouble the state names began (hung: the call's start; stale/backoff: the first failure):
+    #: the header shows for how long (it moves every second).
+    since: datetime | None = None
     #: None before the poller reports.
     calls_last_hour: int | None = None
     calls_left_today: int | None = None
@@ -76,8 +85,12 @@ class HeaderState:
 
 
 def header_state(
-    settings: Settings, status: PollerStatus | None, counts: dict[str, dict[str, int]] | None
+    settings: Settings,
+    status: PollerStatus | None,
+    counts: dict[str, dict[str, int]] | None,
+    now: datetime | None = None,
 ) -> HeaderState:
+    """What the header says as of `now` (the app's clock; None: the status's own word, no hang check)."""
     if settings.demo:
         who = "demo (local endpoint)"
     else:
@@ -99,13 +112,14 @@ def header_state(
     )
     if status is None:
         return base
+    state, since = polling_state(status, now)
     return HeaderState(
         **{
             **base.__dict__,
-            "state": status.state,
+            "state": state,
+            "since": since,
             "backfilling": status.backfilling,
             "last_poll": status.last_poll,
-            "stale_since": status.stale_since,
             "calls_last_hour": status.calls_last_hour,
             "calls_left_today": status.calls_left_today,
             "last_error": status.last_error,
@@ -120,3 +134,17 @@ def header_state(
             "events_error": status.events_error,
         }
     )
+
+
+def polling_state(status: PollerStatus, now: datetime | None) -> tuple[str, datetime | None]:
+    """The one state and when its trouble began (see the module docstring), in order of precedence."""
+    if status.state == "paused":
+        return "paused", None
+    started = status.call_started_at
+    if now is not None and started is not None and (now - started).total_seconds() > HUNG_AFTER:
+        return "hung", started
+    if status.state not in ("starting", "following") and status.calls_left_today <= 0:
+        return "over budget", None
+    if status.state in ("stale", "backoff"):
+        return status.state, status.stale_since
+    return status.state, None

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
 
-from .types import Completion, PollerStatus, StoreChange, TaskRow, Transition
+from .types import HUNG_AFTER, Completion, PollerStatus, StoreChange, TaskRow, Transition
 
 Unsubscribe = Callable[[], None]
 
@@ -131,6 +131,7 @@ class Viewer(Engine, Protocol):
 
 
 __all__ = [
+    "HUNG_AFTER",
     "Completion",
     "Engine",
     "PollerStatus",

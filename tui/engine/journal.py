@@ -15,7 +15,9 @@ the change sequence.
 
 The schema and its migrations are `journal_schema` (the version in `PRAGMA user_version`). A journal that
 is corrupt, or written by a newer pcwatch, is renamed aside (with its -wal/-shm) and a fresh one started,
-with a warning: never silently dropped, never a crash. The write ledger keeps its own file beside it
+with a warning: never silently dropped, never a crash. A journal pcwatch may not open or write (file or
+directory permissions, a read-only file or file system) is not corrupt: opening it raises
+`StateFileUnavailable` naming the file and the fix, and leaves it untouched (`tui.core.sqlite_files`). The write ledger keeps its own file beside it
 (`tui.writes.ledger`), so moving a journal aside never moves a pending write token.
 """
 
@@ -36,6 +38,7 @@ import msgspec
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
 from tui.core.private_files import prepare_sqlite_file, private_parent, state_directory
 from tui.core.settings import Settings
+from tui.core.sqlite_files import is_corruption, unavailable
 from tui.core.timefmt import ASIDE_STAMP, instant
 
 from .call_ledger import JournalCallLedger
@@ -93,6 +96,16 @@ class PendingWrites:
         return _any_rows(self)
 
 
+def _probe_write(conn: sqlite3.Connection) -> None:
+    """Fail now, not at the first poll, if SQLite opened the file but may not write it (it then opens
+    read-only without a word, and every later write would fail)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("UPDATE changes SET seq = seq WHERE id = 0")
+    finally:
+        conn.execute("ROLLBACK")
+
+
 _encoder = msgspec.msgpack.Encoder()
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
 _job_decoder = msgspec.msgpack.Decoder(GetResourceSnapshotJobResponse)
@@ -142,6 +155,7 @@ class Journal:
         return conn
 
     def _open(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
         try:
             conn = self._connect()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -153,9 +167,19 @@ class Journal:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if version < SCHEMA_VERSION:
                 migrate(conn, version)
+            _probe_write(conn)
             return conn
         except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                raise self._unavailable(conn, exc) from None
             return self._restart_after(exc)
+        except OSError as exc:
+            raise self._unavailable(conn, exc) from None
+
+    def _unavailable(self, conn: sqlite3.Connection | None, exc: BaseException) -> Exception:
+        if conn is not None:
+            conn.close()
+        return unavailable(self.path, exc, "journal", fix="use --journal OTHER_PATH, or --no-journal")
 
     def _restart_after(self, exc: Exception) -> sqlite3.Connection:
         conn = getattr(self, "_conn", None)
@@ -184,10 +208,17 @@ class Journal:
     # --- reading ------------------------------------------------------------------------------------
 
     def load(self) -> JournalContents:
-        """Everything in the journal. A journal that fails to read is moved aside; returns empty then."""
+        """Everything in the journal. A corrupt journal is moved aside; returns empty then. One that
+        cannot be read now (locked, an I/O error) is left alone with a warning; returns empty too."""
         try:
             return self._load()
-        except (sqlite3.DatabaseError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except sqlite3.DatabaseError as exc:
+            if not is_corruption(exc):
+                self.warnings.append(f"journal {self.path} not read: {exc}")
+                return JournalContents()
+            self._conn = self._restart_after(exc)
+            return JournalContents()
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:  # rows no pcwatch wrote
             self._conn = self._restart_after(exc)
             return JournalContents()
 

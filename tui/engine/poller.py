@@ -24,7 +24,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -111,6 +111,8 @@ class Poller(TaskListings, EventWakeups):
         self._board = StatusBoard(PollerStatus(calls_left_today=settings.budget.daily_calls))
         self._listed: set[str] = set()
         self._history_token: dict[str, str | None] = {}
+        #: Kind -> the newest start the last complete newest-first look saw (see `_list_newest`).
+        self._scan_floor: dict[str, datetime] = {}
         self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
         self._last_running: dict[str, float] = {}  # kind -> when it last had running tasks (monotonic)
         self._jobs = SnapshotJobQueue(store, clock, self.plan)
@@ -342,6 +344,8 @@ class Poller(TaskListings, EventWakeups):
         self._spent = None
         for key in {call.source, _failure_key(call)}:
             self._sources.succeeded(key, self.clock.now())
+        if self._board.current.last_error is not None:
+            self._publish_state()  # a source answers again: its error is over now, not at the tick's end
         return True
 
     async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T:
@@ -350,13 +354,19 @@ class Poller(TaskListings, EventWakeups):
         wait = self.budget.rate.wait_time(1)
         if wait > 0:
             self._update(next_poll_at=self.clock.now() + timedelta(seconds=wait))
+
+        async def sent() -> T:  # (once the rate and the allowance let it go: a hang is the call's own)
+            self._update(call_started_at=self.clock.now())
+            return await make()
+
         try:
-            result = await self.budget.spend_on(lambda: self.client.attempts, make)
+            result = await self.budget.spend_on(lambda: self.client.attempts, sent)
         finally:
             self._update(
                 calls_last_hour=self.budget.calls_last_hour,
                 calls_left_today=self.budget.calls_left_today,
                 calls_total=self._board.current.calls_total + 1,
+                call_started_at=None,
             )
         self._sources.release()  # the account and the network answer
         return result

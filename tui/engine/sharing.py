@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable
@@ -49,7 +50,7 @@ from .api import Engine
 from .journal import Journal, journal_for
 from .status import LEADER_KEY, StatusBoard, status_from_json, status_to_json
 from .store import Store
-from .types import PollerStatus
+from .types import HUNG_AFTER, PollerStatus
 from .viewer_lock import JournalLock
 from .watchers import HEARTBEAT, REMOTE_TTL, Watchers
 
@@ -328,7 +329,12 @@ class SharedEngine:
         next poll changed), not at every call's counter update; and as a heartbeat."""
         if self._lock is None:
             return
-        key = (status.state, status.last_error, status.next_poll_at, status.backfilling, status.events)
+        # A call outstanding past HUNG_AFTER is news for the followers too (its start, not each call's).
+        started = status.call_started_at
+        hung = started if started is not None and self._outstanding_for(started) > HUNG_AFTER else None
+        key = (status.state, status.last_error, status.next_poll_at, status.backfilling, status.events, hung)
+        if heartbeat and hung is not None and key != self._published:
+            heartbeat = False  # publish now, not at the next heartbeat
         now = self.clock.monotonic()
         if heartbeat:
             if now - self._published_at < LEADER_HEARTBEAT:
@@ -336,7 +342,13 @@ class SharedEngine:
         elif key == self._published and now - self._published_at < 5.0:
             return
         self._published, self._published_at = key, now
-        self.store.set_meta(LEADER_KEY, status_to_json(status, self.clock.now()))
+        # Only a hung call's start goes out: a call that ended is not republished at once, and its start
+        # would read as a hang a few seconds later.
+        published = dataclasses.replace(status, call_started_at=hung)
+        self.store.set_meta_now(LEADER_KEY, status_to_json(published, self.clock.now()))
+
+    def _outstanding_for(self, started: datetime) -> float:
+        return (self.clock.now() - started).total_seconds()
 
     def close(self) -> None:
         """Release the lock (a follower takes over), close the client and the journal."""

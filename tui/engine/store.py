@@ -308,6 +308,20 @@ class Store(JournalSync):
         self._after_write()
         return self._notify(StoreChange(invitation_ids=frozenset(removed)))
 
+    def set_meta_now(self, key: str, value: str) -> None:
+        """`set_meta` in a transaction of its own at once, even inside a batch: the leader's status must
+        reach the followers while a poll (a batch) waits on a call that hangs."""
+        self._meta[key] = value
+        self._pending.meta.pop(key, None)  # (an older value must not be flushed over it)
+        if self.journal is None:
+            return
+        try:
+            self.journal.write(meta={key: value})
+        except sqlite3.Error as exc:
+            message = f"journal write failed: {exc}"
+            self.journal.warnings.append(message)
+            log.warning("%s", message)
+
     def set_meta(self, key: str, value: str) -> None:
         """Poll bookkeeping kept in the journal (e.g. whether a kind's history is fully fetched)."""
         if self._meta.get(key) != value:

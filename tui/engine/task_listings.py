@@ -15,6 +15,8 @@ from schemas import TaskRecord, TaskStatus
 from .poll_plan import PlannedCall, chunks, departed
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tui.aws.service import TaskReads
     from tui.core.clock import Clock
 
@@ -34,6 +36,7 @@ class TaskListings:
         kinds: list[str]
         _listed: set[str]
         _history_token: dict[str, str | None]
+        _scan_floor: dict[str, datetime]
         _in_backfill: bool
         _board: StatusBoard
 
@@ -72,11 +75,17 @@ class TaskListings:
 
     async def _list_newest(self, call: PlannedCall) -> None:
         """Newest first: new tasks, and the ends of running tasks on the page. With `follow_pages`, on
-        while every task on the page is new (pcwatch was away a while: then the largest pages). Running
-        tasks no page showed are looked up by id."""
+        down to what the last complete look covered (pcwatch was away a while: then the largest pages).
+        Running tasks no page showed are looked up by id.
+
+        The floor is the newest start this listing saw when it last went all the way, not the newest
+        start the store knows: the first IN_PROGRESS listing, the tasks looked up by id and a look cut
+        short by a failure also bring in new tasks, and stopping at those would leave a gap whose tasks,
+        finished meanwhile, are never seen. Without a floor yet, a known task ends it."""
         kind = call.kind or ""
         running = self._running_ids(kind)
-        newest = self.store.newest_start(kind)
+        floor = self._scan_floor.get(kind)
+        newest_seen = floor
         sent = self.clock.now()  # (no later than the first request: a task started before it is on a page)
         seen: set[str] = set()
         token: str | None = None
@@ -86,11 +95,13 @@ class TaskListings:
                 call.source, partial(self.client.list_tasks, kind, max_results=size, next_token=token)
             )
             records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
-            reached_known = any(
-                self.store.task(r.task_id) is not None  # type: ignore[arg-type]
-                or (newest is not None and r.start_time is not None and r.start_time < newest)
-                for r in records
-            )
+            starts = [r.start_time for r in records if r.start_time is not None]
+            if starts and (newest_seen is None or max(starts) > newest_seen):
+                newest_seen = max(starts)
+            if floor is not None:
+                reached_known = any(start < floor for start in starts)
+            else:
+                reached_known = any(self.store.task(r.task_id) is not None for r in records)  # type: ignore[arg-type]
             self.store.apply_tasks(records, self.clock.now())
             seen.update(r.task_id for r in records if r.task_id)
             token = page.next_token
@@ -100,6 +111,8 @@ class TaskListings:
                 # Many new tasks: start over with the largest pages rather than page through them a few
                 # at a time (a token is only valid for its page size).
                 size, token = self.plan.history_page_size, None
+        if newest_seen is not None and (reached_known or not token):  # (it went all the way)
+            self._scan_floor[kind] = newest_seen
         # Every task of the kind started before `sent` is known now (what `Watch.follow` waits for before
         # saying an id does not exist; the IN_PROGRESS listing does not count).
         self._update(scanned={**self._board.current.scanned, kind: sent})

@@ -73,6 +73,9 @@ class StoreChange:
 
 #: PollerStatus.state values. "following": another viewer polls, this one reads the journal.
 STATES = ("starting", "live", "paused", "stale", "backoff", "following")
+#: Seconds a call may be outstanding before it is a hang (the header says so, with its age; a leader
+#: publishes it for its followers).
+HUNG_AFTER = 10.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ class PollerStatus:
     saving: bool = False
     #: The daily allowance is spent: no call until then.
     budget_resumes_at: datetime | None = None
+    #: When the call outstanding now was sent (None between calls): a call outstanding for long is a
+    #: hang the header shows with its age, before any timeout says so.
+    call_started_at: datetime | None = None
     #: The events queue: None without one, "starting", "live" (polling relaxed) or "down" (polling as usual).
     events: str | None = None
     #: When the last event was received.

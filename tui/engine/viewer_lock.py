@@ -1,9 +1,16 @@
-"""The lock that elects the polling viewer of a journal (see `tui.engine.sharing`)."""
+"""The lock that elects the polling viewer of a journal (see `tui.engine.sharing`).
+
+Liveness is the kernel's, not assumed from the file: the lock is an `flock`, which the operating system
+drops when its holder ends however it ends (kill -9 included), so a follower's next try (every second)
+takes it; a holder that is alive but has lost its terminal ends itself (`tui.core.lifeline`). The file
+says who holds it (pid, host, since when) for people looking, and `holder()` reads that back."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import socket
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tui.core.private_files import open_private
@@ -40,9 +47,18 @@ class JournalLock:
             return False
         with contextlib.suppress(OSError):  # who leads, for people looking at the file
             os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
+            since = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            os.write(fd, f"{os.getpid()} {socket.gethostname()} {since}\n".encode())
         self._fd = fd
         return True
+
+    def holder(self) -> str | None:
+        """ "PID HOST SINCE" of the viewer that took the lock last (it may have ended since)."""
+        try:
+            text = self.path.read_text(errors="replace").strip()
+        except OSError:
+            return None
+        return text or None
 
     def release(self) -> None:
         if self._fd is not None:

@@ -43,6 +43,7 @@ from typing import Any
 from tui.core.clock import Clock, SystemClock
 from tui.core.private_files import prepare_sqlite_file, private_parent
 from tui.core.settings import Settings
+from tui.core.sqlite_files import unavailable
 from tui.engine.journal import default_journal_path
 
 log = logging.getLogger(__name__)
@@ -177,16 +178,30 @@ class WriteLedger:
         self._temporary = temporary
         #: Human-readable warnings (a legacy ledger that could not be read); the app shows them.
         self.warnings: list[str] = []
-        private_parent(self.path)
-        prepare_sqlite_file(self.path)  # 0600, and so are its -wal and -shm
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-        self._conn.execute("PRAGMA busy_timeout = 10000")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        # FULL: a write recorded as about to be sent must survive even a power loss.
-        self._conn.execute("PRAGMA synchronous = FULL")
-        self._conn.executescript(_SCHEMA)
+        self._conn = self._open()
         if legacy is not None:
             self.migrate_legacy(legacy)
+
+    def _open(self) -> sqlite3.Connection:
+        """The connection; raises StateFileUnavailable (naming the file and the fix) for a ledger that
+        cannot be opened or written. The ledger is never moved aside: its pending tokens stay."""
+        conn: sqlite3.Connection | None = None
+        try:
+            private_parent(self.path)
+            prepare_sqlite_file(self.path)  # 0600, and so are its -wal and -shm
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a write recorded as about to be sent must survive even a power loss.
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.executescript(_SCHEMA)
+            return conn
+        except (OSError, sqlite3.Error) as exc:
+            if conn is not None:
+                conn.close()
+            raise unavailable(
+                self.path, exc, "write ledger", fix="use --journal OTHER_PATH (the ledger sits beside it)"
+            ) from None
 
     @classmethod
     def for_settings(cls, settings: Settings, *, clock: Clock | None = None) -> WriteLedger:

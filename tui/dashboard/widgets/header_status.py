@@ -2,8 +2,8 @@
 of the request budget it has used, and the last error in one line. It draws a `header.HeaderState`.
 
 Times are absolute (`last poll 09:12:03`), not "5 s ago": an age would change the header every second
-while all is well. Only trouble shows an age ("stale for …", "new tasks checked 6m10s ago" when the look
-for new tasks is late), which the app's tick moves once a second (the header rewrites just those
+while all is well. Only trouble shows an age ("stale for …", "hung for …", "new tasks checked 6m10s ago" when
+the look for new tasks is late), which the app's tick moves once a second (the header rewrites just those
 characters). What fails is named: the error that holds every source, then each failing source (one
 snapshot job, a kind's tasks, invitations), the rest staying live, and a failing events queue. A spent
 budget says when calls return. With an events queue, the age of the last event shows while it answers.
@@ -26,6 +26,8 @@ STATE_STYLES = {
     "paused": "bold yellow",
     "stale": "bold white on red",
     "backoff": "bold red",
+    "hung": "bold white on red",
+    "over budget": "bold white on red",
     "starting": "dim",
     "loading": "dim",
 }
@@ -58,9 +60,9 @@ def header_lines(state: HeaderState, now: datetime) -> list[Text]:
     line2.append(f" ● {clean(state.state, limit=16)} ", style=STATE_STYLES.get(state.state, "bold"))
     if state.backfilling:
         line2.append("loading history… ", style="yellow")
-    if state.stale_since is not None:
-        stale_for = duration((now - state.stale_since).total_seconds()) or "0s"
-        line2.append(f" stale for {stale_for}", style="bold red")
+    if state.since is not None:
+        age = duration(max(0.0, (now - state.since).total_seconds())) or "0s"
+        line2.append(f" {clean(state.state, limit=16)} for {age}", style="bold red")
     line2.append(f" last poll {instant(state.last_poll, CLOCK, missing='—')}")
     lag = state.discovery_lag(now)
     if lag is not None:

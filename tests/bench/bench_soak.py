@@ -1,0 +1,192 @@
+"""Soak: 30 minutes (of a mock clock shared by the local endpoint and pcwatch; the HTTP calls are real)
+of busy traffic with faults mixed in, watched by viewers sharing one journal whose leader exits every few
+minutes (another takes over). Prints a table: RSS at start and end, CPU %, transitions lost (must be 0:
+every task's status and every transition of a task started during the soak, journal vs the endpoint's
+own record), leader takeovers (and the longest), and the longest time the header lied (said "live"
+while every call failed or hung, judged from the endpoint's side: a spoilt request more than
+HUNG_AFTER + 1 s old).
+
+    .venv/bin/python tests/bench/bench_soak.py [--minutes 30] [--seed 15] [--activity 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.dashboard import T0  # noqa: E402
+from tests.support.fault_matrix import (  # noqa: E402
+    FAULTS,
+    REAL_PAUSE,
+    STEP,
+    FaultyEndpoint,
+    endpoint_truth,
+    faulted,
+    matrix_settings,
+    missing_transitions,
+)
+
+#: Every FAULT_EVERY mock seconds a fault (drawn at random) lasts FAULT_FOR seconds.
+FAULT_EVERY = 120.0
+FAULT_FOR = 30.0
+#: The leading viewer exits every LEADER_EXITS seconds; a new viewer joins in its place.
+LEADER_EXITS = 360.0
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Viewer:
+    def __init__(self, settings: Any, clock: Any) -> None:
+        from tui.engine.sharing import make_engine
+
+        self.store, self.engine = make_engine(settings, clock)
+        self.store.load()
+        self.run = asyncio.ensure_future(self.engine.run())
+
+    async def close(self) -> None:
+        self.run.cancel()
+        await asyncio.gather(self.run, return_exceptions=True)
+        self.engine.close()
+
+
+async def soak(
+    minutes: float, seed: int, activity: float, directory: Path, leader_exits: float = LEADER_EXITS
+) -> list[tuple[str, str]]:
+    from tui.core.clock import MockClock
+    from tui.dashboard.header import HUNG_AFTER, header_state
+    from tui.engine.journal import Journal
+    from tui.simulator import serve
+
+    rng = random.Random(seed)
+    clock = MockClock(T0)
+    endpoint = FaultyEndpoint(seed=seed, history=300, clock=clock, enforce_quotas=False)
+    endpoint.world("Sandbox")
+    initial = set(endpoint_truth(endpoint))
+    endpoint.demo_activity(activity)
+    names = sorted(FAULTS)
+    rss_start = rss_mb()
+    cpu_start, wall_start = time.process_time(), time.monotonic()
+    with serve(endpoint) as served:
+        settings = matrix_settings(served.url, directory / "soak.sqlite3")
+        viewers = [Viewer(settings, clock), Viewer(settings, clock)]
+        takeovers, longest_takeover, leader_gone_at = 0, 0.0, None
+        lie, longest_lie, faults_run = 0.0, 0.0, 0
+        fault, fault_started, spoilt_before, first_spoilt = None, 0.0, 0, None
+        end = minutes * 60
+        rss_marks: list[float] = []
+        while clock.monotonic() < end:
+            if clock.monotonic() % (end / 3) < STEP:
+                rss_marks.append(rss_mb())
+            clock.advance(STEP)
+            await asyncio.sleep(REAL_PAUSE)
+            now = clock.monotonic()
+            for v in viewers:
+                assert not v.run.done(), f"a viewer stopped: {v.run.exception()}"
+            # Faults: one at a time, FAULT_FOR seconds every FAULT_EVERY.
+            if fault is None and now % FAULT_EVERY < STEP and now < end - FAULT_EVERY:
+                fault = FAULTS[rng.choice(names)]
+                fault.apply(endpoint, True)
+                fault_started, spoilt_before, first_spoilt = now, faulted(endpoint), None
+                faults_run += 1
+            elif fault is not None and now - fault_started >= FAULT_FOR:
+                fault.apply(endpoint, False)
+                fault = None
+            if fault is not None and first_spoilt is None and faulted(endpoint) > spoilt_before:
+                first_spoilt = now
+            # The leader exits now and then; a new viewer joins.
+            leaders = [v for v in viewers if v.engine.role == "leader"]
+            if leader_gone_at is not None and leaders:
+                takeovers += 1
+                longest_takeover = max(longest_takeover, now - leader_gone_at)
+                leader_gone_at = None
+            if leaders and now % leader_exits < STEP and now > STEP:
+                gone = leaders[0]
+                viewers.remove(gone)
+                await gone.close()
+                viewers.append(Viewer(settings, clock))
+                leader_gone_at = now
+                leaders = []
+            # The header lies when it says live while the fault spoils every call (from the endpoint's side).
+            if leaders:
+                state = header_state(settings, leaders[0].engine.status, None, clock.now()).state
+                failing = (
+                    fault is not None
+                    and not fault.data_only
+                    and first_spoilt is not None
+                    and now - first_spoilt > HUNG_AFTER + 1
+                )
+                lie = lie + STEP if failing and state == "live" else 0.0
+                longest_lie = max(longest_lie, lie)
+        # Quiet end: every viewer catches up; the journal must hold every transition the endpoint made.
+        if fault is not None:
+            fault.apply(endpoint, False)
+        for v in viewers:
+            v.engine.refresh_now()
+        journal = Journal(settings.journal_path)
+        lost: list[str] = []
+        try:
+            for _ in range(int(600 / STEP)):
+                clock.advance(STEP)
+                await asyncio.sleep(REAL_PAUSE)
+                contents = journal.load()
+                tasks = {r.record.task_id: str(r.record.task_status) for r in contents.tasks}
+                transitions = [(t[0], t[2], t[3]) for t in contents.transitions]
+                truth = endpoint_truth(endpoint)
+                lost = missing_transitions(truth, tasks, transitions, set(truth) - initial)
+                if not lost:
+                    break
+        finally:
+            journal.close()
+            for v in viewers:
+                await v.close()
+        started_during = len(set(endpoint_truth(endpoint)) - initial)
+    cpu, wall = time.process_time() - cpu_start, time.monotonic() - wall_start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return [
+        ("mock minutes", f"{minutes:g}"),
+        ("real seconds", f"{wall:.1f}"),
+        ("tasks started during the soak", f"{started_during:,}"),
+        ("requests at the endpoint", f"{endpoint.stats.total:,}"),
+        ("faults run (30 s each)", str(faults_run)),
+        ("RSS start / end (MB)", f"{rss_start:.1f} / {rss_mb():.1f}  (peak {peak:.1f})"),
+        ("RSS at each third (MB; flat = bounded)", " / ".join(f"{m:.1f}" for m in rss_marks)),
+        ("CPU % (of one core, real time)", f"{100 * cpu / wall:.0f}"),
+        ("transitions lost", str(len(lost)) + (f"  e.g. {lost[0]}" if lost else "")),
+        ("leader takeovers (longest, mock s)", f"{takeovers} ({longest_takeover:.1f})"),
+        ("longest time the header lied (mock s)", f"{longest_lie:.1f}"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--activity", type=float, default=30.0, help="tasks started per minute")
+    parser.add_argument(
+        "--leader-exits", type=float, default=LEADER_EXITS, help="seconds between the leader's exits"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pcwatch-soak-") as directory:
+        rows = asyncio.run(soak(args.minutes, args.seed, args.activity, Path(directory), args.leader_exits))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,257 @@
+"""The fault matrix's endpoint and scenario (tests/faults/test_fault_matrix.py, tests/bench/bench_soak.py).
+
+`FaultyEndpoint` is the local endpoint with the faults the simulator's `Faults` cannot express, put in
+front of its answers as a proxy would: expired credentials, a clock skewed past SigV4's 5 minutes, and a
+404 for one snapshot job while the others answer. `FAULTS` names every fault of the matrix and how to
+turn it on; `EXPECTED_STATES` is what the header must say while it lasts.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas import TaskRecord, TaskStatus
+from tui.simulator import Faults, Simulator
+from tui.simulator.protocol import RawError, Reply, error_reply
+
+#: Proxy-made faults (besides the simulator's own).
+EXPIRED_CREDENTIALS = "expired_credentials"
+CLOCK_SKEW = "clock_skew"
+NOT_FOUND_ONE_JOB = "not_found_one_job"
+
+
+class FaultyEndpoint(Simulator):
+    """A Simulator whose answers pass a proxy that can replace them (`proxy_fault`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.proxy_fault: str | None = None
+        self.missing_job: str | None = None
+        self._proxy_lock = threading.Lock()
+
+    def handle(self, method: str, path: str, headers: Any, body: bytes) -> Reply:
+        fault = self.proxy_fault
+        target = {k.lower(): v for k, v in headers.items()}.get("x-amz-target", "")
+        operation = target.rsplit(".", 1)[-1]
+        if fault == EXPIRED_CREDENTIALS:
+            error = RawError("ExpiredTokenException", "The security token included in the request is expired")
+            return self._counted(operation, error_reply(error, 403, operation))
+        if fault == CLOCK_SKEW:
+            error = RawError(
+                "InvalidSignatureException",
+                "Signature expired: 20261128T083000Z is now earlier than 20261128T085500Z "
+                "(20261128T090000Z - 5 min.)",
+            )
+            return self._counted(operation, error_reply(error, 403, operation))
+        if fault == NOT_FOUND_ONE_JOB and operation == "GetResourceSnapshotJob":
+            job_id = _job_id(body)
+            with self._proxy_lock:
+                if self.missing_job is None:
+                    self.missing_job = job_id
+            if job_id == self.missing_job:
+                error = RawError("ResourceNotFoundException", f"Resource snapshot job {job_id} not found")
+                return self._counted(operation, error_reply(error, 404, operation))
+        return super().handle(method, path, headers, body)
+
+    def _counted(self, operation: str, reply: Reply) -> Reply:
+        self.stats.count(operation or "<unknown>", reply.headers.get("x-amzn-ErrorType", str(reply.status)))
+        return reply
+
+
+def _job_id(body: bytes) -> str:
+    import json
+
+    try:
+        return str(json.loads(body or b"{}").get("ResourceSnapshotJobIdentifier", ""))
+    except ValueError:
+        return ""
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    #: Turns the fault on (and, given None, off) on the endpoint.
+    apply: Callable[[FaultyEndpoint, bool], None]
+    #: The header's possible states while it lasts (after the first call it spoils).
+    states: frozenset[str] = field(default_factory=lambda: frozenset({"stale", "backoff", "hung"}))
+    #: Faults that leave the data readable: the app must stay live through them.
+    data_only: bool = False
+
+
+def _sim_fault(**rates: Any) -> Callable[[FaultyEndpoint, bool], None]:
+    def apply(endpoint: FaultyEndpoint, on: bool) -> None:
+        endpoint.faults = Faults(**rates) if on else Faults()
+
+    return apply
+
+
+def _proxy_fault(name: str) -> Callable[[FaultyEndpoint, bool], None]:
+    def apply(endpoint: FaultyEndpoint, on: bool) -> None:
+        endpoint.proxy_fault = name if on else None
+
+    return apply
+
+
+LIVE = frozenset({"live"})
+FAULTS = {
+    f.name: f
+    for f in (
+        Fault("throttling", _sim_fault(throttle=1.0, throttle_burst=1)),
+        Fault("internal_error", _sim_fault(internal_error=1.0)),
+        Fault("connection_reset", _sim_fault(connection_reset=1.0)),
+        Fault("hang", _sim_fault(hang=1.0, hang_seconds=1.5)),
+        Fault("truncated_body", _sim_fault(truncated_body=1.0)),
+        Fault("non_json_body", _sim_fault(non_json_body=1.0)),
+        Fault("unknown_enum", _sim_fault(unknown_enum=1.0), LIVE, data_only=True),
+        Fault("unknown_field", _sim_fault(unknown_field=1.0), LIVE, data_only=True),
+        Fault("huge_message", _sim_fault(huge_message=1.0), LIVE, data_only=True),
+        Fault(EXPIRED_CREDENTIALS, _proxy_fault(EXPIRED_CREDENTIALS)),
+        Fault(CLOCK_SKEW, _proxy_fault(CLOCK_SKEW)),
+        Fault(NOT_FOUND_ONE_JOB, _proxy_fault(NOT_FOUND_ONE_JOB), frozenset({"live", "stale", "backoff"})),
+    )
+}
+
+
+def endpoint_truth(endpoint: Simulator) -> dict[str, TaskRecord]:
+    """The endpoint's own record: every task as it is now."""
+    return {t.task_id: t for t in endpoint.tasks("Sandbox") if t.task_id}
+
+
+def missing_transitions(
+    truth: dict[str, TaskRecord],
+    journal_tasks: dict[str, str],
+    journal_transitions: list[tuple[str, str | None, str]],
+    watched: set[str],
+) -> list[str]:
+    """The transitions the endpoint made that the journal lacks: each watched task (started while
+    pcwatch watched) ended in the endpoint's status must have a journaled transition to that status,
+    and every task's journaled status must be the endpoint's."""
+    reached = {(task_id, to) for task_id, _, to in journal_transitions}
+    lost = []
+    for task_id, record in truth.items():
+        status = str(record.task_status)
+        if journal_tasks.get(task_id) != status:
+            lost.append(f"{task_id}: journal says {journal_tasks.get(task_id)}, endpoint {status}")
+        elif task_id in watched and status != TaskStatus.IN_PROGRESS and (task_id, status) not in reached:
+            lost.append(f"{task_id}: no journaled transition to {status}")
+    return lost
+
+
+# --- one scenario: watch, fault, recover, compare the journal with the endpoint ------------------------
+
+#: Real seconds let pass per mock-clock step (the HTTP calls run in real threads meanwhile).
+REAL_PAUSE = 0.005
+STEP = 0.5
+
+
+@dataclass
+class Outcome:
+    """What a scenario saw: the header's state at the end of the fault, the steps (of STEP mock seconds)
+    at which the header said something the fault makes untrue, and the transitions lost."""
+
+    state_during_fault: str
+    lied_steps: int
+    lost: list[str]
+    faulted_requests: int
+
+
+def matrix_settings(url: str, journal: Any) -> Any:
+    from tui.core.settings import Budget, Settings
+
+    return Settings(
+        endpoint_url=url,
+        demo=True,  # the local endpoint's fixed credentials
+        journal_path=journal,
+        budget=Budget(rate_per_second=10.0, daily_calls=100_000, burst=20),
+        fast_interval=2.0,
+        slow_interval=5.0,
+        connect_timeout=0.5,
+        read_timeout=0.5,
+    )
+
+
+def faulted(endpoint: Simulator) -> int:
+    """Requests the endpoint answered with anything but a plain success (or did not answer)."""
+    return sum(n for outcome, n in endpoint.stats.outcomes.items() if outcome != "ok")
+
+
+async def run_scenario(
+    fault: Fault,
+    endpoint: FaultyEndpoint,
+    clock: Any,
+    *,
+    store: Any,
+    engine: Any,
+    settings: Any,
+    state_now: Callable[[], str],
+    pause: Callable[[], Any],
+    fault_seconds: float = 40.0,
+) -> Outcome:
+    """Drive the mock clock through: first sight of the history, three tasks seen running, the fault
+    (with two short tasks that start and end within it), recovery; then read the journal."""
+    from tui.dashboard.header import HUNG_AFTER
+    from tui.engine.journal import Journal
+
+    async def drive(seconds: float, until: Callable[[], bool] | None = None) -> bool:
+        for _ in range(int(seconds / STEP)):
+            if until is not None and until():
+                return True
+            clock.advance(STEP)
+            await pause()
+        return until() if until is not None else True
+
+    def known_as_truth() -> bool:
+        truth = endpoint_truth(endpoint)
+        return all(
+            (t := store.task(task_id)) is not None and t.task_status == record.task_status
+            for task_id, record in truth.items()
+        )
+
+    kinds = ("EngagementByAcceptingInvitation", "EngagementFromOpportunity", "OpportunityFromEngagement")
+    assert await drive(120, lambda: state_now() == "live" and known_as_truth()), "never caught up"
+    watched = {endpoint.add_task(kind=k, duration=30.0 + 10 * i) for i, k in enumerate(kinds)}
+    assert await drive(60, lambda: all(store.task(t) is not None for t in watched)), "never saw the tasks"
+
+    before = faulted(endpoint)
+    fault.apply(endpoint, True)
+    watched |= {endpoint.add_task(kind=k, duration=8.0) for k in kinds[:2]}
+    lied = 0
+    state = state_now()
+    first_spoilt: float | None = None
+    for _ in range(int(fault_seconds / STEP)):
+        clock.advance(STEP)
+        await pause()
+        state = state_now()
+        if first_spoilt is None and faulted(endpoint) > before:
+            first_spoilt = clock.monotonic()
+        # A data fault: live throughout. Otherwise: once a spoilt request's call has failed or been
+        # outstanding for HUNG_AFTER (botocore may retry within it meanwhile), the header must say so.
+        due = first_spoilt is not None and clock.monotonic() - first_spoilt > HUNG_AFTER + 1
+        if fault.data_only or due:
+            lied += state not in fault.states
+    spoilt = faulted(endpoint) - before
+
+    fault.apply(endpoint, False)
+    engine.refresh_now()  # as the user pressing r once the network is back
+    recovered = await drive(900, lambda: state_now() == "live" and known_as_truth())
+    assert recovered, f"never recovered: {state_now()}"
+    # The journal is written at the end of each poll's batch: give the poll that caught up time to end.
+    journal = Journal(settings.journal_path)
+    lost: list[str] = []
+
+    def journaled() -> bool:
+        nonlocal lost
+        contents = journal.load()
+        tasks = {row.record.task_id: str(row.record.task_status) for row in contents.tasks}
+        transitions = [(t[0], t[2], t[3]) for t in contents.transitions]
+        lost = missing_transitions(endpoint_truth(endpoint), tasks, transitions, watched)
+        return not lost
+
+    try:
+        await drive(60, journaled)
+    finally:
+        journal.close()
+    return Outcome(state, lied, lost, spoilt)

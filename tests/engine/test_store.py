@@ -131,3 +131,28 @@ def test_a_broken_subscriber_does_not_stop_updates() -> None:
     unsubscribe()
     store.apply_tasks([task(2)])
     assert len(seen) == 1 and len(store) == 2
+
+
+def test_a_megabyte_message_is_kept_cut_with_its_length_in_memory_and_in_the_journal(tmp_path) -> None:
+    from tui.engine.kept_text import MAX_KEPT_CHARS
+
+    clock = MockClock(T0)
+    path = tmp_path / "j.sqlite3"
+    store = Store(Journal(path), clock)
+    huge = "M" * 1_000_000
+    short = task(2, status="FAILED", message="Opportunity not found.")
+    store.apply_tasks([task(1, status="FAILED", message=huge), short])
+    store.apply_jobs([GetResourceSnapshotJobResponse(id="job-1", status="Stopped", last_failure="L" * 300_000)])
+    store.journal.close()
+
+    kept = store.task("task-Enga-00001").message
+    assert kept.startswith("M" * MAX_KEPT_CHARS) and not kept.startswith("M" * (MAX_KEPT_CHARS + 1))
+    assert kept.endswith(f"[pcwatch kept the first {MAX_KEPT_CHARS:,} of 1,000,000 characters]")
+    assert store.task("task-Enga-00002") is short  # a normal message is not touched
+    job_failure = store.job("job-1").last_failure
+    assert len(job_failure) < MAX_KEPT_CHARS + 100 and "of 300,000 characters" in job_failure
+
+    again = Store(Journal(path), clock)
+    again.load()
+    assert again.task("task-Enga-00001").message == kept
+    assert again.job("job-1").last_failure == job_failure

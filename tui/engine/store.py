@@ -25,6 +25,7 @@ from tui.core.clock import Clock, SystemClock
 from tui.core.subscribers import Subscribers
 
 from .journal import Journal, PendingWrites
+from .kept_text import kept_job, kept_task
 from .store_index import TaskIndex
 from .store_sync import JournalSync, from_epoch
 from .types import Completion, StoreChange, TaskRow, Transition
@@ -222,6 +223,7 @@ class Store(JournalSync):
             task_id = record.task_id
             if not task_id:
                 continue
+            record = kept_task(record)
             row = self._rows.get(task_id)
             if row is None:
                 terminal = _is_terminal(record.task_status)
@@ -277,7 +279,8 @@ class Store(JournalSync):
     ) -> StoreChange:
         at = (observed_at or self._clock.now()).timestamp()
         changed: set[str] = set()
-        for job in jobs:
+        for received in jobs:
+            job = kept_job(received)
             if not job.id:
                 continue
             if self._jobs.get(job.id) != job:

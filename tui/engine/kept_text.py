@@ -1,0 +1,38 @@
+"""How much of a task's Message or a job's LastFailure the store keeps.
+
+The service's messages are a sentence or two; a megabyte of text in one (a fault, or a hostile or broken
+response) would otherwise be held in every viewer's memory and written to the journal again with each
+change of its task. The store keeps the first `MAX_KEPT_CHARS` characters and says, in the text itself,
+how long the original was, so nothing is cut silently and every pane, export and `list --json` shows the
+same thing. The details pane shows far less than this anyway.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from schemas import GetResourceSnapshotJobResponse, TaskRecord
+
+#: 64 Ki characters: hundreds of times a real Message, small enough that a thousand such tasks cost ~64 MB.
+MAX_KEPT_CHARS = 65_536
+
+def cut_note(length: int) -> str:
+    return f" … [pcwatch kept the first {MAX_KEPT_CHARS:,} of {length:,} characters]"
+
+
+def _kept(text: str) -> str:
+    return text[:MAX_KEPT_CHARS] + cut_note(len(text))
+
+
+def kept_task(record: TaskRecord) -> TaskRecord:
+    """`record`, with its Message cut to `MAX_KEPT_CHARS` (the same object when it is shorter)."""
+    if record.message is not None and len(record.message) > MAX_KEPT_CHARS:
+        return msgspec.structs.replace(record, message=_kept(record.message))
+    return record
+
+
+def kept_job(job: GetResourceSnapshotJobResponse) -> GetResourceSnapshotJobResponse:
+    """`job`, with its LastFailure cut to `MAX_KEPT_CHARS` (the same object when it is shorter)."""
+    if job.last_failure is not None and len(job.last_failure) > MAX_KEPT_CHARS:
+        return msgspec.structs.replace(job, last_failure=_kept(job.last_failure))
+    return job

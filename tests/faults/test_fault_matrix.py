@@ -29,27 +29,7 @@ from tui.simulator import serve
 SEED = 15
 
 
-# Known defect since the poll planner (issue 14) met header truth (issue 15): under a non-JSON 200 body on
-# every call, the header sometimes keeps saying "live" (about half the runs). Left visible, not hidden:
-# the case still runs and reports XPASS/XFAIL; every other fault must hold.
-FLAKY_HEADER = {"non_json_body"}
-
-
-def _cases() -> list[object]:
-    return [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                reason="known: header can say live through a non-JSON body fault", strict=False
-            ),
-        )
-        if name in FLAKY_HEADER
-        else name
-        for name in sorted(FAULTS)
-    ]
-
-
-@pytest.mark.parametrize("name", _cases())
+@pytest.mark.parametrize("name", sorted(FAULTS))
 async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     name: str, tmp_path: Path
 ) -> None:
@@ -93,7 +73,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     assert outcome.lost == [], outcome.lost
 
 
-@pytest.mark.parametrize("name", _cases())
+@pytest.mark.parametrize("name", sorted(FAULTS))
 async def test_the_dashboard_survives_says_the_truth_and_journals_every_transition(
     name: str, tmp_path: Path
 ) -> None:

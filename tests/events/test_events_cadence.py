@@ -1,6 +1,5 @@
 """The poller's cadence with a live events queue, on a MockClock with a fake client: the idle sweep stays
-within 12 Partner Central calls an hour (even watched), and a failing queue brings the normal cadence back
-at once."""
+within 12 Partner Central calls an hour, and a failing queue brings the normal cadence back at once."""
 
 from __future__ import annotations
 
@@ -71,7 +70,6 @@ async def test_idle_with_events_costs_at_most_12_calls_an_hour_and_a_failing_que
     poller.events = ClockConsumer(
         queue, store, "Sandbox", clock, poller.wake_for, on_health=poller._on_events_health
     )
-    poller.watching()  # (watched: the faster of the two normal cadences)
     runner = asyncio.create_task(poller.run())
     try:
         await drive(clock, 3600)  # the history, then settling into the sweep
@@ -79,14 +77,14 @@ async def test_idle_with_events_costs_at_most_12_calls_an_hour_and_a_failing_que
         before = len(client.calls)
         await drive(clock, 3600)
         assert len(client.calls) - before <= 12
-        assert poller.plan_input().events_live
+        assert poller.next_delay() == poller.plan.events_sweep_interval
         queue.down = True
         await drive(clock, 30)
         assert poller.status.events == "down"
-        assert not poller.plan_input().events_live  # the normal cadence again
+        assert poller.next_delay() == poller.plan.slow_interval  # the normal cadence again
         before = len(client.calls)
         await drive(clock, 600)
-        assert len(client.calls) - before >= 9  # a look for new tasks of each kind every 3 minutes
+        assert len(client.calls) - before >= 10  # a look for new tasks of each kind every minute
     finally:
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)

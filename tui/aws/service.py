@@ -45,9 +45,7 @@ class TaskReads(Protocol):
         participant_type: str = "RECEIVER",
         max_results: int = 100,
         next_token: str | None = None,
-    ) -> ListEngagementInvitationsResponse:
-        """Newest first (by InvitationDate)."""
-        ...
+    ) -> ListEngagementInvitationsResponse: ...
 
     def close(self) -> None: ...
 

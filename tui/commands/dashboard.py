@@ -94,9 +94,7 @@ def build_app(
         cleanups.append(engine.close)
         actions = None
         if ledger is not None:
-            actions = WriteActions(
-                client, ledger, store=store, read_only=settings.read_only, clock=clock, engine=engine
-            )
+            actions = WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock)
         app = PcwatchApp(
             store,
             engine,

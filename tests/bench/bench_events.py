@@ -2,8 +2,9 @@
 side by side, on the local endpoint with the default budget (1/s, 10,000/day).
 
 The simulator serves Partner Central over HTTP (its quotas on) and the poller talks to it through boto3,
-as in bench_poller.py; time is a MockClock shared by both, so an hour takes seconds. About 20 tasks run
-at once (topped up every 10 s; each 30–900 s, half COMPLETE, half FAILED); then nothing runs. With events,
+as in bench_detection.py; time is a MockClock shared by both, so an hour takes seconds. About 20 tasks run
+at once (topped up every 10 s; each 30–900 s, half COMPLETE, half FAILED); then nothing runs. Someone
+watches throughout (a dashboard is open: the poll plan's faster cadences, the costlier case). With events,
 the simulator's publisher sends the events of each COMPLETE end (a FAILED task publishes nothing) to a
 queue that models SQS on the mock clock: EventBridge's delivery takes `--delivery` seconds, a receive is
 a long poll (it returns at once when a message is there, else after 20 s, one SQS call either way), a
@@ -164,6 +165,7 @@ async def scenario(
             budget=RequestBudget(budget, clock),
             plan=PollPlan.from_settings(settings),
         )
+        poller.watching()
         queue = ClockQueue(clock, delivery)
         publisher = None
         if events:
@@ -253,7 +255,7 @@ def main() -> None:
     events = asyncio.run(scenario(True, args.hours, args.history, args.active, args.delivery))
     print(
         f"~{args.active} tasks running (half COMPLETE, half FAILED), {args.hours:g} h busy after 30 min warm-up, "
-        f"then 2 measured idle hours; default budget; event delivery {args.delivery:g} s"
+        f"then 2 measured idle hours; watched; default budget; event delivery {args.delivery:g} s"
     )
     print()
     rows: list[tuple[str, Callable[[dict], str], str]] = [

@@ -128,3 +128,47 @@ def test_demo_mode_list_and_wait() -> None:
     # The demo history is seeded: the same task exists in the next process's demo endpoint.
     waited = pcwatch("wait", "--demo", first["TaskId"], "--timeout", "10")
     assert waited.returncode == 0, waited.stderr
+
+
+def test_repeated_list_runs_never_spend_more_than_daily_calls_together() -> None:
+    """Each run is a new process (three in a row, then two at once); the allowance is the journal's, so
+    restarts do not start a fresh day.
+    Counted at the endpoint (its own record of requests), not by pcwatch."""
+    simulator = Simulator(seed=3, history=300)
+    limit = 10
+    codes, errors = [], []
+    with serve(simulator) as endpoint:
+        for _ in range(3):
+            result = pcwatch("list", "--endpoint-url", endpoint.url, "--daily-calls", str(limit), "--json")
+            codes.append(result.returncode)
+            errors.append(result.stderr)
+        # Two at once: the journal's transaction decides which of them gets the calls that are left.
+        both = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tui",
+                    "list",
+                    "--endpoint-url",
+                    endpoint.url,
+                    "--daily-calls",
+                    str(limit),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=cli_env(),
+                cwd=ROOT,
+            )
+            for _ in range(2)
+        ]
+        for proc in both:
+            _, err = proc.communicate(timeout=60)
+            codes.append(proc.returncode)
+            errors.append(err)
+    assert simulator.stats.total <= limit
+    assert codes[:2] == [0, 0]  # 3 kinds, one page each: 3 calls a run
+    assert codes[-3:] == [3, 3, 3]  # spent: exit 3 ...
+    assert all("the daily budget is spent" in e and "calls return from" in e for e in errors[-3:])
+    assert all("Traceback" not in e for e in errors)

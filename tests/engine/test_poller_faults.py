@@ -51,19 +51,27 @@ def fresh_poller(world) -> Poller:
     sim.faults = Faults()
     settings = Settings(budget=GENEROUS)
     store = Store(clock=clock)
-    return Poller(
+    poller = Poller(
         client,
         store,
         settings,
         clock,
         rng=random.Random(5),
         budget=RequestBudget(GENEROUS, clock),
-        plan=PollPlan(slow_interval=60.0),
+        plan=PollPlan(),
     )
+    poller.watching()
+    return poller
 
 
 def run(coro):
     return asyncio.run(coro)
+
+
+def poll_now(poller: Poller) -> bool | None:
+    """Every source due (as `r` does), then one tick."""
+    poller.refresh_now()
+    return run(poller.poll_once())
 
 
 @pytest.mark.parametrize("fault", sorted(FAILING))
@@ -73,15 +81,15 @@ def test_failing_fault_keeps_data_marks_stale_and_recovers(world, fault: str) ->
     assert run(poller.poll_once())
     known = len(poller.store)
     assert known >= 150
-    clock.advance(61)  # the new-task scan is due
+    clock.advance(61)
     task_id = sim.add_task(kind=TaskKind.ENGAGEMENT_FROM_OPPORTUNITY, duration=10.0, outcome="FAILED")
-    assert run(poller.poll_once())  # sees the new task running
+    assert poll_now(poller)  # sees the new task running
     assert poller.store.task(task_id).task_status == "IN_PROGRESS"
 
     options, state = FAILING[fault]
     sim.faults = Faults(**{fault: 1.0, **options})
     clock.advance(15)  # the task ends meanwhile
-    assert not run(poller.poll_once())
+    assert poll_now(poller) is False
     status = poller.status
     assert status.state == state
     assert status.stale_since == clock.now() and status.last_error
@@ -93,10 +101,10 @@ def test_failing_fault_keeps_data_marks_stale_and_recovers(world, fault: str) ->
     clock.advance(5)
     if fault == "throttle":  # the endpoint refuses a burst of requests in a row, then lets them through
         for _ in range(5):
-            if run(poller.poll_once()):
+            if poll_now(poller):
                 break
     else:
-        assert run(poller.poll_once())
+        assert poll_now(poller)
     assert poller.status.state == "live" and poller.status.stale_since is None
     assert poller.store.task(task_id).task_status == "FAILED"
     [*_, last] = poller.store.transitions_of(task_id)
@@ -112,7 +120,7 @@ def test_data_faults_decode_and_never_erase_what_is_known(world, fault: str) -> 
     sim.faults = Faults(**{fault: 1.0, "slow_seconds": 0.1})
     clock.advance(61)
     task_id = sim.add_task(duration=5.0, outcome="COMPLETE")
-    assert run(poller.poll_once()), poller.status.last_error
+    assert poll_now(poller), poller.status.last_error
     assert poller.status.state == "live"
     record = poller.store.task(task_id)
     assert record is not None
@@ -125,5 +133,5 @@ def test_data_faults_decode_and_never_erase_what_is_known(world, fault: str) -> 
                 assert getattr(new, name) is not None
     sim.faults = Faults()
     clock.advance(61)
-    assert run(poller.poll_once())
+    assert poll_now(poller)
     assert poller.store.task(task_id).task_status == "COMPLETE"

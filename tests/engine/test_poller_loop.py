@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from datetime import timedelta
 
 from schemas import ThrottlingException
 from tests.support.engine import ACCEPT, T0, FakeClient, task
@@ -16,8 +17,9 @@ from tui.engine.store import Store
 
 
 def make(client: FakeClient, budget: Budget, clock: MockClock | None = None, seed: int = 1) -> Poller:
+    """A poller someone watches (a dashboard is open)."""
     clock = clock if clock is not None else MockClock(T0)
-    return Poller(
+    poller = Poller(
         client,
         Store(clock=clock),
         Settings(budget=budget),
@@ -26,6 +28,8 @@ def make(client: FakeClient, budget: Budget, clock: MockClock | None = None, see
         budget=RequestBudget(budget, clock),
         plan=PollPlan(),
     )
+    poller.watching()
+    return poller
 
 
 async def drive(poller: Poller, seconds: float, step: float = 0.5) -> None:
@@ -40,7 +44,8 @@ async def drive(poller: Poller, seconds: float, step: float = 0.5) -> None:
 
 
 async def test_a_day_of_polling_stays_within_the_budget_and_never_stops() -> None:
-    # Tasks keep running all day: the poller wants the fast interval, the pacing holds it back.
+    # Tasks keep running all day and someone watches: the poller spends fast, then the pacing holds it
+    # back so that it never goes blind.
     client = FakeClient(
         [task(n) for n in range(5)]
         + [
@@ -66,6 +71,7 @@ async def test_a_day_of_polling_stays_within_the_budget_and_never_stops() -> Non
     # The rate: never more than burst + 1/s.
     assert max(sum(1 for t in times if s <= t < s + 10) for s in range(0, 3600, 10)) <= 15
     assert poller.status.calls_left_today <= 2000 and poller.status.state == "live"
+    assert poller.status.saving  # (and says so)
 
 
 async def test_throttling_backs_off_with_jitter_keeps_data_and_recovers() -> None:
@@ -82,13 +88,15 @@ async def test_throttling_backs_off_with_jitter_keeps_data_and_recovers() -> Non
         throttled=True,
     )
     delays = []
+    poller.clock.advance(6)  # the kind's next look
     for _ in range(4):
         client.fail_next = [throttled]
-        assert not await poller.poll_once()
+        assert await poller.poll_once() is False
         delays.append(poller.next_delay())
+        poller.clock.advance(delays[-1])
     assert poller.status.state == "backoff"
     assert isinstance(poller.status.last_service_error, ThrottlingException)
-    assert poller.status.stale_since == T0
+    assert poller.status.stale_since == T0 + timedelta(seconds=6)
     assert len(poller.store) == 2  # the data stays
     # Exponential with jitter: each delay within [c/2, c] of c = 2, 4, 8, 16.
     for n, d in enumerate(delays):
@@ -101,7 +109,7 @@ async def test_throttling_backs_off_with_jitter_keeps_data_and_recovers() -> Non
         and poller.status.last_error is None
         and poller.status.stale_since is None
     )
-    assert poller.next_delay() == 5.0
+    assert poller.next_delay() == 6.0
     assert {"starting", "backoff", "live"} <= {s.state for s in statuses}
 
 
@@ -112,7 +120,8 @@ async def test_expired_credentials_mark_stale_with_the_fix_and_retry_slowly() ->
     client.fail_next = [
         CredentialsFailure("SSO session expired — run: aws sso login --profile dev", retryable=False)
     ]
-    assert not await poller.poll_once()
+    poller.clock.advance(6)
+    assert await poller.poll_once() is False
     assert poller.status.state == "stale"
     assert poller.status.last_error == "SSO session expired — run: aws sso login --profile dev"
     assert poller.next_delay() == 60.0
@@ -124,19 +133,20 @@ async def test_failure_midway_keeps_what_succeeded_and_records_last_success_per_
     poller = make(client, Budget(rate_per_second=10, daily_calls=100_000, burst=50))
     await poller.poll_once()
     client.set_status(task(1).task_id, "COMPLETE")
-    poller.clock.advance(5)
-    # The first call (ACCEPT's active list) and its departure fetch succeed; the next one fails.
+    poller.clock.advance(6)
+    # The first call (ACCEPT's newest page, which shows the end) succeeds; the next one (the other kind's
+    # page) fails: the network holds every source, and what succeeded is kept.
     client.fail_next = []
     calls = 0
 
-    def fail_third(call) -> None:
+    def fail_second(call) -> None:
         nonlocal calls
         calls += 1
-        if calls == 3:
+        if calls == 2:
             raise NetworkFailure("network error: connection reset")
 
-    client.on_call = fail_third
-    assert not await poller.poll_once()
+    client.on_call = fail_second
+    assert await poller.poll_once() is False
     assert poller.store.task(task(1).task_id).task_status == "COMPLETE"
     assert poller.status.last_success[ACCEPT] == poller.clock.now()
     assert poller.status.last_success["EngagementFromOpportunity"] < poller.clock.now()

@@ -1,11 +1,12 @@
-"""The poll plan: which calls the poller makes for which state, with a fake client recording them."""
+"""The poll plan carried out: which calls the poller makes for which state, with a fake client recording
+them and a MockClock (each `tick` moves the clock, then makes the calls due)."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
 
-from schemas import GetResourceSnapshotJobResponse, TaskKind
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskKind
 from tests.support.engine import ACCEPT, KINDS, T0, FakeClient, task
 from tui.core.clock import MockClock
 from tui.core.settings import Budget, Settings
@@ -16,22 +17,38 @@ from tui.engine.store import Store
 
 GENEROUS = Budget(rate_per_second=100.0, daily_calls=1_000_000, burst=1000)
 FROM_OPP = TaskKind.ENGAGEMENT_FROM_OPPORTUNITY
+INPROG = ("IN_PROGRESS",)
 
 
-def make(client: FakeClient, store: Store | None = None, clock: MockClock | None = None, **plan: object):
+def make(
+    client: FakeClient,
+    store: Store | None = None,
+    clock: MockClock | None = None,
+    *,
+    watched: bool = True,
+    budget: RequestBudget | None = None,
+    **plan: object,
+) -> tuple[Poller, Store, MockClock]:
     clock = clock if clock is not None else MockClock(T0)
     store = store if store is not None else Store(clock=clock)  # an empty Store is falsy (len 0)
-    settings = Settings(budget=GENEROUS)
     poller = Poller(
         client,
         store,
-        settings,
+        Settings(budget=GENEROUS),
         clock,
         rng=random.Random(1),
-        budget=RequestBudget(GENEROUS, clock),
+        budget=budget or RequestBudget(GENEROUS, clock),
         plan=PollPlan(**plan),  # type: ignore[arg-type]
     )
+    if watched:
+        poller.watching()
     return poller, store, clock
+
+
+async def tick(poller: Poller, seconds: float = 0.0) -> bool | None:
+    assert isinstance(poller.clock, MockClock)
+    poller.clock.advance(seconds)
+    return await poller.poll_once()
 
 
 def ops(client: FakeClient) -> list[tuple]:
@@ -40,12 +57,12 @@ def ops(client: FakeClient) -> list[tuple]:
         if c.op == "list_tasks":
             out.append((c.kind, c.status, c.task_ids, c.max_results, c.next_token))
         else:
-            out.append((c.op, c.job_id))
+            out.append((c.op, c.job_id or c.next_token))
     client.calls.clear()
     return out
 
 
-async def test_first_run_lists_active_then_backfills_history_newest_first() -> None:
+async def test_first_run_lists_running_tasks_then_the_history_a_page_a_tick_newest_first() -> None:
     history = [task(n, status="COMPLETE") for n in range(2500)] + [task(9000 + n) for n in range(3)]
     # (ids apart from the first kind's: `task` names both kinds "task-Enga-…")
     history += [task(5000 + n, kind=FROM_OPP, status="FAILED") for n in range(1500)]
@@ -56,22 +73,19 @@ async def test_first_run_lists_active_then_backfills_history_newest_first() -> N
     progress: list[dict[str, int]] = []
     poller.subscribe_status(lambda status: progress.append(status.history_fetched))
 
-    assert await poller.poll_once()
-
+    assert await tick(poller)
     calls = ops(client)
-    inprog = ("IN_PROGRESS",)
-    assert calls[:3] == [(k, inprog, None, 100, None) for k in KINDS]
-    # The newest page of every kind first (the third kind is empty: one page), then the older pages of
-    # the kinds with more, one of each in turn.
-    assert calls[3:9] == [
-        (ACCEPT, None, None, 1000, None),
-        (FROM_OPP, None, None, 1000, None),
-        (KINDS[2], None, None, 1000, None),
-        (ACCEPT, None, None, 1000, "1000"),
-        (FROM_OPP, None, None, 1000, "1000"),
-        (ACCEPT, None, None, 1000, "2000"),
-    ]
-    assert calls[9:] == [("list_engagement_invitations", None)]
+    assert calls[:3] == [(k, INPROG, None, 100, None) for k in KINDS]
+    # The newest page of every kind's history first (the third kind is empty: one page), then the older
+    # pages of the kinds with more, one of each a tick.
+    assert calls[3:6] == [(k, None, None, 1000, None) for k in KINDS]
+    assert calls[6:] == [("list_engagement_invitations", None)]
+    assert not poller.history_complete(ACCEPT) and poller.history_complete(KINDS[2])
+
+    assert await tick(poller, 1)
+    assert ops(client) == [(ACCEPT, None, None, 1000, "1000"), (FROM_OPP, None, None, 1000, "1000")]
+    assert await tick(poller, 1)
+    assert ops(client) == [(ACCEPT, None, None, 1000, "2000")]
     assert len(store) == 4003
     assert pages[:5] == [3, 1000, 1000, 1000, 500]  # the dashboard fills page by page
     # How far the loading has got, by kind, after each page (a notebook's progress bar shows it).
@@ -80,71 +94,100 @@ async def test_first_run_lists_active_then_backfills_history_newest_first() -> N
     assert fetched[2] == {ACCEPT: 1000, FROM_OPP: 1000, KINDS[2]: 0}
     assert fetched[-1] == {ACCEPT: 2503, FROM_OPP: 1500, KINDS[2]: 0}
     assert all(poller.history_complete(k) for k in KINDS)
-    assert poller.status.state == "live" and not poller.status.backfilling
+    assert poller.status.state == "live" and poller.status.watched
+    assert await tick(poller, 1) is None and ops(client) == []  # nothing due until the 6 s look
     assert store.transitions_of(task(9000).task_id)[0].to_status == "IN_PROGRESS"
     assert store.transitions_of(task(5).task_id) == []  # history: no "first seen" transitions
 
 
-async def test_steady_state_polls_only_kinds_with_running_tasks_and_fetches_departed_by_id() -> None:
-    running = [task(n) for n in range(12)]
-    client = FakeClient([*running, task(500, kind=FROM_OPP, status="COMPLETE")])
-    poller, store, clock = make(client)
-    await poller.poll_once()
+async def test_a_busy_kind_takes_one_newest_page_and_looks_up_by_id_only_tasks_off_it() -> None:
+    newer = [task(n, status="COMPLETE") for n in range(120)]  # they fill the newest page of 100
+    old_running = [task(200 + n) for n in range(12)]
+    client = FakeClient([*newer, *old_running, task(500, kind=FROM_OPP, status="COMPLETE")])
+    poller, store, _ = make(client)
+    await tick(poller)
     ops(client)
 
-    clock.advance(5)
-    await poller.poll_once()
-    assert ops(client) == [(ACCEPT, ("IN_PROGRESS",), None, 100, None)]  # idle kinds cost nothing
+    assert await tick(poller, 6)
+    running_ids = sorted(t.task_id for t in old_running)
+    assert (
+        ops(client)
+        == [
+            (ACCEPT, None, None, 100, None),  # idle kinds cost nothing now
+            (ACCEPT, None, tuple(running_ids[:10]), 10, None),
+            (ACCEPT, None, tuple(running_ids[10:]), 10, None),
+        ]
+    )
 
-    for n in range(11):  # 11 finish: two TaskIdentifier calls (10 + 1)
-        client.set_status(
-            task(n).task_id, "FAILED" if n == 3 else "COMPLETE", reason_code="X" if n == 3 else None
-        )
-    clock.advance(5)
-    await poller.poll_once()
+    for n in range(11):
+        client.set_status(task(200 + n).task_id, "FAILED" if n == 3 else "COMPLETE")
+    fresh = task(7000, start=T0 + timedelta(seconds=3))  # a new running task: on the page
+    client.truth[fresh.task_id] = fresh
+    assert await tick(poller, 6)
     calls = ops(client)
-    assert calls[0] == (ACCEPT, ("IN_PROGRESS",), None, 100, None)
-    assert [len(c[2]) for c in calls[1:]] == [10, 1]
-    assert all(c[3] == 10 and c[1] is None for c in calls[1:])
-    assert store.task(task(3).task_id).task_status == "FAILED"
-    assert store.active_ids() == {task(11).task_id}
-    t = store.transitions_of(task(3).task_id)[-1]
+    assert [c[2] and len(c[2]) for c in calls] == [None, 10, 2]  # (still off the page: looked up)
+    assert store.task(task(203).task_id).task_status == "FAILED"
+    assert store.active_ids() == {task(211).task_id, fresh.task_id}
+    t = store.transitions_of(task(203).task_id)[-1]
     assert (t.from_status, t.to_status, t.observed_at, t.previous_observed_at) == (
         "IN_PROGRESS",
         "FAILED",
-        clock.now(),
-        clock.now() - timedelta(seconds=5),
+        poller.clock.now(),
+        poller.clock.now() - timedelta(seconds=6),
     )
-    assert poller.next_delay() == 5.0  # still one running: fast
+
+    client.set_status(fresh.task_id, "COMPLETE")
+    assert await tick(poller, 6)
+    # The end of a task on the page needs no look-up: the page shows it.
+    assert ops(client) == [
+        (ACCEPT, None, None, 100, None),
+        (ACCEPT, None, (task(211).task_id,), 10, None),
+    ]
+    assert store.task(fresh.task_id).task_status == "COMPLETE"
 
 
-async def test_idle_kinds_scan_for_new_tasks_each_slow_interval_stopping_at_a_known_task() -> None:
-    client = FakeClient([task(n, status="COMPLETE") for n in range(50)])
-    poller, store, clock = make(client)
-    await poller.poll_once()
+async def test_nobody_watching_a_busy_kind_is_looked_at_once_a_minute() -> None:
+    client = FakeClient([task(1)])
+    poller, _, _ = make(client, watched=False)
+    await tick(poller)
     ops(client)
-    assert poller.next_delay() == 60.0  # nothing running: slow
+    for _ in range(9):
+        assert await tick(poller, 6) is None
+    assert ops(client) == []
+    assert await tick(poller, 6)
+    assert ops(client) == [(ACCEPT, None, None, 100, None)]
+    assert not poller.status.watched
 
-    clock.advance(30)
-    await poller.poll_once()
-    assert ops(client) == []  # not due yet
+    release = poller.watching()  # a dashboard opens: 6 s again
+    assert await tick(poller, 6)
+    assert ops(client) == [(ACCEPT, None, None, 100, None)]
+    release()
+    assert await tick(poller, 6) is None
 
+
+async def test_idle_kinds_look_for_new_tasks_every_3_minutes_paging_on_while_all_are_new() -> None:
+    client = FakeClient([task(n, status="COMPLETE") for n in range(50)])
+    poller, store, _ = make(client)
+    await tick(poller)
+    ops(client)
+    assert poller.next_delay() == 180.0
+
+    assert await tick(poller, 90) is None and ops(client) == []
     # 30 new tasks (more than one scan page), one of them already finished.
     for n in range(30):
         t = task(
             1000 + n, start=T0 + timedelta(seconds=10 + n), status="COMPLETE" if n == 0 else "IN_PROGRESS"
         )
         client.truth[t.task_id] = t
-    clock.advance(30)
-    await poller.poll_once()
+    assert await tick(poller, 90)
     calls = ops(client)
     # The first page is all new: start over with the largest pages rather than 25 at a time.
     assert calls[:2] == [(ACCEPT, None, None, 25, None), (ACCEPT, None, None, 1000, None)]
     assert [c[0] for c in calls[2:4]] == KINDS[1:]
     assert len(store) == 80
-    assert store.task(task(1000).task_id).task_status == "COMPLETE"  # started and finished between ticks
+    assert store.task(task(1000).task_id).task_status == "COMPLETE"  # started and ended between looks
     assert len(store.active_ids(ACCEPT)) == 29
-    assert poller.next_delay() == 5.0
+    assert poller.next_delay() == 6.0
 
 
 async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> None:
@@ -154,13 +197,9 @@ async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> Non
     poller, store, clock = make(client)
     sent: list[tuple[str, object]] = []
 
-    def slow_call(call) -> None:  # each call takes 2 s; remember when each newest-first scan was sent
-        if (
-            call.op == "list_tasks"
-            and call.status is None
-            and call.task_ids is None
-            and call.max_results == 25
-        ):
+    def slow_call(call) -> None:  # each call takes 2 s; remember when each newest-first look was sent
+        newest_first = call.status is None and call.task_ids is None and call.max_results in (25, 100)
+        if call.op == "list_tasks" and newest_first:
             sent.append((call.kind, clock.now()))
         clock.advance(2)
 
@@ -170,7 +209,7 @@ async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> Non
     asked = clock.now()
     poller.refresh_now()
     await poller.poll_once()
-    assert [k for k, _ in sent] == KINDS  # one scan per kind, after the running tasks' listing
+    assert sorted(k for k, _ in sent) == sorted(KINDS)  # one look per kind (the running tasks' listing: none)
     assert poller.status.scanned == dict(sent)
     assert all(t >= asked for t in poller.status.scanned.values())
     assert poller.status.last_success[FROM_OPP] > poller.status.scanned[FROM_OPP]  # (answered later)
@@ -182,12 +221,18 @@ async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> Non
     assert shared.scanned == poller.status.scanned and len(store) == 6
 
 
-async def test_restart_with_journal_loads_first_and_fetches_only_new(tmp_path) -> None:
+async def test_restart_with_journal_loads_first_fetches_only_new_and_keeps_the_budget(tmp_path) -> None:
     clock = MockClock(T0)
     client = FakeClient([task(n, status="COMPLETE") for n in range(3000)] + [task(7000)])
     path = tmp_path / "j.sqlite3"
-    poller, store, _ = make(client, Store(Journal(path), clock), clock)
-    await poller.poll_once()
+    store = Store(Journal(path), clock)
+    limits = Budget(rate_per_second=100.0, daily_calls=500, burst=1000)
+    budget = RequestBudget(limits, clock, ledger=store.journal.call_ledger())
+    poller, _, _ = make(client, store, clock, budget=budget)
+    for _ in range(4):
+        await tick(poller, 1)
+    spent = client.attempts
+    assert poller.status.calls_left_today == 500 - spent
     store.journal.close()
 
     new = task(8000, start=T0 + timedelta(seconds=1))
@@ -197,68 +242,124 @@ async def test_restart_with_journal_loads_first_and_fetches_only_new(tmp_path) -
     again = Store(Journal(path), clock)
     again.load()
     assert len(again) == 3001  # filled before any call
-    poller2, _, _ = make(client, again, clock)
-    clock.advance(1)
-    await poller2.poll_once()
+    budget = RequestBudget(limits, clock, ledger=again.journal.call_ledger())
+    assert budget.calls_left_today == 500 - spent  # a restart starts from what was spent
+    poller2, _, _ = make(client, again, clock, budget=budget)
+    await tick(poller2, 1)
     calls = ops(client)
     assert (ACCEPT, None, None, 1000, None) not in calls  # no history re-fetch
-    assert calls[0] == (ACCEPT, ("IN_PROGRESS",), None, 100, None)
+    assert calls[0] == (ACCEPT, INPROG, None, 100, None)
     assert calls[1] == (ACCEPT, None, (task(7000).task_id,), 10, None)
-    assert (ACCEPT, None, None, 25, None) in calls  # one scan page reaches the known tasks
-    assert again.task(new.task_id) is not None
     assert again.task(task(7000).task_id).task_status == "COMPLETE"
+    await tick(poller2, 6)
+    # (The kind had a running task a moment ago: its next one may come soon, so it keeps the 6 s look.)
+    assert ops(client) == [(ACCEPT, None, None, 100, None)]  # one page reaches the known tasks
+    assert again.task(new.task_id) is not None
+    assert poller2.status.calls_left_today == 500 - client.attempts  # both runs' calls, one allowance
 
 
-async def test_snapshot_jobs_fetched_once_when_seen_live_then_slowly_while_running() -> None:
+async def test_snapshot_jobs_once_when_first_seen_then_only_those_asked_for_while_running() -> None:
     client = FakeClient([task(1, status="COMPLETE", resource_snapshot_job_id="job-history")])
-    poller, store, clock = make(client, job_refresh_interval=900.0)
-    await poller.poll_once()
-    # The history job is fetched only with spare budget: with this generous budget, yes.
-    assert ("get_resource_snapshot_job", "job-history") in ops(client)
+    poller, store, _ = make(client)
+    await tick(poller)
+    assert not [c for c in ops(client) if c[0] == "get_resource_snapshot_job"]  # history: when opened
 
     live = task(2, start=T0 + timedelta(seconds=1))
     client.truth[live.task_id] = live
     poller.refresh_now()
-    await poller.poll_once()
+    await tick(poller)
     ops(client)
     client.set_status(live.task_id, "COMPLETE", resource_snapshot_job_id="job-live")
     client.jobs["job-live"] = GetResourceSnapshotJobResponse(id="job-live", status="Running")
-    clock.advance(5)
-    await poller.poll_once()
-    assert ("get_resource_snapshot_job", "job-live") in ops(client)
+    await tick(poller, 6)
+    await tick(poller, 0.5)
+    assert ("get_resource_snapshot_job", "job-live") in ops(client)  # first seen: fetched once
     assert store.job("job-live").status == "Running"
+    for _ in range(4):
+        await tick(poller, 900)
+        assert not [c for c in ops(client) if c[0] == "get_resource_snapshot_job"]  # nobody asked
 
-    clock.advance(60)
-    await poller.poll_once()
-    assert not [c for c in ops(client) if c[0] == "get_resource_snapshot_job"]  # not again so soon
-    clock.advance(900)
-    await poller.poll_once()
-    assert ("get_resource_snapshot_job", "job-live") in ops(client)  # refreshed while Running
-
-    client.jobs["job-live"] = GetResourceSnapshotJobResponse(id="job-live", status="Stopped")
-    poller.want_job("job-live")
-    await poller.poll_once()
-    assert ops(client) == [("get_resource_snapshot_job", "job-live")]  # on demand, even if not due
-    assert store.job("job-live").status == "Stopped"
-    clock.advance(2000)
-    await poller.poll_once()
-    assert not [c for c in ops(client) if c[0] == "get_resource_snapshot_job"]  # Stopped: no refresh
+    poller.want_job("job-history")  # the user opens the history task: at once
+    await tick(poller)
+    assert ops(client) == [("get_resource_snapshot_job", "job-history")]
+    await tick(poller, 901)
+    assert ("get_resource_snapshot_job", "job-history") in ops(client)  # asked for, Running: refreshed
+    client.jobs["job-history"] = GetResourceSnapshotJobResponse(id="job-history", status="Stopped")
+    await tick(poller, 901)
+    assert ("get_resource_snapshot_job", "job-history") in ops(client)
+    assert store.job("job-history").status == "Stopped"
+    await tick(poller, 901)
+    assert not [c for c in ops(client) if c[0] == "get_resource_snapshot_job"]  # final: never again
 
 
-async def test_pending_invitations_are_listed_slowly_and_stale_ones_dropped() -> None:
-    from schemas import EngagementInvitationSummary
+async def test_a_job_the_service_no_longer_has_fails_alone_and_is_not_retried_on_a_timer() -> None:
+    client = FakeClient([task(1), task(2)])
+    client.missing_jobs.add("job-gone")
+    poller, store, _ = make(client)
+    await tick(poller)
+    client.set_status(task(1).task_id, "COMPLETE", resource_snapshot_job_id="job-gone")
+    await tick(poller, 6)
+    await tick(poller, 0.5)
+    assert ("get_resource_snapshot_job", "job-gone") in ops(client)
+    status = poller.status
+    assert status.state == "live" and status.stale_since is None  # the tasks are current
+    assert status.failing == (("job job-gone", status.failing[0][1]),)
+    assert "ResourceNotFoundException" in status.failing[0][1]
+
+    client.set_status(task(2).task_id, "FAILED")  # the other sources keep their cadence
+    assert await tick(poller, 6)
+    assert store.task(task(2).task_id).task_status == "FAILED"
+    for _ in range(10):
+        await tick(poller, 60)
+    assert ("get_resource_snapshot_job", "job-gone") not in ops(client)
+    poller.want_job("job-gone")  # opened again: asked again
+    await tick(poller)
+    assert ops(client) == [("get_resource_snapshot_job", "job-gone")]
+
+
+async def test_tasks_pcwatch_started_are_followed_every_2_seconds_until_they_end() -> None:
+    client = FakeClient([task(1)])
+    poller, store, _ = make(client, watched=False)
+    await tick(poller)
+    mine = task(5, start=T0 + timedelta(seconds=1))
+    client.truth[mine.task_id] = mine
+    store.apply_tasks([mine])
+    poller.follow_task(mine.task_id, ACCEPT)
+    ops(client)
+    await tick(poller, 2)
+    assert ops(client) == [(ACCEPT, None, (mine.task_id,), 10, None)]
+    client.set_status(mine.task_id, "COMPLETE")
+    await tick(poller, 2)
+    assert ops(client) == [(ACCEPT, None, (mine.task_id,), 10, None)]
+    assert store.task(mine.task_id).task_status == "COMPLETE"
+    assert await tick(poller, 2) is None and ops(client) == []  # ended: back to the slow cadence
+
+
+async def test_new_invitations_every_10_minutes_and_every_page_every_2_hours() -> None:
+    def invitation(n: int) -> EngagementInvitationSummary:
+        return EngagementInvitationSummary(id=f"inv-{n:03d}", catalog="Sandbox", status="PENDING")
 
     client = FakeClient()
-    client.invitations = [
-        EngagementInvitationSummary(id=f"inv-{n}", catalog="Sandbox", status="PENDING") for n in range(3)
+    client.invitations = [invitation(n) for n in range(250, 0, -1)]  # newest first
+    poller, store, _ = make(client)
+    await tick(poller)
+    assert [c for c in ops(client) if c[0] == "list_engagement_invitations"] == [
+        ("list_engagement_invitations", None),
+        ("list_engagement_invitations", "100"),
+        ("list_engagement_invitations", "200"),
     ]
-    poller, store, clock = make(client, invitation_interval=300.0)
-    await poller.poll_once()
-    assert len(store.invitations()) == 3
-    client.invitations = client.invitations[1:]
-    clock.advance(100)
-    await poller.poll_once()
-    assert len(store.invitations()) == 3  # not due
-    clock.advance(200)
-    await poller.poll_once()
-    assert sorted(i.id for i in store.invitations()) == ["inv-1", "inv-2"]
+    assert len(store.invitations()) == 250
+    client.invitations = [invitation(300), *client.invitations[1:]]  # one new; inv-250 accepted elsewhere
+
+    def invitation_calls() -> list[tuple]:
+        return [c for c in ops(client) if c[0] == "list_engagement_invitations"]
+
+    await tick(poller, 599)
+    assert invitation_calls() == []
+    await tick(poller, 1)
+    assert invitation_calls() == [("list_engagement_invitations", None)]  # one page reaches known ones
+    assert len(store.invitations()) == 251
+    await tick(poller, 7200 - 600)
+    assert len(invitation_calls()) == 3
+    ids = {i.id for i in store.invitations()}
+    assert "inv-300" in ids and "inv-250" not in ids and len(ids) == 250

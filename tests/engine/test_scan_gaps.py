@@ -22,7 +22,7 @@ async def caught_up(poller, seconds: float = 400.0) -> None:  # type: ignore[no-
 async def test_tasks_between_two_scans_are_found_though_a_newer_one_was_seen_running() -> None:
     history = [task(n, status="COMPLETE") for n in range(1, 6)]
     client = FakeClient([*history, task(9, status="IN_PROGRESS", start=T0 - timedelta(hours=2))])
-    poller, store, clock = make(client, active_scan_interval=60.0)
+    poller, store, clock = make(client, newest_page_size=25)
     await caught_up(poller, 70)
     assert len(store) == 6
     # Meanwhile: 40 tasks start and finish, then one starts and keeps running (the newest of all).
@@ -39,7 +39,7 @@ async def test_tasks_between_two_scans_are_found_though_a_newer_one_was_seen_run
 
 async def test_a_scan_cut_short_by_a_failure_is_taken_up_again_below_what_it_reached() -> None:
     client = FakeClient([task(n, status="COMPLETE") for n in range(1, 6)])
-    poller, store, clock = make(client, active_scan_interval=60.0, slow_interval=60.0)
+    poller, store, clock = make(client, scan_interval=60.0)
     await caught_up(poller, 70)
     base = clock.now()
     done = [task(100 + n, status="COMPLETE", start=base + timedelta(seconds=n)) for n in range(60)]

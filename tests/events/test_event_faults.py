@@ -46,7 +46,7 @@ async def test_an_event_wakes_the_poll_that_sees_the_end_then_is_deleted(rig: Ri
     await start(rig)
     task_id = rig.sim.add_task(kind=TaskKind.ACCEPT_INVITATION, duration=30)
     await look(rig)
-    assert await rig.poller.poll_once()  # its kind's running list: not due again for a minute
+    assert await rig.poller.poll_once() is None  # nothing due: its kind's page not for a minute
     assert rig.seen()[task_id] == TaskStatus.IN_PROGRESS
     rig.clock.advance(31)
     assert rig.publisher.publish_due() >= 2  # invitation accepted, opportunity created, snapshot
@@ -121,7 +121,7 @@ async def test_a_lost_event_is_caught_by_the_safety_net(rig: Rig) -> None:
     await look(rig)
     rig.clock.advance(21)
     rig.publisher.publish_due()
-    assert rig.poller.next_delay() == rig.poller.plan.events_busy_interval
+    assert rig.poller.next_delay() == rig.poller.plan.events_busy_interval - 21  # a minute after the look
     await rig.poll_after_delay()
     assert rig.seen()[known] == TaskStatus.COMPLETE
     # A task started by another tool and ended between two looks, its events lost too: the idle sweep.
@@ -131,7 +131,7 @@ async def test_a_lost_event_is_caught_by_the_safety_net(rig: Rig) -> None:
     waited = 0.0
     while elsewhere not in rig.seen():
         waited += await rig.poll_after_delay()
-        assert waited <= rig.poller.plan.events_scan_interval + rig.poller.plan.events_sweep_interval
+        assert waited <= rig.poller.plan.events_scan_interval
     assert rig.seen() == rig.truth() == rig.journal_statuses()
 
 
@@ -171,6 +171,7 @@ async def test_a_failed_poll_leaves_the_events_in_the_queue_until_it_succeeds(ri
     assert rig.consumer.counts["retried"] == sent
     assert rig.depth() == sent  # not deleted
     rig.sim.faults = Faults()
+    rig.clock.advance(rig.poller.next_delay())  # the throttling's backoff (it holds every source)
     await asyncio.sleep(1.2)  # the visibility timeout: SQS delivers them again
     assert await rig.deliver()
     assert rig.seen()[task_id] == TaskStatus.COMPLETE == rig.journal_statuses()[task_id]
@@ -178,6 +179,7 @@ async def test_a_failed_poll_leaves_the_events_in_the_queue_until_it_succeeds(ri
 
 
 async def test_the_queue_deleted_resumes_normal_polling_and_says_so(rig: Rig, sqs: Any) -> None:
+    rig.poller.watching()  # someone watches: the normal cadence of a running kind is 6 s
     await start(rig)
     rig.sim.add_task(duration=3600)
     await look(rig)
@@ -187,7 +189,7 @@ async def test_the_queue_deleted_resumes_normal_polling_and_says_so(rig: Rig, sq
     status = rig.poller.status
     assert status.events == "down"
     assert status.events_error is not None and "does not exist" in status.events_error
-    assert rig.poller.next_delay() == rig.poller.plan.fast_interval  # the normal cadence again
+    assert rig.poller.next_delay() == rig.poller.plan.watched_interval  # the normal cadence again
     # A task ending now is still seen at the normal cadence.
     task_id = rig.sim.add_task(duration=4)
     await look(rig)

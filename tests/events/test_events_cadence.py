@@ -1,5 +1,6 @@
 """The poller's cadence with a live events queue, on a MockClock with a fake client: the idle sweep stays
-within 12 Partner Central calls an hour, and a failing queue brings the normal cadence back at once."""
+within 12 Partner Central calls an hour (even watched), and a failing queue brings the normal cadence back
+at once."""
 
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ async def test_idle_with_events_costs_at_most_12_calls_an_hour_and_a_failing_que
     poller.events = ClockConsumer(
         queue, store, "Sandbox", clock, poller.wake_for, on_health=poller._on_events_health
     )
+    poller.watching()  # (watched: the faster of the two normal cadences)
     runner = asyncio.create_task(poller.run())
     try:
         await drive(clock, 3600)  # the history, then settling into the sweep
@@ -77,14 +79,14 @@ async def test_idle_with_events_costs_at_most_12_calls_an_hour_and_a_failing_que
         before = len(client.calls)
         await drive(clock, 3600)
         assert len(client.calls) - before <= 12
-        assert poller.next_delay() == poller.plan.events_sweep_interval
+        assert poller.plan_input().events_live
         queue.down = True
         await drive(clock, 30)
         assert poller.status.events == "down"
-        assert poller.next_delay() == poller.plan.slow_interval  # the normal cadence again
+        assert not poller.plan_input().events_live  # the normal cadence again
         before = len(client.calls)
         await drive(clock, 600)
-        assert len(client.calls) - before >= 10  # a look for new tasks of each kind every minute
+        assert len(client.calls) - before >= 9  # a look for new tasks of each kind every 3 minutes
     finally:
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)

@@ -42,6 +42,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
         settings = matrix_settings(served.url, tmp_path / "j.sqlite3")
         store, engine = make_engine(settings, clock)
         store.load()
+        engine.watching()  # (as a dashboard runs it: the scenario's timings are the watched cadences)
         run = asyncio.ensure_future(engine.run())
 
         def state_now() -> str:

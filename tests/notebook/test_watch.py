@@ -205,6 +205,7 @@ async def test_the_live_view_follows_the_engine_until_stopped(served_simulator, 
     sim, endpoint = served_simulator
     with _watch(endpoint.url, tmp_path / "nb.sqlite3") as watch:
         assert watch.wait_ready(30)
+        assert not watch.status.watched  # nobody looks: the poller spends almost nothing
         view = watch.live(status="IN_PROGRESS", min_gap=0.1)
         assert watch.live_views == (view,)
         assert view.state is not None and set(view.state.counts) == {"IN_PROGRESS"}
@@ -213,11 +214,17 @@ async def test_the_live_view_follows_the_engine_until_stopped(served_simulator, 
         while time.monotonic() < deadline and new not in {r.task_id for r in view.state.running}:
             await asyncio.sleep(0.1)
         assert new in {r.task_id for r in view.state.running}  # redrawn by the engine, not by this test
+        assert watch.status.watched  # a live view is a watcher: the poller spends as for a dashboard
         assert "calls in the last hour" in repr(view) and new in repr(view)
         assert "Running" in view._bundle()["text/html"]
         watch.refresh()
         assert isinstance(watch.jobs(), JobList) and isinstance(watch.invitations(), InvitationList)
         assert "invitations" in watch.invitations()._repr_html_()
+        view.stop()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and watch.status.watched:
+            await asyncio.sleep(0.1)
+        assert not watch.status.watched
     assert not view.running and view.state.stopped and watch.live_views == ()
 
 

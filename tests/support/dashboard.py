@@ -165,6 +165,9 @@ class FakePoller:
         self.status = status or live_status()
         self.calls: list[str] = []
         self._subscribers: list[Callable[[PollerStatus], None]] = []
+        #: Watchers registered now (`watching`), and the tasks handed to `follow_task`.
+        self.watchers = 0
+        self.followed: list[tuple[str, str]] = []
 
     def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
         self._subscribers.append(callback)
@@ -198,6 +201,21 @@ class FakePoller:
 
     def want_job(self, job_id: str) -> None:
         self.calls.append(f"want_job {job_id}")
+
+    def watching(self) -> Callable[[], None]:
+        self.watchers += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.watchers -= 1
+
+        return release
+
+    def follow_task(self, task_id: str, kind: str) -> None:
+        self.followed.append((task_id, kind))
 
 
 class CountingDriver(HeadlessDriver):

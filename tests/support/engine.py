@@ -15,10 +15,11 @@ from schemas import (
     TASK_KINDS,
     GetResourceSnapshotJobResponse,
     ListEngagementInvitationsResponse,
+    ResourceNotFoundException,
     TaskKind,
     TaskRecord,
 )
-from tui.aws.failures import ApiFailure
+from tui.aws.failures import ApiFailure, ServiceFailure
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 KINDS = list(TASK_KINDS)
@@ -112,6 +113,8 @@ class FakeClient:
     def __init__(self, tasks: list[TaskRecord] | None = None) -> None:
         self.truth: dict[str, TaskRecord] = {t.task_id: t for t in tasks or []}  # type: ignore[misc]
         self.jobs: dict[str, GetResourceSnapshotJobResponse] = {}
+        #: Jobs the service says do not exist (ResourceNotFoundException, as a 404 decodes).
+        self.missing_jobs: set[str] = set()
         self.invitations: list[Any] = []
         self.calls: list[Call] = []
         self.fail_next: list[BaseException] = []
@@ -175,11 +178,25 @@ class FakeClient:
 
     async def get_resource_snapshot_job(self, job_id: str) -> GetResourceSnapshotJobResponse:
         self._record(Call("get_resource_snapshot_job", job_id=job_id))
+        if job_id in self.missing_jobs:
+            message = f"Resource snapshot job {job_id} was not found in catalog Sandbox."
+            raise ServiceFailure(
+                f"ResourceNotFoundException: {message}",
+                service_error=ResourceNotFoundException(message=message),
+                retryable=False,
+            )
         return self.jobs.get(job_id) or GetResourceSnapshotJobResponse(id=job_id, status="Running")
 
     async def list_engagement_invitations(self, **kwargs: Any) -> ListEngagementInvitationsResponse:
+        """Newest first (the order of `invitations`), `max_results` a page."""
         self._record(Call("list_engagement_invitations", next_token=kwargs.get("next_token")))
-        return ListEngagementInvitationsResponse(engagement_invitation_summaries=list(self.invitations))
+        size = kwargs.get("max_results", 100)
+        offset = int(kwargs.get("next_token") or 0)
+        page = self.invitations[offset : offset + size]
+        more = offset + size < len(self.invitations)
+        return ListEngagementInvitationsResponse(
+            engagement_invitation_summaries=list(page), next_token=str(offset + size) if more else None
+        )
 
 
 def failure(message: str = "boom", **kwargs: Any) -> ApiFailure:

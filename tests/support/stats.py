@@ -50,8 +50,17 @@ def demo_journal(
         settings = demo.settings
         client = make_client(settings)
         store = Store(Journal(path), clock=clock)
-        plan = PollPlan(
-            fast_interval=step, slow_interval=step, active_scan_interval=step, invitation_interval=1e9
+        never = 1e9
+        plan = PollPlan(  # every kind every `step`, watched or not; the history as fast as it comes
+            watched_interval=step,
+            unwatched_interval=step,
+            scan_interval=step,
+            unwatched_scan_interval=step,
+            backfill_interval=0.0,
+            invitation_interval=never,
+            unwatched_invitation_interval=never,
+            invitation_sweep_interval=never,
+            unwatched_invitation_sweep_interval=never,
         )
         budget = RequestBudget(BUDGET, clock)
         poller = Poller(client, store, settings, clock, rng=random.Random(seed), budget=budget, plan=plan)

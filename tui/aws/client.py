@@ -207,10 +207,12 @@ class PartnerCentralClient:
         max_results: int = 100,
         next_token: str | None = None,
     ) -> ListEngagementInvitationsResponse:
+        """Newest first (by InvitationDate)."""
         params: dict[str, Any] = {
             "Catalog": self.catalog,
             "ParticipantType": participant_type,
             "MaxResults": max_results,
+            "Sort": {"SortBy": "InvitationDate", "SortOrder": "DESCENDING"},
         }
         if status:
             params["Status"] = list(status)

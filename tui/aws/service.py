@@ -45,7 +45,9 @@ class TaskReads(Protocol):
         participant_type: str = "RECEIVER",
         max_results: int = 100,
         next_token: str | None = None,
-    ) -> ListEngagementInvitationsResponse: ...
+    ) -> ListEngagementInvitationsResponse:
+        """Newest first (by InvitationDate)."""
+        ...
 
     def close(self) -> None: ...
 

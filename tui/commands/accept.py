@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from tui.core.settings import Settings
 from tui.core.timefmt import MINUTE, instant
 
-from .common import EXIT_ERROR, error
+from .common import EXIT_ERROR, error, shared_budget
 from .writes import (
     add_again_argument,
     add_wait_arguments,
@@ -103,7 +103,7 @@ def _describe(inv: EngagementInvitationSummary) -> str:
 def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
     from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
-    from tui.engine.budget import RequestBudget
+    from tui.engine.budget import BudgetSpent
     from tui.writes.bulk_accept import InvitationFilter, accept_all, pending_invitations
 
     if args.yes:
@@ -114,8 +114,7 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
     clock = SystemClock()
     out = sys.stdout
     try:
-        with write_session(settings) as session:
-            reads = RequestBudget(settings.budget, clock)
+        with write_session(settings) as session, shared_budget(session.settings, clock) as reads:
             invitations = asyncio.run(pending_invitations(session.client, clock, matching, read_budget=reads))
             done = session.ledger.succeeded_targets(
                 "StartEngagementByAcceptingInvitationTask", session.client.catalog
@@ -153,6 +152,8 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
             )
     except ApiFailure as failure:
         return error("accept", failure.message)
+    except BudgetSpent as spent:
+        return error("accept", str(spent))
     print(
         f"pcwatch accept: accepted {len(result.accepted)}, refused {len(result.refused)}, "
         f"skipped {len(invitations) - len(todo) + len(result.skipped)} (already accepted)",

@@ -13,6 +13,8 @@ from tui.core.settings import Settings
 
 if TYPE_CHECKING:
     from tui.aws.client import PartnerCentralClient
+    from tui.core.clock import Clock
+    from tui.engine.budget import RequestBudget
 
 #: Exit code for errors other than a task's outcome (bad arguments, credentials, the service).
 EXIT_ERROR = 3
@@ -97,3 +99,20 @@ def connected(settings: Settings, **client_options: Any) -> Iterator[tuple[Partn
     finally:
         if demo is not None:
             demo.close()
+
+
+@contextmanager
+def shared_budget(settings: Settings, clock: Clock) -> Iterator[RequestBudget]:
+    """The read budget every pcwatch of this endpoint, account and catalog spends from: the calls are
+    recorded in their journal (rolling 24 h), so repeated runs never spend more than `--daily-calls`
+    together. With `--no-journal` (or `--demo` without `--journal`) it is this run's alone. `settings`
+    as `connected` gives them (pointed at the demo's endpoint)."""
+    from tui.engine.budget import RequestBudget
+    from tui.engine.journal import journal_for
+
+    journal = journal_for(settings)
+    try:
+        yield RequestBudget(settings.budget, clock, ledger=journal.call_ledger() if journal else None)
+    finally:
+        if journal is not None:
+            journal.close()

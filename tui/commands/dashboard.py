@@ -94,7 +94,9 @@ def build_app(
         cleanups.append(engine.close)
         actions = None
         if ledger is not None:
-            actions = WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock)
+            actions = WriteActions(
+                client, ledger, store=store, read_only=settings.read_only, clock=clock, engine=engine
+            )
         app = PcwatchApp(
             store,
             engine,

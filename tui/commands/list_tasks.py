@@ -18,7 +18,7 @@ from tui.core.settings import Settings
 from tui.core.text_safety import CSV, JSON, LINE, visible
 from tui.core.timefmt import SECOND, instant, iso
 
-from .common import SHORT_KIND, connected, error, parse_kind, print_columns
+from .common import SHORT_KIND, connected, error, parse_kind, print_columns, shared_budget
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from tui.aws.failures import ApiFailure
     from tui.aws.service import TaskReads
     from tui.core.clock import Clock
+    from tui.engine.budget import RequestBudget
 
 #: CSV columns: the service's wire names plus Kind.
 CSV_FIELDS = [
@@ -63,31 +64,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def fetch_tasks(
     client: TaskReads,
-    settings: Settings,
+    budget: RequestBudget,
     kinds: Sequence[str],
     statuses: Sequence[str] | None,
     *,
     clock: Clock | None = None,
     on_retry: Callable[[ApiFailure, float], None] | None = None,
 ) -> list[TaskRecord]:
-    """Every task of the kinds (filtered by status on the service side), within the rate budget; each
-    page retried as `tui.aws.retry.retrying` says. Raises the ApiFailure it gave up on."""
+    """Every task of the kinds (filtered by status on the service side), within the budget; each page
+    retried as `tui.aws.retry.retrying` says. Raises the ApiFailure it gave up on, or `BudgetSpent` when
+    the daily allowance runs out (shared with every pcwatch of the same journal)."""
+    from functools import partial
+
     from schemas import TaskRecord
     from tui.aws.retry import retrying
     from tui.core.clock import SystemClock
-    from tui.engine.budget import RequestBudget
 
     clock = clock or SystemClock()
-    budget = RequestBudget(settings.budget, clock)
     records: list[TaskRecord] = []
     for kind in kinds:
         token: str | None = None
         while True:
 
             async def one_page(kind: str = kind, token: str | None = token) -> ListTasksPage:
-                await budget.acquire()
-                return await client.list_tasks(
-                    kind, status=list(statuses) if statuses else None, max_results=PAGE_SIZE, next_token=token
+                return await budget.spend_on(
+                    lambda: client.attempts,
+                    partial(
+                        client.list_tasks,
+                        kind,
+                        status=list(statuses) if statuses else None,
+                        max_results=PAGE_SIZE,
+                        next_token=token,
+                    ),
                 )
 
             page = await retrying(one_page, clock=clock, on_retry=on_retry)
@@ -138,14 +146,18 @@ def print_json(records: Sequence[TaskRecord], out: TextIO) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from schemas import TASK_KINDS
     from tui.aws.failures import ApiFailure
+    from tui.core.clock import SystemClock
+    from tui.engine.budget import BudgetSpent
 
     kinds = list(dict.fromkeys(args.kind or TASK_KINDS))
     statuses = [s.upper() for s in args.status] if args.status else None
     try:
-        with connected(settings) as (client, settings):
-            records = asyncio.run(fetch_tasks(client, settings, kinds, statuses))
+        with connected(settings) as (client, settings), shared_budget(settings, SystemClock()) as budget:
+            records = asyncio.run(fetch_tasks(client, budget, kinds, statuses))
     except ApiFailure as failure:
         return error("list", failure.message)
+    except BudgetSpent as spent:
+        return error("list", str(spent))
     out = sys.stdout
     try:
         if args.json:

@@ -4,7 +4,9 @@ Exit 0 when it completes, 1 when it fails (ReasonCode and Message on stderr, con
 escaped), 124 on --timeout, 3 on any other error. Throttling, faults and network errors are retried with
 backoff until the timeout; credentials and other client errors end the wait at once. The timeout is a
 deadline: a call still hanging when it comes is abandoned (`tui.aws.retry.within`), so the command is
-back within moments of it whatever the network does.
+back within moments of it whatever the network does. Its calls are spent from the daily allowance every
+pcwatch of the same account and catalog shares (`common.shared_budget`): with it spent, it exits 3 saying
+when calls return.
 """
 
 from __future__ import annotations
@@ -13,22 +15,30 @@ import argparse
 import asyncio
 import random
 import sys
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tui.core.settings import Settings
 
-from .common import connected, error, parse_kind
+from .common import connected, error, parse_kind, shared_budget
 
 EXIT_COMPLETE = 0
 EXIT_FAILED = 1
 EXIT_TIMEOUT = 124
+#: Seconds between checks unless --interval says otherwise (`--wait` after a write: 2 s, the cadence of
+#: the tasks pcwatch started).
+DEFAULT_INTERVAL = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("task_id", metavar="TASK_ID", help="the task's id (or ARN)")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="give up after this")
     parser.add_argument(
-        "--interval", type=float, default=None, metavar="SECONDS", help="seconds between checks (default 5)"
+        "--interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help=f"seconds between checks (default {DEFAULT_INTERVAL:g})",
     )
     parser.add_argument(
         "--kind", type=parse_kind, default=None, help="the task's kind, if known (saves calls)"
@@ -42,6 +52,7 @@ if TYPE_CHECKING:
     from tui.aws.failures import ApiFailure
     from tui.aws.service import TaskReads
     from tui.core.clock import Clock
+    from tui.engine.budget import RequestBudget
 
 
 class TaskNotFound(Exception):
@@ -59,15 +70,17 @@ async def follow(
     kind: str | None = None,
     rng: random.Random | None = None,
     on_retry: Callable[[ApiFailure, float], None] | None = None,
+    budget: RequestBudget | None = None,
 ) -> tuple[int, TaskRecord | None]:
     """Poll the task until it ends or the timeout passes. Returns (exit code, last TaskRecord or None).
-    Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it."""
+    Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it, BudgetSpent when
+    the daily allowance (`budget`; default: this call's alone) runs out."""
     from schemas import TASK_KINDS, TaskRecord, TaskStatus
     from tui.aws.failures import ApiFailure
     from tui.aws.retry import Backoff, DeadlinePassed, may_retry, within
     from tui.engine.budget import RequestBudget
 
-    budget = RequestBudget(settings.budget, clock)
+    budget = budget or RequestBudget(settings.budget, clock)
     backoff = Backoff(rng or random.Random())
     deadline = None if timeout is None else clock.monotonic() + timeout
     record = None
@@ -76,8 +89,14 @@ async def follow(
             kinds = [kind] if kind else list(TASK_KINDS)
             found = None
             for k in kinds:
-                await within(budget.acquire(), clock, deadline)
-                page = await within(client.list_tasks(k, task_ids=[task_id], max_results=10), clock, deadline)
+                page = await within(
+                    budget.spend_on(
+                        lambda: client.attempts,
+                        partial(client.list_tasks, k, task_ids=[task_id], max_results=10),
+                    ),
+                    clock,
+                    deadline,
+                )
                 if page.task_summaries:
                     found = TaskRecord.from_task(page.task_summaries[0], k)
                     break
@@ -110,28 +129,33 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
     from tui.core.text_safety import visible
+    from tui.engine.budget import BudgetSpent
 
-    interval = args.interval if args.interval is not None else settings.fast_interval
+    interval = args.interval if args.interval is not None else DEFAULT_INTERVAL
     if interval <= 0 or (args.timeout is not None and args.timeout < 0):
         return error("wait", "--interval must be positive and --timeout not negative")
 
     def on_retry(failure: ApiFailure, delay: float) -> None:
         print(f"pcwatch wait: {failure.message} (retrying in {delay:.0f} s)", file=sys.stderr)
 
+    clock = SystemClock()
     try:
-        with connected(settings) as (client, settings):
+        with connected(settings) as (client, settings), shared_budget(settings, clock) as budget:
             code, record = asyncio.run(
                 follow(
                     client,
                     args.task_id,
                     settings=settings,
-                    clock=SystemClock(),
+                    clock=clock,
                     timeout=args.timeout,
                     interval=interval,
                     kind=args.kind,
                     on_retry=on_retry,
+                    budget=budget,
                 )
             )
+    except BudgetSpent as spent:
+        return error("wait", str(spent))
     except TaskNotFound:
         return error("wait", f"task {args.task_id} not found in catalog {settings.catalog}")
     except ApiFailure as failure:

@@ -155,14 +155,20 @@ def report(command: str, error: WriteError) -> int:
 
 
 def wait_for(outcome: WriteOutcome, settings: Settings, timeout: float | None) -> int:
-    """`--wait`: follow the started task with `pcwatch wait`'s behaviour and exit codes."""
+    """`--wait`: follow the started task with `pcwatch wait`'s behaviour and exit codes, at the cadence
+    of the tasks pcwatch started (`PollPlan.own_interval`, 2 s)."""
+    from tui.engine.poll_plan import PollPlan
+
     from . import wait_task
 
     if outcome.task is None or not outcome.task.task_id:
         print("pcwatch: the start response has no TaskId to follow", file=sys.stderr)
         return EXIT_ERROR
     args = argparse.Namespace(
-        task_id=outcome.task.task_id, timeout=timeout, interval=None, kind=outcome.task.kind
+        task_id=outcome.task.task_id,
+        timeout=timeout,
+        interval=PollPlan.own_interval,
+        kind=outcome.task.kind,
     )
     return int(wait_task.run(args, settings))
 

@@ -46,8 +46,10 @@ class Settings:
     #: Allow plain http:// to a host other than this one (signed requests and data unencrypted).
     allow_insecure_endpoint: bool = False
     budget: Budget = field(default_factory=Budget)
-    #: Seconds between polls while tasks are active, and while none are.
-    fast_interval: float = 5.0
+    #: Seconds between looks at a kind with running tasks while someone watches (three busy kinds: 1,800
+    #: calls an hour), and while nobody does; the other slow checks scale with the latter
+    #: (`tui.engine.poll_plan.PollPlan.from_settings`).
+    fast_interval: float = 6.0
     slow_interval: float = 60.0
     #: Every HTTP request's limits in seconds: connecting, and waiting for the answer's next bytes. A call
     #: is at most botocore's attempts (`tui.aws.retry`) of these, so a hang ends as "timed out", never

@@ -243,6 +243,8 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         self._refresh_panes(all_panes=True)
         self._start_ticks()
         if self.poller is not None:
+            # A dashboard (a terminal, a browser tab) is a watcher: the poller spends fast while tasks run.
+            self._unsubscribe.append(self.poller.watching())
             self.run_worker(self.poller.run(), group="poller", name="poller", exit_on_error=False)
         self.set_timer(GC_FREEZE_AFTER, _freeze_long_lived)
 
@@ -314,6 +316,8 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
             self._refresh_details()
 
     def on_task_table_selected(self, message: TaskTable.Selected) -> None:
+        if self._panes_gone():
+            return
         self._refresh_details()
         self._refresh_jobs()
         record = self._selected_record()

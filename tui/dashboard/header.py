@@ -18,6 +18,9 @@ from tui.engine.api import HUNG_AFTER, PollerStatus
 
 __all__ = ["HUNG_AFTER", "HeaderState", "TaskCounts", "header_state", "polling_state"]
 
+#: The look for new tasks is shown late once older than this many of its cadences (plus 30 s).
+DISCOVERY_GRACE = 1.5
+
 
 @dataclass(frozen=True)
 class TaskCounts:
@@ -48,6 +51,33 @@ class HeaderState:
     calls_last_hour: int | None = None
     calls_left_today: int | None = None
     last_error: str | None = None
+    #: (what, its error) for each source failing now (a kind's tasks, one job, invitations).
+    failing: tuple[tuple[str, str], ...] = ()
+    #: The oldest of the kinds' last looks for new tasks, and how often they are due (seconds).
+    scanned_at: datetime | None = None
+    scan_every: float = 0.0
+    #: The allowance is low and the poller slows to make it last.
+    saving: bool = False
+    #: The allowance is spent: calls return then.
+    budget_resumes_at: datetime | None = None
+
+    def trouble(self) -> str | None:
+        """What fails, in one line: the error that holds every source, then each failing source by name."""
+        parts = [f"{what}: {error}" for what, error in self.failing]
+        if self.last_error and not any(error == self.last_error for _, error in self.failing):
+            parts.insert(0, self.last_error)
+        if self.events == "down" and self.events_error:
+            parts.append(self.events_error)  # (it names the queue: "events queue … does not exist")
+        return " · ".join(parts) if parts else None
+
+    def discovery_lag(self, now: datetime) -> float | None:
+        """Seconds since the oldest look for new tasks, once it is well past its cadence (a tick missed
+        and then some: backoff, failures, a spent budget); None while on time."""
+        if self.scanned_at is None or self.scan_every <= 0:
+            return None
+        age = (now - self.scanned_at).total_seconds()
+        return age if age > DISCOVERY_GRACE * self.scan_every + 30.0 else None
+
     #: The events queue: None without one, "starting", "live" or "down" (polling at its normal cadence).
     events: str | None = None
     last_event_at: datetime | None = None
@@ -93,6 +123,12 @@ def header_state(
             "calls_last_hour": status.calls_last_hour,
             "calls_left_today": status.calls_left_today,
             "last_error": status.last_error,
+            "failing": status.failing,
+            # (a kind whose history is still loading has no look yet: its loading is its discovery)
+            "scanned_at": min(status.scanned.values(), default=None),
+            "scan_every": status.scan_every,
+            "saving": status.saving,
+            "budget_resumes_at": status.budget_resumes_at,
             "events": status.events,
             "last_event_at": status.last_event_at,
             "events_error": status.events_error,

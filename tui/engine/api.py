@@ -6,8 +6,9 @@ Three Protocols and the result types of `tui.engine.types`:
   `subscribe` for the `StoreChange` after every change;
 - `StoreWriter`: what the write actions apply to it (a started task, an invitation no longer pending);
 - `Engine`: what drives the store, a `Poller` or a viewer sharing one (`tui.engine.sharing`): run it,
-  pause, resume, refresh now, fetch a snapshot job, and its `PollerStatus`; a `Viewer` is an `Engine`
-  shared through the journal, with its role and `close`.
+  pause, resume, refresh now, fetch a snapshot job, say someone is watching, follow a task pcwatch
+  started, and its `PollerStatus`; a `Viewer` is an `Engine` shared through the journal, with its role
+  and `close`.
 
 `tui.engine.sharing.make_engine(settings, clock)` builds a `Store` and a `SharedEngine`, which are these;
 tests build the dashboard around fakes that are these too. Importing this module loads no journal, no
@@ -103,6 +104,15 @@ class Engine(Protocol):
 
     def want_job(self, job_id: str) -> None:
         """Fetch this snapshot job soon (the user opened its task)."""
+        ...
+
+    def watching(self) -> Unsubscribe:
+        """Someone looks (a dashboard, a live view, `follow`): the poller spends fast while tasks run.
+        Nobody watching, it spends almost nothing. Call the result when it stops looking."""
+        ...
+
+    def follow_task(self, task_id: str, kind: str) -> None:
+        """A task pcwatch started: follow it closely until it ends."""
         ...
 
 

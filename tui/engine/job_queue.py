@@ -1,10 +1,17 @@
-"""Which resource snapshot jobs the poller fetches, and when.
+"""Which resource snapshot jobs the poller fetches, and in what order.
 
-A job named by a task seen live is fetched once, soon (urgent). A Running job of such a task is refreshed
-slowly for a while (`job_follow_window`), at most one refresh per `job_refresh_spacing`: a snapshot job
-keeps running as long as its engagement is tracked, so following every one forever would cost more than
-all the task polling. Jobs of history tasks are fetched only if recent and only with spare budget; any
-job on demand (`want`, e.g. the user opened its task).
+- **Wanted** (the user opened a task, a task pcwatch started names one, or an event names one): fetched
+  at once.
+- **First seen**: a job named by a task seen ending live is fetched once, newest first, one per
+  `job_interval` while someone watches. A busy account ends far more tasks than are worth a call each, so
+  at most `job_queue_limit` wait, none longer than `job_fresh_window`; the others are fetched when opened.
+- **While it can still change**: a job someone asked for (opened, or named by a task pcwatch started)
+  that is `Running` is fetched again every `job_refresh_interval` for `job_follow_window` after it was
+  first asked for. A job in a final state (`Stopped`) is never fetched again on a timer; nor is one
+  nobody asked for (a busy account's hundreds an hour would cost more than all the task polling).
+- Jobs of tasks loaded as history are fetched only when opened.
+- A job the service says does not exist is dropped (the header names it for a while), never retried on
+  a timer; opening its task asks again.
 """
 
 from __future__ import annotations
@@ -18,72 +25,98 @@ from tui.core.clock import Clock
 from .poll_plan import PollPlan
 from .store import Store, StoreChange
 
+#: Job statuses that can still change.
+CHANGING = (ResourceSnapshotJobStatus.RUNNING,)
+
 
 class SnapshotJobQueue:
     def __init__(self, store: Store, clock: Clock, plan: PollPlan) -> None:
         self._store = store
         self._clock = clock
         self._plan = plan
-        self._urgent: deque[str] = deque()
-        self._spare: deque[str] = deque()
+        self._wanted: deque[str] = deque()
+        self._fresh: deque[tuple[str, float]] = deque()  # (job id, first seen), newest first
         self._known: set[str] = set()
-        self._live: dict[str, float] = {}  # job id -> when its task was seen live (monotonic)
-        self._last_refresh = -1e18
+        self._followed: dict[str, float] = {}  # job id -> when it was asked for (monotonic)
+        self._gone: set[str] = set()
 
     @property
-    def has_urgent(self) -> bool:
-        return bool(self._urgent)
+    def wanted(self) -> tuple[str, ...]:
+        return tuple(self._wanted)
 
     def want(self, job_id: str) -> None:
-        if job_id in self._urgent:
-            self._urgent.remove(job_id)
-        self._urgent.appendleft(job_id)
+        if job_id in self._wanted:
+            self._wanted.remove(job_id)
+        self._wanted.appendleft(job_id)
+        self._gone.discard(job_id)
+        self._followed.setdefault(job_id, self._clock.monotonic())
 
-    def on_task_change(self, change: StoreChange, *, backfill: bool) -> None:
-        recent = self._clock.now() - timedelta(seconds=self._plan.history_job_window)
+    def want_for_event(self, job_id: str) -> None:
+        """A job an event names (its snapshot was created): fetched at once, unless it is known in a
+        final state already. Asked for twice (the event, then the end of its task), fetched once."""
+        job = self._store.job(job_id)
+        if job is not None and job.status not in CHANGING and job_id not in self._gone:
+            return
+        self._known.add(job_id)
+        if job_id not in self._wanted:
+            self._wanted.append(job_id)
+        self._gone.discard(job_id)
+
+    def is_gone(self, job_id: str) -> bool:
+        return job_id in self._gone
+
+    def on_task_change(self, change: StoreChange, *, backfill: bool, own: set[str] | None = None) -> None:
+        """Queue the jobs the changed tasks name for the first time (not those of history)."""
+        if backfill:
+            return
         for task_id in change.task_ids:
             record = self._store.task(task_id)
             job_id = record.resource_snapshot_job_id if record else None
-            if not job_id or job_id in self._known or self._store.job(job_id) is not None:
-                continue  # (a job loaded from the journal is known too)
+            if not job_id or job_id in self._known:
+                continue
             self._known.add(job_id)
-            if not backfill:
-                if job_id not in self._urgent:  # (an event may have asked for it already: once is enough)
-                    self._urgent.append(job_id)
-                self._live[job_id] = self._clock.monotonic()
-            elif record is not None and record.start_time is not None and record.start_time >= recent:
-                self._spare.append(job_id)
+            if own is not None and task_id in own:
+                self.want(job_id)
+                continue
+            if self._store.job(job_id) is not None:  # (loaded from the journal)
+                continue
+            self._fresh.appendleft((job_id, self._clock.monotonic()))
+            while len(self._fresh) > self._plan.job_queue_limit:
+                self._fresh.pop()
 
-    def _due_refreshes(self) -> list[str]:
+    def next_job(self) -> str | None:
+        """The job whose turn it is: the newest first seen (lately), else the Running one asked for that
+        is most overdue a refresh."""
         now = self._clock.monotonic()
-        for job_id, since in list(self._live.items()):
-            if now - since > self._plan.job_follow_window:
-                del self._live[job_id]
+        while self._fresh and now - self._fresh[-1][1] > self._plan.job_fresh_window:
+            self._fresh.pop()
+        if self._fresh:
+            return self._fresh[0][0]
+        for job_id, since in list(self._followed.items()):
+            if now - since > self._plan.job_follow_window or job_id in self._gone:
+                del self._followed[job_id]
         horizon = self._clock.now() - timedelta(seconds=self._plan.job_refresh_interval)
         due = []
-        for job_id in self._live:
+        for job_id in self._followed:
             job = self._store.job(job_id)
             at = self._store.job_fetched_at(job_id)
-            if job is not None and job.status == ResourceSnapshotJobStatus.RUNNING and at and at <= horizon:
-                due.append(job_id)
-        return due
-
-    def next_batch(self, *, plenty: bool, history: bool = True) -> list[str]:
-        """The jobs to fetch this tick: urgent ones first; with `plenty` of budget, also a refresh and
-        (unless `history` is False) history jobs, up to `jobs_per_tick`; otherwise one."""
-        batch = list(self._urgent)
-        if plenty:
-            now = self._clock.monotonic()
-            if now - self._last_refresh >= self._plan.job_refresh_spacing:
-                due = [j for j in self._due_refreshes() if j not in self._urgent]
-                if due:
-                    self._last_refresh = now
-                    batch.append(due[0])
-            if history:
-                batch += [j for j in self._spare if j not in batch]
-        return batch[: self._plan.jobs_per_tick if plenty else 1]
+            if job is not None and job.status in CHANGING and at is not None and at <= horizon:
+                due.append((at, job_id))
+        return min(due)[1] if due else None
 
     def fetched(self, job_id: str) -> None:
-        for queue in (self._urgent, self._spare):
-            if job_id in queue:
-                queue.remove(job_id)
+        if job_id in self._wanted:
+            self._wanted.remove(job_id)
+        self._fresh = deque(entry for entry in self._fresh if entry[0] != job_id)
+        self._gone.discard(job_id)
+
+    def gone(self, job_id: str) -> None:
+        """The service has no such job: drop it (opening its task asks again)."""
+        self.fetched(job_id)
+        self._gone.add(job_id)
+        self._followed.pop(job_id, None)
+
+    def give_up(self, job_id: str) -> None:
+        """A refusal no retry changes (e.g. access denied): out of the queues, as if fetched."""
+        self.fetched(job_id)
+        self._followed.pop(job_id, None)

@@ -10,7 +10,8 @@ SELECT and one C-speed decode per row rather than column-by-column Python.
 Every write transaction takes the next number of a change sequence (`changes.seq`) and stamps the rows
 it writes with it (`change_seq`); a removed invitation stays as a tombstone with its number. Viewers that
 share the journal without polling (`tui.engine.sharing`) read only the rows changed since the number they last
-saw (`changes_since`).
+saw (`changes_since`). The calls spent against the daily allowance are in it too (`call_ledger`), outside
+the change sequence.
 
 The schema and its migrations are `journal_schema` (the version in `PRAGMA user_version`). A journal that
 is corrupt, or written by a newer pcwatch, is renamed aside (with its -wal/-shm) and a fresh one started,
@@ -40,6 +41,7 @@ from tui.core.settings import Settings
 from tui.core.sqlite_files import is_corruption, unavailable
 from tui.core.timefmt import ASIDE_STAMP, instant
 
+from .call_ledger import JournalCallLedger
 from .journal_schema import SCHEMA_VERSION, migrate
 from .types import TaskRow, TransitionRow
 
@@ -301,6 +303,17 @@ class Journal:
             return now, dict(rows)
         finally:
             c.execute("COMMIT")
+
+    def meta_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every meta row whose key starts with `prefix` (e.g. the viewers that say they are watching)."""
+        rows = self._conn.execute(
+            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        ).fetchall()
+        return dict(rows)
+
+    def call_ledger(self) -> JournalCallLedger:
+        """The calls spent against the daily allowance, shared with every process of this journal."""
+        return JournalCallLedger(lambda: self._conn)
 
     def read_meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

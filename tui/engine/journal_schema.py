@@ -1,12 +1,13 @@
 """The journal's SQLite schema, its version in `PRAGMA user_version`, and the migrations between versions:
-v1 the tables, v2 the change sequence (in place, existing rows at change 0). The write ledger is not
-here: it has its own file (`tui.writes.ledger`)."""
+v1 the tables, v2 the change sequence (in place, existing rows at change 0), v3 the calls spent against
+the daily allowance (`tui.engine.call_ledger`). The write ledger is not here: it has its own file
+(`tui.writes.ledger`)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -47,6 +48,11 @@ CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY CHECK (id = 0), seq I
 INSERT OR IGNORE INTO changes VALUES (0, 0);
 """
 
+# v2 -> v3: calls spent per one-minute slot (epoch seconds // 60), shared by every process of the journal.
+_MIGRATE_V3 = """
+CREATE TABLE IF NOT EXISTS calls (slot INTEGER PRIMARY KEY, calls INTEGER NOT NULL);
+"""
+
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:
     """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
@@ -58,10 +64,11 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
-        if version < 2:
-            for statement in _MIGRATE_V2.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+        for step, script in ((2, _MIGRATE_V2), (3, _MIGRATE_V3)):
+            if version < step:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:

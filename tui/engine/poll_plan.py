@@ -1,48 +1,377 @@
-"""The poller's knobs (`PollPlan`). Plain data, no I/O; what the poller reports is `types.PollerStatus`."""
+"""The poll plan: which calls to make now, as a pure function of what is known (`PlanInput`: the kinds'
+running and own tasks, each source's last call and backoff, who watches, the allowance left, the clock)
+-> `TickPlan` (the calls, in order, and when to look again). No I/O; the poller carries the calls out.
+
+The calls are spent by value:
+
+- a kind with running tasks (or that had some in the last `linger` seconds: a busy kind's next task
+  comes soon, and would otherwise wait for the slow scan): one newest-first page (MaxResults 100) shows
+  its new tasks *and* the ends of its running ones; only running tasks that are not on that page are
+  looked up by `TaskIdentifier` (the poller does that at once, from the page: `departed`). Every
+  `watched_interval` (6 s) while someone watches, every `unwatched_interval` (60 s) when nobody does;
+- tasks pcwatch started (its own writes): by `TaskIdentifier` every `own_interval` (2 s) until they end;
+- a kind with nothing running: a small newest-first page every `scan_interval` (3 min) watched,
+  `unwatched_scan_interval` (15 min) not, paging on only while every task on it is new;
+- snapshot jobs: those the user opened at once; others (first seen, or still Running) one per
+  `job_interval` while watched and not saving (see `tui.engine.job_queue`);
+- pending invitations: the newest first until a known one every 10 minutes watched (30 not), and every
+  page (which drops those no longer pending) every 2 hours watched (6 not);
+- the history once, a page a second, while not saving.
+
+Events (`PlanInput.events_live`: an EventBridge -> SQS queue answers, see `tui.engine.event_consumer`): what
+an event points at is due now (`kinds_woken`, `tasks_named`, `invitations_woken`, and its snapshot jobs in
+`jobs_wanted`), whatever its cadence; and the timers relax to a safety net (a FAILED task publishes no
+event): a kind with running tasks every `events_busy_interval` (1 min) whoever watches, the look for new
+tasks every `events_scan_interval` (20 min), the new invitations hourly: about 10 calls an hour idle. When
+the queue fails, `events_live` is False and the cadences above return at once.
+
+Pacing (`pace`): the allowance is a rolling 24 hours, not an even drip. While more than `reserve_fraction`
+(a quarter) of it is left, the cadences above apply as they are. Below that the plan saves: every cadence
+is stretched so that the planned calls come to at most the day's average rate scaled by what is left of
+the reserve (the closer to empty, the slower), the history and the non-urgent jobs wait.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from tui.core.settings import Settings
+
+from .call_ledger import DAY, HOUR
+
+#: What a planned call does.
+ACTIVE = "active"  # List…Tasks TaskStatus=IN_PROGRESS (a kind's first listing in this process)
+NEWEST = "newest"  # List…Tasks newest first (then TaskIdentifier for running tasks not on the page)
+OWN = "own"  # List…Tasks TaskIdentifier: tasks pcwatch started
+NAMED = "named"  # List…Tasks TaskIdentifier: running tasks an event named
+UNSETTLED = "unsettled"  # List…Tasks TaskIdentifier: tasks in a status this version does not know
+HISTORY = "history"  # List…Tasks newest first, 1000 a page, from where the last page ended
+JOB = "job"  # GetResourceSnapshotJob
+INVITATIONS = "invitations"  # ListEngagementInvitations PENDING, newest first (`full`: every page)
+
+#: The sources that are not a kind's (a kind's own source is named by the kind).
+JOBS = "jobs"
+INVITATIONS_SOURCE = "invitations"
+SWEEP_SOURCE = "sweep:invitations"
+
+
+def own_source(kind: str) -> str:
+    return f"own:{kind}"
+
+
+def history_source(kind: str) -> str:
+    return f"history:{kind}"
+
+
+def unsettled_source(kind: str) -> str:
+    return f"unsettled:{kind}"
+
+
+def job_source(job_id: str) -> str:
+    return f"job:{job_id}"
+
+
+def event_source(kind: str) -> str:
+    return f"event:{kind}"
 
 
 @dataclass(frozen=True)
 class PollPlan:
     """The knobs of the poll plan. Intervals in seconds of the injected clock."""
 
-    fast_interval: float = 5.0
-    slow_interval: float = 60.0
-    #: A kind with running tasks is scanned for new ones less often: its IN_PROGRESS list already shows
-    #: new running tasks; the scan only adds those that started and ended between two ticks.
-    active_scan_interval: float = 300.0
-    #: Snapshot jobs of history tasks are fetched (with spare budget) only for tasks this recent.
-    history_job_window: float = 86_400.0
-    active_page_size: int = 100
+    #: A kind with running tasks, while someone watches (three kinds: 1,800 calls an hour).
+    watched_interval: float = 6.0
+    #: A kind with running tasks while nobody watches.
+    unwatched_interval: float = 60.0
+    #: Tasks pcwatch itself started, until they end.
+    own_interval: float = 2.0
+    #: A kind keeps the cadence of running tasks this long after its last one ended.
+    linger: float = 600.0
+    #: New tasks of a kind with none running: watched, and not.
+    scan_interval: float = 180.0
+    unwatched_scan_interval: float = 900.0
+    #: Tasks in a status this version does not know: refreshed by id this often.
+    unsettled_interval: float = 60.0
+    #: New pending invitations (newest first, until a known one), watched and not.
+    invitation_interval: float = 600.0
+    unwatched_invitation_interval: float = 1800.0
+    #: Every pending invitation (all pages: those accepted, rejected or expired elsewhere drop out).
+    invitation_sweep_interval: float = 7200.0
+    unwatched_invitation_sweep_interval: float = 21_600.0
+    #: One snapshot job (first seen, or due a refresh) per this many seconds, while watched.
+    job_interval: float = 60.0
+    #: A Running job of a task seen ending is fetched again this often, for `job_follow_window`.
+    job_refresh_interval: float = 900.0
+    job_follow_window: float = 3600.0
+    #: Jobs waiting for their first fetch, newest first, at most this many and this old; the others are
+    #: fetched when opened.
+    job_queue_limit: int = 30
+    job_fresh_window: float = 600.0
+    #: One history page per kind per this many seconds (the rate limit applies too).
+    backfill_interval: float = 1.0
+    newest_page_size: int = 100
     scan_page_size: int = 25
     history_page_size: int = 1000
-    #: History pages are fetched only while the daily pacing keeps this many calls for live polling.
-    history_reserve: float = 10.0
-    invitation_interval: float = 600.0
-    job_refresh_interval: float = 900.0
-    #: How long after its task was seen live a Running job keeps being refreshed.
-    job_follow_window: float = 3600.0
-    #: At most one job refresh per this many seconds (30 an hour), whatever the number of jobs.
-    job_refresh_spacing: float = 120.0
-    #: Jobs fetched per tick at most (those of live tasks first).
-    jobs_per_tick: int = 3
-    #: With a live events queue (events wake the poller up): the tick while tasks run (a FAILED task
-    #: publishes no event, so this bounds how late a failure is seen; wake-ups need the budget it leaves)...
+    #: Below this share of the allowance left, the plan saves (see `pace`).
+    reserve_fraction: float = 0.25
+    #: With a live events queue (events wake the poller up): a kind with running tasks, watched or not (a
+    #: FAILED task publishes no event: this bounds how late a failure is seen)...
     events_busy_interval: float = 60.0
-    #: ...the sweep when none do...
-    events_sweep_interval: float = 300.0
-    #: ...and how often each kind is scanned for new tasks, and the invitations listed (their own events say
-    #: when they change): 3 kinds every 20 minutes and the invitations hourly, 10 calls an hour...
+    #: ...the look for new tasks of a kind with none running, and tasks in a status this version does not
+    #: know, and the new invitations (their own events say when they change): 3 kinds every 20 minutes
+    #: and the invitations hourly, about 10 calls an hour idle...
     events_scan_interval: float = 1200.0
     events_invitation_interval: float = 3600.0
-    #: ...and while tasks run, the busy ticks leave this many paced calls for the polls events ask for.
-    events_reserve: float = 10.0
+    #: ...and pacing counts this many calls an hour for the polls events ask for: a low allowance
+    #: stretches the timers first and leaves room for them.
+    events_reserve: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PollPlan:
-        return cls(fast_interval=settings.fast_interval, slow_interval=settings.slow_interval)
+        """`fast_interval` is the watched cadence of a kind with running tasks; `slow_interval` the
+        unwatched one, and the slow checks scale with it (a test's short intervals shorten them all)."""
+        slow = settings.slow_interval
+        return cls(
+            watched_interval=settings.fast_interval,
+            unwatched_interval=slow,
+            unsettled_interval=slow,
+            scan_interval=slow * 3,
+            unwatched_scan_interval=slow * 15,
+            invitation_interval=slow * 10,
+            unwatched_invitation_interval=slow * 30,
+            invitation_sweep_interval=slow * 120,
+            unwatched_invitation_sweep_interval=slow * 360,
+        )
+
+
+@dataclass(frozen=True)
+class KindState:
+    """What the plan knows of one kind."""
+
+    kind: str
+    #: Tasks known IN_PROGRESS.
+    running: int = 0
+    #: Seconds since the kind last had running tasks (0 while it has; None: not in this process).
+    idle_for: float | None = None
+    #: Of those, the ones pcwatch started.
+    own: tuple[str, ...] = ()
+    #: Tasks in a status this version does not know.
+    unsettled: tuple[str, ...] = ()
+    history_complete: bool = False
+    #: Listed at least once by this process (the first listing is of its IN_PROGRESS tasks).
+    listed: bool = False
+
+
+@dataclass(frozen=True)
+class SourceTimes:
+    """A source's clock: its last call (monotonic seconds) and, while it fails, when to try again
+    (its own backoff, sooner or later than its cadence; inf: not on a timer)."""
+
+    last_call: float | None = None
+    retry_at: float = -math.inf
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    now: float
+    watched: bool
+    kinds: tuple[KindState, ...]
+    #: The daily allowance and what is left of it over the rolling 24 hours.
+    limit: int
+    calls_left: int
+    sources: Mapping[str, SourceTimes] = field(default_factory=dict)
+    #: Jobs to fetch at once (the user opened their task), and the next one waiting its turn.
+    jobs_wanted: tuple[str, ...] = ()
+    job_next: str | None = None
+    #: Nothing before this (throttling, credentials, the network: the whole account waits).
+    not_before: float = -math.inf
+    #: An events queue answers: the timers relax (`PollPlan.events_*`).
+    events_live: bool = False
+    #: What events asked for (`tui.engine.event_signals.Wakeup`, resolved by the poller), due now: kinds to
+    #: list, running tasks to look up by id (kind -> ids; not if their kind is listed this tick anyway),
+    #: the new invitations. (The snapshot jobs events name are in `jobs_wanted`.)
+    kinds_woken: frozenset[str] = frozenset()
+    tasks_named: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    invitations_woken: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    source: str
+    op: str
+    kind: str | None = None
+    task_ids: tuple[str, ...] = ()
+    job_id: str | None = None
+    page_size: int = 0
+    #: NEWEST: page on while every task on the page is new (only once the kind's history is in).
+    follow_pages: bool = False
+    #: INVITATIONS: every page (not only until a known invitation).
+    full: bool = False
+
+
+@dataclass(frozen=True)
+class TickPlan:
+    calls: tuple[PlannedCall, ...]
+    #: Monotonic time the next source falls due (the poller sleeps until then, or until woken).
+    wake_at: float
+    #: ≥ 1: how much the cadences were stretched to save the allowance (1: not saving).
+    stretch: float = 1.0
+    #: Seconds each kind's new-task look is due every, at this tier and pace (for the header's lag).
+    scan_every: float = 0.0
+
+
+def chunks(items: Sequence[str], size: int = 10) -> list[tuple[str, ...]]:
+    return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def pace(calls_left: int, limit: int, planned_per_hour: float, plan: PollPlan) -> float:
+    """How much to stretch every cadence (≥ 1; inf with nothing left). While more than the reserve is
+    left, 1. Below it the planned calls may come to the day's average rate scaled by the share of the
+    reserve left: spending slows as the allowance empties and recovers as calls leave the window."""
+    reserve = limit * plan.reserve_fraction
+    if calls_left >= reserve or planned_per_hour <= 0:
+        return 1.0
+    if calls_left <= 0:
+        return math.inf
+    allowed = limit / (DAY / HOUR) * calls_left / reserve
+    return max(1.0, planned_per_hour / allowed)
+
+
+@dataclass(frozen=True)
+class _Want:
+    """A source the plan would call every `interval` seconds (before stretching), with these calls."""
+
+    key: str
+    interval: float
+    calls: tuple[PlannedCall, ...]
+    #: Skipped while saving (the history, jobs nobody asked for).
+    only_when_not_saving: bool = False
+    #: Counted in the planned rate that pacing compares with the allowance (the recurring polling; not
+    #: the one-off history or what the user asked for).
+    counted: bool = True
+    stretchable: bool = True
+    #: Due now, whatever its cadence (an event woke it up); its backoff and a hold still apply.
+    woken: bool = False
+    #: Skipped if this source's calls are in the tick anyway (a kind's page shows what its tasks by id would).
+    unless: str | None = None
+
+
+def _kind_wants(k: KindState, state: PlanInput, plan: PollPlan) -> tuple[list[_Want], list[_Want]]:
+    """A kind's polling, and its history (which comes after the urgent jobs)."""
+    watched, live, woken = state.watched, state.events_live, k.kind in state.kinds_woken
+    wants = []
+    if k.own:
+        key = own_source(k.kind)
+        wants.append(
+            _Want(key, plan.own_interval, tuple(PlannedCall(key, OWN, k.kind, c) for c in chunks(k.own)))
+        )
+    if not k.listed:
+        call = PlannedCall(k.kind, ACTIVE, k.kind, page_size=plan.newest_page_size)
+        wants.append(_Want(k.kind, 0.0, (call,), counted=False))
+    elif k.running or (k.idle_for is not None and k.idle_for < plan.linger):
+        every = plan.watched_interval if watched else plan.unwatched_interval
+        every = max(every, plan.events_busy_interval) if live else every
+        call = PlannedCall(
+            k.kind, NEWEST, k.kind, page_size=plan.newest_page_size, follow_pages=k.history_complete
+        )
+        wants.append(_Want(k.kind, every, (call,), woken=woken))
+    elif k.history_complete or woken:
+        every = plan.scan_interval if watched else plan.unwatched_scan_interval
+        every = max(every, plan.events_scan_interval) if live else every
+        # (while its history loads, the newest page only: the history pages through the rest)
+        follow = k.history_complete
+        call = PlannedCall(k.kind, NEWEST, k.kind, page_size=plan.scan_page_size, follow_pages=follow)
+        wants.append(_Want(k.kind, every, (call,), woken=woken))
+    named = state.tasks_named.get(k.kind, ())
+    if named:
+        key = event_source(k.kind)
+        calls = tuple(PlannedCall(key, NAMED, k.kind, c) for c in chunks(list(named)))
+        wants.append(_Want(key, 0.0, calls, counted=False, stretchable=False, woken=True, unless=k.kind))
+    if k.unsettled:
+        key = unsettled_source(k.kind)
+        every = max(plan.unsettled_interval, plan.events_scan_interval) if live else plan.unsettled_interval
+        calls = tuple(PlannedCall(key, UNSETTLED, k.kind, c) for c in chunks(k.unsettled))
+        wants.append(_Want(key, every, calls))
+    history = []
+    if not k.history_complete:
+        key = history_source(k.kind)
+        call = PlannedCall(key, HISTORY, k.kind, page_size=plan.history_page_size)
+        history.append(_Want(key, plan.backfill_interval, (call,), only_when_not_saving=True, counted=False))
+    return wants, history
+
+
+def _wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
+    """Every source the plan would call, in the order of their value (the calls of a tick keep it)."""
+    kinds = sorted(state.kinds, key=lambda k: (not k.own, not k.running))  # own, then live kinds first
+    polling: list[_Want] = []
+    history: list[_Want] = []
+    for k in kinds:
+        mine, past = _kind_wants(k, state, plan)
+        polling += mine
+        history += past
+    for job_id in state.jobs_wanted:
+        key = job_source(job_id)
+        call = PlannedCall(key, JOB, job_id=job_id)
+        polling.append(_Want(key, 0.0, (call,), counted=False, stretchable=False))
+    polling += history
+    if state.watched and state.job_next is not None and state.job_next not in state.jobs_wanted:
+        call = PlannedCall(JOBS, JOB, job_id=state.job_next)
+        polling.append(_Want(JOBS, plan.job_interval, (call,), only_when_not_saving=True))
+    every = plan.invitation_interval if state.watched else plan.unwatched_invitation_interval
+    every = max(every, plan.events_invitation_interval) if state.events_live else every
+    call = PlannedCall(INVITATIONS_SOURCE, INVITATIONS)
+    polling.append(_Want(INVITATIONS_SOURCE, every, (call,), woken=state.invitations_woken))
+    every = plan.invitation_sweep_interval if state.watched else plan.unwatched_invitation_sweep_interval
+    sweep = PlannedCall(SWEEP_SOURCE, INVITATIONS, full=True)
+    polling.append(_Want(SWEEP_SOURCE, every, (sweep,)))
+    return polling
+
+
+def plan_tick(state: PlanInput, plan: PollPlan) -> TickPlan:
+    """The calls due now, in order of value, and when the next source falls due after them (assuming
+    they are made now)."""
+    wants = _wants(state, plan)
+    planned = sum(len(w.calls) * HOUR / w.interval for w in wants if w.counted and w.interval > 0)
+    if state.events_live:
+        planned += plan.events_reserve
+    stretch = pace(state.calls_left, state.limit, planned, plan)
+    saving = stretch > 1.0
+    now = state.now
+    calls: list[PlannedCall] = []
+    wake_at = math.inf
+    kinds = {k.kind for k in state.kinds}
+    scan_every = 0.0
+    planned_now: set[str] = set()
+    for want in wants:
+        if want.only_when_not_saving and saving:
+            continue
+        if want.unless is not None and want.unless in planned_now:
+            continue
+        times = state.sources.get(want.key, SourceTimes())
+        interval = want.interval * (stretch if want.stretchable else 1.0)
+        if want.key in kinds:
+            scan_every = max(scan_every, interval)
+        if times.retry_at != -math.inf:  # failing: its backoff decides
+            due = times.retry_at
+        elif want.woken:
+            due = -math.inf
+        else:
+            due = -math.inf if times.last_call is None else times.last_call + interval
+        due = max(due, state.not_before)
+        if due <= now:
+            calls.extend(want.calls)
+            planned_now.add(want.key)
+            due = max(now + interval, times.retry_at, state.not_before)
+        wake_at = min(wake_at, due)
+    if any(c.full for c in calls):  # every page of invitations: the new ones among them
+        calls = [c for c in calls if c.source != INVITATIONS_SOURCE]
+    if math.isinf(wake_at):  # (nothing at all to poll: cannot happen while there are kinds)
+        wake_at = now + plan.unwatched_scan_interval
+    return TickPlan(tuple(calls), wake_at, stretch, scan_every)
+
+
+def departed(running: set[str], page_ids: set[str]) -> list[str]:
+    """Running tasks a newest-first page did not show: looked up by TaskIdentifier to learn their end."""
+    return sorted(running - page_ids)

@@ -15,8 +15,12 @@ The journal is where the viewers meet (one SQLite file per endpoint, account and
 - The leader publishes its status (calls in the last hour, calls left today, next poll, last error) in the
   journal's meta table (`viewer:leader`); a follower's `status` is that status with the state
   "following" (or the leader's "stale"/"backoff"/"paused" when it is not live).
-- A follower's `refresh_now()` and `want_job(id)` write a request (a `viewer:request:` meta row) the
-  leader picks up within a second;
+- A follower's `refresh_now()`, `want_job(id)` and `follow_task(id, kind)` write a request (a
+  `viewer:request:` meta row) the leader picks up within a second;
+- A follower that someone watches (`watching()`: a dashboard, a live view) says so with a heartbeat row
+  (`viewer:request:watching:<pid>`, every 15 s, emptied when it stops): the leader counts it as a watcher
+  (`tui.engine.watchers`), so it spends fast while anyone anywhere looks, and almost nothing otherwise.
+  A new leader counts the heartbeats already there;
   `pause()` on a follower freezes that viewer only; on the leader it pauses the polling for everyone (the
   followers show "paused").
 
@@ -48,17 +52,23 @@ from .status import LEADER_KEY, StatusBoard, status_from_json, status_to_json
 from .store import Store
 from .types import HUNG_AFTER, PollerStatus
 from .viewer_lock import JournalLock
+from .watchers import HEARTBEAT, REMOTE_TTL, Watchers
 
 log = logging.getLogger(__name__)
 
-#: How a viewer that takes the lead gets its client and its poller (tests pass fakes).
+#: How a viewer that takes the lead gets its client and its poller (tests pass fakes); the poller counts
+#: the viewer's watchers.
 ClientFactory = Callable[[Settings], TaskReads]
-PollerFactory = Callable[[TaskReads, Store, Settings, Clock], Engine]
+PollerFactory = Callable[[TaskReads, Store, Settings, Clock, Watchers], Engine]
 
 REQUEST_PREFIX = "viewer:request:"
 REFRESH_KEY = REQUEST_PREFIX + "refresh"
 #: + a job id: a follower's dashboard opened a task whose snapshot job the leader should fetch.
 WANT_JOB_PREFIX = REQUEST_PREFIX + "job:"
+#: + kind ":" task id: a follower started this task (a write); the leader follows it closely.
+FOLLOW_PREFIX = REQUEST_PREFIX + "follow:"
+#: + a process id: that follower is watched (the value: when it last said so; empty: no longer).
+WATCHING_PREFIX = REQUEST_PREFIX + "watching:"
 #: Seconds between a follower's reads of the journal (and tries of the lock).
 TAIL_INTERVAL = 1.0
 #: The leader republishes its status at least this often, even while waiting (backoff, a spent budget)...
@@ -70,7 +80,7 @@ LEADER_SILENT_AFTER = 4 * LEADER_HEARTBEAT
 
 class SharedEngine:
     """What a viewer drives, leader or follower: the same surface as a `Poller` (`run`, `pause`,
-    `resume`, `refresh_now`, `want_job`, `status`, `subscribe_status`)."""
+    `resume`, `refresh_now`, `want_job`, `watching`, `follow_task`, `status`, `subscribe_status`)."""
 
     def __init__(
         self,
@@ -99,6 +109,9 @@ class SharedEngine:
         self._published_at = float("-inf")
         self._requests_seq = 0
         self._retry_lead_at = float("-inf")
+        #: This viewer's watchers, and (while it leads) the followers' heartbeats.
+        self.watchers = Watchers(clock)
+        self._heartbeat_at = float("-inf")
 
     # --- the Poller surface -------------------------------------------------------------------------
 
@@ -144,12 +157,41 @@ class SharedEngine:
         elif self.store.job(job_id) is None:
             self._request(WANT_JOB_PREFIX + job_id)
 
-    def _request(self, key: str) -> None:
+    def watching(self) -> Callable[[], None]:
+        """Someone looks at this viewer. A leader's poller speeds up at once; a follower tells the leader
+        (a heartbeat in the journal)."""
+        release = self.watchers.add()
+        if self.poller is None:
+            self._heartbeat(force=True)
+
+        def stop() -> None:
+            release()
+            if self.poller is None and self.watchers.local == 0:
+                self._request(WATCHING_PREFIX + str(os.getpid()), "")
+
+        return stop
+
+    def follow_task(self, task_id: str, kind: str) -> None:
+        if self.poller is not None:
+            self.poller.follow_task(task_id, kind)
+        else:
+            self._request(f"{FOLLOW_PREFIX}{kind}:{task_id}")
+
+    def _heartbeat(self, *, force: bool = False) -> None:
+        """A watched follower says so, every HEARTBEAT seconds."""
+        now = self.clock.monotonic()
+        if self.watchers.local and (force or now - self._heartbeat_at >= HEARTBEAT):
+            self._heartbeat_at = now
+            self._request(WATCHING_PREFIX + str(os.getpid()), iso(self.clock.now()))
+
+    def _request(self, key: str, value: str | None = None) -> None:
         """Leave a request for the leader in the journal (it reads them within a second)."""
         journal = self.store.journal
         if journal is not None:
             with contextlib.suppress(Exception):
-                journal.write(meta={key: f"{os.getpid()}:{iso(self.clock.now())}"})
+                journal.write(
+                    meta={key: f"{os.getpid()}:{iso(self.clock.now())}" if value is None else value}
+                )
 
     def history_complete(self, kind: str) -> bool:
         return self.store.meta(f"history_complete:{kind}") == "1"
@@ -181,6 +223,7 @@ class SharedEngine:
         if self.store.journal is not None:
             self.follow_once()  # what the previous leader wrote last
             self._requests_seq = self.store.journal.change_seq()
+            self._count_watching_followers(self.store.journal)
         try:
             self.client = self._client_factory(self.settings)
         except Exception as exc:  # e.g. an unknown profile: say so, let another viewer try, retry later
@@ -190,7 +233,9 @@ class SharedEngine:
             self._board.set(PollerStatus(state="stale", last_error=message, stale_since=self.clock.now()))
             self._retry_lead_at = self.clock.monotonic() + self.settings.slow_interval
             return None
-        poller = self.poller = self._poller_factory(self.client, self.store, self.settings, self.clock)
+        poller = self.poller = self._poller_factory(
+            self.client, self.store, self.settings, self.clock, self.watchers
+        )
         poller.subscribe_status(self._on_leader_status)
         if self._paused:
             poller.pause()
@@ -222,6 +267,8 @@ class SharedEngine:
         changed = bool(changes)
         if changed:
             self.store.apply_journal_changes(changes)
+        if self.poller is None:
+            self._heartbeat()
         if self.poller is None and self.clock.monotonic() >= self._retry_lead_at:
             state = "paused" if self._paused else "following"
             self._board.set(
@@ -238,11 +285,34 @@ class SharedEngine:
             except Exception:  # busy or broken: the next look will do
                 continue
             self._publish(poller.status, heartbeat=True)
-            for key in requests:
+            for key, value in requests.items():
                 if key == REFRESH_KEY:
                     poller.refresh_now()
                 elif key.startswith(WANT_JOB_PREFIX):
                     poller.want_job(key[len(WANT_JOB_PREFIX) :])
+                elif key.startswith(FOLLOW_PREFIX):
+                    kind, _, task_id = key[len(FOLLOW_PREFIX) :].partition(":")
+                    poller.follow_task(task_id, kind)
+                elif key.startswith(WATCHING_PREFIX):
+                    self._heard(key[len(WATCHING_PREFIX) :], value)
+
+    def _heard(self, who: str, value: str) -> None:
+        """A follower's heartbeat (an ISO time), or its goodbye (empty)."""
+        if who == str(os.getpid()):
+            return
+        if not value:
+            self.watchers.forget(who)
+            return
+        with contextlib.suppress(ValueError, TypeError):
+            age = (self.clock.now() - datetime.fromisoformat(value)).total_seconds()
+            if age <= REMOTE_TTL:
+                self.watchers.heard(who, max(0.0, age))
+
+    def _count_watching_followers(self, journal: Journal) -> None:
+        """A new leader: the followers already watching (their heartbeats in the journal)."""
+        with contextlib.suppress(Exception):
+            for key, value in journal.meta_with_prefix(WATCHING_PREFIX).items():
+                self._heard(key[len(WATCHING_PREFIX) :], value)
 
     def _wake_up(self) -> None:
         if self._wake is not None:
@@ -298,7 +368,9 @@ def _make_client(settings: Settings) -> TaskReads:
     return make_client(settings)
 
 
-def _make_poller(client: TaskReads, store: Store, settings: Settings, clock: Clock) -> Engine:
+def _make_poller(
+    client: TaskReads, store: Store, settings: Settings, clock: Clock, watchers: Watchers
+) -> Engine:
     from .poller import Poller
 
     events = None
@@ -309,10 +381,10 @@ def _make_poller(client: TaskReads, store: Store, settings: Settings, clock: Clo
             events = make_event_queue(settings, settings.events_queue_url)
         except ApiFailure as failure:  # poll as usual, and say why the events are off
             log.warning("events queue unusable: %s", failure.message)
-            poller = Poller(client, store, settings, clock)
+            poller = Poller(client, store, settings, clock, watchers=watchers)
             poller.events_unavailable(failure.message)
             return poller
-    return Poller(client, store, settings, clock, events=events)
+    return Poller(client, store, settings, clock, watchers=watchers, events=events)
 
 
 def make_engine(

@@ -66,6 +66,11 @@ def status_to_json(status: PollerStatus, now: datetime) -> str:
             "scanned": {k: iso(v) for k, v in status.scanned.items()},
             "active_tasks": status.active_tasks,
             "calls_total": status.calls_total,
+            "watched": status.watched,
+            "failing": [list(pair) for pair in status.failing],
+            "scan_every": status.scan_every,
+            "saving": status.saving,
+            "budget_resumes_at": iso_or_none(status.budget_resumes_at),
             "call_started_at": iso_or_none(status.call_started_at),
             "events": status.events,
             "last_event_at": iso_or_none(status.last_event_at),
@@ -120,6 +125,15 @@ def status_from_json(
             scanned={k: v for k, s in data.get("scanned", {}).items() if (v := dt(s))},
             active_tasks=int(data.get("active_tasks", 0)),
             calls_total=int(data.get("calls_total", 0)),
+            watched=bool(data.get("watched")),
+            failing=tuple(
+                (str(pair[0]), str(pair[1]))
+                for pair in data.get("failing") or ()
+                if isinstance(pair, list) and len(pair) == 2
+            ),
+            scan_every=float(data.get("scan_every") or 0.0),
+            saving=bool(data.get("saving")),
+            budget_resumes_at=dt(data.get("budget_resumes_at")),
             call_started_at=dt(data.get("call_started_at")),
             events=data.get("events") if isinstance(data.get("events"), str) else None,
             last_event_at=dt(data.get("last_event_at")),

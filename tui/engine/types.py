@@ -102,6 +102,19 @@ class PollerStatus:
     #: Running tasks the poller is following.
     active_tasks: int = 0
     calls_total: int = 0
+    #: Someone watches (a dashboard, a browser tab, a notebook's live view, `follow`): the poller spends
+    #: fast while tasks run; nobody watching, it spends almost nothing.
+    watched: bool = False
+    #: (what, its error) for each source failing now: a kind's tasks, one snapshot job, invitations.
+    #: One failing source backs off on its own; the others keep their cadence.
+    failing: tuple[tuple[str, str], ...] = ()
+    #: How often each kind's look for new tasks (`scanned`) is due at the current cadence (seconds): the
+    #: header shows the oldest look's age when it is past that by far.
+    scan_every: float = 0.0
+    #: The allowance is low: the cadences are stretched to make it last.
+    saving: bool = False
+    #: The daily allowance is spent: no call until then.
+    budget_resumes_at: datetime | None = None
     #: When the call outstanding now was sent (None between calls): a call outstanding for long is a
     #: hang the header shows with its age, before any timeout says so.
     call_started_at: datetime | None = None

@@ -213,6 +213,7 @@ class LiveView:
         self._unsubscribe = [
             self._watch.store.subscribe(lambda _change: wake.set()),
             self._watch.engine.subscribe_status(lambda _status: wake.set()),
+            self._watch.engine.watching(),  # someone looks: the poller spends as for a dashboard
         ]
         self._task = asyncio.ensure_future(self._run(wake))
 

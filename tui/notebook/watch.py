@@ -3,7 +3,9 @@
 A `Watch` is a viewer like a dashboard: it shares the journal of the same endpoint, account and catalog,
 so with a dashboard (or another kernel's notebook) already open it makes no calls of its own; otherwise
 it polls for every viewer (see `tui.engine.sharing`). The engine runs on a background thread with its own
-event loop, so the kernel's loop stays free and `await watch.follow(...)` works from a cell.
+event loop, so the kernel's loop stays free and `await watch.follow(...)` works from a cell. A `Watch`
+nobody looks at costs almost nothing (running tasks once a minute, new ones every 15 minutes); while a
+live view is shown or `follow` waits, it is watched (`watching()`) and polls as fast as a dashboard.
 
 One per key per kernel: a second `Watch` of the same endpoint, account and catalog in this process (the
 cell that made it, run again) stops the first, whose methods then raise `WatchClosed`. `close()` (or
@@ -182,6 +184,22 @@ class Watch:
         """Poll as soon as the budget allows (a follower asks the polling viewer)."""
         self._check_open()
         self._run_on_engine(self.engine.refresh_now)
+
+    def watching(self) -> Callable[[], None]:
+        """Someone looks (a live view, `follow`): the poller spends as fast as for a dashboard while tasks
+        run. A `Watch` nobody looks at costs almost nothing. Call the result when nobody looks any more."""
+        self._check_open()
+        releases: list[Callable[[], None]] = []
+
+        def add() -> None:  # on the engine's loop, like everything that touches the engine
+            releases.append(self.engine.watching())
+
+        def drop() -> None:  # (after `add`: the loop runs them in order)
+            while releases:
+                releases.pop()()
+
+        self._run_on_engine(add)
+        return lambda: self._run_on_engine(drop)
 
     def close(self) -> None:
         """Stop (another viewer takes over the polling, if any), with the live views and the dashboard
@@ -462,7 +480,7 @@ class Watch:
             elif record is None and self._looked_since(asked_at):
                 loop.call_soon_threadsafe(settle, None)
 
-        unsubscribe = [self.store.subscribe(check), self.engine.subscribe_status(check)]
+        unsubscribe = [self.store.subscribe(check), self.engine.subscribe_status(check), self.watching()]
         try:
             check()
             if self.store.task(task_id) is None:

@@ -189,6 +189,25 @@ class Simulator:
             self._settle(world, self._now())
             return [task.record() for task in world.all_tasks()]
 
+    def running_ids(self, catalog: str = "Sandbox") -> set[str]:
+        """The tasks IN_PROGRESS now, by the simulator's own record (what an independent watcher of the
+        endpoint sees; no request is counted)."""
+        world = self.world(catalog)
+        with world.lock:
+            self._settle(world, self._now())
+            return {
+                table.tasks[seq].task_id
+                for table in world.tables.values()
+                for seq in table.by_status[TaskStatus.IN_PROGRESS]
+            }
+
+    def delete_job(self, job_id: str, catalog: str = "Sandbox") -> None:
+        """The service forgets a snapshot job (its engagement was deleted): GetResourceSnapshotJob answers
+        ResourceNotFoundException for it from now on, while its task still names it."""
+        world = self.world(catalog)
+        with world.lock:
+            world.job_by_id.pop(job_id, None)
+
     def take_ended(self, catalog: str = "Sandbox") -> list[SimTask]:
         """The tasks of `catalog` that ended since the last call, as of the clock's now (the first call
         starts the record: the history's ends are not included)."""

@@ -4,7 +4,8 @@ engagement from an opportunity, start an opportunity from an engagement. No Text
 Each write goes through the write ledger (`tui.writes.ledger`): the ClientToken is committed before the
 request is sent, an attempt with no definitive answer is resent with the same token, and the outcome is
 recorded. A started task is applied to the store at once (from the start response), so the dashboard
-shows it before the next poll and the poller follows it like any other.
+shows it before the next poll, and handed to the engine (`Engine.follow_task`), which follows the tasks
+pcwatch started closely (every 2 s) until they end.
 
 Usage from the app (on the event loop that owns the store, i.e. the poller's):
 
@@ -30,6 +31,7 @@ from schemas import (
     StartEngagementFromOpportunityTaskResponse,
     StartOpportunityFromEngagementTaskResponse,
     TaskRecord,
+    TaskStatus,
     WireStruct,
 )
 from schemas.operations import (
@@ -44,7 +46,7 @@ from tui.core import logs
 from tui.core.clock import Clock, SystemClock
 from tui.core.settings import Settings
 from tui.core.timefmt import instant
-from tui.engine.api import StoreWriter
+from tui.engine.api import Engine, StoreWriter
 
 from .api import WriteOutcome
 from .errors import READ_ONLY_MESSAGE, WriteError, WritesDisabled, explain, is_definitive
@@ -84,12 +86,16 @@ def is_production(catalog: str) -> bool:
 
 
 def build_write_actions(
-    client: PartnerCentralApi, store: StoreWriter | None, settings: Settings, clock: Clock | None = None
+    client: PartnerCentralApi,
+    store: StoreWriter | None,
+    settings: Settings,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
 ) -> WriteActions:
     """The actions service for the dashboard: the ledger beside the journal (see `tui.writes.ledger`).
     Close `actions.ledger` when the app exits."""
     ledger = WriteLedger.for_settings(settings, clock=clock)
-    return WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock)
+    return WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock, engine=engine)
 
 
 class WriteActions:
@@ -101,10 +107,13 @@ class WriteActions:
         store: StoreWriter | None = None,
         read_only: bool = False,
         clock: Clock | None = None,
+        engine: Engine | None = None,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.store = store
+        #: Told of each task started here, to follow it closely until it ends.
+        self.engine = engine
         self.read_only = read_only
         self.clock = clock or SystemClock()
 
@@ -342,6 +351,8 @@ class WriteActions:
     def _apply(self, task: TaskRecord) -> None:
         if self.store is not None and task.task_id:
             self.store.apply_tasks([task], self.clock.now())
+        if self.engine is not None and task.task_id and task.task_status not in TaskStatus.TERMINAL:
+            self.engine.follow_task(task.task_id, task.kind)
 
     def _forget_invitation(self, invitation_id: str) -> None:
         if self.store is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from schemas import EngagementInvitationSummary, InvitationStatus
 from tui.aws.failures import CredentialsFailure
@@ -53,16 +54,22 @@ async def pending_invitations(
     client: TaskReads, clock: Clock, matching: InvitationFilter, *, read_budget: RequestBudget | None = None
 ) -> list[EngagementInvitationSummary]:
     """Every PENDING, unexpired invitation received that matches, the soonest to expire first. Pages are
-    read within `read_budget` (the account's read quota is shared) if one is given."""
+    read within `read_budget` (the account's read quota is shared) if one is given; a spent allowance
+    raises `BudgetSpent`."""
     now = clock.now()
     found: list[EngagementInvitationSummary] = []
     token: str | None = None
     while True:
-        if read_budget is not None:
-            await read_budget.acquire()
-        page = await client.list_engagement_invitations(
-            status=[InvitationStatus.PENDING], max_results=100, next_token=token
+        fetch = partial(
+            client.list_engagement_invitations,
+            status=[InvitationStatus.PENDING],
+            max_results=100,
+            next_token=token,
         )
+        if read_budget is not None:
+            page = await read_budget.spend_on(lambda: client.attempts, fetch)
+        else:
+            page = await fetch()
         for inv in page.engagement_invitation_summaries:
             if inv.status != InvitationStatus.PENDING:
                 continue
@@ -101,7 +108,7 @@ async def accept_all(
     """Accept each invitation once, at most one request per second. `on_error(invitation, error,
     retrying)` hears of every failure as it happens."""
     result = BulkResult()
-    budget = RequestBudget(WRITE_QUOTA, clock, daily_burst=WRITE_QUOTA.daily_calls)
+    budget = RequestBudget(WRITE_QUOTA, clock)
     backoff = Backoff(rng or random.Random())
     done = actions.ledger.succeeded_targets(ACCEPT, actions.catalog)
     for inv in invitations:

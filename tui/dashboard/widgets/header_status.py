@@ -2,8 +2,11 @@
 of the request budget it has used, and the last error in one line. It draws a `header.HeaderState`.
 
 Times are absolute (`last poll 09:12:03`), not "5 s ago": an age would change the header every second
-while all is well. Only trouble shows an age ("stale for …", "hung for …"), which the app's tick moves once a second
-(the header rewrites just those characters).
+while all is well. Only trouble shows an age ("stale for …", "hung for …", "new tasks checked 6m10s ago" when
+the look for new tasks is late), which the app's tick moves once a second (the header rewrites just those
+characters). What fails is named: the error that holds every source, then each failing source (one
+snapshot job, a kind's tasks, invitations), the rest staying live, and a failing events queue. A spent
+budget says when calls return. With an events queue, the age of the last event shows while it answers.
 """
 
 from __future__ import annotations
@@ -61,14 +64,23 @@ def header_lines(state: HeaderState, now: datetime) -> list[Text]:
         age = duration(max(0.0, (now - state.since).total_seconds())) or "0s"
         line2.append(f" {clean(state.state, limit=16)} for {age}", style="bold red")
     line2.append(f" last poll {instant(state.last_poll, CLOCK, missing='—')}")
+    lag = state.discovery_lag(now)
+    if lag is not None:
+        line2.append(f" · new tasks checked {duration(lag)} ago", style="bold yellow")
     if state.calls_last_hour is not None and state.calls_left_today is not None:
         line2.append(f"  │ calls {state.calls_last_hour:,}/h · {state.calls_left_today:,} left today")
+    if state.budget_resumes_at is not None:
+        line2.append(
+            f" · budget spent, calls return {instant(state.budget_resumes_at, CLOCK)}", style="bold red"
+        )
+    elif state.saving:
+        line2.append(" · saving budget", style="yellow")
     if state.events is not None:
         line2.append_text(events_text(state, now))
     line2.append("  │ ")
-    error = state.last_error or (state.events_error if state.events == "down" else None)
-    if error:
-        line2.append("⚠ " + clean(error, limit=300), style="bold red")
+    trouble = state.trouble()
+    if trouble:
+        line2.append("⚠ " + clean(trouble, limit=300), style="bold red")
     else:
         line2.append("no errors", style="dim")
     return [line1, line2]

@@ -1,0 +1,64 @@
+"""What the header says about trouble: each failing source by name (the rest staying live), a late look
+for new tasks, a spent or saving budget. Pure: `header_state` and `header_lines` on a PollerStatus."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.support.dashboard import T0
+from tui.core.settings import Settings
+from tui.dashboard.header import header_state
+from tui.dashboard.widgets.header_status import header_lines
+from tui.engine.types import PollerStatus
+
+NOW = T0 + timedelta(hours=1)
+GONE = "GetResourceSnapshotJob: ResourceNotFoundException: no such job"
+
+
+def status_line(**status: object) -> str:
+    status.setdefault("calls_left_today", 9_000)  # (none left is "over budget")
+    state = header_state(Settings(), PollerStatus(**status), None)  # type: ignore[arg-type]
+    return header_lines(state, NOW)[1].plain
+
+
+def test_a_failing_source_is_named_once_and_the_state_stays_live() -> None:
+    line = status_line(state="live", last_error=GONE, failing=(("job job-7", GONE),))
+    assert "● live" in line
+    assert f"⚠ job job-7: {GONE}" in line
+    assert line.count("ResourceNotFoundException") == 1
+
+
+def test_an_error_that_holds_every_source_comes_first_then_each_failing_source() -> None:
+    throttled = "ListEngagementInvitations: ThrottlingException: Rate exceeded"
+    line = status_line(state="backoff", last_error=throttled, failing=(("job job-7", GONE),))
+    assert line.index(throttled) < line.index("job job-7")
+    assert line.index("⚠ ") < line.index(throttled)
+
+
+def test_hostile_source_names_and_errors_are_shown_literally() -> None:
+    line = status_line(state="live", failing=(("job \x1b[2Jevil", "boom\x1b]0;owned\x07 [b]x[/b]"),))
+    assert "\x1b" not in line and "\x07" not in line
+    assert "[b]x[/b]" in line  # Rich markup is text, not style
+
+
+def test_a_late_look_for_new_tasks_shows_its_age_only_when_well_past_its_cadence() -> None:
+    fresh = NOW - timedelta(seconds=10)
+    late = status_line(
+        state="live", scanned={"a": fresh, "b": NOW - timedelta(seconds=400), "c": fresh}, scan_every=180.0
+    )
+    assert "new tasks checked 6m40s ago" in late
+    on_time = status_line(state="live", scanned={"a": NOW - timedelta(seconds=200)}, scan_every=180.0)
+    assert "new tasks checked" not in on_time
+
+
+def test_a_spent_budget_says_when_calls_return_and_a_low_one_says_it_saves() -> None:
+    spent = status_line(
+        state="live",
+        calls_last_hour=120,
+        calls_left_today=0,
+        budget_resumes_at=T0 + timedelta(hours=2, minutes=5),
+    )
+    assert "● over budget" in spent
+    assert "0 left today" in spent and "budget spent, calls return 11:05:00" in spent
+    saving = status_line(state="live", calls_last_hour=120, calls_left_today=900, saving=True)
+    assert "saving budget" in saving and "budget spent" not in saving

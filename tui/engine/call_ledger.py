@@ -1,0 +1,193 @@
+"""The record of calls spent against the daily allowance: a rolling 24 hours, in one-minute slots.
+
+Every pcwatch on the machine that watches the same endpoint, account and catalog (dashboards, CLI runs,
+the notebook, the next leader) spends from one allowance: the calls are recorded in the journal's `calls`
+table (`JournalCallLedger`), and `try_spend` checks and records in one SQLite write transaction
+(`BEGIN IMMEDIATE`), the arbiter between processes: two of them never both spend the last calls. Without a
+journal (`--no-journal`, `--demo`) the record is this process's alone (`MemoryCallLedger`).
+
+A slot counts until a full day after it *ends* (a call made at 10:00:59 is counted until 10:01:00 the
+next day), so the calls of any 24 hours never exceed the limit, at the cost of at most a minute's delay in
+getting them back. Times are epoch seconds (wall clock: processes share no monotonic clock).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+DAY = 86_400.0
+HOUR = 3_600.0
+#: Seconds per slot.
+SLOT = 60.0
+
+
+def first_slot(now: float, window: float = DAY) -> int:
+    """The oldest slot still counted at `now` for a window of `window` seconds."""
+    return math.floor((now - window) / SLOT)
+
+
+def slot_of(now: float) -> int:
+    return math.floor(now / SLOT)
+
+
+def returns_at(slot: int) -> float:
+    """When a slot's calls leave the 24-hour window."""
+    return (slot + 1) * SLOT + DAY
+
+
+def free_at(slots: Iterable[tuple[int, int]], used: int, n: int, limit: int, now: float) -> float:
+    """When `n` more calls fit under `limit`, given the counted `slots` (oldest first) totalling `used`:
+    `now` if they fit already, else when enough of the oldest have left the window (inf if `n` > limit)."""
+    if used + n <= limit:
+        return now
+    if n > limit:
+        return math.inf
+    freed = 0
+    for slot, calls in slots:
+        freed += calls
+        if used - freed + n <= limit:
+            return returns_at(slot)
+    return math.inf  # (cannot happen: freeing every slot leaves 0 used)
+
+
+class CallLedger(Protocol):
+    """Calls spent over the rolling 24 hours. Every method takes the time (epoch seconds)."""
+
+    def try_spend(self, n: int, limit: int, now: float) -> bool:
+        """Record `n` calls now if the window then holds at most `limit`; False (nothing recorded) if not."""
+        ...
+
+    def charge(self, n: int, now: float) -> None:
+        """Record `n` calls now whatever the limit (negative: give back part of a reservation)."""
+        ...
+
+    def used(self, now: float, window: float = DAY) -> int:
+        """Calls counted over the last `window` seconds."""
+        ...
+
+    def free_at(self, n: int, limit: int, now: float) -> float:
+        """When `n` more calls fit under `limit` (now if they do)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class MemoryCallLedger:
+    """The ledger of one process (no journal): slot -> calls."""
+
+    def __init__(self) -> None:
+        self._slots: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def _trim(self, now: float) -> None:
+        oldest = first_slot(now)
+        for slot in [s for s in self._slots if s < oldest]:
+            del self._slots[slot]
+
+    def _counted(self, now: float, window: float = DAY) -> list[tuple[int, int]]:
+        oldest = first_slot(now, window)
+        return sorted((s, c) for s, c in self._slots.items() if s >= oldest)
+
+    def try_spend(self, n: int, limit: int, now: float) -> bool:
+        with self._lock:
+            self._trim(now)
+            if sum(self._slots.values()) + n > limit:
+                return False
+            self._add(n, now)
+            return True
+
+    def charge(self, n: int, now: float) -> None:
+        with self._lock:
+            self._add(n, now)
+
+    def _add(self, n: int, now: float) -> None:
+        slot = slot_of(now)
+        self._slots[slot] = max(0, self._slots.get(slot, 0) + n)
+
+    def used(self, now: float, window: float = DAY) -> int:
+        with self._lock:
+            return sum(c for _, c in self._counted(now, window))
+
+    def free_at(self, n: int, limit: int, now: float) -> float:
+        with self._lock:
+            slots = self._counted(now)
+            return free_at(slots, sum(c for _, c in slots), n, limit, now)
+
+    def close(self) -> None:
+        pass
+
+
+class JournalCallLedger:
+    """The ledger in a journal's `calls` table (see `journal_schema`), shared by every process that opens
+    the same journal. `connection` gives the journal's current connection (autocommit mode; the ledger
+    opens its own transactions; a journal moved aside reconnects)."""
+
+    def __init__(self, connection: Callable[[], sqlite3.Connection]) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        return self._connection()
+
+    def try_spend(self, n: int, limit: int, now: float) -> bool:
+        c = self._conn
+        with self._lock:
+            c.execute("BEGIN IMMEDIATE")  # the arbiter: one spender at a time, across processes
+            try:
+                (used,) = c.execute(
+                    "SELECT coalesce(sum(calls), 0) FROM calls WHERE slot >= ?", (first_slot(now),)
+                ).fetchone()
+                if used + n > limit:
+                    c.execute("ROLLBACK")
+                    return False
+                self._add(n, now)
+                c.execute("COMMIT")
+                return True
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+
+    def charge(self, n: int, now: float) -> None:
+        c = self._conn
+        with self._lock:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                self._add(n, now)
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+
+    def _add(self, n: int, now: float) -> None:
+        slot = slot_of(now)
+        self._conn.execute(
+            "INSERT INTO calls (slot, calls) VALUES (?, max(0, ?))"
+            " ON CONFLICT (slot) DO UPDATE SET calls = max(0, calls + ?)",
+            (slot, n, n),
+        )
+        if n > 0 and slot % 60 == 0:  # about once an hour: forget slots no window counts any more
+            self._conn.execute("DELETE FROM calls WHERE slot < ?", (first_slot(now),))
+
+    def _counted(self, now: float, window: float = DAY) -> list[tuple[int, int]]:
+        rows = self._conn.execute(
+            "SELECT slot, calls FROM calls WHERE slot >= ? ORDER BY slot", (first_slot(now, window),)
+        ).fetchall()
+        return [(int(s), int(c)) for s, c in rows]
+
+    def used(self, now: float, window: float = DAY) -> int:
+        with self._lock:
+            return sum(c for _, c in self._counted(now, window))
+
+    def free_at(self, n: int, limit: int, now: float) -> float:
+        with self._lock:
+            slots = self._counted(now)
+            return free_at(slots, sum(c for _, c in slots), n, limit, now)
+
+    def close(self) -> None:
+        pass  # the journal owns the connection

@@ -1,0 +1,184 @@
+"""What the poller knows of each source of calls (a kind's listing, its own tasks, its history, one
+snapshot job, the jobs' turn, the invitations): when it was last called, when it last succeeded, and,
+while it fails, its own backoff and its last error. One failing source backs off on its own; the others
+keep their cadence. Failures that are the account's or the machine's, not one source's (throttling,
+credentials, the network), hold every source: `Sources.hold`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from schemas import ResourceNotFoundException
+from tui.aws.failures import ApiFailure, CredentialsFailure, NetworkFailure
+from tui.aws.retry import Backoff, may_retry
+
+from .poll_plan import JOBS, SourceTimes
+
+#: A source that failed for good (e.g. a job the service no longer has) stays named this long.
+GAVE_UP_SHOWN_FOR = 600.0
+
+
+@dataclass
+class Source:
+    key: str
+    backoff: Backoff
+    last_call: float | None = None
+    last_success: datetime | None = None
+    retry_at: float = -math.inf
+    failure: ApiFailure | None = None
+    #: Monotonic time of the first failure of the current run of failures.
+    failing_since: float | None = None
+    #: Failed for good: not retried on a timer (until asked for again).
+    gave_up_at: float | None = None
+
+    @property
+    def error(self) -> str | None:
+        return self.failure.message if self.failure is not None else None
+
+    def times(self) -> SourceTimes:
+        return SourceTimes(self.last_call, self.retry_at)
+
+
+def label(key: str) -> str:
+    """The header's name for a source: `accept tasks`, `job job-…`, `invitations`."""
+    from schemas import TaskKind
+
+    short = {
+        TaskKind.ACCEPT_INVITATION: "accept tasks",
+        TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "from-opportunity tasks",
+        TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "from-engagement tasks",
+    }
+    prefix, _, rest = key.partition(":")
+    if not rest:
+        return short.get(key, key)
+    if prefix == "job":
+        return f"job {rest}"
+    return f"{short.get(rest, rest)} ({prefix})"
+
+
+def is_global(failure: ApiFailure) -> bool:
+    """A failure of the account or the machine, not of one source: every source waits."""
+    return failure.throttled or isinstance(failure, CredentialsFailure | NetworkFailure)
+
+
+def is_gone(failure: ApiFailure) -> bool:
+    """The service says the thing asked for does not exist (a job deleted, an id never known)."""
+    return isinstance(failure.service_error, ResourceNotFoundException)
+
+
+@dataclass
+class Sources:
+    rng: random.Random
+    slow_retry: float = 60.0
+    _sources: dict[str, Source] = field(default_factory=dict)
+    #: Every source waits until then (throttling: exponential backoff; credentials: slowly).
+    not_before: float = -math.inf
+    hold_error: ApiFailure | None = None
+    _hold_backoff: Backoff | None = None
+
+    def get(self, key: str) -> Source:
+        source = self._sources.get(key)
+        if source is None:
+            source = self._sources[key] = Source(key, Backoff(self.rng))
+        return source
+
+    def times(self) -> Mapping[str, SourceTimes]:
+        return {k: s.times() for k, s in self._sources.items()}
+
+    def called(self, key: str, now: float) -> None:
+        self.get(key).last_call = now
+
+    def succeeded(self, key: str, at: datetime) -> None:
+        source = self.get(key)
+        source.last_success = at
+        source.failure = None
+        source.failing_since = source.gave_up_at = None
+        source.retry_at = -math.inf
+        source.backoff.reset()
+
+    def failed(self, key: str, failure: ApiFailure, now: float) -> None:
+        """This source backs off on its own (or gives up, for something the service says is gone)."""
+        source = self.get(key)
+        source.failure = failure
+        if source.failing_since is None:
+            source.failing_since = now
+        if is_gone(failure) or not may_retry(failure):
+            source.gave_up_at = now
+            source.retry_at = now + self.slow_retry if not is_gone(failure) else math.inf
+        else:
+            source.retry_at = now + source.backoff.next_delay()
+
+    def hold(self, key: str, failure: ApiFailure, now: float) -> float:
+        """Every source waits: throttling (exponential backoff with jitter), credentials or the network
+        (slowly for what no retry fixes, with backoff otherwise); the source that met it tries first
+        then. Returns the wait."""
+        if self._hold_backoff is None:
+            self._hold_backoff = Backoff(self.rng)
+        wait = self._hold_backoff.next_delay() if may_retry(failure) else self.slow_retry
+        self.hold_error = failure
+        self.not_before = now + wait
+        self.get(key).retry_at = self.not_before
+        return wait
+
+    def release(self) -> None:
+        """A call succeeded: the account and the network answer again."""
+        if self.hold_error is not None:
+            for source in self._sources.values():
+                if source.failure is None:
+                    source.retry_at = -math.inf  # (the one that met the hold)
+        self.hold_error = None
+        self.not_before = -math.inf
+        if self._hold_backoff is not None:
+            self._hold_backoff.reset()
+
+    def wake_all(self) -> None:
+        """Refresh now: every source is due (those given up for good too), the hold lifted."""
+        for source in self._sources.values():
+            source.last_call = None
+            if not math.isinf(source.retry_at) or source.gave_up_at is not None:
+                source.retry_at = -math.inf
+        self.not_before = -math.inf
+
+    def retry(self, key: str) -> None:
+        """Asked for again (e.g. the user opened the job): due now, even after giving up."""
+        source = self.get(key)
+        source.retry_at = -math.inf
+        source.last_call = None
+
+    def last_success(self) -> dict[str, datetime]:
+        """Source -> its last success, for the sources the status has always named (kinds, jobs,
+        invitations)."""
+        out: dict[str, datetime] = {}
+        for key, source in self._sources.items():
+            if source.last_success is None:
+                continue
+            name = JOBS if key.startswith("job:") else key if ":" not in key else key.split(":", 1)[1]
+            if name not in out or out[name] < source.last_success:
+                out[name] = source.last_success
+        return out
+
+    def failing(self, now: float) -> tuple[tuple[str, str], ...]:
+        """(label, error) of each source failing now (one given up for good, for a while after)."""
+        out = []
+        for key, source in self._sources.items():
+            if source.error is None:
+                continue
+            if source.gave_up_at is not None and now - source.gave_up_at > GAVE_UP_SHOWN_FOR:
+                continue
+            out.append((label(key), source.error))
+        return tuple(out)
+
+    def first_failure(self, keys: list[str] | None = None) -> ApiFailure | None:
+        """The failure of the first of `keys` (default: any source) failing now."""
+        if keys is None:
+            return next((s.failure for s in self._sources.values() if s.failure is not None), None)
+        for key in keys:
+            source = self._sources.get(key)
+            if source is not None and source.failure is not None:
+                return source.failure
+        return None

@@ -1,0 +1,157 @@
+"""The poller's events side (a mixin of `Poller`): the wake-ups an events queue asks for
+(`tui.engine.event_consumer`), resolved into inputs of the poll plan (`PlanInput.kinds_woken`,
+`tasks_named`, `invitations_woken`; the snapshot jobs join the job queue's wanted ones), and each
+wake-up answered after the tick that made its calls: True once every call it needed succeeded (its result
+is journaled), so the consumer deletes its messages; False, and they come back from the queue.
+
+The plan stays the one place that decides calls: a wake-up only makes what it points at due now. Its
+calls go through the same budget as every other (the shared allowance in the journal).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .event_consumer import EventConsumer, EventsHealth, EventSource
+from .event_signals import Wakeup, combined
+from .poll_plan import INVITATIONS_SOURCE, SWEEP_SOURCE, event_source, job_source
+
+if TYPE_CHECKING:
+    from tui.core.clock import Clock
+    from tui.core.settings import Settings
+
+    from .job_queue import SnapshotJobQueue
+    from .status import StatusBoard
+    from .store import Store
+
+
+@dataclass(frozen=True)
+class Woken:
+    """What pending wake-ups ask of the next tick, resolved against what the store knows."""
+
+    kinds: frozenset[str] = frozenset()
+    #: kind -> its running tasks the events name (looked up by id instead of listing their kinds).
+    named: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    invitations: bool = False
+    jobs: frozenset[str] = frozenset()
+
+    def needs(self) -> list[tuple[str, ...]]:
+        """The sources whose success answers the wake-ups (any one of each tuple)."""
+        needs: list[tuple[str, ...]] = [(kind,) for kind in sorted(self.kinds)]
+        needs += [(event_source(kind), kind) for kind in sorted(self.named)]
+        if self.invitations:
+            needs.append((INVITATIONS_SOURCE, SWEEP_SOURCE))
+        needs += [(job_source(job_id),) for job_id in sorted(self.jobs)]
+        return needs
+
+
+class EventWakeups:
+    if TYPE_CHECKING:
+        store: Store
+        clock: Clock
+        kinds: list[str]
+        _jobs: SnapshotJobQueue
+        _board: StatusBoard
+        _wake: asyncio.Event | None
+
+        def _update(self, **changes: Any) -> None: ...
+
+        def _running_ids(self, kind: str) -> set[str]: ...
+
+    events: EventConsumer | None
+    _wakeups: list[tuple[Wakeup, asyncio.Future[bool]]]
+
+    def _init_events(self, events: EventSource | None, settings: Settings, rng: random.Random) -> None:
+        self._wakeups = []
+        self.events = None
+        if events is not None:
+            self.events = EventConsumer(
+                events,
+                self.store,
+                settings.catalog,
+                self.clock,
+                self.wake_for,
+                on_health=self._on_events_health,
+                rng=random.Random(rng.random()),
+            )
+            self._update(events="starting")
+
+    async def wake_for(self, wakeup: Wakeup) -> bool:
+        """Poll what `wakeup` points at as soon as the plan and the budget allow; True once that poll
+        succeeded (its result journaled), False if it failed."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._wakeups.append((wakeup, done))
+        for job_id in sorted(wakeup.jobs):
+            self._jobs.want_for_event(job_id)
+        if self._wake is not None:
+            self._wake.set()
+        return await done
+
+    @property
+    def waiting_wakeups(self) -> int:
+        """Wake-ups asked for and not yet polled."""
+        return len(self._wakeups)
+
+    @property
+    def events_live(self) -> bool:
+        """An events queue answers: the plan's timers relax."""
+        return self.events is not None and self.events.health.state == "live"
+
+    def events_unavailable(self, message: str) -> None:
+        """An events queue was asked for and cannot be read at all: the status says why."""
+        self._update(events="down", events_error=message)
+
+    def _on_events_health(self, health: EventsHealth) -> None:
+        was_live = self._board.current.events == "live"
+        self._update(events=health.state, last_event_at=health.last_event_at, events_error=health.error)
+        if was_live and health.state != "live" and self._wake is not None:
+            self._wake.set()  # plan again now: the normal cadence resumes, and events may have been missed
+
+    def _resolve(self, wakeup: Wakeup) -> Woken:
+        """What a wake-up asks of the plan. A running task an event names is looked up by id, and the
+        kinds of the events that came with it are not listed: they are most likely the same end's (an
+        accepted invitation also creates an opportunity and a snapshot); another end among them is seen
+        at the kind's own cadence. A job in a final state that is known already is not fetched again."""
+        named: dict[str, tuple[str, ...]] = {}
+        if wakeup.tasks:
+            for kind in self.kinds:
+                ids = tuple(
+                    task_id
+                    for task_id in sorted(self._running_ids(kind))
+                    if (record := self.store.task(task_id)) is not None
+                    and any(getattr(record, f, None) == v for f, v in wakeup.tasks)
+                )
+                if ids:
+                    named[kind] = ids
+        kinds = frozenset() if named else frozenset(k for k in self.kinds if k in wakeup.kinds)
+        jobs = frozenset(j for j in wakeup.jobs if j in self._jobs.wanted)
+        return Woken(kinds, named, wakeup.invitations, jobs)
+
+    def _pending(self) -> Woken:
+        """The wake-ups waiting for the next tick, resolved (what `next_delay` plans with)."""
+        return self._resolve(combined(w for w, _ in self._wakeups)) if self._wakeups else Woken()
+
+    def _take_wakeups(self) -> tuple[Woken, list[asyncio.Future[bool]]]:
+        """The wake-ups asked for before this tick: resolved for its plan, and their answers."""
+        taken, self._wakeups = self._wakeups, []
+        if not taken:
+            return Woken(), []
+        return self._resolve(combined(w for w, _ in taken)), [done for _, done in taken]
+
+    def _answer(
+        self, woken: Woken, answers: list[asyncio.Future[bool]], outcomes: Mapping[str, bool]
+    ) -> None:
+        """After the tick: True if every source the wake-ups needed was called and succeeded (a job the
+        service says does not exist counts: asking again would not change that)."""
+        ok = all(
+            any(outcomes.get(key) for key in keys)
+            or (keys[0].startswith("job:") and self._jobs.is_gone(keys[0][4:]))
+            for keys in woken.needs()
+        )
+        for done in answers:
+            if not done.done():
+                done.set_result(ok)

@@ -383,6 +383,9 @@ class Poller(TaskListings, EventWakeups):
                 self._jobs.gone(call.job_id)
             elif not is_global(failure) and self._sources.get(key).gave_up_at is not None:
                 self._jobs.give_up(call.job_id)
+        # Said now, not at the tick's end: the tick's next call may hang, and until it has hung for
+        # HUNG_AFTER the header would still say what it said before this failure.
+        self._publish_state()
 
     def _running_ids(self, kind: str) -> set[str]:
         ids = self.store.active_ids(kind)

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from schemas import TASK_KINDS, InvitationStatus, TaskStatus
+from schemas import TASK_KINDS, TaskStatus
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.aws.service import TaskReads
@@ -41,6 +41,7 @@ from tui.core.timefmt import iso
 
 from .budget import BudgetSpent, RequestBudget
 from .event_consumer import EventSource
+from .invitation_listings import InvitationListings, SweepPass
 from .job_queue import SnapshotJobQueue
 from .poll_plan import (
     ACTIVE,
@@ -77,7 +78,7 @@ __all__ = ["INVITATIONS_SOURCE", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 T = TypeVar("T")
 
 
-class Poller(TaskListings, EventWakeups):
+class Poller(TaskListings, InvitationListings, EventWakeups):
     def __init__(
         self,
         client: TaskReads,
@@ -111,6 +112,7 @@ class Poller(TaskListings, EventWakeups):
         self._board = StatusBoard(PollerStatus(calls_left_today=settings.budget.daily_calls))
         self._listed: set[str] = set()
         self._history_token: dict[str, str | None] = {}
+        self._sweep = SweepPass()
         #: Kind -> the newest start the last complete newest-first look saw (see `_list_newest`).
         self._scan_floor: dict[str, datetime] = {}
         self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
@@ -257,6 +259,7 @@ class Poller(TaskListings, EventWakeups):
             kinds_woken=woken.kinds,
             tasks_named=woken.named,
             invitations_woken=woken.invitations,
+            sweep_starts=self._sweep.starts_next,
         )
 
     # --- one tick -----------------------------------------------------------------------------------
@@ -315,8 +318,6 @@ class Poller(TaskListings, EventWakeups):
         its source), None if the allowance is spent."""
         now = self.clock.monotonic()
         self._sources.called(call.source, now)
-        if call.full:  # every page of invitations: the look for new ones is done too
-            self._sources.called(INVITATIONS_SOURCE, now)
         try:
             if call.op == ACTIVE:
                 await self._list_active(call)
@@ -326,6 +327,8 @@ class Poller(TaskListings, EventWakeups):
                 await self._history_page(call)
             elif call.op == JOB:
                 await self._fetch_job(call)
+            elif call.op == INVITATIONS and call.full:
+                await self._sweep_invitations(call)
             elif call.op == INVITATIONS:
                 await self._list_invitations(call)
             else:  # OWN, UNSETTLED: by TaskIdentifier
@@ -406,33 +409,6 @@ class Poller(TaskListings, EventWakeups):
         self._jobs.fetched(job_id)
         self.store.apply_jobs([job], self.clock.now())
 
-    async def _list_invitations(self, call: PlannedCall) -> None:
-        """Pending invitations, newest first: until a known one, or (`full`) every page, which also drops
-        the ones no longer pending (accepted, rejected or expired elsewhere)."""
-        known = {i.id for i in self.store.invitations()}
-        found = []
-        token: str | None = None
-        while True:
-            page = await self._call(
-                call.source,
-                partial(
-                    self.client.list_engagement_invitations,
-                    status=[InvitationStatus.PENDING],
-                    participant_type="RECEIVER",
-                    next_token=token,
-                ),
-            )
-            found.extend(page.engagement_invitation_summaries)
-            token = page.next_token
-            if not token or (
-                not call.full and any(i.id in known for i in page.engagement_invitation_summaries)
-            ):
-                break
-        self.store.apply_invitations(found)
-        if call.full and not token:
-            seen = {i.id for i in found}
-            self.store.remove_invitations([i.id for i in self.store.invitations() if i.id not in seen])
-
     def _save_meta(self) -> None:
         for kind in self.kinds:
             newest = self.store.newest_start(kind)
@@ -478,9 +454,8 @@ class Poller(TaskListings, EventWakeups):
 
 
 def _outcome_keys(call: PlannedCall) -> set[str]:
-    """The sources a call answers for (every page of invitations covers the look for new ones)."""
-    keys = {call.source, _failure_key(call)}
-    return keys | {INVITATIONS_SOURCE} if call.full else keys
+    """The sources a call answers for."""
+    return {call.source, _failure_key(call)}
 
 
 def _failure_key(call: PlannedCall) -> str:

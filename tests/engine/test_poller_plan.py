@@ -335,7 +335,7 @@ async def test_tasks_pcwatch_started_are_followed_every_2_seconds_until_they_end
     assert await tick(poller, 2) is None and ops(client) == []  # ended: back to the slow cadence
 
 
-async def test_new_invitations_every_15_minutes_and_the_sweep_a_page_a_turn_dropping_only_what_is_gone() -> None:
+async def test_new_invitations_every_15_min_the_sweep_a_page_a_turn_dropping_only_what_is_gone() -> None:
     def invitation(n: int) -> EngagementInvitationSummary:
         return EngagementInvitationSummary(id=f"inv-{n:03d}", catalog="Sandbox", status="PENDING")
 

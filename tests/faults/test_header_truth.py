@@ -35,7 +35,9 @@ class GatedClient(FakeClient):
         self.hang: set[str] = set()
         #: Operations that fail at once (as a call that timed out, or as `failure` makes them fail).
         self.failing: set[str] = set()
-        self.failure: Callable[[], Exception] = lambda: NetworkFailure("timed out: Read timeout on endpoint URL")
+        self.failure: Callable[[], Exception] = lambda: NetworkFailure(
+            "timed out: Read timeout on endpoint URL"
+        )
         self.gate = asyncio.Event()
         self.outstanding = 0
         self.failed_ops: list[str] = []

@@ -26,7 +26,7 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 
@@ -56,11 +56,10 @@ from .poll_plan import (
     PlannedCall,
     PollPlan,
     TickPlan,
-    job_source,
-    own_source,
     plan_tick,
 )
-from .sources import Sources, is_global, is_gone
+from .poller_state import PollerState, failure_key
+from .sources import Sources
 from .status import StatusBoard
 from .store import Store, StoreChange
 from .task_listings import TaskListings
@@ -78,7 +77,7 @@ __all__ = ["INVITATIONS_SOURCE", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 T = TypeVar("T")
 
 
-class Poller(TaskListings, InvitationListings, EventWakeups):
+class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
     def __init__(
         self,
         client: TaskReads,
@@ -345,7 +344,7 @@ class Poller(TaskListings, InvitationListings, EventWakeups):
             self._on_failure(call, ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
             return False
         self._spent = None
-        for key in {call.source, _failure_key(call)}:
+        for key in {call.source, failure_key(call)}:
             self._sources.succeeded(key, self.clock.now())
         if self._board.current.last_error is not None:
             self._publish_state()  # a source answers again: its error is over now, not at the tick's end
@@ -374,22 +373,6 @@ class Poller(TaskListings, InvitationListings, EventWakeups):
         self._sources.release()  # the account and the network answer
         return result
 
-    def _on_failure(self, call: PlannedCall, failure: ApiFailure) -> None:
-        now = self.clock.monotonic()
-        key = _failure_key(call)
-        if is_global(failure):
-            self._sources.hold(key, failure, now)
-        else:
-            self._sources.failed(key, failure, now)
-        if call.op == JOB and call.job_id is not None:
-            if is_gone(failure):
-                self._jobs.gone(call.job_id)
-            elif not is_global(failure) and self._sources.get(key).gave_up_at is not None:
-                self._jobs.give_up(call.job_id)
-        # Said now, not at the tick's end: the tick's next call may hang, and until it has hung for
-        # HUNG_AFTER the header would still say what it said before this failure.
-        self._publish_state()
-
     def _running_ids(self, kind: str) -> set[str]:
         ids = self.store.active_ids(kind)
         return {
@@ -415,49 +398,7 @@ class Poller(TaskListings, InvitationListings, EventWakeups):
             if newest is not None:
                 self.store.set_meta(f"newest_start:{kind}", iso(newest))
 
-    # --- status -------------------------------------------------------------------------------------
-
-    def _publish_state(self, plan: TickPlan | None = None) -> None:
-        """The status after a tick: the state, what fails, the watchers, the pace, the allowance."""
-        plan = plan or self._last_plan
-        now = self.clock.monotonic()
-        hold = self._sources.hold_error
-        kind_failure = self._sources.first_failure([*self.kinds, *(own_source(k) for k in self.kinds)])
-        failing = self._sources.failing(now)
-        failure = hold or kind_failure or self._sources.first_failure()
-        if self._paused:
-            state = "paused"
-        elif hold is not None:
-            state = "backoff" if hold.throttled else "stale"
-        elif kind_failure is not None:
-            state = "stale"
-        else:
-            state = "live" if self._listed else "starting"
-        stale = hold is not None or kind_failure is not None
-        last_success = self._sources.last_success()
-        self._update(
-            state=state,
-            last_success=last_success,
-            last_error=failure.message if failure is not None else None,
-            last_service_error=failure.service_error if failure is not None else None,
-            stale_since=(self.status.stale_since or self.clock.now()) if stale else None,
-            failing=failing,
-            active_tasks=sum(len(self._running_ids(k)) for k in self.kinds),
-            watched=self.watchers.watched,
-            saving=plan is not None and plan.stretch > 1.0,
-            scan_every=plan.scan_every if plan is not None else 0.0,
-            budget_resumes_at=self._spent.resumes_at if self._spent is not None else None,
-        )
-
-    def _update(self, **changes: Any) -> None:
-        self._board.update(**changes)
-
 
 def _outcome_keys(call: PlannedCall) -> set[str]:
     """The sources a call answers for."""
-    return {call.source, _failure_key(call)}
-
-
-def _failure_key(call: PlannedCall) -> str:
-    """Where a call's failure is kept: a job's under the job (whose turn it was does not matter)."""
-    return job_source(call.job_id) if call.op == JOB and call.job_id else call.source
+    return {call.source, failure_key(call)}

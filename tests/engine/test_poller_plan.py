@@ -354,8 +354,11 @@ async def test_new_invitations_every_15_min_the_sweep_a_page_a_turn_dropping_onl
     assert invitation_calls() == [("list", None), ("list", "100"), ("list", "200")]
     assert len(store.invitations()) == 250
 
-    # One new; inv-250 gone (the service no longer knows it: a 404 when looked up).
-    client.invitations = [invitation(300), *client.invitations[1:]]
+    # One new; inv-250 gone (the service no longer knows it: a 404 when looked up); inv-001 accepted, and
+    # its accepting task seen COMPLETE.
+    client.invitations = [invitation(300), *client.invitations[1:-1]]
+    accepted = task(7000, status="COMPLETE", engagement_invitation_id="inv-001", start=T0)
+    client.truth[accepted.task_id] = accepted
     await tick(poller, 899)
     assert invitation_calls() == []
     await tick(poller, 1)
@@ -374,10 +377,11 @@ async def test_new_invitations_every_15_min_the_sweep_a_page_a_turn_dropping_onl
     ids = {i.id for i in store.invitations()}
     assert {"inv-250", "inv-150"} <= ids  # not seen by the pass: nothing dropped on that alone
     await tick(poller, 900)
-    # The next turn looks up what the pass did not see: the gone one goes, inv-150 (pending) stays.
+    # The next turn looks up what the pass did not see: the gone one goes, inv-150 (pending) stays; the
+    # accepted one went without a call (its task says so).
     assert sorted(c for c in invitation_calls() if c[0] == "get") == [("get", None)] * 2
     ids = {i.id for i in store.invitations()}
-    assert "inv-250" not in ids and "inv-150" in ids
+    assert "inv-250" not in ids and "inv-150" in ids and "inv-001" not in ids
     assert ids == {i.id for i in client.invitations} | {"inv-249"}  # (seen before it went: the next pass)
     for _ in range(4):  # the next pass: three pages, then its look-ups
         await tick(poller, 900)

@@ -8,7 +8,8 @@ over the pass instead of all at once (at 100 a page, 900 pending invitations are
 they alone would push an idle hour over its allowance of calls). Because the list can move while the pass
 goes on (an invitation accepted elsewhere shifts the later ones up a page), an invitation the pass did not
 see is not dropped on that evidence: it is looked up by id, 10 a turn, and dropped only if the service
-says it is no longer PENDING (or gone). Expired ones are dropped without a call.
+says it is no longer PENDING (or gone). Expired ones, and those whose accepting task the store has seen
+complete, are dropped without a call.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from schemas import InvitationStatus, ResourceNotFoundException
+from schemas import InvitationStatus, ResourceNotFoundException, TaskKind, TaskStatus
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import may_retry
 
@@ -127,9 +128,22 @@ class InvitationListings:
         now = self.clock.now()
         current = {i.id: i for i in self.store.invitations()}
         missed = [i for i in sorted(sweep.known_at_start - sweep.seen) if i in current]
-        expired = [i for i in missed if (e := current[i].expiration_date) is not None and e <= now]
-        self.store.remove_invitations(expired)
-        sweep.unseen = [i for i in missed if i not in set(expired)]
+        expired = {i for i in missed if (e := current[i].expiration_date) is not None and e <= now}
+        accepted = self._accepted(set(missed) - expired)
+        self.store.remove_invitations(expired | accepted)
+        sweep.unseen = [i for i in missed if i not in expired and i not in accepted]
+
+    def _accepted(self, invitation_ids: set[str]) -> set[str]:
+        """Those of `invitation_ids` whose accepting task the store has seen COMPLETE (no call needed)."""
+        if not invitation_ids:
+            return set()
+        return {
+            t.engagement_invitation_id
+            for t in self.store.tasks()
+            if t.kind == TaskKind.ACCEPT_INVITATION
+            and t.task_status == TaskStatus.COMPLETE
+            and t.engagement_invitation_id in invitation_ids
+        }
 
     async def _check_unseen(self, source: str) -> None:
         """Up to CHECKS_PER_TURN of the invitations the pass did not see, by id: dropped if no longer

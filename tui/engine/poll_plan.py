@@ -10,19 +10,22 @@ The calls are spent by value:
   looked up by `TaskIdentifier` (the poller does that at once, from the page: `departed`). Every
   `watched_interval` (6 s) while someone watches, every `unwatched_interval` (60 s) when nobody does;
 - tasks pcwatch started (its own writes): by `TaskIdentifier` every `own_interval` (2 s) until they end;
-- a kind with nothing running: a small newest-first page every `scan_interval` (3 min) watched,
+- a kind with nothing running: a small newest-first page every `scan_interval` (2 min) watched,
   `unwatched_scan_interval` (15 min) not, paging on only while every task on it is new;
 - snapshot jobs: those the user opened at once; others (first seen, or still Running) one per
   `job_interval` while watched and not saving (see `tui.engine.job_queue`);
-- pending invitations: the newest first until a known one every 10 minutes watched (30 not), and every
-  page (which drops those no longer pending) every 2 hours watched (6 not);
+- pending invitations: the newest first until a known one every 15 minutes watched (30 not), and the
+  sweep through every page (which drops those no longer pending) a page a turn, every 15 minutes watched
+  (an hour not; see `tui.engine.invitation_listings`); when its next turn starts a pass, its page is the
+  newest and the look is not made beside it;
 - the history once, a page a second, while not saving.
 
 Events (`PlanInput.events_live`: an EventBridge -> SQS queue answers, see `tui.engine.event_consumer`): what
 an event points at is due now (`kinds_woken`, `tasks_named`, `invitations_woken`, and its snapshot jobs in
 `jobs_wanted`), whatever its cadence; and the timers relax to a safety net (a FAILED task publishes no
 event): a kind with running tasks every `events_busy_interval` (1 min) whoever watches, the look for new
-tasks every `events_scan_interval` (20 min), the new invitations hourly: about 10 calls an hour idle. When
+tasks every `events_scan_interval` (20 min), the new invitations and the sweep's turns hourly: about
+10 calls an hour idle. When
 the queue fails, `events_live` is False and the cadences above return at once.
 
 Pacing (`pace`): the allowance is a rolling 24 hours, not an even drip. While more than `reserve_fraction`

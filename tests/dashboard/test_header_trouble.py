@@ -59,6 +59,8 @@ def test_a_spent_budget_says_when_calls_return_and_a_low_one_says_it_saves() -> 
         budget_resumes_at=T0 + timedelta(hours=2, minutes=5),
     )
     assert "● over budget" in spent
-    assert "0 left today" in spent and "budget spent, calls return 11:05:00" in spent
+    assert "0 left today · calls return 11:05:00" in spent and "budget spent" not in spent  # (said once)
+    paused = status_line(state="paused", calls_left_today=0, budget_resumes_at=T0 + timedelta(hours=2))
+    assert "● paused" in paused and "budget spent, calls return 11:00:00" in paused
     saving = status_line(state="live", calls_last_hour=120, calls_left_today=900, saving=True)
     assert "saving budget" in saving and "budget spent" not in saving

@@ -165,14 +165,14 @@ async def test_nobody_watching_a_busy_kind_is_looked_at_once_a_minute() -> None:
     assert await tick(poller, 6) is None
 
 
-async def test_idle_kinds_look_for_new_tasks_every_3_minutes_paging_on_while_all_are_new() -> None:
+async def test_idle_kinds_look_for_new_tasks_every_2_minutes_paging_on_while_all_are_new() -> None:
     client = FakeClient([task(n, status="COMPLETE") for n in range(50)])
     poller, store, _ = make(client)
     await tick(poller)
     ops(client)
-    assert poller.next_delay() == 180.0
+    assert poller.next_delay() == 120.0
 
-    assert await tick(poller, 90) is None and ops(client) == []
+    assert await tick(poller, 60) is None and ops(client) == []
     # 30 new tasks (more than one scan page), one of them already finished.
     for n in range(30):
         t = task(
@@ -335,31 +335,54 @@ async def test_tasks_pcwatch_started_are_followed_every_2_seconds_until_they_end
     assert await tick(poller, 2) is None and ops(client) == []  # ended: back to the slow cadence
 
 
-async def test_new_invitations_every_10_minutes_and_every_page_every_2_hours() -> None:
+async def test_new_invitations_every_15_min_the_sweep_a_page_a_turn_dropping_only_what_is_gone() -> None:
     def invitation(n: int) -> EngagementInvitationSummary:
         return EngagementInvitationSummary(id=f"inv-{n:03d}", catalog="Sandbox", status="PENDING")
+
+    def invitation_calls() -> list[tuple]:
+        return [
+            (c[0].removesuffix("_engagement_invitation").removesuffix("_engagement_invitations"), c[1])
+            for c in ops(client)
+            if "invitation" in c[0]
+        ]
 
     client = FakeClient()
     client.invitations = [invitation(n) for n in range(250, 0, -1)]  # newest first
     poller, store, _ = make(client)
     await tick(poller)
-    assert [c for c in ops(client) if c[0] == "list_engagement_invitations"] == [
-        ("list_engagement_invitations", None),
-        ("list_engagement_invitations", "100"),
-        ("list_engagement_invitations", "200"),
-    ]
+    # The first pass of the process: every page at once (the pane is complete at start).
+    assert invitation_calls() == [("list", None), ("list", "100"), ("list", "200")]
     assert len(store.invitations()) == 250
-    client.invitations = [invitation(300), *client.invitations[1:]]  # one new; inv-250 accepted elsewhere
 
-    def invitation_calls() -> list[tuple]:
-        return [c for c in ops(client) if c[0] == "list_engagement_invitations"]
-
-    await tick(poller, 599)
+    # One new; inv-250 gone (the service no longer knows it: a 404 when looked up); inv-001 accepted, and
+    # its accepting task seen COMPLETE.
+    client.invitations = [invitation(300), *client.invitations[1:-1]]
+    accepted = task(7000, status="COMPLETE", engagement_invitation_id="inv-001", start=T0)
+    client.truth[accepted.task_id] = accepted
+    await tick(poller, 899)
     assert invitation_calls() == []
     await tick(poller, 1)
-    assert invitation_calls() == [("list_engagement_invitations", None)]  # one page reaches known ones
-    assert len(store.invitations()) == 251
-    await tick(poller, 7200 - 600)
-    assert len(invitation_calls()) == 3
+    # The look and the sweep's turn fall due together: the sweep's first page is the newest, no look.
+    assert invitation_calls() == [("list", None)]
+    assert "inv-300" in {i.id for i in store.invitations()}
+    # While the pass goes on, the list moves under it: inv-249 (on the first page, read already) is
+    # accepted elsewhere, so inv-150, the first of the second page, moves up onto the first: the pass never
+    # sees it.
+    client.invitations = [i for i in client.invitations if i.id != "inv-249"]
+    client.invitation_status["inv-249"] = "ACCEPTED"
+    await tick(poller, 900)
+    assert invitation_calls() == [("list", None), ("list", "100")]  # the look, the sweep's next page
+    await tick(poller, 900)
+    assert invitation_calls() == [("list", None), ("list", "200")]
     ids = {i.id for i in store.invitations()}
-    assert "inv-300" in ids and "inv-250" not in ids and len(ids) == 250
+    assert {"inv-250", "inv-150"} <= ids  # not seen by the pass: nothing dropped on that alone
+    await tick(poller, 900)
+    # The next turn looks up what the pass did not see: the gone one goes, inv-150 (pending) stays; the
+    # accepted one went without a call (its task says so).
+    assert sorted(c for c in invitation_calls() if c[0] == "get") == [("get", None)] * 2
+    ids = {i.id for i in store.invitations()}
+    assert "inv-250" not in ids and "inv-150" in ids and "inv-001" not in ids
+    assert ids == {i.id for i in client.invitations} | {"inv-249"}  # (seen before it went: the next pass)
+    for _ in range(4):  # the next pass: three pages, then its look-ups
+        await tick(poller, 900)
+    assert {i.id for i in store.invitations()} == {i.id for i in client.invitations}

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from typing import Any
 
 from tests.support.dashboard import T0
 from tests.support.engine import FakeClient, task
-from tui.aws.failures import NetworkFailure
+from tui.aws.failures import NetworkFailure, ServiceFailure
 from tui.core.clock import MockClock
 from tui.core.settings import Budget, Settings
 from tui.dashboard.app import PcwatchApp
@@ -22,6 +23,7 @@ from tui.engine.poller import Poller
 from tui.engine.store import Store
 
 ACCEPT = "EngagementByAcceptingInvitation"
+KINDS = (ACCEPT, "EngagementFromOpportunity", "OpportunityFromEngagement")
 
 
 class GatedClient(FakeClient):
@@ -31,10 +33,14 @@ class GatedClient(FakeClient):
     def __init__(self, tasks: Any) -> None:
         super().__init__(tasks)
         self.hang: set[str] = set()
-        #: Operations that fail at once (as a call that timed out).
+        #: Operations that fail at once (as a call that timed out, or as `failure` makes them fail).
         self.failing: set[str] = set()
+        self.failure: Callable[[], Exception] = lambda: NetworkFailure(
+            "timed out: Read timeout on endpoint URL"
+        )
         self.gate = asyncio.Event()
         self.outstanding = 0
+        self.failed_ops: list[str] = []
 
     async def _maybe_hang(self, op: str) -> None:
         if op in self.hang:
@@ -45,7 +51,8 @@ class GatedClient(FakeClient):
                 self.outstanding -= 1
             raise NetworkFailure("timed out: Read timeout on endpoint URL")
         if op in self.failing:
-            raise NetworkFailure("timed out: Read timeout on endpoint URL")
+            self.failed_ops.append(op)
+            raise self.failure()
 
     async def list_tasks(self, kind: str, **kwargs: Any) -> Any:
         await self._maybe_hang(f"list_tasks:{kind}")
@@ -132,6 +139,43 @@ async def test_the_header_tells_hung_then_stale_with_ticking_ages_and_clears_on_
         shown = header(app)
         assert "timed out" not in shown and "stale" not in shown, shown
         client.gate.set()
+
+
+async def test_a_failure_is_said_at_once_while_the_same_polls_next_call_hangs() -> None:
+    """The fault matrix's finding (non-JSON bodies, 1 run in 2): one kind's call failed, the poll went on
+    to the next kind's call, which hung; the header said "live" until that call had hung for HUNG_AFTER,
+    because a failure was published only at the poll's end."""
+    from tui.dashboard.header import header_state
+
+    clock = MockClock(T0)
+    client = GatedClient([task(n) for n in range(3)] + [task(9, kind="EngagementFromOpportunity")])
+    settings = Settings(budget=Budget(rate_per_second=50.0, daily_calls=100_000), fast_interval=5.0)
+    store = Store(clock=clock)
+    poller = Poller(client, store, settings, clock)
+    poller.watching()
+    assert await poller.poll_once() is not None
+    assert header_state(settings, poller.status, None, clock.now()).state == "live"
+
+    # (a failure of the kind's own, not the network's: the poll goes on to the other sources)
+    client.failure = lambda: ServiceFailure("InternalServerException: the body was not JSON", retryable=True)
+    client.failing = {f"list_tasks:{ACCEPT}"}
+    client.hang = {f"list_tasks:{kind}" for kind in KINDS if kind != ACCEPT} | {"invitations"}
+    poller.refresh_now()
+    tick = asyncio.ensure_future(poller.poll_once())
+    try:
+        for _ in range(50):
+            await asyncio.sleep(0)
+            if client.outstanding:
+                break
+        assert client.outstanding == 1, "the poll did not go on to a call that hangs"
+        assert client.failed_ops == [f"list_tasks:{ACCEPT}"], "the failing call did not come first"
+        shown = header_state(settings, poller.status, None, clock.now())
+        assert shown.state == "stale", shown
+        assert "not JSON" in (shown.trouble() or ""), shown
+    finally:
+        client.hang = set()
+        client.gate.set()
+        await asyncio.gather(tick, return_exceptions=True)
 
 
 async def test_a_follower_says_hung_while_the_leaders_call_hangs_and_not_after(tmp_path) -> None:  # type: ignore[no-untyped-def]

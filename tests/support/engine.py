@@ -13,6 +13,7 @@ from typing import Any
 
 from schemas import (
     TASK_KINDS,
+    GetEngagementInvitationResponse,
     GetResourceSnapshotJobResponse,
     ListEngagementInvitationsResponse,
     ResourceNotFoundException,
@@ -116,6 +117,8 @@ class FakeClient:
         #: Jobs the service says do not exist (ResourceNotFoundException, as a 404 decodes).
         self.missing_jobs: set[str] = set()
         self.invitations: list[Any] = []
+        #: Invitations no longer pending (not in `invitations`): id -> their status now.
+        self.invitation_status: dict[str, str] = {}
         self.calls: list[Call] = []
         self.fail_next: list[BaseException] = []
         self.attempts = 0
@@ -197,6 +200,21 @@ class FakeClient:
         return ListEngagementInvitationsResponse(
             engagement_invitation_summaries=list(page), next_token=str(offset + size) if more else None
         )
+
+    async def get_engagement_invitation(self, invitation_id: str) -> GetEngagementInvitationResponse:
+        """PENDING while in `invitations`; else what `invitation_status` says, or not found."""
+        self._record(Call("get_engagement_invitation", task_ids=(invitation_id,)))
+        if any(i.id == invitation_id for i in self.invitations):
+            return GetEngagementInvitationResponse(id=invitation_id, status="PENDING", catalog="Sandbox")
+        status = self.invitation_status.get(invitation_id)
+        if status is None:
+            message = f"Engagement invitation {invitation_id} was not found."
+            raise ServiceFailure(
+                f"ResourceNotFoundException: {message}",
+                service_error=ResourceNotFoundException(message=message),
+                retryable=False,
+            )
+        return GetEngagementInvitationResponse(id=invitation_id, status=status, catalog="Sandbox")
 
 
 def failure(message: str = "boom", **kwargs: Any) -> ApiFailure:

@@ -10,19 +10,22 @@ The calls are spent by value:
   looked up by `TaskIdentifier` (the poller does that at once, from the page: `departed`). Every
   `watched_interval` (6 s) while someone watches, every `unwatched_interval` (60 s) when nobody does;
 - tasks pcwatch started (its own writes): by `TaskIdentifier` every `own_interval` (2 s) until they end;
-- a kind with nothing running: a small newest-first page every `scan_interval` (3 min) watched,
+- a kind with nothing running: a small newest-first page every `scan_interval` (2 min) watched,
   `unwatched_scan_interval` (15 min) not, paging on only while every task on it is new;
 - snapshot jobs: those the user opened at once; others (first seen, or still Running) one per
   `job_interval` while watched and not saving (see `tui.engine.job_queue`);
-- pending invitations: the newest first until a known one every 10 minutes watched (30 not), and every
-  page (which drops those no longer pending) every 2 hours watched (6 not);
+- pending invitations: the newest first until a known one every 15 minutes watched (30 not), and the
+  sweep through every page (which drops those no longer pending) a page a turn, every 15 minutes watched
+  (an hour not; see `tui.engine.invitation_listings`); when its next turn starts a pass, its page is the
+  newest and the look is not made beside it;
 - the history once, a page a second, while not saving.
 
 Events (`PlanInput.events_live`: an EventBridge -> SQS queue answers, see `tui.engine.event_consumer`): what
 an event points at is due now (`kinds_woken`, `tasks_named`, `invitations_woken`, and its snapshot jobs in
 `jobs_wanted`), whatever its cadence; and the timers relax to a safety net (a FAILED task publishes no
 event): a kind with running tasks every `events_busy_interval` (1 min) whoever watches, the look for new
-tasks every `events_scan_interval` (20 min), the new invitations hourly: about 10 calls an hour idle. When
+tasks every `events_scan_interval` (20 min), the new invitations and the sweep's turns hourly: about
+10 calls an hour idle. When
 the queue fails, `events_live` is False and the cadences above return at once.
 
 Pacing (`pace`): the allowance is a rolling 24 hours, not an even drip. While more than `reserve_fraction`
@@ -49,7 +52,7 @@ NAMED = "named"  # List…Tasks TaskIdentifier: running tasks an event named
 UNSETTLED = "unsettled"  # List…Tasks TaskIdentifier: tasks in a status this version does not know
 HISTORY = "history"  # List…Tasks newest first, 1000 a page, from where the last page ended
 JOB = "job"  # GetResourceSnapshotJob
-INVITATIONS = "invitations"  # ListEngagementInvitations PENDING, newest first (`full`: every page)
+INVITATIONS = "invitations"  # ListEngagementInvitations PENDING, newest first (`full`: the sweep's next page)
 
 #: The sources that are not a kind's (a kind's own source is named by the kind).
 JOBS = "jobs"
@@ -89,17 +92,21 @@ class PollPlan:
     own_interval: float = 2.0
     #: A kind keeps the cadence of running tasks this long after its last one ended.
     linger: float = 600.0
-    #: New tasks of a kind with none running: watched, and not.
-    scan_interval: float = 180.0
+    #: New tasks of a kind with none running: watched, and not. Watched, every 2 minutes: a task that
+    #: starts and ends between two looks is seen at the second, so no end is seen more than 2 minutes
+    #: late even on an idle account (three kinds: 90 calls an hour; with the invitations 96.5).
+    scan_interval: float = 120.0
     unwatched_scan_interval: float = 900.0
     #: Tasks in a status this version does not know: refreshed by id this often.
     unsettled_interval: float = 60.0
     #: New pending invitations (newest first, until a known one), watched and not.
-    invitation_interval: float = 600.0
+    invitation_interval: float = 900.0
     unwatched_invitation_interval: float = 1800.0
-    #: Every pending invitation (all pages: those accepted, rejected or expired elsewhere drop out).
-    invitation_sweep_interval: float = 7200.0
-    unwatched_invitation_sweep_interval: float = 21_600.0
+    #: The sweep through every pending invitation (those accepted, rejected or expired elsewhere drop out):
+    #: one page (or one look-up of what the last pass missed) per this many seconds, watched and not.
+    #: Watched and idle, 3 kinds every 2 minutes, the look and the sweep: 98 calls an hour at most.
+    invitation_sweep_interval: float = 900.0
+    unwatched_invitation_sweep_interval: float = 3600.0
     #: One snapshot job (first seen, or due a refresh) per this many seconds, while watched.
     job_interval: float = 60.0
     #: A Running job of a task seen ending is fetched again this often, for `job_follow_window`.
@@ -137,12 +144,12 @@ class PollPlan:
             watched_interval=settings.fast_interval,
             unwatched_interval=slow,
             unsettled_interval=slow,
-            scan_interval=slow * 3,
+            scan_interval=slow * 2,
             unwatched_scan_interval=slow * 15,
-            invitation_interval=slow * 10,
+            invitation_interval=slow * 15,
             unwatched_invitation_interval=slow * 30,
-            invitation_sweep_interval=slow * 120,
-            unwatched_invitation_sweep_interval=slow * 360,
+            invitation_sweep_interval=slow * 15,
+            unwatched_invitation_sweep_interval=slow * 60,
         )
 
 
@@ -194,6 +201,9 @@ class PlanInput:
     #: the new invitations. (The snapshot jobs events name are in `jobs_wanted`.)
     kinds_woken: frozenset[str] = frozenset()
     tasks_named: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The sweep's next turn starts a pass: its page is the newest, so the look for new invitations is
+    #: not made beside it.
+    sweep_starts: bool = True
     invitations_woken: bool = False
 
 
@@ -324,6 +334,7 @@ def _wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
     call = PlannedCall(INVITATIONS_SOURCE, INVITATIONS)
     polling.append(_Want(INVITATIONS_SOURCE, every, (call,), woken=state.invitations_woken))
     every = plan.invitation_sweep_interval if state.watched else plan.unwatched_invitation_sweep_interval
+    every = max(every, plan.events_invitation_interval) if state.events_live else every
     sweep = PlannedCall(SWEEP_SOURCE, INVITATIONS, full=True)
     polling.append(_Want(SWEEP_SOURCE, every, (sweep,)))
     return polling
@@ -365,7 +376,7 @@ def plan_tick(state: PlanInput, plan: PollPlan) -> TickPlan:
             planned_now.add(want.key)
             due = max(now + interval, times.retry_at, state.not_before)
         wake_at = min(wake_at, due)
-    if any(c.full for c in calls):  # every page of invitations: the new ones among them
+    if state.sweep_starts and any(c.full for c in calls):  # (the newest page: the new ones are on it)
         calls = [c for c in calls if c.source != INVITATIONS_SOURCE]
     if math.isinf(wake_at):  # (nothing at all to poll: cannot happen while there are kinds)
         wake_at = now + plan.unwatched_scan_interval

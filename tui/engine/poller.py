@@ -26,11 +26,11 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 
-from schemas import TASK_KINDS, InvitationStatus, TaskStatus
+from schemas import TASK_KINDS, TaskStatus
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.aws.service import TaskReads
@@ -41,6 +41,7 @@ from tui.core.timefmt import iso
 
 from .budget import BudgetSpent, RequestBudget
 from .event_consumer import EventSource
+from .invitation_listings import InvitationListings, SweepPass
 from .job_queue import SnapshotJobQueue
 from .poll_plan import (
     ACTIVE,
@@ -55,11 +56,10 @@ from .poll_plan import (
     PlannedCall,
     PollPlan,
     TickPlan,
-    job_source,
-    own_source,
     plan_tick,
 )
-from .sources import Sources, is_global, is_gone
+from .poller_state import PollerState, failure_key
+from .sources import Sources
 from .status import StatusBoard
 from .store import Store, StoreChange
 from .task_listings import TaskListings
@@ -77,7 +77,7 @@ __all__ = ["INVITATIONS_SOURCE", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 T = TypeVar("T")
 
 
-class Poller(TaskListings, EventWakeups):
+class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
     def __init__(
         self,
         client: TaskReads,
@@ -111,6 +111,7 @@ class Poller(TaskListings, EventWakeups):
         self._board = StatusBoard(PollerStatus(calls_left_today=settings.budget.daily_calls))
         self._listed: set[str] = set()
         self._history_token: dict[str, str | None] = {}
+        self._sweep = SweepPass()
         #: Kind -> the newest start the last complete newest-first look saw (see `_list_newest`).
         self._scan_floor: dict[str, datetime] = {}
         self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
@@ -257,6 +258,7 @@ class Poller(TaskListings, EventWakeups):
             kinds_woken=woken.kinds,
             tasks_named=woken.named,
             invitations_woken=woken.invitations,
+            sweep_starts=self._sweep.starts_next,
         )
 
     # --- one tick -----------------------------------------------------------------------------------
@@ -315,8 +317,6 @@ class Poller(TaskListings, EventWakeups):
         its source), None if the allowance is spent."""
         now = self.clock.monotonic()
         self._sources.called(call.source, now)
-        if call.full:  # every page of invitations: the look for new ones is done too
-            self._sources.called(INVITATIONS_SOURCE, now)
         try:
             if call.op == ACTIVE:
                 await self._list_active(call)
@@ -326,6 +326,8 @@ class Poller(TaskListings, EventWakeups):
                 await self._history_page(call)
             elif call.op == JOB:
                 await self._fetch_job(call)
+            elif call.op == INVITATIONS and call.full:
+                await self._sweep_invitations(call)
             elif call.op == INVITATIONS:
                 await self._list_invitations(call)
             else:  # OWN, UNSETTLED: by TaskIdentifier
@@ -342,7 +344,7 @@ class Poller(TaskListings, EventWakeups):
             self._on_failure(call, ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
             return False
         self._spent = None
-        for key in {call.source, _failure_key(call)}:
+        for key in {call.source, failure_key(call)}:
             self._sources.succeeded(key, self.clock.now())
         if self._board.current.last_error is not None:
             self._publish_state()  # a source answers again: its error is over now, not at the tick's end
@@ -371,19 +373,6 @@ class Poller(TaskListings, EventWakeups):
         self._sources.release()  # the account and the network answer
         return result
 
-    def _on_failure(self, call: PlannedCall, failure: ApiFailure) -> None:
-        now = self.clock.monotonic()
-        key = _failure_key(call)
-        if is_global(failure):
-            self._sources.hold(key, failure, now)
-        else:
-            self._sources.failed(key, failure, now)
-        if call.op == JOB and call.job_id is not None:
-            if is_gone(failure):
-                self._jobs.gone(call.job_id)
-            elif not is_global(failure) and self._sources.get(key).gave_up_at is not None:
-                self._jobs.give_up(call.job_id)
-
     def _running_ids(self, kind: str) -> set[str]:
         ids = self.store.active_ids(kind)
         return {
@@ -403,83 +392,13 @@ class Poller(TaskListings, EventWakeups):
         self._jobs.fetched(job_id)
         self.store.apply_jobs([job], self.clock.now())
 
-    async def _list_invitations(self, call: PlannedCall) -> None:
-        """Pending invitations, newest first: until a known one, or (`full`) every page, which also drops
-        the ones no longer pending (accepted, rejected or expired elsewhere)."""
-        known = {i.id for i in self.store.invitations()}
-        found = []
-        token: str | None = None
-        while True:
-            page = await self._call(
-                call.source,
-                partial(
-                    self.client.list_engagement_invitations,
-                    status=[InvitationStatus.PENDING],
-                    participant_type="RECEIVER",
-                    next_token=token,
-                ),
-            )
-            found.extend(page.engagement_invitation_summaries)
-            token = page.next_token
-            if not token or (
-                not call.full and any(i.id in known for i in page.engagement_invitation_summaries)
-            ):
-                break
-        self.store.apply_invitations(found)
-        if call.full and not token:
-            seen = {i.id for i in found}
-            self.store.remove_invitations([i.id for i in self.store.invitations() if i.id not in seen])
-
     def _save_meta(self) -> None:
         for kind in self.kinds:
             newest = self.store.newest_start(kind)
             if newest is not None:
                 self.store.set_meta(f"newest_start:{kind}", iso(newest))
 
-    # --- status -------------------------------------------------------------------------------------
-
-    def _publish_state(self, plan: TickPlan | None = None) -> None:
-        """The status after a tick: the state, what fails, the watchers, the pace, the allowance."""
-        plan = plan or self._last_plan
-        now = self.clock.monotonic()
-        hold = self._sources.hold_error
-        kind_failure = self._sources.first_failure([*self.kinds, *(own_source(k) for k in self.kinds)])
-        failing = self._sources.failing(now)
-        failure = hold or kind_failure or self._sources.first_failure()
-        if self._paused:
-            state = "paused"
-        elif hold is not None:
-            state = "backoff" if hold.throttled else "stale"
-        elif kind_failure is not None:
-            state = "stale"
-        else:
-            state = "live" if self._listed else "starting"
-        stale = hold is not None or kind_failure is not None
-        last_success = self._sources.last_success()
-        self._update(
-            state=state,
-            last_success=last_success,
-            last_error=failure.message if failure is not None else None,
-            last_service_error=failure.service_error if failure is not None else None,
-            stale_since=(self.status.stale_since or self.clock.now()) if stale else None,
-            failing=failing,
-            active_tasks=sum(len(self._running_ids(k)) for k in self.kinds),
-            watched=self.watchers.watched,
-            saving=plan is not None and plan.stretch > 1.0,
-            scan_every=plan.scan_every if plan is not None else 0.0,
-            budget_resumes_at=self._spent.resumes_at if self._spent is not None else None,
-        )
-
-    def _update(self, **changes: Any) -> None:
-        self._board.update(**changes)
-
 
 def _outcome_keys(call: PlannedCall) -> set[str]:
-    """The sources a call answers for (every page of invitations covers the look for new ones)."""
-    keys = {call.source, _failure_key(call)}
-    return keys | {INVITATIONS_SOURCE} if call.full else keys
-
-
-def _failure_key(call: PlannedCall) -> str:
-    """Where a call's failure is kept: a job's under the job (whose turn it was does not matter)."""
-    return job_source(call.job_id) if call.op == JOB and call.job_id else call.source
+    """The sources a call answers for."""
+    return {call.source, failure_key(call)}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .event_consumer import EventConsumer, EventsHealth, EventSource
 from .event_signals import Wakeup, combined
-from .poll_plan import INVITATIONS_SOURCE, SWEEP_SOURCE, event_source, job_source
+from .poll_plan import INVITATIONS_SOURCE, event_source, job_source
 
 if TYPE_CHECKING:
     from tui.core.clock import Clock
@@ -44,7 +44,7 @@ class Woken:
         needs: list[tuple[str, ...]] = [(kind,) for kind in sorted(self.kinds)]
         needs += [(event_source(kind), kind) for kind in sorted(self.named)]
         if self.invitations:
-            needs.append((INVITATIONS_SOURCE, SWEEP_SOURCE))
+            needs.append((INVITATIONS_SOURCE,))  # (the sweep's page may not be the newest)
         needs += [(job_source(job_id),) for job_id in sorted(self.jobs)]
         return needs
 

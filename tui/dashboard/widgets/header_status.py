@@ -70,9 +70,9 @@ def header_lines(state: HeaderState, now: datetime) -> list[Text]:
     if state.calls_last_hour is not None and state.calls_left_today is not None:
         line2.append(f"  │ calls {state.calls_last_hour:,}/h · {state.calls_left_today:,} left today")
     if state.budget_resumes_at is not None:
-        line2.append(
-            f" · budget spent, calls return {instant(state.budget_resumes_at, CLOCK)}", style="bold red"
-        )
+        # (the state says "over budget" already, unless a hang or a pause outranks it)
+        spent = "" if state.state == "over budget" else "budget spent, "
+        line2.append(f" · {spent}calls return {instant(state.budget_resumes_at, CLOCK)}", style="bold red")
     elif state.saving:
         line2.append(" · saving budget", style="yellow")
     if state.events is not None:

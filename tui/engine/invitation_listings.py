@@ -1,0 +1,167 @@
+"""The invitation calls a poll tick carries out (a mixin of `Poller`, which supplies the client, the store,
+the clock and the budgeted `_call`): the look for new pending invitations (newest first, until a known
+one), and the sweep through every pending one, which drops those accepted, rejected or expired elsewhere.
+
+The sweep goes one page a turn (its own cadence; the first pass of a process takes every page at once, so
+the pane is complete at start), so a long list of invitations costs its pages spread
+over the pass instead of all at once (at 100 a page, 900 pending invitations are 9 calls: in one burst,
+they alone would push an idle hour over its allowance of calls). Because the list can move while the pass
+goes on (an invitation accepted elsewhere shifts the later ones up a page), an invitation the pass did not
+see is not dropped on that evidence: it is looked up by id, 10 a turn, and dropped only if the service
+says it is no longer PENDING (or gone). Expired ones, and those whose accepting task the store has seen
+complete, are dropped without a call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from schemas import InvitationStatus, ResourceNotFoundException, TaskKind, TaskStatus
+from tui.aws.failures import ApiFailure
+from tui.aws.retry import may_retry
+
+from .poll_plan import INVITATIONS_SOURCE, PlannedCall
+
+if TYPE_CHECKING:
+    from tui.aws.service import TaskReads
+    from tui.core.clock import Clock
+
+    from .sources import Sources
+    from .store import Store
+
+T = TypeVar("T")
+
+#: Invitations the pass did not see, looked up by id per turn of the sweep.
+CHECKS_PER_TURN = 10
+
+
+@dataclass
+class SweepPass:
+    """Where the pass through every pending invitation stands."""
+
+    #: The next page's token; None: the next turn starts a pass (or checks what the last one missed).
+    token: str | None = None
+    running: bool = False
+    #: Invitations known when the pass began, and those it has seen since.
+    known_at_start: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)
+    #: Known at the start, not seen by the pass: looked up by id before anything is dropped.
+    unseen: list[str] = field(default_factory=list)
+    #: Passes completed: the first (at start) goes through every page at once, as the history does.
+    passes: int = 0
+
+    @property
+    def starts_next(self) -> bool:
+        """The next turn fetches the newest page (a pass begins)."""
+        return not self.running and not self.unseen
+
+
+class InvitationListings:
+    if TYPE_CHECKING:
+        client: TaskReads
+        store: Store
+        clock: Clock
+        _sources: Sources
+
+        async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T: ...
+
+    _sweep: SweepPass
+
+    def _page_of_pending(self, source: str, token: str | None) -> Awaitable[Any]:
+        return self._call(
+            source,
+            partial(
+                self.client.list_engagement_invitations,
+                status=[InvitationStatus.PENDING],
+                participant_type="RECEIVER",
+                next_token=token,
+            ),
+        )
+
+    async def _list_invitations(self, call: PlannedCall) -> None:
+        """New pending invitations: newest first, until a known one."""
+        known = {i.id for i in self.store.invitations()}
+        found = []
+        token: str | None = None
+        while True:
+            page = await self._page_of_pending(call.source, token)
+            found.extend(page.engagement_invitation_summaries)
+            token = page.next_token
+            if not token or any(i.id in known for i in page.engagement_invitation_summaries):
+                break
+        self.store.apply_invitations(found)
+
+    async def _sweep_invitations(self, call: PlannedCall) -> None:
+        """One turn of the sweep: check what the last pass did not see, or else its next page."""
+        sweep = self._sweep
+        if sweep.unseen:
+            await self._check_unseen(call.source)
+            return
+        if not sweep.running:
+            sweep.running, sweep.seen = True, set()
+            sweep.known_at_start = {i.id for i in self.store.invitations()}
+        while True:
+            first = sweep.token is None
+            if first:  # the newest page: the look for new invitations is made by it (whatever comes)
+                self._sources.called(INVITATIONS_SOURCE, self.clock.monotonic())
+            try:
+                page = await self._page_of_pending(call.source, sweep.token)
+            except ApiFailure as failure:
+                if not may_retry(failure):  # (e.g. a token the service no longer takes): start over
+                    self._sweep = SweepPass(passes=sweep.passes)
+                raise
+            found = page.engagement_invitation_summaries
+            self.store.apply_invitations(found)
+            sweep.seen |= {i.id for i in found}
+            if first:
+                self._sources.succeeded(INVITATIONS_SOURCE, self.clock.now())
+            sweep.token = page.next_token
+            if not sweep.token:
+                break
+            if sweep.passes > 0:  # (the first pass: every page now, the pane fills at start)
+                return
+        sweep.running = False
+        sweep.passes += 1
+        now = self.clock.now()
+        current = {i.id: i for i in self.store.invitations()}
+        missed = [i for i in sorted(sweep.known_at_start - sweep.seen) if i in current]
+        expired = {i for i in missed if (e := current[i].expiration_date) is not None and e <= now}
+        accepted = self._accepted(set(missed) - expired)
+        self.store.remove_invitations(expired | accepted)
+        sweep.unseen = [i for i in missed if i not in expired and i not in accepted]
+
+    def _accepted(self, invitation_ids: set[str]) -> set[str]:
+        """Those of `invitation_ids` whose accepting task the store has seen COMPLETE (no call needed)."""
+        if not invitation_ids:
+            return set()
+        return {
+            t.engagement_invitation_id
+            for t in self.store.tasks()
+            if t.kind == TaskKind.ACCEPT_INVITATION
+            and t.task_status == TaskStatus.COMPLETE
+            and t.engagement_invitation_id in invitation_ids
+        }
+
+    async def _check_unseen(self, source: str) -> None:
+        """Up to CHECKS_PER_TURN of the invitations the pass did not see, by id: dropped if no longer
+        pending, kept (and refreshed) if they are."""
+        sweep = self._sweep
+        gone: list[str] = []
+        try:
+            for invitation_id in list(sweep.unseen[:CHECKS_PER_TURN]):
+                try:
+                    found = await self._call(
+                        source, partial(self.client.get_engagement_invitation, invitation_id)
+                    )
+                    if found.status != InvitationStatus.PENDING:
+                        gone.append(invitation_id)
+                except ApiFailure as failure:
+                    if not isinstance(failure.service_error, ResourceNotFoundException):
+                        raise
+                    gone.append(invitation_id)
+                sweep.unseen.remove(invitation_id)
+        finally:
+            self.store.remove_invitations(gone)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import random
 import sys
@@ -45,6 +46,9 @@ LEADER_EXITS = 360.0
 #: The memory is bounded when the last third of the soak adds at most this share of the RSS, or this many MB.
 PLATEAU_SHARE = 0.05
 PLATEAU_MB = 2.0
+#: Finished tasks each viewer keeps in memory (pcwatch's default is 100,000, reached after days): a soak
+#: of 90 minutes starts ~2,700 tasks, so the plateau shows once ~1,000 have finished.
+KEEP_ENDED = 1_000
 
 
 class Viewer:
@@ -68,6 +72,7 @@ async def soak(
     directory: Path,
     leader_exits: float = LEADER_EXITS,
     trace: int = 0,
+    keep_ended: int = KEEP_ENDED,
 ) -> list[tuple[str, str]]:
     from tui.core.clock import MockClock
     from tui.dashboard.header import HUNG_AFTER, header_state
@@ -83,7 +88,9 @@ async def soak(
         gc.collect()
         rss_start = process_rss_mb()
         cpu_start, wall_start = time.process_time(), time.monotonic()
-        settings = matrix_settings(endpoint.url, directory / "soak.sqlite3")
+        settings = dataclasses.replace(
+            matrix_settings(endpoint.url, directory / "soak.sqlite3"), keep_ended_tasks=keep_ended
+        )
         viewers = [Viewer(settings, clock), Viewer(settings, clock)]
         takeovers, longest_takeover, leader_gone_at = 0, 0.0, None
         lie, longest_lie, faults_run = 0.0, 0.0, 0
@@ -178,6 +185,7 @@ async def soak(
         ("tasks started during the soak", f"{started_during:,}"),
         ("requests at the endpoint", f"{requests:,}"),
         ("faults run (30 s each)", str(faults_run)),
+        ("finished tasks each viewer keeps (--keep-ended)", f"{keep_ended:,}"),
         ("pcwatch RSS start / end (MB)", f"{rss_start:.1f} / {rss_marks[-1]:.1f}"),
         ("pcwatch RSS after each third (MB)", " / ".join(f"{m:.1f}" for m in rss_marks)),
         (
@@ -225,10 +233,21 @@ def main() -> None:
         metavar="N",
         help="also list the N allocation sites that grew most after the first third (tracemalloc: slower)",
     )
+    parser.add_argument(
+        "--keep-ended", type=int, default=KEEP_ENDED, help="finished tasks each viewer keeps in memory"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pcwatch-soak-") as directory:
         rows = asyncio.run(
-            soak(args.minutes, args.seed, args.activity, Path(directory), args.leader_exits, args.trace)
+            soak(
+                args.minutes,
+                args.seed,
+                args.activity,
+                Path(directory),
+                args.leader_exits,
+                args.trace,
+                args.keep_ended,
+            )
         )
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

@@ -84,6 +84,9 @@ class SnapshotJobQueue:
         return batch[: self._plan.jobs_per_tick if plenty else 1]
 
     def fetched(self, job_id: str) -> None:
+        # The store knows it now (or it failed: a later change of its task may queue it again); the set
+        # would otherwise grow with every job ever seen.
+        self._known.discard(job_id)
         for queue in (self._urgent, self._spare):
             if job_id in queue:
                 queue.remove(job_id)

@@ -16,8 +16,11 @@ from schemas import GetResourceSnapshotJobResponse, TaskRecord
 #: 64 Ki characters: hundreds of times a real Message, small enough that a thousand such tasks cost ~64 MB.
 MAX_KEPT_CHARS = 65_536
 
+
 def cut_note(length: int) -> str:
-    return f" … [pcwatch kept the first {MAX_KEPT_CHARS:,} of {length:,} characters]"
+    # ASCII only: one character outside Latin-1 would make Python store the whole kept text at 2 bytes a
+    # character (a cut message measured 128 KiB with "…" here, 64 KiB without).
+    return f" ... [pcwatch kept the first {MAX_KEPT_CHARS:,} of {length:,} characters]"
 
 
 def _kept(text: str) -> str:

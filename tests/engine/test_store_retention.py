@@ -39,7 +39,8 @@ def _history(clock: MockClock, store: Store, ended: int, running: int) -> list[s
 
 def test_the_store_keeps_running_tasks_and_the_newest_finished_ones(tmp_path: Path) -> None:
     clock = MockClock(T0)
-    store = Store(Journal(tmp_path / "j.sqlite3"), clock, keep_ended=KEEP)
+    journal = Journal(tmp_path / "j.sqlite3")
+    store = Store(journal, clock, keep_ended=KEEP)
     changes: list[StoreChange] = []
     store.subscribe(changes.append)
     ended_ids = _history(clock, store, ended=30, running=5)
@@ -57,7 +58,7 @@ def test_the_store_keeps_running_tasks_and_the_newest_finished_ones(tmp_path: Pa
     assert forgotten <= set().union(*(c.task_ids for c in changes))
 
     # The journal keeps them all, each with both of its transitions.
-    store.journal.close()
+    journal.close()
     contents = Journal(tmp_path / "j.sqlite3").load()
     assert len(contents.tasks) == 35
     assert sorted(t[0] for t in contents.transitions if t[3] == "COMPLETE") == sorted(ended_ids)
@@ -65,7 +66,8 @@ def test_the_store_keeps_running_tasks_and_the_newest_finished_ones(tmp_path: Pa
 
 def test_a_forgotten_task_seen_again_is_no_news(tmp_path: Path) -> None:
     clock = MockClock(T0)
-    store = Store(Journal(tmp_path / "j.sqlite3"), clock, keep_ended=KEEP)
+    journal = Journal(tmp_path / "j.sqlite3")
+    store = Store(journal, clock, keep_ended=KEEP)
     ended_ids = _history(clock, store, ended=KEEP + 1, running=0)
     oldest = ended_ids[0]
     assert store.task(oldest) is None
@@ -75,7 +77,7 @@ def test_a_forgotten_task_seen_again_is_no_news(tmp_path: Path) -> None:
 
     assert change.transitions == ()
     assert store.task(oldest) is None  # still the oldest: forgotten again
-    store.journal.close()
+    journal.close()
     transitions = [t for t in Journal(tmp_path / "j.sqlite3").load().transitions if t[0] == oldest]
     assert [t[3] for t in transitions] == ["IN_PROGRESS", "COMPLETE"]  # no second "first seen"
 
@@ -127,7 +129,7 @@ async def test_a_closed_engine_lets_its_client_go(tmp_path: Path) -> None:
         Settings(demo=True, journal_path=tmp_path / "j.sqlite3"),
         MockClock(T0),
         client_factory=lambda settings: clients[0],  # type: ignore[arg-type,return-value]
-        poller_factory=lambda *args: _IdlePoller(),  # type: ignore[arg-type,return-value]
+        poller_factory=lambda *args: _IdlePoller(),  # type: ignore[arg-type]
     )
     store.load()
     running = asyncio.ensure_future(engine.run())
@@ -135,7 +137,9 @@ async def test_a_closed_engine_lets_its_client_go(tmp_path: Path) -> None:
         if engine.role == "leader":
             break
         await asyncio.sleep(0)
-    assert engine.role == "leader" and engine.client is clients[0]
+    leading: object = engine.client
+    assert engine.role == "leader" and leading is clients[0]
+    del leading
     running.cancel()
     await asyncio.gather(running, return_exceptions=True)
 

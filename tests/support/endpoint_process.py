@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
@@ -35,7 +36,7 @@ def _serve_endpoint(conn: Connection, seed: int, history: int, activity: float) 
     endpoint.world("Sandbox")
     initial = set(endpoint_truth(endpoint))
     endpoint.demo_activity(activity)
-    answers = {
+    answers: dict[str, Callable[..., Any]] = {
         "advance": clock.advance,
         "fault": lambda name, on: FAULTS[name].apply(endpoint, on),
         "faulted": lambda: faulted(endpoint),

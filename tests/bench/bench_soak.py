@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import gc
 import random
-import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +27,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.dashboard import T0  # noqa: E402
+from tests.support.endpoint_process import EndpointProcess, process_rss_mb  # noqa: E402
 from tests.support.fault_matrix import (  # noqa: E402
     FAULTS,
     REAL_PAUSE,
     STEP,
-    FaultyEndpoint,
-    endpoint_truth,
-    faulted,
     matrix_settings,
     missing_transitions,
 )
@@ -43,11 +43,12 @@ FAULT_FOR = 30.0
 LEADER_EXITS = 360.0
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+#: The memory is bounded when the last third of the soak adds at most this share of the RSS, or this many MB.
+PLATEAU_SHARE = 0.05
+PLATEAU_MB = 2.0
+#: Finished tasks each viewer keeps in memory (pcwatch's default is 100,000, reached after days): a soak
+#: of 90 minutes starts ~2,700 tasks, so the plateau shows once ~1,000 have finished.
+KEEP_ENDED = 1_000
 
 
 class Viewer:
@@ -65,34 +66,47 @@ class Viewer:
 
 
 async def soak(
-    minutes: float, seed: int, activity: float, directory: Path, leader_exits: float = LEADER_EXITS
+    minutes: float,
+    seed: int,
+    activity: float,
+    directory: Path,
+    leader_exits: float = LEADER_EXITS,
+    trace: int = 0,
+    keep_ended: int = KEEP_ENDED,
 ) -> list[tuple[str, str]]:
     from tui.core.clock import MockClock
     from tui.dashboard.header import HUNG_AFTER, header_state
     from tui.engine.journal import Journal
-    from tui.simulator import serve
 
     rng = random.Random(seed)
     clock = MockClock(T0)
-    endpoint = FaultyEndpoint(seed=seed, history=300, clock=clock, enforce_quotas=False)
-    endpoint.world("Sandbox")
-    initial = set(endpoint_truth(endpoint))
-    endpoint.demo_activity(activity)
     names = sorted(FAULTS)
-    rss_start = rss_mb()
-    cpu_start, wall_start = time.process_time(), time.monotonic()
-    with serve(endpoint) as served:
-        settings = matrix_settings(served.url, directory / "soak.sqlite3")
+    with EndpointProcess(seed=seed, history=300, activity=activity) as endpoint:
+        initial = endpoint.initial
+        if trace:
+            tracemalloc.start(12)
+        gc.collect()
+        rss_start = process_rss_mb()
+        cpu_start, wall_start = time.process_time(), time.monotonic()
+        settings = dataclasses.replace(
+            matrix_settings(endpoint.url, directory / "soak.sqlite3"), keep_ended_tasks=keep_ended
+        )
         viewers = [Viewer(settings, clock), Viewer(settings, clock)]
         takeovers, longest_takeover, leader_gone_at = 0, 0.0, None
         lie, longest_lie, faults_run = 0.0, 0.0, 0
         fault, fault_started, spoilt_before, first_spoilt = None, 0.0, 0, None
         end = minutes * 60
         rss_marks: list[float] = []
+        endpoint_marks: list[float] = []
+        snapshot = None
         while clock.monotonic() < end:
-            if clock.monotonic() % (end / 3) < STEP:
-                rss_marks.append(rss_mb())
+            if clock.monotonic() % (end / 3) < STEP and clock.monotonic() > 0:
+                rss_marks.append(process_rss_mb())
+                endpoint_marks.append(endpoint.rss_mb())
+                if trace and snapshot is None:
+                    snapshot = tracemalloc.take_snapshot()
             clock.advance(STEP)
+            endpoint.advance(STEP)
             await asyncio.sleep(REAL_PAUSE)
             now = clock.monotonic()
             for v in viewers:
@@ -100,13 +114,13 @@ async def soak(
             # Faults: one at a time, FAULT_FOR seconds every FAULT_EVERY.
             if fault is None and now % FAULT_EVERY < STEP and now < end - FAULT_EVERY:
                 fault = FAULTS[rng.choice(names)]
-                fault.apply(endpoint, True)
-                fault_started, spoilt_before, first_spoilt = now, faulted(endpoint), None
+                endpoint.fault(fault.name, True)
+                fault_started, spoilt_before, first_spoilt = now, endpoint.faulted(), None
                 faults_run += 1
             elif fault is not None and now - fault_started >= FAULT_FOR:
-                fault.apply(endpoint, False)
+                endpoint.fault(fault.name, False)
                 fault = None
-            if fault is not None and first_spoilt is None and faulted(endpoint) > spoilt_before:
+            if fault is not None and first_spoilt is None and endpoint.faulted() > spoilt_before:
                 first_spoilt = now
             # The leader exits now and then; a new viewer joins.
             leaders = [v for v in viewers if v.engine.role == "leader"]
@@ -132,9 +146,15 @@ async def soak(
                 )
                 lie = lie + STEP if failing and state == "live" else 0.0
                 longest_lie = max(longest_lie, lie)
+        # pcwatch's memory at the end of the busy part (before this script reads the journal to check it).
+        gc.collect()
+        rss_marks.append(process_rss_mb())
+        endpoint_marks.append(endpoint.rss_mb())
+        growth = trace_growth(snapshot, trace) if snapshot is not None else []
+        cpu, wall = time.process_time() - cpu_start, time.monotonic() - wall_start
         # Quiet end: every viewer catches up; the journal must hold every transition the endpoint made.
         if fault is not None:
-            fault.apply(endpoint, False)
+            endpoint.fault(fault.name, False)
         for v in viewers:
             v.engine.refresh_now()
         journal = Journal(settings.journal_path)
@@ -142,11 +162,12 @@ async def soak(
         try:
             for _ in range(int(600 / STEP)):
                 clock.advance(STEP)
+                endpoint.advance(STEP)
                 await asyncio.sleep(REAL_PAUSE)
                 contents = journal.load()
                 tasks = {r.record.task_id: str(r.record.task_status) for r in contents.tasks}
                 transitions = [(t[0], t[2], t[3]) for t in contents.transitions]
-                truth = endpoint_truth(endpoint)
+                truth = endpoint.truth()
                 lost = missing_transitions(truth, tasks, transitions, set(truth) - initial)
                 if not lost:
                     break
@@ -154,22 +175,47 @@ async def soak(
             journal.close()
             for v in viewers:
                 await v.close()
-        started_during = len(set(endpoint_truth(endpoint)) - initial)
-    cpu, wall = time.process_time() - cpu_start, time.monotonic() - wall_start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started_during = len(set(endpoint.truth()) - initial)
+        requests = endpoint.requests()
+    last_third = rss_marks[-1] - rss_marks[-2]
+    bounded = last_third <= max(PLATEAU_SHARE * rss_marks[-1], PLATEAU_MB)
     return [
         ("mock minutes", f"{minutes:g}"),
-        ("real seconds", f"{wall:.1f}"),
+        ("real seconds (busy part)", f"{wall:.1f}"),
         ("tasks started during the soak", f"{started_during:,}"),
-        ("requests at the endpoint", f"{endpoint.stats.total:,}"),
+        ("requests at the endpoint", f"{requests:,}"),
         ("faults run (30 s each)", str(faults_run)),
-        ("RSS start / end (MB)", f"{rss_start:.1f} / {rss_mb():.1f}  (peak {peak:.1f})"),
-        ("RSS at each third (MB; flat = bounded)", " / ".join(f"{m:.1f}" for m in rss_marks)),
-        ("CPU % (of one core, real time)", f"{100 * cpu / wall:.0f}"),
+        ("finished tasks each viewer keeps (--keep-ended)", f"{keep_ended:,}"),
+        ("pcwatch RSS start / end (MB)", f"{rss_start:.1f} / {rss_marks[-1]:.1f}"),
+        ("pcwatch RSS after each third (MB)", " / ".join(f"{m:.1f}" for m in rss_marks)),
+        (
+            f"bounded (last third grows <= {PLATEAU_SHARE:.0%} or {PLATEAU_MB:g} MB)",
+            f"{'yes' if bounded else 'NO'} ({last_third:+.1f} MB)",
+        ),
+        (
+            "endpoint RSS after each third (MB; another process)",
+            " / ".join(f"{m:.1f}" for m in endpoint_marks),
+        ),
+        ("CPU % (of one core, real time; pcwatch's process)", f"{100 * cpu / wall:.0f}"),
         ("transitions lost", str(len(lost)) + (f"  e.g. {lost[0]}" if lost else "")),
         ("leader takeovers (longest, mock s)", f"{takeovers} ({longest_takeover:.1f})"),
         ("longest time the header lied (mock s)", f"{longest_lie:.1f}"),
+        *growth,
     ]
+
+
+def trace_growth(snapshot: tracemalloc.Snapshot, top: int) -> list[tuple[str, str]]:
+    """The `top` allocation sites (pcwatch's code, by traceback) that grew most since `snapshot`."""
+    gc.collect()
+    now = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    rows = []
+    for stat in now.compare_to(snapshot, "lineno")[:top]:
+        frame = stat.traceback[0]
+        where = f"{frame.filename.replace(str(ROOT) + '/', '').split('site-packages/')[-1]}:{frame.lineno}"
+        growth = f"{stat.size_diff / 1e6:+.2f} MB ({stat.count_diff:+,} blocks)"
+        rows.append((f"  grew since the first third: {where}", growth))
+    return rows
 
 
 def main() -> None:
@@ -180,9 +226,29 @@ def main() -> None:
     parser.add_argument(
         "--leader-exits", type=float, default=LEADER_EXITS, help="seconds between the leader's exits"
     )
+    parser.add_argument(
+        "--trace",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also list the N allocation sites that grew most after the first third (tracemalloc: slower)",
+    )
+    parser.add_argument(
+        "--keep-ended", type=int, default=KEEP_ENDED, help="finished tasks each viewer keeps in memory"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pcwatch-soak-") as directory:
-        rows = asyncio.run(soak(args.minutes, args.seed, args.activity, Path(directory), args.leader_exits))
+        rows = asyncio.run(
+            soak(
+                args.minutes,
+                args.seed,
+                args.activity,
+                Path(directory),
+                args.leader_exits,
+                args.trace,
+                args.keep_ended,
+            )
+        )
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

@@ -142,7 +142,9 @@ def test_a_megabyte_message_is_kept_cut_with_its_length_in_memory_and_in_the_jou
     huge = "M" * 1_000_000
     short = task(2, status="FAILED", message="Opportunity not found.")
     store.apply_tasks([task(1, status="FAILED", message=huge), short])
-    store.apply_jobs([GetResourceSnapshotJobResponse(id="job-1", status="Stopped", last_failure="L" * 300_000)])
+    store.apply_jobs(
+        [GetResourceSnapshotJobResponse(id="job-1", status="Stopped", last_failure="L" * 300_000)]
+    )
     store.journal.close()
 
     kept = store.task("task-Enga-00001").message

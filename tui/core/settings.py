@@ -64,6 +64,9 @@ class Settings:
     #: Where to write the log (`tui.core.logs`); None: no log file.
     log_file: Path | None = None
     log_level: str = "info"
+    #: Finished tasks a viewer keeps in memory at most (the newest by start; the journal keeps them all).
+    #: None: `tui.engine.store_retention.KEEP_ENDED_TASKS`.
+    keep_ended_tasks: int | None = None
 
 
 def env_default(name: str, default: str | None = None) -> str | None:

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: The journal's meta row with the ids of the events acted on lately (a JSON list, oldest first).
 SEEN_KEY = "events:seen"
+#: Malformed messages' ids remembered, so that one redelivered is logged once.
+MALFORMED_REMEMBERED = 1000
 #: ...and when the last of them was received (ISO 8601), for `pcwatch events status`.
 LAST_EVENT_KEY = "events:last_at"
 #: How many recent event ids are remembered (duplicates arrive within minutes, not thousands later).
@@ -156,6 +158,8 @@ class EventConsumer:
             except msgspec.DecodeError as exc:
                 self.counts["malformed"] += 1
                 if message.message_id not in self._malformed_logged:
+                    if len(self._malformed_logged) >= MALFORMED_REMEMBERED:
+                        self._malformed_logged.clear()  # (at worst a message is logged twice)
                     self._malformed_logged.add(message.message_id)
                     log.warning("events: malformed message %s deleted: %s", message.message_id[:64], exc)
                 done.append(message)

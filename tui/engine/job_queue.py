@@ -109,6 +109,9 @@ class SnapshotJobQueue:
             self._wanted.remove(job_id)
         self._fresh = deque(entry for entry in self._fresh if entry[0] != job_id)
         self._gone.discard(job_id)
+        # The store knows it now (or the service does not: a later change of its task may queue it again);
+        # the set would otherwise grow with every job ever seen.
+        self._known.discard(job_id)
 
     def gone(self, job_id: str) -> None:
         """The service has no such job: drop it (opening its task asks again)."""

@@ -13,11 +13,16 @@ import msgspec
 
 from schemas import GetResourceSnapshotJobResponse, TaskRecord
 
-#: 64 Ki characters: hundreds of times a real Message, small enough that a thousand such tasks cost ~64 MB.
-MAX_KEPT_CHARS = 65_536
+#: 4 Ki characters: tens of times a real Message; the store keeps up to 100,000 finished tasks
+#: (`store_retention`), so this bounds what hostile messages can cost (a soak with 1 MB messages grew
+#: ~15 MB per 30 minutes at 64 Ki while each viewer kept 1,000 finished tasks).
+MAX_KEPT_CHARS = 4_096
+
 
 def cut_note(length: int) -> str:
-    return f" … [pcwatch kept the first {MAX_KEPT_CHARS:,} of {length:,} characters]"
+    # ASCII only: one character outside Latin-1 would make Python store the whole kept text at 2 bytes a
+    # character (a cut message measured 128 KiB with "…" here, 64 KiB without).
+    return f" ... [pcwatch kept the first {MAX_KEPT_CHARS:,} of {length:,} characters]"
 
 
 def _kept(text: str) -> str:

@@ -50,6 +50,7 @@ from .api import Engine
 from .journal import Journal, journal_for
 from .status import LEADER_KEY, StatusBoard, status_from_json, status_to_json
 from .store import Store
+from .store_retention import KEEP_ENDED_TASKS
 from .types import HUNG_AFTER, PollerStatus
 from .viewer_lock import JournalLock
 from .watchers import HEARTBEAT, REMOTE_TTL, Watchers
@@ -357,6 +358,9 @@ class SharedEngine:
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.close()
+        # A closed engine holds no client (its botocore session, connection pool and models): a viewer
+        # that keeps the object (a notebook's, a replaced one) must not keep those.
+        self.client = self.poller = None
         if self.store.journal is not None:
             with contextlib.suppress(Exception):
                 self.store.journal.close()
@@ -402,7 +406,8 @@ def make_engine(
     clock = clock or SystemClock()
     if journal is None:
         journal = journal_for(settings)
-    store = Store(journal=journal, clock=clock)
+    keep = settings.keep_ended_tasks
+    store = Store(journal=journal, clock=clock, keep_ended=KEEP_ENDED_TASKS if keep is None else keep)
     engine = SharedEngine(
         store,
         settings,

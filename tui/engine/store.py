@@ -27,6 +27,7 @@ from tui.core.subscribers import Subscribers
 from .journal import Journal, PendingWrites
 from .kept_text import kept_job, kept_task
 from .store_index import TaskIndex
+from .store_retention import KEEP_ENDED_TASKS, ended_to_forget
 from .store_sync import JournalSync, from_epoch
 from .types import Completion, StoreChange, TaskRow, Transition
 
@@ -52,9 +53,15 @@ def _merge(old: TaskRecord, new: TaskRecord) -> TaskRecord:
 
 
 class Store(JournalSync):
-    def __init__(self, journal: Journal | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, journal: Journal | None = None, clock: Clock | None = None, keep_ended: int = KEEP_ENDED_TASKS
+    ) -> None:
         self.journal = journal
         self._clock = clock or SystemClock()
+        #: Finished tasks kept in memory at most (the newest by start; `store_retention`).
+        self.keep_ended = keep_ended
+        #: The latest start time (epoch seconds) of a finished task forgotten so far.
+        self._forgotten_until = float("-inf")
         self._rows: dict[str, TaskRow] = {}
         self._transitions: dict[str, list[Transition]] = {}
         self._recent: deque[Transition] = deque(maxlen=RECENT_TRANSITIONS)
@@ -231,7 +238,10 @@ class Store(JournalSync):
                 self._rows[task_id] = row
                 self._index.replace(None, record)
                 changed.add(task_id)
-                if not backfill:
+                # A finished task as old as those forgotten is most likely one of them, seen again: it
+                # is no news (its transitions are in the journal).
+                forgotten = terminal and self._started(record) <= self._forgotten_until
+                if not backfill and not forgotten:
                     transitions.append(
                         Transition(task_id, record.kind, None, record.task_status or "", when, None)
                     )
@@ -271,8 +281,35 @@ class Store(JournalSync):
                     t.previous_observed_at.timestamp() if t.previous_observed_at else None,
                 )
             )
+        changed |= self._forget_ended()
         self._after_write()
         return self._notify(StoreChange(task_ids=frozenset(changed), transitions=tuple(transitions)))
+
+    @staticmethod
+    def _started(record: TaskRecord) -> float:
+        return record.start_time.timestamp() if record.start_time else float("-inf")
+
+    def _forget_ended(self) -> set[str]:
+        """Forget the oldest finished tasks beyond `keep_ended` (and their transitions and snapshot jobs):
+        the ids forgotten. Their journal rows stay (a pending write is still made)."""
+        ended = len(self._rows) - self._index.active_count()
+        forget = ended_to_forget(self._rows.values(), ended, self.keep_ended)
+        if not forget:
+            return set()
+        job_ids = set()
+        for task_id in forget:
+            record = self._rows.pop(task_id).record
+            self._index.replace(record, None)
+            self._transitions.pop(task_id, None)
+            self._forgotten_until = max(self._forgotten_until, self._started(record))
+            if record.resource_snapshot_job_id:
+                job_ids.add(record.resource_snapshot_job_id)
+        job_ids -= {r.record.resource_snapshot_job_id for r in self._rows.values()}
+        for job_id in job_ids:
+            self._jobs.pop(job_id, None)
+            self._job_fetched.pop(job_id, None)
+        log.debug("forgot %d finished tasks (the journal keeps them)", len(forget))
+        return set(forget)
 
     def apply_jobs(
         self, jobs: Iterable[GetResourceSnapshotJobResponse], observed_at: datetime | None = None

@@ -50,6 +50,9 @@ class TaskIndex:
             return set(self.active.get(kind, ()))
         return set().union(*self.active.values()) if self.active else set()
 
+    def active_count(self) -> int:
+        return sum(len(ids) for ids in self.active.values())
+
     def newest_start(self, kind: str) -> datetime | None:
         return self.newest.get(kind)
 

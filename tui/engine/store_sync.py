@@ -35,6 +35,7 @@ class JournalSync:
         _meta: dict[str, str]
         _index: TaskIndex
         _notify: Callable[[StoreChange], StoreChange]
+        _forget_ended: Callable[[], set[str]]
 
     def load(self) -> None:
         """Fill from the journal (before the first API call). Subscribers are not called."""
@@ -103,6 +104,7 @@ class JournalSync:
         self._invitations = {i.id: i for i in contents.invitations}
         self._meta = dict(contents.meta)
         self.journal_seq = contents.change_seq
+        self._forget_ended()
 
     def apply_journal_changes(self, changes: JournalChanges) -> StoreChange:
         """Apply rows another process wrote to the journal (this store follows its poller). Nothing is
@@ -143,6 +145,7 @@ class JournalSync:
                 invitation_ids.add(inv_id)
         self._meta.update(changes.meta)
         self.journal_seq = max(self.journal_seq, changes.change_seq)
+        changed |= self._forget_ended()
         return self._notify(
             StoreChange(
                 task_ids=frozenset(changed),

@@ -1,0 +1,41 @@
+"""Which finished tasks the store forgets, so that a viewer left running for days stays the same size.
+
+The journal keeps every task; the store (each viewer's memory) keeps every running task and the newest
+`KEEP_ENDED_TASKS` finished ones, newest by `StartTime`: what it keeps is then every task that started
+after some moment, so the table, its filters and the statistics of any window that begins after the
+oldest kept start are exactly what they would be with all of them. `pcwatch stats` reads the journal and
+sees all of history.
+
+Forgetting runs in steps of `EVICT_STEP_SHARE` of the bound (one sort of the finished rows per step),
+not at each new task.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+
+from schemas import TaskStatus
+
+from .types import TaskRow
+
+#: Finished tasks a store keeps by default: 100,000 is what the table and the journal's load are measured
+#: at (README), ~100 MB of a viewer's memory; at 30 tasks a minute, 2.3 days of them.
+KEEP_ENDED_TASKS = 100_000
+#: Once over the bound, the store forgets down to this share of it below the bound.
+EVICT_STEP_SHARE = 0.01
+
+
+def ended_to_forget(rows: Iterable[TaskRow], ended: int, keep: int) -> list[str]:
+    """The ids of the finished tasks to forget when `ended` of `rows` are finished and at most `keep`
+    may stay: none while within the bound; otherwise the oldest started, down to `keep` less a step."""
+    if ended <= keep:
+        return []
+    excess = ended - keep + int(keep * EVICT_STEP_SHARE)
+    terminal = TaskStatus.TERMINAL
+    candidates = (
+        (row.record.start_time.timestamp() if row.record.start_time else float("-inf"), row.first_seen, tid)
+        for row in rows
+        if row.record.task_status in terminal and (tid := row.record.task_id)
+    )
+    return [tid for _, _, tid in heapq.nsmallest(excess, candidates)]

@@ -150,6 +150,51 @@ async def test_a_closed_engine_lets_its_client_go(tmp_path: Path) -> None:
     assert gone() is None  # the engine object (kept, as a notebook keeps it) holds no client
 
 
+class _ClosableQueue:
+    """An events queue that answers nothing and says whether it was closed."""
+
+    calls = 0
+    closed = False
+
+    def receive(self) -> list:
+        return []
+
+    def delete(self, messages: object) -> list[str]:
+        return []
+
+    def close(self) -> None:
+        self.closed = True
+
+
+async def test_a_closed_engine_closes_its_events_queue_client(tmp_path: Path) -> None:
+    from tests.support.engine import FakeClient
+    from tui.engine.poller import Poller
+
+    queue = _ClosableQueue()
+    settings = Settings(demo=True, journal_path=tmp_path / "j.sqlite3")
+    clock = MockClock(T0)
+    store, engine = make_engine(
+        settings,
+        clock,
+        client_factory=lambda settings: FakeClient(),  # type: ignore[arg-type,return-value]
+        poller_factory=lambda client, store, settings, clock, watchers: Poller(
+            client, store, settings, clock, watchers=watchers, events=queue
+        ),
+    )
+    store.load()
+    running = asyncio.ensure_future(engine.run())
+    for _ in range(100):
+        if engine.role == "leader":
+            break
+        await asyncio.sleep(0)
+    assert engine.role == "leader"
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    assert not queue.closed
+    engine.close()
+    assert queue.closed  # (a leader that left kept its SQS client, connection pool and models)
+
+
 def test_the_job_queue_remembers_no_job_once_fetched() -> None:
     from tui.engine.job_queue import SnapshotJobQueue
     from tui.engine.poll_plan import PollPlan

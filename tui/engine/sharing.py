@@ -358,6 +358,9 @@ class SharedEngine:
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.close()
+        close_events = getattr(self.poller, "close_events", None)  # (a Poller's: the leader's SQS client)
+        if close_events is not None:
+            close_events()
         # A closed engine holds no client (its botocore session, connection pool and models): a viewer
         # that keeps the object (a notebook's, a replaced one) must not keep those.
         self.client = self.poller = None

@@ -11,6 +11,7 @@ calls go through the same budget as every other (the shared allowance in the jou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -100,6 +101,13 @@ class EventWakeups:
     def events_live(self) -> bool:
         """An events queue answers: the plan's timers relax."""
         return self.events is not None and self.events.health.state == "live"
+
+    def close_events(self) -> None:
+        """Close the events queue's client (the leader made it for itself; a closed engine keeps none)."""
+        close = getattr(self.events.source, "close", None) if self.events is not None else None
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
 
     def events_unavailable(self, message: str) -> None:
         """An events queue was asked for and cannot be read at all: the status says why."""

@@ -290,6 +290,9 @@ async def test_snapshot_jobs_once_when_first_seen_then_only_those_asked_for_whil
     assert store.job("job-history").status == "Stopped"
     await tick(poller, 901)
     assert not [c for c in ops(client) if c[0] == "get_resource_snapshot_job"]  # final: never again
+    # No source is kept per job once it answered (one per job ever fetched would grow without end).
+    assert [key for key in poller._sources.times() if key.startswith("job:")] == []
+    assert "jobs" in poller.status.last_success
 
 
 async def test_a_job_the_service_no_longer_has_fails_alone_and_is_not_retried_on_a_timer() -> None:
@@ -312,6 +315,8 @@ async def test_a_job_the_service_no_longer_has_fails_alone_and_is_not_retried_on
     for _ in range(10):
         await tick(poller, 60)
     assert ("get_resource_snapshot_job", "job-gone") not in ops(client)
+    # Named for 10 minutes, then neither named nor kept (nor left as the header's error for good).
+    assert poller.status.failing == () and poller.status.last_error is None, poller.status
     poller.want_job("job-gone")  # opened again: asked again
     await tick(poller)
     assert ops(client) == [("get_resource_snapshot_job", "job-gone")]

@@ -80,6 +80,8 @@ class Sources:
     not_before: float = -math.inf
     hold_error: ApiFailure | None = None
     _hold_backoff: Backoff | None = None
+    #: The last success of any one job's fetch (their sources are not kept once they succeed).
+    jobs_succeeded_at: datetime | None = None
 
     def get(self, key: str) -> Source:
         source = self._sources.get(key)
@@ -94,6 +96,11 @@ class Sources:
         self.get(key).last_call = now
 
     def succeeded(self, key: str, at: datetime) -> None:
+        if key.startswith("job:"):  # one job's source matters only while it fails: not one kept per job
+            self._sources.pop(key, None)
+            if self.jobs_succeeded_at is None or self.jobs_succeeded_at < at:
+                self.jobs_succeeded_at = at
+            return
         source = self.get(key)
         source.last_success = at
         source.failure = None
@@ -154,6 +161,8 @@ class Sources:
         """Source -> its last success, for the sources the status has always named (kinds, jobs,
         invitations)."""
         out: dict[str, datetime] = {}
+        if self.jobs_succeeded_at is not None:
+            out[JOBS] = self.jobs_succeeded_at
         for key, source in self._sources.items():
             if source.last_success is None:
                 continue
@@ -165,12 +174,17 @@ class Sources:
     def failing(self, now: float) -> tuple[tuple[str, str], ...]:
         """(label, error) of each source failing now (one given up for good, for a while after)."""
         out = []
+        settled = []
         for key, source in self._sources.items():
             if source.error is None:
                 continue
             if source.gave_up_at is not None and now - source.gave_up_at > GAVE_UP_SHOWN_FOR:
+                if key.startswith("job:"):  # (out of the job queue already: opening it asks again)
+                    settled.append(key)
                 continue
             out.append((label(key), source.error))
+        for key in settled:  # a job given up long ago is neither shown nor kept
+            del self._sources[key]
         return tuple(out)
 
     def first_failure(self, keys: list[str] | None = None) -> ApiFailure | None:

@@ -98,11 +98,13 @@ async def soak(
         end = minutes * 60
         rss_marks: list[float] = []
         endpoint_marks: list[float] = []
+        held_marks: list[tuple[int, int]] = []
         snapshot = None
         while clock.monotonic() < end:
             if clock.monotonic() % (end / 3) < STEP and clock.monotonic() > 0:
                 rss_marks.append(process_rss_mb())
                 endpoint_marks.append(endpoint.rss_mb())
+                held_marks.append(held(viewers))
                 if trace and snapshot is None:
                     snapshot = tracemalloc.take_snapshot()
             clock.advance(STEP)
@@ -150,6 +152,7 @@ async def soak(
         gc.collect()
         rss_marks.append(process_rss_mb())
         endpoint_marks.append(endpoint.rss_mb())
+        held_marks.append(held(viewers))
         growth = trace_growth(snapshot, trace) if snapshot is not None else []
         cpu, wall = time.process_time() - cpu_start, time.monotonic() - wall_start
         # Quiet end: every viewer catches up; the journal must hold every transition the endpoint made.
@@ -193,6 +196,12 @@ async def soak(
             f"{'yes' if bounded else 'NO'} ({last_third:+.1f} MB)",
         ),
         (
+            # (what the account holds, not what pcwatch keeps: the soak's account gets ~9 new pending
+            # invitations a minute and none expire in its hours; each viewer holds them all)
+            "tasks / pending invitations one viewer holds, each third",
+            " / ".join(f"{t:,} & {i:,}" for t, i in held_marks),
+        ),
+        (
             "endpoint RSS after each third (MB; another process)",
             " / ".join(f"{m:.1f}" for m in endpoint_marks),
         ),
@@ -216,6 +225,12 @@ def trace_growth(snapshot: tracemalloc.Snapshot, top: int) -> list[tuple[str, st
         growth = f"{stat.size_diff / 1e6:+.2f} MB ({stat.count_diff:+,} blocks)"
         rows.append((f"  grew since the first third: {where}", growth))
     return rows
+
+
+def held(viewers: list[Any]) -> tuple[int, int]:
+    """The tasks and pending invitations in the first viewer's store."""
+    store = viewers[0].store
+    return len(store), len(store.invitations())
 
 
 def main() -> None:

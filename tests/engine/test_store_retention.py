@@ -101,6 +101,13 @@ def test_loading_and_following_a_journal_keep_the_same_bound(tmp_path: Path) -> 
         assert sum(len(store.transitions_of(t)) for t in expected) == 2 * KEEP + 2
         assert store.counts() == {"EngagementByAcceptingInvitation": {"COMPLETE": KEEP, "IN_PROGRESS": 2}}
 
+    # The load reads only what it keeps (its cost is the bound's, however long the journal's history).
+    contents = Journal(path).load(keep_ended=KEEP)
+    assert {row.record.task_id for row in contents.tasks} == expected
+    assert {t[0] for t in contents.transitions} == expected and len(contents.transitions) == 2 * KEEP + 2
+    assert {job.id for job, _ in contents.jobs} == {f"job-{int(t[-5:])}" for t in ended_ids[-KEEP:]}
+    assert {j.id for j in loaded.jobs()} == {job.id for job, _ in contents.jobs}
+
 
 class _Client:
     def __init__(self) -> None:

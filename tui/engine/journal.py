@@ -107,6 +107,25 @@ def _probe_write(conn: sqlite3.Connection) -> None:
 
 
 _encoder = msgspec.msgpack.Encoder()
+_TRANSITIONS = (
+    "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at FROM transitions"
+)
+_JOBS = "SELECT row, fetched_at FROM jobs"
+#: Every task not finished (running, or a status this version does not know), and the newest ? finished.
+_KEPT_TASKS = """
+SELECT row FROM tasks WHERE status IS NULL OR status NOT IN ('COMPLETE', 'FAILED')
+UNION ALL
+SELECT row FROM tasks WHERE task_id IN (
+    SELECT task_id FROM tasks WHERE status IN ('COMPLETE', 'FAILED') ORDER BY start_time DESC LIMIT ?
+)
+"""
+_FINISHED_COUNT = "SELECT count(*) FROM tasks WHERE status IN ('COMPLETE', 'FAILED')"
+
+
+def _count(c: sqlite3.Connection, query: str) -> int:
+    return int(c.execute(query).fetchone()[0])
+
+
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
 _job_decoder = msgspec.msgpack.Decoder(GetResourceSnapshotJobResponse)
 _invitation_decoder = msgspec.msgpack.Decoder(EngagementInvitationSummary)
@@ -207,11 +226,14 @@ class Journal:
 
     # --- reading ------------------------------------------------------------------------------------
 
-    def load(self) -> JournalContents:
-        """Everything in the journal. A corrupt journal is moved aside; returns empty then. One that
-        cannot be read now (locked, an I/O error) is left alone with a warning; returns empty too."""
+    def load(self, keep_ended: int | None = None) -> JournalContents:
+        """Everything in the journal; with `keep_ended`, every unfinished task and only the newest
+        `keep_ended` finished ones by start, with their transitions and snapshot jobs (what a store keeps:
+        its load then costs what it keeps, however long the journal's history). A corrupt journal is
+        moved aside; returns empty then. One that cannot be read now (locked, an I/O error) is left alone
+        with a warning; returns empty too."""
         try:
-            return self._load()
+            return self._load(keep_ended)
         except sqlite3.DatabaseError as exc:
             if not is_corruption(exc):
                 self.warnings.append(f"journal {self.path} not read: {exc}")
@@ -222,20 +244,29 @@ class Journal:
             self._conn = self._restart_after(exc)
             return JournalContents()
 
-    def _load(self) -> JournalContents:
+    def _load(self, keep_ended: int | None) -> JournalContents:
         c = self._conn
         decode = _task_decoder.decode
         c.execute("BEGIN")  # one snapshot: the rows and the change number agree
         try:
             seq = self._current_seq()
-            tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
-            transitions = c.execute(
-                "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at"
-                " FROM transitions ORDER BY seq"
-            ).fetchall()
-            jobs = [
-                (_job_decoder.decode(blob), at) for blob, at in c.execute("SELECT row, fetched_at FROM jobs")
-            ]
+            if keep_ended is not None and keep_ended >= _count(c, _FINISHED_COUNT):
+                keep_ended = None  # (all of it is kept: read it whole, the fast way)
+            if keep_ended is None:
+                tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
+                transitions = c.execute(_TRANSITIONS + " ORDER BY seq").fetchall()
+                jobs = [(_job_decoder.decode(blob), at) for blob, at in c.execute(_JOBS)]
+            else:
+                tasks = [decode(blob) for (blob,) in c.execute(_KEPT_TASKS, (keep_ended,))]
+                self._mark("task_ids", (row.record.task_id for row in tasks))
+                transitions = c.execute(
+                    _TRANSITIONS + " WHERE task_id IN (SELECT id FROM temp.task_ids) ORDER BY seq"
+                ).fetchall()
+                self._mark("job_ids", (row.record.resource_snapshot_job_id for row in tasks))
+                jobs = [
+                    (_job_decoder.decode(blob), at)
+                    for blob, at in c.execute(_JOBS + " WHERE job_id IN (SELECT id FROM temp.job_ids)")
+                ]
             invitations = [
                 _invitation_decoder.decode(blob)
                 for (blob,) in c.execute("SELECT row FROM invitations WHERE removed = 0")
@@ -244,6 +275,13 @@ class Journal:
         finally:
             c.execute("COMMIT")
         return JournalContents(tasks, transitions, jobs, invitations, meta, seq)
+
+    def _mark(self, table: str, ids: Iterable[str | None]) -> None:
+        """Fill a connection-private temporary table of ids (what the next query keeps)."""
+        c = self._conn
+        c.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY)")
+        c.execute(f"DELETE FROM temp.{table}")
+        c.executemany(f"INSERT OR IGNORE INTO temp.{table} VALUES (?)", ((i,) for i in ids if i))
 
     def _current_seq(self) -> int:
         return int(self._conn.execute("SELECT seq FROM changes WHERE id = 0").fetchone()[0])

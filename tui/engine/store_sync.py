@@ -33,6 +33,7 @@ class JournalSync:
         _job_fetched: dict[str, float]
         _invitations: dict[str, EngagementInvitationSummary]
         _meta: dict[str, str]
+        keep_ended: int
         _index: TaskIndex
         _notify: Callable[[StoreChange], StoreChange]
         _forget_ended: Callable[[], set[str]]
@@ -46,7 +47,7 @@ class JournalSync:
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            self._load_contents(self.journal.load())
+            self._load_contents(self.journal.load(self.keep_ended))
         finally:
             if gc_was_enabled:
                 gc.enable()

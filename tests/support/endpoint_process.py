@@ -25,7 +25,9 @@ def process_rss_mb(pid: int | str = "self") -> float:
     return float("nan")
 
 
-def _serve_endpoint(conn: Connection, seed: int, history: int, activity: float) -> None:
+def _serve_endpoint(
+    conn: Connection, seed: int, history: int, activity: float, new_invitations: float
+) -> None:
     from tests.support.dashboard import T0
     from tests.support.fault_matrix import FAULTS, FaultyEndpoint, endpoint_truth, faulted
     from tui.core.clock import MockClock
@@ -35,7 +37,7 @@ def _serve_endpoint(conn: Connection, seed: int, history: int, activity: float) 
     endpoint = FaultyEndpoint(seed=seed, history=history, clock=clock, enforce_quotas=False)
     endpoint.world("Sandbox")
     initial = set(endpoint_truth(endpoint))
-    endpoint.demo_activity(activity)
+    endpoint.demo_activity(activity, new_invitations)
     answers: dict[str, Callable[..., Any]] = {
         "advance": clock.advance,
         "fault": lambda name, on: FAULTS[name].apply(endpoint, on),
@@ -56,11 +58,14 @@ def _serve_endpoint(conn: Connection, seed: int, history: int, activity: float) 
 class EndpointProcess:
     """A `FaultyEndpoint` served by a child process; use as a context manager."""
 
-    def __init__(self, *, seed: int, history: int, activity: float) -> None:
+    def __init__(self, *, seed: int, history: int, activity: float, new_invitations: float = 0.3) -> None:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: nothing of the parent's heap
         self._conn, child = context.Pipe()
         self._process = context.Process(
-            target=_serve_endpoint, args=(child, seed, history, activity), name="soak-endpoint", daemon=True
+            target=_serve_endpoint,
+            args=(child, seed, history, activity, new_invitations),
+            name="soak-endpoint",
+            daemon=True,
         )
         self._process.start()
         child.close()

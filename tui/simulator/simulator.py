@@ -101,6 +101,7 @@ class Simulator:
         #: Paging tokens carry this, so a token from another run is refused as expired.
         self.epoch = uuid.UUID(int=random.Random(f"epoch:{seed}").getrandbits(128)).hex[:12]
         self._demo_rate = 0.0
+        self._demo_invitations = 0.3
         self._demo_since = 0.0
         #: Per catalog: the clock time up to which demo activity has been generated.
         self._demo_last: dict[str, float] = {}
@@ -219,10 +220,13 @@ class Simulator:
             ended, world.ended = world.ended, []
             return ended
 
-    def demo_activity(self, rate_per_minute: float) -> None:
+    def demo_activity(self, rate_per_minute: float, new_invitations: float = 0.3) -> None:
         """Keep starting tasks (about `rate_per_minute` a minute of clock time) and inviting, as a busy
-        partner account would. Driven by the clock on each request; no thread. 0 stops it."""
+        partner account would: besides the one each accept task answers, `new_invitations` new pending
+        ones per task started (they expire after 15 days: 0 keeps the pending list as it is). Driven by
+        the clock on each request; no thread. 0 stops it."""
         self._demo_rate = max(0.0, rate_per_minute)
+        self._demo_invitations = new_invitations
         self._demo_since = self._now()
         self._demo_last.clear()
 
@@ -246,7 +250,7 @@ class Simulator:
                 inv.accepting_seq = task.seq
             fill_task(task, world.id_factory, rng)
             world.index_inputs(task)
-            if rng.random() < 0.3:  # new invitations keep arriving too
+            if rng.random() < self._demo_invitations:  # new invitations keep arriving too
                 world.add_invitation(make_invitation(world, world.id_factory, rng, start))
 
     # -- requests -----------------------------------------------------------------------------------------

@@ -49,9 +49,10 @@ PLATEAU_MB = 2.0
 #: Finished tasks each viewer keeps in memory (pcwatch's default is 100,000, reached after days): a soak
 #: of 90 minutes starts ~2,700 tasks, so the plateau shows once ~1,000 have finished.
 KEEP_ENDED = 1_000
-#: A steady account: no pending invitations pile up beside those the accept tasks answer (the demo's 0.3
-#: a task adds ~9 a minute, none expiring within the soak: the account's own data growing, which every
-#: viewer holds and shows; `--new-invitations 0.3` to run it so).
+#: New pending invitations per task started besides the one each accept task answers. 0 by default: a
+#: steady account, so that what grows is pcwatch's and not the account's data. The demo's 0.3 adds ~9 a
+#: minute, none expiring within the soak, and every viewer holds and shows them all (`--new-invitations
+#: 0.3` to run it so: memory then grows with them).
 NEW_INVITATIONS = 0.0
 
 

@@ -37,6 +37,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _at_least_one(text: str) -> int:
+    """A count of 1 or more (argparse says what is wrong in one line otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
     """Global options, accepted before and after the command. None has a default here: an option not
     given is absent from the namespace, and `tui.core.config.resolve` takes it from the environment, the
@@ -85,6 +96,14 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     b = parser.add_argument_group("budget")
     b.add_argument("--max-rate", type=float, default=S, help="calls per second at most (default 1)")
     b.add_argument("--daily-calls", type=int, default=S, help="calls per 24 h at most (default 10000)")
+    b.add_argument(
+        "--keep-ended",
+        type=_at_least_one,
+        default=S,
+        metavar="N",
+        help="finished tasks each viewer keeps in memory, the newest by start (default 100000; running "
+        "tasks always; the journal keeps all)",
+    )
     c = parser.add_argument_group("configuration and log")
     c.add_argument(
         "--config",

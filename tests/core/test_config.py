@@ -4,6 +4,7 @@ line. The environment is passed in (no os.environ is touched); files are in the 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -153,3 +154,25 @@ def test_resolve_takes_only_the_flags_given() -> None:
         {"daily_calls": 5, "kind": ["x"]}, {}, load_config(Path("/nonexistent/c.toml"))
     )
     assert settings.budget.daily_calls == 5 and sources["daily_calls"].origin == "flag --daily-calls"
+
+
+def test_keep_ended_from_the_file_a_flag_over_it_and_only_counts_of_one_or_more(tmp_path, capsys) -> None:
+    from tui.engine.sharing import make_engine
+
+    path = write(tmp_path, "[default]\nkeep_ended = 5000\n")
+    settings, sources = settings_for(["list"], {}, path)
+    assert settings.keep_ended_tasks == 5000 and sources["keep_ended"].origin == f"{path} [default], line 2"
+    settings, sources = settings_for(["--keep-ended", "200", "list"], {}, path)
+    assert settings.keep_ended_tasks == 200 and sources["keep_ended"].origin == "flag --keep-ended"
+    # (the store the dashboard and the notebook get; no journal: nothing written outside the test)
+    store, engine = make_engine(dataclasses.replace(settings, no_journal=True), None)
+    assert store.keep_ended == 200
+    engine.close()
+    default, sources = settings_for(["list"], {}, write(tmp_path, "[default]\n", "empty.toml"))
+    assert default.keep_ended_tasks is None and sources["keep_ended"].origin == "default"
+
+    with pytest.raises(SystemExit) as exit_:
+        settings_for(["--keep-ended", "0", "list"], {}, path)
+    assert exit_.value.code == 2 and "must be 1 or more: 0" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="keep_ended"):
+        settings_for(["list"], {}, write(tmp_path, "[default]\nkeep_ended = 0\n", "zero.toml"))

@@ -58,6 +58,7 @@ class ConfigSection(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     log_level: Literal["debug", "info", "warning", "error"] | None = None
     events_queue: str | None = None
     events: bool | None = None
+    keep_ended: Count | None = None
 
 
 class ConfigError(ValueError):
@@ -243,6 +244,8 @@ SPECS: tuple[_Spec, ...] = (
     _Spec("log_level", "--log-level", "info"),
     _Spec("events_queue", "--events-queue", env=("PCWATCH_EVENTS_QUEUE",)),
     _Spec("events", "--events", False),
+    # (None: the engine's own default, `tui.engine.store_retention.KEEP_ENDED_TASKS`)
+    _Spec("keep_ended", "--keep-ended"),
 )
 
 _READ_ONLY = next(spec for spec in SPECS if spec.name == "read_only")
@@ -275,6 +278,7 @@ def resolve(
         log_level=str(value["log_level"]),
         events_queue_url=value["events_queue"],
         demo_events=bool(value["events"]),
+        keep_ended_tasks=int(value["keep_ended"]) if value["keep_ended"] is not None else None,
     )
     return settings, sources
 

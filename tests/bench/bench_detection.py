@@ -37,6 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from schemas import TaskStatus
+from tests.support.counting_client import CountingClient
 from tui.aws.client import make_client
 from tui.commands.common import shared_budget
 from tui.commands.list_tasks import fetch_tasks
@@ -52,32 +53,6 @@ HISTORY = 10_000  # tasks in the catalog's history
 WATCHER_STEP = 0.5  # the independent watcher's period
 MISSED_AFTER = 120.0  # an end not seen within this long is missed
 SEED = 14
-
-
-class CountingClient:
-    """The engine's client, counting the calls in flight (the driver moves the clock only when none is)."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.in_flight = 0
-
-    @property
-    def attempts(self) -> int:
-        return int(self._inner.attempts)
-
-    def __getattr__(self, name: str) -> Any:
-        target = getattr(self._inner, name)
-        if not asyncio.iscoroutinefunction(target):
-            return target
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            self.in_flight += 1
-            try:
-                return await target(*args, **kwargs)
-            finally:
-                self.in_flight -= 1
-
-        return call
 
 
 @dataclass

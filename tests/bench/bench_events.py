@@ -27,12 +27,12 @@ import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from schemas import TASK_KINDS, TaskStatus
 from schemas.events import QueueMessage
+from tests.support.counting_client import CountingClient
 from tui.aws.client import make_client
 from tui.core.clock import MockClock, sleep_or_wake
 from tui.core.settings import Budget, Settings
@@ -95,32 +95,6 @@ class BenchConsumer(EventConsumer):
 
     async def _delete(self, messages: Sequence[QueueMessage]) -> list[str]:
         return await self.queue.adelete(messages)
-
-
-class CountingClient:
-    """The poller's client, counting calls in flight: the driver moves the clock only when none is."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.in_flight = 0
-
-    @property
-    def attempts(self) -> int:
-        return int(self._inner.attempts)
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._inner, name)
-        if not asyncio.iscoroutinefunction(attr):
-            return attr
-
-        async def counted(*args: Any, **kwargs: Any) -> Any:
-            self.in_flight += 1
-            try:
-                return await attr(*args, **kwargs)
-            finally:
-                self.in_flight -= 1
-
-        return counted
 
 
 async def advance(

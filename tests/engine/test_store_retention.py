@@ -9,6 +9,7 @@ import gc
 import weakref
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from schemas import GetResourceSnapshotJobResponse
 from tests.support.engine import T0, task
@@ -129,6 +130,16 @@ class _IdlePoller:
         await asyncio.Event().wait()
 
 
+async def _leading(engine: Any) -> asyncio.Future[None]:
+    """Run `engine` until it takes the lead (a first viewer does at once); the running task."""
+    running = asyncio.ensure_future(engine.run())
+    for _ in range(100):
+        if engine.role == "leader":
+            break
+        await asyncio.sleep(0)
+    return running
+
+
 async def test_a_closed_engine_lets_its_client_go(tmp_path: Path) -> None:
     clients = [_Client()]
     gone = weakref.ref(clients[0])
@@ -139,11 +150,7 @@ async def test_a_closed_engine_lets_its_client_go(tmp_path: Path) -> None:
         poller_factory=lambda *args: _IdlePoller(),  # type: ignore[arg-type]
     )
     store.load()
-    running = asyncio.ensure_future(engine.run())
-    for _ in range(100):
-        if engine.role == "leader":
-            break
-        await asyncio.sleep(0)
+    running = await _leading(engine)
     leading: object = engine.client
     assert engine.role == "leader" and leading is clients[0]
     del leading
@@ -189,11 +196,7 @@ async def test_a_closed_engine_closes_its_events_queue_client(tmp_path: Path) ->
         ),
     )
     store.load()
-    running = asyncio.ensure_future(engine.run())
-    for _ in range(100):
-        if engine.role == "leader":
-            break
-        await asyncio.sleep(0)
+    running = await _leading(engine)
     assert engine.role == "leader"
     running.cancel()
     await asyncio.gather(running, return_exceptions=True)

@@ -76,7 +76,25 @@ class CallLedger(Protocol):
     def close(self) -> None: ...
 
 
-class MemoryCallLedger:
+class _SlotReads:
+    """`used` and `free_at`, the same over either ledger's slots (`_counted`, under `_lock`)."""
+
+    _lock: threading.Lock
+
+    def _counted(self, now: float, window: float = DAY) -> list[tuple[int, int]]:
+        raise NotImplementedError
+
+    def used(self, now: float, window: float = DAY) -> int:
+        with self._lock:
+            return sum(c for _, c in self._counted(now, window))
+
+    def free_at(self, n: int, limit: int, now: float) -> float:
+        with self._lock:
+            slots = self._counted(now)
+            return free_at(slots, sum(c for _, c in slots), n, limit, now)
+
+
+class MemoryCallLedger(_SlotReads):
     """The ledger of one process (no journal): slot -> calls."""
 
     def __init__(self) -> None:
@@ -108,20 +126,11 @@ class MemoryCallLedger:
         slot = slot_of(now)
         self._slots[slot] = max(0, self._slots.get(slot, 0) + n)
 
-    def used(self, now: float, window: float = DAY) -> int:
-        with self._lock:
-            return sum(c for _, c in self._counted(now, window))
-
-    def free_at(self, n: int, limit: int, now: float) -> float:
-        with self._lock:
-            slots = self._counted(now)
-            return free_at(slots, sum(c for _, c in slots), n, limit, now)
-
     def close(self) -> None:
         pass
 
 
-class JournalCallLedger:
+class JournalCallLedger(_SlotReads):
     """The ledger in a journal's `calls` table (see `journal_schema`), shared by every process that opens
     the same journal. `connection` gives the journal's current connection (autocommit mode; the ledger
     opens its own transactions; a journal moved aside reconnects)."""
@@ -179,15 +188,6 @@ class JournalCallLedger:
             "SELECT slot, calls FROM calls WHERE slot >= ? ORDER BY slot", (first_slot(now, window),)
         ).fetchall()
         return [(int(s), int(c)) for s, c in rows]
-
-    def used(self, now: float, window: float = DAY) -> int:
-        with self._lock:
-            return sum(c for _, c in self._counted(now, window))
-
-    def free_at(self, n: int, limit: int, now: float) -> float:
-        with self._lock:
-            slots = self._counted(now)
-            return free_at(slots, sum(c for _, c in slots), n, limit, now)
 
     def close(self) -> None:
         pass  # the journal owns the connection

@@ -37,8 +37,6 @@ from textual_serve.server import Server, to_int
 
 from tui.core import logs
 
-from .serve import DEFAULT_MAX_SESSIONS
-
 #: A generated token: 32 random bytes (256 bits), URL-safe base64.
 TOKEN_BYTES = 32
 #: A token given with --token or $PCWATCH_SERVE_TOKEN: at least 128 bits' worth of URL-safe characters.
@@ -129,7 +127,7 @@ class GuardedServer(Server):
         port: int,
         public_url: str,
         token: str,
-        max_sessions: int = DEFAULT_MAX_SESSIONS,
+        max_sessions: int,
         title: str = "pcwatch",
         frame_ancestors: Iterable[str] = (),
     ) -> None:

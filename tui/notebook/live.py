@@ -15,19 +15,15 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from schemas import TaskRecord, TaskStatus
 from tui.core.clock import Clock, sleep_or_wake
 from tui.core.text_safety import visible
 from tui.core.timefmt import CLOCK, duration, instant, relative
-from tui.engine.api import PollerStatus, StoreView
+from tui.engine.api import PollerStatus, StoreView, Viewer
 
 from . import html
 from .cell import CellOutput, bundle
-
-if TYPE_CHECKING:
-    from .watch import Watch
 
 
 @dataclass(frozen=True)
@@ -139,19 +135,33 @@ def live_text(state: LiveState) -> str:
 
 
 class LiveView:
-    """A live view of a watch's tasks in the cell that displays it (see the module docstring)."""
+    """A live view of a watch's tasks in the cell that displays it (see the module docstring).
+
+    It reads the watch's store and engine, and is given the two things it needs of the watch itself:
+    `run_on_engine` (a callback runs on the engine's loop, where the store changes) and `on_stop` (the
+    view no longer counts as someone watching)."""
 
     def __init__(
         self,
-        watch: Watch,
+        store: StoreView,
+        engine: Viewer,
+        clock: Clock,
+        catalog: str,
         *,
+        run_on_engine: Callable[[Callable[[], None]], None],
+        on_stop: Callable[[LiveView], None],
         kinds: frozenset[str] | None = None,
         statuses: frozenset[str] | None = None,
         rows: int = 10,
         min_gap: float = 1.0,
         refresh_every: float = 15.0,
     ) -> None:
-        self._watch = watch
+        self._store = store
+        self._engine = engine
+        self._clock = clock
+        self._catalog = catalog
+        self._run_on_engine = run_on_engine
+        self._on_stop = on_stop
         self.kinds = kinds
         self.statuses = statuses
         self.rows = rows
@@ -178,17 +188,15 @@ class LiveView:
         return bundle(live_html(state), live_text(state))
 
     def _draw(self, *, stopped: bool = False) -> LiveState:
-        watch = self._watch
-        clock: Clock = watch.clock
         state = live_state(
-            watch.store,
-            watch.engine.status,
-            now=clock.now(),
+            self._store,
+            self._engine.status,
+            now=self._clock.now(),
             kinds=self.kinds,
             statuses=self.statuses,
             rows=self.rows,
-            role=watch.engine.role,
-            catalog=watch.settings.catalog,
+            role=self._engine.role,
+            catalog=self._catalog,
         )
         if stopped:
             state = dataclasses.replace(state, stopped=True)
@@ -203,7 +211,7 @@ class LiveView:
             return self
         self.running = True
         self._draw()
-        self._watch._run_on_engine(self._begin)
+        self._run_on_engine(self._begin)
         return self
 
     def _begin(self) -> None:  # on the engine's loop
@@ -211,14 +219,14 @@ class LiveView:
             return
         wake = self._wake = asyncio.Event()
         self._unsubscribe = [
-            self._watch.store.subscribe(lambda _change: wake.set()),
-            self._watch.engine.subscribe_status(lambda _status: wake.set()),
-            self._watch.engine.watching(),  # someone looks: the poller spends as for a dashboard
+            self._store.subscribe(lambda _change: wake.set()),
+            self._engine.subscribe_status(lambda _status: wake.set()),
+            self._engine.watching(),  # someone looks: the poller spends as for a dashboard
         ]
         self._task = asyncio.ensure_future(self._run(wake))
 
     async def _run(self, wake: asyncio.Event) -> None:
-        clock = self._watch.clock
+        clock = self._clock
         while True:
             await sleep_or_wake(clock, self.refresh_every, wake)
             wake.clear()
@@ -234,8 +242,8 @@ class LiveView:
         if not self.running:
             return
         self.running = False
-        self._watch._run_on_engine(self._end)
-        self._watch._live_stopped(self)
+        self._run_on_engine(self._end)
+        self._on_stop(self)
 
     def _end(self) -> None:  # on the engine's loop
         for unsubscribe in self._unsubscribe:

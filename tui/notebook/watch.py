@@ -401,7 +401,12 @@ class Watch:
         it. Raises ValueError for an invalid `status` or `kind`."""
         self._check_open()
         view = LiveView(
-            self,
+            self.store,
+            self.engine,
+            self.clock,
+            self.settings.catalog,
+            run_on_engine=self._run_on_engine,
+            on_stop=self._live_stopped,
             kinds=check_kinds(kind),
             statuses=check_statuses(status, seen=self._statuses_seen()),
             rows=rows,

@@ -14,14 +14,13 @@ from pathlib import Path
 from . import __version__
 from .core import logs
 from .core.config import CONFIG_VARIABLE, LOG_LEVELS, PROFILE_VARIABLE, ConfigError, config_path, resolve_args
+from .core.exit_status import ExitStatus
 from .core.settings import DEFAULT_REGION, Settings, SettingsError, check_settings
 from .core.text_safety import visible
 
 log = logging.getLogger("tui")
-#: The exit status logged for a command that raised (Python then exits 1 with the traceback).
-EXIT_UNEXPECTED = 1
 
-# name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> int`.
+# name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> ExitStatus`.
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("tui.commands.simulate", "serve the local Partner Central endpoint on 127.0.0.1"),
     "list": ("tui.commands.list_tasks", "print the current tasks (table, --json or --csv)"),
@@ -145,19 +144,19 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str] | No
     return resolve_args(args, environ)[0]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> ExitStatus:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "config" and args.action == "path":  # even when the file is malformed
         print(config_path(getattr(args, "config", None)))
-        return 0
+        return ExitStatus.OK
     try:
         settings = settings_from_args(args)
         check_settings(settings)  # before any request, and before the dashboard or a server starts
         # The dashboard owns the terminal: nothing may be logged to it.
         logs.configure(settings.log_file, settings.log_level, interactive=args.command is None)
     except (ConfigError, SettingsError, logs.LogFileError) as refused:
-        parser.exit(2, f"pcwatch: {refused}\n")
+        parser.exit(ExitStatus.USAGE, f"pcwatch: {refused}\n")
     command = args.command or "dashboard"
     module = importlib.import_module(COMMANDS[args.command][0] if args.command else "tui.commands.dashboard")
     logs.event(
@@ -169,21 +168,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         endpoint=settings.endpoint_url or f"aws {settings.region}",
         demo=settings.demo or None,
     )
-    started, code = time.perf_counter(), EXIT_UNEXPECTED
+    # A command that raises is logged as TASK_FAILED: Python then exits 1 with the traceback.
+    started, code = time.perf_counter(), ExitStatus.TASK_FAILED
     from .core.sqlite_files import StateFileUnavailable
 
     try:
-        code = int(module.run(args, settings) or 0)
+        code = ExitStatus(module.run(args, settings))
     except StateFileUnavailable as problem:  # a journal or ledger it may not write: say so, touch nothing
         print(f"pcwatch: {visible(str(problem), limit=2000)}", file=sys.stderr)
-        code = 2
+        code = ExitStatus.USAGE
     except KeyboardInterrupt:
-        code = 130
+        code = ExitStatus.INTERRUPTED
     except Exception:
         log.exception("pcwatch %s failed", command)
         raise
     finally:
-        logs.event(log, "exit", operation=command, duration=time.perf_counter() - started, outcome=str(code))
+        logs.event(
+            log, "exit", operation=command, duration=time.perf_counter() - started, outcome=str(int(code))
+        )
     return code
 
 

@@ -8,6 +8,7 @@ import argparse
 import sys
 
 from tui.core.config import config_for_args, resolve_args
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import visible
 
@@ -24,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     config = config_for_args(args)
     _, sources = resolve_args(args)
     if not config.exists:
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out.write(f"config file: {visible(where)}\n\n")
     rows = [[name, _shown(source.value), visible(source.origin)] for name, source in sources.items()]
     print_columns(["SETTING", "VALUE", "FROM"], rows, out)
-    return 0
+    return ExitStatus.OK
 
 
 def _shown(value: object) -> str:

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core import logs
+from tui.core.config import child_options
 from tui.core.exit_status import ExitStatus
-from tui.core.settings import Settings, global_options, is_loopback
+from tui.core.settings import Settings, is_loopback
 from tui.core.text_safety import visible
 
 if TYPE_CHECKING:
@@ -67,8 +68,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def dashboard_command(settings: Settings) -> str:
-    """The shell command each tab runs: pcwatch's dashboard with the same global options."""
-    return shlex.join([sys.executable, "-m", "tui", *global_options(settings)])
+    """The shell command each tab runs: pcwatch's dashboard with options that resolve to these settings
+    (`child_options`; with `--demo`, this serve's demo endpoint, journal and events queue)."""
+    return shlex.join([sys.executable, "-m", "tui", *child_options(settings)])
 
 
 def make_server(

@@ -136,3 +136,13 @@ def test_a_child_reads_the_config_file_and_section_its_parent_read(tmp_path: Pat
     assert resolve(vars(child_args), {}, load_config(path, "prod"))[0] == parent
     # Settings made in code (a notebook's) name no file.
     assert not any(option.startswith("--config") for option in child_options(Settings()))
+
+
+def test_a_child_reads_no_other_file_when_its_parents_was_not_there(tmp_path: Path) -> None:
+    """`--config PATH` to a file that is not there is an empty config; the child must not fall back to
+    the one in the user's config directory."""
+    missing = tmp_path / "absent.toml"
+    args = build_parser().parse_args(["--config", str(missing), "serve"])
+    parent = resolve(vars(args), {}, load_config(missing))[0]
+    assert parent.config_file == missing
+    assert child_options(parent)[0] == f"--config={missing}"

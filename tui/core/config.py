@@ -240,7 +240,7 @@ def resolve(
         sources[spec.key] = chosen
     settings = Settings(
         **{spec.name: sources[spec.key].value for spec in SETTINGS},
-        config_file=config.path if config.exists else None,
+        config_file=config.path,
         config_profile=config.profile,
     )
     return settings, sources
@@ -269,9 +269,9 @@ def sources_of(
 
 def child_options(settings: Settings) -> list[str]:
     """The global options a child pcwatch (each `pcwatch serve` tab, the server `Watch.dashboard()`
-    starts) is given so that it resolves these settings: the config file and section they were read from,
-    and every inherited setting that is set (not None, not off). What is unset stays unset in the child
-    as it was here: the same file, and the environment it inherits."""
+    starts) is given so that it resolves these settings: the config file and section they were resolved
+    with, and every inherited setting that is set (not None, not off). What is unset here stays unset in
+    the child: it reads the same file and inherits the same environment."""
     argv = []
     if settings.config_file is not None:
         argv.append(f"{CONFIG_FLAG}={settings.config_file}")

@@ -207,8 +207,9 @@ class Settings:
     #: a freeze.
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
-    #: The config file these settings were read from and its section over [default] (None: no file, or
-    #: settings made in code); a child pcwatch reads the same (`tui.core.config.child_options`).
+    #: The config file these settings were resolved with (whether or not it is there) and its section
+    #: over [default]; None: settings made in code. A child pcwatch reads the same
+    #: (`tui.core.config.child_options`), not the one its own environment would choose.
     config_file: Path | None = None
     config_profile: str | None = None
 

@@ -52,7 +52,7 @@ class Budget:
 
 
 @dataclass(frozen=True)
-class Declared:
+class Declaration:
     """What `setting(...)` records on a field (see there)."""
 
     help: str
@@ -93,7 +93,7 @@ def setting(
     the source). `inherited`: a child pcwatch (a `serve` tab, `Watch.dashboard()`) is started with it.
     `fails_closed` (a switch): any source that turns it on wins over the ones that would leave it off.
     A switch's default is False: its flag can only turn it on."""
-    declared = Declared(
+    declared = Declaration(
         help=help,
         group=group,
         key=key,
@@ -232,7 +232,7 @@ class SettingSpec:
     kind: type
     optional: bool
     default: Any
-    declared: Declared
+    declared: Declaration
 
     @property
     def inherited(self) -> bool:

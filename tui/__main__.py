@@ -68,7 +68,7 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         help=f"the config file's section to use over [default] (default: ${PROFILE_VARIABLE})",
     )
     for spec in SETTINGS:
-        group = groups[spec.declared.group]
+        group = groups[spec.declaration.group]
         if spec.is_switch:
             group.add_argument(
                 spec.flag, dest=spec.key, action="store_true", default=S, help=spec.help_text()
@@ -79,10 +79,8 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
             dest=spec.key,
             type=_parser_of(spec),
             default=S,
-            metavar=spec.declared.metavar or ("PATH" if spec.kind is Path else None),
-            choices=spec.declared.choices
-            if spec.declared.choices and not spec.declared.checked_by_check_settings
-            else None,
+            metavar=spec.declaration.metavar or ("PATH" if spec.kind is Path else None),
+            choices=spec.checked_choices or None,
             help=spec.help_text(),
         )
 

@@ -30,7 +30,7 @@ NO_FILE = Config(Path("/nonexistent/pcwatch/config.toml"))
 def other_value(spec: SettingSpec) -> Any:
     """A value of `spec` that is not its default, from its type, choices and bounds; text that a shell
     or a parser could take for something else (a leading dash, spaces, quotes, `=`)."""
-    declared = spec.declared
+    declared = spec.declaration
     if spec.kind is bool:
         return True
     if declared.choices:

@@ -83,7 +83,9 @@ def test_parsed_values() -> None:
 def test_a_variable_pcwatch_will_not_use_is_a_config_error() -> None:
     """(No setting of today has a number in the environment; a new one may.)"""
     spec = BY_KEY["keep_ended"]
-    spec = dataclasses.replace(spec, declared=dataclasses.replace(spec.declared, env=("PCWATCH_KEEP_ENDED",)))
+    spec = dataclasses.replace(
+        spec, declaration=dataclasses.replace(spec.declaration, env=("PCWATCH_KEEP_ENDED",))
+    )
     no_file = load_config(Path("/nonexistent/c.toml"))
     found = sources_of(spec, {}, {"PCWATCH_KEEP_ENDED": "12"}, no_file)
     assert [(s.value, s.origin) for s in found] == [(12, "environment PCWATCH_KEEP_ENDED"), (None, "default")]

@@ -46,7 +46,7 @@ DEFAULT_SECTION = "default"
 def _section_type(spec: SettingSpec) -> Any:
     """What config.toml takes for a setting: its type (a path is a string, relative to the file), its
     choices, its bounds."""
-    declared = spec.declared
+    declared = spec.declaration
     if declared.choices:
         return cast(Any, Literal)[declared.choices]
     if spec.kind is Path:
@@ -178,7 +178,7 @@ def _explain(message: str) -> tuple[str, str | None]:
     match = _AT.match(message)
     assert match is not None  # the pattern matches any text
     text, key = match.group(1).replace(" | null", "").replace("`", ""), match.group(2)
-    if key in _BY_KEY and _BY_KEY[key].declared.choices and text.startswith("Invalid enum value"):
+    if key in _BY_KEY and _BY_KEY[key].declaration.choices and text.startswith("Invalid enum value"):
         text = f"must be {_BY_KEY[key].choices_said}, not {text.removeprefix('Invalid enum value ')}"
     return text[:1].lower() + text[1:], key
 
@@ -235,7 +235,7 @@ def resolve(
     for spec in SETTINGS:
         found = sources_of(spec, flags, environ, config)
         chosen = found[0]
-        if spec.declared.fails_closed:  # any source that turns it on wins
+        if spec.declaration.fails_closed:  # any source that turns it on wins
             chosen = next((source for source in found if source.value), chosen)
         sources[spec.key] = chosen
     settings = Settings(
@@ -253,7 +253,7 @@ def sources_of(
     found = []
     if spec.key in flags:
         found.append(Source(flags[spec.key], f"flag {spec.flag}"))
-    for variable in spec.declared.env:
+    for variable in spec.declaration.env:
         if environ.get(variable):  # set but empty counts as unset
             try:
                 value = spec.parse(environ[variable])

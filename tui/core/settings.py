@@ -232,11 +232,11 @@ class SettingSpec:
     kind: type
     optional: bool
     default: Any
-    declared: Declaration
+    declaration: Declaration
 
     @property
     def inherited(self) -> bool:
-        return self.declared.inherited
+        return self.declaration.inherited
 
     @property
     def is_switch(self) -> bool:
@@ -256,21 +256,26 @@ class SettingSpec:
             return number
         if self.kind is Path:
             return Path(text)
-        checked = self.declared.choices and not self.declared.checked_by_check_settings
-        if checked and text not in self.declared.choices:
+        if self.checked_choices and text not in self.checked_choices:
             raise ValueError(f"must be {self.choices_said}, not {text!r}")
         return text
 
     def check_bounds(self, number: float) -> None:
-        at_least, above = self.declared.at_least, self.declared.above
+        at_least, above = self.declaration.at_least, self.declaration.above
         if at_least is not None and not number >= at_least:
             raise ValueError(f"must be {at_least:g} or more: {number}")
         if above is not None and not number > above:
             raise ValueError(f"must be more than {above:g}: {number}")
 
     @property
+    def checked_choices(self) -> tuple[str, ...]:
+        """The choices a flag's or a variable's value is checked against when it is parsed (none when
+        `check_settings` checks them, whatever the source)."""
+        return () if self.declaration.checked_by_check_settings else self.declaration.choices
+
+    @property
     def choices_said(self) -> str:
-        return self.declared.choices_said or ", ".join(self.declared.choices)
+        return self.declaration.choices_said or ", ".join(self.declaration.choices)
 
     def text(self, value: Any) -> str:
         """`value` as this setting's flag argument: `parse(text(value)) == value`."""
@@ -280,14 +285,14 @@ class SettingSpec:
         """The flag's help, with its default and the variables that set it (for a switch the help says
         how it is turned on)."""
         if self.is_switch:
-            return self.declared.help
-        said = [f"${name}" for name in self.declared.env]
+            return self.declaration.help
+        said = [f"${name}" for name in self.declaration.env]
         if self.default is not None:
             said.append(f"{self.default:g}" if self.kind is float else str(self.default))
         if not said:
-            return self.declared.help
+            return self.declaration.help
         either = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"
-        return f"{self.declared.help} (default: {either})"
+        return f"{self.declaration.help} (default: {either})"
 
 
 def _table() -> tuple[SettingSpec, ...]:

@@ -13,7 +13,7 @@ import pytest
 
 from tui.__main__ import build_parser
 from tui.core.config import CONFIG_FLAG, PROFILE_FLAG, ConfigError, ConfigSection, load_config, sources_of
-from tui.core.settings import BY_KEY, SETTINGS, Settings, SettingSpec
+from tui.core.settings import BY_KEY, SETTINGS, Settings, SettingSpec, setting, table_of
 
 ROOT = Path(__file__).resolve().parents[2]
 META = {"-h", "--help", "--version", CONFIG_FLAG, PROFILE_FLAG}
@@ -42,6 +42,24 @@ def test_internal_fields_have_no_flag_and_no_key() -> None:
     assert {"fast_interval", "read_timeout", "burst", "config_file"} <= internal
     assert not internal & {spec.name for spec in SETTINGS} and not internal & set(BY_KEY)
     assert not internal & set(ConfigSection.__struct_fields__)
+
+
+def test_a_declaration_the_generated_parts_could_not_carry_out_is_refused() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class OnByDefault:
+        colour: bool = setting(True, group="account", help="colours")
+
+    @dataclasses.dataclass(frozen=True)
+    class Listed:
+        names: tuple[str, ...] = setting(("a",), group="nowhere", help="names")
+
+    with pytest.raises(TypeError, match=r"^OnByDefault.colour: a switch's default is False"):
+        table_of(OnByDefault)
+    with pytest.raises(
+        TypeError, match=r"Listed.names: its type is tuple\[str, \.\.\.\].*; its group 'nowhere'"
+    ):
+        table_of(Listed)
+    assert table_of(Settings) == SETTINGS
 
 
 def test_the_budget_is_built_from_the_flat_fields() -> None:

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal, Optional, cast
 
 import msgspec
 
-from .settings import SETTINGS, Settings, SettingSpec
+from .settings import BY_KEY, SETTINGS, Settings, SettingSpec
 from .text_safety import visible
 
 CONFIG_VARIABLE = "PCWATCH_CONFIG"
@@ -146,7 +146,7 @@ def load_config(path: Path, profile: str | None = None) -> Config:
         for key in ConfigSection.__struct_fields__:
             value = getattr(sections[name], key)
             if value is not None:
-                if _BY_KEY[key].kind is Path:
+                if BY_KEY[key].kind is Path:
                     value = path.parent / Path(value).expanduser()
                 values[key] = (value, f"{path} [{name}], line {lines.find(name, key)}")
     return Config(path, True, profile, values)
@@ -166,9 +166,6 @@ _UNKNOWN = re.compile(r"^Object contains unknown field `(.*)`")
 _AT = re.compile(r"^(.*?)(?: - at `\$(?:\.(.*))?`)?$", re.DOTALL)
 
 
-_BY_KEY = {spec.key: spec for spec in SETTINGS}
-
-
 def _explain(message: str) -> tuple[str, str | None]:
     """msgspec's message about a section -> (what is wrong in words, the key)."""
     unknown = _UNKNOWN.match(message)
@@ -178,8 +175,8 @@ def _explain(message: str) -> tuple[str, str | None]:
     match = _AT.match(message)
     assert match is not None  # the pattern matches any text
     text, key = match.group(1).replace(" | null", "").replace("`", ""), match.group(2)
-    if key in _BY_KEY and _BY_KEY[key].declaration.choices and text.startswith("Invalid enum value"):
-        text = f"must be {_BY_KEY[key].choices_said}, not {text.removeprefix('Invalid enum value ')}"
+    if key in BY_KEY and BY_KEY[key].declaration.choices and text.startswith("Invalid enum value"):
+        text = f"must be {BY_KEY[key].choices_said}, not {text.removeprefix('Invalid enum value ')}"
     return text[:1].lower() + text[1:], key
 
 

@@ -228,9 +228,8 @@ class SettingSpec:
     #: config.toml's key, the flag's argparse dest, the name `pcwatch config` shows.
     key: str
     flag: str
-    #: str, bool, int, float or Path; `optional`: None is a value (the default, "not set").
+    #: str, bool, int, float or Path (a field may also be None: not set).
     kind: type
-    optional: bool
     default: Any
     declaration: Declaration
 
@@ -295,36 +294,38 @@ class SettingSpec:
         return f"{self.declaration.help} (default: {either})"
 
 
-def _table() -> tuple[SettingSpec, ...]:
-    hints = typing.get_type_hints(Settings)
+def table_of(settings_class: type) -> tuple[SettingSpec, ...]:
+    """The rows of a dataclass's fields declared with `setting(...)`, in order. Raises TypeError for a
+    declaration the generated parts could not carry out."""
+    hints = typing.get_type_hints(settings_class)
     rows = []
-    for f in dataclasses.fields(Settings):
+    for f in dataclasses.fields(settings_class):
         declared = f.metadata.get(_DECLARED)
         if declared is None:
             continue
         hint = hints[f.name]
         members = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, UnionType) else (hint,)
         kinds = [m for m in members if m is not type(None)]
-        assert len(kinds) == 1 and kinds[0] in (str, bool, int, float, Path), f"{f.name}: {hint}"
         key = declared.key or f.name
-        spec = SettingSpec(
-            f.name,
-            key,
-            "--" + key.replace("_", "-"),
-            kinds[0],
-            len(kinds) < len(members),
-            f.default,
-            declared,
-        )
-        assert declared.group in GROUPS, f"{f.name}: group {declared.group!r} is not one of {GROUPS}"
-        assert not (spec.is_switch and f.default), f"{f.name}: a switch's default is False"
-        assert declared.at_least is None or declared.above is None, f"{f.name}: at_least or above, not both"
+        kind = kinds[0] if len(kinds) == 1 else object
+        spec = SettingSpec(f.name, key, "--" + key.replace("_", "-"), kind, f.default, declared)
+        wrong = []
+        if kind not in (str, bool, int, float, Path):
+            wrong.append(f"its type is {hint}, not str, bool, int, float or Path (or one of them | None)")
+        if declared.group not in GROUPS:
+            wrong.append(f"its group {declared.group!r} is not one of {GROUPS}")
+        if spec.is_switch and f.default:
+            wrong.append("a switch's default is False (its flag can only turn it on)")
+        if declared.at_least is not None and declared.above is not None:
+            wrong.append("give at_least or above, not both")
+        if wrong:
+            raise TypeError(f"{settings_class.__name__}.{f.name}: {'; '.join(wrong)}")
         rows.append(spec)
     return tuple(rows)
 
 
 #: Every setting users set, in the order `pcwatch config` lists them.
-SETTINGS: tuple[SettingSpec, ...] = _table()
+SETTINGS: tuple[SettingSpec, ...] = table_of(Settings)
 #: Each setting by its key (config.toml's, the flag's dest).
 BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SETTINGS}
 

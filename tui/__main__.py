@@ -8,20 +8,28 @@ import importlib
 import logging
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .core import logs
-from .core.config import CONFIG_VARIABLE, LOG_LEVELS, PROFILE_VARIABLE, ConfigError, config_path, resolve_args
-from .core.settings import DEFAULT_REGION, Settings, SettingsError, check_settings
+from .core.config import (
+    CONFIG_FLAG,
+    CONFIG_VARIABLE,
+    PROFILE_FLAG,
+    PROFILE_VARIABLE,
+    ConfigError,
+    config_path,
+    resolve_args,
+)
+from .core.exit_status import ExitStatus
+from .core.settings import GROUPS, SETTINGS, Settings, SettingsError, SettingSpec, check_settings
 from .core.text_safety import visible
 
 log = logging.getLogger("tui")
-#: The exit status logged for a command that raised (Python then exits 1 with the traceback).
-EXIT_UNEXPECTED = 1
 
-# name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> int`.
+# name -> (module, help). Each module has `add_arguments(parser)` and `run(args, settings) -> ExitStatus`.
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("tui.commands.simulate", "serve the local Partner Central endpoint on 127.0.0.1"),
     "list": ("tui.commands.list_tasks", "print the current tasks (table, --json or --csv)"),
@@ -37,92 +45,55 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _at_least_one(text: str) -> int:
-    """A count of 1 or more (argparse says what is wrong in one line otherwise)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
-    return value
-
-
-def _add_global_options(parser: argparse.ArgumentParser) -> None:
-    """Global options, accepted before and after the command. None has a default here: an option not
-    given is absent from the namespace, and `tui.core.config.resolve` takes it from the environment, the
-    config file or pcwatch's default, in that order (and can say which)."""
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    """The global options, generated from the settings table (accepted before and after the command).
+    None has a default here: an option not given is absent from the namespace, and
+    `tui.core.config.resolve` takes it from the environment, the config file or pcwatch's default, in
+    that order (and can say which). `--config` and `--config-profile` choose the file."""
     S = argparse.SUPPRESS
-    g = parser.add_argument_group("account")
-    g.add_argument("--profile", default=S, help="AWS profile (default: $AWS_PROFILE)")
-    g.add_argument("--region", default=S, help=f"AWS region (default: $AWS_REGION or {DEFAULT_REGION})")
-    g.add_argument(
-        "--catalog",
-        default=S,
-        help="AWS (production) or Sandbox, exactly (default: $PCWATCH_CATALOG or Sandbox)",
-    )
-    g.add_argument("--endpoint-url", default=S, help="another endpoint: https://, or http:// on this machine")
-    g.add_argument(
-        "--allow-insecure-endpoint",
-        action="store_true",
-        default=S,
-        help="allow an http:// endpoint on another host (requests and data travel unencrypted)",
-    )
-    g.add_argument("--demo", action="store_true", default=S, help="use the embedded local endpoint (demo)")
-    g.add_argument(
-        "--read-only",
-        action="store_true",
-        default=S,
-        help="turn every write off (accept, reject, start-…); also $PCWATCH_READ_ONLY set to anything but "
-        "0, false, no or off, or read_only = true in the config file",
-    )
-    g.add_argument(
-        "--events-queue",
-        metavar="QUEUE_URL",
-        default=S,
-        help="an SQS queue of Partner Central's EventBridge events (pcwatch events setup): events wake the "
-        "polling up, which then relaxes (docs/events.md); also $PCWATCH_EVENTS_QUEUE or events_queue in "
-        "the config file",
-    )
-    g.add_argument(
-        "--events",
-        action="store_true",
-        default=S,
-        help="with --demo: the demo endpoint publishes its events to a local queue pcwatch reads",
-    )
-    j = parser.add_argument_group("journal")
-    j.add_argument("--journal", type=Path, default=S, help="SQLite journal path")
-    j.add_argument("--no-journal", action="store_true", default=S, help="keep nothing on disk")
-    b = parser.add_argument_group("budget")
-    b.add_argument("--max-rate", type=float, default=S, help="calls per second at most (default 1)")
-    b.add_argument("--daily-calls", type=int, default=S, help="calls per 24 h at most (default 10000)")
-    b.add_argument(
-        "--keep-ended",
-        type=_at_least_one,
-        default=S,
-        metavar="N",
-        help="finished tasks each viewer keeps in memory, the newest by start (default 100000; running "
-        "tasks always; the journal keeps all)",
-    )
-    c = parser.add_argument_group("configuration and log")
-    c.add_argument(
-        "--config",
+    groups = {name: parser.add_argument_group(name) for name in GROUPS}
+    meta = groups["configuration and log"]
+    meta.add_argument(
+        CONFIG_FLAG,
         type=Path,
         default=S,
         metavar="PATH",
         help=f"the config file (default: ${CONFIG_VARIABLE}, "
         "else config.toml in your config directory; `pcwatch config path`)",
     )
-    c.add_argument(
-        "--config-profile",
+    meta.add_argument(
+        PROFILE_FLAG,
         default=S,
         metavar="NAME",
         help=f"the config file's section to use over [default] (default: ${PROFILE_VARIABLE})",
     )
-    c.add_argument(
-        "--log-file", type=Path, default=S, metavar="PATH", help="write a log here (0600, rotated)"
-    )
-    c.add_argument("--log-level", choices=LOG_LEVELS, default=S, help="the log file's level (default info)")
+    for spec in SETTINGS:
+        group = groups[spec.declaration.group]
+        if spec.is_switch:
+            group.add_argument(
+                spec.flag, dest=spec.key, action="store_true", default=S, help=spec.help_text()
+            )
+            continue
+        group.add_argument(
+            spec.flag,
+            dest=spec.key,
+            type=_parser_of(spec),
+            default=S,
+            metavar=spec.declaration.metavar or ("PATH" if spec.kind is Path else None),
+            choices=spec.checked_choices or None,
+            help=spec.help_text(),
+        )
+
+
+def _parser_of(spec: SettingSpec) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            return spec.parse(text)
+        except ValueError as refused:  # argparse says it in one line: "argument --keep-ended: must be…"
+            raise argparse.ArgumentTypeError(str(refused)) from None
+
+    parse.__name__ = spec.key
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,11 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="A live view of Partner Central Selling API asynchronous tasks.",
     )
     parser.add_argument("--version", action="version", version=f"pcwatch {__version__}")
-    _add_global_options(parser)
+    add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        _add_global_options(p)
+        add_global_options(p)
         importlib.import_module(module).add_arguments(p)
     return parser
 
@@ -145,19 +116,19 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str] | No
     return resolve_args(args, environ)[0]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> ExitStatus:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "config" and args.action == "path":  # even when the file is malformed
         print(config_path(getattr(args, "config", None)))
-        return 0
+        return ExitStatus.OK
     try:
         settings = settings_from_args(args)
         check_settings(settings)  # before any request, and before the dashboard or a server starts
         # The dashboard owns the terminal: nothing may be logged to it.
         logs.configure(settings.log_file, settings.log_level, interactive=args.command is None)
     except (ConfigError, SettingsError, logs.LogFileError) as refused:
-        parser.exit(2, f"pcwatch: {refused}\n")
+        parser.exit(ExitStatus.USAGE, f"pcwatch: {refused}\n")
     command = args.command or "dashboard"
     module = importlib.import_module(COMMANDS[args.command][0] if args.command else "tui.commands.dashboard")
     logs.event(
@@ -169,21 +140,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         endpoint=settings.endpoint_url or f"aws {settings.region}",
         demo=settings.demo or None,
     )
-    started, code = time.perf_counter(), EXIT_UNEXPECTED
+    # A command that raises is logged as TASK_FAILED: Python then exits 1 with the traceback.
+    started, code = time.perf_counter(), ExitStatus.TASK_FAILED
     from .core.sqlite_files import StateFileUnavailable
 
     try:
-        code = int(module.run(args, settings) or 0)
+        code = ExitStatus(module.run(args, settings))
     except StateFileUnavailable as problem:  # a journal or ledger it may not write: say so, touch nothing
         print(f"pcwatch: {visible(str(problem), limit=2000)}", file=sys.stderr)
-        code = 2
+        code = ExitStatus.USAGE
     except KeyboardInterrupt:
-        code = 130
+        code = ExitStatus.INTERRUPTED
     except Exception:
         log.exception("pcwatch %s failed", command)
         raise
     finally:
-        logs.event(log, "exit", operation=command, duration=time.perf_counter() - started, outcome=str(code))
+        logs.event(
+            log, "exit", operation=command, duration=time.perf_counter() - started, outcome=str(int(code))
+        )
     return code
 
 

@@ -42,7 +42,7 @@ from tui.aws.client import make_client
 from tui.commands.common import shared_budget
 from tui.commands.list_tasks import fetch_tasks
 from tui.core.clock import MockClock
-from tui.core.settings import Budget, Settings
+from tui.core.settings import Settings
 from tui.engine.budget import BudgetSpent
 from tui.engine.sharing import SharedEngine, make_engine
 from tui.engine.store import StoreChange
@@ -149,7 +149,8 @@ def settings_for(world: World, journal: Path, daily_calls: int = 10_000) -> Sett
         endpoint_url=world.url,
         demo=True,
         journal_path=journal,
-        budget=Budget(rate_per_second=1.0, daily_calls=daily_calls),
+        max_rate=1.0,
+        daily_calls=daily_calls,
     )
 
 

@@ -70,3 +70,32 @@ def test_a_malformed_file_is_exit_2_naming_file_key_and_line_without_a_traceback
     result = run_pcwatch("list")
     assert result.returncode == 2 and str(path) in result.stderr and "line 1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pcwatch_config_json_is_one_object_of_every_setting_and_its_source(endpoint) -> None:
+    from tui.core.settings import SETTINGS
+
+    _, url = endpoint
+    path = user_config(
+        f'[default]\nendpoint_url = "{url}"\nlog_file = "logs/p.log"\n\n[prod]\ndaily_calls = 500\n'
+    )
+    hostile = "partner\x1b]52;c;ZXZpbA==\x07\u202e"
+    result = run_pcwatch(
+        "config", "--json", "--catalog", "AWS", "--config-profile", "prod", AWS_PROFILE=hostile
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("\n") and result.stdout.count("\n") == 1  # one line
+    assert not any(c in result.stdout for c in "\x1b\x07\u202e")  # escaped as JSON, never raw
+    shown = json.loads(result.stdout)
+    assert list(shown) == ["config_file", "config_profile", "settings", "from"]
+    assert shown["config_file"] == str(path) and shown["config_profile"] == "prod"
+    keys = [spec.key for spec in SETTINGS]
+    assert list(shown["settings"]) == keys and list(shown["from"]) == keys
+    settings, origin = shown["settings"], shown["from"]
+    assert settings["profile"] == hostile and origin["profile"] == "environment AWS_PROFILE"
+    assert settings["catalog"] == "AWS" and origin["catalog"] == "flag --catalog"
+    assert settings["daily_calls"] == 500 and origin["daily_calls"] == f"{path} [prod], line 6"
+    assert settings["endpoint_url"] == url and origin["endpoint_url"] == f"{path} [default], line 2"
+    assert settings["log_file"] == str(path.parent / "logs" / "p.log")  # a path, as a string
+    assert settings["journal"] is None and settings["read_only"] is False and settings["max_rate"] == 1.0
+    assert origin["journal"] == "default"

@@ -284,19 +284,21 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
 
 def test_each_tab_runs_the_dashboard_with_the_same_options() -> None:
     from tui.commands.serve import dashboard_command
-    from tui.core.settings import Budget, Settings
+    from tui.core.settings import Settings
 
     settings = Settings(
         catalog="AWS",
         endpoint_url="http://127.0.0.1:1/x y",
         journal_path=Path("/tmp/j"),
-        budget=Budget(rate_per_second=0.5, daily_calls=99),
+        max_rate=0.5,
+        daily_calls=99,
     )
     argv = shlex.split(dashboard_command(settings))
     assert argv[:3] == [sys.executable, "-m", "tui"]
     assert argv[3:] == [
-        "--catalog", "AWS", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1/x y",
-        "--journal", "/tmp/j", "--max-rate", "0.5", "--daily-calls", "99",
+        "--region=us-east-1", "--catalog=AWS", "--endpoint-url=http://127.0.0.1:1/x y",
+        "--journal=/tmp/j", "--max-rate=0.5", "--daily-calls=99", "--log-level=info",
     ]  # fmt: skip
     logged = shlex.split(dashboard_command(Settings(log_file=Path("/tmp/p.log"), log_level="debug")))
-    assert logged[-4:] == ["--log-file", "/tmp/p.log", "--log-level", "debug"]
+    assert logged[-2:] == ["--log-file=/tmp/p.log", "--log-level=debug"]
+    # (every setting, generated: tests/commands/test_child_settings.py)

@@ -49,7 +49,9 @@ def world() -> Iterator[tuple[Simulator, MockClock, object]]:
 def fresh_poller(world) -> Poller:
     sim, clock, client = world
     sim.faults = Faults()
-    settings = Settings(budget=GENEROUS)
+    settings = Settings(
+        max_rate=GENEROUS.rate_per_second, daily_calls=GENEROUS.daily_calls, burst=GENEROUS.burst
+    )
     store = Store(clock=clock)
     poller = Poller(
         client,

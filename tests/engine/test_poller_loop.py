@@ -22,7 +22,7 @@ def make(client: FakeClient, budget: Budget, clock: MockClock | None = None, see
     poller = Poller(
         client,
         Store(clock=clock),
-        Settings(budget=budget),
+        Settings(max_rate=budget.rate_per_second, daily_calls=budget.daily_calls, burst=budget.burst),
         clock,
         rng=random.Random(seed),
         budget=RequestBudget(budget, clock),

@@ -34,7 +34,7 @@ def make(
     poller = Poller(
         client,
         store,
-        Settings(budget=GENEROUS),
+        Settings(max_rate=GENEROUS.rate_per_second, daily_calls=GENEROUS.daily_calls, burst=GENEROUS.burst),
         clock,
         rng=random.Random(1),
         budget=budget or RequestBudget(GENEROUS, clock),

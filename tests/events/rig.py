@@ -86,7 +86,11 @@ def events_rig(queue_url: str, sqs: Any, tmp_path: Path, *, history: int = 30) -
     sim = Simulator(seed=5, history=history, clock=clock, enforce_quotas=False)
     with serve(sim, port=0) as endpoint:
         settings = Settings(
-            endpoint_url=endpoint.url, budget=BUDGET, journal_path=tmp_path / "journal.sqlite3"
+            endpoint_url=endpoint.url,
+            max_rate=BUDGET.rate_per_second,
+            daily_calls=BUDGET.daily_calls,
+            burst=BUDGET.burst,
+            journal_path=tmp_path / "journal.sqlite3",
         )
         client = make_client(settings, max_attempts=1)  # a throttled poll fails at once
         store = Store(journal=Journal(settings.journal_path or ""), clock=clock)

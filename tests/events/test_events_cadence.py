@@ -57,7 +57,7 @@ async def test_idle_with_events_costs_at_most_12_calls_an_hour_and_a_failing_que
     clock = MockClock(T0)
     client = FakeClient([task(n, kind=k, status="COMPLETE") for n, k in enumerate(KINDS * 20)])
     store = Store(clock=clock)
-    settings = Settings(budget=Budget())
+    settings = Settings()
     poller = Poller(
         client,
         store,

@@ -16,7 +16,7 @@ from tests.support.dashboard import T0
 from tests.support.engine import FakeClient, task
 from tui.aws.failures import NetworkFailure, ServiceFailure
 from tui.core.clock import MockClock
-from tui.core.settings import Budget, Settings
+from tui.core.settings import Settings
 from tui.dashboard.app import PcwatchApp
 from tui.dashboard.header import HUNG_AFTER
 from tui.engine.poller import Poller
@@ -84,7 +84,7 @@ async def test_the_header_tells_hung_then_stale_with_ticking_ages_and_clears_on_
     clock = MockClock(T0)
     client = GatedClient([task(n) for n in range(3)] + [task(50, status="COMPLETE")])
     accept = f"list_tasks:{ACCEPT}"
-    settings = Settings(budget=Budget(rate_per_second=5.0, daily_calls=100_000), fast_interval=5.0)
+    settings = Settings(max_rate=5.0, daily_calls=100_000, fast_interval=5.0)
     store = Store(clock=clock)
     poller = Poller(client, store, settings, clock)
     app = PcwatchApp(store, poller, settings, clock, toasts=False)
@@ -149,7 +149,7 @@ async def test_a_failure_is_said_at_once_while_the_same_polls_next_call_hangs() 
 
     clock = MockClock(T0)
     client = GatedClient([task(n) for n in range(3)] + [task(9, kind="EngagementFromOpportunity")])
-    settings = Settings(budget=Budget(rate_per_second=50.0, daily_calls=100_000), fast_interval=5.0)
+    settings = Settings(max_rate=50.0, daily_calls=100_000, fast_interval=5.0)
     store = Store(clock=clock)
     poller = Poller(client, store, settings, clock)
     poller.watching()
@@ -185,7 +185,8 @@ async def test_a_follower_says_hung_while_the_leaders_call_hangs_and_not_after(t
     clock = MockClock(T0)
     client = GatedClient([task(n) for n in range(3)])
     settings = Settings(
-        budget=Budget(rate_per_second=5.0, daily_calls=100_000),
+        max_rate=5.0,
+        daily_calls=100_000,
         journal_path=tmp_path / "j.sqlite3",
         fast_interval=5.0,
     )

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from schemas import TaskKind, TaskRecord
 from tests.support.viewer import FAST_INTERVAL, SLOW_INTERVAL, TAIL_INTERVAL, viewer_command
-from tui.core.settings import Budget, Settings
+from tui.core.settings import Settings
 from tui.core.text_safety import visible
 from tui.notebook import InvitationList, JobList, TaskList, TaskNotFound, Watch, WatchClosed
 
@@ -237,7 +237,9 @@ def test_the_first_look_at_a_large_history_returns_before_all_of_it(tmp_path: Pa
             endpoint_url=endpoint.url,
             demo=True,
             journal_path=tmp_path / "big.sqlite3",
-            budget=Budget(rate_per_second=2.0, daily_calls=100_000, burst=6),
+            max_rate=2.0,
+            daily_calls=100_000,
+            burst=6,
         )
         with Watch(settings) as watch:
             first = watch.tasks(wait=60)

@@ -159,13 +159,15 @@ class Outcome:
 
 
 def matrix_settings(url: str, journal: Any) -> Any:
-    from tui.core.settings import Budget, Settings
+    from tui.core.settings import Settings
 
     return Settings(
         endpoint_url=url,
         demo=True,  # the local endpoint's fixed credentials
         journal_path=journal,
-        budget=Budget(rate_per_second=10.0, daily_calls=100_000, burst=20),
+        max_rate=10.0,
+        daily_calls=100_000,
+        burst=20,
         fast_interval=2.0,
         slow_interval=5.0,
         connect_timeout=0.5,

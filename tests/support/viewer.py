@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.clock import SystemClock
-from tui.core.settings import Budget, Settings
+from tui.core.settings import Settings
 
 #: Fast enough for a test of a few seconds, slow enough to stay far below the simulator's 10 calls/s.
 FAST_INTERVAL = 0.3
@@ -30,7 +30,8 @@ def viewer_settings(endpoint_url: str, journal: Path | None) -> Settings:
         demo=True,  # the local endpoint's fixed credentials
         journal_path=journal,
         no_journal=journal is None,
-        budget=Budget(rate_per_second=5.0, daily_calls=100_000),
+        max_rate=5.0,
+        daily_calls=100_000,
         fast_interval=FAST_INTERVAL,
         slow_interval=SLOW_INTERVAL,
     )

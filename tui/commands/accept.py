@@ -13,10 +13,11 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.timefmt import MINUTE, instant
 
-from .common import EXIT_ERROR, error, shared_budget
+from .common import error, shared_budget
 from .writes import (
     add_again_argument,
     add_wait_arguments,
@@ -64,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_again_argument(parser)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     if args.all_pending:
         if args.invitation_id or args.wait:
             return error("accept", "--all-pending takes no INVITATION_ID and no --wait")
@@ -100,7 +101,7 @@ def _describe(inv: EngagementInvitationSummary) -> str:
     )
 
 
-def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
+def run_all_pending(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
     from tui.engine.budget import BudgetSpent
@@ -134,7 +135,7 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
                     + "; add --yes to accept them",
                     file=sys.stderr,
                 )
-                return 0
+                return ExitStatus.OK
             announce_catalog("accept", settings, f"accepting {len(todo)} invitation(s)")
 
             def on_outcome(inv: EngagementInvitationSummary, outcome: WriteOutcome) -> None:
@@ -161,5 +162,5 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> int:
     )
     if result.stopped is not None:
         print("pcwatch accept: stopped early; run the same command again to resume", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_ERROR if result.refused else 0
+        return ExitStatus.ERROR
+    return ExitStatus.ERROR if result.refused else ExitStatus.OK

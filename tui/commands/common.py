@@ -9,15 +9,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from schemas import TASK_KINDS
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 
 if TYPE_CHECKING:
     from tui.aws.client import PartnerCentralClient
     from tui.core.clock import Clock
     from tui.engine.budget import RequestBudget
-
-#: Exit code for errors other than a task's outcome (bad arguments, credentials, the service).
-EXIT_ERROR = 3
 
 #: Short names accepted by --kind besides the full kind names.
 KIND_ALIASES = {
@@ -74,11 +72,11 @@ def print_columns(
         out.write(line + "\n")
 
 
-def error(command: str, message: str) -> int:
+def error(command: str, message: str) -> ExitStatus:
     from tui.core.text_safety import one_line
 
     print(f"pcwatch {command}: {one_line(message, limit=2000)}", file=sys.stderr)
-    return EXIT_ERROR
+    return ExitStatus.ERROR
 
 
 @contextmanager

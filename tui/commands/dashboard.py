@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tui.core.clock import Clock, SystemClock
-from tui.core.lifeline import EXIT_HUNG_UP, Lifeline
+from tui.core.exit_status import ExitStatus
+from tui.core.lifeline import Lifeline
 from tui.core.settings import Settings
 from tui.core.sqlite_files import StateFileUnavailable
 from tui.core.text_safety import visible
@@ -138,27 +139,27 @@ def forget_inherited_terminal_size() -> None:
         os.environ.pop(name, None)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     """`pcwatch` with no command: the dashboard on the configured account (or the demo endpoint)."""
     forget_inherited_terminal_size()  # before the app exists: its console reads them once, at creation
     try:
         dashboard = build_app(settings)
     except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
         print(f"pcwatch: {visible(str(exc), limit=500)}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     app = dashboard.app
     # A lost terminal, closed pipes or a dead parent end the app; whatever way it ends, the process
     # ends within a few seconds more (a call hanging in botocore must not keep it, and the leader lock,
     # alive).
-    lifeline = Lifeline(lambda reason: app.call_from_thread(app.exit, EXIT_HUNG_UP)).start()
-    result = None
+    lifeline = Lifeline(lambda reason: app.call_from_thread(app.exit, ExitStatus.HUNG_UP)).start()
+    status = ExitStatus.OK
     try:
-        result = app.run()
+        status = ExitStatus(app.run() or ExitStatus.OK)
     finally:
         lifeline.stop()
-        lifeline.exit_later(EXIT_HUNG_UP if lifeline.reason else int(result or 0))
+        lifeline.exit_later(ExitStatus.HUNG_UP if lifeline.reason else status)
         dashboard.close()
-    if result == 2:  # the user chose to quit rather than go on without the journal
+    if status == ExitStatus.USAGE:  # the user chose to quit rather than go on without the journal
         for problem in dashboard.journal_problems:
             print(f"pcwatch: {visible(problem, limit=2000)}", file=sys.stderr)
-    return int(result or 0)
+    return status

@@ -7,10 +7,11 @@ import argparse
 import re
 from typing import Any
 
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import visible
 
-from .common import EXIT_ERROR, error
+from .common import error
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _RULE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -52,13 +53,13 @@ def _clients(settings: Settings, endpoint: str | None) -> tuple[Any, Any]:
     return session.client("sqs", endpoint_url=endpoint), session.client("events", endpoint_url=endpoint)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     if args.events_command == "setup":
         return _setup(args, settings)
     return _status(args, settings)
 
 
-def _setup(args: argparse.Namespace, settings: Settings) -> int:
+def _setup(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.aws.event_setup import DEFAULT_RULE, EventsPlan, apply, cli_commands, cloudformation
 
     rule = args.rule or DEFAULT_RULE
@@ -72,7 +73,7 @@ def _setup(args: argparse.Namespace, settings: Settings) -> int:
         print()
         print("# or as a CloudFormation template (deploy it in us-east-1):")
         print(cloudformation(plan))
-        return 0
+        return ExitStatus.OK
     try:
         sqs, events = _clients(settings, args.aws_endpoint_url)
         result = apply(plan, sqs, events)
@@ -84,10 +85,10 @@ def _setup(args: argparse.Namespace, settings: Settings) -> int:
     print(f"queue  {result.queue_url}")
     print("Now run pcwatch with it (or set PCWATCH_EVENTS_QUEUE):")
     print(f"  pcwatch --events-queue {result.queue_url}")
-    return 0
+    return ExitStatus.OK
 
 
-def _status(args: argparse.Namespace, settings: Settings) -> int:
+def _status(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.aws.event_queue import EventQueue, queue_endpoint
     from tui.aws.event_setup import rules_for_queue
     from tui.aws.failures import ApiFailure
@@ -126,4 +127,4 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         f"rules       {', '.join(visible(r) for r in rules) if rules else 'none sends to this queue: run pcwatch events setup'}"
     )
     print(f"last event  {visible(last) if last else 'none received by pcwatch on this machine yet'}")
-    return 0 if rules else EXIT_ERROR
+    return ExitStatus.OK if rules else ExitStatus.ERROR

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import CSV, JSON, LINE, visible
 from tui.core.timefmt import SECOND, instant, iso
@@ -143,7 +144,7 @@ def print_json(records: Sequence[TaskRecord], out: TextIO) -> None:
         out.write(visible(r.to_json().decode(), form=JSON) + "\n")
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from schemas import TASK_KINDS
     from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
@@ -168,5 +169,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print_table(records, out)
         out.flush()
     except BrokenPipeError:  # `pcwatch list | head`
-        return 0
-    return 0
+        return ExitStatus.OK
+    return ExitStatus.OK

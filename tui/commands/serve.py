@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core import logs
-from tui.core.settings import Settings, global_options, is_loopback
+from tui.core.config import child_options
+from tui.core.exit_status import ExitStatus
+from tui.core.settings import Settings, is_loopback
 from tui.core.text_safety import visible
 
 if TYPE_CHECKING:
@@ -66,8 +68,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def dashboard_command(settings: Settings) -> str:
-    """The shell command each tab runs: pcwatch's dashboard with the same global options."""
-    return shlex.join([sys.executable, "-m", "tui", *global_options(settings)])
+    """The shell command each tab runs: pcwatch's dashboard with options that resolve to these settings
+    (`child_options`; with `--demo`, this serve's demo endpoint, journal and events queue)."""
+    return shlex.join([sys.executable, "-m", "tui", *child_options(settings)])
 
 
 def make_server(
@@ -127,30 +130,30 @@ def choose_token(given: str | None) -> str:
     return token
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     try:
         token = choose_token(args.token)
     except ValueError as refused:
         print(f"pcwatch serve: {refused}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     logs.add_secret(token)  # never in the log file, whatever logs the URL or a header
     if args.max_sessions < 1:
         print("pcwatch serve: --max-sessions must be at least 1", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     from .serve_server import check_frame_ancestors
 
     try:
         check_frame_ancestors(args.frame_ancestors)
     except ValueError as refused:
         print(f"pcwatch serve: {visible(refused, limit=300)}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     from tui.core.ports import PortUnavailable, check_bindable
 
     try:
         check_bindable(args.host, args.port)  # before the demo starts, and before aiohttp's traceback
     except PortUnavailable as unavailable:
         print(f"pcwatch serve: {unavailable}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     warning = exposure_warning(args.host, args.port)
     if warning:
         print(warning, file=sys.stderr)
@@ -176,7 +179,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             frame_ancestors=args.frame_ancestors,
         )
         server.serve()
-    return 0
+    return ExitStatus.OK
 
 
 def _with_journal(settings: Settings, path: Path) -> Settings:

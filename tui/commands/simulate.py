@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 
+from tui.core.exit_status import ExitStatus
 from tui.core.ports import bind_error_message
 from tui.core.settings import Settings
 from tui.simulator import Faults, Simulator, serve
@@ -43,15 +44,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     try:
         faults = Faults.parse(args.faults)
     except ValueError as exc:
         print(f"pcwatch simulate: --faults: {exc}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     if args.speed <= 0:
         print("pcwatch simulate: --speed must be positive", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     sim = Simulator(
         seed=args.seed,
         history=max(0, args.history),
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         endpoint = serve(sim, port=args.port)
     except OSError as exc:
         print(f"pcwatch simulate: {bind_error_message('127.0.0.1', args.port, exc)}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with endpoint:
@@ -104,4 +105,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"served {sim.stats.total} requests", file=sys.stderr)
     if publisher is not None:
         print(f"published {len(publisher.sent)} events to {args.events_to}", file=sys.stderr)
-    return 0
+    return ExitStatus.OK

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 
 from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_yes_argument(parser)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     async def act(actions: WriteService) -> WriteOutcome:
         return await actions.start_opportunity(args.engagement_id, args.context, fresh=args.again)
 

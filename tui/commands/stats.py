@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import JSON, visible
 from tui.core.timefmt import MINUTE, duration, instant
@@ -49,7 +50,7 @@ def journal_path_for(settings: Settings) -> tuple[Path | None, str | None]:
     return default_journal_path(settings), None
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.core.clock import SystemClock
     from tui.engine.journal_read import JournalUnreadable, read_journal
     from tui.engine.stats import WindowError, compute_stats, parse_window
@@ -59,16 +60,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         window = parse_window(args.since)
     except WindowError as refused:
         print(f"pcwatch stats: --since {visible(str(refused))}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     path, why_not = journal_path_for(settings)
     if path is None:
         print(f"pcwatch stats: {why_not}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     try:
         journal = read_journal(path)
     except JournalUnreadable as unreadable:
         print(f"pcwatch stats: {visible(str(unreadable), limit=500)}", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     stats = compute_stats(
         journal.tasks,
         SystemClock().now(),
@@ -83,8 +84,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print_stats(stats, str(journal.path), sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:  # `pcwatch stats | head`
-        return 0
-    return 0
+        return ExitStatus.OK
+    return ExitStatus.OK
 
 
 def _n(value: int) -> str:

@@ -18,13 +18,11 @@ import sys
 from functools import partial
 from typing import TYPE_CHECKING
 
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 
 from .common import connected, error, parse_kind, shared_budget
 
-EXIT_COMPLETE = 0
-EXIT_FAILED = 1
-EXIT_TIMEOUT = 124
 #: Seconds between checks unless --interval says otherwise (`--wait` after a write: 2 s, the cadence of
 #: the tasks pcwatch started).
 DEFAULT_INTERVAL = 5.0
@@ -71,7 +69,7 @@ async def follow(
     rng: random.Random | None = None,
     on_retry: Callable[[ApiFailure, float], None] | None = None,
     budget: RequestBudget | None = None,
-) -> tuple[int, TaskRecord | None]:
+) -> tuple[ExitStatus, TaskRecord | None]:
     """Poll the task until it ends or the timeout passes. Returns (exit code, last TaskRecord or None).
     Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it, BudgetSpent when
     the daily allowance (`budget`; default: this call's alone) runs out."""
@@ -104,13 +102,13 @@ async def follow(
                 raise TaskNotFound(task_id)
             record, kind = found, found.kind
             if record.task_status == TaskStatus.COMPLETE:
-                return EXIT_COMPLETE, record
+                return ExitStatus.OK, record
             if record.task_status == TaskStatus.FAILED:
-                return EXIT_FAILED, record
+                return ExitStatus.TASK_FAILED, record
             backoff.reset()
             delay = interval
         except DeadlinePassed:
-            return EXIT_TIMEOUT, record
+            return ExitStatus.TIMEOUT, record
         except ApiFailure as failure:
             if not may_retry(failure):
                 raise
@@ -120,12 +118,12 @@ async def follow(
         if deadline is not None:
             left = deadline - clock.monotonic()
             if left <= 0:
-                return EXIT_TIMEOUT, record
+                return ExitStatus.TIMEOUT, record
             delay = min(delay, left)
         await clock.sleep(delay)
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
     from tui.core.text_safety import visible
@@ -161,7 +159,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ApiFailure as failure:
         return error("wait", failure.message)
     task = visible(args.task_id)
-    if code == EXIT_TIMEOUT:
+    if code == ExitStatus.TIMEOUT:
         status = record.task_status if record else "unknown"
         print(
             f"pcwatch wait: timed out after {args.timeout:g} s; {task} is {visible(str(status))}",
@@ -169,7 +167,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     elif record is None:  # (follow returns a record with every outcome but the timeout)
         return error("wait", f"task {args.task_id}: no record")
-    elif code == EXIT_COMPLETE:
+    elif code == ExitStatus.OK:
         extra = f" OpportunityId={visible(record.opportunity_id)}" if record.opportunity_id else ""
         print(f"{task} COMPLETE{extra}")
     else:

@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import JSON, visible
 
-from .common import EXIT_ERROR, connected
+from .common import connected
 
 if TYPE_CHECKING:
     from tui.aws.client import PartnerCentralClient
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
     from tui.writes.api import WriteOutcome, WriteService
     from tui.writes.errors import WriteError
     from tui.writes.ledger import WriteLedger
-
-#: Exit code when read-only mode, or a missing confirmation, refuses a write (argparse also uses 2).
-EXIT_READ_ONLY = 2
-EXIT_NOT_CONFIRMED = 2
 
 
 def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,19 +52,19 @@ def add_again_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def refuse_if_read_only(command: str, settings: Settings) -> int | None:
+def refuse_if_read_only(command: str, settings: Settings) -> ExitStatus | None:
     from tui.writes.errors import READ_ONLY_MESSAGE
 
     if settings.read_only:
         print(f"pcwatch {command}: {READ_ONLY_MESSAGE}", file=sys.stderr)
-        return EXIT_READ_ONLY
+        return ExitStatus.USAGE
     return None
 
 
 def confirm_production(
     command: str, settings: Settings, what: str, ids: list[str], *, assume_yes: bool
-) -> int | None:
-    """None to go ahead; EXIT_NOT_CONFIRMED (nothing sent) for a write to the `AWS` catalog that was
+) -> ExitStatus | None:
+    """None to go ahead; ExitStatus.USAGE (nothing sent) for a write to the `AWS` catalog that was
     neither confirmed on the terminal nor given `--yes`. Other catalogs go ahead."""
     from tui.writes.actions import is_production
 
@@ -84,12 +81,12 @@ def confirm_production(
             "production catalog; nothing was sent",
             file=sys.stderr,
         )
-        return EXIT_NOT_CONFIRMED
+        return ExitStatus.USAGE
     print(f"{banner}\nType yes to go ahead: ", end="", file=sys.stderr, flush=True)
     answer = sys.stdin.readline()
     if answer.strip().lower() != "yes":
         print(f"pcwatch {command}: not confirmed; nothing was sent", file=sys.stderr)
-        return EXIT_NOT_CONFIRMED
+        return ExitStatus.USAGE
     return None
 
 
@@ -147,14 +144,14 @@ def print_outcome(command: str, outcome: WriteOutcome) -> None:
     sys.stdout.flush()
 
 
-def report(command: str, error: WriteError) -> int:
+def report(command: str, error: WriteError) -> ExitStatus:
     """A WriteError on stderr, one line per fact (already escaped)."""
     for line in error.lines:
         print(f"pcwatch {command}: {line}", file=sys.stderr)
-    return EXIT_ERROR
+    return ExitStatus.ERROR
 
 
-def wait_for(outcome: WriteOutcome, settings: Settings, timeout: float | None) -> int:
+def wait_for(outcome: WriteOutcome, settings: Settings, timeout: float | None) -> ExitStatus:
     """`--wait`: follow the started task with `pcwatch wait`'s behaviour and exit codes, at the cadence
     of the tasks pcwatch started (`PollPlan.own_interval`, 2 s)."""
     from tui.engine.poll_plan import PollPlan
@@ -163,14 +160,14 @@ def wait_for(outcome: WriteOutcome, settings: Settings, timeout: float | None) -
 
     if outcome.task is None or not outcome.task.task_id:
         print("pcwatch: the start response has no TaskId to follow", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitStatus.ERROR
     args = argparse.Namespace(
         task_id=outcome.task.task_id,
         timeout=timeout,
         interval=PollPlan.own_interval,
         kind=outcome.task.kind,
     )
-    return int(wait_task.run(args, settings))
+    return wait_task.run(args, settings)
 
 
 def run_single(
@@ -183,7 +180,7 @@ def run_single(
     assume_yes: bool,
     wait: bool,
     timeout: float | None,
-) -> int:
+) -> ExitStatus:
     """Refuse in read-only mode, confirm on production (naming `ids`), run `act(actions)` (a coroutine),
     print, --wait."""
     import asyncio
@@ -210,10 +207,10 @@ def run_single(
                     "carried out. Run the same command again: it resends the same ClientToken.",
                     file=sys.stderr,
                 )
-                return 130
+                return ExitStatus.INTERRUPTED
             print_outcome(command, outcome)
             if wait:
                 return wait_for(outcome, session.settings, timeout)
     except ApiFailure as failure:
         return error(command, failure.message)
-    return 0
+    return ExitStatus.OK

@@ -13,6 +13,10 @@ users could change (it chooses the endpoint pcwatch signs requests for), as ssh 
 
 `--read-only` fails closed: writes are off when any source says so (a flag, `PCWATCH_READ_ONLY`, the
 file); the environment cannot turn the file's `read_only = true` off.
+
+Nothing here names a setting: the section's keys, types, choices and bounds, `resolve` and the options a
+child pcwatch is started with (`child_options`) are generated from the settings table
+(`tui.core.settings.SETTINGS`).
 """
 
 from __future__ import annotations
@@ -21,44 +25,47 @@ import argparse
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional, cast
 
 import msgspec
 
-from .settings import DEFAULT_REGION, Budget, Settings, read_only_from_env
+from .settings import BY_KEY, SETTINGS, Settings, SettingSpec
 from .text_safety import visible
 
 CONFIG_VARIABLE = "PCWATCH_CONFIG"
 PROFILE_VARIABLE = "PCWATCH_CONFIG_PROFILE"
+#: The meta-options that choose the file (not settings: they say where the settings are).
+CONFIG_FLAG = "--config"
+PROFILE_FLAG = "--config-profile"
 DEFAULT_SECTION = "default"
-LOG_LEVELS = ("debug", "info", "warning", "error")
-
-Positive = Annotated[float, msgspec.Meta(gt=0)]
-Count = Annotated[int, msgspec.Meta(ge=1)]
 
 
-class ConfigSection(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """One section of config.toml: every key optional, named as the global options are."""
+def _section_type(spec: SettingSpec) -> Any:
+    """What config.toml takes for a setting: its type (a path is a string, relative to the file), its
+    choices, its bounds."""
+    declared = spec.declaration
+    if declared.choices:
+        return cast(Any, Literal)[declared.choices]
+    if spec.kind is Path:
+        return str
+    if declared.at_least is not None:
+        return cast(Any, Annotated)[spec.kind, msgspec.Meta(ge=declared.at_least)]
+    if declared.above is not None:
+        return cast(Any, Annotated)[spec.kind, msgspec.Meta(gt=declared.above)]
+    return spec.kind
 
-    profile: str | None = None
-    region: str | None = None
-    catalog: Literal["Sandbox", "AWS"] | None = None
-    endpoint_url: str | None = None
-    allow_insecure_endpoint: bool | None = None
-    demo: bool | None = None
-    read_only: bool | None = None
-    journal: str | None = None
-    no_journal: bool | None = None
-    max_rate: Positive | None = None
-    daily_calls: Count | None = None
-    log_file: str | None = None
-    log_level: Literal["debug", "info", "warning", "error"] | None = None
-    events_queue: str | None = None
-    events: bool | None = None
-    keep_ended: Count | None = None
+
+#: One section of config.toml: every key optional, named as the global options are.
+ConfigSection = msgspec.defstruct(
+    "ConfigSection",
+    [(spec.key, cast(Any, Optional)[_section_type(spec)], None) for spec in SETTINGS],
+    forbid_unknown_fields=True,
+    omit_defaults=True,
+    module=__name__,
+)
 
 
 class ConfigError(ValueError):
@@ -139,13 +146,13 @@ def load_config(path: Path, profile: str | None = None) -> Config:
         for key in ConfigSection.__struct_fields__:
             value = getattr(sections[name], key)
             if value is not None:
-                if key in ("journal", "log_file"):
+                if BY_KEY[key].kind is Path:
                     value = path.parent / Path(value).expanduser()
                 values[key] = (value, f"{path} [{name}], line {lines.find(name, key)}")
     return Config(path, True, profile, values)
 
 
-def _decode_section(path: Path, lines: _KeyLines, name: str, raw: dict[str, Any]) -> ConfigSection:
+def _decode_section(path: Path, lines: _KeyLines, name: str, raw: dict[str, Any]) -> msgspec.Struct:
     try:
         return msgspec.convert(raw, ConfigSection)
     except msgspec.ValidationError as exc:
@@ -159,10 +166,6 @@ _UNKNOWN = re.compile(r"^Object contains unknown field `(.*)`")
 _AT = re.compile(r"^(.*?)(?: - at `\$(?:\.(.*))?`)?$", re.DOTALL)
 
 
-#: The keys whose value is one of a few words, and those words.
-_CHOICES = {"catalog": "Sandbox or AWS, exactly", "log_level": ", ".join(LOG_LEVELS)}
-
-
 def _explain(message: str) -> tuple[str, str | None]:
     """msgspec's message about a section -> (what is wrong in words, the key)."""
     unknown = _UNKNOWN.match(message)
@@ -172,8 +175,8 @@ def _explain(message: str) -> tuple[str, str | None]:
     match = _AT.match(message)
     assert match is not None  # the pattern matches any text
     text, key = match.group(1).replace(" | null", "").replace("`", ""), match.group(2)
-    if key in _CHOICES and text.startswith("Invalid enum value"):
-        text = f"must be {_CHOICES[key]}, not {text.removeprefix('Invalid enum value ')}"
+    if key in BY_KEY and BY_KEY[key].declaration.choices and text.startswith("Invalid enum value"):
+        text = f"must be {BY_KEY[key].choices_said}, not {text.removeprefix('Invalid enum value ')}"
     return text[:1].lower() + text[1:], key
 
 
@@ -218,90 +221,65 @@ class Source:
     origin: str
 
 
-@dataclass(frozen=True)
-class _Spec:
-    name: str
-    flag: str
-    default: Any = None
-    env: tuple[str, ...] = ()
-    from_env: Callable[[str], Any] = str
-
-
-#: Every setting a flag, the environment or the file can set, in the order `pcwatch config` lists them.
-SPECS: tuple[_Spec, ...] = (
-    _Spec("profile", "--profile", env=("AWS_PROFILE",)),
-    _Spec("region", "--region", DEFAULT_REGION, env=("AWS_REGION", "AWS_DEFAULT_REGION")),
-    _Spec("catalog", "--catalog", "Sandbox", env=("PCWATCH_CATALOG",)),
-    _Spec("endpoint_url", "--endpoint-url", env=("PCWATCH_ENDPOINT_URL",)),
-    _Spec("allow_insecure_endpoint", "--allow-insecure-endpoint", False),
-    _Spec("demo", "--demo", False),
-    _Spec("read_only", "--read-only", False, env=("PCWATCH_READ_ONLY",), from_env=read_only_from_env),
-    _Spec("journal", "--journal"),
-    _Spec("no_journal", "--no-journal", False),
-    _Spec("max_rate", "--max-rate", 1.0),
-    _Spec("daily_calls", "--daily-calls", 10_000),
-    _Spec("log_file", "--log-file"),
-    _Spec("log_level", "--log-level", "info"),
-    _Spec("events_queue", "--events-queue", env=("PCWATCH_EVENTS_QUEUE",)),
-    _Spec("events", "--events", False),
-    # (None: the engine's own default, `tui.engine.store_retention.KEEP_ENDED_TASKS`)
-    _Spec("keep_ended", "--keep-ended"),
-)
-
-_READ_ONLY = next(spec for spec in SPECS if spec.name == "read_only")
-
-
 def resolve(
     flags: Mapping[str, Any], environ: Mapping[str, str], config: Config
 ) -> tuple[Settings, dict[str, Source]]:
-    """The settings, flag > environment > file > default, and where each came from. `flags` holds only
-    the options given on the command line (argparse with SUPPRESS defaults)."""
+    """The settings, flag > environment > file > default, and where each came from (by key). `flags`
+    holds only the options given on the command line (argparse with SUPPRESS defaults), by key. A
+    setting that fails closed takes the first source that turns it on. Raises ConfigError for an
+    environment variable pcwatch will not use."""
     sources: dict[str, Source] = {}
-    for spec in SPECS:
-        sources[spec.name] = _pick(spec, flags, environ, config)
-    read_only = [s for s in _all_sources(_READ_ONLY, flags, environ, config) if s.value]
-    if read_only:  # fails closed: any source that turns writes off wins
-        sources["read_only"] = read_only[0]
-    value = {name: source.value for name, source in sources.items()}
+    for spec in SETTINGS:
+        found = sources_of(spec, flags, environ, config)
+        chosen = found[0]
+        if spec.declaration.fails_closed:  # any source that turns it on wins
+            chosen = next((source for source in found if source.value), chosen)
+        sources[spec.key] = chosen
     settings = Settings(
-        catalog=value["catalog"],
-        profile=value["profile"],
-        region=value["region"],
-        endpoint_url=value["endpoint_url"],
-        demo=bool(value["demo"]),
-        journal_path=Path(value["journal"]) if value["journal"] is not None else None,
-        no_journal=bool(value["no_journal"]),
-        read_only=bool(value["read_only"]),
-        allow_insecure_endpoint=bool(value["allow_insecure_endpoint"]),
-        budget=Budget(rate_per_second=float(value["max_rate"]), daily_calls=int(value["daily_calls"])),
-        log_file=Path(value["log_file"]) if value["log_file"] is not None else None,
-        log_level=str(value["log_level"]),
-        events_queue_url=value["events_queue"],
-        demo_events=bool(value["events"]),
-        keep_ended_tasks=int(value["keep_ended"]) if value["keep_ended"] is not None else None,
+        **{spec.name: sources[spec.key].value for spec in SETTINGS},
+        config_file=config.path,
+        config_profile=config.profile,
     )
     return settings, sources
 
 
-def _all_sources(
-    spec: _Spec, flags: Mapping[str, Any], environ: Mapping[str, str], config: Config
+def sources_of(
+    spec: SettingSpec, flags: Mapping[str, Any], environ: Mapping[str, str], config: Config
 ) -> list[Source]:
     """Every source that sets `spec`, highest precedence first, then the default."""
     found = []
-    if spec.name in flags:
-        found.append(Source(flags[spec.name], f"flag {spec.flag}"))
-    for variable in spec.env:
+    if spec.key in flags:
+        found.append(Source(flags[spec.key], f"flag {spec.flag}"))
+    for variable in spec.declaration.env:
         if environ.get(variable):  # set but empty counts as unset
-            found.append(Source(spec.from_env(environ[variable]), f"environment {variable}"))
-    if spec.name in config.values:
-        value, where = config.values[spec.name]
+            try:
+                value = spec.parse(environ[variable])
+            except ValueError as refused:
+                raise ConfigError(f"environment {variable}: {visible(str(refused), limit=300)}") from None
+            found.append(Source(value, f"environment {variable}"))
+    if spec.key in config.values:
+        value, where = config.values[spec.key]
         found.append(Source(value, where))
     found.append(Source(spec.default, "default"))
     return found
 
 
-def _pick(spec: _Spec, flags: Mapping[str, Any], environ: Mapping[str, str], config: Config) -> Source:
-    return _all_sources(spec, flags, environ, config)[0]
+def child_options(settings: Settings) -> list[str]:
+    """The global options a child pcwatch (each `pcwatch serve` tab, the server `Watch.dashboard()`
+    starts) is given so that it resolves these settings: the config file and section they were resolved
+    with, and every inherited setting that is set (not None, not off). What is unset here stays unset in
+    the child: it reads the same file and inherits the same environment."""
+    argv = []
+    if settings.config_file is not None:
+        argv.append(f"{CONFIG_FLAG}={settings.config_file}")
+        if settings.config_profile:
+            argv.append(f"{PROFILE_FLAG}={settings.config_profile}")
+    for spec in SETTINGS:
+        value = getattr(settings, spec.name)
+        if not spec.inherited or value is None or value is False:
+            continue
+        argv.append(spec.flag if value is True else f"{spec.flag}={spec.text(value)}")
+    return argv
 
 
 # --- from the command line ------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 
-#: Exit status after a lost terminal (128 + SIGHUP, as a shell reports a hung-up job).
-EXIT_HUNG_UP = 129
+from .exit_status import ExitStatus
+
 _LOST = select.POLLHUP | select.POLLERR | select.POLLNVAL
 
 
@@ -35,7 +35,7 @@ class Lifeline:
         fds: Sequence[int] = (0, 1),
         interval: float = 0.5,
         grace: float = 3.0,
-        exit_code: int = EXIT_HUNG_UP,
+        exit_code: int = ExitStatus.HUNG_UP,
     ) -> None:
         self._on_lost = on_lost
         self._fds = list(fds)

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from schemas import TaskRecord
 from tui.core.clock import Clock
+from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.engine.api import Engine, PollerStatus, StoreChange, StoreView, Transition
 from tui.writes.api import WriteService
@@ -192,7 +193,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         if go_on:
             self._begin()
         else:
-            self.exit(2)
+            self.exit(ExitStatus.USAGE)
 
     def _begin(self) -> None:
         """Load the journal (in a thread) or start at once."""

@@ -22,7 +22,8 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from tui.core.settings import Settings, global_options, is_loopback
+from tui.core.config import child_options
+from tui.core.settings import Settings, is_loopback
 
 from . import html
 
@@ -40,6 +41,16 @@ def _free_port() -> int:
 def _die_with_parent() -> None:  # in the child, before exec (Linux): SIGTERM when the kernel goes
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def serve_argv(settings: Settings, host: str, port: int) -> list[str]:
+    """The `pcwatch serve` the kernel starts for `settings`: on loopback `port`, framed by pages of `host`
+    (the name the browser uses for this machine), its tabs resolving to the same settings."""
+    url_host = f"[{host}]" if ":" in host else host
+    argv = [sys.executable, "-m", "tui", *child_options(settings), "serve", "--host", "127.0.0.1"]
+    argv += ["--port", str(port), "--public-url", f"http://{url_host}:{port}"]
+    argv += ["--frame-ancestors", f"http://{url_host}:*", "--frame-ancestors", f"https://{url_host}:*"]
+    return argv
 
 
 @dataclass
@@ -64,10 +75,7 @@ class DashboardServer:
                 "browser uses for it (127.0.0.1 or localhost), and forward the port over SSH from elsewhere"
             )
         port = port or _free_port()
-        url_host = f"[{host}]" if ":" in host else host
-        argv = [sys.executable, "-m", "tui", *global_options(settings), "serve", "--host", "127.0.0.1"]
-        argv += ["--port", str(port), "--public-url", f"http://{url_host}:{port}"]
-        argv += ["--frame-ancestors", f"http://{url_host}:*", "--frame-ancestors", f"https://{url_host}:*"]
+        argv = serve_argv(settings, host, port)
         token = secrets.token_urlsafe(32)
         env = {**os.environ, "PCWATCH_SERVE_TOKEN": token}  # not on the command line (ps shows that)
         started: dict[str, object] = {}

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemas import TASK_KINDS, EngagementInvitationSummary, TaskRecord, TaskStatus
 from tui.core.clock import Clock, SystemClock
-from tui.core.settings import DEFAULT_REGION, Budget, Settings, check_settings
+from tui.core.settings import DEFAULT_REGION, Settings, check_settings
 from tui.core.text_safety import visible
 from tui.core.timefmt import SECOND, instant
 from tui.engine.api import PollerStatus, StoreChange, StoreView, Viewer
@@ -99,7 +99,8 @@ class Watch:
                 demo=local_endpoint,
                 journal_path=Path(journal) if journal is not None else None,
                 no_journal=no_journal,
-                budget=Budget(rate_per_second=max_rate, daily_calls=daily_calls),
+                max_rate=max_rate,
+                daily_calls=daily_calls,
                 region=region or DEFAULT_REGION,
                 **settings_fields,
             )

@@ -1,96 +1,116 @@
-"""The poller's state, said as it changes (a mixin of `Poller`): a call's failure recorded on its source
-(or holding every source), and the status published from the sources, the plan and the allowance: the
-one state the header shows, what fails, the watchers, the pace."""
+"""The poller's status, said as it changes: `StatusPublisher` owns the poller's `StatusBoard`. It
+publishes the one state the header shows, what fails, the watchers and the pace from the sources, the
+plan and the allowance (`publish`); the poller and its collaborators tell it the rest as it happens (a
+call sent or answered, a kind's newest tasks scanned, a history page fetched, the events queue's health).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
-from .poll_plan import JOB, PlannedCall, TickPlan, job_source, own_source
-from .sources import is_global, is_gone
+from tui.core.clock import Clock
 
-if TYPE_CHECKING:
-    from tui.aws.failures import ApiFailure
-    from tui.core.clock import Clock
-
-    from .budget import BudgetSpent
-    from .job_queue import SnapshotJobQueue
-    from .sources import Sources
-    from .status import StatusBoard
-    from .types import PollerStatus
-    from .watchers import Watchers
+from .budget import BudgetSpent
+from .event_consumer import EventsHealth
+from .poll_plan import TickPlan, own_source
+from .sources import Sources
+from .status import StatusBoard
+from .types import PollerStatus
 
 
-class PollerState:
-    if TYPE_CHECKING:
-        clock: Clock
-        kinds: list[str]
-        watchers: Watchers
-        _sources: Sources
-        _jobs: SnapshotJobQueue
-        _board: StatusBoard
-        _paused: bool
-        _listed: set[str]
-        _spent: BudgetSpent | None
-        _last_plan: TickPlan | None
+class StatusPublisher:
+    def __init__(self, sources: Sources, kinds: Sequence[str], clock: Clock, *, daily_calls: int) -> None:
+        self._sources = sources
+        self._clock = clock
+        self._kinds = list(kinds)
+        self._board = StatusBoard(PollerStatus(calls_left_today=daily_calls))
 
-        @property
-        def status(self) -> PollerStatus: ...
+    @property
+    def current(self) -> PollerStatus:
+        return self._board.current
 
-        def _running_ids(self, kind: str) -> set[str]: ...
+    def subscribe(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
+        return self._board.subscribe(callback)
 
-    def _on_failure(self, call: PlannedCall, failure: ApiFailure) -> None:
-        now = self.clock.monotonic()
-        key = failure_key(call)
-        if is_global(failure):
-            self._sources.hold(key, failure, now)
-        else:
-            self._sources.failed(key, failure, now)
-        if call.op == JOB and call.job_id is not None:
-            if is_gone(failure):
-                self._jobs.gone(call.job_id)
-            elif not is_global(failure) and self._sources.get(key).gave_up_at is not None:
-                self._jobs.give_up(call.job_id)
-        # Said now, not at the tick's end: the tick's next call may hang, and until it has hung for
-        # HUNG_AFTER the header would still say what it said before this failure.
-        self._publish_state()
-
-    def _publish_state(self, plan: TickPlan | None = None) -> None:
-        """The status after a tick: the state, what fails, the watchers, the pace, the allowance."""
-        plan = plan or self._last_plan
-        now = self.clock.monotonic()
-        hold = self._sources.hold_error
-        kind_failure = self._sources.first_failure([*self.kinds, *(own_source(k) for k in self.kinds)])
-        failing = self._sources.failing(now)
-        failure = hold or kind_failure or self._sources.first_failure()
-        if self._paused:
+    def publish(
+        self,
+        *,
+        paused: bool,
+        listed: bool,
+        active_tasks: int,
+        watched: bool,
+        plan: TickPlan | None,
+        spent: BudgetSpent | None,
+    ) -> None:
+        """The status after a tick (or a failure, or a source answering again): the state, what fails,
+        the watchers, the pace, the allowance. `listed`: a kind's first listing has been made (live, not
+        starting)."""
+        now = self._clock.monotonic()
+        sources = self._sources
+        hold = sources.hold_error
+        kind_failure = sources.first_failure([*self._kinds, *(own_source(k) for k in self._kinds)])
+        failure = hold or kind_failure or sources.first_failure()
+        if paused:
             state = "paused"
         elif hold is not None:
             state = "backoff" if hold.throttled else "stale"
         elif kind_failure is not None:
             state = "stale"
         else:
-            state = "live" if self._listed else "starting"
+            state = "live" if listed else "starting"
         stale = hold is not None or kind_failure is not None
-        last_success = self._sources.last_success()
-        self._update(
+        self._board.update(
             state=state,
-            last_success=last_success,
+            last_success=sources.last_success(),
             last_error=failure.message if failure is not None else None,
             last_service_error=failure.service_error if failure is not None else None,
-            stale_since=(self.status.stale_since or self.clock.now()) if stale else None,
-            failing=failing,
-            active_tasks=sum(len(self._running_ids(k)) for k in self.kinds),
-            watched=self.watchers.watched,
+            stale_since=(self.current.stale_since or self._clock.now()) if stale else None,
+            failing=sources.failing(now),
+            active_tasks=active_tasks,
+            watched=watched,
             saving=plan is not None and plan.stretch > 1.0,
             scan_every=plan.scan_every if plan is not None else 0.0,
-            budget_resumes_at=self._spent.resumes_at if self._spent is not None else None,
+            budget_resumes_at=spent.resumes_at if spent is not None else None,
         )
 
-    def _update(self, **changes: Any) -> None:
-        self._board.update(**changes)
+    # --- what happens between ticks -----------------------------------------------------------------
 
+    def paused(self) -> None:
+        self._board.update(state="paused", next_poll_at=None)
 
-def failure_key(call: PlannedCall) -> str:
-    """Where a call's failure is kept: a job's under the job (whose turn it was does not matter)."""
-    return job_source(call.job_id) if call.op == JOB and call.job_id else call.source
+    def watched(self) -> None:
+        self._board.update(watched=True)
+
+    def next_poll(self, at: datetime) -> None:
+        self._board.update(next_poll_at=at)
+
+    def call_sent(self, at: datetime) -> None:
+        """A call left (once the rate and the allowance let it go): outstanding from `at` until it ends."""
+        self._board.update(call_started_at=at)
+
+    def call_ended(self, *, calls_last_hour: int, calls_left_today: int) -> None:
+        self._board.update(
+            calls_last_hour=calls_last_hour,
+            calls_left_today=calls_left_today,
+            calls_total=self.current.calls_total + 1,
+            call_started_at=None,
+        )
+
+    def scanned(self, kind: str, sent: datetime) -> None:
+        """Every task of `kind` started before `sent` is known now."""
+        self._board.update(scanned={**self.current.scanned, kind: sent})
+
+    def history_fetched(self, kind: str, tasks: int) -> None:
+        """`tasks` more of `kind`'s history fetched."""
+        fetched = self.current.history_fetched
+        self._board.update(history_fetched={**fetched, kind: fetched.get(kind, 0) + tasks})
+
+    def events_starting(self) -> None:
+        self._board.update(events="starting")
+
+    def events_unavailable(self, message: str) -> None:
+        self._board.update(events="down", events_error=message)
+
+    def events_health(self, health: EventsHealth) -> None:
+        self._board.update(events=health.state, last_event_at=health.last_event_at, events_error=health.error)

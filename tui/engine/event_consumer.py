@@ -39,8 +39,6 @@ log = logging.getLogger(__name__)
 
 #: The journal's meta row with the ids of the events acted on lately (a JSON list, oldest first).
 SEEN_KEY = "events:seen"
-#: ...its form.
-SeenIds = list[str]
 #: Malformed messages' ids remembered, so that one redelivered is logged once.
 MALFORMED_REMEMBERED = 1000
 #: ...and when the last of them was received (ISO 8601), for `pcwatch events status`.
@@ -72,7 +70,7 @@ class EventsHealth:
     error: str | None = None
 
 
-_seen_decoder = msgspec.json.Decoder(SeenIds)
+_seen_decoder = msgspec.json.Decoder(list[str])
 
 
 class SeenEvents:

@@ -118,7 +118,7 @@ class Poller:
         self._status = StatusPublisher(
             self._sources, self.kinds, clock, daily_calls=settings.budget.daily_calls
         )
-        self._tasks = TaskListings(client, store, clock, self.plan, self._call, self._status)
+        self._task_listings = TaskListings(client, store, clock, self.plan, self._call, self._status)
         self._invitations = InvitationListings(client, store, clock, self._sources, self._call)
         self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
         self._last_running: dict[str, float] = {}  # kind -> when it last had running tasks (monotonic)
@@ -126,6 +126,8 @@ class Poller:
         self._unsubscribe = store.subscribe(self._on_store_change)
         self._spent: BudgetSpent | None = None
         self._last_plan: TickPlan | None = None
+        #: The events side: the wake-ups waiting, and the events queue's consumer (`wakeups.consumer`,
+        #: which a test or a bench may replace with its own before `run`).
         self.wakeups = EventWakeups(
             store,
             self.kinds,
@@ -181,7 +183,7 @@ class Poller:
             self._wake_up()
 
     def history_complete(self, kind: str) -> bool:
-        return self._tasks.history_complete(kind)
+        return self._task_listings.history_complete(kind)
 
     # --- the events queue (`EventWakeups`) ----------------------------------------------------------
 
@@ -287,7 +289,7 @@ class Poller:
                     own=own,
                     unsettled=unsettled,
                     history_complete=self.history_complete(kind),
-                    listed=self._tasks.listed(kind),
+                    listed=self._task_listings.listed(kind),
                 )
             )
         return PlanInput(
@@ -365,11 +367,11 @@ class Poller:
         self._sources.called(call.source, now)
         try:
             if call.op == ACTIVE:
-                await self._tasks.list_active(call)
+                await self._task_listings.list_active(call)
             elif call.op == NEWEST:
-                await self._tasks.list_newest(call)
+                await self._task_listings.list_newest(call)
             elif call.op == HISTORY:
-                await self._tasks.history_page(call)
+                await self._task_listings.history_page(call)
             elif call.op == JOB:
                 await self._fetch_job(call)
             elif call.op == INVITATIONS and call.full:
@@ -377,7 +379,7 @@ class Poller:
             elif call.op == INVITATIONS:
                 await self._invitations.list_new(call)
             else:  # OWN, UNSETTLED: by TaskIdentifier
-                await self._tasks.by_id(call)
+                await self._task_listings.by_id(call)
         except BudgetSpent as spent:
             self._spent = spent
             self._sources.get(call.source).last_call = None  # (it did not happen)
@@ -418,7 +420,7 @@ class Poller:
         """The status from the sources, the plan (this tick's, else the last) and the allowance."""
         self._status.publish(
             paused=self._paused,
-            listed=self._tasks.any_listed,
+            listed=self._task_listings.any_listed,
             active_tasks=sum(len(self.store.running_ids(k)) for k in self.kinds),
             watched=self.watchers.watched,
             plan=plan or self._last_plan,
@@ -446,7 +448,7 @@ class Poller:
         return result
 
     def _on_store_change(self, change: StoreChange) -> None:
-        self._jobs.on_task_change(change, backfill=self._tasks.in_backfill, own=set(self._own))
+        self._jobs.on_task_change(change, backfill=self._task_listings.in_backfill, own=set(self._own))
 
     async def _fetch_job(self, call: PlannedCall) -> None:
         job_id = call.job_id or ""

@@ -30,9 +30,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -452,7 +454,9 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"simulated day took {t2 - t1:.0f} s; restarts {t3 - t2:.0f} s")
     for phase in ("busy_ops", "idle_ops", "idle_unwatched_ops"):
         print(f"{phase}: {first[phase]}")
-    print(f"status at the end of the busy/idle run: {replace(first['status'], last_success={})}")
+    print(
+        f"status at the end of the busy/idle run: {msgspec.structs.replace(first['status'], last_success={})}"
+    )
 
 
 def main() -> None:

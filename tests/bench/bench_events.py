@@ -149,10 +149,10 @@ async def scenario(
                 settings.catalog,
                 clock,
                 poller.wake_for,  # type: ignore[arg-type]
-                on_health=poller._on_events_health,
+                on_health=poller.wakeups.on_health,
             )
             consumer.queue = queue
-            poller.events = consumer
+            poller.wakeups.consumer = consumer
             publisher = EventPublisher(sim, queue.send)
         planned: dict[str, tuple[float, str]] = {}
         detected: dict[str, float] = {}

@@ -291,7 +291,7 @@ async def test_snapshot_jobs_once_when_first_seen_then_only_those_asked_for_whil
     await tick(poller, 901)
     assert not [c for c in ops(client) if c[0] == "get_resource_snapshot_job"]  # final: never again
     # No source is kept per job once it answered (one per job ever fetched would grow without end).
-    assert [key for key in poller._sources.times() if key.startswith("job:")] == []
+    assert [key for key in poller.plan_input().sources if key.startswith("job:")] == []
     assert "jobs" in poller.status.last_success
 
 

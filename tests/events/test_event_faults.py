@@ -231,7 +231,7 @@ async def test_sqs_throttling_falls_back_to_polling_then_recovers(rig: Rig) -> N
         rig.poller.wake_for,
         on_health=lambda h: healths.append(h.state),
     )
-    rig.poller.events = consumer
+    rig.poller.wakeups.consumer = consumer
     assert not await consumer.receive_once()
     assert not rig.poller.events_live
     task_id = rig.sim.add_task(duration=10)

@@ -68,8 +68,8 @@ async def test_idle_with_events_costs_at_most_12_calls_an_hour_and_a_failing_que
         plan=PollPlan(),
     )
     queue = ClockQueue(clock)
-    poller.events = ClockConsumer(
-        queue, store, "Sandbox", clock, poller.wake_for, on_health=poller._on_events_health
+    poller.wakeups.consumer = ClockConsumer(
+        queue, store, "Sandbox", clock, poller.wake_for, on_health=poller.wakeups.on_health
     )
     poller.watching()  # (watched: the faster of the two normal cadences)
     runner = asyncio.create_task(poller.run())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -155,7 +154,9 @@ class FakeStore:
 
 def live_status(**changes: Any) -> PollerStatus:
     """A poller's status as a live one reports it (42 calls this hour, 9,000 left today)."""
-    return replace(PollerStatus(state="live", calls_last_hour=42, calls_left_today=9_000), **changes)
+    return msgspec.structs.replace(
+        PollerStatus(state="live", calls_last_hour=42, calls_left_today=9_000), **changes
+    )
 
 
 class FakePoller:
@@ -174,7 +175,7 @@ class FakePoller:
         return lambda: self._subscribers.remove(callback)
 
     def set_status(self, **changes: Any) -> None:
-        self.status = replace(self.status, **changes)
+        self.status = msgspec.structs.replace(self.status, **changes)
         for callback in list(self._subscribers):
             callback(self.status)
 

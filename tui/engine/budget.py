@@ -18,7 +18,7 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.core.clock import Clock
@@ -28,7 +28,7 @@ from tui.core.timefmt import CLOCK, duration, instant
 
 from .call_ledger import DAY, HOUR, CallLedger, MemoryCallLedger
 
-__all__ = ["DAY", "HOUR", "BudgetSpent", "RequestBudget", "Reservation"]
+__all__ = ["DAY", "HOUR", "BudgetSpent", "BudgetedCall", "RequestBudget", "Reservation"]
 
 T = TypeVar("T")
 
@@ -48,6 +48,13 @@ class BudgetSpent(Exception):
         super().__init__(
             f"the daily budget is spent: {used:,} calls in the last 24 h of {limit:,} (--daily-calls); {when}"
         )
+
+
+class BudgetedCall(Protocol):
+    """One request for a source, made within the budget (the poller's): the rate, then a reservation of
+    the allowance. Raises `BudgetSpent` when the allowance is, and the request's own `ApiFailure`."""
+
+    def __call__(self, source: str, make: Callable[[], Awaitable[T]]) -> Awaitable[T]: ...
 
 
 @dataclass(frozen=True)

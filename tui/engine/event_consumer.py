@@ -15,7 +15,6 @@ queue answers again.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from collections import OrderedDict
@@ -34,6 +33,7 @@ from tui.core.timefmt import iso
 
 from .event_signals import Wakeup, combined, wakeup_for
 from .store import Store
+from .types import EventsState
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +63,14 @@ class EventSource(Protocol):
 @dataclass(frozen=True)
 class EventsHealth:
     #: "starting" (no answer yet), "live" (the queue answers) or "down" (it failed; polling as usual).
-    state: str = "starting"
+    state: EventsState = "starting"
     #: When the last event was received (on the engine's clock).
     last_event_at: datetime | None = None
     #: Why the queue failed, one line, safe to print.
     error: str | None = None
+
+
+_seen_decoder = msgspec.json.Decoder(list[str])
 
 
 class SeenEvents:
@@ -76,14 +79,11 @@ class SeenEvents:
     def __init__(self, store: Store, capacity: int = SEEN_CAPACITY) -> None:
         self._store = store
         self.capacity = capacity
-        self._ids: OrderedDict[str, None] = OrderedDict()
         try:
-            saved = json.loads(store.meta(SEEN_KEY) or "[]")
-        except ValueError:
+            saved = _seen_decoder.decode(store.meta(SEEN_KEY) or "[]")
+        except msgspec.DecodeError:  # (not this format: act on them again rather than fail)
             saved = []
-        for event_id in saved if isinstance(saved, list) else ():
-            if isinstance(event_id, str):
-                self._ids[event_id] = None
+        self._ids: OrderedDict[str, None] = OrderedDict.fromkeys(saved)
 
     def __contains__(self, event_id: str) -> bool:
         return event_id in self._ids
@@ -95,7 +95,7 @@ class SeenEvents:
         while len(self._ids) > self.capacity:
             self._ids.popitem(last=False)
         with self._store.batch():
-            self._store.set_meta(SEEN_KEY, json.dumps(list(self._ids)))
+            self._store.set_meta(SEEN_KEY, msgspec.json.encode(list(self._ids)).decode())
             if at is not None:
                 self._store.set_meta(LAST_EVENT_KEY, iso(at))
 

@@ -1,6 +1,7 @@
-"""The invitation calls a poll tick carries out (a mixin of `Poller`, which supplies the client, the store,
-the clock and the budgeted `_call`): the look for new pending invitations (newest first, until a known
-one), and the sweep through every pending one, which drops those accepted, rejected or expired elsewhere.
+"""The invitation calls a poll tick carries out: the look for new pending invitations (newest first, until
+a known one), and the sweep through every pending one, which drops those accepted, rejected or expired
+elsewhere. `InvitationListings` keeps where the sweep stands (`SweepPass`); the poller gives it the
+client, the store, the clock, the sources and the budgeted call.
 
 The sweep goes one page a turn (its own cadence; the first pass of a process takes every page at once, so
 the pane is complete at start), so a long list of invitations costs its pages spread
@@ -14,25 +15,21 @@ complete, are dropped without a call.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from schemas import InvitationStatus, ResourceNotFoundException, TaskKind, TaskStatus
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import may_retry
+from tui.aws.service import TaskReads
+from tui.core.clock import Clock
 
+from .budget import BudgetedCall
 from .poll_plan import INVITATIONS_SOURCE, PlannedCall
-
-if TYPE_CHECKING:
-    from tui.aws.service import TaskReads
-    from tui.core.clock import Clock
-
-    from .sources import Sources
-    from .store import Store
-
-T = TypeVar("T")
+from .sources import Sources
+from .store import Store
 
 #: Invitations the pass did not see, looked up by id per turn of the sweep.
 CHECKS_PER_TURN = 10
@@ -60,30 +57,35 @@ class SweepPass:
 
 
 class InvitationListings:
-    if TYPE_CHECKING:
-        client: TaskReads
-        store: Store
-        clock: Clock
-        _sources: Sources
+    def __init__(
+        self, client: TaskReads, store: Store, clock: Clock, sources: Sources, call: BudgetedCall
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._clock = clock
+        self._sources = sources
+        self._call = call
+        self._sweep = SweepPass()
 
-        async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T: ...
-
-    _sweep: SweepPass
+    @property
+    def sweep_starts_next(self) -> bool:
+        """The sweep's next turn fetches the newest page (a pass begins): it is the look for new ones."""
+        return self._sweep.starts_next
 
     def _page_of_pending(self, source: str, token: str | None) -> Awaitable[Any]:
         return self._call(
             source,
             partial(
-                self.client.list_engagement_invitations,
+                self._client.list_engagement_invitations,
                 status=[InvitationStatus.PENDING],
                 participant_type="RECEIVER",
                 next_token=token,
             ),
         )
 
-    async def _list_invitations(self, call: PlannedCall) -> None:
+    async def list_new(self, call: PlannedCall) -> None:
         """New pending invitations: newest first, until a known one."""
-        known = {i.id for i in self.store.invitations()}
+        known = {i.id for i in self._store.invitations()}
         found = []
         token: str | None = None
         while True:
@@ -92,9 +94,9 @@ class InvitationListings:
             token = page.next_token
             if not token or any(i.id in known for i in page.engagement_invitation_summaries):
                 break
-        self.store.apply_invitations(found)
+        self._store.apply_invitations(found)
 
-    async def _sweep_invitations(self, call: PlannedCall) -> None:
+    async def sweep(self, call: PlannedCall) -> None:
         """One turn of the sweep: check what the last pass did not see, or else its next page."""
         sweep = self._sweep
         if sweep.unseen:
@@ -102,11 +104,11 @@ class InvitationListings:
             return
         if not sweep.running:
             sweep.running, sweep.seen = True, set()
-            sweep.known_at_start = {i.id for i in self.store.invitations()}
+            sweep.known_at_start = {i.id for i in self._store.invitations()}
         while True:
             first = sweep.token is None
             if first:  # the newest page: the look for new invitations is made by it (whatever comes)
-                self._sources.called(INVITATIONS_SOURCE, self.clock.monotonic())
+                self._sources.called(INVITATIONS_SOURCE, self._clock.monotonic())
             try:
                 page = await self._page_of_pending(call.source, sweep.token)
             except ApiFailure as failure:
@@ -114,10 +116,10 @@ class InvitationListings:
                     self._sweep = SweepPass(passes=sweep.passes)
                 raise
             found = page.engagement_invitation_summaries
-            self.store.apply_invitations(found)
+            self._store.apply_invitations(found)
             sweep.seen |= {i.id for i in found}
             if first:
-                self._sources.succeeded(INVITATIONS_SOURCE, self.clock.now())
+                self._sources.succeeded(INVITATIONS_SOURCE, self._clock.now())
             sweep.token = page.next_token
             if not sweep.token:
                 break
@@ -125,12 +127,12 @@ class InvitationListings:
                 return
         sweep.running = False
         sweep.passes += 1
-        now = self.clock.now()
-        current = {i.id: i for i in self.store.invitations()}
+        now = self._clock.now()
+        current = {i.id: i for i in self._store.invitations()}
         missed = [i for i in sorted(sweep.known_at_start - sweep.seen) if i in current]
         expired = {i for i in missed if (e := current[i].expiration_date) is not None and e <= now}
         accepted = self._accepted(set(missed) - expired)
-        self.store.remove_invitations(expired | accepted)
+        self._store.remove_invitations(expired | accepted)
         sweep.unseen = [i for i in missed if i not in expired and i not in accepted]
 
     def _accepted(self, invitation_ids: set[str]) -> set[str]:
@@ -139,7 +141,7 @@ class InvitationListings:
             return set()
         return {
             t.engagement_invitation_id
-            for t in self.store.tasks()
+            for t in self._store.tasks()
             if t.kind == TaskKind.ACCEPT_INVITATION
             and t.task_status == TaskStatus.COMPLETE
             and t.engagement_invitation_id in invitation_ids
@@ -154,7 +156,7 @@ class InvitationListings:
             for invitation_id in list(sweep.unseen[:CHECKS_PER_TURN]):
                 try:
                     found = await self._call(
-                        source, partial(self.client.get_engagement_invitation, invitation_id)
+                        source, partial(self._client.get_engagement_invitation, invitation_id)
                     )
                     if found.status != InvitationStatus.PENDING:
                         gone.append(invitation_id)
@@ -164,4 +166,4 @@ class InvitationListings:
                     gone.append(invitation_id)
                 sweep.unseen.remove(invitation_id)
         finally:
-            self.store.remove_invitations(gone)
+            self._store.remove_invitations(gone)

@@ -24,13 +24,13 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import TypeVar
 
 import msgspec
 
-from schemas import TASK_KINDS, TaskStatus
+from schemas import TASK_KINDS
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.aws.service import TaskReads
@@ -40,8 +40,9 @@ from tui.core.settings import Settings
 from tui.core.timefmt import iso
 
 from .budget import BudgetSpent, RequestBudget
-from .event_consumer import EventSource
-from .invitation_listings import InvitationListings, SweepPass
+from .event_consumer import EventConsumer, EventSource
+from .event_signals import Wakeup
+from .invitation_listings import InvitationListings
 from .job_queue import SnapshotJobQueue
 from .poll_plan import (
     ACTIVE,
@@ -56,11 +57,11 @@ from .poll_plan import (
     PlannedCall,
     PollPlan,
     TickPlan,
+    job_source,
     plan_tick,
 )
-from .poller_state import PollerState, failure_key
-from .sources import Sources
-from .status import StatusBoard
+from .poller_status import StatusPublisher
+from .sources import Sources, is_global, is_gone
 from .store import Store, StoreChange
 from .task_listings import TaskListings
 from .types import PollerStatus
@@ -77,7 +78,13 @@ __all__ = ["INVITATIONS_SOURCE", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 T = TypeVar("T")
 
 
-class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
+class Poller:
+    """Carries out the plan each tick. It owns its collaborators and calls them through their methods:
+    the task listings (`TaskListings`), the invitations' look and sweep (`InvitationListings`), the event
+    wake-ups (`EventWakeups`) and the status (`StatusPublisher`); each keeps its own state. The loop's
+    own state is here: paused, the tasks pcwatch started, when each kind last ran, the allowance spent,
+    the last plan."""
+
     def __init__(
         self,
         client: TaskReads,
@@ -108,33 +115,43 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
         self._lock = asyncio.Lock()
         self._wake: asyncio.Event | None = None
         self._paused = False
-        self._board = StatusBoard(PollerStatus(calls_left_today=settings.budget.daily_calls))
-        self._listed: set[str] = set()
-        self._history_token: dict[str, str | None] = {}
-        self._sweep = SweepPass()
-        #: Kind -> the newest start the last complete newest-first look saw (see `_list_newest`).
-        self._scan_floor: dict[str, datetime] = {}
+        self._status = StatusPublisher(
+            self._sources, self.kinds, clock, daily_calls=settings.budget.daily_calls
+        )
+        self._task_listings = TaskListings(client, store, clock, self.plan, self._call, self._status)
+        self._invitations = InvitationListings(client, store, clock, self._sources, self._call)
         self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
         self._last_running: dict[str, float] = {}  # kind -> when it last had running tasks (monotonic)
         self._jobs = SnapshotJobQueue(store, clock, self.plan)
         self._unsubscribe = store.subscribe(self._on_store_change)
-        self._in_backfill = False
         self._spent: BudgetSpent | None = None
         self._last_plan: TickPlan | None = None
-        self._init_events(events, settings, rng or random.Random())
+        #: The events side: the wake-ups waiting, and the events queue's consumer (`wakeups.consumer`,
+        #: which a test or a bench may replace with its own before `run`).
+        self.wakeups = EventWakeups(
+            store,
+            self.kinds,
+            self._jobs,
+            self._status,
+            self._wake_up,
+            events=events,
+            catalog=settings.catalog,
+            clock=clock,
+            rng=rng or random.Random(),
+        )
 
     # --- public controls ----------------------------------------------------------------------------
 
     @property
     def status(self) -> PollerStatus:
-        return self._board.current
+        return self._status.current
 
     def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
-        return self._board.subscribe(callback)
+        return self._status.subscribe(callback)
 
     def pause(self) -> None:
         self._paused = True
-        self._update(state="paused", next_poll_at=None)
+        self._status.paused()
 
     def resume(self) -> None:
         self._paused = False
@@ -149,14 +166,14 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
     def want_job(self, job_id: str) -> None:
         """Fetch this snapshot job at once (the user opened its task), even one given up on."""
         self._jobs.want(job_id)
-        self._sources.retry(f"job:{job_id}")
+        self._sources.retry(job_source(job_id))
         self._wake_up()
 
     def watching(self) -> Callable[[], None]:
         """One more watcher (a dashboard, a live view): the poller spends fast while tasks run. Call the
         result when it stops watching."""
         release = self.watchers.add()
-        self._update(watched=True)
+        self._status.watched()
         return release
 
     def follow_task(self, task_id: str, kind: str) -> None:
@@ -166,7 +183,37 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
             self._wake_up()
 
     def history_complete(self, kind: str) -> bool:
-        return self.store.meta(f"history_complete:{kind}") == "1"
+        return self._task_listings.history_complete(kind)
+
+    # --- the events queue (`EventWakeups`) ----------------------------------------------------------
+
+    @property
+    def events(self) -> EventConsumer | None:
+        """The events queue's consumer, or None without a queue."""
+        return self.wakeups.consumer
+
+    async def wake_for(self, wakeup: Wakeup) -> bool:
+        """Poll what `wakeup` points at as soon as the plan and the budget allow; True once that poll
+        succeeded (its result journaled), False if it failed."""
+        return await self.wakeups.wake_for(wakeup)
+
+    @property
+    def waiting_wakeups(self) -> int:
+        """Wake-ups asked for and not yet polled."""
+        return self.wakeups.waiting
+
+    @property
+    def events_live(self) -> bool:
+        """An events queue answers: the plan's timers relax."""
+        return self.wakeups.live
+
+    def close_events(self) -> None:
+        """Close the events queue's client (the leader made it for itself; a closed engine keeps none)."""
+        self.wakeups.close()
+
+    def events_unavailable(self, message: str) -> None:
+        """An events queue was asked for and cannot be read at all: the status says why."""
+        self.wakeups.unavailable(message)
 
     def _wake_up(self) -> None:
         if self._wake is not None:
@@ -177,7 +224,8 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
     async def run(self) -> None:
         """Poll until cancelled."""
         self._wake = asyncio.Event()
-        consumer = asyncio.ensure_future(self.events.run()) if self.events is not None else None
+        events = self.wakeups.consumer
+        consumer = asyncio.ensure_future(events.run()) if events is not None else None
         try:
             while True:
                 if self._paused:
@@ -199,7 +247,7 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
         if self._last_plan is not None and self._last_plan.stretch > 1.0:
             # Saving: calls return to the allowance as they leave the window; look again soon.
             delay = min(delay, REPLAN_WHILE_SAVING)
-        self._update(next_poll_at=self.clock.now() + timedelta(seconds=delay))
+        self._status.next_poll(self.clock.now() + timedelta(seconds=delay))
         await sleep_or_wake(self.clock, delay, wake)
 
     def next_delay(self) -> float:
@@ -218,16 +266,16 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
 
     def live_kinds(self) -> list[str]:
         """Kinds with tasks IN_PROGRESS."""
-        return [k for k in self.kinds if self._running_ids(k)]
+        return [k for k in self.kinds if self.store.running_ids(k)]
 
     def plan_input(self, woken: Woken | None = None) -> PlanInput:
         """What the plan decides from, now (with `woken`, what the wake-ups taken for this tick ask;
         without, those waiting)."""
-        woken = woken if woken is not None else self._pending()
+        woken = woken if woken is not None else self.wakeups.pending()
         kinds = []
         now = self.clock.monotonic()
         for kind in self.kinds:
-            running = self._running_ids(kind)
+            running = self.store.running_ids(kind)
             if running:
                 self._last_running[kind] = now
             last = self._last_running.get(kind)
@@ -241,7 +289,7 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
                     own=own,
                     unsettled=unsettled,
                     history_complete=self.history_complete(kind),
-                    listed=kind in self._listed,
+                    listed=self._task_listings.listed(kind),
                 )
             )
         return PlanInput(
@@ -258,7 +306,7 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
             kinds_woken=woken.kinds,
             tasks_named=woken.named,
             invitations_woken=woken.invitations,
-            sweep_starts=self._sweep.starts_next,
+            sweep_starts=self._invitations.sweep_starts_next,
         )
 
     # --- one tick -----------------------------------------------------------------------------------
@@ -266,21 +314,21 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
     async def poll_once(self) -> bool | None:
         """One tick: the calls due now. True if every call it made succeeded, False if one failed, None
         if it could make none (the allowance is spent, or every source waits)."""
-        started, calls = self.clock.monotonic(), self._board.current.calls_total
+        started, calls = self.clock.monotonic(), self.status.calls_total
         ok = await self._tick()
         logs.event(
             log,
             "poll",
             level=logging.INFO if ok is False else logging.DEBUG,
             duration=self.clock.monotonic() - started,
-            outcome="ok" if ok else "no call due" if ok is None else self._board.current.last_error,
-            calls=self._board.current.calls_total - calls,
+            outcome="ok" if ok else "no call due" if ok is None else self.status.last_error,
+            calls=self.status.calls_total - calls,
         )
         return ok
 
     async def _tick(self) -> bool | None:
         async with self._lock:
-            woken, answers = self._take_wakeups()
+            woken, answers = self.wakeups.take()
             plan = self._last_plan = plan_tick(self.plan_input(woken), self.plan)
             made, ok = False, True
             outcomes: dict[str, bool] = {}
@@ -307,9 +355,9 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
             finally:
                 if batch is not None:
                     batch.close()
-            self._own = {t: k for t, k in self._own.items() if t in self._running_ids(k)}
+            self._own = {t: k for t, k in self._own.items() if t in self.store.running_ids(k)}
             self._publish_state(plan)
-            self._answer(woken, answers, outcomes)
+            self.wakeups.answer(woken, answers, outcomes)
             return ok if made else None
 
     async def _carry_out(self, call: PlannedCall) -> bool | None:
@@ -319,19 +367,19 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
         self._sources.called(call.source, now)
         try:
             if call.op == ACTIVE:
-                await self._list_active(call)
+                await self._task_listings.list_active(call)
             elif call.op == NEWEST:
-                await self._list_newest(call)
+                await self._task_listings.list_newest(call)
             elif call.op == HISTORY:
-                await self._history_page(call)
+                await self._task_listings.history_page(call)
             elif call.op == JOB:
                 await self._fetch_job(call)
             elif call.op == INVITATIONS and call.full:
-                await self._sweep_invitations(call)
+                await self._invitations.sweep(call)
             elif call.op == INVITATIONS:
-                await self._list_invitations(call)
+                await self._invitations.list_new(call)
             else:  # OWN, UNSETTLED: by TaskIdentifier
-                await self._by_id(call)
+                await self._task_listings.by_id(call)
         except BudgetSpent as spent:
             self._spent = spent
             self._sources.get(call.source).last_call = None  # (it did not happen)
@@ -346,43 +394,61 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
         self._spent = None
         for key in {call.source, failure_key(call)}:
             self._sources.succeeded(key, self.clock.now())
-        if self._board.current.last_error is not None:
+        if self.status.last_error is not None:
             self._publish_state()  # a source answers again: its error is over now, not at the tick's end
         return True
 
+    def _on_failure(self, call: PlannedCall, failure: ApiFailure) -> None:
+        """A call failed: recorded on its source (or holding every source: throttling, credentials, the
+        network), a job the service no longer has dropped, and the status published at once."""
+        now = self.clock.monotonic()
+        key = failure_key(call)
+        if is_global(failure):
+            self._sources.hold(key, failure, now)
+        else:
+            self._sources.failed(key, failure, now)
+        if call.op == JOB and call.job_id is not None:
+            if is_gone(failure):
+                self._jobs.gone(call.job_id)
+            elif not is_global(failure) and self._sources.get(key).gave_up_at is not None:
+                self._jobs.give_up(call.job_id)
+        # Said now, not at the tick's end: the tick's next call may hang, and until it has hung for
+        # HUNG_AFTER the header would still say what it said before this failure.
+        self._publish_state()
+
+    def _publish_state(self, plan: TickPlan | None = None) -> None:
+        """The status from the sources, the plan (this tick's, else the last) and the allowance."""
+        self._status.publish(
+            paused=self._paused,
+            listed=self._task_listings.any_listed,
+            active_tasks=sum(len(self.store.running_ids(k)) for k in self.kinds),
+            watched=self.watchers.watched,
+            plan=plan or self._last_plan,
+            spent=self._spent,
+        )
+
     async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T:
-        """One request within the budget: the rate, then a reservation of the allowance for it and the
-        retries botocore may add (what it did not send is given back)."""
+        """One request within the budget (the listings' `BudgetedCall`): the rate, then a reservation of
+        the allowance for it and the retries botocore may add (what it did not send is given back)."""
         wait = self.budget.rate.wait_time(1)
         if wait > 0:
-            self._update(next_poll_at=self.clock.now() + timedelta(seconds=wait))
+            self._status.next_poll(self.clock.now() + timedelta(seconds=wait))
 
         async def sent() -> T:  # (once the rate and the allowance let it go: a hang is the call's own)
-            self._update(call_started_at=self.clock.now())
+            self._status.call_sent(self.clock.now())
             return await make()
 
         try:
             result = await self.budget.spend_on(lambda: self.client.attempts, sent)
         finally:
-            self._update(
-                calls_last_hour=self.budget.calls_last_hour,
-                calls_left_today=self.budget.calls_left_today,
-                calls_total=self._board.current.calls_total + 1,
-                call_started_at=None,
+            self._status.call_ended(
+                calls_last_hour=self.budget.calls_last_hour, calls_left_today=self.budget.calls_left_today
             )
         self._sources.release()  # the account and the network answer
         return result
 
-    def _running_ids(self, kind: str) -> set[str]:
-        ids = self.store.active_ids(kind)
-        return {
-            i
-            for i in ids
-            if (t := self.store.task(i)) is not None and t.task_status == TaskStatus.IN_PROGRESS
-        }
-
     def _on_store_change(self, change: StoreChange) -> None:
-        self._jobs.on_task_change(change, backfill=self._in_backfill, own=set(self._own))
+        self._jobs.on_task_change(change, backfill=self._task_listings.in_backfill, own=set(self._own))
 
     async def _fetch_job(self, call: PlannedCall) -> None:
         job_id = call.job_id or ""
@@ -397,6 +463,11 @@ class Poller(TaskListings, InvitationListings, EventWakeups, PollerState):
             newest = self.store.newest_start(kind)
             if newest is not None:
                 self.store.set_meta(f"newest_start:{kind}", iso(newest))
+
+
+def failure_key(call: PlannedCall) -> str:
+    """Where a call's failure is kept: a job's under the job (whose turn it was does not matter)."""
+    return job_source(call.job_id) if call.op == JOB and call.job_id else call.source
 
 
 def _outcome_keys(call: PlannedCall) -> set[str]:

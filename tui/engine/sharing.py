@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+
+import msgspec
 
 from tui.aws.failures import ApiFailure
 from tui.aws.service import TaskReads
@@ -51,7 +52,7 @@ from .journal import Journal, journal_for
 from .status import LEADER_KEY, StatusBoard, status_from_json, status_to_json
 from .store import Store
 from .store_retention import KEEP_ENDED_TASKS
-from .types import HUNG_AFTER, PollerStatus
+from .types import HUNG_AFTER, PollerStatus, PollingState
 from .viewer_lock import JournalLock
 from .watchers import HEARTBEAT, REMOTE_TTL, Watchers
 
@@ -271,10 +272,19 @@ class SharedEngine:
         if self.poller is None:
             self._heartbeat()
         if self.poller is None and self.clock.monotonic() >= self._retry_lead_at:
-            state = "paused" if self._paused else "following"
-            self._board.set(
-                status_from_json(self.store.meta(LEADER_KEY), state, self.clock.now(), LEADER_SILENT_AFTER)
+            state: PollingState = "paused" if self._paused else "following"
+            status = status_from_json(
+                self.store.meta(LEADER_KEY), state, self.clock.now(), LEADER_SILENT_AFTER
             )
+            current = self._board.current
+            if (
+                status.last_service_error is not None
+                and status.last_service_error == current.last_service_error
+            ):
+                # (decoded anew at each read: the same error stays the same object, as on the leader,
+                # for the views that compare it by identity)
+                status = msgspec.structs.replace(status, last_service_error=current.last_service_error)
+            self._board.set(status)
         return changed
 
     async def _watch_requests(self, journal: Journal, poller: Engine) -> None:
@@ -345,7 +355,7 @@ class SharedEngine:
         self._published, self._published_at = key, now
         # Only a hung call's start goes out: a call that ended is not republished at once, and its start
         # would read as a hang a few seconds later.
-        published = dataclasses.replace(status, call_started_at=hung)
+        published = msgspec.structs.replace(status, call_started_at=hung)
         self.store.set_meta_now(LEADER_KEY, status_to_json(published, self.clock.now()))
 
     def _outstanding_for(self, started: datetime) -> float:

@@ -20,7 +20,6 @@ Textual.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -32,6 +31,7 @@ import msgspec
 from schemas import TASK_KINDS, TaskStatus
 from tui.core.reason_help import explain
 
+from .status import read_report
 from .types import TaskRow
 
 #: Version of the `--json` object; bumped only when a field changes meaning or goes away.
@@ -184,18 +184,15 @@ def budget_stats(calls: Iterable[tuple[float, int]] | None, leader_status: str |
     for at, n in calls or ():
         per_day[datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d")] += n
     leader = None
-    if leader_status:
-        try:
-            data = json.loads(leader_status)
-            published = data.get("published_at")
-            leader = LeaderBudget(
-                published_at=datetime.fromisoformat(published) if isinstance(published, str) else None,
-                calls_last_hour=int(data.get("calls_last_hour") or 0),
-                calls_left_today=int(data.get("calls_left_today") or 0),
-                calls_total=int(data.get("calls_total") or 0),
-            )
-        except (ValueError, TypeError, AttributeError):
-            leader = None  # a status from another version: not a budget figure
+    report = read_report(leader_status)  # (None for a status from another version: not a budget figure)
+    if report is not None:
+        head, status = report
+        leader = LeaderBudget(
+            published_at=head.published_at,
+            calls_last_hour=status.calls_last_hour,
+            calls_left_today=status.calls_left_today,
+            calls_total=status.calls_total,
+        )
     return BudgetStats(
         recorded=calls is not None,
         per_day=[DayCalls(day=d, calls=n) for d, n in sorted(per_day.items())],

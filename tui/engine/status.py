@@ -1,20 +1,30 @@
 """A poller's status: `StatusBoard` keeps the current `PollerStatus` and tells its subscribers of each
-change (the poller's, and a viewer's that shares it); `status_to_json` and `status_from_json` carry the
-polling viewer's status through the journal to the others (see `tui.engine.sharing`)."""
+change (the poller's, and a viewer's that shares it); `LeaderReport` is what the polling viewer publishes
+of it in the journal for the others (`status_to_json`, `status_from_json`; see `tui.engine.sharing`), and
+what `pcwatch stats` reads of the budget (`read_report`).
+
+The report is generated from PollerStatus's own fields, so a new field reaches the followers without a
+line here. Two of them travel in another form: `last_service_error` (a union of error Structs that
+msgspec cannot decode untagged) as the error body the service would send (`ServiceError.to_json`, read
+back with `schemas.decode_error`, which never raises); and a state (a `Literal`) as a plain string, so
+that a state another pcwatch version knows and this one does not costs that field, not the whole report.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
+import types
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
 
+import msgspec
+
+from schemas import decode_error
 from tui.core.subscribers import Subscribers
-from tui.core.timefmt import CLOCK, instant, iso
+from tui.core.timefmt import CLOCK, instant
 
-from .types import PollerStatus
+from .types import PollerStatus, PollingState
 
 
 class StatusBoard:
@@ -39,105 +49,131 @@ class StatusBoard:
 
     def update(self, **changes: Any) -> None:
         """The current status with `changes` (fields of PollerStatus)."""
-        self.set(dataclasses.replace(self._status, **changes))
+        self.set(msgspec.structs.replace(self._status, **changes))
 
 
 #: Where the polling viewer publishes its status (`status_to_json`) in the journal's meta table.
 LEADER_KEY = "viewer:leader"
+#: The states a follower shows as the leader's; otherwise it shows its own ("following", "paused").
+LEADER_STATES_SHOWN = ("stale", "backoff", "paused")
+#: The PollerStatus field carried as the error body JSON.
+SERVICE_ERROR_FIELD = "last_service_error"
+
+
+class ReportHead(msgspec.Struct, kw_only=True):
+    """Who published a `LeaderReport`, and when (the rest of it is the status's fields, generated)."""
+
+    pid: int = 0
+    #: (with its zone: a report without one is not this format)
+    published_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+
+
+def _allowed(field_type: Any) -> tuple[Any, ...] | None:
+    """The values a `Literal` field admits (None among them if it is optional); None for other types."""
+    if get_origin(field_type) is Literal:
+        return get_args(field_type)
+    if get_origin(field_type) not in (Union, types.UnionType):
+        return None
+    values: list[Any] = []
+    for member in get_args(field_type):
+        if member is type(None):
+            values.append(None)
+        elif get_origin(member) is Literal:
+            values.extend(get_args(member))
+        else:
+            return None
+    return tuple(values)
+
+
+def _wire_type(field: msgspec.structs.FieldInfo) -> Any:
+    """A field's type in the report: the error body for the error, a string for a state."""
+    if field.name == SERVICE_ERROR_FIELD:
+        return str | None
+    allowed = _allowed(field.type)
+    if allowed is not None:
+        return str | None if None in allowed else str
+    return field.type
+
+
+def _wire_default(field: msgspec.structs.FieldInfo) -> Any:
+    if field.default_factory is not msgspec.NODEFAULT:
+        return msgspec.field(default_factory=field.default_factory)
+    return field.default
+
+
+_STATUS_FIELDS = msgspec.structs.fields(PollerStatus)
+#: field -> the values its Literal admits (the states): another value reads as the field's default.
+_LITERALS = {f.name: allowed for f in _STATUS_FIELDS if (allowed := _allowed(f.type)) is not None}
+
+#: The leader's report: `ReportHead` and every field of PollerStatus, flat (as the first format was).
+LeaderReport = cast(
+    "type[ReportHead]",
+    msgspec.defstruct(
+        "LeaderReport",
+        [(f.name, _wire_type(f), _wire_default(f)) for f in _STATUS_FIELDS],
+        bases=(ReportHead,),
+        kw_only=True,
+        module=__name__,
+    ),
+)
+_report_decoder = msgspec.json.Decoder(LeaderReport)
 
 
 def status_to_json(status: PollerStatus, now: datetime) -> str:
-    def iso_or_none(value: datetime | None) -> str | None:
-        return iso(value) if value else None
+    """The report this process publishes of `status` at `now`."""
+    carried = msgspec.structs.asdict(status)
+    error = status.last_service_error
+    carried[SERVICE_ERROR_FIELD] = error.to_json().decode() if error is not None else None
+    report = LeaderReport(pid=os.getpid(), published_at=now, **carried)
+    return msgspec.json.encode(report).decode()
 
-    return json.dumps(
-        {
-            "pid": os.getpid(),
-            "published_at": iso(now),
-            "state": status.state,
-            "calls_last_hour": status.calls_last_hour,
-            "calls_left_today": status.calls_left_today,
-            "next_poll_at": iso_or_none(status.next_poll_at),
-            "last_success": {k: iso(v) for k, v in status.last_success.items()},
-            "last_error": status.last_error,
-            "stale_since": iso_or_none(status.stale_since),
-            "backfilling": status.backfilling,
-            "history_fetched": status.history_fetched,
-            "scanned": {k: iso(v) for k, v in status.scanned.items()},
-            "active_tasks": status.active_tasks,
-            "calls_total": status.calls_total,
-            "watched": status.watched,
-            "failing": [list(pair) for pair in status.failing],
-            "scan_every": status.scan_every,
-            "saving": status.saving,
-            "budget_resumes_at": iso_or_none(status.budget_resumes_at),
-            "call_started_at": iso_or_none(status.call_started_at),
-            "events": status.events,
-            "last_event_at": iso_or_none(status.last_event_at),
-            "events_error": status.events_error,
-        }
-    )
+
+def read_report(text: str | None) -> tuple[ReportHead, PollerStatus] | None:
+    """A published report: who published it and when, and the status as the leader had it (a state this
+    version does not know left at its default); None if there is none or it cannot be read (another
+    version's format). Never raises."""
+    if not text:
+        return None
+    try:
+        report = _report_decoder.decode(text)
+    except msgspec.DecodeError:  # (a ValidationError too)
+        return None
+    carried = {f.name: getattr(report, f.name) for f in _STATUS_FIELDS}
+    error = carried[SERVICE_ERROR_FIELD]
+    carried[SERVICE_ERROR_FIELD] = decode_error(error) if error is not None else None
+    for name, allowed in _LITERALS.items():
+        if carried[name] not in allowed:
+            del carried[name]
+    return report, PollerStatus(**carried)
 
 
 def status_from_json(
-    text: str | None, state: str, now: datetime | None = None, silent_after: float | None = None
+    text: str | None, state: PollingState, now: datetime | None = None, silent_after: float | None = None
 ) -> PollerStatus:
-    """A follower's status: the leader's, published in the journal. A leader that has published nothing
-    for `silent_after` seconds while holding the lock (a suspended process) makes it stale."""
-    if not text:
+    """A follower's status: the leader's, published in the journal, in the follower's own `state` unless
+    the leader's is one of LEADER_STATES_SHOWN. A leader that has published nothing for `silent_after`
+    seconds while holding the lock (a suspended process) makes it stale. A report that cannot be read
+    gives the follower's state alone."""
+    read = read_report(text)
+    if read is None:
         return PollerStatus(state=state)
-    try:
-        data = json.loads(text)
-
-        def dt(value: Any) -> datetime | None:
-            return datetime.fromisoformat(value) if isinstance(value, str) else None
-
-        leader_state = data.get("state")
-        published = dt(data.get("published_at"))
-        silent = (
-            now is not None
-            and silent_after is not None
-            and published is not None
-            and (now - published).total_seconds() > silent_after
-        )
-        if silent:
-            assert published is not None
-            return PollerStatus(
-                state="stale",
-                calls_last_hour=int(data.get("calls_last_hour", 0)),
-                calls_left_today=int(data.get("calls_left_today", 0)),
-                last_error=(
-                    f"the polling viewer (process {int(data.get('pid', 0))}) has been silent since"
-                    f" {instant(published, CLOCK, utc=True)} (suspended?); closing it lets this viewer poll"
-                ),
-                stale_since=published,
-            )
+    head, leader = read
+    published = head.published_at
+    if (
+        now is not None
+        and silent_after is not None
+        and published is not None
+        and (now - published).total_seconds() > silent_after
+    ):
         return PollerStatus(
-            state=leader_state if leader_state in ("stale", "backoff", "paused") else state,
-            calls_last_hour=int(data.get("calls_last_hour", 0)),
-            calls_left_today=int(data.get("calls_left_today", 0)),
-            next_poll_at=dt(data.get("next_poll_at")),
-            last_success={k: v for k, s in data.get("last_success", {}).items() if (v := dt(s))},
-            last_error=data.get("last_error"),
-            stale_since=dt(data.get("stale_since")),
-            backfilling=bool(data.get("backfilling")),
-            history_fetched={str(k): int(v) for k, v in data.get("history_fetched", {}).items()},
-            scanned={k: v for k, s in data.get("scanned", {}).items() if (v := dt(s))},
-            active_tasks=int(data.get("active_tasks", 0)),
-            calls_total=int(data.get("calls_total", 0)),
-            watched=bool(data.get("watched")),
-            failing=tuple(
-                (str(pair[0]), str(pair[1]))
-                for pair in data.get("failing") or ()
-                if isinstance(pair, list) and len(pair) == 2
+            state="stale",
+            calls_last_hour=leader.calls_last_hour,
+            calls_left_today=leader.calls_left_today,
+            last_error=(
+                f"the polling viewer (process {head.pid}) has been silent since"
+                f" {instant(published, CLOCK, utc=True)} (suspended?); closing it lets this viewer poll"
             ),
-            scan_every=float(data.get("scan_every") or 0.0),
-            saving=bool(data.get("saving")),
-            budget_resumes_at=dt(data.get("budget_resumes_at")),
-            call_started_at=dt(data.get("call_started_at")),
-            events=data.get("events") if isinstance(data.get("events"), str) else None,
-            last_event_at=dt(data.get("last_event_at")),
-            events_error=data.get("events_error") if isinstance(data.get("events_error"), str) else None,
+            stale_since=published,
         )
-    except (ValueError, TypeError, AttributeError):  # a newer pcwatch's format: show what we can
-        return PollerStatus(state=state)
+    shown = leader.state if leader.state in LEADER_STATES_SHOWN else state
+    return msgspec.structs.replace(leader, state=shown)

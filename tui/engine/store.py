@@ -7,13 +7,16 @@ are called synchronously after each change with the ids that changed. Every chan
 journal (if any): one transaction per `batch()` (a poll), or per call outside one. A store that
 follows another process's poller instead takes its changes from the journal
 (`apply_journal_changes`), and notifies its subscribers in the same way.
+
+What it holds is a `StoreContents` (tui/engine/store_contents.py), which the store changes from a poll's
+observations here and `tui.engine.store_sync` from the journal's rows.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,16 +27,14 @@ from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse,
 from tui.core.clock import Clock, SystemClock
 from tui.core.subscribers import Subscribers
 
-from .journal import Journal, PendingWrites
+from .journal import Journal, JournalChanges, PendingWrites
 from .kept_text import kept_job, kept_task
-from .store_index import TaskIndex
-from .store_retention import KEEP_ENDED_TASKS, ended_to_forget
-from .store_sync import JournalSync, from_epoch
+from .store_contents import StoreContents, from_epoch, started
+from .store_retention import KEEP_ENDED_TASKS
+from .store_sync import apply_changes, load_contents
 from .types import Completion, StoreChange, TaskRow, Transition
 
 log = logging.getLogger(__name__)
-
-RECENT_TRANSITIONS = 1000
 
 __all__ = ["Completion", "Store", "StoreChange", "Transition"]
 
@@ -52,29 +53,23 @@ def _merge(old: TaskRecord, new: TaskRecord) -> TaskRecord:
     return msgspec.structs.replace(new, **missing) if missing else new
 
 
-class Store(JournalSync):
+class Store:
     def __init__(
         self, journal: Journal | None = None, clock: Clock | None = None, keep_ended: int = KEEP_ENDED_TASKS
     ) -> None:
         self.journal = journal
         self._clock = clock or SystemClock()
-        #: Finished tasks kept in memory at most (the newest by start; `store_retention`).
-        self.keep_ended = keep_ended
-        #: The latest start time (epoch seconds) of a finished task forgotten so far.
-        self._forgotten_until = float("-inf")
-        self._rows: dict[str, TaskRow] = {}
-        self._transitions: dict[str, list[Transition]] = {}
-        self._recent: deque[Transition] = deque(maxlen=RECENT_TRANSITIONS)
-        self._jobs: dict[str, GetResourceSnapshotJobResponse] = {}
-        self._job_fetched: dict[str, float] = {}
-        self._invitations: dict[str, EngagementInvitationSummary] = {}
-        self._meta: dict[str, str] = {}
-        self._index = TaskIndex()
+        self._contents = StoreContents(keep_ended)
         self._subscribers: Subscribers[StoreChange] = Subscribers("store")
         self._pending = PendingWrites()
         self._batch_depth = 0
         #: The journal change number the store's contents are as of (see `apply_journal_changes`).
         self.journal_seq = 0
+
+    @property
+    def keep_ended(self) -> int:
+        """Finished tasks kept in memory at most (the newest by start; `store_retention`)."""
+        return self._contents.keep_ended
 
     @property
     def warnings(self) -> list[str]:
@@ -83,51 +78,60 @@ class Store(JournalSync):
     # --- reading ------------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._contents.rows)
 
     def __bool__(self) -> bool:
         return True  # an empty store is still a store (`store or default` must not replace it)
 
     def task(self, task_id: str) -> TaskRecord | None:
-        row = self._rows.get(task_id)
+        row = self._contents.rows.get(task_id)
         return row.record if row else None
 
     def tasks(self) -> Iterator[TaskRecord]:
-        return (row.record for row in list(self._rows.values()))
+        return (row.record for row in list(self._contents.rows.values()))
 
     def last_observed(self, task_id: str) -> datetime | None:
-        row = self._rows.get(task_id)
+        row = self._contents.rows.get(task_id)
         return from_epoch(row.last_observed) if row else None
 
     def active_ids(self, kind: str | None = None) -> set[str]:
         """Tasks not known to be finished (IN_PROGRESS, or a status this version does not know)."""
-        return self._index.active_ids(kind)
+        return self._contents.index.active_ids(kind)
+
+    def running_ids(self, kind: str) -> set[str]:
+        """Tasks of `kind` IN_PROGRESS (what the poller follows; not those in a status it does not know)."""
+        rows = self._contents.rows
+        return {
+            i
+            for i in self._contents.index.active_ids(kind)
+            if (row := rows.get(i)) is not None and row.record.task_status == TaskStatus.IN_PROGRESS
+        }
 
     def newest_start(self, kind: str) -> datetime | None:
-        return self._index.newest_start(kind)
+        return self._contents.index.newest_start(kind)
 
     def job(self, job_id: str) -> GetResourceSnapshotJobResponse | None:
-        return self._jobs.get(job_id)
+        return self._contents.jobs.get(job_id)
 
     def jobs(self) -> list[GetResourceSnapshotJobResponse]:
-        return list(self._jobs.values())
+        return list(self._contents.jobs.values())
 
     def job_fetched_at(self, job_id: str) -> datetime | None:
-        return from_epoch(self._job_fetched.get(job_id))
+        return from_epoch(self._contents.job_fetched.get(job_id))
 
     def invitations(self) -> list[EngagementInvitationSummary]:
-        return list(self._invitations.values())
+        return list(self._contents.invitations.values())
 
     def transitions_of(self, task_id: str) -> list[Transition]:
-        return list(self._transitions.get(task_id, ()))
+        return list(self._contents.transitions.get(task_id, ()))
 
     def recent_transitions(self, limit: int = 200) -> list[Transition]:
         """The latest transitions, oldest first."""
-        items = list(self._recent)
+        items = list(self._contents.recent)
         return items[-limit:] if limit else []
 
     def completion(self, task_id: str) -> Completion | None:
-        row = self._rows.get(task_id)
+        row = self._contents.rows.get(task_id)
         if row is None or row.terminal_at is None or not _is_terminal(row.record.task_status):
             return None
         end = row.terminal_at
@@ -147,7 +151,7 @@ class Store(JournalSync):
         """Epoch seconds of a finished task's first terminal observation, if pcwatch saw it running
         before (what the default sort orders finished tasks by); None otherwise. `completion()` without
         building the object, for sorting 100,000s of rows."""
-        row = self._rows.get(task_id)
+        row = self._contents.rows.get(task_id)
         if row is None or row.terminal_prev is None or not _is_terminal(row.record.task_status):
             return None
         return row.terminal_at
@@ -156,18 +160,18 @@ class Store(JournalSync):
         """Every task as stored (record plus observation times), for bulk readers such as the table's
         sort; `observed_end` of a row is `row.terminal_at` when `row.terminal_prev` is not None.
         Treat as read-only."""
-        return list(self._rows.values())
+        return list(self._contents.rows.values())
 
     def counts(self) -> dict[str, dict[str, int]]:
         """kind -> status -> number of tasks."""
-        return self._index.counts()
+        return self._contents.index.counts()
 
     def reason_counts(self) -> dict[str, dict[str, int]]:
         """kind -> ReasonCode -> number of tasks carrying it."""
-        return self._index.reason_counts()
+        return self._contents.index.reason_counts()
 
     def meta(self, key: str, default: str | None = None) -> str | None:
-        return self._meta.get(key, default)
+        return self._contents.meta.get(key, default)
 
     # --- subscribing --------------------------------------------------------------------------------
 
@@ -178,6 +182,31 @@ class Store(JournalSync):
         if change:
             self._subscribers.notify(change)  # a broken view must not stop the poller
         return change
+
+    # --- the journal's side -------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Fill from the journal (before the first API call). Subscribers are not called."""
+        if self.journal is None:
+            return
+        # 100,000s of new objects, none of them garbage: without this the cyclic GC runs hundreds of
+        # times during the load (~0.1 s at 100,000 tasks), twice as full passes.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            loaded = self.journal.load(self.keep_ended)
+            load_contents(self._contents, loaded)
+            self.journal_seq = loaded.change_seq
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def apply_journal_changes(self, changes: JournalChanges) -> StoreChange:
+        """Apply rows another process wrote to the journal (this store follows its poller). Nothing is
+        written back. Subscribers are notified as after a poll."""
+        change = apply_changes(self._contents, changes)
+        self.journal_seq = max(self.journal_seq, changes.change_seq)
+        return self._notify(change)
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -224,6 +253,7 @@ class Store(JournalSync):
         """
         when = observed_at or self._clock.now()
         at = when.timestamp()
+        contents = self._contents
         changed: set[str] = set()
         transitions: list[Transition] = []
         for record in records:
@@ -231,16 +261,16 @@ class Store(JournalSync):
             if not task_id:
                 continue
             record = kept_task(record)
-            row = self._rows.get(task_id)
+            row = contents.rows.get(task_id)
             if row is None:
                 terminal = _is_terminal(record.task_status)
                 row = TaskRow(record, at, at, terminal_at=at if terminal else None)
-                self._rows[task_id] = row
-                self._index.replace(None, record)
+                contents.rows[task_id] = row
+                contents.index.replace(None, record)
                 changed.add(task_id)
                 # A finished task as old as those forgotten is most likely one of them, seen again: it
                 # is no news (its transitions are in the journal).
-                forgotten = terminal and self._started(record) <= self._forgotten_until
+                forgotten = terminal and started(record) <= contents.forgotten_until
                 if not backfill and not forgotten:
                     transitions.append(
                         Transition(task_id, record.kind, None, record.task_status or "", when, None)
@@ -263,14 +293,13 @@ class Store(JournalSync):
                     else:
                         row.terminal_at = row.terminal_prev = None
                 if new != old:
-                    self._index.replace(old, new)
+                    contents.index.replace(old, new)
                     row.record = new
                     changed.add(task_id)
                 row.last_observed = at
             self._pending.tasks[task_id] = row
         for t in transitions:
-            self._transitions.setdefault(t.task_id, []).append(t)
-            self._recent.append(t)
+            contents.add_transition(t)
             self._pending.transitions.append(
                 (
                     t.task_id,
@@ -281,35 +310,9 @@ class Store(JournalSync):
                     t.previous_observed_at.timestamp() if t.previous_observed_at else None,
                 )
             )
-        changed |= self._forget_ended()
+        changed |= contents.forget_ended()
         self._after_write()
         return self._notify(StoreChange(task_ids=frozenset(changed), transitions=tuple(transitions)))
-
-    @staticmethod
-    def _started(record: TaskRecord) -> float:
-        return record.start_time.timestamp() if record.start_time else float("-inf")
-
-    def _forget_ended(self) -> set[str]:
-        """Forget the oldest finished tasks beyond `keep_ended` (and their transitions and snapshot jobs):
-        the ids forgotten. Their journal rows stay (a pending write is still made)."""
-        ended = len(self._rows) - self._index.active_count()
-        forget = ended_to_forget(self._rows.values(), ended, self.keep_ended)
-        if not forget:
-            return set()
-        job_ids = set()
-        for task_id in forget:
-            record = self._rows.pop(task_id).record
-            self._index.replace(record, None)
-            self._transitions.pop(task_id, None)
-            self._forgotten_until = max(self._forgotten_until, self._started(record))
-            if record.resource_snapshot_job_id:
-                job_ids.add(record.resource_snapshot_job_id)
-        job_ids -= {r.record.resource_snapshot_job_id for r in self._rows.values()}
-        for job_id in job_ids:
-            self._jobs.pop(job_id, None)
-            self._job_fetched.pop(job_id, None)
-        log.debug("forgot %d finished tasks (the journal keeps them)", len(forget))
-        return set(forget)
 
     def apply_jobs(
         self, jobs: Iterable[GetResourceSnapshotJobResponse], observed_at: datetime | None = None
@@ -320,10 +323,8 @@ class Store(JournalSync):
             job = kept_job(received)
             if not job.id:
                 continue
-            if self._jobs.get(job.id) != job:
+            if self._contents.put_job(job, at):
                 changed.add(job.id)
-            self._jobs[job.id] = job
-            self._job_fetched[job.id] = at
             self._pending.jobs[job.id] = (job, at)
         self._after_write()
         return self._notify(StoreChange(job_ids=frozenset(changed)))
@@ -331,9 +332,9 @@ class Store(JournalSync):
     def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> StoreChange:
         changed: set[str] = set()
         for inv in invitations:
-            if self._invitations.get(inv.id) != inv:
+            if self._contents.invitations.get(inv.id) != inv:
                 changed.add(inv.id)
-                self._invitations[inv.id] = inv
+                self._contents.invitations[inv.id] = inv
                 self._pending.invitations[inv.id] = inv
                 self._pending.removed_invitations.discard(inv.id)
         self._after_write()
@@ -341,7 +342,7 @@ class Store(JournalSync):
 
     def remove_invitations(self, invitation_ids: Iterable[str]) -> StoreChange:
         """Forget invitations no longer pending (accepted, rejected or expired since)."""
-        removed = {i for i in invitation_ids if self._invitations.pop(i, None) is not None}
+        removed = {i for i in invitation_ids if self._contents.invitations.pop(i, None) is not None}
         for i in removed:
             self._pending.invitations.pop(i, None)
         self._pending.removed_invitations |= removed
@@ -351,7 +352,7 @@ class Store(JournalSync):
     def set_meta_now(self, key: str, value: str) -> None:
         """`set_meta` in a transaction of its own at once, even inside a batch: the leader's status must
         reach the followers while a poll (a batch) waits on a call that hangs."""
-        self._meta[key] = value
+        self._contents.meta[key] = value
         self._pending.meta.pop(key, None)  # (an older value must not be flushed over it)
         if self.journal is None:
             return
@@ -364,7 +365,7 @@ class Store(JournalSync):
 
     def set_meta(self, key: str, value: str) -> None:
         """Poll bookkeeping kept in the journal (e.g. whether a kind's history is fully fetched)."""
-        if self._meta.get(key) != value:
-            self._meta[key] = value
+        if self._contents.meta.get(key) != value:
+            self._contents.meta[key] = value
             self._pending.meta[key] = value
             self._after_write()

@@ -1,79 +1,99 @@
-"""The task listings a poll tick carries out (a mixin of `Poller`, which supplies the client, the store,
-the budgeted `_call` and the bookkeeping): a kind's first listing (its IN_PROGRESS tasks), its newest-first
-page (new tasks and the ends of running ones; running tasks not on it are looked up by id, 10 a call),
-tasks by id (pcwatch's own, or in a status this version does not know), and the history, a page at a time.
+"""The task listings a poll tick carries out: a kind's first listing (its IN_PROGRESS tasks), its
+newest-first page (new tasks and the ends of running ones; running tasks not on it are looked up by id,
+10 a call), tasks by id (pcwatch's own, or in a status this version does not know), and the history, a
+page at a time.
+
+`TaskListings` keeps what the listings know between ticks (which kinds have had their first listing,
+each kind's scan floor and history token); the poller gives it the client, the store, the budgeted call
+and the status publisher, and asks it what the plan needs (`listed`, `history_complete`, `in_backfill`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from schemas import TaskRecord, TaskStatus
+from tui.aws.service import TaskReads
+from tui.core.clock import Clock
 
-from .poll_plan import PlannedCall, chunks, departed
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from tui.aws.service import TaskReads
-    from tui.core.clock import Clock
-
-    from .poll_plan import PollPlan
-    from .status import StatusBoard
-    from .store import Store
-
-T = TypeVar("T")
+from .budget import BudgetedCall
+from .poll_plan import PlannedCall, PollPlan, chunks, departed
+from .poller_status import StatusPublisher
+from .store import Store
 
 
 class TaskListings:
-    if TYPE_CHECKING:
-        client: TaskReads
-        store: Store
-        clock: Clock
-        plan: PollPlan
-        kinds: list[str]
-        _listed: set[str]
-        _history_token: dict[str, str | None]
-        _scan_floor: dict[str, datetime]
-        _in_backfill: bool
-        _board: StatusBoard
+    def __init__(
+        self,
+        client: TaskReads,
+        store: Store,
+        clock: Clock,
+        plan: PollPlan,
+        call: BudgetedCall,
+        status: StatusPublisher,
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._clock = clock
+        self._plan = plan
+        self._call = call
+        self._status = status
+        #: Kinds whose first listing (their IN_PROGRESS tasks) this process has made.
+        self._listed: set[str] = set()
+        #: Kind -> the next page of its history (None: the first).
+        self._history_token: dict[str, str | None] = {}
+        #: Kind -> the newest start the last complete newest-first look saw (see `list_newest`).
+        self._scan_floor: dict[str, datetime] = {}
+        self._in_backfill = False
 
-        def _update(self, **changes: Any) -> None: ...
+    def listed(self, kind: str) -> bool:
+        """`kind`'s first listing is made."""
+        return kind in self._listed
 
-        async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T: ...
+    @property
+    def any_listed(self) -> bool:
+        """Some kind's first listing is made: the poller is live, no longer starting."""
+        return bool(self._listed)
 
-        def _running_ids(self, kind: str) -> set[str]: ...
+    @property
+    def in_backfill(self) -> bool:
+        """A history page is being applied (its tasks are not news)."""
+        return self._in_backfill
 
-        def history_complete(self, kind: str) -> bool: ...
+    def history_complete(self, kind: str) -> bool:
+        return self._store.meta(f"history_complete:{kind}") == "1"
 
     async def _list_all(self, source: str, kind: str, **kwargs: Any) -> list[TaskRecord]:
         """Every page of one listing (for the small ones: the active set, a batch of ids)."""
         records: list[TaskRecord] = []
         token: str | None = None
         while True:
-            page = await self._call(source, partial(self.client.list_tasks, kind, next_token=token, **kwargs))
+            page = await self._call(
+                source, partial(self._client.list_tasks, kind, next_token=token, **kwargs)
+            )
             records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
             token = page.next_token
             if not token:
                 return records
 
-    async def _list_active(self, call: PlannedCall) -> None:
+    async def list_active(self, call: PlannedCall) -> None:
         """A kind's first listing in this process: its IN_PROGRESS tasks (those older than any page
         shows too); running tasks known from the journal that are not among them, by id."""
         kind = call.kind or ""
-        running = self._running_ids(kind)
+        running = self._store.running_ids(kind)
         listed = await self._list_all(
             call.source, kind, status=[TaskStatus.IN_PROGRESS], max_results=call.page_size
         )
         self._listed.add(kind)
-        self.store.apply_tasks(listed, self.clock.now())
+        self._store.apply_tasks(listed, self._clock.now())
         await self._fetch_by_id(
             call.source, kind, departed(running, {r.task_id for r in listed if r.task_id})
         )
 
-    async def _list_newest(self, call: PlannedCall) -> None:
+    async def list_newest(self, call: PlannedCall) -> None:
         """Newest first: new tasks, and the ends of running tasks on the page. With `follow_pages`, on
         down to what the last complete look covered (pcwatch was away a while: then the largest pages).
         Running tasks no page showed are looked up by id.
@@ -83,16 +103,17 @@ class TaskListings:
         short by a failure also bring in new tasks, and stopping at those would leave a gap whose tasks,
         finished meanwhile, are never seen. Without a floor yet, a known task ends it."""
         kind = call.kind or ""
-        running = self._running_ids(kind)
+        store = self._store
+        running = store.running_ids(kind)
         floor = self._scan_floor.get(kind)
         newest_seen = floor
-        sent = self.clock.now()  # (no later than the first request: a task started before it is on a page)
+        sent = self._clock.now()  # (no later than the first request: a task started before it is on a page)
         seen: set[str] = set()
         token: str | None = None
         size = call.page_size
         while True:
             page = await self._call(
-                call.source, partial(self.client.list_tasks, kind, max_results=size, next_token=token)
+                call.source, partial(self._client.list_tasks, kind, max_results=size, next_token=token)
             )
             records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
             starts = [r.start_time for r in records if r.start_time is not None]
@@ -101,32 +122,33 @@ class TaskListings:
             if floor is not None:
                 reached_known = any(start < floor for start in starts)
             else:
-                reached_known = any(self.store.task(r.task_id) is not None for r in records)  # type: ignore[arg-type]
-            self.store.apply_tasks(records, self.clock.now())
+                reached_known = any(store.task(r.task_id) is not None for r in records)  # type: ignore[arg-type]
+            store.apply_tasks(records, self._clock.now())
             seen.update(r.task_id for r in records if r.task_id)
             token = page.next_token
             if reached_known or not token or not call.follow_pages:
                 break
-            if size < self.plan.history_page_size:
+            if size < self._plan.history_page_size:
                 # Many new tasks: start over with the largest pages rather than page through them a few
                 # at a time (a token is only valid for its page size).
-                size, token = self.plan.history_page_size, None
+                size, token = self._plan.history_page_size, None
         if newest_seen is not None and (reached_known or not token):  # (it went all the way)
             self._scan_floor[kind] = newest_seen
         # Every task of the kind started before `sent` is known now (what `Watch.follow` waits for before
         # saying an id does not exist; the IN_PROGRESS listing does not count).
-        self._update(scanned={**self._board.current.scanned, kind: sent})
+        self._status.scanned(kind, sent)
         await self._fetch_by_id(call.source, kind, departed(running, seen))
 
     async def _fetch_by_id(self, source: str, kind: str, task_ids: Sequence[str]) -> None:
         for chunk in chunks(list(task_ids)):
             found = await self._list_all(source, kind, task_ids=chunk, max_results=10)
-            self.store.apply_tasks(found, self.clock.now())
+            self._store.apply_tasks(found, self._clock.now())
 
-    async def _by_id(self, call: PlannedCall) -> None:
+    async def by_id(self, call: PlannedCall) -> None:
+        """Tasks by TaskIdentifier (pcwatch's own, or in a status this version does not know)."""
         await self._fetch_by_id(call.source, call.kind or "", call.task_ids)
 
-    async def _history_page(self, call: PlannedCall) -> None:
+    async def history_page(self, call: PlannedCall) -> None:
         """The next page of a kind's history, newest first; its own transaction and notification (the
         dashboard fills as it comes)."""
         kind = call.kind or ""
@@ -135,7 +157,7 @@ class TaskListings:
         page = await self._call(
             call.source,
             partial(
-                self.client.list_tasks,
+                self._client.list_tasks,
                 kind,
                 max_results=call.page_size,
                 next_token=self._history_token.get(kind),
@@ -144,11 +166,10 @@ class TaskListings:
         records = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
         self._in_backfill = True
         try:
-            self.store.apply_tasks(records, self.clock.now(), backfill=True)
+            self._store.apply_tasks(records, self._clock.now(), backfill=True)
         finally:
             self._in_backfill = False
-        fetched = self._board.current.history_fetched
-        self._update(history_fetched={**fetched, kind: fetched.get(kind, 0) + len(records)})
+        self._status.history_fetched(kind, len(records))
         self._history_token[kind] = page.next_token
         if not page.next_token:
-            self.store.set_meta(f"history_complete:{kind}", "1")
+            self._store.set_meta(f"history_complete:{kind}", "1")

@@ -4,8 +4,9 @@ observed completion, and the poller's status. The dashboard, the commands and th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, get_args
 
 import msgspec
 
@@ -71,23 +72,29 @@ class StoreChange:
         return bool(self.task_ids or self.job_ids or self.invitation_ids or self.transitions)
 
 
-#: PollerStatus.state values. "following": another viewer polls, this one reads the journal.
-STATES = ("starting", "live", "paused", "stale", "backoff", "following")
+#: PollerStatus.state: "starting" (no poll done yet), "live", "paused", "stale" (the last poll failed;
+#: data kept), "backoff" (throttled; waiting longer before the next try), "following" (another viewer
+#: polls, this one reads the journal).
+PollingState = Literal["starting", "live", "paused", "stale", "backoff", "following"]
+STATES: tuple[PollingState, ...] = get_args(PollingState)
+#: PollerStatus.events: the events queue's health: "starting" (no answer yet), "live" (the queue
+#: answers; polling relaxed) or "down" (it failed; polling as usual).
+EventsState = Literal["starting", "live", "down"]
 #: Seconds a call may be outstanding before it is a hang (the header says so, with its age; a leader
 #: publishes it for its followers).
 HUNG_AFTER = 10.0
 
 
-@dataclass(frozen=True)
-class PollerStatus:
-    #: "starting" (no poll done yet), "live", "paused", "stale" (the last poll failed; data kept),
-    #: "backoff" (throttled; waiting longer before the next try), "following" (see STATES).
-    state: str = "starting"
+class PollerStatus(msgspec.Struct, frozen=True):
+    """What a poller says of itself; the leader publishes it in the journal for the other viewers
+    (`tui.engine.status.LeaderReport`, generated from these fields)."""
+
+    state: PollingState = "starting"
     calls_last_hour: int = 0
     calls_left_today: int = 0
     next_poll_at: datetime | None = None
     #: Source ("<TaskKind>", "jobs", "invitations") -> time of its last successful call.
-    last_success: dict[str, datetime] = field(default_factory=dict)
+    last_success: dict[str, datetime] = {}
     #: One line, terminal-safe, saying how to fix it where there is a fix. Cleared by a good poll.
     last_error: str | None = None
     last_service_error: ServiceError | None = None
@@ -95,10 +102,10 @@ class PollerStatus:
     #: True while the history is still being fetched (first run).
     backfilling: bool = False
     #: Kind -> tasks of its history fetched so far by this poller (how far the loading has got).
-    history_fetched: dict[str, int] = field(default_factory=dict)
+    history_fetched: dict[str, int] = {}
     #: Kind -> a time before the newest-first listing last completed was sent: every task of the kind
     #: started before it is known (what `Watch.follow` waits for before saying an id does not exist).
-    scanned: dict[str, datetime] = field(default_factory=dict)
+    scanned: dict[str, datetime] = {}
     #: Running tasks the poller is following.
     active_tasks: int = 0
     calls_total: int = 0
@@ -118,8 +125,8 @@ class PollerStatus:
     #: When the call outstanding now was sent (None between calls): a call outstanding for long is a
     #: hang the header shows with its age, before any timeout says so.
     call_started_at: datetime | None = None
-    #: The events queue: None without one, "starting", "live" (polling relaxed) or "down" (polling as usual).
-    events: str | None = None
+    #: The events queue (None without one).
+    events: EventsState | None = None
     #: When the last event was received.
     last_event_at: datetime | None = None
     #: Why the events queue failed (one line, safe to print).

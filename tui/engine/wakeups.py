@@ -1,8 +1,9 @@
-"""The poller's events side (a mixin of `Poller`): the wake-ups an events queue asks for
-(`tui.engine.event_consumer`), resolved into inputs of the poll plan (`PlanInput.kinds_woken`,
-`tasks_named`, `invitations_woken`; the snapshot jobs join the job queue's wanted ones), and each
-wake-up answered after the tick that made its calls: True once every call it needed succeeded (its result
-is journaled), so the consumer deletes its messages; False, and they come back from the queue.
+"""The poller's events side (`EventWakeups`, which the poller owns): the wake-ups an events queue asks
+for (`tui.engine.event_consumer`, whose consumer it holds), resolved into inputs of the poll plan
+(`PlanInput.kinds_woken`, `tasks_named`, `invitations_woken`; the snapshot jobs join the job queue's
+wanted ones), and each wake-up answered after the tick that made its calls: True once every call it
+needed succeeded (its result is journaled), so the consumer deletes its messages; False, and they come
+back from the queue.
 
 The plan stays the one place that decides calls: a wake-up only makes what it points at due now. Its
 calls go through the same budget as every other (the shared allowance in the journal).
@@ -13,21 +14,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+
+from tui.core.clock import Clock
 
 from .event_consumer import EventConsumer, EventsHealth, EventSource
 from .event_signals import Wakeup, combined
+from .job_queue import SnapshotJobQueue
 from .poll_plan import INVITATIONS_SOURCE, event_source, job_source
-
-if TYPE_CHECKING:
-    from tui.core.clock import Clock
-    from tui.core.settings import Settings
-
-    from .job_queue import SnapshotJobQueue
-    from .status import StatusBoard
-    from .store import Store
+from .poller_status import StatusPublisher
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -51,35 +48,41 @@ class Woken:
 
 
 class EventWakeups:
-    if TYPE_CHECKING:
-        store: Store
-        clock: Clock
-        kinds: list[str]
-        _jobs: SnapshotJobQueue
-        _board: StatusBoard
-        _wake: asyncio.Event | None
+    """The wake-ups waiting for the next tick and their answers; with an events queue, its consumer
+    (`consumer`), whose health the status carries. `wake_loop` wakes the poller's loop."""
 
-        def _update(self, **changes: Any) -> None: ...
-
-        def _running_ids(self, kind: str) -> set[str]: ...
-
-    events: EventConsumer | None
-    _wakeups: list[tuple[Wakeup, asyncio.Future[bool]]]
-
-    def _init_events(self, events: EventSource | None, settings: Settings, rng: random.Random) -> None:
-        self._wakeups = []
-        self.events = None
+    def __init__(
+        self,
+        store: Store,
+        kinds: Sequence[str],
+        jobs: SnapshotJobQueue,
+        status: StatusPublisher,
+        wake_loop: Callable[[], None],
+        *,
+        events: EventSource | None,
+        catalog: str,
+        clock: Clock,
+        rng: random.Random,
+    ) -> None:
+        self._store = store
+        self._kinds = list(kinds)
+        self._jobs = jobs
+        self._status = status
+        self._wake_loop = wake_loop
+        self._wakeups: list[tuple[Wakeup, asyncio.Future[bool]]] = []
+        #: The events queue's consumer (the poller runs it beside its loop), or None without a queue.
+        self.consumer: EventConsumer | None = None
         if events is not None:
-            self.events = EventConsumer(
+            self.consumer = EventConsumer(
                 events,
-                self.store,
-                settings.catalog,
-                self.clock,
+                store,
+                catalog,
+                clock,
                 self.wake_for,
-                on_health=self._on_events_health,
+                on_health=self.on_health,
                 rng=random.Random(rng.random()),
             )
-            self._update(events="starting")
+            status.events_starting()
 
     async def wake_for(self, wakeup: Wakeup) -> bool:
         """Poll what `wakeup` points at as soon as the plan and the budget allow; True once that poll
@@ -88,36 +91,36 @@ class EventWakeups:
         self._wakeups.append((wakeup, done))
         for job_id in sorted(wakeup.jobs):
             self._jobs.want_for_event(job_id)
-        if self._wake is not None:
-            self._wake.set()
+        self._wake_loop()
         return await done
 
     @property
-    def waiting_wakeups(self) -> int:
+    def waiting(self) -> int:
         """Wake-ups asked for and not yet polled."""
         return len(self._wakeups)
 
     @property
-    def events_live(self) -> bool:
+    def live(self) -> bool:
         """An events queue answers: the plan's timers relax."""
-        return self.events is not None and self.events.health.state == "live"
+        return self.consumer is not None and self.consumer.health.state == "live"
 
-    def close_events(self) -> None:
+    def close(self) -> None:
         """Close the events queue's client (the leader made it for itself; a closed engine keeps none)."""
-        close = getattr(self.events.source, "close", None) if self.events is not None else None
+        close = getattr(self.consumer.source, "close", None) if self.consumer is not None else None
         if close is not None:
             with contextlib.suppress(Exception):
                 close()
 
-    def events_unavailable(self, message: str) -> None:
+    def unavailable(self, message: str) -> None:
         """An events queue was asked for and cannot be read at all: the status says why."""
-        self._update(events="down", events_error=message)
+        self._status.events_unavailable(message)
 
-    def _on_events_health(self, health: EventsHealth) -> None:
-        was_live = self._board.current.events == "live"
-        self._update(events=health.state, last_event_at=health.last_event_at, events_error=health.error)
-        if was_live and health.state != "live" and self._wake is not None:
-            self._wake.set()  # plan again now: the normal cadence resumes, and events may have been missed
+    def on_health(self, health: EventsHealth) -> None:
+        """The consumer's health changed: the status says so; a queue that stops answering wakes the loop."""
+        was_live = self._status.current.events == "live"
+        self._status.events_health(health)
+        if was_live and health.state != "live":
+            self._wake_loop()  # plan again now: the normal cadence resumes, and events may have been missed
 
     def _resolve(self, wakeup: Wakeup) -> Woken:
         """What a wake-up asks of the plan. A running task an event names is looked up by id, and the
@@ -126,33 +129,31 @@ class EventWakeups:
         at the kind's own cadence. A job in a final state that is known already is not fetched again."""
         named: dict[str, tuple[str, ...]] = {}
         if wakeup.tasks:
-            for kind in self.kinds:
+            for kind in self._kinds:
                 ids = tuple(
                     task_id
-                    for task_id in sorted(self._running_ids(kind))
-                    if (record := self.store.task(task_id)) is not None
+                    for task_id in sorted(self._store.running_ids(kind))
+                    if (record := self._store.task(task_id)) is not None
                     and any(getattr(record, f, None) == v for f, v in wakeup.tasks)
                 )
                 if ids:
                     named[kind] = ids
-        kinds = frozenset() if named else frozenset(k for k in self.kinds if k in wakeup.kinds)
+        kinds = frozenset() if named else frozenset(k for k in self._kinds if k in wakeup.kinds)
         jobs = frozenset(j for j in wakeup.jobs if j in self._jobs.wanted)
         return Woken(kinds, named, wakeup.invitations, jobs)
 
-    def _pending(self) -> Woken:
+    def pending(self) -> Woken:
         """The wake-ups waiting for the next tick, resolved (what `next_delay` plans with)."""
         return self._resolve(combined(w for w, _ in self._wakeups)) if self._wakeups else Woken()
 
-    def _take_wakeups(self) -> tuple[Woken, list[asyncio.Future[bool]]]:
+    def take(self) -> tuple[Woken, list[asyncio.Future[bool]]]:
         """The wake-ups asked for before this tick: resolved for its plan, and their answers."""
         taken, self._wakeups = self._wakeups, []
         if not taken:
             return Woken(), []
         return self._resolve(combined(w for w, _ in taken)), [done for _, done in taken]
 
-    def _answer(
-        self, woken: Woken, answers: list[asyncio.Future[bool]], outcomes: Mapping[str, bool]
-    ) -> None:
+    def answer(self, woken: Woken, answers: list[asyncio.Future[bool]], outcomes: Mapping[str, bool]) -> None:
         """After the tick: True if every source the wake-ups needed was called and succeeded (a job the
         service says does not exist counts: asking again would not change that)."""
         ok = all(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import Input
 
@@ -213,3 +214,42 @@ async def test_the_poller_runs_as_a_worker_on_the_app_loop() -> None:
         await pilot.pause()
         assert "run" in app.poller.calls
         assert any(w.group == "poller" for w in app.workers)
+
+
+def offered(screen: Any) -> set[str]:
+    """The actions a screen's keys run now, by name (`app.stats` -> `stats`, `toggle_status('1')` ->
+    `toggle_status`)."""
+    names = (b.binding.action for b in screen.active_bindings.values() if b.enabled)
+    return {name.removeprefix("app.").split("(")[0] for name in names}
+
+
+async def test_the_table_keys_belong_to_the_tasks_screen_alone() -> None:
+    """The invitations and stats views neither offer nor act on the table's keys (not even each other's
+    key); the app's own keys (refresh, pause, help, quit) are offered everywhere."""
+    from tui.dashboard.screens.invitations import InvitationsScreen
+    from tui.dashboard.screens.stats import StatsScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.table
+        tasks_screen = app.screen
+        table_actions = {
+            *("filter", "cycle_sort", "toggle_status", "toggle_kind", "clear_view"),
+            *("show_record", "copy_task_id", "copy_job_id", "export", "invitations", "stats"),
+        }
+        assert table_actions <= offered(tasks_screen)
+        for key, view, other in (("i", InvitationsScreen, "t"), ("t", StatsScreen, "i")):
+            await pilot.press(key)
+            screen = app.screen
+            assert isinstance(screen, view)
+            assert not offered(screen) & table_actions
+            assert {"refresh", "toggle_pause", "help", "quit"} <= offered(screen)
+            await pilot.press("slash", "s", "1", "4", "0", "c", "e", other)
+            await pilot.pause()
+            assert app.screen is screen and len(app.screen_stack) == 2
+            assert (table.sort, table.statuses, table.kinds, table.needle) == ("default", None, None, "")
+            assert not app.query_one("#filter", Input).has_class("-shown")
+            assert not app._notifications  # no copy toast
+            await pilot.press("escape")
+            assert app.screen is tasks_screen

@@ -84,9 +84,7 @@ async def test_the_view_follows_the_store_while_shown_and_is_gone_when_hidden() 
 async def test_the_palette_and_the_help_name_it() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        from tui.dashboard.palette import dashboard_commands
-
-        commands = {c.title: c for c in dashboard_commands(app)}
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
         commands["Statistics"].callback()
         await pilot.pause(0.1)
         assert isinstance(app.screen, StatsScreen)

@@ -152,7 +152,7 @@ async def test_a_page_of_history_is_merged_in_one_pass() -> None:
         await pilot.pause()
         assert table.row_count == 50 + BULK_CHANGE + 10
         assert table.rebuilds == rebuilds  # merged, not rebuilt from the store
-        assert table.row_ids() == sorted(table.row_ids(), key=lambda t: table._key_of[t])
+        assert table.row_ids() == sorted(table.row_ids(), key=lambda t: table.rows.key_of[t])
         assert table.selected_id == selected
 
 

@@ -1,9 +1,10 @@
 """The dashboard app. Collaborators come in through the constructor, typed by the engine's API
 (`tui.engine.api`: a `StoreView`, an `Engine`) and the writes' (`tui.writes.api.WriteService`), so tests
 build the same app around fakes. The engine runs as a worker on the app's loop; the store's and the
-engine's callbacks become messages (`messages`), which coalesce when they arrive in bursts. The record,
-copy and export actions are in `task_actions`; the once-a-second tick of every shown running time in
-`ticks`; the header's state in `header`."""
+engine's callbacks become messages (`messages`), which coalesce when they arrive in bursts, and the app
+hands each to the tasks screen (`screens.tasks.TasksScreen`, the main view, which owns the table's view
+and task actions and their keys). The once-a-second tick is `ticks.SecondHand`; the header's state is
+`header`."""
 
 from __future__ import annotations
 
@@ -15,61 +16,28 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from textual import events, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.driver import Driver
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
-from schemas import TaskRecord
 from tui.core.clock import Clock
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
-from tui.engine.api import Engine, PollerStatus, StoreChange, StoreView, Transition
+from tui.engine.api import Engine, PollerStatus, StoreChange, StoreView
 from tui.writes.api import WriteService
 
 from .clipboard import OSC52
-from .header import header_state
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
-from .palette import KIND_KEYS, STATUS_KEYS, dashboard_commands, finished_toasts
+from .palette import dashboard_commands
 from .screens.help import HelpScreen
-from .task_actions import TaskActions
-from .task_rows import KIND_LABELS
-from .ticks import ClockTicks
-from .view_actions import ViewActions
-from .widgets.activity import ActivityLog
-from .widgets.error_details import ErrorDetails
-from .widgets.header_status import HeaderStatus
+from .screens.tasks import NARROW, TasksScreen
+from .ticks import SecondHand
+from .widgets.invitations import InvitationsPane
 from .widgets.partial_update import install as install_partial_update
 from .widgets.safe_text import clean
-from .widgets.snapshot_jobs import SnapshotJobs
 from .widgets.task_table import PreparedView, TaskTable
-from .widgets.view_bar import ViewBar
-
-#: Actions that only make sense while the tasks table is on screen.
-TASK_VIEW_ACTIONS = frozenset(
-    {
-        "filter",
-        "cycle_sort",
-        "show_record",
-        "copy_task_id",
-        "copy_job_id",
-        "export",
-        "toggle_status",
-        "toggle_kind",
-        "clear_view",
-        "invitations",
-        "stats",
-    }
-)
-#: Toasts stay this long; each one on screen is repainted when another comes or goes.
-TOAST_SECONDS = 4.0
-#: Below this width the side panes go under the table and the activity pane is hidden.
-NARROW = 120
-
 
 #: Seconds after start (first rows painted) to take what is alive out of the cyclic GC's full passes.
 GC_FREEZE_AFTER = 1.0
@@ -82,32 +50,17 @@ def _freeze_long_lived() -> None:
     gc.freeze()
 
 
-class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
+class PcwatchApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "pcwatch"
     ENABLE_COMMAND_PALETTE = True
+    # The keys of every screen. The table's (filter, sort, toggles, record, copy, export, and the
+    # invitations and stats views opened from it) are the tasks screen's.
     BINDINGS: ClassVar = [
-        Binding("slash", "filter", "Filter"),
-        Binding("s", "cycle_sort", "Sort"),
-        # "Record" is left out of the footer so that Help and Quit still fit at 80 columns.
-        Binding("enter", "show_record", "Record", show=False),
-        Binding("c", "copy_task_id", "Copy"),
-        Binding("y", "copy_job_id", "Copy job", show=False),
-        # Export is in the help and the palette; the footer keeps Help and Quit visible at 80 columns.
-        Binding("e", "export", "Export", show=False),
-        Binding("i", "invitations", "Invites"),
-        # The stats view is in the help and the palette (the footer keeps Help and Quit at 80 columns).
-        Binding("t", "stats", "Stats", show=False),
         Binding("r", "refresh", "Refresh"),
         Binding("p", "toggle_pause", "Pause"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
-        *(Binding(k, f"toggle_status('{k}')", f"status {v}", show=False) for k, v in STATUS_KEYS.items()),
-        *(
-            Binding(k, f"toggle_kind('{k}')", f"kind {KIND_LABELS[v]}", show=False)
-            for k, v in KIND_KEYS.items()
-        ),
-        Binding("0", "clear_view", "Show all", show=False),
     ]
 
     def __init__(
@@ -137,42 +90,25 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         self.settings = settings
         self.clock = clock
         self._load = load
-        self._toasts = toasts
         #: The write service (accept/reject); None in read-only mode, which leaves no write path.
         self.actions = actions
         self._warnings = list(warnings)
-        self.clipboard_reach = clipboard
         self.journal_problems = list(journal_problems)
-        self.status: PollerStatus | None = poller.status if poller is not None else None
-        self.loaded = load is None
         self._unsubscribe: list[Callable[[], None]] = []
-        self._filter_timer: Timer | None = None
-
-    # ---- layout ----------------------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        yield HeaderStatus(id="header")
-        yield ViewBar(id="viewbar")
-        with Horizontal(id="main"):
-            yield TaskTable(self.store, id="tasks")
-            with Vertical(id="side"):
-                yield ErrorDetails(id="details")
-                yield SnapshotJobs(id="jobs")
-        yield ActivityLog(id="activity")
-        yield Input(
-            placeholder="filter: task/job/opportunity/engagement id, reason code, message", id="filter"
+        #: The main view, the first screen (`get_default_screen`): every other screen goes over it.
+        self.tasks_screen = TasksScreen(
+            store, poller, settings, clock, loaded=load is None, toasts=toasts, clipboard=clipboard
         )
-        yield Footer(compact=True)
+
+    def get_default_screen(self) -> Screen[Any]:
+        return self.tasks_screen
 
     @property
     def table(self) -> TaskTable:
-        return self.query_one(TaskTable)
+        """The tasks screen's table (what tests and benchmarks look at)."""
+        return self.tasks_screen.table
 
-    def on_mount(self) -> None:
-        self.query_one("#details").border_title = "Details"
-        self.query_one("#jobs").border_title = "Snapshot jobs · invitations"
-        self.query_one("#activity").border_title = "Activity"
-        self._apply_width(self.size.width)
+    def on_tasks_screen_ready(self, message: TasksScreen.Ready) -> None:
         self._unsubscribe.append(self.store.subscribe(self._on_store_change))
         if self.poller is not None:
             self._unsubscribe.append(self.poller.subscribe_status(self._on_poller_status))
@@ -180,7 +116,6 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
             # SSH dropped or the tmux pane closed: leave instead of writing into a dead terminal.
             with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 0)
-        self.table.focus()
         if self.journal_problems:
             from .screens.journal_problem import JournalProblemScreen
 
@@ -198,8 +133,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
     def _begin(self) -> None:
         """Load the journal (in a thread) or start at once."""
         if self._load is not None:
-            self._update_header()
-            self.query_one(ViewBar).show_loading()
+            self.tasks_screen.show_loading()
             self._run_load()
         else:
             self._start()
@@ -213,7 +147,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         except Exception as exc:  # a broken journal must not stop the live view
             error = f"journal not loaded: {exc}"
         # Sort the loaded history here too, off the event loop (nothing changes the store yet).
-        self._prepared = self.table.prepare_view()
+        self._prepared = self.tasks_screen.prepare_view()
         # The loaded history and its sorted view (~100,000 new objects each, made with the GC paused)
         # live as long as the app: freeze them now, or the next young collection scans them all
         # (~40 ms on the event loop just before the first rows are painted).
@@ -221,7 +155,6 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         self.post_message(StoreLoaded(error))
 
     def on_store_loaded(self, message: StoreLoaded) -> None:
-        self.loaded = True
         if message.error:
             self.notify(clean(message.error, limit=300), severity="error", markup=False)
         self._start()
@@ -232,17 +165,16 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
             error = clean(f"polling stopped: {event.worker.error}", limit=300)
             self.notify(error + " — restart pcwatch", severity="error", markup=False, timeout=30)
 
-    #: The view sorted off the event loop while the journal loaded (`TaskTable.prepare_view`).
+    #: The view sorted off the event loop while the journal loaded (`TasksScreen.prepare_view`).
     _prepared: PreparedView | None = None
 
     def _start(self) -> None:
         for warning in [*self.store.warnings, *self._warnings]:
             self.notify(clean(warning, limit=300), severity="warning", markup=False, timeout=10)
-        self.table.set_now(self.clock.now())
-        self.table.rebuild(self._prepared)
+        self.tasks_screen.start(self._prepared)
         self._prepared = None
-        self._refresh_panes(all_panes=True)
-        self._start_ticks()
+        # A failing tick is a bug like any handler's: it ends the app with its traceback.
+        self.run_worker(SecondHand(self.clock, self._tick).run(), group="ticks", name="ticks")
         if self.poller is not None:
             # A dashboard (a terminal, a browser tab) is a watcher: the poller spends fast while tasks run.
             self._unsubscribe.append(self.poller.watching())
@@ -258,12 +190,16 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         gc.unfreeze()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._apply_width(event.size.width)
+        # The screen on top is laid out for the new width (the stats view stacks its plots too).
+        self.screen.set_class(event.size.width < NARROW, "-narrow")
 
-    def _apply_width(self, width: int) -> None:
-        self.screen.set_class(width < NARROW, "-narrow")
+    def _tick(self) -> None:
+        """Every time shown relative to now moves on: the tasks screen's and the invitations'."""
+        self.tasks_screen.tick()
+        for pane in self.screen.query(InvitationsPane):
+            pane.tick()
 
-    # ---- engine callbacks -> messages -> panes ---------------------------------------------------
+    # ---- engine callbacks -> messages -> the tasks screen ----------------------------------------
 
     def _on_store_change(self, change: StoreChange) -> None:
         self.post_message(TasksChanged.from_change(change))
@@ -271,102 +207,11 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
     def _on_poller_status(self, status: PollerStatus) -> None:
         self.post_message(PollerStatusChanged(status))
 
-    def _panes_gone(self) -> bool:
-        """The panes are going (the app is shutting down) while the engine's last messages arrive,
-        whichever went first."""
-        panes = (HeaderStatus, ViewBar, TaskTable, ErrorDetails, SnapshotJobs, ActivityLog)
-        return not all(self.query(pane) for pane in panes)
-
     def on_tasks_changed(self, message: TasksChanged) -> None:
-        if not self.loaded or self._panes_gone():
-            return  # the rebuild after loading reads everything anyway
-        table = self.table
-        table.update_tasks(message.task_ids)
-        table.set_now(self.clock.now())
-        selected = table.selected_id
-        record = self.store.task(selected) if selected else None
-        job_id = record.resource_snapshot_job_id if record is not None else None
-        if selected in message.task_ids:
-            self._refresh_details()
-        if (
-            selected in message.task_ids
-            or message.job_ids
-            or message.invitation_ids
-            or job_id in message.job_ids
-        ):
-            self._refresh_jobs()
-        if message.transitions:
-            self.query_one(ActivityLog).show(reversed(self.store.recent_transitions(200)))
-            self._toast(message.transitions)
-        self._update_header()
-        self._update_view_bar()
+        self.tasks_screen.show_change(message)
 
     def on_poller_status_changed(self, message: PollerStatusChanged) -> None:
-        previous = self.status
-        self.status = status = message.status
-        if self._panes_gone():
-            return
-        self._update_header()
-        if self.loaded:
-            self.table.set_now(self.clock.now())
-        if (
-            previous is None
-            or status.last_service_error is not previous.last_service_error
-            or status.last_error != previous.last_error
-        ):
-            self._refresh_details()
-
-    def on_task_table_selected(self, message: TaskTable.Selected) -> None:
-        if self._panes_gone():
-            return
-        self._refresh_details()
-        self._refresh_jobs()
-        record = self._selected_record()
-        job_id = record.resource_snapshot_job_id if record is not None else None
-        if job_id and self.store.job(job_id) is None and self.poller is not None:
-            self.poller.want_job(job_id)  # the user is looking at it: fetch it at the next tick
-
-    def _selected_record(self) -> TaskRecord | None:
-        selected = self.table.selected_id
-        return self.store.task(selected) if selected else None
-
-    def _refresh_details(self) -> None:
-        record = self._selected_record()
-        completion = self.store.completion(record.task_id) if record is not None and record.task_id else None
-        status = self.status
-        api_error = status.last_service_error if status is not None else None
-        poll_error = status.last_error if status is not None else None
-        self.query_one(ErrorDetails).show(record, completion, self.table.now, api_error, poll_error)
-
-    def _refresh_jobs(self) -> None:
-        record = self._selected_record()
-        job_id = record.resource_snapshot_job_id if record is not None else None
-        job = self.store.job(job_id) if job_id else None
-        self.query_one(SnapshotJobs).show(
-            record, job, list(self.store.jobs()), list(self.store.invitations())
-        )
-
-    def _refresh_panes(self, all_panes: bool = False) -> None:
-        self._update_header()
-        self._update_view_bar()
-        self._refresh_details()
-        self._refresh_jobs()
-        if all_panes:
-            self.query_one(ActivityLog).show(reversed(self.store.recent_transitions(200)))
-
-    def _update_header(self) -> None:
-        counts = self.store.counts() if self.loaded else None
-        state = header_state(self.settings, self.status, counts, self.clock.now())
-        self.query_one(HeaderStatus).show(state, self.clock.now())
-
-    def _update_view_bar(self) -> None:
-        table = self.table
-        self.query_one(ViewBar).show(table, len(self.store))
-
-    def _toast(self, transitions: Iterable[Transition]) -> None:
-        if self._toasts:
-            for message, severity in finished_toasts(transitions, self.store):
-                self.notify(message, severity=severity, markup=False, timeout=TOAST_SECONDS)
+        self.tasks_screen.show_status(message.status)
 
     # ---- actions ---------------------------------------------------------------------------------
 
@@ -384,10 +229,6 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
             self.poller.resume()
         else:
             self.poller.pause()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # The task keys act on the tasks table; on the invitations view they are hidden, not misleading.
-        return not (action in TASK_VIEW_ACTIONS and self.screen.has_class("-no-task-keys"))
 
     def action_invitations(self) -> None:
         from .screens.invitations import InvitationsScreen
@@ -407,4 +248,4 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from dashboard_commands(self)
+        yield from dashboard_commands(self.tasks_screen, self, writes_allowed=self.actions is not None)

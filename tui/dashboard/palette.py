@@ -1,9 +1,12 @@
-"""The dashboard's command-palette entries and the toasts for finished tasks, kept out of `tui.dashboard.app`."""
+"""The dashboard's command-palette entries and the toasts for finished tasks, kept out of `tui.dashboard.app`.
+
+The palette names every action of the tasks screen and of the app: it takes each through a narrow
+interface (`TaskViewCommands`, `AppCommands`), so it imports neither."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from textual.app import SystemCommand
 from textual.notifications import SeverityLevel
@@ -12,9 +15,6 @@ from schemas import TaskKind, TaskStatus
 from tui.engine.api import StoreView, Transition
 
 from .task_rows import KIND_LABELS, SORT_TITLES, SORTS
-
-if TYPE_CHECKING:
-    from .app import PcwatchApp
 from .widgets.safe_text import clean
 
 STATUS_KEYS = {"1": TaskStatus.IN_PROGRESS, "2": TaskStatus.COMPLETE, "3": TaskStatus.FAILED}
@@ -53,32 +53,61 @@ def finished_toasts(transitions: Iterable[Transition], store: StoreView) -> list
     return [(" · ".join(parts), "error" if failed else "information")]
 
 
-def dashboard_commands(app: PcwatchApp) -> Iterator[SystemCommand]:
-    """Every dashboard action by name, for the command palette (ctrl+p)."""
-    yield SystemCommand("Filter tasks", "Filter by id, reason code or message (/)", app.action_filter)
+class TaskViewCommands(Protocol):
+    """What the palette asks of the tasks screen (`screens.tasks.TasksScreen`)."""
+
+    def action_filter(self) -> None: ...
+    def set_sort(self, sort: str) -> None: ...
+    def action_toggle_status(self, key: str) -> None: ...
+    def action_toggle_kind(self, key: str) -> None: ...
+    def action_clear_view(self) -> None: ...
+    def action_show_record(self) -> None: ...
+    def action_copy_task_id(self) -> None: ...
+    def action_copy_job_id(self) -> None: ...
+    def action_export(self) -> None: ...
+
+
+class AppCommands(Protocol):
+    """What the palette asks of the app (`app.PcwatchApp`)."""
+
+    def action_invitations(self) -> None: ...
+    def action_stats(self) -> None: ...
+    def action_refresh(self) -> None: ...
+    def action_toggle_pause(self) -> None: ...
+    def action_help(self) -> None: ...
+
+
+def dashboard_commands(
+    view: TaskViewCommands, app: AppCommands, *, writes_allowed: bool
+) -> Iterator[SystemCommand]:
+    """Every dashboard action by name, for the command palette (ctrl+p). `writes_allowed`: invitations
+    can be accepted and rejected (not in read-only mode)."""
+    yield SystemCommand("Filter tasks", "Filter by id, reason code or message (/)", view.action_filter)
     for sort in SORTS:
-        yield SystemCommand(f"Sort: {sort}", SORT_TITLES[sort], lambda s=sort: app.set_sort(s))
+        yield SystemCommand(f"Sort: {sort}", SORT_TITLES[sort], lambda s=sort: view.set_sort(s))
     for key, status in STATUS_KEYS.items():
         yield SystemCommand(
-            f"Show/hide {status}", f"Toggle {status} tasks ({key})", lambda k=key: app.action_toggle_status(k)
+            f"Show/hide {status}",
+            f"Toggle {status} tasks ({key})",
+            lambda k=key: view.action_toggle_status(k),
         )
     for key, kind in KIND_KEYS.items():
         yield SystemCommand(
             f"Show/hide {KIND_LABELS[kind]}",
             f"Toggle {kind} tasks ({key})",
-            lambda k=key: app.action_toggle_kind(k),
+            lambda k=key: view.action_toggle_kind(k),
         )
-    yield SystemCommand("Show all tasks", "Clear the filter and toggles (0)", app.action_clear_view)
+    yield SystemCommand("Show all tasks", "Clear the filter and toggles (0)", view.action_clear_view)
     yield SystemCommand(
-        "Show record as JSON", "The selected task's full record (enter)", app.action_show_record
+        "Show record as JSON", "The selected task's full record (enter)", view.action_show_record
     )
-    yield SystemCommand("Copy task id", "Copy the selected task id via OSC 52 (c)", app.action_copy_task_id)
-    yield SystemCommand("Copy snapshot job id", "Copy the selected task's job id (y)", app.action_copy_job_id)
+    yield SystemCommand("Copy task id", "Copy the selected task id via OSC 52 (c)", view.action_copy_task_id)
+    yield SystemCommand(
+        "Copy snapshot job id", "Copy the selected task's job id (y)", view.action_copy_job_id
+    )
     yield SystemCommand(
         "Engagement invitations",
-        "Pending invitations; accept or reject them (i)"
-        if app.actions is not None
-        else "Pending invitations (i)",
+        "Pending invitations; accept or reject them (i)" if writes_allowed else "Pending invitations (i)",
         app.action_invitations,
     )
     yield SystemCommand(
@@ -86,7 +115,7 @@ def dashboard_commands(app: PcwatchApp) -> Iterator[SystemCommand]:
         "Failures by reason, durations, tasks finished per hour, with plots (t)",
         app.action_stats,
     )
-    yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", app.action_export)
+    yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", view.action_export)
     yield SystemCommand("Refresh now", "Poll now, within the budget (r)", app.action_refresh)
     yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", app.action_toggle_pause)
     yield SystemCommand("Keys", "Every key and column explained (?)", app.action_help)

@@ -1,8 +1,8 @@
 """The task table's view model: which tasks a view shows, in what order, without Textual.
 
 Sort keys and visibility for one task, the whole view computed from a store, a sorted merge for a
-page of new keys, and the screen runs of a row's changed cells. `task_table.TaskTable` keeps these
-results and draws them.
+page of new keys, the screen runs of a row's changed cells, and `SortedRows`, the view's rows in order,
+which `task_table.TaskTable` owns and draws.
 """
 
 from __future__ import annotations
@@ -175,3 +175,71 @@ def _compute_view(
         key_of[tid] = key_at(record, row.terminal_at if row.terminal_prev is not None else None, sort)
     keys = sorted(key_of.values())
     return keys, key_of, active
+
+
+class SortedRows:
+    """The rows of a view in display order: the sorted keys (each ends with its task id, so a row's
+    place is a bisect and a change a list insert, never a re-sort), the key of each shown task, and the
+    shown tasks still running (their durations move with the clock)."""
+
+    def __init__(self) -> None:
+        self.keys: list[Key] = []
+        self.key_of: dict[str, Key] = {}
+        self.active: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __contains__(self, task_id: object) -> bool:
+        return task_id in self.key_of
+
+    def replace(self, view: View) -> None:
+        """The whole view at once (`compute_view`)."""
+        self.keys, self.key_of, self.active = view
+
+    def ids(self) -> list[str]:
+        """The task ids in display order."""
+        return [k[-1] for k in self.keys]
+
+    def id_at(self, row: int) -> str | None:
+        return self.keys[row][-1] if 0 <= row < len(self.keys) else None
+
+    def row_of(self, task_id: str | None) -> int | None:
+        key = self.key_of.get(task_id) if task_id is not None else None
+        if key is None:
+            return None
+        return bisect_left(self.keys, key)
+
+    def mark_running(self, task_id: str, running: bool) -> None:
+        if running:
+            self.active.add(task_id)
+        else:
+            self.active.discard(task_id)
+
+    def move(self, task_id: str, key: Key | None) -> tuple[int | None, int | None]:
+        """Take the task's row out (if it is shown) and put it in at `key` (None: no longer shown).
+        Returns the row it left and the row it went to (None where there is none)."""
+        left = reached = None
+        old = self.key_of.pop(task_id, None)
+        if old is not None:
+            left = bisect_left(self.keys, old)
+            del self.keys[left]
+        if key is not None:
+            reached = bisect_left(self.keys, key)  # keys end with the task id: no equal key
+            self.keys.insert(reached, key)
+            self.key_of[task_id] = key
+        return left, reached
+
+    def merge(
+        self,
+        changed: Iterable[str],
+        task: Callable[[str], TaskRecord | None],
+        key_for: Callable[[TaskRecord], Key],
+        shown: Callable[[TaskRecord], bool] | None,
+    ) -> tuple[list[int], bool]:
+        """A page of changed tasks at once (`apply_changed`): where each added key went (indexes into
+        the rows before) and whether any task was taken out."""
+        self.keys, where, removed = apply_changed(
+            self.keys, self.key_of, self.active, changed, task, key_for, shown
+        )
+        return where, removed

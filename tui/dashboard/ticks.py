@@ -5,54 +5,26 @@ changed, so a tick in which no shown time changes writes nothing."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from .widgets.invitations import InvitationsPane
-
-if TYPE_CHECKING:
-    from textual.app import App
-
-    from tui.core.clock import Clock
-
-    from .widgets.task_table import TaskTable
-
-    _AppBase = App[int]
-else:
-    _AppBase = object
+from tui.core.clock import Clock
 
 #: Seconds between ticks.
 TICK_SECONDS = 1.0
 
 
-class ClockTicks(_AppBase):
-    """Mixed into `PcwatchApp`: `_start_ticks()` once the table is built."""
+class SecondHand:
+    """Calls `on_tick` at each whole second of `clock`; the app runs `run` as a worker once the view is
+    built."""
 
-    if TYPE_CHECKING:
-        clock: Clock
+    def __init__(self, clock: Clock, on_tick: Callable[[], None]) -> None:
+        self._clock = clock
+        self._on_tick = on_tick
 
-        @property
-        def table(self) -> TaskTable: ...
-
-        def _refresh_details(self) -> None: ...
-
-        def _update_header(self) -> None: ...
-
-    def _start_ticks(self) -> None:
-        # A failing tick is a bug like any handler's: it ends the app with its traceback.
-        self.run_worker(self._tick_loop(), group="ticks", name="ticks")
-
-    async def _tick_loop(self) -> None:
-        clock = self.clock
+    async def run(self) -> None:
+        clock = self._clock
         while True:
             # To the next whole second of the clock, so shown seconds change together and on time.
             into = clock.now().timestamp() % TICK_SECONDS
             await clock.sleep(TICK_SECONDS - into)
-            self.tick()
-
-    def tick(self) -> None:
-        """Show every running time as of the clock's now."""
-        self.table.set_now(self.clock.now())
-        self._refresh_details()
-        self._update_header()
-        for pane in self.screen.query(InvitationsPane):
-            pane.tick()
+            self._on_tick()

@@ -33,7 +33,7 @@ class InvitationsScreen(Screen[None]):
     """
 
     def __init__(self, store: StoreView, actions: WriteService | None, catalog: str, clock: Clock) -> None:
-        super().__init__(classes="-no-task-keys")
+        super().__init__()
         self.store = store
         self.actions = actions
         self.catalog = catalog

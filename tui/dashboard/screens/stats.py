@@ -65,7 +65,7 @@ class StatsScreen(Screen[None]):
     """
 
     def __init__(self, store: StoreView, clock: Clock, window: int = 0) -> None:
-        super().__init__(classes="-no-task-keys")
+        super().__init__()
         self.store = store
         self.clock = clock
         self.window = window

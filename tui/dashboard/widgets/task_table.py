@@ -1,20 +1,21 @@
 """The task table: every task of the three kinds, on Textual's Line API.
 
-The rows live in one sorted list of keys (`task_rows.sort_key`, each ending with the task id), so a change
-is a bisect and a list insert, never a rebuild, and a rendered row is a cached `Strip`. A task that changes
-in place refreshes only its changed cells (`refresh(Region(x, y, w, 1))`): tens of bytes to the terminal,
-not a repaint. Selection is a task id, not a row. The view model (no Textual) is `task_view`; the keys'
-actions are `task_table_keys`.
+The rows are a `task_view.SortedRows` (sorted keys, `task_rows.sort_key`, each ending with the task id),
+so a change is a bisect and a list insert, never a rebuild, and a rendered row is a cached `Strip`. A
+task that changes in place refreshes only its changed cells (`refresh(Region(x, y, w, 1))`): tens of
+bytes to the terminal, not a repaint. Selection is a task id, not a row: the keys move it by row, page
+and edge, sideways scrolling goes by column, a click selects its row, and the selected row is kept in
+view. The view model (no Textual) is `task_view`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.segment import Segment
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -27,10 +28,9 @@ from schemas import TaskRecord
 from tui.engine.api import StoreView
 
 from .. import task_rows
-from ..task_rows import GAP, ROW_WIDTH
-from ..task_view import View, apply_changed, changed_cells, changed_runs, compute_view, is_visible, row_key
+from ..task_rows import GAP, OFFSETS, ROW_WIDTH
+from ..task_view import SortedRows, View, changed_cells, changed_runs, compute_view, is_visible, row_key
 from .scrolling import ScrollbarFollows
-from .task_table_keys import TableNavigation
 
 #: Above this many changed ids at once (a page of history), re-sort instead of inserting one by one.
 BULK_CHANGE = 200
@@ -43,7 +43,7 @@ SIZE_UPDATE_DELAY = 0.5
 STRIP_CACHE_ROWS = 4000
 
 
-class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
+class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
     """Tasks from a store, sorted and filtered; posts `TaskTable.Selected` when the selection moves."""
 
     DEFAULT_CSS: ClassVar[str] = """
@@ -67,7 +67,6 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
         "task-table--row",
     }
 
-    # Textual reads BINDINGS from widget classes only: the actions are in `TableNavigation`.
     BINDINGS: ClassVar = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
@@ -99,11 +98,10 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
         self.kinds: frozenset[str] | None = None
         self.needle = ""
         self.now: datetime | None = None
-        self._keys: list[tuple[Any, ...]] = []
-        self._key_of: dict[str, tuple[Any, ...]] = {}
+        #: The view's rows in display order.
+        self.rows = SortedRows()
         self._cells: dict[str, tuple[str, ...]] = {}
         self._strips: dict[str, Strip] = {}
-        self._active: set[str] = set()
         self._header: Strip | None = None
         self.rebuilds = 0  # full rebuilds, for tests and benchmarks
 
@@ -111,20 +109,17 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
-        return len(self._keys)
+        return len(self.rows)
 
     def row_ids(self) -> list[str]:
         """The task ids of the current view, in display order (what export writes)."""
-        return [k[-1] for k in self._keys]
+        return self.rows.ids()
 
     def id_at(self, row: int) -> str | None:
-        return self._keys[row][-1] if 0 <= row < len(self._keys) else None
+        return self.rows.id_at(row)
 
     def row_of(self, task_id: str | None) -> int | None:
-        key = self._key_of.get(task_id) if task_id is not None else None
-        if key is None:
-            return None
-        return bisect_left(self._keys, key)
+        return self.rows.row_of(task_id)
 
     @property
     def cursor_row(self) -> int | None:
@@ -141,7 +136,7 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
         `prepared` is a `compute_view()` result made elsewhere (the journal-loading thread)."""
         self.rebuilds += 1
         fits = prepared is not None and prepared[0] == self._view_settings()
-        self._keys, self._key_of, self._active = prepared[1] if prepared and fits else self.compute_view()
+        self.rows.replace(prepared[1] if prepared and fits else self.compute_view())
         self._strips.clear()
         self._cells.clear()
         self._header = None
@@ -189,37 +184,25 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
         height = self._body_height()
         dirty_rows: list[tuple[int, int]] = []  # row ranges whose lines shifted
         shifted_above = 0
+        rows = self.rows
         for tid in ids:
             record = self.store.task(tid)
-            old = self._key_of.get(tid)
+            old = rows.key_of.get(tid)
             new = self._key(record) if record is not None and self._visible(record) else None
-            if record is not None and not record.is_terminal and new is not None:
-                self._active.add(tid)
-            else:
-                self._active.discard(tid)
+            rows.mark_running(tid, record is not None and not record.is_terminal and new is not None)
             if old == new:
                 if new is not None and record is not None:
                     self._refresh_cells(tid, record, top, height)
                 continue
             self._strips.pop(tid, None)
             self._cells.pop(tid, None)
-            lo = hi = None
-            if old is not None:
-                pos = bisect_left(self._keys, old)
-                del self._keys[pos]
-                del self._key_of[tid]
-                lo = hi = pos
-                shifted_above -= pos < top
-            if new is not None:
-                insort(self._keys, new)
-                self._key_of[tid] = new
-                pos = bisect_left(self._keys, new)
-                lo = pos if lo is None else min(lo, pos)
-                hi = pos if hi is None else max(hi, pos)
-                shifted_above += pos < top
+            left, reached = rows.move(tid, new)
+            moved = [row for row in (left, reached) if row is not None]
+            lo, hi = min(moved), max(moved)
+            shifted_above += (reached is not None and reached < top) - (left is not None and left < top)
             if old is None or new is None:
-                hi = len(self._keys)  # the rows below moved by one
-            dirty_rows.append((lo, hi))  # type: ignore[arg-type]
+                hi = len(rows)  # the rows below moved by one
+            dirty_rows.append((lo, hi))
         if dirty_rows:
             self._after_rows_changed(full=False, dirty=dirty_rows, shifted_above=shifted_above)
 
@@ -230,14 +213,8 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
             self._strips.pop(tid, None)
             self._cells.pop(tid, None)
         filtering = self.statuses is not None or self.kinds is not None or bool(self.needle)
-        self._keys, where, removed = apply_changed(
-            self._keys,
-            self._key_of,
-            self._active,
-            ids,
-            self.store.task,
-            self._key,
-            self._visible if filtering else None,
+        where, removed = self.rows.merge(
+            ids, self.store.task, self._key, self._visible if filtering else None
         )
         top, height = int(self.scroll_y), self._body_height()
         if removed or not where:
@@ -248,17 +225,17 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
             self._after_rows_changed(full=False, dirty=[], defer_size=True)
         else:
             above = sum(1 for i in where if i < top) if top else 0
-            self._after_rows_changed(full=False, dirty=[(where[0], len(self._keys))], shifted_above=above)
+            self._after_rows_changed(full=False, dirty=[(where[0], len(self.rows))], shifted_above=above)
 
     def set_now(self, now: datetime) -> None:
         """Move the time that running durations are measured to (called with each poll, not each second)."""
         if now == self.now:
             return
         self.now = now
-        if not self._active:
+        if not self.rows.active:
             return
         top, height = int(self.scroll_y), self._body_height()
-        for tid in list(self._active):
+        for tid in list(self.rows.active):
             record = self.store.task(tid)
             if record is not None:
                 self._refresh_cells(tid, record, top, height)
@@ -311,11 +288,11 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
             self._strips.clear()
             self._cells.clear()
         previous = self.selected_id
-        if previous is not None and previous not in self._key_of:
+        if previous is not None and previous not in self.rows:
             # The selected task left the view: select whatever now occupies its place.
-            row = min(self._last_cursor_row or 0, len(self._keys) - 1)
+            row = min(self._last_cursor_row or 0, len(self.rows) - 1)
             self.selected_id = self.id_at(row)
-        elif previous is None and self._keys:
+        elif previous is None and len(self.rows):
             self.selected_id = self.id_at(0)
         if not full and shifted_above and self.scroll_y > 0:
             # Rows came or went above the viewport: keep the visible rows where they are.
@@ -342,7 +319,7 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
         if self._size_timer is not None:
             self._size_timer.stop()
             self._size_timer = None
-        self.virtual_size = Size(ROW_WIDTH, len(self._keys) + 1)
+        self.virtual_size = Size(ROW_WIDTH, len(self.rows) + 1)
 
     def watch_selected_id(self, old: str | None, new: str | None) -> None:
         top = int(self.scroll_y)
@@ -360,6 +337,56 @@ class TaskTable(TableNavigation, ScrollbarFollows, ScrollView, can_focus=True):
         self._strips.clear()
         self._cells.clear()
         self._header = None
+
+    # ---- the keys and clicks: the selection moves, the table scrolls ---------------------------------
+
+    def _keep_cursor_visible(self) -> None:
+        row = self.cursor_row
+        if row is None:
+            return
+        top, height = int(self.scroll_y), max(1, self._body_height())
+        if row < top:
+            self._scroll_rows_to(row)
+        elif row >= top + height:
+            self._scroll_rows_to(row - height + 1)
+
+    def _scroll_rows_to(self, top: int) -> None:
+        """Scroll through Textual's own path (`scroll_to`, not `set_scroll`, which sets the position
+        without its watcher): the region is repainted and the scrollbar follows."""
+        self.scroll_to(y=top, animate=False, immediate=True)
+
+    def _move_to(self, row: int) -> None:
+        if len(self.rows):
+            self.selected_id = self.id_at(max(0, min(row, len(self.rows) - 1)))
+
+    def action_cursor(self, delta: int) -> None:
+        row = self.cursor_row
+        self._move_to(0 if row is None else row + delta)
+
+    def action_page(self, direction: int) -> None:
+        row = self.cursor_row or 0
+        self._move_to(row + direction * max(1, self._body_height() - 1))
+
+    def action_column(self, direction: int) -> None:
+        """Scroll sideways by one column (there is no horizontal scrollbar, see DEFAULT_CSS)."""
+        x = int(self.scroll_x)
+        if direction > 0:
+            target = next((o for o in OFFSETS if o > x), x)
+        else:
+            target = next((o for o in reversed(OFFSETS) if o < x), 0)
+        self.scroll_to(
+            x=min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)),
+            animate=False,
+            immediate=True,
+        )
+
+    def action_edge(self, end: int) -> None:
+        self._move_to(len(self.rows) - 1 if end else 0)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and offset.y >= 1:
+            self._move_to(int(self.scroll_y) + offset.y - 1)
 
     # ---- rendering -------------------------------------------------------------------------------
 

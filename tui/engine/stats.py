@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 
 import msgspec
 
-from schemas import TASK_KINDS, TaskStatus
+from schemas import TASK_KINDS, TaskStatus, short_name
 from tui.core.reason_help import explain
 
 from .types import TaskRow
@@ -120,6 +120,9 @@ class Stats(msgspec.Struct, kw_only=True):
     #: Tasks started at or after this instant; None: all of them.
     since: datetime | None
     kinds: list[str]
+    #: kind -> its short name (`inv-to-eng`: what the dashboard shows and `--kind` takes). The other
+    #: fields key by the kind's wire name, as they always have.
+    short_names: dict[str, str]
     tasks: int
     #: kind -> status -> tasks, plus "total".
     by_kind: dict[str, dict[str, int]]
@@ -250,6 +253,7 @@ def compute_stats(
         generated_at=now,
         since=datetime.fromtimestamp(start, timezone.utc) if start is not None else None,
         kinds=wanted,
+        short_names={k: short_name(k) or k for k in wanted},
         tasks=total,
         by_kind={
             k: {

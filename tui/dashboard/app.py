@@ -33,10 +33,10 @@ from tui.writes.api import WriteService
 from .clipboard import OSC52
 from .header import header_state
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
-from .palette import KIND_KEYS, STATUS_KEYS, dashboard_commands, finished_toasts
+from .palette import STATUS_KEYS, dashboard_commands, finished_toasts
 from .screens.help import HelpScreen
 from .task_actions import TaskActions
-from .task_rows import KIND_LABELS
+from .task_rows import KIND_KEYS, kind_label
 from .ticks import ClockTicks
 from .view_actions import ViewActions
 from .widgets.activity import ActivityLog
@@ -103,7 +103,7 @@ class PcwatchApp(ViewActions, TaskActions, ClockTicks, App[int]):
         Binding("q", "quit", "Quit"),
         *(Binding(k, f"toggle_status('{k}')", f"status {v}", show=False) for k, v in STATUS_KEYS.items()),
         *(
-            Binding(k, f"toggle_kind('{k}')", f"kind {KIND_LABELS[v]}", show=False)
+            Binding(k, f"toggle_kind('{k}')", f"kind {kind_label(v)}", show=False)
             for k, v in KIND_KEYS.items()
         ),
         Binding("0", "clear_view", "Show all", show=False),

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.widgets import Input
 
-from .palette import KIND_KEYS, STATUS_KEYS
-from .task_rows import SORTS
+from .palette import STATUS_KEYS
+from .task_rows import KIND_KEYS, SORTS
 
 if TYPE_CHECKING:
     from textual.app import App

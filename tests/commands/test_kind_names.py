@@ -22,7 +22,7 @@ from tui.simulator import Simulator, serve
 KIND_IDS = [k.short for k in KINDS]
 #: Every command with `--kind`, and what else it needs to parse.
 KIND_COMMANDS = [("list",), ("stats",), ("wait", "task-0123456789abc")]
-SHORT_NAMES = "inv-to-eng, opp-to-eng, eng-to-opp"
+SHORT_NAMES = ", ".join(k.short for k in KINDS)
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,7 @@ def test_several_kinds_and_none() -> None:
 
 @pytest.mark.parametrize("value", ["Acceptance", ["inv-to-eng", "bulk"], []])
 def test_unknown_kind_is_refused_naming_the_short_names(value: str | list[str]) -> None:
-    with pytest.raises(ValueError, match="use one of inv-to-eng, opp-to-eng, eng-to-opp") as refused:
+    shorts = ", ".join(k.short for k in TASK_KINDS.values())
+    with pytest.raises(ValueError, match=f"use one of {shorts}") as refused:
         check_kinds(value)
     assert "inv-to-eng'" not in str(refused.value)  # the valid one given is not called unknown

@@ -108,7 +108,7 @@ def test_unknown_kind_is_refused_naming_the_short_names(text: str) -> None:
     with pytest.raises(schemas.UnknownKind) as refused:
         schemas.resolve_kind(text)
     assert isinstance(refused.value, ValueError)
-    assert str(refused.value) == f"unknown kind {text!r}: use one of inv-to-eng, opp-to-eng, eng-to-opp"
+    assert str(refused.value) == f"unknown kind {text!r}: use one of {', '.join(k.short for k in KINDS)}"
 
 
 def test_task_document_prints_the_short_name_as_kind_and_keeps_the_wire_name() -> None:

@@ -9,11 +9,12 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from schemas import TaskRecord
-from schemas.kinds import KINDS, TASK_KINDS, Kind
+from schemas.kinds import BY_SHORT, KINDS, TASK_KINDS, Kind
 from tests.support.writes import run_pcwatch as pcwatch
 from tui.__main__ import build_parser
 from tui.dashboard import task_rows
@@ -97,3 +98,11 @@ def test_an_old_spelling_end_to_end(endpoint_url: str) -> None:
     refused = pcwatch("list", "--endpoint-url", endpoint_url, "--kind", "inv→opp")
     assert refused.returncode == 2 and refused.stdout == ""
     assert f"unknown kind 'inv→opp': use one of {SHORT_NAMES}" in refused.stderr
+
+
+def test_the_readme_lists_every_kind_as_the_table_declares_it() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `") and line.count("|") == 4]
+    listed = [tuple(cell.strip().strip("`") for cell in row.strip("|").split("|")) for row in rows]
+    kinds = [(k.short, k.wire, k.label) for k in KINDS]
+    assert [row for row in listed if row[0] in BY_SHORT] == kinds

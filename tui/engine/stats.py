@@ -120,9 +120,6 @@ class Stats(msgspec.Struct, kw_only=True):
     #: Tasks started at or after this instant; None: all of them.
     since: datetime | None
     kinds: list[str]
-    #: kind -> its short name (`inv-to-eng`: what the dashboard shows and `--kind` takes). The other
-    #: fields key by the kind's wire name, as they always have.
-    short_names: dict[str, str]
     tasks: int
     #: kind -> status -> tasks, plus "total".
     by_kind: dict[str, dict[str, int]]
@@ -133,6 +130,9 @@ class Stats(msgspec.Struct, kw_only=True):
     finished: list[FinishedBucket]
     failures_over_time: list[FailureBucket]
     budget: BudgetStats
+    #: kind -> its short name (`inv-to-eng`: what the dashboard shows and `--kind` takes). The fields
+    #: above key by the kind's wire name, as documented; this one was added last, beside them.
+    short_names: dict[str, str]
 
     def to_json(self) -> bytes:
         return msgspec.json.encode(self)
@@ -253,7 +253,6 @@ def compute_stats(
         generated_at=now,
         since=datetime.fromtimestamp(start, timezone.utc) if start is not None else None,
         kinds=wanted,
-        short_names={k: short_name(k) or k for k in wanted},
         tasks=total,
         by_kind={
             k: {
@@ -284,6 +283,7 @@ def compute_stats(
             for slot, counts in sorted(failed_over_time.items())
         ],
         budget=budget_stats(calls, leader_status),
+        short_names={k: short_name(k) or k for k in wanted},
     )
 
 

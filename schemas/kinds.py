@@ -47,6 +47,7 @@ class Kind:
     short: str
     #: What it does, in a few words (the help screen, the details pane).
     label: str
+    #: What its summaries become: `TASK` (a `TaskRecord`, listed by the poller, shown in the task table).
     family: str
     #: `List…`: one page of its summaries (`list_response`), each a `summary`.
     list_operation: str

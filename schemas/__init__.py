@@ -39,9 +39,17 @@ from .invitations import (
     Receiver,
 )
 from .jobs import GetResourceSnapshotJobResponse, ListResourceSnapshotJobsResponse, ResourceSnapshotJobSummary
+from .kinds import (
+    KINDS,
+    TASK_KINDS,
+    Kind,
+    UnknownKind,
+    resolve_kind,
+    short_name,
+    task_document,
+)
 from .operations import WRITE_OPERATIONS, WRITE_TARGETS
 from .tasks import (
-    TASK_KINDS,
     ListEngagementByAcceptingInvitationTasksResponse,
     ListEngagementByAcceptingInvitationTaskSummary,
     ListEngagementFromOpportunityTasksResponse,
@@ -52,12 +60,14 @@ from .tasks import (
     StartEngagementByAcceptingInvitationTaskResponse,
     StartEngagementFromOpportunityTaskResponse,
     StartOpportunityFromEngagementTaskResponse,
+    StartTaskResponse,
     TaskRecord,
     TaskShape,
 )
 
 __all__ = [
     "ERROR_TYPES",
+    "KINDS",
     "TASK_KINDS",
     "WRITE_OPERATIONS",
     "WRITE_TARGETS",
@@ -71,6 +81,7 @@ __all__ = [
     "GetResourceSnapshotJobResponse",
     "InternalServerException",
     "InvitationStatus",
+    "Kind",
     "ListEngagementByAcceptingInvitationTaskSummary",
     "ListEngagementByAcceptingInvitationTasksResponse",
     "ListEngagementFromOpportunityTaskSummary",
@@ -92,17 +103,22 @@ __all__ = [
     "StartEngagementByAcceptingInvitationTaskResponse",
     "StartEngagementFromOpportunityTaskResponse",
     "StartOpportunityFromEngagementTaskResponse",
+    "StartTaskResponse",
     "TaskKind",
     "TaskRecord",
     "TaskShape",
     "TaskStatus",
     "ThrottlingException",
     "Timestamp",
+    "UnknownKind",
     "UnknownServiceError",
     "ValidationException",
     "ValidationExceptionError",
     "WireStruct",
     "decode_error",
     "decoder_for",
+    "resolve_kind",
     "sanitize_error_type",
+    "short_name",
+    "task_document",
 ]

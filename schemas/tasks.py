@@ -1,15 +1,13 @@
 """Task shapes: the three Start…Task responses, the three List…Tasks summaries and pages, and
-`TaskRecord`, one record that holds a task of any kind so the dashboard can show them in one table."""
+`TaskRecord`, one record that holds a task of any kind so the dashboard can show them in one table.
+Which kind each shape belongs to, and its operations, are the kinds table's (`schemas.kinds`)."""
 
 from __future__ import annotations
-
-from typing import Any, ClassVar
 
 import msgspec
 
 from ._base import Timestamp, WireStruct
-from .enums import TaskKind, TaskStatus
-from .operations import ACCEPT_INVITATION, ENGAGEMENT_FROM_OPPORTUNITY, OPPORTUNITY_FROM_ENGAGEMENT
+from .enums import TaskStatus
 
 
 class _TaskFields(WireStruct):
@@ -27,53 +25,44 @@ class _TaskFields(WireStruct):
 
 
 class StartEngagementByAcceptingInvitationTaskResponse(_TaskFields):
-    KIND: ClassVar[str] = TaskKind.ACCEPT_INVITATION
     engagement_invitation_id: str | None = None
 
 
 class StartEngagementFromOpportunityTaskResponse(_TaskFields):
-    KIND: ClassVar[str] = TaskKind.ENGAGEMENT_FROM_OPPORTUNITY
     engagement_id: str | None = None
     engagement_invitation_id: str | None = None
 
 
 class StartOpportunityFromEngagementTaskResponse(_TaskFields):
-    KIND: ClassVar[str] = TaskKind.OPPORTUNITY_FROM_ENGAGEMENT
     engagement_id: str | None = None
     context_id: str | None = None
 
 
 class ListEngagementByAcceptingInvitationTaskSummary(_TaskFields):
-    KIND: ClassVar[str] = TaskKind.ACCEPT_INVITATION
     engagement_invitation_id: str | None = None
 
 
 class ListEngagementFromOpportunityTaskSummary(_TaskFields):
-    KIND: ClassVar[str] = TaskKind.ENGAGEMENT_FROM_OPPORTUNITY
     engagement_id: str | None = None
     engagement_invitation_id: str | None = None
 
 
 class ListOpportunityFromEngagementTaskSummary(_TaskFields):
-    KIND: ClassVar[str] = TaskKind.OPPORTUNITY_FROM_ENGAGEMENT
     engagement_id: str | None = None
     context_id: str | None = None
 
 
 class ListEngagementByAcceptingInvitationTasksResponse(WireStruct):
-    KIND: ClassVar[str] = TaskKind.ACCEPT_INVITATION
     task_summaries: list[ListEngagementByAcceptingInvitationTaskSummary] = msgspec.field(default_factory=list)
     next_token: str | None = None
 
 
 class ListEngagementFromOpportunityTasksResponse(WireStruct):
-    KIND: ClassVar[str] = TaskKind.ENGAGEMENT_FROM_OPPORTUNITY
     task_summaries: list[ListEngagementFromOpportunityTaskSummary] = msgspec.field(default_factory=list)
     next_token: str | None = None
 
 
 class ListOpportunityFromEngagementTasksResponse(WireStruct):
-    KIND: ClassVar[str] = TaskKind.OPPORTUNITY_FROM_ENGAGEMENT
     task_summaries: list[ListOpportunityFromEngagementTaskSummary] = msgspec.field(default_factory=list)
     next_token: str | None = None
 
@@ -93,36 +82,19 @@ ListTasksPage = (
     | ListOpportunityFromEngagementTasksResponse
 )
 
-#: For each kind: its Start…Task operation and response, its List…Tasks operation and page.
-TASK_KINDS: dict[str, dict[str, Any]] = {
-    TaskKind.ACCEPT_INVITATION: {
-        "start_operation": ACCEPT_INVITATION,
-        "start_response": StartEngagementByAcceptingInvitationTaskResponse,
-        "list_operation": "ListEngagementByAcceptingInvitationTasks",
-        "list_response": ListEngagementByAcceptingInvitationTasksResponse,
-        "summary": ListEngagementByAcceptingInvitationTaskSummary,
-    },
-    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: {
-        "start_operation": ENGAGEMENT_FROM_OPPORTUNITY,
-        "start_response": StartEngagementFromOpportunityTaskResponse,
-        "list_operation": "ListEngagementFromOpportunityTasks",
-        "list_response": ListEngagementFromOpportunityTasksResponse,
-        "summary": ListEngagementFromOpportunityTaskSummary,
-    },
-    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: {
-        "start_operation": OPPORTUNITY_FROM_ENGAGEMENT,
-        "start_response": StartOpportunityFromEngagementTaskResponse,
-        "list_operation": "ListOpportunityFromEngagementTasks",
-        "list_response": ListOpportunityFromEngagementTasksResponse,
-        "summary": ListOpportunityFromEngagementTaskSummary,
-    },
-}
+#: What a Start…Task answers.
+StartTaskResponse = (
+    StartEngagementByAcceptingInvitationTaskResponse
+    | StartEngagementFromOpportunityTaskResponse
+    | StartOpportunityFromEngagementTaskResponse
+)
 
 
 class TaskRecord(_TaskFields, kw_only=True):
     """A task of any kind, with its kind: the row the store keeps and the dashboard shows.
 
-    Encodes with the service's wire names plus `Kind`, which is what `pcwatch list --json` prints.
+    Encodes with the service's wire names plus `Kind`, the wire kind (as the journal keeps it); what
+    pcwatch prints, with the short name, is `schemas.kinds.task_document`.
     """
 
     kind: str
@@ -132,9 +104,14 @@ class TaskRecord(_TaskFields, kw_only=True):
 
     @classmethod
     def from_task(cls, task: TaskShape, kind: str | None = None) -> TaskRecord:
-        """Build a record from any Start…Task response or List…Task summary."""
+        """Build a record from any Start…Task response or List…Task summary (of `kind`, by default the
+        one `schemas.kinds` pairs with its struct)."""
+        if kind is None:
+            from .kinds import kind_of_shape  # (the table imports this module's structs)
+
+            kind = kind_of_shape(type(task)).wire
         fields = {f: getattr(task, f) for f in task.__struct_fields__}
-        return cls(kind=kind or type(task).KIND, **fields)
+        return cls(kind=kind, **fields)
 
     @property
     def is_terminal(self) -> bool:

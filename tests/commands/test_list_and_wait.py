@@ -39,21 +39,25 @@ def sim() -> Iterator[tuple[Simulator, str]]:
 
 
 def test_list_json_prints_wire_names_plus_kind_for_every_task(sim) -> None:
+    # Kind is the short name; WireKind the service's name (the table's pair, for each task's own kind).
     simulator, url = sim
     result = pcwatch("list", "--endpoint-url", url, "--json")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     truth = {t.task_id: t for t in simulator.tasks("Sandbox")}
     assert {r["TaskId"] for r in rows} <= set(truth) and len(rows) >= 300
-    assert {r["Kind"] for r in rows} == set(TASK_KINDS)
-    assert all({"TaskId", "TaskStatus", "StartTime", "Kind"} <= set(r) for r in rows)
+    assert {r["WireKind"] for r in rows} == set(TASK_KINDS)
+    assert all(r["WireKind"] == truth[r["TaskId"]].kind for r in rows)
+    assert all(r["Kind"] == TASK_KINDS[r["WireKind"]].short for r in rows)
+    assert {r["Kind"] for r in rows} == {"inv-to-eng", "opp-to-eng", "eng-to-opp"}
+    assert all({"TaskId", "TaskStatus", "StartTime", "Kind", "WireKind"} <= set(r) for r in rows)
     starts = [r["StartTime"] for r in rows]
     assert starts == sorted(starts, reverse=True)
 
 
 def test_list_filters_by_kind_and_status_and_prints_csv(sim) -> None:
     simulator, url = sim
-    result = pcwatch("list", "--endpoint-url", url, "--kind", "accept", "--status", "FAILED", "--csv")
+    result = pcwatch("list", "--endpoint-url", url, "--kind", "inv-to-eng", "--status", "FAILED", "--csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     expected = [
@@ -62,7 +66,8 @@ def test_list_filters_by_kind_and_status_and_prints_csv(sim) -> None:
         if t.kind == TaskKind.ACCEPT_INVITATION and t.task_status == "FAILED"
     ]
     assert len(rows) == len(expected) > 0
-    assert {r["Kind"] for r in rows} == {TaskKind.ACCEPT_INVITATION}
+    assert {r["Kind"] for r in rows} == {"inv-to-eng"}
+    assert {r["WireKind"] for r in rows} == {TaskKind.ACCEPT_INVITATION}
     assert all(r["TaskStatus"] == "FAILED" and r["ReasonCode"] for r in rows)
 
 
@@ -121,10 +126,11 @@ def test_wait_unknown_task_and_unreachable_endpoint_exit_3(sim) -> None:
 
 
 def test_demo_mode_list_and_wait() -> None:
-    listed = pcwatch("list", "--demo", "--status", "COMPLETE", "--json", "--kind", "from-engagement")
+    listed = pcwatch("list", "--demo", "--status", "COMPLETE", "--json", "--kind", "eng-to-opp")
     assert listed.returncode == 0, listed.stderr
     first = json.loads(listed.stdout.splitlines()[0])
-    assert first["TaskStatus"] == "COMPLETE" and first["Kind"] == TaskKind.OPPORTUNITY_FROM_ENGAGEMENT
+    assert first["TaskStatus"] == "COMPLETE" and first["Kind"] == "eng-to-opp"
+    assert first["WireKind"] == TaskKind.OPPORTUNITY_FROM_ENGAGEMENT
     # The demo history is seeded: the same task exists in the next process's demo endpoint.
     waited = pcwatch("wait", "--demo", first["TaskId"], "--timeout", "10")
     assert waited.returncode == 0, waited.stderr

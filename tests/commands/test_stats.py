@@ -66,12 +66,18 @@ def test_stats_json_matches_list_json_and_the_journal(demo) -> None:
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
     assert stats["version"] == 1 and stats["since"] is None and stats["kinds"] == list(TASK_KINDS)
+    # Keyed by the wire kind as documented; the short names beside (docs/stats.md).
+    assert stats["short_names"] == {
+        "EngagementByAcceptingInvitation": "inv-to-eng",
+        "EngagementFromOpportunity": "opp-to-eng",
+        "OpportunityFromEngagement": "eng-to-opp",
+    }
     assert stats["tasks"] == len(listed) > 600  # the history and the tasks started while polling
 
     # Counts by kind and status, from what the service lists.
     truth: dict[str, Counter[str]] = defaultdict(Counter)
     for task in listed:
-        truth[task["Kind"]][task["TaskStatus"]] += 1
+        truth[task["WireKind"]][task["TaskStatus"]] += 1
     for kind in TASK_KINDS:
         expected = {s: truth[kind][s] for s in ("IN_PROGRESS", "COMPLETE", "FAILED")}
         assert stats["by_kind"][kind] == {**expected, "total": sum(truth[kind].values())}
@@ -80,7 +86,7 @@ def test_stats_json_matches_list_json_and_the_journal(demo) -> None:
     reasons: dict[str, Counter[str]] = defaultdict(Counter)
     for task in listed:
         if task["TaskStatus"] == "FAILED":
-            reasons[task["ReasonCode"]][task["Kind"]] += 1
+            reasons[task["ReasonCode"]][task["WireKind"]] += 1
     got = [(f["reason_code"], f["count"], f["by_kind"]) for f in stats["failures"]]
     assert sorted(got) == sorted(
         (code, sum(per.values()), {k: per[k] for k in TASK_KINDS}) for code, per in reasons.items()
@@ -93,7 +99,7 @@ def test_stats_json_matches_list_json_and_the_journal(demo) -> None:
     ends = _observed_ends(path)
     assert len(ends) >= 30  # tasks were seen starting and ending while the poller ran
     starts = {t["TaskId"]: datetime.fromisoformat(t["StartTime"]).timestamp() for t in listed}
-    kinds = {t["TaskId"]: t["Kind"] for t in listed}
+    kinds = {t["TaskId"]: t["WireKind"] for t in listed}
     for kind in TASK_KINDS:
         took = [ends[i] - starts[i] for i in ends if kinds[i] == kind]
         summary = stats["durations"][kind]
@@ -137,7 +143,7 @@ def test_observed_durations_bracket_the_true_ones(demo) -> None:
 
 def test_window_and_kind_filter(demo) -> None:
     running, path = demo
-    accepts = [t for t in _listed(running) if t["Kind"] == "EngagementByAcceptingInvitation"]
+    accepts = [t for t in _listed(running) if t["WireKind"] == "EngagementByAcceptingInvitation"]
     starts = sorted(datetime.fromisoformat(t["StartTime"]).timestamp() for t in accepts)
     # `--since` counts back from the real now: a cut 30 minutes before the demo's end, moved until no
     # task starts within the few seconds the command may take to start.
@@ -146,10 +152,11 @@ def test_window_and_kind_filter(demo) -> None:
         cut += 15
     window = int(datetime.now(timezone.utc).timestamp() - cut)
     result = run_pcwatch(
-        "stats", "--journal", str(path), "--since", f"{window}s", "--kind", "accept", "--json"
+        "stats", "--journal", str(path), "--since", f"{window}s", "--kind", "inv-to-eng", "--json"
     )
     stats = json.loads(result.stdout)
     assert stats["kinds"] == ["EngagementByAcceptingInvitation"]
+    assert stats["short_names"] == {"EngagementByAcceptingInvitation": "inv-to-eng"}
     assert list(stats["by_kind"]) == ["EngagementByAcceptingInvitation"]
     assert stats["tasks"] == sum(1 for s in starts if s >= cut) > 0
     assert stats["tasks"] < len(accepts)
@@ -162,6 +169,10 @@ def test_plain_output_is_a_readable_report(demo) -> None:
     out = result.stdout
     for heading in ("Tasks by status", "Failure reasons", "Durations", "Tasks finished per hour", "Budget"):
         assert heading in out
+    # Kinds by their short names, in every table that names them.
+    for section in out.split("\n\n")[1:4]:
+        assert all(short in section for short in ("inv-to-eng", "opp-to-eng", "eng-to-opp")), section
+    assert "EngagementByAcceptingInvitation" not in out
     assert "InternalError" in out and "The service failed on its side" in out
 
 

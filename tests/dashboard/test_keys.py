@@ -9,6 +9,7 @@ from typing import Any
 
 from textual.widgets import Input
 
+from schemas.kinds import TASK_KINDS
 from tests.support.dashboard import make_app
 from tui.dashboard.clipboard import NO_CLIPBOARD, OSC52, clipboard_reach
 from tui.dashboard.screens.export import ExportScreen
@@ -37,6 +38,11 @@ async def test_slash_filters_by_id_reason_and_message_and_escape_clears() -> Non
         await pilot.press("escape")
         await pilot.press("slash", *"could not be completed")  # message text
         assert table.row_count == sum(1 for r in app.store.tasks() if r.message)
+        await pilot.press("escape")
+        # A kind's short name, as the Kind column shows it, shows the tasks of that kind.
+        await pilot.press("slash", *"OPP-TO-ENG")
+        opp_to_eng = {r.task_id for r in app.store.tasks() if r.kind == "EngagementFromOpportunity"}
+        assert opp_to_eng and set(table.row_ids()) == opp_to_eng
 
 
 async def test_status_and_kind_toggles_and_zero_resets() -> None:
@@ -56,6 +62,7 @@ async def test_status_and_kind_toggles_and_zero_resets() -> None:
         assert table.statuses is None
         await pilot.press("4", "5")
         assert kinds() == {"OpportunityFromEngagement"}
+        assert "kind: eng-to-opp" in app.query_one("#viewbar").plain_lines[0]
         await pilot.press("6")
         assert table.row_count == 0 and table.selected_id is None
         assert "0 of 200" in app.query_one("#viewbar").plain_lines[0]
@@ -90,7 +97,9 @@ async def test_enter_shows_the_record_as_json() -> None:
         assert isinstance(app.screen, RecordScreen)
         doc = json.loads(app.screen.text)
         assert doc["Task"]["TaskId"] == selected
-        assert doc["Task"]["Kind"]
+        wire = app.store.task(selected).kind
+        assert doc["Task"]["WireKind"] == wire
+        assert doc["Task"]["Kind"] == TASK_KINDS[wire].short
         await pilot.press("escape")
         assert not isinstance(app.screen, RecordScreen)
 
@@ -153,9 +162,12 @@ async def test_e_exports_the_current_view(tmp_path: Path) -> None:
             assert path.exists()
             if fmt == "csv":
                 rows = list(csv.DictReader(path.open(encoding="utf-8")))
-                assert [r["TaskId"] for r in rows] == expected
             else:
-                assert [d["TaskId"] for d in json.loads(path.read_text())] == expected
+                rows = json.loads(path.read_text())
+            assert [r["TaskId"] for r in rows] == expected
+            # Kind is the short name, as in `pcwatch list`; WireKind the service's name.
+            assert all(r["Kind"] == TASK_KINDS[r["WireKind"]].short for r in rows)
+            assert all(app.store.task(r["TaskId"]).kind == r["WireKind"] for r in rows)
             assert any(str(path) in n.message for n in app._notifications)
         await pilot.press("e", "escape")
         assert not isinstance(app.screen, ExportScreen)
@@ -199,6 +211,9 @@ async def test_the_command_palette_offers_every_action() -> None:
             "Filter tasks",
             "Sort: duration",
             "Show/hide FAILED",
+            "Show/hide inv-to-eng",
+            "Show/hide opp-to-eng",
+            "Show/hide eng-to-opp",
             "Copy task id",
             "Export view",
             "Refresh now",

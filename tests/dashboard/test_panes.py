@@ -4,6 +4,7 @@ invitations, activity, and the toasts for finished tasks."""
 from __future__ import annotations
 
 from schemas import ThrottlingException, ValidationException, ValidationExceptionError
+from schemas.kinds import TASK_KINDS
 from tests.support.dashboard import T0, live_status, make_app, make_job, populated_store, with_status
 from tui.core.reason_help import REASON_HELP, UNKNOWN_REASON, explain
 from tui.core.settings import Settings
@@ -36,6 +37,8 @@ async def test_details_explain_a_failed_task() -> None:
         assert help_.meaning in text and help_.action in text
         assert record.message in text
         assert "FAILED" in text and record.task_id in text
+        kind = TASK_KINDS[record.kind]
+        assert f"{kind.short}: {kind.label}" in text  # the kind by its short name, and what it does
 
 
 async def test_details_of_a_running_task_say_it_is_running() -> None:
@@ -218,7 +221,10 @@ async def test_activity_lists_transitions_newest_first_and_toasts_finished_tasks
         lines = app.query_one("#activity").plain_lines
         assert running[1].task_id in lines[0] and "IN_PROGRESS → ✗ FAILED" in lines[0]
         assert running[0].task_id in lines[1] and "✓ COMPLETE" in lines[1]
+        # Both name the kind by its short name.
+        assert f" {TASK_KINDS[running[1].kind].short} {running[1].task_id} " in lines[0]
         messages = [n.message for n in app._notifications]
+        assert f"✓ {TASK_KINDS[running[0].kind].short} {running[0].task_id} complete" in messages
         assert any(running[0].task_id in m and "complete" in m for m in messages)
         assert any(running[1].task_id in m and "EngagementConflict" in m for m in messages)
         # a burst becomes one summary toast

@@ -133,9 +133,13 @@ def test_series_fill_every_bucket_of_the_window() -> None:
     )
     assert len(failures.values) <= 5  # the top four and "other"
     durations = durations_series(stats)
-    assert durations.labels[0] == "<1m" and set(durations.values) == {"inv→eng", "opp→eng", "eng→opp"}
+    assert durations.labels[0] == "<1m" and set(durations.values) == {
+        "inv-to-eng",
+        "opp-to-eng",
+        "eng-to-opp",
+    }
     rows_shown = kind_rows(stats)
-    assert [r[0] for r in rows_shown] == ["inv→eng", "opp→eng", "eng→opp"]
+    assert [r[0] for r in rows_shown] == ["inv-to-eng", "opp-to-eng", "eng-to-opp"]
     assert rows_shown[0][3] == f"{stats.by_kind['EngagementByAcceptingInvitation']['FAILED']:,}"
 
 

@@ -157,7 +157,7 @@ def test_the_json_object_is_stable_and_keeps_hostile_text_as_data() -> None:
     data = msgspec.json.decode(stats.to_json())
     assert list(data) == [
         "version", "generated_at", "since", "kinds", "tasks", "by_kind", "failures", "durations",
-        "duration_bins", "bucket_seconds", "finished", "failures_over_time", "budget",
+        "duration_bins", "bucket_seconds", "finished", "failures_over_time", "budget", "short_names",
     ]  # fmt: skip
     assert data["version"] == 1 and data["failures"][0]["reason_code"] == hostile
     assert "does not know yet" in data["failures"][0]["meaning"]  # an unknown code still has a meaning

@@ -5,10 +5,13 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from schemas import TaskKind
+from schemas import TaskKind, TaskStatus
 from schemas import events as ev
 from schemas.events import decode_event
+from schemas.kinds import TASK_KINDS, Kind
 from tui.engine.event_signals import ALL_KINDS, Wakeup, arn_resource, wakeup_for
+from tui.simulator.events import task_events
+from tui.simulator.records import SimTask
 
 JOB_ARN = "arn:aws:partnercentral:us-east-1:111122223333:catalog/Sandbox/resource-snapshot-job/rsj-abc123"
 
@@ -105,3 +108,17 @@ def test_an_accepted_invitation_and_an_updated_opportunity_name_their_task() -> 
     updated = decode_event(event_json(ev.OPPORTUNITY_UPDATED, detail={"catalog": "Sandbox"}, resources=[arn]))
     assert wakeup_for(updated, "Sandbox").tasks == {("opportunity_id", "O123")}
     assert not wakeup_for(decode_event(event_json(ev.OPPORTUNITY_CREATED)), "Sandbox").tasks
+
+
+@pytest.mark.parametrize("kind", TASK_KINDS.values(), ids=[k.short for k in TASK_KINDS.values()])
+def test_the_events_a_completed_task_publishes_are_its_kinds_ending_events(kind: Kind) -> None:
+    """The simulator's events of a task's end (every id set) are those the kinds table says its end may
+    publish (besides its snapshot job's), so each of them wakes that kind's listing."""
+    task = SimTask("Sandbox", kind.wire, 0, "task-0123456789abc", 0.0, 60.0)
+    task.status = TaskStatus.COMPLETE
+    task.invitation_id, task.opportunity_id, task.engagement_id = "inv-1", "O1", "eng-1"
+    task.job_id = "rsj-abc123"
+    published = {e["detail-type"] for e in task_events(task)} - {ev.SNAPSHOT_CREATED}
+    assert published and published <= kind.ending_events
+    for detail_type in published:
+        assert kind.wire in wakeup_for(decode_event(event_json(detail_type)), "Sandbox").kinds

@@ -37,7 +37,7 @@ def test_wait_returns_by_its_deadline_while_every_call_hangs(endpoint: Endpoint)
     task = endpoint.simulator.add_task(duration=3600.0)
     endpoint.simulator.faults = Faults(hang=1.0, hang_seconds=120.0)
     result, took = run_pcwatch(
-        "wait", task, "--kind", "accept", "--timeout", "2", "--endpoint-url", endpoint.url
+        "wait", task, "--kind", "inv-to-eng", "--timeout", "2", "--endpoint-url", endpoint.url
     )
     assert result.returncode == 124, result.stderr
     assert took < 2 + WAIT_GRACE, f"wait --timeout 2 took {took:.1f} s"
@@ -52,7 +52,7 @@ def test_list_retries_bursts_of_faults_within_its_budget(endpoint: Endpoint, fau
     sim = endpoint.simulator
     sim.faults = Faults(**{fault: 1.0})
     proc = subprocess.Popen(
-        pcwatch_command("list", "--json", "--kind", "accept", "--endpoint-url", endpoint.url),
+        pcwatch_command("list", "--json", "--kind", "inv-to-eng", "--endpoint-url", endpoint.url),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -75,7 +75,7 @@ def test_list_retries_bursts_of_faults_within_its_budget(endpoint: Endpoint, fau
 
 def test_list_gives_up_after_its_retry_budget_naming_the_cause(endpoint: Endpoint) -> None:
     endpoint.simulator.faults = Faults(internal_error=1.0)
-    result, took = run_pcwatch("list", "--kind", "accept", "--endpoint-url", endpoint.url)
+    result, took = run_pcwatch("list", "--kind", "inv-to-eng", "--endpoint-url", endpoint.url)
     assert result.returncode == 3
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "InternalServer" in lines[0] and "gave up after" in lines[0], result.stderr

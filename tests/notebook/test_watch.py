@@ -71,15 +71,16 @@ async def test_tasks_are_a_task_list_that_shows_itself_safely(served_simulator, 
         assert starts == sorted(starts, reverse=True)  # newest first
         running = watch.tasks(status="IN_PROGRESS")
         assert running and all(t.task_status == "IN_PROGRESS" for t in running)
-        by_kind = watch.tasks(kind=TaskKind.ENGAGEMENT_FROM_OPPORTUNITY, status=["FAILED"])
+        by_kind = watch.tasks(kind="opp-to-eng", status=["FAILED"])
         assert failed in {t.task_id for t in by_kind}
+        assert {t.kind for t in by_kind} == {TaskKind.ENGAGEMENT_FROM_OPPORTUNITY}
 
         # The cell's table: the hostile message is text, never markup, escapes or bidi controls.
         html = by_kind._repr_html_()
         parsed = Markup(html)
         assert set(parsed.tags) <= {"div", "b", "span", "table", "thead", "tbody", "tr", "th", "td", "br"}
         text = "".join(parsed.text)
-        assert failed in text and "FAILED" in text
+        assert failed in text and "FAILED" in text and "opp-to-eng" in text
         assert "\x1b" not in html and "\x07" not in html and "\u202e" not in html
         shown = " ".join(HOSTILE.split())
         assert visible(shown)[:80] in text  # the first 80 characters in the cell...
@@ -90,9 +91,10 @@ async def test_tasks_are_a_task_list_that_shows_itself_safely(served_simulator, 
 
         # The Rich table fits a notebook cell or a 100-column terminal, and shows text literally.
         console = Console(record=True, width=200, color_system=None)
-        console.print(watch.table(kind=TaskKind.ENGAGEMENT_FROM_OPPORTUNITY, status="FAILED", limit=None))
+        console.print(watch.table(kind="opp-to-eng", status="FAILED", limit=None))
         rendered = console.export_text()
         assert max(len(line) for line in rendered.splitlines()) <= 100
+        assert "opp-to-eng" in rendered
         assert failed in rendered and "[bold red]not" in rendered and "markup[/]" in rendered  # literally
         assert "\x1b" not in rendered and "\u202e" not in rendered and "\\u202eevil" in rendered
 
@@ -110,6 +112,8 @@ async def test_tasks_are_a_task_list_that_shows_itself_safely(served_simulator, 
             rows.loc[quick, "observed_end"] is not None and str(rows.loc[quick, "observed_end"].tz) == "UTC"
         )
         assert math.isnan(rows.loc[failed, "duration_s"])
+        assert rows.loc[failed, "kind"] == "opp-to-eng"
+        assert rows.loc[failed, "wire_kind"] == TaskKind.ENGAGEMENT_FROM_OPPORTUNITY
         assert rows.loc[failed, "message"] == visible(HOSTILE)
         assert (
             watch.tasks(status="FAILED").to_pandas(raw=True).set_index("task_id").loc[failed, "message"]
@@ -135,8 +139,9 @@ async def test_tasks_are_a_task_list_that_shows_itself_safely(served_simulator, 
         assert Counter({f.reason_code: f.count for f in stats.failures}) == Counter(
             t.reason_code or "" for t in listed if t.task_status == "FAILED"
         )
-        one_kind = watch.stats(since="7d", kind=TaskKind.ENGAGEMENT_FROM_OPPORTUNITY)
+        one_kind = watch.stats(since="7d", kind="opp-to-eng")
         assert one_kind.kinds == [TaskKind.ENGAGEMENT_FROM_OPPORTUNITY]
+        assert one_kind.short_names == {TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "opp-to-eng"}
         with pytest.raises(ValueError):
             watch.stats(since="a while")
         with pytest.raises(ValueError):
@@ -152,7 +157,12 @@ def test_invalid_status_or_kind_raises_value_error_naming_the_valid_values(
             ValueError, match=r"unknown status 'FAILD': use one of COMPLETE, FAILED, IN_PROGRESS"
         ):
             watch.tasks(status="FAILD", wait=0)
-        with pytest.raises(ValueError, match=r"unknown kind 'Accept'.*EngagementByAcceptingInvitation"):
+        with pytest.raises(
+            ValueError, match=r"unknown kind 'Acceptance': use one of inv-to-eng, opp-to-eng, eng-to-opp"
+        ):
+            watch.tasks(kind="Acceptance", wait=0)  # type: ignore[arg-type]
+        # The old spellings still work, with a warning naming the short name.
+        with pytest.warns(FutureWarning, match="kind='Accept' is an old spelling: use kind='inv-to-eng'"):
             watch.tasks(kind="Accept", wait=0)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="unknown status"):
             watch.live(status=["COMPLETE", "DONE"])  # type: ignore[list-item]

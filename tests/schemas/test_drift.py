@@ -101,8 +101,8 @@ def test_struct_matches_the_service_model(cls: type[msgspec.Struct]) -> None:
 
 
 def test_mapping_covers_every_output_of_the_watched_operations() -> None:
-    operations = [spec["list_operation"] for spec in schemas.TASK_KINDS.values()]
-    operations += [spec["start_operation"] for spec in schemas.TASK_KINDS.values()]
+    operations = [kind.list_operation for kind in schemas.KINDS]
+    operations += [op for kind in schemas.KINDS for op in (kind.start_operation, kind.get_operation) if op]
     operations += ["GetResourceSnapshotJob", "ListResourceSnapshotJobs", "ListEngagementInvitations"]
     operations += ["GetEngagementInvitation"]
     mapped = set(MAPPED.values())
@@ -113,8 +113,9 @@ def test_mapping_covers_every_output_of_the_watched_operations() -> None:
 
 def test_task_record_holds_every_member_of_every_task_shape() -> None:
     record_fields = {f.encode_name for f in msgspec.inspect.type_info(schemas.TaskRecord).fields}
-    for spec in schemas.TASK_KINDS.values():
-        for shape_name in (spec["summary"].__name__, spec["start_response"].__name__):
+    for kind in schemas.TASK_KINDS.values():
+        assert kind.start_response is not None
+        for shape_name in (kind.summary.__name__, kind.start_response.__name__):
             assert set(MODEL.shape_for(shape_name).members) <= record_fields, shape_name
     assert "Kind" in record_fields
 

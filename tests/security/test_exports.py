@@ -71,7 +71,7 @@ async def test_a_planted_symlink_is_never_followed(tmp_path: Path) -> None:
         await pilot.click("#overwrite-yes")
         await _notified(pilot, app, "Exported")
     assert victim.read_text() == "must survive\n"
-    assert not link.is_symlink() and link.read_text(encoding="utf-8").startswith("Kind,TaskId")
+    assert not link.is_symlink() and link.read_text(encoding="utf-8").startswith("Kind,WireKind,TaskId")
 
 
 def test_without_overwrite_an_existing_path_is_refused_even_if_it_appeared_late(tmp_path: Path) -> None:

@@ -220,7 +220,8 @@ async def test_an_export_in_a_browser_session_is_a_download_behind_the_token(ser
                 assert download.status == 200
                 body = await download.text()
                 assert (
-                    body.startswith("Kind,TaskId") and "attachment" in download.headers["Content-Disposition"]
+                    body.startswith("Kind,WireKind,TaskId")
+                    and "attachment" in download.headers["Content-Disposition"]
                 )
             await ws.close()
 

@@ -339,7 +339,7 @@ _RECORD_FIELD = {
 @pytest.mark.parametrize("kind", list(LIST_OPS))
 def test_every_filter_the_model_offers_selects_what_the_tasks_show(kind, client, sim, pages):
     """Each filter member of the operation's input shape, with two values, against the server's truth."""
-    shape = service_model().operation_model(TASK_KINDS[kind]["list_operation"]).input_shape
+    shape = service_model().operation_model(TASK_KINDS[kind].list_operation).input_shape
     members = [m for m in shape.members if m not in ("Catalog", "MaxResults", "NextToken", "Sort")]
     assert set(members) <= set(_RECORD_FIELD)
     tasks = [t for t in sim.tasks() if t.kind == kind]

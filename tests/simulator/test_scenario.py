@@ -55,10 +55,10 @@ def test_every_generated_summary_matches_the_model_patterns():
     sim = history(count=1500)
     world = sim.world("Sandbox")
     model = service_model()
-    for kind, spec in TASK_KINDS.items():
-        shape = model.operation_model(spec["list_operation"]).output_shape
+    for kind, entry in TASK_KINDS.items():
+        shape = model.operation_model(entry.list_operation).output_shape
         summaries = [json.loads(t.summary_bytes()) for t in world.tables[kind].tasks]
-        assert validate(shape, {"TaskSummaries": summaries}) == []
+        assert validate(shape, {entry.summaries_field: summaries}) == []
         assert all(s["TaskArn"].endswith("/" + s["TaskId"]) for s in summaries)
 
 

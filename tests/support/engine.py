@@ -166,8 +166,8 @@ class FakeClient:
         offset = int(next_token or 0)
         page = rows[offset : offset + max_results]
         more = offset + max_results < len(rows)
-        spec = TASK_KINDS[kind]
-        summary = spec["summary"]
+        entry = TASK_KINDS[kind]
+        summary = entry.summary
         fields = set(summary.__struct_fields__)
         items = [
             summary(
@@ -175,7 +175,7 @@ class FakeClient:
             )
             for t in page
         ]
-        return spec["list_response"](
+        return entry.list_response(
             task_summaries=items, next_token=str(offset + max_results) if more else None
         )
 

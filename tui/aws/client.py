@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlparse
 
 import msgspec
@@ -185,7 +185,7 @@ class PartnerCentralClient:
         descending: bool = True,
     ) -> ListTasksPage:
         """`List<Kind>Tasks`: one page, newest first unless `descending=False`."""
-        spec = TASK_KINDS[kind]
+        entry = TASK_KINDS[kind]
         params = self.list_tasks_params(
             status=status,
             task_ids=task_ids,
@@ -193,7 +193,8 @@ class PartnerCentralClient:
             next_token=next_token,
             descending=descending,
         )
-        return await self._acall(spec["list_operation"], spec["list_response"], params)
+        page = await self._acall(entry.list_operation, entry.list_response, params)
+        return cast("ListTasksPage", page)  # a task kind's list response is one of ListTasksPage
 
     async def get_resource_snapshot_job(self, job_id: str) -> GetResourceSnapshotJobResponse:
         params = {"Catalog": self.catalog, "ResourceSnapshotJobIdentifier": job_id}

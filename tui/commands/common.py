@@ -1,4 +1,4 @@
-"""What the headless commands share: connecting (or starting the demo endpoint), kinds, errors."""
+"""What the headless commands share: connecting (or starting the demo endpoint), `--kind`, errors."""
 
 from __future__ import annotations
 
@@ -8,43 +8,40 @@ from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
-from schemas import TASK_KINDS
+from schemas import UnknownKind, resolve_kind, short_name
+from schemas.kinds import SHORT_NAMES
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
+from tui.core.text_safety import visible
 
 if TYPE_CHECKING:
     from tui.aws.client import PartnerCentralClient
     from tui.core.clock import Clock
     from tui.engine.budget import RequestBudget
 
-#: Short names accepted by --kind besides the full kind names.
-KIND_ALIASES = {
-    "accept": "EngagementByAcceptingInvitation",
-    "invitation": "EngagementByAcceptingInvitation",
-    "from-opportunity": "EngagementFromOpportunity",
-    "engagement": "EngagementFromOpportunity",
-    "from-engagement": "OpportunityFromEngagement",
-    "opportunity": "OpportunityFromEngagement",
-}
 
-
-#: The kind's short name in the commands' plain tables.
-SHORT_KIND = {
-    "EngagementByAcceptingInvitation": "accept",
-    "EngagementFromOpportunity": "from-opportunity",
-    "OpportunityFromEngagement": "from-engagement",
-}
+#: What `--kind` takes, for the commands' help.
+KIND_CHOICES = ", ".join(SHORT_NAMES)
 
 
 def parse_kind(value: str) -> str:
-    if value in TASK_KINDS:
-        return value
-    lowered = {k.lower(): k for k in TASK_KINDS}
-    kind = KIND_ALIASES.get(value.lower()) or lowered.get(value.lower())
-    if kind is None:
-        names = ", ".join([*TASK_KINDS, *KIND_ALIASES])
-        raise argparse.ArgumentTypeError(f"unknown task kind {value!r} (one of: {names})")
-    return kind
+    """`--kind`'s type: a short name (`inv-to-eng`) -> the wire kind. An old spelling (`accept`, a wire
+    name, `inv→eng`) still works, with a one-line note on stderr naming the short name."""
+    try:
+        choice = resolve_kind(value)
+    except UnknownKind as unknown:
+        raise argparse.ArgumentTypeError(visible(str(unknown), limit=300)) from None
+    if choice.old_spelling:
+        print(
+            f"pcwatch: note: --kind {visible(value, limit=80)} is now spelt --kind {choice.kind.short}",
+            file=sys.stderr,
+        )
+    return choice.kind.wire
+
+
+def kind_cell(kind: str) -> str:
+    """A kind in a plain table: its short name (a kind this version does not know: its name, made safe)."""
+    return short_name(kind) or visible(kind, limit=64)
 
 
 def column_lines(

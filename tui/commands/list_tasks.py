@@ -1,4 +1,5 @@
-"""`pcwatch list`: the current tasks, as a table, JSON lines (wire names plus `Kind`) or CSV.
+"""`pcwatch list`: the current tasks, as a table, JSON lines or CSV (the service's wire names, with `Kind`
+the short name and `WireKind` the service's: `schemas.kinds.task_document`).
 
 Each page is retried through bursts of throttling, faults, resets and truncated bodies for up to
 `tui.aws.retry.CLI_RETRY_SECONDS` quietly (the output stays the tasks); then exit 3 with one line naming
@@ -14,12 +15,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
+import msgspec
+
+from schemas import task_document
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import CSV, JSON, LINE, visible
 from tui.core.timefmt import SECOND, instant, iso
 
-from .common import SHORT_KIND, connected, error, parse_kind, print_columns, shared_budget
+from .common import KIND_CHOICES, connected, error, kind_cell, parse_kind, print_columns, shared_budget
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,9 +34,10 @@ if TYPE_CHECKING:
     from tui.core.clock import Clock
     from tui.engine.budget import RequestBudget
 
-#: CSV columns: the service's wire names plus Kind.
+#: CSV columns: the service's wire names plus Kind (the short name) and WireKind.
 CSV_FIELDS = [
     "Kind",
+    "WireKind",
     "TaskId",
     "TaskStatus",
     "StartTime",
@@ -46,11 +51,16 @@ CSV_FIELDS = [
     "TaskArn",
 ]
 PAGE_SIZE = 1000
+_encode_json = msgspec.json.Encoder().encode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--kind", action="append", type=parse_kind, metavar="KIND", help="only this kind (repeatable)"
+        "--kind",
+        action="append",
+        type=parse_kind,
+        metavar="KIND",
+        help=f"only this kind: {KIND_CHOICES} (repeatable)",
     )
     parser.add_argument(
         "--status",
@@ -59,7 +69,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this status: IN_PROGRESS, COMPLETE or FAILED (repeatable)",
     )
     out = parser.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true", help="one JSON object per line (wire names plus Kind)")
+    out.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line (wire names; Kind: the short name, WireKind: the service's)",
+    )
     out.add_argument("--csv", action="store_true", help="CSV with a header row")
 
 
@@ -120,7 +134,7 @@ def _cell(value: object, width: int | None = None, form: str = LINE) -> str:
 def print_table(records: Sequence[TaskRecord], out: TextIO) -> None:
     rows = [
         (
-            SHORT_KIND.get(r.kind, _cell(r.kind)),
+            kind_cell(r.kind),
             _cell(r.task_id),
             _cell(r.task_status),
             instant(r.start_time, SECOND),
@@ -136,12 +150,12 @@ def print_csv(records: Sequence[TaskRecord], out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in records:
-        writer.writerow({k: _cell(v, form=CSV) for k, v in r.to_dict().items()})
+        writer.writerow({k: _cell(v, form=CSV) for k, v in task_document(r).items()})
 
 
 def print_json(records: Sequence[TaskRecord], out: TextIO) -> None:
     for r in records:
-        out.write(visible(r.to_json().decode(), form=JSON) + "\n")
+        out.write(visible(_encode_json(task_document(r)).decode(), form=JSON) + "\n")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:

@@ -14,7 +14,7 @@ from tui.core.settings import Settings
 from tui.core.text_safety import JSON, visible
 from tui.core.timefmt import MINUTE, duration, instant
 
-from .common import SHORT_KIND, column_lines, parse_kind, print_columns
+from .common import KIND_CHOICES, column_lines, kind_cell, parse_kind, print_columns
 
 if TYPE_CHECKING:
     from tui.engine.stats import Stats
@@ -32,7 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"tasks started within this window: 30m, 24h, 7d, 2w, or all (default {DEFAULT_WINDOW})",
     )
     parser.add_argument(
-        "--kind", action="append", type=parse_kind, metavar="KIND", help="only this kind (repeatable)"
+        "--kind",
+        action="append",
+        type=parse_kind,
+        metavar="KIND",
+        help=f"only this kind: {KIND_CHOICES} (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object (docs/stats.md)")
 
@@ -92,10 +96,6 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
-def _kind(kind: str) -> str:
-    return SHORT_KIND.get(kind) or visible(kind, limit=40)
-
-
 def print_stats(stats: Stats, source: str, out: TextIO) -> None:
     """The plain report: one section per question, tables a terminal shows as they are."""
     since = instant(stats.since, MINUTE, utc=True) if stats.since else "the beginning"
@@ -111,7 +111,7 @@ def print_stats(stats: Stats, source: str, out: TextIO) -> None:
         failed_share = counts.get("FAILED", 0) / counts["total"] if counts["total"] else 0.0
         rows.append(
             [
-                _kind(kind),
+                kind_cell(kind),
                 *(_n(counts.get(s, 0)) for s in statuses),
                 _n(counts["total"]),
                 f"{failed_share:.1%}",
@@ -132,7 +132,7 @@ def print_stats(stats: Stats, source: str, out: TextIO) -> None:
             for f in stats.failures
         ]
         lines = column_lines(
-            ["REASON", "COUNT", *(_kind(k) for k in kinds)], rows, right=range(1, 2 + len(kinds))
+            ["REASON", "COUNT", *(kind_cell(k) for k in kinds)], rows, right=range(1, 2 + len(kinds))
         )
         out.write(lines[0] + "\n")
         for line, failure in zip(lines[1:], stats.failures, strict=True):
@@ -142,7 +142,7 @@ def print_stats(stats: Stats, source: str, out: TextIO) -> None:
 
     out.write("\nDurations of tasks seen running, then finished (start to observed end)\n")
     rows = [
-        [_kind(kind), _n(d.observed), duration(d.p50), duration(d.p95), duration(d.max)]
+        [kind_cell(kind), _n(d.observed), duration(d.p50), duration(d.p95), duration(d.max)]
         for kind, d in stats.durations.items()
     ]
     print_columns(["KIND", "OBSERVED", "P50", "P95", "MAX"], rows, out, right=range(1, 5))

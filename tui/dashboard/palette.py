@@ -11,18 +11,14 @@ from typing import Protocol
 from textual.app import SystemCommand
 from textual.notifications import SeverityLevel
 
-from schemas import TaskKind, TaskStatus
+from schemas import TASK_KINDS, TaskStatus
 from tui.engine.api import StoreView, Transition
 
-from .task_rows import KIND_LABELS, SORT_TITLES, SORTS
+from .task_rows import KIND_KEYS, SORT_TITLES, SORTS, kind_label
 from .widgets.safe_text import clean
 
 STATUS_KEYS = {"1": TaskStatus.IN_PROGRESS, "2": TaskStatus.COMPLETE, "3": TaskStatus.FAILED}
-KIND_KEYS = {
-    "4": TaskKind.ACCEPT_INVITATION,
-    "5": TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
-    "6": TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
-}
+
 #: Failed tasks named in one toast; more are counted.
 FAILURES_NAMED = 3
 
@@ -36,7 +32,7 @@ def finished_toasts(transitions: Iterable[Transition], store: StoreView) -> list
     failed = [t for t in finished if t.to_status == TaskStatus.FAILED]
     if len(finished) == 1:
         t = finished[0]
-        label = KIND_LABELS.get(t.kind) or clean(t.kind, limit=32)
+        label = kind_label(t.kind)
         task_id = clean(t.task_id, limit=64)
         if failed:
             record = store.task(t.task_id)
@@ -82,7 +78,9 @@ def dashboard_commands(
 ) -> Iterator[SystemCommand]:
     """Every dashboard action by name, for the command palette (ctrl+p). `writes_allowed`: invitations
     can be accepted and rejected (not in read-only mode)."""
-    yield SystemCommand("Filter tasks", "Filter by id, reason code or message (/)", view.action_filter)
+    yield SystemCommand(
+        "Filter tasks", "Filter by id, reason code, message or a kind's short name (/)", view.action_filter
+    )
     for sort in SORTS:
         yield SystemCommand(f"Sort: {sort}", SORT_TITLES[sort], lambda s=sort: view.set_sort(s))
     for key, status in STATUS_KEYS.items():
@@ -93,8 +91,8 @@ def dashboard_commands(
         )
     for key, kind in KIND_KEYS.items():
         yield SystemCommand(
-            f"Show/hide {KIND_LABELS[kind]}",
-            f"Toggle {kind} tasks ({key})",
+            f"Show/hide {kind_label(kind)}",
+            f"Toggle {kind_label(kind)} tasks: {TASK_KINDS[kind].label} ({key})",
             lambda k=key: view.action_toggle_kind(k),
         )
     yield SystemCommand("Show all tasks", "Clear the filter and toggles (0)", view.action_clear_view)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from tui.core.timefmt import duration
 from tui.engine.stats import DAY, DURATION_BIN_LABELS, HOUR, Stats
 
-from .task_rows import KIND_LABELS
+from .task_rows import kind_label
 from .widgets.safe_text import clean
 
 #: (label, seconds back from now or None for everything), in the order `w` cycles through them.
@@ -125,10 +125,7 @@ def failures_series(stats: Stats) -> Series:
 
 def durations_series(stats: Stats) -> Series:
     """Observed durations per kind, in the histogram's bins."""
-    values = {
-        KIND_LABELS.get(kind) or clean(kind, limit=32): summary.histogram
-        for kind, summary in stats.durations.items()
-    }
+    values = {kind_label(kind): summary.histogram for kind, summary in stats.durations.items()}
     return Series(list(DURATION_BIN_LABELS), values)
 
 
@@ -140,7 +137,7 @@ def kind_rows(stats: Stats) -> list[tuple[str, ...]]:
         took = stats.durations[kind]
         rows.append(
             (
-                KIND_LABELS.get(kind) or clean(kind, limit=32),
+                kind_label(kind),
                 f"{counts.get('IN_PROGRESS', 0):,}",
                 f"{counts.get('COMPLETE', 0):,}",
                 f"{counts.get('FAILED', 0):,}",

@@ -15,22 +15,15 @@ from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 
-from schemas import TaskKind, TaskRecord, TaskStatus
+from schemas import KINDS, TASK_KINDS, TaskRecord, TaskStatus, short_name
+from schemas.kinds import BY_SHORT, BY_WIRE
 from tui.core import timefmt
 from tui.engine.api import Completion
 
 from .widgets.safe_text import clean
 
-KIND_LABELS = {
-    TaskKind.ACCEPT_INVITATION: "inv→eng",
-    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "opp→eng",
-    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "eng→opp",
-}
-KIND_NAMES = {
-    TaskKind.ACCEPT_INVITATION: "accept invitation (invitation → engagement)",
-    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "engagement from opportunity",
-    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "opportunity from engagement",
-}
+#: Key -> the task kind it shows or hides (`4`, `5`, `6`…, in the kinds table's order).
+KIND_KEYS = {str(4 + i): kind for i, kind in enumerate(TASK_KINDS)}
 STATUS_MARKS = {TaskStatus.IN_PROGRESS: "▶", TaskStatus.COMPLETE: "✓", TaskStatus.FAILED: "✗"}
 SORTS = ("default", "start", "status", "kind", "duration")
 SORT_TITLES = {
@@ -59,7 +52,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("reason", "Reason", 27),
     Column("task", "Task id", 18),
     Column("duration", "Took", 6),
-    Column("kind", "Kind", 7),
+    Column("kind", "Kind", max(len(k.short) for k in KINDS)),
     Column("start", "Started UTC", 11),
     Column("job", "Snapshot job", 18),
     Column("source", "From id", 18),
@@ -96,14 +89,18 @@ def observed_seconds(record: TaskRecord, completion: Completion | None, now: dat
     return (now - record.start_time).total_seconds()
 
 
+def kind_label(kind: str) -> str:
+    """A kind as the dashboard names it: its short name (one this version does not know: its own name,
+    made safe)."""
+    return short_name(kind) or clean(kind, limit=32)
+
+
 def source_id(record: TaskRecord) -> str | None:
     """The id the task started from: the invitation, the opportunity or the engagement."""
-    if record.kind == TaskKind.ACCEPT_INVITATION:
-        return record.engagement_invitation_id
-    if record.kind == TaskKind.ENGAGEMENT_FROM_OPPORTUNITY:
-        return record.opportunity_id
-    if record.kind == TaskKind.OPPORTUNITY_FROM_ENGAGEMENT:
-        return record.engagement_id
+    kind = BY_WIRE.get(record.kind)
+    if kind is not None:
+        value: str | None = getattr(record, kind.source_field)
+        return value
     return record.engagement_invitation_id or record.opportunity_id or record.engagement_id
 
 
@@ -124,7 +121,7 @@ def cells(record: TaskRecord, completion: Completion | None, now: datetime | Non
         "duration": (timefmt.duration if record.is_terminal else timefmt.running)(
             observed_seconds(record, completion, now)
         ),
-        "kind": KIND_LABELS.get(record.kind) or clean(record.kind, limit=64),
+        "kind": kind_label(record.kind),
         "start": start,
         "reason": clean(record.reason_code, limit=64),
         "job": clean(record.resource_snapshot_job_id, limit=128),
@@ -210,8 +207,12 @@ def sort_key_at(record: TaskRecord, observed_end: float | None, sort: str) -> tu
 
 
 def matches(record: TaskRecord, needle: str) -> bool:
-    """Case-insensitive substring match on the ids, the reason code and the message."""
+    """Case-insensitive substring match on the ids, the reason code and the message; a kind's short name
+    (`inv-to-eng`, typed whole) matches every task of that kind. `needle` is lower case."""
     if not needle:
+        return True
+    kind = BY_SHORT.get(needle)
+    if kind is not None and record.kind == kind.wire:
         return True
     for value in (
         record.task_id,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from schemas import ResourceNotFoundException
+from schemas import ResourceNotFoundException, short_name
 from tui.aws.failures import ApiFailure, CredentialsFailure, NetworkFailure
 from tui.aws.retry import Backoff, may_retry
 
@@ -44,21 +44,19 @@ class Source:
         return SourceTimes(self.last_call, self.retry_at)
 
 
-def label(key: str) -> str:
-    """The header's name for a source: `accept tasks`, `job job-…`, `invitations`."""
-    from schemas import TaskKind
+def _kind_label(kind: str) -> str:
+    short = short_name(kind)
+    return f"{short} tasks" if short is not None else kind
 
-    short = {
-        TaskKind.ACCEPT_INVITATION: "accept tasks",
-        TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "from-opportunity tasks",
-        TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "from-engagement tasks",
-    }
+
+def label(key: str) -> str:
+    """The header's name for a source: `inv-to-eng tasks`, `job job-…`, `invitations`."""
     prefix, _, rest = key.partition(":")
     if not rest:
-        return short.get(key, key)
+        return _kind_label(key)
     if prefix == "job":
         return f"job {rest}"
-    return f"{short.get(rest, rest)} ({prefix})"
+    return f"{_kind_label(rest)} ({prefix})"
 
 
 def is_global(failure: ApiFailure) -> bool:

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 
 import msgspec
 
-from schemas import TASK_KINDS, TaskStatus
+from schemas import TASK_KINDS, TaskStatus, short_name
 from tui.core.reason_help import explain
 
 from .status import read_report
@@ -130,6 +130,9 @@ class Stats(msgspec.Struct, kw_only=True):
     finished: list[FinishedBucket]
     failures_over_time: list[FailureBucket]
     budget: BudgetStats
+    #: kind -> its short name (`inv-to-eng`: what the dashboard shows and `--kind` takes). The fields
+    #: above key by the kind's wire name, as documented; this one was added last, beside them.
+    short_names: dict[str, str]
 
     def to_json(self) -> bytes:
         return msgspec.json.encode(self)
@@ -277,6 +280,7 @@ def compute_stats(
             for slot, counts in sorted(failed_over_time.items())
         ],
         budget=budget_stats(calls, leader_status),
+        short_names={k: short_name(k) or k for k in wanted},
     )
 
 

@@ -2,7 +2,7 @@
 
     from tui.notebook import Watch
     watch = Watch(catalog="Sandbox", profile="partner")   # or Watch(settings), or Watch(demo=True)
-    watch.tasks(kind="EngagementByAcceptingInvitation", status="FAILED")   # a TaskList: a table in the cell
+    watch.tasks(kind="inv-to-eng", status="FAILED")   # a TaskList: a table in the cell
     watch.tasks().to_pandas()             # a DataFrame (pip install 'pcwatch[notebook]')
     watch.jobs(), watch.invitations()     # snapshot jobs, pending invitations: lists that show themselves
     watch.live(status="IN_PROGRESS")      # a view in the cell that keeps itself current

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from schemas import TaskKind, TaskStatus
+from schemas import TaskStatus
+from schemas.kinds import BY_WIRE
 from tui.core.text_safety import HTML, visible
 from tui.core.timefmt import SECOND, instant, relative
 
@@ -23,12 +24,6 @@ STATUS_COLOURS = {
     "ACCEPTED": "#2e7d32",
     "REJECTED": "#c62828",
     "EXPIRED": "#616161",
-}
-#: Short kind names for narrow cells (the full name is the cell's tooltip).
-KIND_SHORT = {
-    TaskKind.ACCEPT_INVITATION: "inv→eng",
-    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "opp→eng",
-    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "eng→opp",
 }
 MUTED = "opacity:0.65"
 TABLE_STYLE = "border-collapse:collapse;font-size:12px;font-family:var(--jp-code-font-family,monospace)"
@@ -46,10 +41,11 @@ def status(value: str | None) -> str:
 
 
 def kind(value: str | None) -> str:
-    short = KIND_SHORT.get(value or "")
-    if short is None:
+    """A kind's short name; its tooltip says what it does and the service's name for it."""
+    known = BY_WIRE.get(value or "")
+    if known is None:
         return text(value, limit=64)
-    return f'<span title="{text(value)}">{short}</span>'
+    return f'<span title="{text(f"{known.label}: {known.wire}")}">{known.short}</span>'
 
 
 def when(value: datetime | None, now: datetime) -> str:

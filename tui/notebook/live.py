@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from schemas import TaskRecord, TaskStatus
+from schemas import TaskRecord, TaskStatus, short_name
 from tui.core.clock import Clock, sleep_or_wake
 from tui.core.text_safety import visible
 from tui.core.timefmt import CLOCK, duration, instant, relative
@@ -127,7 +127,9 @@ def _running_for(record: TaskRecord, now: datetime) -> str:
 def live_text(state: LiveState) -> str:
     counts = ", ".join(f"{name} {n:,}" for name, n in state.counts.items()) or "no tasks"
     lines = [f"pcwatch {visible(state.catalog)}: {counts}", f"  {_budget_line(state)}"]
-    lines += [f"  running  {visible(r.task_id)}  {visible(r.kind)}" for r in state.running]
+    lines += [
+        f"  running  {visible(r.task_id)}  {short_name(r.kind) or visible(r.kind)}" for r in state.running
+    ]
     lines += [f"  failed   {visible(r.task_id)}  {visible(r.reason_code)}" for r, _ in state.failures]
     if state.stopped:
         lines.append("  (stopped)")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
+from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord, short_name
 from tui.core.text_safety import visible
 from tui.core.timefmt import SECOND, duration, instant, time_left
 from tui.engine.api import Completion
@@ -190,7 +190,8 @@ class TaskList(ResultList[TaskRecord]):
         return [
             Column("status", lambda r: r.task_status, "Status", lambda r: html.status(r.task_status), 11),
             Column("task_id", lambda r: r.task_id, "Task id", plain_width=22),
-            Column("kind", lambda r: r.kind, "Kind", lambda r: html.kind(r.kind)),
+            Column("kind", lambda r: short_name(r.kind) or r.kind, "Kind", lambda r: html.kind(r.kind)),
+            Column("wire_kind", lambda r: r.kind),
             Column(
                 "start_time", lambda r: r.start_time, "Started", lambda r: html.when(r.start_time, now), 19
             ),

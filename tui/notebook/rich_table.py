@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from schemas import TaskStatus
+from schemas import KINDS, TaskStatus, short_name
 from tui.core.text_safety import visible
 from tui.core.timefmt import SHORT_MINUTE, instant
-
-from .html import KIND_SHORT
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -32,7 +30,7 @@ def task_table(tasks: TaskList, *, limit: int | None = 50) -> Table:
     id_width = min(40, max((len(r.task_id or "") for r in shown), default=7))
     table.add_column("Status", no_wrap=True, width=11)
     table.add_column("Task id", no_wrap=True, min_width=id_width)
-    table.add_column("Kind", no_wrap=True, width=7)
+    table.add_column("Kind", no_wrap=True, width=max(len(k.short) for k in KINDS))
     table.add_column("Started", no_wrap=True, width=11)
     table.add_column("Reason / message", overflow="fold", ratio=1)
     for record in shown:
@@ -42,7 +40,7 @@ def task_table(tasks: TaskList, *, limit: int | None = 50) -> Table:
                 visible(record.task_status, limit=64), style=STATUS_STYLES.get(record.task_status or "", "")
             ),
             Text(visible(record.task_id, limit=200)),
-            Text(KIND_SHORT.get(record.kind) or visible(record.kind, limit=64)),
+            Text(short_name(record.kind) or visible(record.kind, limit=64)),
             Text(instant(record.start_time, SHORT_MINUTE)),
             Text(visible(reason, limit=300)),
         )

@@ -22,6 +22,7 @@ from schemas import (
     ServiceQuotaExceededException,
     TaskKind,
     TaskStatus,
+    WireStruct,
 )
 
 from .protocol import ServiceFault, decode_token, encode_token, fingerprint
@@ -105,13 +106,21 @@ def list_tasks(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
             lists = None if statuses >= set(STATUSES) else [table.by_status[s] for s in statuses]
             positions, more = page_positions(lists, len(table.tasks), after, descending, limit)
         token = encode_token(positions[-1], binding, ctx.epoch) if more else None
-        return _list_body("TaskSummaries", [table.tasks[p].summary_bytes() for p in positions], token)
+        summaries = [table.tasks[p].summary_bytes() for p in positions]
+        return _list_body(TASK_KINDS[kind].summaries_field, summaries, token)
 
     return handler
 
 
+def _start_shape(kind: str) -> type[WireStruct]:
+    shape = TASK_KINDS[kind].start_response
+    if shape is None:
+        raise ValueError(f"{kind} tasks have no Start operation")
+    return shape
+
+
 def start_response(task: SimTask) -> bytes:
-    return msgspec.json.encode(TASK_KINDS[task.kind]["start_response"](**task.fields()))
+    return msgspec.json.encode(_start_shape(task.kind)(**task.fields()))
 
 
 def start_task(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
@@ -340,8 +349,8 @@ def list_jobs(ctx: Context, req: dict[str, Any]) -> bytes:
 Handler = Callable[[Context, dict[str, Any]], bytes]
 
 OPERATIONS: dict[str, Handler] = {
-    **{spec["list_operation"]: list_tasks(kind) for kind, spec in TASK_KINDS.items()},
-    **{spec["start_operation"]: start_task(kind) for kind, spec in TASK_KINDS.items()},
+    **{k.list_operation: list_tasks(k.wire) for k in TASK_KINDS.values()},
+    **{k.start_operation: start_task(k.wire) for k in TASK_KINDS.values() if k.start_operation},
     "ListEngagementInvitations": list_invitations,
     "GetEngagementInvitation": get_invitation,
     "RejectEngagementInvitation": reject_invitation,

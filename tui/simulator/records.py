@@ -16,16 +16,8 @@ REGION = "us-east-1"
 #: The partner account the simulated catalog belongs to.
 ACCOUNT_ID = "111122223333"
 
-KINDS = (
-    TaskKind.ACCEPT_INVITATION,
-    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY,
-    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT,
-)
-_ARN_KIND = {
-    TaskKind.ACCEPT_INVITATION: "engagement-by-accepting-invitation-task",
-    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: "engagement-from-opportunity-task",
-    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: "opportunity-from-engagement-task",
-}
+#: The task kinds the catalog holds (their wire names), in the kinds table's order.
+KINDS = tuple(TASK_KINDS)
 STATUSES = (TaskStatus.IN_PROGRESS, TaskStatus.COMPLETE, TaskStatus.FAILED)
 
 
@@ -34,7 +26,7 @@ def to_datetime(epoch: float) -> datetime:
 
 
 def task_arn(catalog: str, kind: str, task_id: str) -> str:
-    return f"arn:aws:partnercentral:{REGION}:aws:catalog/{catalog}/{_ARN_KIND[kind]}/{task_id}"
+    return f"arn:aws:partnercentral:{REGION}:aws:catalog/{catalog}/{TASK_KINDS[kind].arn_segment}/{task_id}"
 
 
 def job_arn(catalog: str, job_id: str) -> str:
@@ -126,7 +118,7 @@ class SimTask:
 
     def summary_bytes(self) -> bytes:
         if self.wire is None:
-            self.wire = msgspec.json.encode(TASK_KINDS[self.kind]["summary"](**self.fields()))
+            self.wire = msgspec.json.encode(TASK_KINDS[self.kind].summary(**self.fields()))
         return self.wire
 
     def record(self) -> TaskRecord:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from schemas import (
     TASK_KINDS,
@@ -27,9 +27,8 @@ from schemas import (
     ConflictException,
     GetEngagementInvitationResponse,
     InvitationStatus,
-    StartEngagementByAcceptingInvitationTaskResponse,
-    StartEngagementFromOpportunityTaskResponse,
-    StartOpportunityFromEngagementTaskResponse,
+    Kind,
+    StartTaskResponse,
     TaskRecord,
     TaskStatus,
     WireStruct,
@@ -54,13 +53,6 @@ from .ledger import Reservation, WriteLedger
 
 log = logging.getLogger(__name__)
 
-#: What a Start…Task answers.
-StartResponse = (
-    StartEngagementByAcceptingInvitationTaskResponse
-    | StartEngagementFromOpportunityTaskResponse
-    | StartOpportunityFromEngagementTaskResponse
-)
-
 ACCEPT = ACCEPT_INVITATION
 FROM_OPPORTUNITY = ENGAGEMENT_FROM_OPPORTUNITY
 FROM_ENGAGEMENT = OPPORTUNITY_FROM_ENGAGEMENT
@@ -72,7 +64,16 @@ VISIBILITIES = ("Full", "Limited")
 #: RejectionReason: 1–80 printable characters (the model's pattern).
 MAX_REJECTION_REASON = 80
 
-_KIND_OF = {spec["start_operation"]: kind for kind, spec in TASK_KINDS.items()}
+#: Start…Task operation -> the kind of task it starts.
+_KIND_STARTED_BY: dict[str, Kind] = {k.start_operation: k for k in TASK_KINDS.values() if k.start_operation}
+
+
+def _start_response(kind: Kind, raw: bytes) -> StartTaskResponse:
+    """The recorded answer of a Start…Task of `kind`, decoded into its start response."""
+    shape = kind.start_response
+    if shape is None:
+        raise ValueError(f"{kind.short} tasks are not started by pcwatch")
+    return cast("StartTaskResponse", shape.from_json(raw))  # a task kind's start response is one of these
 
 
 def writes_allowed(settings: Settings) -> bool:
@@ -226,17 +227,17 @@ class WriteActions:
         operation: str,
         target_id: str,
         params: dict[str, Any],
-        call: Callable[[str], Awaitable[StartResponse]],
+        call: Callable[[str], Awaitable[StartTaskResponse]],
         *,
         fresh: bool,
     ) -> WriteOutcome:
-        kind = _KIND_OF[operation]
+        kind = _KIND_STARTED_BY[operation]
         reservation = self.ledger.reserve(operation, self.catalog, target_id, params, fresh=fresh)
         token = reservation.entry.client_token
         if reservation.already_done:
             raw = (reservation.entry.response or "{}").encode()
-            response = TASK_KINDS[kind]["start_response"].from_json(raw)
-            task = TaskRecord.from_task(response, kind)
+            response = _start_response(kind, raw)
+            task = TaskRecord.from_task(response, kind.wire)
             self._apply(task)
             return self._outcome(operation, target_id, reservation, raw, response, task=task, replayed=True)
         try:
@@ -250,7 +251,7 @@ class WriteActions:
         # resends the same token.
         raw = response.to_json()
         self.ledger.record_success(token, raw)
-        task = TaskRecord.from_task(response, kind)
+        task = TaskRecord.from_task(response, kind.wire)
         self._apply(task)
         return self._outcome(operation, target_id, reservation, raw, response, task=task)
 

@@ -23,7 +23,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from schemas import TaskRecord
+from schemas import TaskRecord, task_document
+from schemas.kinds import kind_fields
 from tui.core.private_files import open_private, private_directory
 from tui.core.text_safety import CSV, JSON, visible
 from tui.core.timefmt import FILE_STAMP, instant, iso
@@ -31,6 +32,7 @@ from tui.engine.api import Completion
 
 CSV_FIELDS = (
     "Kind",
+    "WireKind",
     "TaskId",
     "TaskStatus",
     "StartTime",
@@ -66,7 +68,7 @@ def export_text(records: Iterable[TaskRecord], completion_of: CompletionOf, fmt:
     if fmt == "json":
         docs = []
         for record in records:
-            doc = record.to_dict()
+            doc = task_document(record)
             end, duration = observed_end_and_duration(
                 completion_of(record.task_id) if record.task_id else None
             )
@@ -83,8 +85,10 @@ def export_text(records: Iterable[TaskRecord], completion_of: CompletionOf, fmt:
     count = 0
     for record in records:
         end, duration = observed_end_and_duration(completion_of(record.task_id) if record.task_id else None)
+        kind = kind_fields(record.kind)
         row = (
-            record.kind,
+            kind["Kind"],
+            kind["WireKind"],
             record.task_id,
             record.task_status,
             iso(record.start_time),

@@ -11,15 +11,17 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..task_rows import KIND_LABELS, KIND_NAMES
+from schemas import KINDS
+
+from ..task_rows import KIND_KEYS, kind_label
 from ..widgets.scrolling import FollowingScroll
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("↑ ↓ PgUp PgDn Home End", "move the selection (it follows the task when rows move)"),
     ("← →", "scroll the table sideways (more id columns)"),
-    ("/", "filter by id, reason code or message text; Esc clears"),
+    ("/", "filter by id, reason code or message text, or a kind's short name; Esc clears"),
     ("1 2 3", "show/hide running, complete, failed tasks"),
-    ("4 5 6", "show/hide each kind: inv→eng, opp→eng, eng→opp"),
+    (" ".join(KIND_KEYS), "show/hide each kind: " + ", ".join(kind_label(k) for k in KIND_KEYS.values())),
     ("0", "show everything again (clear filter and toggles)"),
     ("s", "sort: active first → start → status → kind → duration"),
     ("enter", "the full record as JSON"),
@@ -44,8 +46,8 @@ def help_renderable() -> Table:
     for key, what in KEYS:
         table.add_row(key, what)
     table.add_row("", "")
-    for kind, label in KIND_LABELS.items():
-        table.add_row(label, KIND_NAMES[kind])
+    for kind in KINDS:
+        table.add_row(kind.short, kind.label)
     table.add_row("", "")
     table.add_row("▶ ✓ ✗", "running, complete, failed (failed rows are red)")
     table.add_row("Took", "observed duration; for a running task, its age so far")

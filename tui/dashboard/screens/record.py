@@ -1,4 +1,5 @@
-"""`enter`: the selected task's full record as JSON (wire names), its transitions and its job."""
+"""`enter`: the selected task's full record as JSON (wire names; `Kind` the short name, `WireKind` the
+service's), its transitions and its job."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from schemas import GetResourceSnapshotJobResponse, TaskRecord
+from schemas import GetResourceSnapshotJobResponse, TaskRecord, task_document
 from tui.core.timefmt import iso
 from tui.engine.api import Transition
 
@@ -27,7 +28,7 @@ def record_json(
     transitions: list[Transition] | None = None,
 ) -> str:
     """Pretty JSON. JSON escapes control characters itself; `safe_text` catches the rest."""
-    doc: dict[str, Any] = {"Task": record.to_dict()}
+    doc: dict[str, Any] = {"Task": task_document(record)}
     if job is not None:
         doc["ResourceSnapshotJob"] = job.to_dict()
     if transitions:

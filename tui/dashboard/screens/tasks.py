@@ -30,8 +30,8 @@ from tui.engine.api import Engine, PollerStatus, StoreView, Transition
 from ..clipboard import BROWSER, copy_toast
 from ..header import header_state
 from ..messages import TasksChanged
-from ..palette import KIND_KEYS, STATUS_KEYS, finished_toasts
-from ..task_rows import KIND_LABELS, SORTS
+from ..palette import STATUS_KEYS, finished_toasts
+from ..task_rows import KIND_KEYS, SORTS, kind_label
 from ..widgets.activity import ActivityLog
 from ..widgets.error_details import ErrorDetails
 from ..widgets.header_status import HeaderStatus
@@ -67,7 +67,7 @@ class TasksScreen(Screen[None]):
         Binding("t", "app.stats", "Stats", show=False),
         *(Binding(k, f"toggle_status('{k}')", f"status {v}", show=False) for k, v in STATUS_KEYS.items()),
         *(
-            Binding(k, f"toggle_kind('{k}')", f"kind {KIND_LABELS[v]}", show=False)
+            Binding(k, f"toggle_kind('{k}')", f"kind {kind_label(v)}", show=False)
             for k, v in KIND_KEYS.items()
         ),
         Binding("0", "clear_view", "Show all", show=False),

@@ -10,7 +10,7 @@ from rich.text import Text
 from tui.core.timefmt import CLOCK, instant
 from tui.engine.api import Transition
 
-from ..task_rows import KIND_LABELS, STATUS_MARKS
+from ..task_rows import STATUS_MARKS, kind_label
 from .line_pane import LinePane
 from .safe_text import clean
 
@@ -21,7 +21,7 @@ def transition_line(t: Transition) -> Text:
     line = Text(end="")
     line.append(instant(t.observed_at, CLOCK), style="dim")
     line.append(" ")
-    line.append(KIND_LABELS.get(t.kind) or clean(t.kind, limit=32))
+    line.append(kind_label(t.kind))
     line.append(" " + clean(t.task_id, limit=64) + " ")
     if t.from_status:
         line.append(clean(t.from_status, limit=32), style=_STYLES.get(t.from_status, ""))

@@ -19,11 +19,12 @@ from schemas import (
     UnknownServiceError,
     ValidationException,
 )
+from schemas.kinds import BY_WIRE
 from tui.core.reason_help import explain
 from tui.core.timefmt import duration, instant
 from tui.engine.api import Completion
 
-from ..task_rows import KIND_NAMES, observed_seconds
+from ..task_rows import observed_seconds
 from .line_pane import LinePane
 from .safe_text import clean
 from .scrolling import FollowingScroll
@@ -62,7 +63,9 @@ def task_details_text(record: TaskRecord, completion: Completion | None, now: da
     style = {"FAILED": "bold red", "COMPLETE": "bold green"}.get(record.task_status or "", "bold yellow")
     text.append(clean(record.task_status or "?", limit=64), style=style)
     text.append("  " + clean(record.task_id, limit=200), style="bold")
-    text.append(f"\n{clean(KIND_NAMES.get(record.kind) or record.kind, limit=200)}", style="dim")
+    kind = BY_WIRE.get(record.kind)
+    described = f"{kind.short}: {kind.label}" if kind is not None else clean(record.kind, limit=200)
+    text.append(f"\n{described}", style="dim")
     text.append(f"\nStarted   {_when(record.start_time)}")
     took = duration(observed_seconds(record, completion, now))
     if completion is not None:

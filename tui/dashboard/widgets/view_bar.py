@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ..task_rows import KIND_LABELS, SORT_TITLES
+from ..task_rows import SORT_TITLES, kind_label
 from .line_pane import LinePane
 from .safe_text import clean
 
@@ -23,9 +23,7 @@ def view_line(table: TaskTable, total: int) -> Text:
         line.append(", ".join(sorted(table.statuses)) or "none", style="bold yellow")
     if table.kinds is not None:
         line.append(" · kind: ")
-        line.append(
-            ", ".join(KIND_LABELS.get(k, k) for k in sorted(table.kinds)) or "none", style="bold yellow"
-        )
+        line.append(", ".join(kind_label(k) for k in sorted(table.kinds)) or "none", style="bold yellow")
     if table.needle:
         line.append(" · filter: ")
         line.append(clean(table.needle, limit=80), style="bold yellow")

@@ -98,6 +98,8 @@ PROMISED_ORDER = {
     "status": ["f1", "r2", "r1", "c2", "c3", "c1"],  # failed, running, complete; newest first within
     # running first, the longest-running on top; then finished, longest first; unknown last
     "duration": ["r1", "r2", "c1", "f1", "c3", "c2"],
+    # in the order of the kinds' keys (inv-to-eng, opp-to-eng, eng-to-opp), newest first within each
+    "kind": ["r1", "c1", "c2", "f1", "r2", "c3"],
 }
 
 
@@ -116,7 +118,7 @@ def test_each_sort_orders_rows_as_it_promises(sort: str) -> None:
 
 
 def test_every_sort_mode_has_a_promise_tested() -> None:
-    assert set(task_rows.SORTS) - {"kind"} == set(PROMISED_ORDER)
+    assert set(task_rows.SORTS) == set(PROMISED_ORDER)
 
 
 def test_filter_matches_ids_reason_and_message_case_insensitively() -> None:

@@ -24,13 +24,15 @@ from .widgets.safe_text import clean
 
 #: Key -> the task kind it shows or hides (`4`, `5`, `6`…, in the kinds table's order).
 KIND_KEYS = {str(4 + i): kind for i, kind in enumerate(TASK_KINDS)}
+#: The kind sort's order: the kinds' keys' (a kind this version does not know goes last, by its name).
+_KIND_RANK = {kind: i for i, kind in enumerate(TASK_KINDS)}
 STATUS_MARKS = {TaskStatus.IN_PROGRESS: "▶", TaskStatus.COMPLETE: "✓", TaskStatus.FAILED: "✗"}
 SORTS = ("default", "start", "status", "kind", "duration")
 SORT_TITLES = {
     "default": "active first, then recently finished",
     "start": "start time, newest first",
     "status": "status (failed, running, complete)",
-    "kind": "kind",
+    "kind": "kind (as keys 4 5 6…), newest first within",
     "duration": "duration, longest first",
 }
 _STATUS_RANK = {TaskStatus.FAILED: 0, TaskStatus.IN_PROGRESS: 1, TaskStatus.COMPLETE: 2}
@@ -191,7 +193,7 @@ def sort_key_at(record: TaskRecord, observed_end: float | None, sort: str) -> tu
     if sort == "status":
         return (_STATUS_RANK.get(record.task_status or "", 3), -start, tid)
     if sort == "kind":
-        return (record.kind, -start, tid)
+        return (_KIND_RANK.get(record.kind, len(_KIND_RANK)), record.kind, -start, tid)
     active = record.task_status not in TaskStatus.TERMINAL
     if sort == "duration":
         if active:

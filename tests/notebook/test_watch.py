@@ -22,7 +22,9 @@ from schemas import TaskKind, TaskRecord
 from tests.support.viewer import FAST_INTERVAL, SLOW_INTERVAL, TAIL_INTERVAL, viewer_command
 from tui.core.settings import Settings
 from tui.core.text_safety import visible
+from tui.engine.status import LEADER_KEY
 from tui.notebook import InvitationList, JobList, TaskList, TaskNotFound, Watch, WatchClosed
+from tui.simulator import Faults
 
 HOSTILE = "[bold red]not markup[/] <script>alert(1)</script> \x1b[2J\x1b]0;title\x07 \u202eevil, and then the message goes on"
 
@@ -290,3 +292,32 @@ def test_the_notebook_api_does_not_load_textual_ipython_or_pandas() -> None:
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     loaded = set(json.loads(out))
     assert "tui" in loaded and not loaded & {"textual", "IPython", "pandas"}
+
+
+async def test_a_following_notebook_is_not_ready_before_the_leaders_first_look(
+    served_simulator, tmp_path: Path
+) -> None:
+    """The leader's word alone (it is polling, but nothing has come back yet) is not the first look: a
+    follower that said "ready" then would show an empty list as if the account had no tasks."""
+    sim, endpoint = served_simulator
+    sim.faults = Faults(slow=1.0, slow_seconds=6.0)  # every answer 6 s late
+    journal = tmp_path / "shared.sqlite3"
+    leader = subprocess.Popen(viewer_command(endpoint.url, journal, 30.0), stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not Path(f"{journal}.lock").exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        with _watch(endpoint.url, journal) as second:
+            while second.store.meta(LEADER_KEY) is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            assert second.role == "follower" and second.store.meta(LEADER_KEY) is not None
+            assert not second.wait_ready(1.0)  # the leader's first calls are still out
+            assert "still loading" in second.tasks(wait=0).note
+            sim.faults = Faults()
+            assert second.wait_ready(30)
+            assert {t.task_id for t in second.tasks()} >= {
+                t.task_id for t in sim.tasks("Sandbox") if not t.is_terminal
+            }
+    finally:
+        leader.terminate()
+        leader.communicate(timeout=30)

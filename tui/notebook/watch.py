@@ -249,8 +249,9 @@ class Watch:
             return True
         if status.state == "following" and self.store.meta(LEADER_KEY) is None:
             return False  # no word from the polling viewer yet
-        if status.state in ("live", "following") and not status.backfilling:
-            return True
+        # Every kind listed (its running tasks) and its history's newest page fetched, by this viewer's
+        # poller or, for a follower, by the leader whose status it carries. ("live" alone is not it:
+        # the poller is live from its first listing of one kind.)
         return all(
             kind in status.last_success
             and (self._history_complete(kind) or status.history_fetched.get(kind, 0) > 0)

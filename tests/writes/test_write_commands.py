@@ -316,6 +316,23 @@ def test_every_failure_reaches_the_user_in_words(
     assert "\x1b" not in err and "\u202e" not in err
 
 
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["accept"], "give an INVITATION_ID, or --all-pending"),
+        (["accept", "engi-0000000000001", "--all-pending"], "--all-pending takes no INVITATION_ID"),
+        (["accept", "engi-0000000000001", "--sender", "AWS"], "--sender and --payload-type go with"),
+    ],
+)
+def test_accept_refuses_arguments_that_do_not_go_together_with_exit_2(
+    argv: list[str], said: str, tmp_path, local_env, capsys
+) -> None:
+    """An argument mistake is a refusal before acting (exit 2, as the README says), not a failure (3)."""
+    with stub_endpoint() as stub:
+        code, out, err = run_main(capsys, "--endpoint-url", stub.url, "--journal", str(tmp_path / "j"), *argv)
+        assert (code, out) == (2, "") and said in err and stub.requests == []
+
+
 def test_a_reject_reason_over_80_characters_is_refused_before_sending(tmp_path, local_env, capsys) -> None:
     with stub_endpoint() as stub:
         stub.responses = [(200, {}, b"{}")]

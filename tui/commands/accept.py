@@ -17,7 +17,7 @@ from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.timefmt import MINUTE, instant
 
-from .common import error, shared_budget
+from .common import error, refuse, shared_budget
 from .writes import (
     add_again_argument,
     add_wait_arguments,
@@ -68,26 +68,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     if args.all_pending:
         if args.invitation_id or args.wait:
-            return error("accept", "--all-pending takes no INVITATION_ID and no --wait")
+            return refuse("accept", "--all-pending takes no INVITATION_ID and no --wait")
         return run_all_pending(args, settings)
     if not args.invitation_id:
-        return error("accept", "give an INVITATION_ID, or --all-pending")
+        return refuse("accept", "give an INVITATION_ID, or --all-pending")
     if args.sender or args.payload_type:
-        return error("accept", "--sender and --payload-type go with --all-pending")
+        return refuse("accept", "--sender and --payload-type go with --all-pending")
 
     async def act(actions: WriteService) -> WriteOutcome:
         return await actions.accept(args.invitation_id, fresh=args.again)
 
-    return run_single(
-        "accept",
-        settings,
-        "accepting invitation",
-        act,
-        ids=[args.invitation_id],
-        assume_yes=args.yes,
-        wait=args.wait,
-        timeout=args.timeout,
-    )
+    return run_single("accept", settings, args, "accepting invitation", act, ids=[args.invitation_id])
 
 
 def _describe(inv: EngagementInvitationSummary) -> str:

@@ -70,10 +70,33 @@ def print_columns(
 
 
 def error(command: str, message: str) -> ExitStatus:
+    """A command that failed (credentials, the network, the service): one line on stderr, exit 3."""
+    return _said(command, message, ExitStatus.ERROR)
+
+
+def refuse(command: str, message: str) -> ExitStatus:
+    """A command that will not act (an argument, a setting, a port, a write not confirmed): one line on
+    stderr, exit 2; nothing was done."""
+    return _said(command, message, ExitStatus.USAGE)
+
+
+def _said(command: str, message: str, status: ExitStatus) -> ExitStatus:
     from tui.core.text_safety import one_line
 
     print(f"pcwatch {command}: {one_line(message, limit=2000)}", file=sys.stderr)
-    return ExitStatus.ERROR
+    return status
+
+
+def add_kind_option(parser: argparse.ArgumentParser, help: str, *, repeatable: bool) -> None:
+    """`--kind`: a kind's short name (old spellings with a note), as the wire kind."""
+    parser.add_argument(
+        "--kind",
+        action="append" if repeatable else "store",
+        type=parse_kind,
+        default=None,
+        metavar="KIND",
+        help=f"{help}: {KIND_CHOICES}" + (" (repeatable)" if repeatable else ""),
+    )
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from tui.core.settings import Settings
 from tui.core.text_safety import CSV, JSON, LINE, visible
 from tui.core.timefmt import SECOND, instant, iso
 
-from .common import KIND_CHOICES, connected, error, kind_cell, parse_kind, print_columns, shared_budget
+from .common import add_kind_option, connected, error, kind_cell, print_columns, shared_budget
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -55,13 +55,7 @@ _encode_json = msgspec.json.Encoder().encode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--kind",
-        action="append",
-        type=parse_kind,
-        metavar="KIND",
-        help=f"only this kind: {KIND_CHOICES} (repeatable)",
-    )
+    add_kind_option(parser, "only this kind", repeatable=True)
     parser.add_argument(
         "--status",
         action="append",

@@ -26,13 +26,4 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     async def act(actions: WriteService) -> WriteOutcome:
         return await actions.reject(args.invitation_id, args.reason)
 
-    return run_single(
-        "reject",
-        settings,
-        "rejecting invitation",
-        act,
-        ids=[args.invitation_id],
-        assume_yes=args.yes,
-        wait=False,
-        timeout=None,
-    )
+    return run_single("reject", settings, args, "rejecting invitation", act, ids=[args.invitation_id])

@@ -30,6 +30,8 @@ from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings, is_loopback
 from tui.core.text_safety import visible
 
+from .common import refuse
+
 if TYPE_CHECKING:
     from .serve_server import GuardedServer
 
@@ -134,26 +136,22 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     try:
         token = choose_token(args.token)
     except ValueError as refused:
-        print(f"pcwatch serve: {refused}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("serve", str(refused))
     logs.add_secret(token)  # never in the log file, whatever logs the URL or a header
     if args.max_sessions < 1:
-        print("pcwatch serve: --max-sessions must be at least 1", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("serve", "--max-sessions must be at least 1")
     from .serve_server import check_frame_ancestors
 
     try:
         check_frame_ancestors(args.frame_ancestors)
     except ValueError as refused:
-        print(f"pcwatch serve: {visible(refused, limit=300)}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("serve", str(refused))
     from tui.core.ports import PortUnavailable, check_bindable
 
     try:
         check_bindable(args.host, args.port)  # before the demo starts, and before aiohttp's traceback
     except PortUnavailable as unavailable:
-        print(f"pcwatch serve: {unavailable}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("serve", str(unavailable))
     warning = exposure_warning(args.host, args.port)
     if warning:
         print(warning, file=sys.stderr)

@@ -16,6 +16,8 @@ from tui.core.ports import bind_error_message
 from tui.core.settings import Settings
 from tui.simulator import Faults, Simulator, serve
 
+from .common import refuse
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("simulator")
@@ -48,11 +50,9 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     try:
         faults = Faults.parse(args.faults)
     except ValueError as exc:
-        print(f"pcwatch simulate: --faults: {exc}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("simulate", f"--faults: {exc}")
     if args.speed <= 0:
-        print("pcwatch simulate: --speed must be positive", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("simulate", "--speed must be positive")
     sim = Simulator(
         seed=args.seed,
         history=max(0, args.history),
@@ -80,8 +80,7 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     try:
         endpoint = serve(sim, port=args.port)
     except OSError as exc:
-        print(f"pcwatch simulate: {bind_error_message('127.0.0.1', args.port, exc)}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("simulate", bind_error_message("127.0.0.1", args.port, exc))
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with endpoint:

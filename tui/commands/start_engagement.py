@@ -41,12 +41,5 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
         )
 
     return run_single(
-        "start-engagement",
-        settings,
-        "submitting opportunity",
-        act,
-        ids=[args.opportunity_id],
-        assume_yes=args.yes,
-        wait=args.wait,
-        timeout=args.timeout,
+        "start-engagement", settings, args, "submitting opportunity", act, ids=[args.opportunity_id]
     )

@@ -30,10 +30,8 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     return run_single(
         "start-opportunity",
         settings,
+        args,
         "starting an opportunity from engagement",
         act,
         ids=[args.engagement_id, f"context {args.context}"],
-        assume_yes=args.yes,
-        wait=args.wait,
-        timeout=args.timeout,
     )

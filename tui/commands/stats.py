@@ -14,7 +14,7 @@ from tui.core.settings import Settings
 from tui.core.text_safety import JSON, visible
 from tui.core.timefmt import MINUTE, duration, instant
 
-from .common import KIND_CHOICES, column_lines, kind_cell, parse_kind, print_columns
+from .common import add_kind_option, column_lines, kind_cell, print_columns, refuse
 
 if TYPE_CHECKING:
     from tui.engine.stats import Stats
@@ -31,13 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="WINDOW",
         help=f"tasks started within this window: 30m, 24h, 7d, 2w, or all (default {DEFAULT_WINDOW})",
     )
-    parser.add_argument(
-        "--kind",
-        action="append",
-        type=parse_kind,
-        metavar="KIND",
-        help=f"only this kind: {KIND_CHOICES} (repeatable)",
-    )
+    add_kind_option(parser, "only this kind", repeatable=True)
     parser.add_argument("--json", action="store_true", help="one JSON object (docs/stats.md)")
 
 
@@ -63,17 +57,14 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     try:
         window = parse_window(args.since)
     except WindowError as refused:
-        print(f"pcwatch stats: --since {visible(str(refused))}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("stats", f"--since {refused}")
     path, why_not = journal_path_for(settings)
     if path is None:
-        print(f"pcwatch stats: {why_not}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("stats", why_not or "no journal")
     try:
         journal = read_journal(path)
     except JournalUnreadable as unreadable:
-        print(f"pcwatch stats: {visible(str(unreadable), limit=500)}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse("stats", str(unreadable))
     stats = compute_stats(
         journal.tasks,
         SystemClock().now(),

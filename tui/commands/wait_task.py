@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 
-from .common import KIND_CHOICES, connected, error, parse_kind, shared_budget
+from .common import add_kind_option, connected, error, shared_budget
 
 #: Seconds between checks unless --interval says otherwise (`--wait` after a write: 2 s, the cadence of
 #: the tasks pcwatch started).
@@ -38,13 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"seconds between checks (default {DEFAULT_INTERVAL:g})",
     )
-    parser.add_argument(
-        "--kind",
-        type=parse_kind,
-        default=None,
-        metavar="KIND",
-        help=f"the task's kind, if known (saves calls): {KIND_CHOICES}",
-    )
+    add_kind_option(parser, "the task's kind, if known (saves calls)", repeatable=False)
 
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import JSON, visible
 
-from .common import connected
+from .common import connected, refuse
 
 if TYPE_CHECKING:
     from tui.aws.client import PartnerCentralClient
@@ -56,8 +56,7 @@ def refuse_if_read_only(command: str, settings: Settings) -> ExitStatus | None:
     from tui.writes.errors import READ_ONLY_MESSAGE
 
     if settings.read_only:
-        print(f"pcwatch {command}: {READ_ONLY_MESSAGE}", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse(command, READ_ONLY_MESSAGE)
     return None
 
 
@@ -76,17 +75,16 @@ def confirm_production(
         print(f"{banner} (--yes)", file=sys.stderr)
         return None
     if not sys.stdin.isatty():
-        print(
-            f"{banner}\npcwatch {command}: not confirmed (no terminal to ask on): add --yes to act on the "
-            "production catalog; nothing was sent",
-            file=sys.stderr,
+        print(banner, file=sys.stderr)
+        return refuse(
+            command,
+            "not confirmed (no terminal to ask on): add --yes to act on the production catalog; nothing "
+            "was sent",
         )
-        return ExitStatus.USAGE
     print(f"{banner}\nType yes to go ahead: ", end="", file=sys.stderr, flush=True)
     answer = sys.stdin.readline()
     if answer.strip().lower() != "yes":
-        print(f"pcwatch {command}: not confirmed; nothing was sent", file=sys.stderr)
-        return ExitStatus.USAGE
+        return refuse(command, "not confirmed; nothing was sent")
     return None
 
 
@@ -173,16 +171,17 @@ def wait_for(outcome: WriteOutcome, settings: Settings, timeout: float | None) -
 def run_single(
     command: str,
     settings: Settings,
+    args: argparse.Namespace,
     what: str,
     act: Callable[[WriteService], Coroutine[object, object, WriteOutcome]],
     *,
     ids: list[str],
-    assume_yes: bool,
-    wait: bool,
-    timeout: float | None,
 ) -> ExitStatus:
     """Refuse in read-only mode, confirm on production (naming `ids`), run `act(actions)` (a coroutine),
-    print, --wait."""
+    print, --wait. `args`: the command's `--yes`, and its `--wait` and `--timeout` if it has them."""
+    assume_yes: bool = args.yes
+    wait: bool = getattr(args, "wait", False)
+    timeout: float | None = getattr(args, "timeout", None)
     import asyncio
 
     from tui.aws.failures import ApiFailure

@@ -149,22 +149,7 @@ def start_task(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
         identifier = _last_part(req["Identifier"])
         invitation = None
         if kind == TaskKind.ACCEPT_INVITATION:
-            invitation = world.invitations.get(identifier)
-            if invitation is None:
-                raise ServiceFault(
-                    ResourceNotFoundException(
-                        message=f"Engagement invitation {identifier} was not found in catalog {world.catalog}."
-                    )
-                )
-            status = invitation.status_at(ctx.now)
-            if status != InvitationStatus.PENDING or invitation.accepting_seq is not None:
-                state = "being accepted" if status == InvitationStatus.PENDING else status
-                raise ServiceFault(
-                    ConflictException(
-                        message=f"Engagement invitation {identifier} is {state}; only a PENDING invitation "
-                        "can be accepted."
-                    )
-                )
+            invitation = _pending_invitation(ctx, req, "accepted")
         duration = sample_duration(world.rng) / ctx.speed
         task = world.new_task(kind, world.id_factory.task(), ctx.now, ctx.now + duration)
         if invitation is not None:
@@ -194,6 +179,22 @@ def _find_invitation(ctx: Context, req: dict[str, Any]) -> SimInvitation:
         raise ServiceFault(
             ResourceNotFoundException(
                 message=f"Engagement invitation {identifier} was not found in catalog {ctx.world.catalog}."
+            )
+        )
+    return invitation
+
+
+def _pending_invitation(ctx: Context, req: dict[str, Any], to_be: str) -> SimInvitation:
+    """The invitation `req` names, if it is PENDING and not being accepted; else the service's conflict
+    (an invitation can be accepted or rejected once)."""
+    invitation = _find_invitation(ctx, req)
+    status = invitation.status_at(ctx.now)
+    if status != InvitationStatus.PENDING or invitation.accepting_seq is not None:
+        state = "being accepted" if status == InvitationStatus.PENDING else status
+        raise ServiceFault(
+            ConflictException(
+                message=f"Engagement invitation {invitation.id} is {state}; only a PENDING invitation can be "
+                f"{to_be}."
             )
         )
     return invitation
@@ -284,15 +285,7 @@ def _payload(inv: SimInvitation) -> dict[str, Any]:
 
 
 def reject_invitation(ctx: Context, req: dict[str, Any]) -> bytes:
-    inv = _find_invitation(ctx, req)
-    status = inv.status_at(ctx.now)
-    if status != InvitationStatus.PENDING or inv.accepting_seq is not None:
-        state = "being accepted" if status == InvitationStatus.PENDING else status
-        raise ServiceFault(
-            ConflictException(
-                message=f"Engagement invitation {inv.id} is {state}; only a PENDING one can be rejected."
-            )
-        )
+    inv = _pending_invitation(ctx, req, "rejected")
     inv.status = InvitationStatus.REJECTED
     inv.rejection_reason = req.get("RejectionReason")
     return b"{}"

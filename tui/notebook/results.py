@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord, short_name
@@ -60,6 +61,16 @@ def _plain(value: object) -> str:
 
 class ResultList(list[T]):
     """A list of results that shows itself in a notebook cell (see the module's docstring)."""
+
+    def field(
+        self,
+        name: str,
+        header: str | None = None,
+        cell: Callable[[T], str] | None = None,
+        plain_width: int = 0,
+    ) -> Column[T]:
+        """The column of the items' attribute `name`, under the same name."""
+        return Column(name, attrgetter(name), header, cell, plain_width)
 
     #: Rows a cell shows at most (`to_pandas()` has every row).
     html_rows: ClassVar[int] = 50
@@ -189,22 +200,20 @@ class TaskList(ResultList[TaskRecord]):
         now = self.now
         return [
             Column("status", lambda r: r.task_status, "Status", lambda r: html.status(r.task_status), 11),
-            Column("task_id", lambda r: r.task_id, "Task id", plain_width=22),
+            self.field("task_id", "Task id", plain_width=22),
             Column("kind", lambda r: short_name(r.kind) or r.kind, "Kind", lambda r: html.kind(r.kind)),
             Column("wire_kind", lambda r: r.kind),
-            Column(
-                "start_time", lambda r: r.start_time, "Started", lambda r: html.when(r.start_time, now), 19
-            ),
+            self.field("start_time", "Started", lambda r: html.when(r.start_time, now), 19),
             Column("observed_end", self.observed_end),
             Column("duration_s", self.duration, "Took", self._took, 8),
-            Column("reason_code", lambda r: r.reason_code, "Reason", plain_width=1),
-            Column("message", lambda r: r.message, "Message", lambda r: html.long_text(r.message)),
-            Column("opportunity_id", lambda r: r.opportunity_id),
-            Column("engagement_invitation_id", lambda r: r.engagement_invitation_id),
-            Column("engagement_id", lambda r: r.engagement_id),
-            Column("context_id", lambda r: r.context_id),
-            Column("resource_snapshot_job_id", lambda r: r.resource_snapshot_job_id),
-            Column("task_arn", lambda r: r.task_arn),
+            self.field("reason_code", "Reason", plain_width=1),
+            self.field("message", "Message", lambda r: html.long_text(r.message)),
+            self.field("opportunity_id"),
+            self.field("engagement_invitation_id"),
+            self.field("engagement_id"),
+            self.field("context_id"),
+            self.field("resource_snapshot_job_id"),
+            self.field("task_arn"),
         ]
 
 
@@ -219,27 +228,25 @@ class JobList(ResultList[GetResourceSnapshotJobResponse]):
     def columns(self) -> list[Column[GetResourceSnapshotJobResponse]]:
         now = self.now
         return [
-            Column("status", lambda j: j.status, "Status", lambda j: html.status(j.status), 8),
-            Column("id", lambda j: j.id, "Job id", plain_width=22),
-            Column("engagement_id", lambda j: j.engagement_id, "Engagement", plain_width=22),
-            Column("resource_type", lambda j: j.resource_type, "Resource"),
-            Column("resource_id", lambda j: j.resource_id, "Resource id", plain_width=1),
-            Column(
+            self.field("status", "Status", lambda j: html.status(j.status), 8),
+            self.field("id", "Job id", plain_width=22),
+            self.field("engagement_id", "Engagement", plain_width=22),
+            self.field("resource_type", "Resource"),
+            self.field("resource_id", "Resource id", plain_width=1),
+            self.field(
                 "last_successful_execution_date",
-                lambda j: j.last_successful_execution_date,
                 "Last run",
                 lambda j: html.when(j.last_successful_execution_date, now),
             ),
-            Column(
+            self.field(
                 "last_failure",
-                lambda j: j.last_failure,
                 "Last failure",
                 lambda j: html.long_text(j.last_failure),
             ),
-            Column("created_at", lambda j: j.created_at),
-            Column("resource_snapshot_template_name", lambda j: j.resource_snapshot_template_name),
-            Column("catalog", lambda j: j.catalog),
-            Column("arn", lambda j: j.arn),
+            self.field("created_at"),
+            self.field("resource_snapshot_template_name"),
+            self.field("catalog"),
+            self.field("arn"),
         ]
 
 
@@ -259,22 +266,21 @@ class InvitationList(ResultList[EngagementInvitationSummary]):
     def columns(self) -> list[Column[EngagementInvitationSummary]]:
         now = self.now
         return [
-            Column("status", lambda i: i.status, "Status", lambda i: html.status(i.status), 8),
-            Column("id", lambda i: i.id, "Invitation id", plain_width=22),
-            Column("engagement_title", lambda i: i.engagement_title, "Engagement", plain_width=1),
-            Column("sender_company_name", lambda i: i.sender_company_name, "From"),
-            Column(
+            self.field("status", "Status", lambda i: html.status(i.status), 8),
+            self.field("id", "Invitation id", plain_width=22),
+            self.field("engagement_title", "Engagement", plain_width=1),
+            self.field("sender_company_name", "From"),
+            self.field(
                 "invitation_date",
-                lambda i: i.invitation_date,
                 "Invited",
                 lambda i: html.when(i.invitation_date, now),
             ),
-            Column("expiration_date", lambda i: i.expiration_date, "Expires", self._expires),
-            Column("sender_aws_account_id", lambda i: i.sender_aws_account_id),
-            Column("engagement_id", lambda i: i.engagement_id),
-            Column("payload_type", lambda i: i.payload_type),
-            Column("catalog", lambda i: i.catalog),
-            Column("arn", lambda i: i.arn),
+            self.field("expiration_date", "Expires", self._expires),
+            self.field("sender_aws_account_id"),
+            self.field("engagement_id"),
+            self.field("payload_type"),
+            self.field("catalog"),
+            self.field("arn"),
         ]
 
 

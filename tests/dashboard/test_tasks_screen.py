@@ -39,7 +39,16 @@ async def test_the_screen_shows_what_it_is_given_and_nothing_else() -> None:
     store = populated_store(30)
     clock = MockClock(T0)
     poller = FakePoller()
-    screen = TasksScreen(store, poller, Settings(), clock, loaded=False, toasts=False, clipboard=OSC52)
+    screen = TasksScreen(
+        store,
+        Settings(),
+        clock,
+        status=poller.status,
+        want_job=poller.want_job,
+        loaded=False,
+        toasts=False,
+        clipboard=OSC52,
+    )
     app = ScreenHost(screen)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()

@@ -97,7 +97,14 @@ class PcwatchApp(App[int]):
         self._unsubscribe: list[Callable[[], None]] = []
         #: The main view, the first screen (`get_default_screen`): every other screen goes over it.
         self.tasks_screen = TasksScreen(
-            store, poller, settings, clock, loaded=load is None, toasts=toasts, clipboard=clipboard
+            store,
+            settings,
+            clock,
+            status=poller.status if poller is not None else None,
+            want_job=poller.want_job if poller is not None else None,
+            loaded=load is None,
+            toasts=toasts,
+            clipboard=clipboard,
         )
 
     def get_default_screen(self) -> Screen[Any]:

@@ -20,7 +20,6 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from schemas import TaskRecord, task_document
@@ -29,6 +28,8 @@ from tui.core.private_files import open_private, private_directory
 from tui.core.text_safety import CSV, JSON, visible
 from tui.core.timefmt import FILE_STAMP, instant, iso
 from tui.engine.api import Completion
+
+from .dialog import Dialog
 
 CSV_FIELDS = (
     "Kind",
@@ -144,18 +145,13 @@ def default_export_path(now: datetime, fmt: str = "csv") -> Path:
     return Path.cwd() / f"pcwatch-{instant(now, FILE_STAMP)}.{fmt}"
 
 
-class ExportScreen(ModalScreen[tuple[Path, str] | None]):
+class ExportScreen(Dialog[tuple[Path, str] | None]):
     """Asks where and in which format; dismisses with (path, fmt) or None. With `download` (a browser
     session) it asks only the format, and the path's name is the download's file name."""
 
     BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
-    ExportScreen { align: center middle; }
-    ExportScreen > Vertical {
-        width: 80; max-width: 100%; height: auto; border: round $accent; background: $surface; padding: 0 1;
-    }
-    ExportScreen Horizontal { height: auto; }
-    ExportScreen Button { margin: 0 1 0 0; }
+    ExportScreen > Vertical { width: 80; border: round $accent; }
     """
 
     def __init__(self, rows: int, default_path: Path, *, download: bool = False) -> None:

@@ -8,23 +8,18 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from ..widgets.safe_text import clean
+from .dialog import Dialog
 
 
-class OverwriteScreen(ModalScreen[bool]):
+class OverwriteScreen(Dialog[bool]):
     """Dismisses with True to replace `path`, False to keep it."""
 
     BINDINGS: ClassVar = [Binding("escape", "keep", "Keep the file")]
     DEFAULT_CSS = """
-    OverwriteScreen { align: center middle; }
-    OverwriteScreen > Vertical {
-        width: 80; max-width: 100%; height: auto; border: thick $warning; background: $surface; padding: 0 1;
-    }
-    OverwriteScreen Horizontal { height: auto; }
-    OverwriteScreen Button { margin: 0 1 0 0; }
+    OverwriteScreen > Vertical { width: 80; border: thick $warning; }
     """
 
     def __init__(self, path: Path) -> None:

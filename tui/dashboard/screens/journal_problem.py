@@ -9,13 +9,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from ..widgets.safe_text import clean
+from .dialog import Dialog
 
 
-class JournalProblemScreen(ModalScreen[bool]):
+class JournalProblemScreen(Dialog[bool]):
     """Dismisses with True to continue without the journal, False to quit."""
 
     BINDINGS: ClassVar = [
@@ -23,13 +23,8 @@ class JournalProblemScreen(ModalScreen[bool]):
         Binding("q,escape", "quit_now", "Quit"),
     ]
     DEFAULT_CSS = """
-    JournalProblemScreen { align: center middle; }
-    JournalProblemScreen > Vertical {
-        width: 100; max-width: 100%; height: auto; border: thick $error; background: $surface; padding: 0 1;
-    }
+    JournalProblemScreen > Vertical { width: 100; border: thick $error; }
     JournalProblemScreen Label { width: 100%; margin: 0 0 1 0; }
-    JournalProblemScreen Horizontal { height: auto; }
-    JournalProblemScreen Button { margin: 0 1 0 0; }
     """
 
     def __init__(self, problems: Sequence[str], *, writes_off: bool) -> None:

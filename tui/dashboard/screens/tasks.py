@@ -10,6 +10,7 @@ app's things (the store, the engine, the settings, the clock) comes through its 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -25,7 +26,7 @@ from textual.widgets import Footer, Input
 from schemas import TaskRecord
 from tui.core.clock import Clock
 from tui.core.settings import Settings
-from tui.engine.api import Engine, PollerStatus, StoreView, Transition
+from tui.engine.api import PollerStatus, StoreView, Transition
 
 from ..clipboard import BROWSER, copy_toast
 from ..header import header_state
@@ -79,28 +80,31 @@ class TasksScreen(Screen[None]):
     def __init__(
         self,
         store: StoreView,
-        poller: Engine | None,
         settings: Settings,
         clock: Clock,
         *,
+        status: PollerStatus | None,
+        want_job: Callable[[str], None] | None,
         loaded: bool,
         toasts: bool = True,
         clipboard: str,
     ) -> None:
-        """`poller`: asked for the snapshot job of the task the user selects (None: an offline view).
+        """`status`: the poller's when the screen is made (then `show_status`; None: no poller).
+        `want_job`: asks the poller for the snapshot job of the task the user selects (None: an offline
+        view).
         `loaded`: the store is whole already (no journal to load first), so the header may count it.
         `toasts`: a toast for each task seen to finish. `clipboard`: whether the terminal honours OSC 52
         (`clipboard.clipboard_reach`)."""
         super().__init__()
         self.store = store
-        self.poller = poller
+        self._want_job = want_job
         self.settings = settings
         self.clock = clock
         self.loaded = loaded
         self._toasts = toasts
         self.clipboard_reach = clipboard
         #: The poller's latest status, as the app passed it on (`show_status`).
-        self.status: PollerStatus | None = poller.status if poller is not None else None
+        self.status = status
         self._filter_timer: Timer | None = None
 
     # ---- layout ----------------------------------------------------------------------------------
@@ -210,8 +214,8 @@ class TasksScreen(Screen[None]):
         self._refresh_jobs()
         record = self._selected_record()
         job_id = record.resource_snapshot_job_id if record is not None else None
-        if job_id and self.store.job(job_id) is None and self.poller is not None:
-            self.poller.want_job(job_id)  # the user is looking at it: fetch it at the next tick
+        if job_id and self.store.job(job_id) is None and self._want_job is not None:
+            self._want_job(job_id)  # the user is looking at it: fetch it at the next tick
 
     def _selected_record(self) -> TaskRecord | None:
         selected = self.table.selected_id

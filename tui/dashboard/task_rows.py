@@ -32,7 +32,7 @@ SORT_TITLES = {
     "default": "active first, then recently finished",
     "start": "start time, newest first",
     "status": "status (failed, running, complete)",
-    "kind": "kind (as keys 4 5 6…), newest first within",
+    "kind": "kind (4 5 6), newest first",
     "duration": "duration, longest first",
 }
 _STATUS_RANK = {TaskStatus.FAILED: 0, TaskStatus.IN_PROGRESS: 1, TaskStatus.COMPLETE: 2}

@@ -45,11 +45,13 @@ async def test_a_journal_loads_in_a_thread_and_the_view_is_sorted_there_too() ->
 
     store = FakeStore()
     loaded: list[str] = []
+    polling_during_load: list[bool] = []
 
     def load() -> None:
         import threading
 
         loaded.append(threading.current_thread().name)
+        polling_during_load.append("run" in app.poller.calls)
         store.apply_tasks(make_records(500), T0, quiet=True)
 
     app = make_app(store=store, load=load)
@@ -62,4 +64,9 @@ async def test_a_journal_loads_in_a_thread_and_the_view_is_sorted_there_too() ->
         assert loaded and loaded[0] != "MainThread"
         assert app.table.rebuilds == 1  # the prepared view was used, not recomputed
         assert "500 tasks" in app.query_one("#header").plain_lines[0]
-        assert "run" in app.poller.calls  # polling starts after the load
+        # Polling starts after the load (its worker may take a moment to begin).
+        for _ in range(500):
+            if "run" in app.poller.calls:
+                break
+            await pilot.pause(0.01)
+        assert "run" in app.poller.calls and polling_during_load == [False]

@@ -6,12 +6,14 @@ a notebook that follows another process's poller."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -261,15 +263,28 @@ def test_the_first_look_at_a_large_history_returns_before_all_of_it(tmp_path: Pa
             assert watch.tasks().note == ""
 
 
-async def test_a_notebook_follows_another_processs_poller(served_simulator, tmp_path: Path) -> None:
-    sim, endpoint = served_simulator
-    journal = tmp_path / "shared.sqlite3"
-    # The first viewer: another process (a dashboard, another kernel), polling for both.
-    leader = subprocess.Popen(viewer_command(endpoint.url, journal, 20.0), stdout=subprocess.PIPE, text=True)
+@contextlib.asynccontextmanager
+async def leader_process(endpoint_url: str, journal: Path, seconds: float) -> AsyncIterator[list[str]]:
+    """Another process (a dashboard, another kernel) that takes the journal's lock and polls for every
+    viewer of it; once it has ended, the list holds what it printed."""
+    printed: list[str] = []
+    leader = subprocess.Popen(
+        viewer_command(endpoint_url, journal, seconds), stdout=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 20
         while not Path(f"{journal}.lock").exists() and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
+        yield printed
+    finally:
+        leader.terminate()
+        printed.append(leader.communicate(timeout=30)[0])
+
+
+async def test_a_notebook_follows_another_processs_poller(served_simulator, tmp_path: Path) -> None:
+    sim, endpoint = served_simulator
+    journal = tmp_path / "shared.sqlite3"
+    async with leader_process(endpoint.url, journal, 20.0) as printed:
         await asyncio.sleep(1.0)
         with _watch(endpoint.url, journal) as second:
             assert second.wait_ready(30)
@@ -280,11 +295,8 @@ async def test_a_notebook_follows_another_processs_poller(served_simulator, tmp_
             assert record.task_status == "FAILED" and record.reason_code == "InvitationValidationFailed"
             assert second.status.state == "following"
             assert second.engine.client is None  # it never made a call
-    finally:
-        leader.terminate()
-        out, _ = leader.communicate(timeout=30)
-    if out.strip():
-        assert json.loads(out)["role"] == "leader"
+    if printed[0].strip():
+        assert json.loads(printed[0])["role"] == "leader"
 
 
 def test_the_notebook_api_does_not_load_textual_ipython_or_pandas() -> None:
@@ -302,11 +314,8 @@ async def test_a_following_notebook_is_not_ready_before_the_leaders_first_look(
     sim, endpoint = served_simulator
     sim.faults = Faults(slow=1.0, slow_seconds=6.0)  # every answer 6 s late
     journal = tmp_path / "shared.sqlite3"
-    leader = subprocess.Popen(viewer_command(endpoint.url, journal, 30.0), stdout=subprocess.PIPE, text=True)
-    try:
+    async with leader_process(endpoint.url, journal, 30.0):
         deadline = time.monotonic() + 20
-        while not Path(f"{journal}.lock").exists() and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
         with _watch(endpoint.url, journal) as second:
             while second.store.meta(LEADER_KEY) is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
@@ -318,6 +327,3 @@ async def test_a_following_notebook_is_not_ready_before_the_leaders_first_look(
             assert {t.task_id for t in second.tasks()} >= {
                 t.task_id for t in sim.tasks("Sandbox") if not t.is_terminal
             }
-    finally:
-        leader.terminate()
-        leader.communicate(timeout=30)

@@ -92,8 +92,67 @@ class ParticipantType(_OpenEnum):
 
 @_known
 class TaskKind(_OpenEnum):
-    """The three kinds of asynchronous task, named after their `List…Tasks` operations."""
+    """The kinds of asynchronous task, named after their `List…Tasks` operations."""
 
     ACCEPT_INVITATION = "EngagementByAcceptingInvitation"
     ENGAGEMENT_FROM_OPPORTUNITY = "EngagementFromOpportunity"
     OPPORTUNITY_FROM_ENGAGEMENT = "OpportunityFromEngagement"
+    #: One task converts many engagements (each PENDING, IN_PROGRESS, COMPLETED or FAILED).
+    PROSPECTING_FROM_ENGAGEMENT = "ProspectingFromEngagement"
+
+
+@_known
+class BulkJobKind(_OpenEnum):
+    """The kinds of bulk job, named after their `List…BulkJobs` operations."""
+
+    OPPORTUNITY = "OpportunityBulkJob"
+    CUSTOMER_ACCOUNT = "CustomerAccountBulkJob"
+
+
+@_known
+class ProspectingStatus(_OpenEnum):
+    """A prospecting task's, and each of its engagements' (`ProspectingTaskStatus`)."""
+
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+    TERMINAL = frozenset({"COMPLETED", "FAILED"})
+
+
+@_known
+class BulkJobStatus(_OpenEnum):
+    SUBMITTED = "SUBMITTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+    TERMINAL = frozenset({"COMPLETED", "FAILED"})
+
+
+@_known
+class BulkRecordStatus(_OpenEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+@_known
+class BulkOperationType(_OpenEnum):
+    BULK_CREATE = "BULK_CREATE"
+    BULK_UPDATE = "BULK_UPDATE"
+
+
+@_known
+class BulkReportStatus(_OpenEnum):
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    AVAILABLE = "AVAILABLE"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+
+
+@_known
+class BulkReportType(_OpenEnum):
+    FAILED_RECORDS = "FAILED_RECORDS"
+    ALL_RECORDS = "ALL_RECORDS"

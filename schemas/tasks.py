@@ -4,6 +4,8 @@ Which kind each shape belongs to, and its operations, are the kinds table's (`sc
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from ._base import Timestamp, WireStruct
@@ -101,17 +103,27 @@ class TaskRecord(_TaskFields, kw_only=True):
     engagement_invitation_id: str | None = None
     engagement_id: str | None = None
     context_id: str | None = None
+    # A prospecting task's (`schemas.prospecting`): its name, its end, its engagements and how many of
+    # them have settled; its `task_status` is derived from those (`Kind.record_status`).
+    task_name: str | None = None
+    end_time: Timestamp | None = None
+    identifiers: list[str] | None = None
+    total_engagement_count: int | None = None
+    completed_engagement_count: int | None = None
+    failed_engagement_count: int | None = None
 
     @classmethod
-    def from_task(cls, task: TaskShape, kind: str | None = None) -> TaskRecord:
+    def from_task(cls, task: Any, kind: str | None = None) -> TaskRecord:
         """Build a record from any Start…Task response or List…Task summary (of `kind`, by default the
-        one `schemas.kinds` pairs with its struct)."""
-        if kind is None:
-            from .kinds import kind_of_shape  # (the table imports this module's structs)
+        one `schemas.kinds` pairs with its struct). A kind whose summaries carry no TaskStatus (a
+        prospecting task's) has it derived by its entry's `record_status`."""
+        from .kinds import BY_WIRE, kind_of_shape  # (the table imports this module's structs)
 
-            kind = kind_of_shape(type(task)).wire
+        entry = BY_WIRE.get(kind) if kind is not None else kind_of_shape(type(task))
         fields = {f: getattr(task, f) for f in task.__struct_fields__}
-        return cls(kind=kind, **fields)
+        if entry is not None and entry.record_status is not None:
+            fields["task_status"] = entry.record_status(task)
+        return cls(kind=kind or (entry.wire if entry is not None else ""), **fields)
 
     @property
     def is_terminal(self) -> bool:

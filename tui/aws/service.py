@@ -7,12 +7,18 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from schemas import (
+    BulkJobRecord,
+    BulkJobsPage,
+    BulkReportUrl,
+    BulkResultsPage,
     GetEngagementInvitationResponse,
+    GetProspectingFromEngagementTaskResponse,
     GetResourceSnapshotJobResponse,
     ListEngagementInvitationsResponse,
     ListTasksPage,
     StartEngagementByAcceptingInvitationTaskResponse,
     StartEngagementFromOpportunityTaskResponse,
+    StartOpportunityBulkJobResponse,
     StartOpportunityFromEngagementTaskResponse,
 )
 
@@ -51,11 +57,57 @@ class TaskReads(Protocol):
 
     async def get_engagement_invitation(self, invitation_id: str) -> GetEngagementInvitationResponse: ...
 
+    # --- prospecting tasks and bulk jobs (issue 24) --------------------------------------------------
+    # `list_tasks` lists a prospecting task's kind too (its list has no status filter: `status` must be
+    # None for it, a ValueError otherwise; `task_ids` filters by `TaskIdentifier` as for the others).
+
+    async def get_prospecting_task(self, task_id: str) -> GetProspectingFromEngagementTaskResponse:
+        """`GetProspectingFromEngagementTask`: the task with each engagement's outcome."""
+        ...
+
+    async def list_bulk_jobs(
+        self,
+        kind: str,
+        *,
+        status: str | None = None,
+        job_id: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> BulkJobsPage:
+        """`List<Kind>s` of a bulk job kind (`BulkJobKind`): one page, newest first (by the service's
+        order); `bulk_job_records(page, kind)` makes its records. `job_id`: only that job (the
+        opportunity family's `JobId` filter, the customer-account family's `Filter.Identifier`)."""
+        ...
+
+    async def get_bulk_job(self, kind: str, job_id: str) -> BulkJobRecord | None:
+        """One bulk job as it is now (`GetCustomerAccountBulkJob`, or the opportunity list filtered by
+        `JobId`, which has no Get); None if the service does not know it."""
+        ...
+
+    async def list_bulk_job_results(
+        self,
+        kind: str,
+        job_id: str,
+        *,
+        status: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> BulkResultsPage:
+        """`List<Kind>Results`: one page of the job's per-record results (`status`: SUCCEEDED or FAILED
+        only)."""
+        ...
+
+    async def get_bulk_job_report_url(
+        self, kind: str, job_id: str, *, report_type: str = "FAILED_RECORDS"
+    ) -> BulkReportUrl:
+        """`Get<Kind>ReportUrl`: the report's status and, once AVAILABLE, its expiring URL (CSV)."""
+        ...
+
     def close(self) -> None: ...
 
 
 class PartnerCentralApi(TaskReads, Protocol):
-    """Reads and the four writes (each Start…Task with the caller's ClientToken)."""
+    """Reads and the writes (each Start… with the caller's ClientToken)."""
 
     @property
     def catalog(self) -> str: ...
@@ -90,5 +142,15 @@ class PartnerCentralApi(TaskReads, Protocol):
     async def reject_engagement_invitation(
         self, invitation_id: str, *, reason: str | None = None
     ) -> None: ...
+
+    def opportunity_bulk_job_params(
+        self, file_uri: str, client_token: str, *, file_format: str = "CSV"
+    ) -> dict[str, Any]: ...
+
+    async def start_opportunity_bulk_job(
+        self, file_uri: str, *, file_format: str = "CSV", client_token: str
+    ) -> StartOpportunityBulkJobResponse:
+        """`StartOpportunityBulkJob` (a write: the ledger's ClientToken makes a repeat the same job)."""
+        ...
 
     async def get_engagement_invitation(self, invitation_id: str) -> GetEngagementInvitationResponse: ...

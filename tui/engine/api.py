@@ -21,9 +21,24 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
+from schemas import (
+    BulkJobRecord,
+    EngagementInvitationSummary,
+    GetProspectingFromEngagementTaskResponse,
+    GetResourceSnapshotJobResponse,
+    TaskRecord,
+)
 
-from .types import HUNG_AFTER, Completion, PollerStatus, StoreChange, TaskRow, Transition
+from .types import (
+    HUNG_AFTER,
+    BulkResults,
+    Completion,
+    PollerStatus,
+    ReportUrl,
+    StoreChange,
+    TaskRow,
+    Transition,
+)
 
 Unsubscribe = Callable[[], None]
 
@@ -58,6 +73,24 @@ class StoreView(Protocol):
     def jobs(self) -> list[GetResourceSnapshotJobResponse]: ...
 
     def invitations(self) -> list[EngagementInvitationSummary]: ...
+
+    def bulk_jobs(self) -> list[BulkJobRecord]:
+        """Every bulk job known (both families), the newest created first."""
+        ...
+
+    def bulk_job(self, job_id: str) -> BulkJobRecord | None: ...
+
+    def bulk_results(self, job_id: str) -> BulkResults | None:
+        """The job's per-record results fetched so far (None: not asked for yet; `Engine.want_results`)."""
+        ...
+
+    def report_url(self, job_id: str) -> ReportUrl | None:
+        """The job's failed-records report, if asked for (`Engine.want_report_url`) and not expired."""
+        ...
+
+    def prospecting(self, task_id: str) -> GetProspectingFromEngagementTaskResponse | None:
+        """A prospecting task with each engagement's outcome, once fetched (`Engine.want_prospecting`)."""
+        ...
 
     def transitions_of(self, task_id: str) -> list[Transition]: ...
 
@@ -106,6 +139,19 @@ class Engine(Protocol):
         """Fetch this snapshot job soon (the user opened its task)."""
         ...
 
+    def want_results(self, job_id: str, *, failed_only: bool = True) -> None:
+        """Fetch this bulk job's per-record results soon, every page (the user opened the job)."""
+        ...
+
+    def want_report_url(self, job_id: str) -> None:
+        """Ask for this bulk job's failed-records report URL soon (the user opened the job)."""
+        ...
+
+    def want_prospecting(self, task_id: str) -> None:
+        """Fetch this prospecting task's per-engagement outcomes soon (the user selected it), and again
+        while it runs and is selected."""
+        ...
+
     def watching(self) -> Unsubscribe:
         """Someone looks (a dashboard, a live view, `follow`): the poller spends fast while tasks run.
         Nobody watching, it spends almost nothing. Call the result when it stops looking."""
@@ -132,9 +178,11 @@ class Viewer(Engine, Protocol):
 
 __all__ = [
     "HUNG_AFTER",
+    "BulkResults",
     "Completion",
     "Engine",
     "PollerStatus",
+    "ReportUrl",
     "StoreChange",
     "StoreView",
     "StoreWriter",

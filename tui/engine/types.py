@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 import msgspec
 
-from schemas import ServiceError, TaskRecord
+from schemas import BulkJobResult, ServiceError, TaskRecord
 
 
 class TaskRow(msgspec.Struct, array_like=True, gc=False):
@@ -61,15 +61,46 @@ class Completion:
 
 @dataclass(frozen=True)
 class StoreChange:
-    """What one change of the store touched; `transitions` oldest first."""
+    """What one change of the store touched; `transitions` oldest first. `task_ids` also names a
+    prospecting task whose engagements' outcomes arrived; `bulk_job_ids` a bulk job whose record, results
+    or report changed."""
 
     task_ids: frozenset[str] = frozenset()
     job_ids: frozenset[str] = frozenset()
     invitation_ids: frozenset[str] = frozenset()
     transitions: tuple[Transition, ...] = ()
+    bulk_job_ids: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.task_ids or self.job_ids or self.invitation_ids or self.transitions)
+        return bool(
+            self.task_ids or self.job_ids or self.invitation_ids or self.transitions or self.bulk_job_ids
+        )
+
+
+@dataclass(frozen=True)
+class BulkResults:
+    """What is known of a bulk job's per-record results: fetched when someone opens the job (paged; the
+    journal keeps them), not before."""
+
+    job_id: str
+    results: tuple[BulkJobResult, ...]
+    #: Every page is in (else `results` is what has come so far; more follow).
+    complete: bool
+    #: Only the failed records were asked for (what the jobs view and `results --failed` show).
+    failed_only: bool
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class ReportUrl:
+    """A bulk job's report of its failed records: where it is while it lasts. Kept in memory only (an
+    expiring URL that grants access is not journaled, logged or shared with other viewers)."""
+
+    job_id: str
+    status: str | None
+    url: str | None
+    expires_at: datetime | None
+    failure_reason: str | None = None
 
 
 #: PollerStatus.state: "starting" (no poll done yet), "live", "paused", "stale" (the last poll failed;

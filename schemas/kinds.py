@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from . import events as ev
 from ._base import WireStruct
 from .bulk_jobs import (
+    BulkJobRecord,
     CustomerAccountBulkJobSummary,
     GetCustomerAccountBulkJobReportUrlResponse,
     GetCustomerAccountBulkJobResponse,
@@ -362,6 +363,18 @@ def task_document(record: TaskRecord) -> dict[str, Any]:
     """A task as pcwatch prints it (`list --json`/`--csv`, the dashboard's export and record view): the
     service's wire names, with `kind_fields` in place of the wire kind. The journal and
     `TaskRecord.to_json` keep the wire kind as `Kind`: this is the output's edge."""
+    out: dict[str, Any] = {}
+    for key, value in record.to_dict().items():
+        if key == "Kind":
+            out.update(kind_fields(value))
+        else:
+            out[key] = value
+    return out
+
+
+def job_document(record: BulkJobRecord) -> dict[str, Any]:
+    """A bulk job as pcwatch prints it (`pcwatch jobs --json`/`--csv`, the jobs view's export): the
+    service's wire names (`JobId` for both families), with `kind_fields` in place of the wire kind."""
     out: dict[str, Any] = {}
     for key, value in record.to_dict().items():
         if key == "Kind":

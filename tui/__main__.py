@@ -33,11 +33,17 @@ log = logging.getLogger("tui")
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("tui.commands.simulate", "serve the local Partner Central endpoint on 127.0.0.1"),
     "list": ("tui.commands.list_tasks", "print the current tasks (table, --json or --csv)"),
-    "wait": ("tui.commands.wait_task", "follow one task until it completes or fails"),
+    "jobs": ("tui.commands.jobs", "print the bulk jobs, with their progress (table, --json or --csv)"),
+    "results": ("tui.commands.results", "print a bulk job's per-record results (--failed: the failed ones)"),
+    "wait": ("tui.commands.wait_task", "follow one task or bulk job until it ends"),
     "accept": ("tui.commands.accept", "accept an engagement invitation (or --all-pending)"),
     "reject": ("tui.commands.reject", "reject an engagement invitation"),
     "start-engagement": ("tui.commands.start_engagement", "start an engagement from an opportunity"),
     "start-opportunity": ("tui.commands.start_opportunity", "start an opportunity from an engagement"),
+    "start-bulk-import": (
+        "tui.commands.start_bulk_import",
+        "start an opportunity bulk job from a CSV file (StartOpportunityBulkJob)",
+    ),
     "serve": ("tui.commands.serve", "serve the dashboard to browsers (textual-serve) on 127.0.0.1"),
     "events": ("tui.commands.events", "set up or check the EventBridge rule and SQS queue of --events-queue"),
     "stats": ("tui.commands.stats", "what failed and why, durations, tasks per hour, from the journal"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from schemas import UnknownKind, resolve_kind, short_name
-from schemas.kinds import SHORT_NAMES
+from schemas.kinds import BULK, KINDS, SHORT_NAMES, TASK
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import visible
@@ -22,21 +22,47 @@ if TYPE_CHECKING:
 
 #: What `--kind` takes, for the commands' help.
 KIND_CHOICES = ", ".join(SHORT_NAMES)
+#: Which command lists each family (what a `--kind` of the other family is pointed to).
+FAMILY_COMMANDS = {TASK: ("task", "pcwatch list"), BULK: ("bulk job", "pcwatch jobs")}
 
 
-def parse_kind(value: str) -> str:
-    """`--kind`'s type: a short name (`inv-to-eng`) -> the wire kind. An old spelling (`accept`, a wire
-    name, `inv→eng`) still works, with a one-line note on stderr naming the short name."""
-    try:
-        choice = resolve_kind(value)
-    except UnknownKind as unknown:
-        raise argparse.ArgumentTypeError(visible(str(unknown), limit=300)) from None
-    if choice.old_spelling:
-        print(
-            f"pcwatch: note: --kind {visible(value, limit=80)} is now spelt --kind {choice.kind.short}",
-            file=sys.stderr,
-        )
-    return choice.kind.wire
+def short_names(family: str | None = None) -> list[str]:
+    """The short names of a family's kinds (None: every kind), in the table's order."""
+    return [k.short for k in KINDS if family is None or k.family == family]
+
+
+def kind_parser(family: str | None = None) -> Callable[[str], str]:
+    """`--kind`'s type: a short name (`inv-to-eng`) -> the wire kind, of `family` only (None: any kind).
+    An old spelling (`accept`, a wire name, `inv→eng`) still works, with a one-line note on stderr naming
+    the short name; a kind of another family is refused naming the command that lists it."""
+    names = short_names(family)
+
+    def parse(value: str) -> str:
+        try:
+            choice = resolve_kind(value)
+        except UnknownKind:
+            unknown = f"unknown kind {visible(value, limit=80)!r}: use one of {', '.join(names)}"
+            raise argparse.ArgumentTypeError(unknown) from None
+        kind = choice.kind
+        if family is not None and kind.family != family:
+            noun, command = FAMILY_COMMANDS.get(kind.family, (kind.family, "another command"))
+            raise argparse.ArgumentTypeError(
+                f"{kind.short} is a kind of {noun}: `{command} --kind {kind.short}`; here use one of "
+                f"{', '.join(names)}"
+            )
+        if choice.old_spelling:
+            print(
+                f"pcwatch: note: --kind {visible(value, limit=80)} is now spelt --kind {kind.short}",
+                file=sys.stderr,
+            )
+        return kind.wire
+
+    parse.__name__ = "kind"
+    return parse
+
+
+#: Any kind (`wait`).
+parse_kind = kind_parser()
 
 
 def kind_cell(kind: str) -> str:
@@ -87,15 +113,18 @@ def _said(command: str, message: str, status: ExitStatus) -> ExitStatus:
     return status
 
 
-def add_kind_option(parser: argparse.ArgumentParser, help: str, *, repeatable: bool) -> None:
-    """`--kind`: a kind's short name (old spellings with a note), as the wire kind."""
+def add_kind_option(
+    parser: argparse.ArgumentParser, help: str, *, repeatable: bool, family: str | None = None
+) -> None:
+    """`--kind`: a kind's short name (old spellings with a note), as the wire kind; of `family` only
+    (`TASK`, `BULK`; None: any)."""
     parser.add_argument(
         "--kind",
         action="append" if repeatable else "store",
-        type=parse_kind,
+        type=kind_parser(family),
         default=None,
         metavar="KIND",
-        help=f"{help}: {KIND_CHOICES}" + (" (repeatable)" if repeatable else ""),
+        help=f"{help}: {', '.join(short_names(family))}" + (" (repeatable)" if repeatable else ""),
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import msgspec
 
-from schemas import task_document
+from schemas import TASK, task_document
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import CSV, JSON, LINE, visible
@@ -28,7 +28,7 @@ from .common import add_kind_option, connected, error, kind_cell, print_columns,
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from schemas import ListTasksPage, TaskRecord
+    from schemas import TaskRecord
     from tui.aws.failures import ApiFailure
     from tui.aws.service import TaskReads
     from tui.core.clock import Clock
@@ -48,14 +48,19 @@ CSV_FIELDS = [
     "EngagementInvitationId",
     "EngagementId",
     "ContextId",
+    # A prospecting task's: its name, its end, and its engagements' counts.
+    "TaskName",
+    "EndTime",
+    "TotalEngagementCount",
+    "CompletedEngagementCount",
+    "FailedEngagementCount",
     "TaskArn",
 ]
-PAGE_SIZE = 1000
 _encode_json = msgspec.json.Encoder().encode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_kind_option(parser, "only this kind", repeatable=True)
+    add_kind_option(parser, "only this kind", repeatable=True, family=TASK)
     parser.add_argument(
         "--status",
         action="append",
@@ -80,40 +85,15 @@ async def fetch_tasks(
     clock: Clock | None = None,
     on_retry: Callable[[ApiFailure, float], None] | None = None,
 ) -> list[TaskRecord]:
-    """Every task of the kinds (filtered by status on the service side), within the budget; each page
-    retried as `tui.aws.retry.retrying` says. Raises the ApiFailure it gave up on, or `BudgetSpent` when
-    the daily allowance runs out (shared with every pcwatch of the same journal)."""
-    from functools import partial
-
-    from schemas import TaskRecord
-    from tui.aws.retry import retrying
+    """Every task of the kinds (filtered by status), newest first, within the budget; each page retried
+    as `tui.aws.retry.retrying` says (`reads.fetch_tasks`). Raises the ApiFailure it gave up on, or
+    `BudgetSpent` when the daily allowance runs out (shared with every pcwatch of the same journal)."""
     from tui.core.clock import SystemClock
 
-    clock = clock or SystemClock()
-    records: list[TaskRecord] = []
-    for kind in kinds:
-        token: str | None = None
-        while True:
+    from . import reads
 
-            async def one_page(kind: str = kind, token: str | None = token) -> ListTasksPage:
-                return await budget.spend_on(
-                    lambda: client.attempts,
-                    partial(
-                        client.list_tasks,
-                        kind,
-                        status=list(statuses) if statuses else None,
-                        max_results=PAGE_SIZE,
-                        next_token=token,
-                    ),
-                )
-
-            page = await retrying(one_page, clock=clock, on_retry=on_retry)
-            records.extend(TaskRecord.from_task(s, kind) for s in page.task_summaries)
-            token = page.next_token
-            if not token:
-                break
-    records.sort(key=lambda r: (r.start_time is not None, r.start_time), reverse=True)
-    return records
+    run = reads.retried(client, budget, clock=clock or SystemClock(), on_retry=on_retry)
+    return await reads.fetch_tasks(run, client, kinds, statuses)
 
 
 def _cell(value: object, width: int | None = None, form: str = LINE) -> str:
@@ -125,6 +105,23 @@ def _cell(value: object, width: int | None = None, form: str = LINE) -> str:
     return text
 
 
+def _counted(n: int | None) -> str:
+    return "?" if n is None else f"{n:,}"
+
+
+def detail(record: TaskRecord) -> str:
+    """The table's last column: the Message; for a task that converts many engagements (prospecting),
+    its name and how many of its engagements completed and failed. Safe to print."""
+    if record.total_engagement_count is None and record.task_name is None:
+        return _cell(record.message, 60)
+    name = f"{_cell(record.task_name, 30)}: " if record.task_name else ""
+    return (
+        f"{name}{_counted(record.total_engagement_count)} engagements, "
+        f"{_counted(record.completed_engagement_count)} completed, "
+        f"{_counted(record.failed_engagement_count)} failed"
+    )
+
+
 def print_table(records: Sequence[TaskRecord], out: TextIO) -> None:
     rows = [
         (
@@ -133,7 +130,7 @@ def print_table(records: Sequence[TaskRecord], out: TextIO) -> None:
             _cell(r.task_status),
             instant(r.start_time, SECOND),
             _cell(r.reason_code),
-            _cell(r.message, 60),
+            detail(r),
         )
         for r in records
     ]

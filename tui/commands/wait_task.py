@@ -1,12 +1,18 @@
-"""`pcwatch wait TASK_ID`: follow one task until it ends.
+"""`pcwatch wait ID`: follow one task, or one bulk job, until it ends.
 
-Exit 0 when it completes, 1 when it fails (ReasonCode and Message on stderr, control characters
-escaped), 124 on --timeout, 3 on any other error. Throttling, faults and network errors are retried with
-backoff until the timeout; credentials and other client errors end the wait at once. The timeout is a
-deadline: a call still hanging when it comes is abandoned (`tui.aws.retry.within`), so the command is
-back within moments of it whatever the network does. Its calls are spent from the daily allowance every
-pcwatch of the same account and catalog shares (`common.shared_budget`): with it spent, it exits 3 saying
-when calls return.
+A task: exit 0 when it completes, 1 when it fails (ReasonCode and Message on stderr, control characters
+escaped; a prospecting task's failed engagements). A bulk job: its progress on stderr while it runs (a bar
+rewritten in place on a terminal, a line every 30 s otherwise), then exit 0 when it COMPLETED with no
+failed record, 1 when it FAILED or any record failed (the counts on stderr). Either: 124 on --timeout, 3
+on any other error.
+
+Without `--kind` the id's kind is found by asking the kinds whose ids it could be (`reads.look_up`: the
+tasks' first, then the bulk jobs', in the table's order). Throttling, faults and network errors are
+retried with backoff until the timeout; credentials and other client errors end the wait at once. The
+timeout is a deadline: a call still hanging when it comes is abandoned (`tui.aws.retry.within`), so the
+command is back within moments of it whatever the network does. Its calls are spent from the daily
+allowance every pcwatch of the same account and catalog shares (`common.shared_budget`): with it spent,
+it exits 3 saying when calls return.
 """
 
 from __future__ import annotations
@@ -15,21 +21,27 @@ import argparse
 import asyncio
 import random
 import sys
-from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
+from schemas import BulkJobRecord, TaskRecord
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 
-from .common import add_kind_option, connected, error, shared_budget
+from .common import add_kind_option, connected, error, kind_cell, shared_budget
 
 #: Seconds between checks unless --interval says otherwise (`--wait` after a write: 2 s, the cadence of
 #: the tasks pcwatch started).
 DEFAULT_INTERVAL = 5.0
+#: Off a terminal, a bulk job's progress is a line this often (seconds).
+PROGRESS_EVERY = 30.0
+#: The progress bar's width in characters.
+BAR_WIDTH = 24
+#: A failed prospecting task's failed engagements said on stderr, at most.
+ENGAGEMENTS_SHOWN = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("task_id", metavar="TASK_ID", help="the task's id (or ARN)")
+    parser.add_argument("task_id", metavar="ID", help="the task's id (or ARN), or the bulk job's")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="give up after this")
     parser.add_argument(
         "--interval",
@@ -38,21 +50,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"seconds between checks (default {DEFAULT_INTERVAL:g})",
     )
-    add_kind_option(parser, "the task's kind, if known (saves calls)", repeatable=False)
+    add_kind_option(parser, "its kind, if known (saves calls)", repeatable=False)
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
+    from datetime import datetime
 
-    from schemas import TaskRecord
     from tui.aws.failures import ApiFailure
     from tui.aws.service import TaskReads
     from tui.core.clock import Clock
     from tui.engine.budget import RequestBudget
 
+    from .reads import Found
+
 
 class TaskNotFound(Exception):
     pass
+
+
+def outcome_of(record: Found) -> ExitStatus | None:
+    """The exit status a record ends the wait with; None while it runs. A bulk job ends well only if it
+    COMPLETED with no failed record."""
+    from schemas import BulkJobStatus, TaskStatus
+
+    if isinstance(record, BulkJobRecord):
+        if not record.is_terminal:
+            return None
+        if record.status == BulkJobStatus.COMPLETED and not record.has_failed_records:
+            return ExitStatus.OK
+        return ExitStatus.TASK_FAILED
+    if record.task_status == TaskStatus.COMPLETE:
+        return ExitStatus.OK
+    if record.task_status == TaskStatus.FAILED:
+        return ExitStatus.TASK_FAILED
+    return None
 
 
 async def follow(
@@ -67,42 +99,43 @@ async def follow(
     rng: random.Random | None = None,
     on_retry: Callable[[ApiFailure, float], None] | None = None,
     budget: RequestBudget | None = None,
-) -> tuple[ExitStatus, TaskRecord | None]:
-    """Poll the task until it ends or the timeout passes. Returns (exit code, last TaskRecord or None).
-    Raises ApiFailure for errors not worth retrying, TaskNotFound if no kind has it, BudgetSpent when
-    the daily allowance (`budget`; default: this call's alone) runs out."""
-    from schemas import TASK_KINDS, TaskRecord, TaskStatus
+    on_record: Callable[[Found], None] | None = None,
+) -> tuple[ExitStatus, Found | None]:
+    """Poll the task or bulk job until it ends or the timeout passes (`on_record` hears of each look).
+    Returns (exit code, the last record seen or None). Raises ApiFailure for errors not worth retrying,
+    TaskNotFound if no kind has it, BudgetSpent when the daily allowance (`budget`; default: this
+    call's alone) runs out."""
+    from functools import partial
+
+    from schemas import BULK_KINDS, TASK_KINDS
     from tui.aws.failures import ApiFailure
     from tui.aws.retry import Backoff, DeadlinePassed, may_retry, within
     from tui.engine.budget import RequestBudget
 
-    budget = budget or RequestBudget(settings.budget, clock)
+    from .reads import look_up, look_up_once
+
+    spend = budget or RequestBudget(settings.budget, clock)
     backoff = Backoff(rng or random.Random())
     deadline = None if timeout is None else clock.monotonic() + timeout
-    record = None
+    record: Found | None = None
+
+    async def run(make: Callable[[], Awaitable[Any]]) -> Any:
+        return await within(spend.spend_on(lambda: client.attempts, make), clock, deadline)
+
     while True:
         try:
-            kinds = [kind] if kind else list(TASK_KINDS)
-            found = None
-            for k in kinds:
-                page = await within(
-                    budget.spend_on(
-                        lambda: client.attempts,
-                        partial(client.list_tasks, k, task_ids=[task_id], max_results=10),
-                    ),
-                    clock,
-                    deadline,
-                )
-                if page.task_summaries:
-                    found = TaskRecord.from_task(page.task_summaries[0], k)
-                    break
-            if found is None:
+            if kind is not None:
+                found = await run(partial(look_up_once, client, kind, task_id))
+            else:
+                found = await look_up(run, client, task_id, [*TASK_KINDS, *BULK_KINDS])
+            if not isinstance(found, (TaskRecord, BulkJobRecord)):
                 raise TaskNotFound(task_id)
             record, kind = found, found.kind
-            if record.task_status == TaskStatus.COMPLETE:
-                return ExitStatus.OK, record
-            if record.task_status == TaskStatus.FAILED:
-                return ExitStatus.TASK_FAILED, record
+            if on_record is not None:
+                on_record(record)
+            code = outcome_of(record)
+            if code is not None:
+                return code, record
             backoff.reset()
             delay = interval
         except DeadlinePassed:
@@ -121,6 +154,162 @@ async def follow(
         await clock.sleep(delay)
 
 
+# --- a bulk job's progress on stderr ---------------------------------------------------------------------
+
+
+class JobProgress:
+    """A bulk job's progress on `out`: on a terminal one line rewritten in place (a bar), otherwise a line
+    at the first look and then every `every` seconds (on the clock). Told of every record `follow` sees;
+    `finish()` ends the bar's line before anything else is printed."""
+
+    def __init__(self, out: TextIO, clock: Clock, *, terminal: bool, every: float = PROGRESS_EVERY) -> None:
+        self.out = out
+        self.clock = clock
+        self.terminal = terminal
+        self.every = every
+        self._last_line: float | None = None
+        self._drawn = False
+
+    def __call__(self, record: Found) -> None:
+        if not isinstance(record, BulkJobRecord):
+            return
+        if self.terminal:
+            line = self._fit(bar_line(record, self.clock.now()))
+            self.out.write(f"\r{line}\x1b[K")
+            self.out.flush()
+            self._drawn = True
+            return
+        now = self.clock.monotonic()
+        if self._last_line is None or now - self._last_line >= self.every:
+            self._last_line = now
+            self.out.write(f"pcwatch wait: {plain_line(record, self.clock.now())}\n")
+            self.out.flush()
+
+    def _fit(self, line: str) -> str:
+        import shutil
+
+        width = shutil.get_terminal_size((100, 24)).columns - 1
+        return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+
+    def finish(self) -> None:
+        if self._drawn:
+            self.out.write("\n")
+            self.out.flush()
+            self._drawn = False
+
+
+def _figures(record: BulkJobRecord, now: datetime) -> tuple[str, str]:
+    """(processed, the rest): `2,500/5,000 (50%)` and `2,480 succeeded, 20 failed, 1,200/min, 2m05s
+    left`."""
+    from tui.core.timefmt import duration
+    from tui.engine.bulk_progress import bulk_progress
+
+    p = bulk_progress(record, now)
+    processed = f"{p.processed:,}" if p.total is None else f"{p.processed:,}/{p.total:,}"
+    if p.fraction is not None:
+        processed += f" ({p.fraction:.0%})"
+    rest = [f"{p.succeeded:,} succeeded", f"{p.failed:,} failed"]
+    if p.per_minute is not None:
+        rest.append(f"{p.per_minute:,.0f}/min")
+    if p.seconds_left is not None and not p.finished:
+        rest.append(f"{duration(p.seconds_left)} left")
+    return processed, ", ".join(rest)
+
+
+def _named(record: BulkJobRecord) -> str:
+    from tui.core.text_safety import visible
+
+    return f"{kind_cell(record.kind)} {visible(record.job_id, limit=100)} {visible(record.status or '?', limit=24)}"
+
+
+def plain_line(record: BulkJobRecord, now: datetime) -> str:
+    processed, rest = _figures(record, now)
+    return f"{_named(record)} {processed} processed, {rest}"
+
+
+def bar_line(record: BulkJobRecord, now: datetime) -> str:
+    from tui.engine.bulk_progress import bulk_progress
+
+    fraction = bulk_progress(record, now).fraction
+    if fraction is None:
+        bar = "?".center(BAR_WIDTH, "·")
+    else:
+        filled = round(fraction * BAR_WIDTH)
+        bar = "█" * filled + "·" * (BAR_WIDTH - filled)
+    processed, rest = _figures(record, now)
+    return f"{_named(record)} [{bar}] {processed} · {rest}"
+
+
+# --- the command -------------------------------------------------------------------------------------------
+
+
+def _say_job_end(record: BulkJobRecord, code: ExitStatus) -> None:
+    from tui.core.text_safety import visible
+
+    job = visible(record.job_id)
+    status = visible(record.status or "?")
+    total = f"{record.total_records:,}" if record.total_records is not None else "?"
+    counts = (
+        f"{record.processed_records or 0:,} of {total} records processed: {record.success_count or 0:,} "
+        f"succeeded, {record.failure_count or 0:,} failed"
+    )
+    if code == ExitStatus.OK:
+        print(f"{job} {status} {counts}")
+        return
+    print(f"{job} {status}", flush=True)
+    print(f"pcwatch wait: {counts}", file=sys.stderr)
+    if record.failure_reason:
+        print(f"FailureReason: {visible(record.failure_reason)}", file=sys.stderr)
+    if record.failure_count:
+        print(f"the failed records: pcwatch results {job} --failed", file=sys.stderr)
+
+
+#: Seconds the failed engagements of a prospecting task are waited for, at most, after its end.
+ENGAGEMENTS_WAIT = 10.0
+
+
+async def _failed_engagements(client: TaskReads, budget: RequestBudget, task_id: str) -> list[str]:
+    """A failed prospecting task's failed engagements, a line each (none if they cannot be read now)."""
+    from schemas import ProspectingStatus
+    from tui.aws.failures import ApiFailure
+    from tui.core.text_safety import visible
+    from tui.engine.budget import BudgetSpent
+
+    try:
+        task = await asyncio.wait_for(
+            budget.spend_on(lambda: client.attempts, lambda: client.get_prospecting_task(task_id)),
+            timeout=ENGAGEMENTS_WAIT,
+        )
+    except (ApiFailure, BudgetSpent, asyncio.TimeoutError):
+        return []
+    failed = [e for e in task.engagements if e.status == ProspectingStatus.FAILED]
+    lines = [
+        f"  {visible(e.engagement_identifier or '?', limit=100)}: {visible(e.reason_code or '(no ReasonCode)', limit=80)}"
+        f" {visible(e.message or '', limit=300)}".rstrip()
+        for e in failed[:ENGAGEMENTS_SHOWN]
+    ]
+    if len(failed) > ENGAGEMENTS_SHOWN:
+        lines.append(f"  … {len(failed) - ENGAGEMENTS_SHOWN:,} more")
+    return lines
+
+
+def _say_task_failed(client: TaskReads, budget: RequestBudget, record: TaskRecord) -> None:
+    from tui.core.text_safety import visible
+
+    if record.total_engagement_count is not None:  # prospecting: many engagements, each with its reason
+        print(
+            f"Engagements: {record.total_engagement_count:,}, {record.completed_engagement_count or 0:,} "
+            f"completed, {record.failed_engagement_count or 0:,} failed",
+            file=sys.stderr,
+        )
+        for line in asyncio.run(_failed_engagements(client, budget, record.task_id or "")):
+            print(line, file=sys.stderr)
+        return
+    reason = visible(record.reason_code or "(no ReasonCode)")
+    message = visible(record.message or "(no Message)")
+    print(f"ReasonCode: {reason}\nMessage: {message}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
@@ -131,46 +320,55 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     if interval <= 0 or (args.timeout is not None and args.timeout < 0):
         return error("wait", "--interval must be positive and --timeout not negative")
 
+    clock = SystemClock()
+    progress = JobProgress(sys.stderr, clock, terminal=sys.stderr.isatty())
+
     def on_retry(failure: ApiFailure, delay: float) -> None:
+        progress.finish()
         print(f"pcwatch wait: {failure.message} (retrying in {delay:.0f} s)", file=sys.stderr)
 
-    clock = SystemClock()
     try:
         with connected(settings) as (client, settings), shared_budget(settings, clock) as budget:
-            code, record = asyncio.run(
-                follow(
-                    client,
-                    args.task_id,
-                    settings=settings,
-                    clock=clock,
-                    timeout=args.timeout,
-                    interval=interval,
-                    kind=args.kind,
-                    on_retry=on_retry,
-                    budget=budget,
+            try:
+                code, record = asyncio.run(
+                    follow(
+                        client,
+                        args.task_id,
+                        settings=settings,
+                        clock=clock,
+                        timeout=args.timeout,
+                        interval=interval,
+                        kind=args.kind,
+                        on_retry=on_retry,
+                        budget=budget,
+                        on_record=progress,
+                    )
                 )
-            )
+            finally:
+                progress.finish()
+            if isinstance(record, TaskRecord) and code == ExitStatus.TASK_FAILED:
+                print(f"{visible(args.task_id)} FAILED", flush=True)
+                _say_task_failed(client, budget, record)
+                return code
     except BudgetSpent as spent:
         return error("wait", str(spent))
     except TaskNotFound:
-        return error("wait", f"task {args.task_id} not found in catalog {settings.catalog}")
+        what = f"no {kind_cell(args.kind)} has this id" if args.kind else "no task or bulk job has this id"
+        return error("wait", f"{args.task_id} not found in catalog {settings.catalog} ({what})")
     except ApiFailure as failure:
         return error("wait", failure.message)
     task = visible(args.task_id)
     if code == ExitStatus.TIMEOUT:
-        status = record.task_status if record else "unknown"
-        print(
-            f"pcwatch wait: timed out after {args.timeout:g} s; {task} is {visible(str(status))}",
-            file=sys.stderr,
-        )
+        if isinstance(record, BulkJobRecord):
+            state = plain_line(record, clock.now())
+        else:
+            state = f"{task} is {visible(str(record.task_status if record else 'unknown'))}"
+        print(f"pcwatch wait: timed out after {args.timeout:g} s; {state}", file=sys.stderr)
     elif record is None:  # (follow returns a record with every outcome but the timeout)
-        return error("wait", f"task {args.task_id}: no record")
-    elif code == ExitStatus.OK:
+        return error("wait", f"{args.task_id}: no record")
+    elif isinstance(record, BulkJobRecord):
+        _say_job_end(record, code)
+    else:
         extra = f" OpportunityId={visible(record.opportunity_id)}" if record.opportunity_id else ""
         print(f"{task} COMPLETE{extra}")
-    else:
-        print(f"{task} FAILED", flush=True)
-        reason = visible(record.reason_code or "(no ReasonCode)")
-        message = visible(record.message or "(no Message)")
-        print(f"ReasonCode: {reason}\nMessage: {message}", file=sys.stderr)
     return code

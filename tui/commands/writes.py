@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from tui.writes.ledger import WriteLedger
 
 
-def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
+def add_wait_arguments(parser: argparse.ArgumentParser, what: str = "task") -> None:
     parser.add_argument(
-        "--wait", action="store_true", help="then follow the task to its end (exit codes of `pcwatch wait`)"
+        "--wait",
+        action="store_true",
+        help=f"then follow the {what} to its end (exit codes of `pcwatch wait`)",
     )
     parser.add_argument(
         "--timeout", type=float, default=None, metavar="SECONDS", help="with --wait: give up after this"
@@ -150,21 +152,20 @@ def report(command: str, error: WriteError) -> ExitStatus:
 
 
 def wait_for(outcome: WriteOutcome, settings: Settings, timeout: float | None) -> ExitStatus:
-    """`--wait`: follow the started task with `pcwatch wait`'s behaviour and exit codes, at the cadence
-    of the tasks pcwatch started (`PollPlan.own_interval`, 2 s)."""
+    """`--wait`: follow the started task or bulk job with `pcwatch wait`'s behaviour and exit codes, at
+    the cadence of the tasks pcwatch started (`PollPlan.own_interval`, 2 s)."""
     from tui.engine.poll_plan import PollPlan
 
     from . import wait_task
 
-    if outcome.task is None or not outcome.task.task_id:
-        print("pcwatch: the start response has no TaskId to follow", file=sys.stderr)
+    if outcome.job is not None:
+        followed, kind = outcome.job.job_id, outcome.job.kind
+    elif outcome.task is not None and outcome.task.task_id:
+        followed, kind = outcome.task.task_id, outcome.task.kind
+    else:
+        print("pcwatch: the start response has no TaskId or JobId to follow", file=sys.stderr)
         return ExitStatus.ERROR
-    args = argparse.Namespace(
-        task_id=outcome.task.task_id,
-        timeout=timeout,
-        interval=PollPlan.own_interval,
-        kind=outcome.task.kind,
-    )
+    args = argparse.Namespace(task_id=followed, timeout=timeout, interval=PollPlan.own_interval, kind=kind)
     return wait_task.run(args, settings)
 
 

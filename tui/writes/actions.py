@@ -1,5 +1,6 @@
 """The write actions the dashboard and the commands share: accept or reject an invitation, start an
-engagement from an opportunity, start an opportunity from an engagement. No Textual here.
+engagement from an opportunity, start an opportunity from an engagement, start an opportunity bulk job
+from a CSV file. No Textual here.
 
 Each write goes through the write ledger (`tui.writes.ledger`): the ClientToken is committed before the
 request is sent, an attempt with no definitive answer is resent with the same token, and the outcome is
@@ -24,10 +25,13 @@ from typing import Any, cast
 from schemas import (
     TASK_KINDS,
     WRITE_OPERATIONS,
+    BulkJobKind,
+    BulkJobRecord,
     ConflictException,
     GetEngagementInvitationResponse,
     InvitationStatus,
     Kind,
+    StartOpportunityBulkJobResponse,
     StartTaskResponse,
     TaskRecord,
     TaskStatus,
@@ -36,6 +40,7 @@ from schemas import (
 from schemas.operations import (
     ACCEPT_INVITATION,
     ENGAGEMENT_FROM_OPPORTUNITY,
+    OPPORTUNITY_BULK_JOB,
     OPPORTUNITY_FROM_ENGAGEMENT,
     REJECT_INVITATION,
 )
@@ -57,6 +62,7 @@ ACCEPT = ACCEPT_INVITATION
 FROM_OPPORTUNITY = ENGAGEMENT_FROM_OPPORTUNITY
 FROM_ENGAGEMENT = OPPORTUNITY_FROM_ENGAGEMENT
 REJECT = REJECT_INVITATION
+BULK_IMPORT = OPPORTUNITY_BULK_JOB
 
 #: AwsSubmission.InvolvementType and .Visibility values in the service model.
 INVOLVEMENT_TYPES = ("Co-Sell", "For Visibility Only")
@@ -74,6 +80,15 @@ def _start_response(kind: Kind, raw: bytes) -> StartTaskResponse:
     if shape is None:
         raise ValueError(f"{kind.short} tasks are not started by pcwatch")
     return cast("StartTaskResponse", shape.from_json(raw))  # a task kind's start response is one of these
+
+
+def file_identity(file_uri: str) -> str:
+    """What names a bulk job's file in the write ledger, the log and the messages: its URI without the
+    query and the fragment. A presigned https:// URI carries a signature (the model marks FileURI
+    sensitive), which is sent but never recorded; and the same file signed again is the same import, so
+    a run killed after sending and run again with a fresh URL resends the same ClientToken."""
+    cut = min((i for i in (file_uri.find("?"), file_uri.find("#")) if i >= 0), default=len(file_uri))
+    return file_uri[:cut]
 
 
 def writes_allowed(settings: Settings) -> bool:
@@ -181,6 +196,35 @@ class WriteActions:
             fresh=fresh,
         )
 
+    async def start_opportunity_bulk_job(
+        self, file_uri: str, *, file_format: str = "CSV", fresh: bool = False
+    ) -> WriteOutcome:
+        """StartOpportunityBulkJob: create or update the opportunities of a CSV file the service reads
+        from `file_uri` (s3:// or https://). The ledger records the file by `file_identity` (no query
+        string), so a repeat of the same import sends the same ClientToken, or nothing once it
+        succeeded."""
+        self._check_allowed()
+        target = file_identity(file_uri)
+        params = self.client.opportunity_bulk_job_params(file_uri, "", file_format=file_format)
+        recorded = {**params, "FileURI": target}
+        reservation = self.ledger.reserve(BULK_IMPORT, self.catalog, target, recorded, fresh=fresh)
+        token = reservation.entry.client_token
+        if reservation.already_done:
+            raw = (reservation.entry.response or "{}").encode()
+            response = StartOpportunityBulkJobResponse.from_json(raw)
+            return self._outcome(
+                BULK_IMPORT, target, reservation, raw, response, job=_started_job(response), replayed=True
+            )
+        try:
+            response = await self.client.start_opportunity_bulk_job(
+                file_uri, file_format=file_format, client_token=token
+            )
+        except ApiFailure as failure:
+            raise self._failed(failure, BULK_IMPORT, target, token, None) from failure
+        raw = response.to_json()
+        self.ledger.record_success(token, raw)
+        return self._outcome(BULK_IMPORT, target, reservation, raw, response, job=_started_job(response))
+
     async def reject(self, invitation_id: str, reason: str) -> WriteOutcome:
         """RejectEngagementInvitation. It takes no ClientToken; the ledger still records the attempt,
         and a repeat that finds the invitation already REJECTED with this reason counts as done."""
@@ -264,6 +308,7 @@ class WriteActions:
         response: WireStruct | None,
         *,
         task: TaskRecord | None = None,
+        job: BulkJobRecord | None = None,
         replayed: bool = False,
         note: str | None = None,
     ) -> WriteOutcome:
@@ -280,6 +325,7 @@ class WriteActions:
             target=target_id,
             catalog=self.catalog,
             task=task.task_id if task is not None else None,
+            job=job.job_id if job is not None else None,
         )
         return WriteOutcome(
             operation=operation,
@@ -292,6 +338,7 @@ class WriteActions:
             replayed=replayed,
             reused_token=reservation.reused,
             note=note,
+            job=job,
         )
 
     def _failed(
@@ -360,8 +407,16 @@ class WriteActions:
             self.store.remove_invitations([invitation_id])
 
 
+def _started_job(response: StartOpportunityBulkJobResponse) -> BulkJobRecord | None:
+    """The job a start response names (None: it names none)."""
+    if not response.job_id:
+        return None
+    return BulkJobRecord(kind=BulkJobKind.OPPORTUNITY, job_id=response.job_id)
+
+
 __all__ = [
     "ACCEPT",
+    "BULK_IMPORT",
     "FROM_ENGAGEMENT",
     "FROM_OPPORTUNITY",
     "INVOLVEMENT_TYPES",
@@ -373,6 +428,7 @@ __all__ = [
     "WriteOutcome",
     "WritesDisabled",
     "build_write_actions",
+    "file_identity",
     "is_production",
     "writes_allowed",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from schemas import TaskRecord, WireStruct
+from schemas import BulkJobRecord, TaskRecord, WireStruct
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class WriteOutcome:
     response_json: bytes
     #: The Start…Task response struct (None for a reject).
     response: WireStruct | None
-    #: The started task as the store keeps it (None for a reject).
+    #: The started task as the store keeps it (None for a reject and a bulk job).
     task: TaskRecord | None
     #: True if nothing was sent now: an earlier run's recorded answer is shown again.
     replayed: bool = False
@@ -28,6 +28,8 @@ class WriteOutcome:
     reused_token: bool = False
     #: A remark for the user (e.g. why a repeated reject counts as done). Safe to print.
     note: str | None = None
+    #: The started bulk job (its id and kind; the start response says nothing else of it).
+    job: BulkJobRecord | None = None
 
 
 class WriteService(Protocol):
@@ -52,4 +54,8 @@ class WriteService(Protocol):
 
     async def start_opportunity(
         self, engagement_id: str, context_id: str, *, fresh: bool = False
+    ) -> WriteOutcome: ...
+
+    async def start_opportunity_bulk_job(
+        self, file_uri: str, *, file_format: str = "CSV", fresh: bool = False
     ) -> WriteOutcome: ...

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import msgspec
 
-from tui.aws.failures import ApiFailure
+from tui.aws.failures import ApiFailure, SdkTooOld
 from tui.aws.service import TaskReads
 from tui.core.clock import Clock, SystemClock, sleep_or_wake
 from tui.core.settings import Settings
@@ -231,7 +231,13 @@ class SharedEngine:
         except Exception as exc:  # e.g. an unknown profile: say so, let another viewer try, retry later
             if self._lock is not None:
                 self._lock.release()
-            message = exc.message if isinstance(exc, ApiFailure) else f"{type(exc).__name__}: {exc}"
+            message = (
+                exc.message
+                if isinstance(exc, ApiFailure)
+                else str(exc)
+                if isinstance(exc, SdkTooOld)
+                else f"{type(exc).__name__}: {exc}"
+            )
             self._board.set(PollerStatus(state="stale", last_error=message, stale_since=self.clock.now()))
             self._retry_lead_at = self.clock.monotonic() + self.settings.slow_interval
             return None

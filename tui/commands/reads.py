@@ -1,12 +1,11 @@
 """The headless commands' reads: every page of a listing, each call spent from the shared budget and
-retried as `tui.aws.retry.retrying` says (`list`, `jobs`, `results`); what the service's model allows a
-page to hold; and which kind an id is (`wait`, `results`), found by trying the kinds whose ids it could
-be, in the table's order.
+retried as `tui.aws.retry.retrying` says (`list`, `jobs`, `results`); and which kind an id is (`wait`,
+`results`), found by asking the kinds whose ids it could be, in the table's order.
 
-The model's limits are read from botocore's own model of the service (loaded once, when first asked):
-`ListProspectingFromEngagementTasks` and the bulk job lists take at most 100 a page where the other task
-lists take 1,000, and each kind's ids have their own shape (`task-` and 13 characters, a prospecting
-task's 14, `bulkjob-` and 13), so `wait bulkjob-…` spends no call on the task lists."""
+The ids' shapes are read from botocore's own model of the service (loaded once, when first asked): each
+kind's ids have their own (`task-` and 13 characters, a prospecting task's 14, `bulkjob-` and 13), so
+`wait bulkjob-…` spends no call on the task lists. (The client keeps each page within the model's
+`MaxResults`: the commands ask for the most any list gives.)"""
 
 from __future__ import annotations
 
@@ -62,20 +61,13 @@ def input_members(operation: str | None) -> dict[str, Any]:
     does not have)."""
     if operation is None:
         return {}
-    from botocore.exceptions import OperationNotFoundError
+    from botocore.model import OperationNotFoundError
 
     try:
         shape = _service_model().operation_model(operation).input_shape
     except OperationNotFoundError:
         return {}
     return dict(shape.members) if shape is not None else {}
-
-
-def page_limit(operation: str, wanted: int) -> int:
-    """`wanted`, or the most the model's `MaxResults` of `operation` allows if that is less."""
-    member = input_members(operation).get("MaxResults")
-    top = member.metadata.get("max") if member is not None else None
-    return min(wanted, top) if isinstance(top, int) else wanted
 
 
 @functools.cache
@@ -127,12 +119,12 @@ def retried(
     return run
 
 
-async def every_page(run: Runner, call: Callable[[str | None], Awaitable[P]]) -> AsyncIterator[P]:
-    """Each page of a listing, `call(next_token)` run by `run`, until the service gives no next token.
+async def every_page(run: Runner, call: Callable[..., Awaitable[P]]) -> AsyncIterator[P]:
+    """Each page of a listing, `call(next_token=…)` run by `run`, until the service gives no next token.
     Raises the ApiFailure it gave up on, or `BudgetSpent`."""
     token: str | None = None
     while True:
-        page: P = await run(partial(call, token))
+        page: P = await run(partial(call, next_token=token))
         yield page
         token = page.next_token
         if not token:
@@ -141,9 +133,10 @@ async def every_page(run: Runner, call: Callable[[str | None], Awaitable[P]]) ->
 
 # --- what the commands read ----------------------------------------------------------------------------
 
-#: Tasks a page (the most the task lists take; prospecting's take 100: `page_limit`).
+#: Tasks, bulk jobs and a job's results a page: the most any of their lists takes (the client lowers it
+#: to the operation's own most: 100 for the prospecting list, the bulk job lists and the customer-account
+#: results).
 TASK_PAGE = 1000
-#: Bulk jobs a page, and a job's results a page (the model's most).
 JOB_PAGE = 100
 RESULT_PAGE = 1000
 
@@ -157,16 +150,10 @@ async def fetch_tasks(
     for kind in kinds:
         entry = TASK_KINDS[kind]
         server_side = statuses if statuses and entry.status_filter is not None else None
-        pages = every_page(
-            run,
-            lambda token, kind=kind, status=server_side: client.list_tasks(
-                kind,
-                status=list(status) if status else None,
-                max_results=page_limit(TASK_KINDS[kind].list_operation, TASK_PAGE),
-                next_token=token,
-            ),
+        listing = partial(
+            client.list_tasks, kind, status=list(server_side) if server_side else None, max_results=TASK_PAGE
         )
-        async for page in pages:
+        async for page in every_page(run, listing):
             found = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
             if statuses and server_side is None:
                 found = [r for r in found if r.task_status in statuses]
@@ -182,17 +169,9 @@ async def fetch_jobs(
     the newest created first."""
     seen: dict[tuple[str, str], BulkJobRecord] = {}
     for kind in kinds:
-        for status in statuses or [None]:
-            pages = every_page(
-                run,
-                lambda token, kind=kind, status=status: client.list_bulk_jobs(
-                    kind,
-                    status=status,
-                    max_results=page_limit(BULK_KINDS[kind].list_operation, JOB_PAGE),
-                    next_token=token,
-                ),
-            )
-            async for page in pages:
+        for status in statuses or (None,):
+            listing = partial(client.list_bulk_jobs, kind, status=status, max_results=JOB_PAGE)
+            async for page in every_page(run, listing):
                 for record in bulk_job_records(page, kind):
                     seen[(kind, record.job_id)] = record
     return sorted(seen.values(), key=lambda r: (r.created_at is not None, r.created_at), reverse=True)
@@ -203,19 +182,15 @@ async def fetch_results(
 ) -> list[BulkJobResult]:
     """Every per-record result of the job (only the failed ones with `failed_only`), in the service's
     order."""
-    operation = BULK_KINDS[kind].results_operation or ""
     results: list[BulkJobResult] = []
-    pages = every_page(
-        run,
-        lambda token: client.list_bulk_job_results(
-            kind,
-            job_id,
-            status="FAILED" if failed_only else None,
-            max_results=page_limit(operation, RESULT_PAGE),
-            next_token=token,
-        ),
+    listing = partial(
+        client.list_bulk_job_results,
+        kind,
+        job_id,
+        status="FAILED" if failed_only else None,
+        max_results=RESULT_PAGE,
     )
-    async for page in pages:
+    async for page in every_page(run, listing):
         results.extend(page.results)
     return results
 
@@ -254,7 +229,7 @@ async def look_up(run: Runner, client: TaskReads, identifier: str, kinds: Sequen
                 raise
             refusals.append(failure)
             continue
-        if found is not None:
+        if isinstance(found, (TaskRecord, BulkJobRecord)):
             return found
     if refusals and len(refusals) == len(candidates):
         raise refusals[0]

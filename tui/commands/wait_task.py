@@ -212,7 +212,7 @@ def _figures(record: BulkJobRecord, now: datetime) -> tuple[str, str]:
     if p.per_minute is not None:
         rest.append(f"{p.per_minute:,.0f}/min")
     if p.seconds_left is not None and not p.finished:
-        rest.append(f"{duration(p.seconds_left)} left")
+        rest.append(f"{duration(round(p.seconds_left))} left")
     return processed, ", ".join(rest)
 
 

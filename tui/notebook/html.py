@@ -17,6 +17,10 @@ STATUS_COLOURS = {
     TaskStatus.IN_PROGRESS: "#b26a00",
     TaskStatus.COMPLETE: "#2e7d32",
     TaskStatus.FAILED: "#c62828",
+    # Bulk jobs and their records.
+    "SUBMITTED": "#616161",
+    "COMPLETED": "#2e7d32",
+    "SUCCEEDED": "#2e7d32",
     # Snapshot jobs and invitations.
     "Running": "#b26a00",
     "Stopped": "#616161",

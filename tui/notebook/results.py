@@ -1,7 +1,8 @@
 """What the notebook API returns: lists that display themselves.
 
-`TaskList` (`watch.tasks()`), `JobList` (`watch.jobs()`) and `InvitationList` (`watch.invitations()`) are
-plain lists of the `schemas` structs, so indexing, `len` and loops work as on any list, plus:
+`TaskList` (`watch.tasks()`), `JobList` (`watch.jobs()`), `BulkJobList` (`watch.bulk_jobs()`),
+`BulkResultList` (`watch.results(job_id)`) and `InvitationList` (`watch.invitations()`) are plain lists of
+the `schemas` structs, so indexing, `len` and loops work as on any list, plus:
 
 - `_repr_html_`: a compact table in the cell (Jupyter and VS Code call it), at most `html_rows` rows,
   status coloured, times absolute (UTC) and relative to when the list was made, every string from the
@@ -21,10 +22,18 @@ from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord, short_name
+from schemas import (
+    BulkJobRecord,
+    BulkJobResult,
+    EngagementInvitationSummary,
+    GetResourceSnapshotJobResponse,
+    TaskRecord,
+    short_name,
+)
 from tui.core.text_safety import visible
 from tui.core.timefmt import SECOND, duration, instant, time_left
 from tui.engine.api import Completion
+from tui.engine.bulk_progress import BulkProgress, bulk_progress
 
 from . import html
 
@@ -207,14 +216,37 @@ class TaskList(ResultList[TaskRecord]):
             Column("observed_end", self.observed_end),
             Column("duration_s", self.duration, "Took", self._took, 8),
             self.field("reason_code", "Reason", plain_width=1),
-            self.field("message", "Message", lambda r: html.long_text(r.message)),
+            self.field("message", "Message", _message_cell),
             self.field("opportunity_id"),
             self.field("engagement_invitation_id"),
             self.field("engagement_id"),
             self.field("context_id"),
             self.field("resource_snapshot_job_id"),
+            # A prospecting task's: its name, its end and its engagements' counts (its Message cell says
+            # them too).
+            self.field("task_name"),
+            self.field("end_time"),
+            self.field("total_engagement_count"),
+            self.field("completed_engagement_count"),
+            self.field("failed_engagement_count"),
             self.field("task_arn"),
         ]
+
+
+def _message_cell(record: TaskRecord) -> str:
+    """The Message; for a task that converts many engagements (prospecting), its name and how many of its
+    engagements completed and failed."""
+    if record.total_engagement_count is None and record.task_name is None:
+        return html.long_text(record.message)
+
+    def n(value: int | None) -> str:
+        return "?" if value is None else f"{value:,}"
+
+    name = f"{html.text(record.task_name, limit=60)}: " if record.task_name else ""
+    return (
+        f"{name}{n(record.total_engagement_count)} engagements, {n(record.completed_engagement_count)} "
+        f"completed, {n(record.failed_engagement_count)} failed"
+    )
 
 
 class JobList(ResultList[GetResourceSnapshotJobResponse]):
@@ -284,4 +316,104 @@ class InvitationList(ResultList[EngagementInvitationSummary]):
         ]
 
 
-__all__ = ["PANDAS_HINT", "Column", "InvitationList", "JobList", "ResultList", "TaskList"]
+class BulkJobList(ResultList[BulkJobRecord]):
+    """`watch.bulk_jobs()`: the bulk jobs (`schemas.BulkJobRecord`, both families), the newest created
+    first, each with its progress (`tui.engine.bulk_progress`: processed of total, records a minute, time
+    left) as of when the list was made."""
+
+    noun = "bulk jobs"
+
+    def status_of(self, item: BulkJobRecord) -> str | None:
+        return item.status
+
+    def progress(self, job: BulkJobRecord) -> BulkProgress:
+        return bulk_progress(job, self.now)
+
+    def _progress_cell(self, job: BulkJobRecord) -> str:
+        p = self.progress(job)
+        if p.total is None:
+            return f'<progress style="width:8em"></progress> {p.processed:,} {html.muted("of ?")}'
+        share = f" ({p.fraction:.0%})" if p.fraction is not None else ""
+        return (
+            f'<progress value="{p.processed}" max="{max(p.total, 1)}" style="width:8em"></progress> '
+            f"{p.processed:,} / {p.total:,}{html.muted(share)}"
+        )
+
+    def _rate_cell(self, job: BulkJobRecord) -> str:
+        rate = self.progress(job).per_minute
+        return "" if rate is None else f"{rate:,.0f}/min"
+
+    def _left_cell(self, job: BulkJobRecord) -> str:
+        p = self.progress(job)
+        return "" if p.finished or p.seconds_left is None else duration(round(p.seconds_left))
+
+    def columns(self) -> list[Column[BulkJobRecord]]:
+        now = self.now
+        nan = math.nan
+        return [
+            self.field("status", "Status", lambda j: html.status(j.status), 11),
+            self.field("job_id", "Job id", plain_width=22),
+            Column("kind", lambda j: short_name(j.kind) or j.kind, "Kind", lambda j: html.kind(j.kind), 9),
+            Column("wire_kind", lambda j: j.kind),
+            Column(
+                "fraction", lambda j: _or(self.progress(j).fraction, nan), "Progress", self._progress_cell
+            ),
+            self.field("processed_records", plain_width=8),
+            self.field("total_records"),
+            self.field("success_count", "Succeeded"),
+            self.field("failure_count", "Failed", plain_width=6),
+            Column("per_minute", lambda j: _or(self.progress(j).per_minute, nan), "Rate", self._rate_cell),
+            Column(
+                "seconds_left", lambda j: _or(self.progress(j).seconds_left, nan), "Left", self._left_cell
+            ),
+            self.field("created_at", "Created", lambda j: html.when(j.created_at, now)),
+            self.field("started_at"),
+            self.field("completed_at"),
+            self.field("failure_reason", "Failure", lambda j: html.long_text(j.failure_reason)),
+            self.field("file_name", "File"),
+            self.field("operation_type"),
+            self.field("deleted_count"),
+            self.field("arn"),
+        ]
+
+
+class BulkResultList(ResultList[BulkJobResult]):
+    """`watch.results(job_id)`: one bulk job's per-record results (`schemas.BulkJobResult`), in the
+    service's order: each record's status, the resource it created or updated, or why it failed."""
+
+    noun = "records"
+
+    def __init__(
+        self, items: Iterable[BulkJobResult] = (), *, now: datetime, job: BulkJobRecord | None, note: str = ""
+    ) -> None:
+        super().__init__(items, now=now, note=note)
+        #: The job, as the engine knew it when the list was made.
+        self.job = job
+
+    def status_of(self, item: BulkJobResult) -> str | None:
+        return item.status
+
+    def columns(self) -> list[Column[BulkJobResult]]:
+        return [
+            self.field("status", "Status", lambda r: html.status(r.status), 9),
+            self.field("request_id", "Request id", plain_width=14),
+            self.field("resource_identifier", "Resource id", plain_width=14),
+            self.field("error_code", "ErrorCode", plain_width=1),
+            self.field("error_message", "ErrorMessage", lambda r: html.long_text(r.error_message)),
+        ]
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+__all__ = [
+    "PANDAS_HINT",
+    "BulkJobList",
+    "BulkResultList",
+    "Column",
+    "InvitationList",
+    "JobList",
+    "ResultList",
+    "TaskList",
+]

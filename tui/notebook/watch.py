@@ -24,7 +24,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from schemas import TASK_KINDS, EngagementInvitationSummary, TaskRecord, TaskStatus
+from schemas import (
+    BULK,
+    BULK_KINDS,
+    TASK_KINDS,
+    BulkJobRecord,
+    BulkJobStatus,
+    EngagementInvitationSummary,
+    TaskRecord,
+    TaskStatus,
+)
 from tui.core.clock import Clock, SystemClock
 from tui.core.settings import DEFAULT_REGION, Settings, check_settings
 from tui.core.text_safety import visible
@@ -34,15 +43,16 @@ from tui.engine.sharing import TAIL_INTERVAL, make_engine
 from tui.engine.status import LEADER_KEY
 from tui.simulator.demo import DEMO, Demo, DemoWorld, start_demo
 
-from .errors import TaskNotFound, WatchClosed
-from .filters import KindFilter, StatusFilter, check_kinds, check_statuses
+from .errors import JobNotFound, TaskNotFound, WatchClosed
+from .filters import JobKindFilter, JobStatusFilter, KindFilter, StatusFilter, check_kinds, check_statuses
 from .live import LiveView
-from .progress import Loading, ProgressBar
-from .results import InvitationList, JobList, TaskList
+from .progress import Loading, Progress, ProgressBar, ResultsLoading
+from .results import BulkJobList, BulkResultList, InvitationList, JobList, TaskList
 
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from schemas import BulkJobResult
     from tui.engine.stats import Stats
 
     from .server import DashboardServer
@@ -274,37 +284,45 @@ class Watch:
         error = status.last_error if status.state in ("stale", "backoff") else None
         return Loading(goal, len(self.store), done, len(TASK_KINDS), error)
 
-    def _wait(self, done: Callable[[], bool], goal: str, timeout: float | None) -> bool:
-        """Block until `done()` (True) or `timeout` seconds (False), with a progress bar in the cell."""
+    def _wait(
+        self,
+        done: Callable[[], bool],
+        timeout: float | None,
+        progress: Callable[[], Progress],
+        summary: Callable[[bool], str],
+    ) -> bool:
+        """Block until `done()` (True) or `timeout` seconds (False), with a progress bar in the cell
+        (`progress()` says how far; `summary(ok)` replaces the bar at the end)."""
         bar = ProgressBar()
         deadline = None if timeout is None else self.clock.monotonic() + timeout
         while not (ok := done()):
             self._check_open()
-            bar.update(self._loading(goal))
+            bar.update(progress())
             if deadline is not None and self.clock.monotonic() >= deadline:
                 break
             self._changed.wait(0.2)
             self._changed.clear()
-        loading = self._loading(goal)
-        summary = (
-            f"{loading.tasks:,} tasks in"
-            if ok
-            else f"still loading after {timeout} s: {loading.tasks:,} tasks so far"
-        )
-        bar.finish(summary)
+        bar.finish(summary(ok))
         return ok
+
+    def _wait_for_tasks(self, done: Callable[[], bool], goal: str, timeout: float | None) -> bool:
+        def summary(ok: bool) -> str:
+            tasks = self._loading(goal).tasks
+            return f"{tasks:,} tasks in" if ok else f"still loading after {timeout} s: {tasks:,} tasks so far"
+
+        return self._wait(done, timeout, lambda: self._loading(goal), summary)
 
     def wait_ready(self, timeout: float | None = 30.0) -> bool:
         """Block until the first look is in: the running tasks and the newest page of every kind (or the
         first poll failed). A progress bar shows in the cell meanwhile. False after `timeout` seconds."""
         self._check_open()
-        return self._wait(self._first_look_in, FIRST_LOOK, timeout)
+        return self._wait_for_tasks(self._first_look_in, FIRST_LOOK, timeout)
 
     def wait_loaded(self, timeout: float | None = None) -> bool:
         """Block until the whole history is in (a large account's takes a while on the first run; the
         journal keeps it for the next). A progress bar shows in the cell meanwhile."""
         self._check_open()
-        return self._wait(self._all_loaded, WHOLE_HISTORY, timeout)
+        return self._wait_for_tasks(self._all_loaded, WHOLE_HISTORY, timeout)
 
     def _note(self) -> str:
         status = self.status
@@ -357,6 +375,120 @@ class Watch:
         self._check_open()
         jobs = sorted(self.store.jobs(), key=lambda j: (j.created_at is not None, j.created_at), reverse=True)
         return JobList(jobs, now=self.clock.now())
+
+    # --- bulk jobs ----------------------------------------------------------------------------------
+
+    def _jobs_listed(self) -> bool:
+        """Every bulk job kind listed (by this viewer's poller or the leader whose status it carries), or
+        the poller failing (show what there is, and why)."""
+        status = self.status
+        if status.state in ("stale", "backoff", "paused"):
+            return True
+        if status.state == "following" and self.store.meta(LEADER_KEY) is None:
+            return False
+        return all(kind in status.last_success for kind in BULK_KINDS)
+
+    def _wait_for_jobs(self, timeout: float | None) -> bool:
+        def progress() -> Loading:
+            done = sum(kind in self.status.last_success for kind in BULK_KINDS)
+            jobs = len(self.store.bulk_jobs())
+            return Loading(BULK_FIRST_LOOK, jobs, done, len(BULK_KINDS), self._error(), noun="bulk jobs")
+
+        def summary(ok: bool) -> str:
+            jobs = len(self.store.bulk_jobs())
+            return (
+                f"{jobs:,} bulk jobs in"
+                if ok
+                else f"still listing after {timeout} s: {jobs:,} bulk jobs so far"
+            )
+
+        return self._wait(self._jobs_listed, timeout, progress, summary)
+
+    def _error(self) -> str | None:
+        status = self.status
+        return status.last_error if status.state in ("stale", "backoff") else None
+
+    def bulk_jobs(
+        self, kind: JobKindFilter = None, status: JobStatusFilter = None, *, wait: float = 30.0
+    ) -> BulkJobList:
+        """The bulk jobs known now (opportunities and customer accounts imported from CSV files), the
+        newest created first: a `BulkJobList` of `schemas.BulkJobRecord` structs that shows itself as a
+        table with each job's progress (processed of total, records a minute, time left) and has
+        `to_pandas()`. Waits up to `wait` seconds for the first listing of the bulk jobs.
+
+        Raises ValueError for a `kind` (`opp-bulk`, `acct-bulk`) or `status` that is none of the valid
+        values (listed)."""
+        self._check_open()
+        kinds = check_kinds(kind, family=BULK)
+        seen = {j.status for j in self.store.bulk_jobs() if j.status}
+        statuses = check_statuses(status, seen=seen, known=BulkJobStatus.KNOWN)
+        if wait:
+            self._wait_for_jobs(wait)
+        jobs = [
+            j
+            for j in self.store.bulk_jobs()
+            if (kinds is None or j.kind in kinds) and (statuses is None or j.status in statuses)
+        ]
+        jobs.sort(key=lambda j: (j.created_at is not None, j.created_at), reverse=True)
+        error = self._error()
+        note = f"the last poll failed (data may be out of date): {error}" if error else ""
+        return BulkJobList(jobs, now=self.clock.now(), note=note)
+
+    def results(self, job_id: str, *, failed: bool = False, wait: float = 60.0) -> BulkResultList:
+        """A bulk job's per-record results (`failed=True`: only the failed records), in the service's
+        order: a `BulkResultList` of `schemas.BulkJobResult` that shows itself as a table and has
+        `to_pandas()`. They are fetched now (every page, from the shared budget; the journal keeps
+        them), not before: this waits up to `wait` seconds for them with a progress bar in the cell, and
+        returns what has come if that is not all (its note says so; call again for the rest).
+
+        Raises `JobNotFound` (a LookupError) for an id that is no bulk job the engine knows, once the
+        bulk jobs have been listed; `TimeoutError` if they could not be listed within `wait`."""
+        self._check_open()
+        job = self.store.bulk_job(job_id)
+        if job is None and wait:
+            self._wait_for_jobs(wait)
+            job = self.store.bulk_job(job_id)
+        if job is None:
+            if not self._jobs_listed():
+                raise TimeoutError(f"the bulk jobs were not listed within {wait} s; try again")
+            raise JobNotFound(
+                job_id,
+                f"no bulk job {visible(job_id)!r} in {self.settings.catalog}: every bulk job kind was "
+                "listed; check the id and the catalog",
+            )
+        first: BulkJobRecord = job
+
+        def fetched() -> tuple[BulkJobResult, ...] | None:
+            have = self.store.bulk_results(job_id)
+            if have is None or (have.failed_only and not failed):
+                return None
+            return have.results
+
+        def done() -> bool:
+            have = self.store.bulk_results(job_id)
+            return have is not None and have.complete and (failed or not have.failed_only)
+
+        def progress() -> ResultsLoading:
+            known = self.store.bulk_job(job_id) or first
+            expected = known.failure_count if failed else known.processed_records
+            return ResultsLoading(job_id, len(fetched() or ()), expected, failed, self._error())
+
+        def summary(ok: bool) -> str:
+            n = len(fetched() or ())
+            return f"{n:,} results in" if ok else f"still fetching after {wait} s: {n:,} results so far"
+
+        if not done():
+            stop_watching = self.watching()
+            self._run_on_engine(lambda: self.engine.want_results(job_id, failed_only=failed))
+            try:
+                self._wait(done, wait, progress, summary)
+            finally:
+                stop_watching()
+        results = list(fetched() or ())
+        if failed:
+            results = [r for r in results if r.status == "FAILED"]
+        job = self.store.bulk_job(job_id) or job
+        return BulkResultList(results, now=self.clock.now(), job=job, note=_results_note(job, done()))
 
     def invitations(self) -> InvitationList:
         """The pending engagement invitations to this account, soonest to expire first: an
@@ -505,6 +637,18 @@ class Watch:
 
 FIRST_LOOK = "the newest tasks of each kind"
 WHOLE_HISTORY = "the whole history"
+BULK_FIRST_LOOK = "the bulk jobs of each kind"
+
+
+def _results_note(job: BulkJobRecord, complete: bool) -> str:
+    notes = []
+    if not complete:
+        notes.append("still fetching: call again for the rest")
+    if not job.is_terminal:
+        notes.append(
+            f"the job is {job.status or 'not started'}: these are the results of the records processed so far"
+        )
+    return "; ".join(notes)
 
 
 def _expiry_order(inv: EngagementInvitationSummary) -> tuple[bool, str]:

@@ -14,16 +14,40 @@ from pathlib import Path
 import pytest
 
 from schemas import TaskRecord
-from schemas.kinds import BY_SHORT, KINDS, TASK_KINDS, Kind
+from schemas.kinds import BULK, BULK_KINDS, BY_SHORT, KINDS, TASK, TASK_KINDS, Kind
 from tests.support.writes import run_pcwatch as pcwatch
 from tui.__main__ import build_parser
 from tui.dashboard import task_rows
 from tui.simulator import Simulator, serve
 
 KIND_IDS = [k.short for k in KINDS]
-#: Every command with `--kind`, and what else it needs to parse.
-KIND_COMMANDS = [("list",), ("stats",), ("wait", "task-0123456789abc")]
-SHORT_NAMES = ", ".join(k.short for k in KINDS)
+#: Every command with `--kind`, what else it needs to parse, and the family of kinds it takes (None: any).
+KIND_COMMANDS: list[tuple[tuple[str, ...], str | None]] = [
+    (("list",), TASK),
+    (("stats",), None),
+    (("wait", "task-0123456789abc"), None),
+    (("jobs",), BULK),
+    (("results", "bulkjob-0123456789abc"), BULK),
+]
+COMMAND_IDS = [c[0][0] for c in KIND_COMMANDS]
+
+
+def names(family: str | None) -> str:
+    return ", ".join(k.short for k in KINDS if family is None or k.family == family)
+
+
+def takes(family: str | None, kind: Kind) -> bool:
+    return family is None or kind.family == family
+
+
+def cases(taken: bool) -> list[pytest.param]:  # type: ignore[valid-type]
+    """(kind, command, family) for each command and each kind it takes (or, `taken=False`, refuses)."""
+    return [
+        pytest.param(kind, command, family, id=f"{command[0]}-{kind.short}")
+        for command, family in KIND_COMMANDS
+        for kind in KINDS
+        if takes(family, kind) == taken
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +71,9 @@ def test_the_dashboards_kind_name_is_what_list_takes_and_prints(
 ) -> None:
     shown = dashboard_kind_cell(kind)
     assert shown == kind.short
-    for command in KIND_COMMANDS:
+    for command, family in KIND_COMMANDS:
+        if not takes(family, kind):
+            continue
         args = build_parser().parse_args([*command, "--kind", shown])
         assert args.kind in (kind.wire, [kind.wire]), command
     assert capsys.readouterr().err == ""  # the short name needs no note
@@ -66,10 +92,9 @@ def test_the_dashboards_kind_name_is_what_list_takes_and_prints(
     assert {(r["Kind"], r["WireKind"]) for r in table} == {(shown, kind.wire)}
 
 
-@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
-@pytest.mark.parametrize("command", KIND_COMMANDS, ids=[c[0] for c in KIND_COMMANDS])
+@pytest.mark.parametrize(("kind", "command", "family"), cases(taken=True))
 def test_old_spellings_still_work_with_a_one_line_note(
-    kind: Kind, command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+    kind: Kind, command: tuple[str, ...], family: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for old in (*kind.old_spellings, kind.wire, kind.wire.lower()):
         args = build_parser().parse_args([*command, "--kind", old])
@@ -78,15 +103,28 @@ def test_old_spellings_still_work_with_a_one_line_note(
         assert note == f"pcwatch: note: --kind {old} is now spelt --kind {kind.short}\n"
 
 
-@pytest.mark.parametrize("command", KIND_COMMANDS, ids=[c[0] for c in KIND_COMMANDS])
+@pytest.mark.parametrize(("command", "family"), KIND_COMMANDS, ids=COMMAND_IDS)
 def test_an_unknown_kind_is_refused_with_the_short_names(
-    command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+    command: tuple[str, ...], family: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as refused:
         build_parser().parse_args([*command, "--kind", "opp→opp"])
     assert refused.value.code == 2
     err = capsys.readouterr().err
-    assert f"argument --kind: unknown kind 'opp→opp': use one of {SHORT_NAMES}" in err
+    assert f"argument --kind: unknown kind 'opp→opp': use one of {names(family)}" in err
+
+
+@pytest.mark.parametrize(("kind", "command", "family"), cases(taken=False))
+def test_a_kind_of_the_other_family_is_refused_naming_the_command_that_lists_it(
+    kind: Kind, command: tuple[str, ...], family: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as refused:
+        build_parser().parse_args([*command, "--kind", kind.short])
+    assert refused.value.code == 2
+    lister = "pcwatch jobs" if kind.family == BULK else "pcwatch list"
+    err = capsys.readouterr().err
+    assert f"{kind.short} is a kind of " in err and f"`{lister} --kind {kind.short}`" in err
+    assert f"here use one of {names(family)}" in err
 
 
 def test_an_old_spelling_end_to_end(endpoint_url: str) -> None:
@@ -97,7 +135,24 @@ def test_an_old_spelling_end_to_end(endpoint_url: str) -> None:
     assert rows and {r["Kind"] for r in rows} == {"inv-to-eng"}
     refused = pcwatch("list", "--endpoint-url", endpoint_url, "--kind", "inv→opp")
     assert refused.returncode == 2 and refused.stdout == ""
-    assert f"unknown kind 'inv→opp': use one of {SHORT_NAMES}" in refused.stderr
+    assert f"unknown kind 'inv→opp': use one of {names(TASK)}" in refused.stderr
+
+
+@pytest.mark.parametrize("kind", BULK_KINDS.values(), ids=[k.short for k in BULK_KINDS.values()])
+def test_jobs_takes_and_prints_the_bulk_kinds_short_name(kind: Kind, endpoint_url: str) -> None:
+    listed = pcwatch("jobs", "--endpoint-url", endpoint_url, "--kind", kind.short, "--json")
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert rows, "the simulator's history has bulk jobs of every kind"
+    assert {(r["Kind"], r["WireKind"]) for r in rows} == {(kind.short, kind.wire)}
+    as_csv = list(
+        csv.DictReader(
+            io.StringIO(pcwatch("jobs", "--endpoint-url", endpoint_url, "--kind", kind.short, "--csv").stdout)
+        )
+    )
+    assert len(as_csv) == len(rows) and {(r["Kind"], r["WireKind"]) for r in as_csv} == {
+        (kind.short, kind.wire)
+    }
 
 
 def test_the_readme_lists_every_kind_as_the_table_declares_it() -> None:

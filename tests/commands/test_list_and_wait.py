@@ -174,7 +174,7 @@ def test_repeated_list_runs_never_spend_more_than_daily_calls_together() -> None
             codes.append(proc.returncode)
             errors.append(err)
     assert simulator.stats.total <= limit
-    assert codes[:2] == [0, 0]  # 3 kinds, one page each: 3 calls a run
+    assert codes[:2] == [0, 0]  # 4 kinds, one page each: 4 calls a run
     assert codes[-3:] == [3, 3, 3]  # spent: exit 3 ...
     assert all("the daily budget is spent" in e and "calls return from" in e for e in errors[-3:])
     assert all("Traceback" not in e for e in errors)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from schemas import TASK_KINDS
 from tests.support.writes import cli_env, pcwatch_command
 from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.core.clock import SystemClock
@@ -43,6 +44,23 @@ def test_wait_returns_by_its_deadline_while_every_call_hangs(endpoint: Endpoint)
     assert took < 2 + WAIT_GRACE, f"wait --timeout 2 took {took:.1f} s"
     assert "timed out after 2 s" in result.stderr
     assert endpoint.simulator.stats.outcomes["hang"] >= 1  # the calls really hung
+
+
+@pytest.mark.parametrize("kind", [[], ["--kind", "opp-bulk"]], ids=["found-from-its-id", "kind-given"])
+def test_wait_on_a_bulk_job_returns_by_its_deadline_while_every_call_hangs(
+    endpoint: Endpoint, kind: list[str]
+) -> None:
+    """The same deadline while the bulk job's kind is being found from its id, and once it is known."""
+    sim = endpoint.simulator
+    sim.faults = Faults(hang=1.0, hang_seconds=120.0)
+    result, took = run_pcwatch(
+        "wait", "bulkjob-0123456789abc", *kind, "--timeout", "2", "--endpoint-url", endpoint.url
+    )
+    assert result.returncode == 124, result.stderr
+    assert took < 2 + WAIT_GRACE, f"wait --timeout 2 took {took:.1f} s"
+    assert "timed out after 2 s" in result.stderr
+    assert sim.stats.outcomes["hang"] >= 1 and sim.stats.calls["ListOpportunityBulkJobs"] >= 1
+    assert not any(sim.stats.calls[f"List{k}Tasks"] for k in TASK_KINDS)  # not a task id: never asked
 
 
 @pytest.mark.parametrize("fault", ["throttle", "truncated_body"])  # the drill's two; the rest: the matrix

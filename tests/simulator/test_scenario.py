@@ -43,7 +43,12 @@ def test_mix_is_mostly_complete_some_failed_a_few_in_progress():
 
 
 def test_every_reason_code_appears_with_its_own_recovery_message():
-    failed = [t for t in history(count=3000).tasks() if t.task_status == "FAILED"]
+    """(A prospecting task's failures are its engagements': tests/simulator/test_prospecting.py.)"""
+    failed = [
+        t
+        for t in history(count=3000).tasks()
+        if t.task_status == "FAILED" and t.kind != TaskKind.PROSPECTING_FROM_ENGAGEMENT
+    ]
     assert {t.reason_code for t in failed} == set(ReasonCode.KNOWN)
     for task in failed:
         assert task.message == FAILURE_MESSAGES[task.reason_code]
@@ -73,7 +78,11 @@ def test_invitations_and_jobs_fit_the_tasks():
             assert invitation.status == "ACCEPTED"
     ready = [i for i in world.invitations.values() if i.status == "PENDING" and i.accepting_seq is None]
     assert len(ready) >= 8
-    completed = {t.resource_snapshot_job_id for t in tasks if t.task_status == "COMPLETE"}
+    completed = {
+        t.resource_snapshot_job_id
+        for t in tasks
+        if t.task_status == "COMPLETE" and t.kind != TaskKind.PROSPECTING_FROM_ENGAGEMENT
+    }
     assert set(world.job_by_id) == completed
     created = [job.end for job in world.jobs]
     assert created == sorted(created)

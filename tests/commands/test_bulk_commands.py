@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from schemas import BulkJobRecord, ServiceError, TaskRecord, ThrottlingException
+from schemas import BulkJobRecord, ResourceNotFoundException, ServiceError, TaskRecord, ThrottlingException
 from tests.support.bulk_client import ACCT, OPP, T0, FakeBulkClient, job, job_id, result
 from tests.support.writes import AutoClock
 from tui.__main__ import build_parser
@@ -175,6 +175,30 @@ def test_an_id_is_looked_up_only_among_the_kinds_whose_ids_it_could_be() -> None
     )
     found = run(reads.look_up(run_, client, prospecting_id, everything))
     assert isinstance(found, TaskRecord) and client.ops() == [("list_tasks", "ProspectingFromEngagement")]
+
+
+def test_a_kind_that_answers_not_found_is_not_the_ids_kind() -> None:
+    """The opportunity bulk jobs have no Get: their list filtered by an unknown JobId may answer
+    ResourceNotFoundException (the local endpoint does) rather than an empty page."""
+
+    class NotFound(FakeBulkClient):
+        async def get_bulk_job(self, kind: str, job_id: str) -> BulkJobRecord | None:
+            found = await super().get_bulk_job(kind, job_id)
+            if found is None and kind == OPP:
+                message = f"Opportunity bulk job {job_id} was not found in catalog Sandbox."
+                raise ServiceFailure(
+                    message, service_error=ResourceNotFoundException(message=message), retryable=False
+                )
+            return found
+
+    client, clock = NotFound(), AutoClock(T0)
+    client.add(job(8, kind=ACCT))
+    found = run(
+        fetch_job_results(client, budget(clock), job_id(8), kind=None, failed_only=False, clock=clock)
+    )
+    assert found.kind == ACCT
+    with pytest.raises(JobNotFound):
+        run(fetch_job_results(client, budget(clock), job_id(9), kind=None, failed_only=False, clock=clock))
 
 
 def test_an_id_no_kind_accepts_is_the_services_validation_error() -> None:
@@ -348,7 +372,7 @@ def test_progress_is_a_line_every_30_seconds_off_a_terminal() -> None:
 
 def test_progress_on_a_terminal_is_one_bar_rewritten_in_place() -> None:
     clock, out = AutoClock(T0), io.StringIO()
-    progress = JobProgress(out, clock, terminal=True)
+    progress = JobProgress(out, clock, terminal=True, columns=lambda: 200)
     for step in _moving(1, end="COMPLETED", failed_at_end=0):
         progress(step)
     progress.finish()
@@ -358,6 +382,11 @@ def test_progress_on_a_terminal_is_one_bar_rewritten_in_place() -> None:
     assert "[" + "█" * 12 + "·" * 12 + "] 200/400 (50%)" in draws[2]
     assert "[" + "█" * 24 + "] 400/400 (100%)" in draws[4]
     assert all(d.endswith("\x1b[K") for d in draws)
+    # A narrow terminal: the bar is cut to fit (a wrapped line would not be rewritten in place).
+    narrow = io.StringIO()
+    cut = JobProgress(narrow, clock, terminal=True, columns=lambda: 40)
+    cut(_moving(1, end="COMPLETED", failed_at_end=0)[2])
+    assert len(narrow.getvalue()) == len("\r") + 39 + len("\x1b[K") and "…\x1b[K" in narrow.getvalue()
 
 
 def _throttled() -> ServiceFailure:

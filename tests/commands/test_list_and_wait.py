@@ -49,7 +49,7 @@ def test_list_json_prints_wire_names_plus_kind_for_every_task(sim) -> None:
     assert {r["WireKind"] for r in rows} == set(TASK_KINDS)
     assert all(r["WireKind"] == truth[r["TaskId"]].kind for r in rows)
     assert all(r["Kind"] == TASK_KINDS[r["WireKind"]].short for r in rows)
-    assert {r["Kind"] for r in rows} == {"inv-to-eng", "opp-to-eng", "eng-to-opp"}
+    assert {r["Kind"] for r in rows} == {"inv-to-eng", "opp-to-eng", "eng-to-opp", "prospecting"}
     assert all({"TaskId", "TaskStatus", "StartTime", "Kind", "WireKind"} <= set(r) for r in rows)
     starts = [r["StartTime"] for r in rows]
     assert starts == sorted(starts, reverse=True)

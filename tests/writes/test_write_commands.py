@@ -23,7 +23,7 @@ from tests.support.writes import (
 )
 from tui.__main__ import main
 from tui.simulator import Faults
-from tui.writes.actions import ACCEPT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, WRITE_OPERATIONS
+from tui.writes.actions import ACCEPT, BULK_IMPORT, FROM_ENGAGEMENT, FROM_OPPORTUNITY, WRITE_OPERATIONS
 from tui.writes.ledger import PENDING, SUCCEEDED, WriteLedger, ledger_beside
 
 
@@ -68,12 +68,17 @@ def _kill_after_send(args: list[str], sim, operation: str) -> None:
     sim.faults = Faults()
 
 
-@pytest.mark.parametrize("command", ["accept", "start-engagement"])
+@pytest.mark.parametrize("command", ["accept", "start-engagement", "start-bulk-import"])
 def test_killed_after_sending_then_run_again_starts_exactly_one_task(
     command, write_sim, write_endpoint, tmp_path: Path
 ) -> None:
     journal = tmp_path / "journal.sqlite3"
-    if command == "accept":
+    if command == "start-bulk-import":  # a job, not a task: the same never-twice
+        target = "s3://partner-imports/2026-11/killed-then-rerun.csv"
+        args = ["start-bulk-import", target, "--endpoint-url", write_endpoint.url, "--journal", str(journal)]
+        operation = BULK_IMPORT
+        tasks = lambda: bulk_jobs_of(write_sim, "killed-then-rerun.csv")  # noqa: E731
+    elif command == "accept":
         target = add_invitation(write_sim)
         args = ["accept", target, "--endpoint-url", write_endpoint.url, "--journal", str(journal)]
         operation = ACCEPT
@@ -94,10 +99,16 @@ def test_killed_after_sending_then_run_again_starts_exactly_one_task(
     assert "resent the ClientToken of an earlier attempt" in result.stderr
     response = json.loads(result.stdout)
     (task,) = tasks()
-    assert response["TaskId"] == task.task_id and write_sim.stats.calls[operation] == 2
+    started = task.job_id if command == "start-bulk-import" else task.task_id
+    field = "JobId" if command == "start-bulk-import" else "TaskId"
+    assert response[field] == started and write_sim.stats.calls[operation] == 2
     with WriteLedger(ledger_beside(journal)) as ledger:
         (entry,) = ledger.entries()
-        assert entry.state == SUCCEEDED and json.loads(entry.response)["TaskId"] == task.task_id
+        assert entry.state == SUCCEEDED and json.loads(entry.response)[field] == started
+
+
+def bulk_jobs_of(sim, file_name: str) -> list:  # type: ignore[no-untyped-def,type-arg]
+    return [j for j in sim.bulk_jobs("Sandbox") if j.file_name == file_name]
 
 
 # --- read-only ---------------------------------------------------------------------------------------
@@ -108,6 +119,7 @@ WRITE_COMMANDS = [
     ["reject", "engi-0000000000001", "--reason", "no"],
     ["start-engagement", "O1", "--involvement", "Co-Sell"],
     ["start-opportunity", "eng-0000000000000a", "--context", "1"],
+    ["start-bulk-import", "s3://partner-imports/opportunities.csv"],
 ]
 
 
@@ -367,3 +379,41 @@ def test_without_a_usable_write_ledger_nothing_is_sent(
     assert code == 2 and out == "" and "write ledger" in err and "cannot be opened" in err
     assert "nothing was sent" in err and str(blocker) in err
     assert write_sim.stats.total == 0
+
+
+# --- start-bulk-import -------------------------------------------------------------------------------
+
+
+def test_start_bulk_import_prints_the_job_and_wait_follows_it(
+    write_sim, write_endpoint, tmp_path, local_env, capsys
+) -> None:
+    # The simulator's clock stands still: the job stays SUBMITTED, so --wait times out (124).
+    args = ["--endpoint-url", write_endpoint.url, "--journal", str(tmp_path / "j"), "start-bulk-import"]
+    code, out, err = run_main(capsys, *args, "s3://partner-imports/q4.csv", "--wait", "--timeout", "1")
+    assert code == 124, err
+    job = json.loads(out.splitlines()[0])["JobId"]
+    (started,) = bulk_jobs_of(write_sim, "q4.csv")
+    assert started.job_id == job and "timed out" in err and f"opp-bulk {job} SUBMITTED" in err
+    # Run again: the recorded answer, nothing sent.
+    code, again, err = run_main(capsys, *args, "s3://partner-imports/q4.csv")
+    assert code == 0 and json.loads(again) == {"JobId": job} and "already done" in err
+    assert write_sim.stats.calls[BULK_IMPORT] == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["start-bulk-import", "./opportunities.csv"], "a local file must be uploaded first"),
+        (["start-bulk-import", "ftp://host/file.csv"], "an s3:// URI or an https:// URL"),
+        (
+            ["--catalog", "AWS", "start-bulk-import", "s3://b/k.csv"],
+            "add --yes to act on the production catalog",
+        ),
+    ],
+    ids=["local-path", "other-scheme", "production-without-yes"],
+)
+def test_start_bulk_import_refuses_before_sending(argv, said, tmp_path, local_env, capsys) -> None:
+    with stub_endpoint() as stub:
+        code, out, err = run_main(capsys, "--endpoint-url", stub.url, "--journal", str(tmp_path / "j"), *argv)
+        assert (code, out) == (2, "") and said in err and "nothing was sent" in err
+        assert stub.requests == []

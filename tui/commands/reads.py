@@ -19,6 +19,7 @@ from schemas import (
     TASK_KINDS,
     BulkJobRecord,
     BulkJobResult,
+    ResourceNotFoundException,
     TaskRecord,
     ValidationException,
     bulk_job_records,
@@ -202,10 +203,18 @@ Found = TaskRecord | BulkJobRecord
 
 async def look_up_once(client: TaskReads, kind: str, identifier: str) -> Found | None:
     """The task or bulk job `identifier` of `kind` as it is now (one call), or None if the service does
-    not know it."""
-    if kind in BULK_KINDS:
-        return await client.get_bulk_job(kind, identifier)
-    page = await client.list_tasks(kind, task_ids=[identifier], max_results=10)
+    not know it (an empty answer, or ResourceNotFoundException: the opportunity bulk jobs have no Get,
+    and their list filtered by an unknown JobId may answer either)."""
+    from tui.aws.failures import ApiFailure
+
+    try:
+        if kind in BULK_KINDS:
+            return await client.get_bulk_job(kind, identifier)
+        page = await client.list_tasks(kind, task_ids=[identifier], max_results=10)
+    except ApiFailure as failure:
+        if isinstance(failure.service_error, ResourceNotFoundException):
+            return None
+        raise
     return TaskRecord.from_task(page.task_summaries[0], kind) if page.task_summaries else None
 
 

@@ -162,11 +162,21 @@ class JobProgress:
     at the first look and then every `every` seconds (on the clock). Told of every record `follow` sees;
     `finish()` ends the bar's line before anything else is printed."""
 
-    def __init__(self, out: TextIO, clock: Clock, *, terminal: bool, every: float = PROGRESS_EVERY) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        clock: Clock,
+        *,
+        terminal: bool,
+        every: float = PROGRESS_EVERY,
+        columns: Callable[[], int] | None = None,
+    ) -> None:
         self.out = out
         self.clock = clock
         self.terminal = terminal
         self.every = every
+        #: The terminal's width now (a bar longer than that would wrap, and `\r` rewrite only its end).
+        self.columns = columns or _terminal_columns
         self._last_line: float | None = None
         self._drawn = False
 
@@ -186,9 +196,7 @@ class JobProgress:
             self.out.flush()
 
     def _fit(self, line: str) -> str:
-        import shutil
-
-        width = shutil.get_terminal_size((100, 24)).columns - 1
+        width = self.columns() - 1
         return line if len(line) <= width else line[: max(0, width - 1)] + "…"
 
     def finish(self) -> None:
@@ -196,6 +204,12 @@ class JobProgress:
             self.out.write("\n")
             self.out.flush()
             self._drawn = False
+
+
+def _terminal_columns() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def _figures(record: BulkJobRecord, now: datetime) -> tuple[str, str]:

@@ -379,8 +379,9 @@ def test_progress_on_a_terminal_is_one_bar_rewritten_in_place() -> None:
     text = out.getvalue()
     assert text.count("\r") == 5 and text.count("\n") == 1 and text.endswith("\n")
     draws = [d for d in text.rstrip("\n").split("\r") if d]
-    assert "[" + "█" * 12 + "·" * 12 + "] 200/400 (50%)" in draws[2]
-    assert "[" + "█" * 24 + "] 400/400 (100%)" in draws[4]
+    assert draws[2].startswith("IN_PROGRESS [" + "█" * 8 + "·" * 8 + "] 200/400 (50%) · 0 failed · ")
+    assert draws[4].startswith("COMPLETED [" + "█" * 16 + "] 400/400 (100%) · 0 failed")
+    assert max(len(d) for d in draws) - len("\x1b[K") <= 79  # within 80 columns
     assert all(d.endswith("\x1b[K") for d in draws)
     # A narrow terminal: the bar is cut to fit (a wrapped line would not be rewritten in place).
     narrow = io.StringIO()

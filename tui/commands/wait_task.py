@@ -34,8 +34,8 @@ from .common import add_kind_option, connected, error, kind_cell, shared_budget
 DEFAULT_INTERVAL = 5.0
 #: Off a terminal, a bulk job's progress is a line this often (seconds).
 PROGRESS_EVERY = 30.0
-#: The progress bar's width in characters.
-BAR_WIDTH = 24
+#: The progress bar's width in characters (its line fits 80 columns).
+BAR_WIDTH = 16
 #: A failed prospecting task's failed engagements said on stderr, at most.
 ENGAGEMENTS_SHOWN = 10
 
@@ -212,9 +212,9 @@ def _terminal_columns() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def _figures(record: BulkJobRecord, now: datetime) -> tuple[str, str]:
-    """(processed, the rest): `2,500/5,000 (50%)` and `2,480 succeeded, 20 failed, 1,200/min, 2m05s
-    left`."""
+def _figures(record: BulkJobRecord, now: datetime, *, succeeded: bool = True) -> tuple[str, list[str]]:
+    """(processed, the rest): `2,500/5,000 (50%)` and `2,480 succeeded`, `20 failed`, `1,200/min`,
+    `2m05s left` (those known)."""
     from tui.core.timefmt import duration
     from tui.engine.bulk_progress import bulk_progress
 
@@ -222,26 +222,33 @@ def _figures(record: BulkJobRecord, now: datetime) -> tuple[str, str]:
     processed = f"{p.processed:,}" if p.total is None else f"{p.processed:,}/{p.total:,}"
     if p.fraction is not None:
         processed += f" ({p.fraction:.0%})"
-    rest = [f"{p.succeeded:,} succeeded", f"{p.failed:,} failed"]
+    rest = [f"{p.succeeded:,} succeeded"] if succeeded else []
+    rest.append(f"{p.failed:,} failed")
     if p.per_minute is not None:
         rest.append(f"{p.per_minute:,.0f}/min")
     if p.seconds_left is not None and not p.finished:
         rest.append(f"{duration(round(p.seconds_left))} left")
-    return processed, ", ".join(rest)
+    return processed, rest
 
 
-def _named(record: BulkJobRecord) -> str:
+def _status(record: BulkJobRecord) -> str:
     from tui.core.text_safety import visible
 
-    return f"{kind_cell(record.kind)} {visible(record.job_id, limit=100)} {visible(record.status or '?', limit=24)}"
+    return visible(record.status or "?", limit=24)
 
 
 def plain_line(record: BulkJobRecord, now: datetime) -> str:
+    """The progress as a line of a log: the job named, every figure."""
+    from tui.core.text_safety import visible
+
     processed, rest = _figures(record, now)
-    return f"{_named(record)} {processed} processed, {rest}"
+    named = f"{kind_cell(record.kind)} {visible(record.job_id, limit=100)} {_status(record)}"
+    return f"{named} {processed} processed, {', '.join(rest)}"
 
 
 def bar_line(record: BulkJobRecord, now: datetime) -> str:
+    """The progress on a terminal, short enough for 80 columns: the status, a bar and the figures (the
+    job is the one on the command line; the successes are the processed less the failed)."""
     from tui.engine.bulk_progress import bulk_progress
 
     fraction = bulk_progress(record, now).fraction
@@ -250,8 +257,8 @@ def bar_line(record: BulkJobRecord, now: datetime) -> str:
     else:
         filled = round(fraction * BAR_WIDTH)
         bar = "█" * filled + "·" * (BAR_WIDTH - filled)
-    processed, rest = _figures(record, now)
-    return f"{_named(record)} [{bar}] {processed} · {rest}"
+    processed, rest = _figures(record, now, succeeded=False)
+    return " · ".join([f"{_status(record)} [{bar}] {processed}", *rest])
 
 
 # --- the command -------------------------------------------------------------------------------------------

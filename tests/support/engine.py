@@ -44,11 +44,16 @@ def task(
     start: datetime | None = None,
     **extra: Any,
 ) -> TaskRecord:
+    start = start or T0 - timedelta(minutes=n)
+    if kind == PROSPECTING and status in ("COMPLETE", "FAILED"):
+        # (its list carries no status: an end time and the failed engagements say it, as the service's)
+        extra = {"end_time": start + timedelta(minutes=1), **extra}
+        extra.setdefault("failed_engagement_count", 1 if status == "FAILED" else 0)
     return TaskRecord(
         kind=kind,
         task_id=f"task-{kind[:4]}-{n:05d}",
         task_arn=f"arn:aws:partnercentral:us-east-1:123456789012:catalog/Sandbox/task/{n}",
-        start_time=start or T0 - timedelta(minutes=n),
+        start_time=start,
         task_status=status,
         **extra,
     )

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from schemas import BulkJobKind, TaskRecord
-from tests.notebook.test_watch import HOSTILE, Markup
+from tests.notebook.test_watch import HOSTILE, Markup, _watch
 from tests.support.bulk_client import ACCT, T0, job, job_id, result
+from tui.core.clock import SystemClock
 from tui.core.text_safety import visible
 from tui.engine.bulk_progress import bulk_progress
-from tui.notebook import BulkJobList, BulkResultList, TaskList
+from tui.notebook import BulkJobList, BulkResultList, JobNotFound, TaskList
+from tui.simulator import Simulator, serve
 
 NOW = T0
 
@@ -102,3 +105,44 @@ def test_a_prospecting_task_says_its_name_and_engagements() -> None:
     assert "prospecting" in text
     frame = listed.to_pandas()
     assert frame.loc[0, "task_name"] == "Q4 <b>push</b>" and frame.loc[0, "failed_engagement_count"] == 3
+
+
+# --- against the local endpoint ------------------------------------------------------------------------
+
+
+def test_bulk_jobs_and_results_against_the_local_endpoint(tmp_path: Path) -> None:
+    sim = Simulator(seed=24, history=150, clock=SystemClock())
+    running = sim.add_bulk_job(records=3000, rate_per_minute=300.0, failure_share=0.1, processed=600)
+    with serve(sim) as endpoint, _watch(endpoint.url, tmp_path / "nb.sqlite3") as watch:
+        jobs = watch.bulk_jobs()
+        truth = {j.job_id: j for j in sim.bulk_jobs("Sandbox")}
+        assert isinstance(jobs, BulkJobList) and {j.job_id for j in jobs} == set(truth)
+        assert {j.kind for j in watch.bulk_jobs(kind="acct-bulk", wait=0)} == {ACCT}
+        completed = watch.bulk_jobs(status=["COMPLETED"], wait=0)
+        assert {j.job_id for j in completed} == {i for i, j in truth.items() if j.status == "COMPLETED"}
+        with pytest.raises(ValueError, match="unknown kind 'inv-to-eng': use one of opp-bulk, acct-bulk"):
+            watch.bulk_jobs(kind="inv-to-eng")  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="unknown status 'COMPLETE': use one of COMPLETED, FAILED"):
+            watch.bulk_jobs(status="COMPLETE")  # type: ignore[arg-type]
+        shown = next(j for j in jobs if j.job_id == running)
+        assert shown.status == "IN_PROGRESS" and '<progress value="' in jobs._repr_html_()
+
+        done = max(
+            (j for j in truth.values() if j.status == "COMPLETED" and j.failure_count),
+            key=lambda j: j.failure_count or 0,
+        )
+        failed = watch.results(done.job_id, failed=True)
+        assert isinstance(failed, BulkResultList) and failed.note == ""
+        assert len(failed) == done.failure_count and {r.status for r in failed} == {"FAILED"}
+        assert all(r.error_code and r.error_message for r in failed)
+        every = watch.results(done.job_id)
+        assert len(every) == done.processed_records and every.job is not None
+        assert [r.request_id for r in every if r.status == "FAILED"] == [r.request_id for r in failed]
+
+        partial = watch.results(running, failed=True)  # still running: the results so far, said so
+        assert "these are the results of the records processed so far" in partial.note
+        with pytest.raises(JobNotFound) as missing:
+            watch.results("bulkjob-0000000000000")
+        assert isinstance(missing.value, LookupError) and "no bulk job 'bulkjob-0000000000000'" in str(
+            missing.value
+        )

@@ -2,8 +2,8 @@
 the notebook starts, outputs checked as a notebook front end receives them: an HTML table of tasks, a
 DataFrame, the invitations and jobs, a live view that the engine redrew in place while the demo ran
 (`update_display_data`, which nbclient applies to the cell that showed it), the two errors, a followed
-task, and the dashboard's frame, whose URL served the dashboard while the watch was open and stopped
-with it."""
+task, the bulk jobs with their progress and a job's failed records, and the dashboard's frame, whose URL
+served the dashboard while the watch was open and stopped with it."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def _visible_text(html: str) -> str:
 def test_the_example_notebook_runs_in_a_kernel_and_shows_everything() -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     code = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
-    live_index, dashboard_index = code[5], code[10]
+    live_index, dashboard_index = code[5], code[12]
     assert "watch.live()" in notebook.cells[live_index].source
     assert "watch.dashboard(" in notebook.cells[dashboard_index].source
     seen: dict[str, Any] = {}
@@ -107,6 +107,18 @@ def test_the_example_notebook_runs_in_a_kernel_and_shows_everything() -> None:
     assert "ValueError: unknown status 'FAILD': use one of COMPLETE, FAILED, IN_PROGRESS" in outputs[7]
     assert "TaskNotFound: no task 'task-0000000000000' in Sandbox" in outputs[8]
     assert outputs[9].strip() == "True COMPLETE"  # `await watch.follow(...)` in a cell
+
+    # The bulk jobs, each with its progress bar; the demo's 5,000-record import among them.
+    jobs = re.search(r"(\d+) bulk jobs; the import: (bulkjob-\w+) (\w+) ([\d,]+) of 5,000", outputs[10])
+    assert jobs and int(jobs.group(1)) >= 2 and int(jobs.group(4).replace(",", "")) > 0
+    jobs_html = _html(cells[10])
+    assert "<progress" in jobs_html and jobs.group(2) in jobs_html and "opp-bulk" in jobs_html
+    assert f"{jobs.group(1)} bulk jobs (" in _visible_text(jobs_html)
+    # A finished job's failed records, fetched when asked, as a DataFrame.
+    records = re.search(r"(\d+) failed records of (bulkjob-\w+)", outputs[11])
+    assert records and int(records.group(1)) > 0
+    records_html = _html(cells[11])
+    assert 'class="dataframe' in records_html and "error_code" in records_html and "row-" in records_html
 
     source, status, headers, page = seen["dashboard"]
     assert source.startswith("http://127.0.0.1:") and "?token=" in source

@@ -228,3 +228,25 @@ def test_the_v1_fixture_journal_still_loads_its_tasks(tmp_path: Path) -> None:
     assert store.bulk_jobs() == [] and store.bulk_results("any") is None
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
     assert version == 4
+
+
+def test_the_statistics_read_jobs_and_their_failed_records_from_the_journal(tmp_path: Path) -> None:
+    from tui.engine.journal_read import read_journal
+
+    store, _, _ = stores(tmp_path)
+    opened, unopened = bulk_job(1, status="COMPLETED"), bulk_job(2, status="COMPLETED")
+    records = bulk_results(opened.job_id, 30)
+    with store.batch():
+        store.apply_bulk_jobs([opened, unopened])
+        store.start_results(opened.job_id, OPP_BULK, all_asked=True, final=True)
+        store.apply_results(
+            opened.job_id, FAILED, [r for r in records if r.status == "FAILED"], complete=True
+        )
+        store.apply_results(
+            opened.job_id, SUCCEEDED, [r for r in records if r.status != "FAILED"], complete=True
+        )
+    snapshot = read_journal(tmp_path / "j.sqlite3")
+    assert {j.job_id for j in snapshot.bulk_jobs} == {opened.job_id, unopened.job_id}
+    assert snapshot.bulk_results == {opened.job_id: [r for r in records if r.status == "FAILED"]}
+    assert store.failed_results() == snapshot.bulk_results
+    assert Store(clock=MockClock(T0)).failed_results() == {}

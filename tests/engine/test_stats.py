@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import msgspec
 import pytest
 
-from schemas import TaskRecord
+from schemas import BulkJobRecord, BulkJobResult, TaskRecord
 from tui.engine.stats import (
     DURATION_BIN_LABELS,
     DURATION_BINS,
@@ -158,6 +158,75 @@ def test_the_json_object_is_stable_and_keeps_hostile_text_as_data() -> None:
     assert list(data) == [
         "version", "generated_at", "since", "kinds", "tasks", "by_kind", "failures", "durations",
         "duration_bins", "bucket_seconds", "finished", "failures_over_time", "budget", "short_names",
+        "bulk_kinds", "bulk_jobs", "bulk_failures", "bulk_results_known",  # (added at the end: issue 24)
     ]  # fmt: skip
     assert data["version"] == 1 and data["failures"][0]["reason_code"] == hostile
     assert "does not know yet" in data["failures"][0]["meaning"]  # an unknown code still has a meaning
+
+
+OPP_BULK = "OpportunityBulkJob"
+ACCT_BULK = "CustomerAccountBulkJob"
+
+
+def job(
+    n: int, kind: str, status: str, created_ago: float, *, ran: float | None, **counts: int
+) -> BulkJobRecord:
+    """A bulk job created `created_ago` seconds before NOW that ran `ran` seconds (None: still running)."""
+    created = NOW - timedelta(seconds=created_ago)
+    return BulkJobRecord(
+        kind=kind,
+        job_id=f"job-{n:04d}",
+        status=status,
+        created_at=created,
+        started_at=created,
+        completed_at=created + timedelta(seconds=ran) if ran is not None else None,
+        **counts,  # type: ignore[arg-type]
+    )
+
+
+def failed(*codes: str | None) -> list[BulkJobResult]:
+    return [BulkJobResult(request_id=f"r{i}", status="FAILED", error_code=c) for i, c in enumerate(codes)]
+
+
+def test_bulk_jobs_by_status_records_a_minute_and_failure_codes_ranked() -> None:
+    jobs = [
+        # 6,000 records in 20 minutes: 300 a minute
+        job(1, OPP_BULK, "COMPLETED", 7200, ran=1200, total_records=6000, processed_records=6000,
+            success_count=5990, failure_count=10),
+        # 1,000 in 10 minutes: 100 a minute
+        job(2, OPP_BULK, "FAILED", 3600, ran=600, total_records=2000, processed_records=1000,
+            success_count=997, failure_count=3),
+        # still running: 600 in the 5 minutes since it started (120 a minute)
+        job(3, OPP_BULK, "IN_PROGRESS", 300, ran=None, total_records=5000, processed_records=600,
+            success_count=600, failure_count=0),
+        job(4, ACCT_BULK, "SOME_NEW_STATUS", 60, ran=None, total_records=10),
+        job(5, OPP_BULK, "COMPLETED", 30 * 86_400, ran=60, processed_records=10),  # outside 7 days
+    ]  # fmt: skip
+    results = {
+        "job-0001": failed("INVALID_FIELD", "INVALID_FIELD", "DUPLICATE", None)
+        + [BulkJobResult(request_id="ok", status="SUCCEEDED", resource_identifier="O1")],
+        "job-0002": failed("DUPLICATE", "INVALID_FIELD", "INVALID_FIELD"),
+        "job-0005": failed("OLD_CODE"),  # (outside the window: not counted)
+    }
+    stats = compute_stats([], NOW, since=7 * 86_400, bulk_jobs=jobs, bulk_results=results)
+    assert stats.bulk_kinds == [OPP_BULK, ACCT_BULK]
+    opp = stats.bulk_jobs[OPP_BULK]
+    assert (opp.short, opp.jobs, opp.records, opp.succeeded, opp.failed) == ("opp-bulk", 3, 7600, 7587, 13)
+    assert opp.by_status == {"SUBMITTED": 0, "IN_PROGRESS": 1, "COMPLETED": 1, "FAILED": 1, "total": 3}
+    assert (opp.per_minute.jobs, opp.per_minute.p50, opp.per_minute.max) == (3, 120.0, 300.0)
+    # Every record over every minute of running: 7,600 records in 35 minutes.
+    assert opp.per_minute.overall == pytest.approx(7600 / 35)
+    acct = stats.bulk_jobs[ACCT_BULK]
+    assert acct.by_status["SOME_NEW_STATUS"] == 1 and acct.per_minute.p50 is None
+    assert [(f.error_code, f.count, f.by_kind[OPP_BULK]) for f in stats.bulk_failures] == [
+        ("INVALID_FIELD", 4, 4),
+        ("DUPLICATE", 2, 2),
+        ("", 1, 1),
+    ]
+    assert stats.bulk_results_known == 2
+    # `--kind opp-bulk`: that family alone, no task kind.
+    only = compute_stats([], NOW, kinds=[OPP_BULK], bulk_jobs=jobs, bulk_results=results)
+    assert only.kinds == [] and only.bulk_kinds == [OPP_BULK] and only.bulk_jobs[OPP_BULK].jobs == 4
+    # Without bulk jobs (an older journal): empty, still in the object.
+    none = msgspec.json.decode(compute_stats([], NOW).to_json())
+    assert none["bulk_jobs"][OPP_BULK]["jobs"] == 0 and none["bulk_failures"] == []

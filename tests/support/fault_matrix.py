@@ -1,8 +1,9 @@
 """The fault matrix's endpoint and scenario (tests/faults/test_fault_matrix.py, tests/bench/bench_soak.py).
 
 `FaultyEndpoint` is the local endpoint with the faults the simulator's `Faults` cannot express, put in
-front of its answers as a proxy would: expired credentials, a clock skewed past SigV4's 5 minutes, and a
-404 for one snapshot job while the others answer. `FAULTS` names every fault of the matrix and how to
+front of its answers as a proxy would: expired credentials, a clock skewed past SigV4's 5 minutes, a
+404 for one snapshot job while the others answer, and the bulk job listings failing (500) while every
+other operation answers. `FAULTS` names every fault of the matrix and how to
 turn it on; `EXPECTED_STATES` is what the header must say while it lasts.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas import TaskRecord, TaskStatus
+from schemas import BULK_KINDS, BulkJobKind, TaskRecord, TaskStatus
 from tui.simulator import Faults, Simulator
 from tui.simulator.protocol import RawError, Reply, error_reply
 
@@ -21,6 +22,9 @@ from tui.simulator.protocol import RawError, Reply, error_reply
 EXPIRED_CREDENTIALS = "expired_credentials"
 CLOCK_SKEW = "clock_skew"
 NOT_FOUND_ONE_JOB = "not_found_one_job"
+FAILING_BULK_LISTING = "failing_bulk_listing"
+#: The operations that fault fails: both families' listings (and so their running jobs' progress).
+BULK_LISTINGS = frozenset(kind.list_operation for kind in BULK_KINDS.values())
 
 
 class FaultyEndpoint(Simulator):
@@ -46,6 +50,9 @@ class FaultyEndpoint(Simulator):
                 "(20261128T090000Z - 5 min.)",
             )
             return self._counted(operation, error_reply(error, 403, operation))
+        if fault == FAILING_BULK_LISTING and operation in BULK_LISTINGS:
+            error = RawError("InternalServerException", "The bulk jobs are unavailable; try again later.")
+            return self._counted(operation, error_reply(error, 500, operation))
         if fault == NOT_FOUND_ONE_JOB and operation == "GetResourceSnapshotJob":
             job_id = _job_id(body)
             with self._proxy_lock:
@@ -111,6 +118,9 @@ FAULTS = {
         Fault(EXPIRED_CREDENTIALS, _proxy_fault(EXPIRED_CREDENTIALS)),
         Fault(CLOCK_SKEW, _proxy_fault(CLOCK_SKEW)),
         Fault(NOT_FOUND_ONE_JOB, _proxy_fault(NOT_FOUND_ONE_JOB), frozenset({"live", "stale", "backoff"})),
+        # (the tasks answer throughout: the header names the failing listing and is never "live"; botocore
+        # retries a 500 in real time, which the mock clock sees as a hang)
+        Fault(FAILING_BULK_LISTING, _proxy_fault(FAILING_BULK_LISTING), frozenset({"stale", "hung"})),
     )
 }
 
@@ -213,7 +223,18 @@ async def run_scenario(
         )
 
     kinds = ("EngagementByAcceptingInvitation", "EngagementFromOpportunity", "OpportunityFromEngagement")
-    assert await drive(120, lambda: state_now() == "live" and known_as_truth()), "never caught up"
+    # A long opportunity bulk job runs throughout (as in the demo): its family is listed at the running
+    # cadence, so every fault meets that listing too.
+    bulk = endpoint.add_bulk_job(kind=BulkJobKind.OPPORTUNITY, records=1_000_000, rate_per_minute=600.0)
+    engine.refresh_now()
+
+    def bulk_running() -> bool:
+        job = store.bulk_job(bulk)
+        return job is not None and not job.is_terminal
+
+    assert await drive(120, lambda: state_now() == "live" and known_as_truth() and bulk_running()), (
+        "never caught up"
+    )
     watched = {endpoint.add_task(kind=k, duration=30.0 + 10 * i) for i, k in enumerate(kinds)}
     assert await drive(60, lambda: all(store.task(t) is not None for t in watched)), "never saw the tasks"
 

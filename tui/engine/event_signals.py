@@ -10,9 +10,10 @@ polling stays the safety net for it.
 
 A bulk job publishes nothing of its own either, but an opportunity bulk job creates (or updates) its
 records' opportunities, each with its Opportunity Created (Updated) event: those wake the opportunity bulk
-jobs' listing (the poller lists it only while it knows no such job running: a running one's records
-publish thousands of them, and its listing is on the running cadence already). A customer-account bulk
-job publishes no event pcwatch receives.
+jobs' listing. The poller lists it only while it knows no such job running (a running one's records
+publish thousands of them, and its listing is on the running cadence already) and no running task the
+same events may be the end of (an accepted invitation creates an opportunity too). A customer-account
+bulk job publishes no event pcwatch receives.
 """
 
 from __future__ import annotations

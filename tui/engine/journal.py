@@ -434,6 +434,17 @@ class Journal:
         finally:
             c.execute("COMMIT")
 
+    def failed_results(self) -> dict[str, list[BulkJobResult]]:
+        """Job id -> its failed records, of every job whose results were fetched (for the statistics)."""
+        from .journal_read import failed_results
+
+        c = self._conn
+        c.execute("BEGIN")
+        try:
+            return failed_results(c)
+        finally:
+            c.execute("COMMIT")
+
     def call_ledger(self) -> JournalCallLedger:
         """The calls spent against the daily allowance, shared with every process of this journal."""
         return JournalCallLedger(lambda: self._conn)

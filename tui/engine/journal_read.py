@@ -2,8 +2,9 @@
 
 `Journal` opens its file to write: it creates a missing one, migrates an old one and moves a bad one
 aside. A reader must do none of that (another viewer may be polling into the same file), so this opens
-the file read-only (`mode=ro`), reads the task rows and the meta table in one snapshot, and says in
-words what is wrong with a file it cannot read.
+the file read-only (`mode=ro`), reads the task rows, the bulk jobs, the failed records of the jobs whose
+results were fetched, and the meta table in one snapshot, and says in words what is wrong with a file it
+cannot read. (A journal of an older schema has no bulk job tables: none, then.)
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ from urllib.parse import quote
 
 import msgspec
 
+from schemas import BulkJobRecord, BulkJobResult
+
+from .bulk_contents import FAILED
 from .journal_schema import SCHEMA_VERSION
 from .types import TaskRow
 
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
+_bulk_job_decoder = msgspec.msgpack.Decoder(BulkJobRecord)
+_results_decoder = msgspec.msgpack.Decoder(list[BulkJobResult])
 
 
 class JournalUnreadable(Exception):
@@ -30,6 +36,10 @@ class JournalSnapshot:
     path: Path
     tasks: list[TaskRow] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
+    bulk_jobs: list[BulkJobRecord] = field(default_factory=list)
+    #: Job id -> its failed records, for the jobs whose results were fetched (`compute_stats`'s
+    #: `bulk_results`).
+    bulk_results: dict[str, list[BulkJobResult]] = field(default_factory=dict)
 
 
 def read_journal(path: Path) -> JournalSnapshot:
@@ -47,9 +57,28 @@ def read_journal(path: Path) -> JournalSnapshot:
         conn.execute("BEGIN")
         rows = [_task_decoder.decode(blob) for (blob,) in conn.execute("SELECT row FROM tasks")]
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        bulk_jobs: list[BulkJobRecord] = []
+        bulk_results: dict[str, list[BulkJobResult]] = {}
+        if version >= 4:
+            bulk_jobs = [
+                _bulk_job_decoder.decode(blob) for (blob,) in conn.execute("SELECT row FROM bulk_jobs")
+            ]
+            bulk_results = failed_results(conn)
         conn.execute("COMMIT")
     except (sqlite3.Error, msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise JournalUnreadable(f"{path}: not a readable pcwatch journal ({exc})") from None
     finally:
         conn.close()
-    return JournalSnapshot(path, rows, meta)
+    return JournalSnapshot(path, rows, meta, bulk_jobs, bulk_results)
+
+
+def failed_results(conn: sqlite3.Connection) -> dict[str, list[BulkJobResult]]:
+    """Job id -> its failed records, of every job whose results the journal holds (in one query)."""
+    found: dict[str, list[BulkJobResult]] = {}
+    for job_id, blob in conn.execute(
+        "SELECT job_id, row FROM bulk_results WHERE phase = ? ORDER BY job_id, page", (FAILED,)
+    ):
+        found.setdefault(job_id, []).extend(_results_decoder.decode(blob))
+    for (job_id,) in conn.execute("SELECT job_id FROM bulk_result_sets"):
+        found.setdefault(job_id, [])  # (asked for, none failed)
+    return found

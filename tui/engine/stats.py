@@ -14,6 +14,11 @@ Textual.
 - **Budget spent per day**: from a record of the calls made, `(epoch seconds, calls)` pairs, when the
   journal has one; today's journal keeps only the polling viewer's last published status (calls in the
   last hour, left of the rolling 24 h), which is reported as it is.
+- **Bulk jobs** (created at or after `since`), per family: by status, records processed, succeeded and
+  failed, and records per minute (each job's rate over its run, `tui.engine.bulk_progress`: the median and
+  the most of the jobs, and all their records over all their minutes); and the failed records'
+  `ErrorCode`s ranked, of the jobs whose results pcwatch fetched (someone opened them: results are not
+  fetched before), with how many jobs that is.
 
 `Stats` encodes (msgspec) to the stable object `pcwatch stats --json` prints (docs/stats.md).
 """
@@ -23,14 +28,25 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import msgspec
 
-from schemas import TASK_KINDS, TaskStatus, short_name
+from schemas import (
+    BULK_KINDS,
+    TASK_KINDS,
+    BulkJobRecord,
+    BulkJobResult,
+    BulkJobStatus,
+    BulkRecordStatus,
+    TaskStatus,
+    short_name,
+)
 from tui.core.reason_help import explain
 
+from .bulk_progress import bulk_progress
 from .status import read_report
 from .types import TaskRow
 
@@ -114,6 +130,34 @@ class BudgetStats(msgspec.Struct, kw_only=True):
     leader: LeaderBudget | None
 
 
+class RateSummary(msgspec.Struct, kw_only=True):
+    """Records a minute of the jobs with a rate (each over its own run)."""
+
+    jobs: int
+    p50: float | None
+    max: float | None
+    #: All their records over all their minutes of running.
+    overall: float | None
+
+
+class BulkKindStats(msgspec.Struct, kw_only=True):
+    short: str
+    jobs: int
+    #: Status -> jobs (SUBMITTED, IN_PROGRESS, COMPLETED, FAILED, any a newer service adds) and "total".
+    by_status: dict[str, int]
+    records: int
+    succeeded: int
+    failed: int
+    per_minute: RateSummary
+
+
+class ErrorCodeCount(msgspec.Struct, kw_only=True):
+    #: The failed records' ErrorCode ("" for a failure without one).
+    error_code: str
+    count: int
+    by_kind: dict[str, int]
+
+
 class Stats(msgspec.Struct, kw_only=True):
     version: int = STATS_VERSION
     generated_at: datetime
@@ -133,6 +177,13 @@ class Stats(msgspec.Struct, kw_only=True):
     #: kind -> its short name (`inv-to-eng`: what the dashboard shows and `--kind` takes). The fields
     #: above key by the kind's wire name, as documented; this one was added last, beside them.
     short_names: dict[str, str]
+    #: The bulk job families counted (wire names, which key `bulk_jobs`), and each one's numbers.
+    bulk_kinds: list[str] = []
+    bulk_jobs: dict[str, BulkKindStats] = {}
+    #: The failed records' ErrorCodes, most frequent first, of the `bulk_results_known` jobs (in the
+    #: window) whose results pcwatch fetched.
+    bulk_failures: list[ErrorCodeCount] = []
+    bulk_results_known: int = 0
 
     def to_json(self) -> bytes:
         return msgspec.json.encode(self)
@@ -212,10 +263,15 @@ def compute_stats(
     bucket_seconds: int = HOUR,
     calls: Iterable[tuple[float, int]] | None = None,
     leader_status: str | None = None,
+    bulk_jobs: Iterable[BulkJobRecord] = (),
+    bulk_results: Mapping[str, Sequence[BulkJobResult]] | None = None,
 ) -> Stats:
     """The statistics of the tasks in `rows` that started within `since` seconds before `now` (all with
-    None), of the `kinds` (all three with None)."""
-    wanted = list(kinds) if kinds else list(TASK_KINDS)
+    None), of the `kinds` (every task kind with None); and of the `bulk_jobs` created in the window, with
+    the failure codes of their `bulk_results` (job id -> the results known: the failed ones at least)."""
+    chosen = list(dict.fromkeys(kinds)) if kinds else []
+    wanted = [k for k in chosen if k not in BULK_KINDS] if kinds else list(TASK_KINDS)
+    bulk_wanted = [k for k in chosen if k in BULK_KINDS] if kinds else list(BULK_KINDS)
     start = now.timestamp() - since if since is not None else None
     by_kind: dict[str, Counter[str]] = {k: Counter() for k in wanted}
     reasons: dict[str, Counter[str]] = defaultdict(Counter)
@@ -246,6 +302,7 @@ def compute_stats(
             if failed:
                 failed_over_time[slot][record.reason_code or ""] += 1
     ranked = sorted(reasons.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    bulk = _bulk_stats(bulk_jobs, bulk_results or {}, now, start, bulk_wanted)
     return Stats(
         generated_at=now,
         since=datetime.fromtimestamp(start, timezone.utc) if start is not None else None,
@@ -281,6 +338,99 @@ def compute_stats(
         ],
         budget=budget_stats(calls, leader_status),
         short_names={k: short_name(k) or k for k in wanted},
+        bulk_kinds=bulk_wanted,
+        bulk_jobs=bulk.jobs,
+        bulk_failures=bulk.failures,
+        bulk_results_known=bulk.known,
+    )
+
+
+_BULK_STATUS_ORDER = (
+    BulkJobStatus.SUBMITTED,
+    BulkJobStatus.IN_PROGRESS,
+    BulkJobStatus.COMPLETED,
+    BulkJobStatus.FAILED,
+)
+
+
+@dataclass(frozen=True)
+class _BulkNumbers:
+    jobs: dict[str, BulkKindStats]
+    failures: list[ErrorCodeCount]
+    known: int
+
+
+def _bulk_stats(
+    jobs: Iterable[BulkJobRecord],
+    results: Mapping[str, Sequence[BulkJobResult]],
+    now: datetime,
+    start: float | None,
+    wanted: list[str],
+) -> _BulkNumbers:
+    """The bulk job fields of `Stats`."""
+    statuses: dict[str, Counter[str]] = {k: Counter() for k in wanted}
+    totals: dict[str, list[int]] = {k: [0, 0, 0] for k in wanted}  # records, succeeded, failed
+    rates: dict[str, list[tuple[float, float]]] = {k: [] for k in wanted}  # (per minute, minutes)
+    codes: dict[str, Counter[str]] = defaultdict(Counter)
+    known = 0
+    for job in jobs:
+        if job.kind not in statuses:
+            continue
+        created = job.created_at.timestamp() if job.created_at is not None else None
+        if start is not None and (created is None or created < start):
+            continue
+        statuses[job.kind][job.status or ""] += 1
+        progress = bulk_progress(job, now)
+        counted = totals[job.kind]
+        counted[0] += progress.processed
+        counted[1] += progress.succeeded
+        counted[2] += progress.failed
+        if progress.per_minute:
+            rates[job.kind].append((progress.per_minute, progress.processed / progress.per_minute))
+        kept = results.get(job.job_id)
+        if kept is not None:
+            known += 1
+            for result in kept:
+                if result.status == BulkRecordStatus.FAILED:
+                    codes[result.error_code or ""][job.kind] += 1
+    ranked = sorted(codes.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    return _BulkNumbers(
+        jobs={
+            k: BulkKindStats(
+                short=short_name(k) or k,
+                jobs=sum(statuses[k].values()),
+                by_status={
+                    **{s: statuses[k].get(s, 0) for s in _BULK_STATUS_ORDER},
+                    **{s: n for s, n in sorted(statuses[k].items()) if s not in _BULK_STATUS_ORDER},
+                    "total": sum(statuses[k].values()),
+                },
+                records=totals[k][0],
+                succeeded=totals[k][1],
+                failed=totals[k][2],
+                per_minute=_rates(rates[k]),
+            )
+            for k in wanted
+        },
+        failures=[
+            ErrorCodeCount(
+                error_code=code,
+                count=sum(per_kind.values()),
+                by_kind={k: per_kind.get(k, 0) for k in wanted},
+            )
+            for code, per_kind in ranked
+        ],
+        known=known,
+    )
+
+
+def _rates(rates: list[tuple[float, float]]) -> RateSummary:
+    per_minute = sorted(r for r, _ in rates)
+    minutes = sum(m for _, m in rates)
+    return RateSummary(
+        jobs=len(rates),
+        p50=percentile(per_minute, 50),
+        max=per_minute[-1] if per_minute else None,
+        overall=sum(r * m for r, m in rates) / minutes if minutes else None,
     )
 
 

@@ -36,7 +36,7 @@ from schemas import (
 from tui.core.clock import Clock, SystemClock
 from tui.core.subscribers import Subscribers
 
-from .bulk_contents import KEEP_ENDED_BULK_JOBS, ResultSet, ResultSetHead
+from .bulk_contents import FAILED, KEEP_ENDED_BULK_JOBS, ResultSet, ResultSetHead
 from .journal import Journal, JournalChanges, PendingWrites
 from .kept_text import kept_bulk_job, kept_job, kept_prospecting, kept_results, kept_task
 from .store_contents import StoreContents, from_epoch, started
@@ -180,6 +180,19 @@ class Store:
         """The job's per-record results fetched so far, the failed first (None: never asked for)."""
         found = self.result_set(job_id)
         return found.view(job_id) if found is not None else None
+
+    def failed_results(self) -> dict[str, list[BulkJobResult]]:
+        """Job id -> its failed records, of every job whose results were fetched: from the journal (all
+        of them), else what memory holds (`compute_stats`'s `bulk_results`)."""
+        if self.journal is not None:
+            try:
+                return self.journal.failed_results()
+            except (sqlite3.Error, msgspec.DecodeError, msgspec.ValidationError) as exc:
+                log.warning("failed records not read from the journal: %s", exc)
+        return {
+            job_id: [r for r in kept.results.get(FAILED, ())]
+            for job_id, kept in self._contents.bulk.results.items()
+        }
 
     def report_url(self, job_id: str) -> ReportUrl | None:
         """The job's report while its URL lasts (memory only: this process asked for it)."""

@@ -145,9 +145,12 @@ class EventWakeups:
         kinds = frozenset() if named else frozenset(k for k in self._kinds if k in wakeup.kinds)
         jobs = frozenset(j for j in wakeup.jobs if j in self._jobs.wanted)
         # A family with a job running: the events are most likely its records', and its listing is on the
-        # running cadence already.
+        # running cadence already. A running task the events may be the end of explains them too.
+        explained = bool(named) or any(self._store.running_ids(k) for k in wakeup.kinds & set(self._kinds))
         bulk = frozenset(
-            k for k in self._bulk_kinds if k in wakeup.bulk and not self._store.running_bulk_ids(k)
+            k
+            for k in self._bulk_kinds
+            if k in wakeup.bulk and not explained and not self._store.running_bulk_ids(k)
         )
         return Woken(kinds, named, wakeup.invitations, jobs, bulk)
 

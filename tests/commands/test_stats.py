@@ -165,6 +165,11 @@ def test_plain_output_is_a_readable_report(demo) -> None:
     out = result.stdout
     for heading in ("Tasks by status", "Failure reasons", "Durations", "Tasks finished per hour", "Budget"):
         assert heading in out
+    # The bulk jobs the poller listed, beside the tasks; none opened, so no failure code yet.
+    assert "Bulk jobs created since the beginning" in out and "Records a minute of bulk jobs" in out
+    assert "the failed records of the 0 jobs whose results were fetched" in out and "none fetched yet" in out
+    bulk = out.split("Bulk jobs created since", 1)[1].split("Budget spent per day", 1)[0]
+    assert "opp-bulk" in bulk and "acct-bulk" in bulk
     # Kinds by their short names, in every table that names them.
     for section in out.split("\n\n")[1:4]:
         assert all(short in section for short in ("inv-to-eng", "opp-to-eng", "eng-to-opp")), section
@@ -211,3 +216,71 @@ def test_hostile_reason_codes_are_shown_literally(tmp_path) -> None:
         assert "Boom" in result.stdout
     data = json.loads(run_pcwatch("stats", "--journal", str(path), "--since", "all", "--json").stdout)
     assert data["failures"][0]["reason_code"] == hostile  # JSON stays lossless
+
+
+def test_bulk_jobs_rates_and_failure_codes_are_printed_beside_the_tasks(tmp_path) -> None:
+    """A journal holding three bulk jobs (one opened: its failed records fetched) read by `pcwatch stats`:
+    the jobs by status and their records, records a minute, and the failed records' codes ranked, each
+    checked against figures worked out here by hand."""
+    from datetime import timedelta
+
+    from tests.support.bulk_client import ACCT, OPP, job, result
+    from tui.engine.journal import Journal
+    from tui.engine.store import Store
+
+    now = datetime.now(timezone.utc)
+    hostile = "BAD\x1b[2J\u202eCODE"
+    # 600 records in 10 minutes (60/min), 1,200 in 4 (300/min); one running: 100 in 5 minutes (20/min).
+    jobs = [
+        job(1, status="COMPLETED", total=600, failed=3, created=now - timedelta(hours=2)),
+        job(2, status="COMPLETED", total=1200, failed=0, created=now - timedelta(hours=1)),
+        job(
+            3,
+            kind=ACCT,
+            status="IN_PROGRESS",
+            total=400,
+            processed=100,
+            failed=1,
+            created=now - timedelta(minutes=5),
+        ),
+    ]
+    jobs[1] = msgspec.structs.replace(jobs[1], completed_at=jobs[1].created_at + timedelta(minutes=4))
+    path = tmp_path / "bulk.sqlite3"
+    store = Store(Journal(path))
+    store.apply_bulk_jobs(jobs)
+    store.start_results(jobs[0].job_id, OPP, all_asked=False, final=True)
+    failed = [result(1, failed=True), result(2, failed=True), result(3, failed=True)]
+    failed = [msgspec.structs.replace(failed[0], error_code=hostile), *failed[1:]]
+    store.apply_results(jobs[0].job_id, "FAILED", failed, complete=True)
+    store.flush()
+    assert store.journal is not None
+    store.journal.close()
+
+    data = json.loads(run_pcwatch("stats", "--journal", str(path), "--since", "all", "--json").stdout)
+    assert data["bulk_results_known"] == 1
+    assert data["bulk_jobs"]["OpportunityBulkJob"]["per_minute"]["p50"] == pytest.approx(60.0)  # nearest rank
+    result_ = run_pcwatch("stats", "--journal", str(path), "--since", "all")
+    assert result_.returncode == 0, result_.stderr
+    out = result_.stdout
+    assert not set(out) & {"\x1b", "\u202e"}
+    sections = {s.split("\n", 1)[0]: s for s in out.split("\n\n")}
+    jobs_section = next(s for h, s in sections.items() if h.startswith("Bulk jobs created since"))
+    assert jobs_section.splitlines()[0].endswith(": 3, by status, and their records")
+    rows = {line.split()[0]: line.split() for line in jobs_section.splitlines()[2:]}
+    # KIND SUBMITTED IN_PROGRESS COMPLETED FAILED JOBS RECORDS SUCCEEDED FAILED FAILED%
+    assert rows["opp-bulk"] == ["opp-bulk", "0", "0", "2", "0", "2", "1,800", "1,797", "3", "0.2%"]
+    assert rows["acct-bulk"] == ["acct-bulk", "0", "1", "0", "0", "1", "100", "99", "1", "1.0%"]
+    rates = next(s for h, s in sections.items() if h.startswith("Records a minute of bulk jobs"))
+    rate_rows = {line.split()[0]: line.split() for line in rates.splitlines()[2:]}
+    assert rate_rows["opp-bulk"] == ["opp-bulk", "2", "60", "300", "129"]  # 1,800 records in 14 minutes
+    assert rate_rows["acct-bulk"] == ["acct-bulk", "1", "20", "20", "20"]
+    codes = next(s for h, s in sections.items() if h.startswith("Failure codes of bulk jobs' records"))
+    assert "the failed records of the 1 job whose results were fetched" in codes
+    code_rows = [line.split() for line in codes.splitlines()[2:]]
+    assert code_rows[0] == ["VALIDATION_ERROR", "2", "2", "0"]
+    assert code_rows[1][1:] == ["1", "1", "0"] and "BAD" in code_rows[1][0]
+    # Bulk jobs' sections come after the tasks' and before the budget.
+    headings = list(sections)
+    assert headings.index(next(h for h in headings if h.startswith("Bulk jobs"))) > headings.index(
+        "Tasks finished per hour (UTC; the last 48 hours with any)"
+    )

@@ -1,5 +1,5 @@
-"""`pcwatch stats`: what failed and why, how long tasks take, how many finish an hour, and the budget
-spent, from the journal alone (no API call). The numbers are `tui.engine.stats.compute_stats`, the same
+"""`pcwatch stats`: what failed and why, how long tasks take, how many finish an hour, how fast bulk jobs
+go and why their records fail, and the budget spent, from the journal alone (no API call). The numbers are `tui.engine.stats.compute_stats`, the same
 as the dashboard's stats view (`t`); `--json` prints them as one object (docs/stats.md)."""
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
         since=window,
         kinds=list(dict.fromkeys(args.kind)) if args.kind else None,
         leader_status=journal.meta.get(LEADER_KEY),
+        bulk_jobs=journal.bulk_jobs,
+        bulk_results=journal.bulk_results,
     )
     try:
         if args.json:
@@ -148,6 +150,8 @@ def print_stats(stats: Stats, source: str, out: TextIO) -> None:
     else:
         out.write("  none\n")
 
+    print_bulk_stats(stats, out)
+
     out.write("\nBudget spent per day\n")
     budget = stats.budget
     if budget.per_day:
@@ -160,6 +164,85 @@ def print_stats(stats: Stats, source: str, out: TextIO) -> None:
         out.write(
             f"  the polling viewer at {at}: {_n(leader.calls_last_hour)} calls in the last hour, "
             f"{_n(leader.calls_left_today)} left of its rolling 24 h allowance\n"
+        )
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:,.0f}"
+
+
+def print_bulk_stats(stats: Stats, out: TextIO) -> None:
+    """The bulk jobs' sections: jobs by status and their records, records a minute, and the failed
+    records' ErrorCodes ranked (of the jobs whose results were fetched)."""
+    if not stats.bulk_kinds:  # `--kind` named task kinds only
+        return
+    since = instant(stats.since, MINUTE, utc=True) if stats.since else "the beginning"
+    jobs = sum(k.jobs for k in stats.bulk_jobs.values())
+    out.write(f"\nBulk jobs created since {since}: {_n(jobs)}, by status, and their records\n")
+    statuses: dict[str, None] = {}
+    for numbers in stats.bulk_jobs.values():
+        statuses.update(dict.fromkeys(s for s in numbers.by_status if s != "total"))
+    rows = [
+        [
+            kind_cell(kind),
+            *(_n(numbers.by_status.get(s, 0)) for s in statuses),
+            _n(numbers.jobs),
+            _n(numbers.records),
+            _n(numbers.succeeded),
+            _n(numbers.failed),
+            f"{numbers.failed / numbers.records:.1%}" if numbers.records else "",
+        ]
+        for kind, numbers in stats.bulk_jobs.items()
+    ]
+    header = [
+        "KIND",
+        *(visible(s, limit=24) or "(none)" for s in statuses),
+        "JOBS",
+        "RECORDS",
+        "SUCCEEDED",
+        "FAILED RECORDS",
+        "FAILED %",
+    ]
+    print_columns(header, rows, out, right=range(1, len(header)))
+
+    out.write(
+        "\nRecords a minute of bulk jobs (each job over its own run; overall: all records, all minutes)\n"
+    )
+    rows = [
+        [
+            kind_cell(kind),
+            _n(n.per_minute.jobs),
+            _rate(n.per_minute.p50),
+            _rate(n.per_minute.max),
+            _rate(n.per_minute.overall),
+        ]
+        for kind, n in stats.bulk_jobs.items()
+    ]
+    print_columns(["KIND", "JOBS", "P50", "MAX", "OVERALL"], rows, out, right=range(1, 5))
+
+    known = stats.bulk_results_known
+    out.write(
+        f"\nFailure codes of bulk jobs' records, most frequent first (the failed records of the {_n(known)} "
+        f"job{'' if known == 1 else 's'} whose results were fetched)\n"
+    )
+    if stats.bulk_failures:
+        kinds = list(stats.bulk_kinds)
+        rows = [
+            [
+                visible(f.error_code, limit=48) or "(no error code)",
+                _n(f.count),
+                *(_n(f.by_kind.get(k, 0)) for k in kinds),
+            ]
+            for f in stats.bulk_failures
+        ]
+        header = ["ERROR CODE", "COUNT", *(kind_cell(k) for k in kinds)]
+        print_columns(header, rows, out, right=range(1, len(header)))
+    elif known:
+        out.write("  none: no record of those jobs failed\n")
+    else:
+        out.write(
+            "  none fetched yet: a job's results are fetched when it is opened (the dashboard's jobs view, "
+            "watch.results() in a notebook) and then kept in the journal\n"
         )
 
 

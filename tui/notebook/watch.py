@@ -133,6 +133,8 @@ class Watch:
         self.settings = settings
         store, engine = make_engine(settings, clock, tail_interval=tail_interval)
         self._load = store.load
+        #: Job id -> its failed records, of the jobs whose results were fetched (the statistics').
+        self._failed_results = store.failed_results
         self.store: StoreView = store
         self.engine: Viewer = engine
         self._closed: str | None = None
@@ -498,9 +500,11 @@ class Watch:
         return InvitationList(pending, now=self.clock.now())
 
     def stats(self, since: str = "7d", kind: KindFilter = None, *, wait: float = 30.0) -> Stats:
-        """What failed and why, how long tasks took, how many finished an hour: the numbers of `pcwatch
-        stats` (`tui.engine.stats`, docs/stats.md) over the tasks this watch knows, started within `since`
-        (30m, 24h, 7d, 2w, or all). `.to_json()` gives the object of `pcwatch stats --json`.
+        """What failed and why, how long tasks took, how many finished an hour, how fast bulk jobs went
+        and why their records failed: the numbers of `pcwatch stats` (`tui.engine.stats`, docs/stats.md)
+        over the tasks and bulk jobs this watch knows, started within `since` (30m, 24h, 7d, 2w, or all;
+        `kind=` a task kind: those tasks alone, no bulk job). `.to_json()` gives the object of `pcwatch
+        stats --json`.
 
         Raises ValueError for a window or a `kind` it does not know."""
         from tui.engine.stats import compute_stats, parse_window
@@ -516,6 +520,8 @@ class Watch:
             since=window,
             kinds=[k for k in TASK_KINDS if k in kinds] if kinds is not None else None,
             leader_status=self.store.meta(LEADER_KEY),
+            bulk_jobs=self.store.bulk_jobs(),
+            bulk_results=self._failed_results(),
         )
 
     def table(self, kind: KindFilter = None, status: StatusFilter = None, *, limit: int | None = 50) -> Table:

@@ -90,6 +90,19 @@ def test_a_presigned_urls_signature_is_sent_but_never_recorded(tmp_path: Path) -
     assert file_identity(SIGNED.split("?")[0]).encode() in stored
 
 
+def test_the_engine_is_told_to_follow_the_started_job(tmp_path: Path) -> None:
+    followed: list[tuple[str, str]] = []
+
+    class Engine:
+        def follow_job(self, job_id: str, kind: str) -> None:
+            followed.append((job_id, kind))
+
+    client = FakeBulkClient()
+    actions = actions_for(client, tmp_path / "ledger.sqlite3", engine=Engine())
+    outcome = asyncio.run(actions.start_opportunity_bulk_job(FILE))
+    assert outcome.job is not None and followed == [(outcome.job.job_id, BulkJobKind.OPPORTUNITY)]
+
+
 def test_read_only_sends_no_bulk_import(tmp_path: Path) -> None:
     client = FakeBulkClient()
     actions = actions_for(client, tmp_path / "ledger.sqlite3", read_only=True)

@@ -6,7 +6,7 @@ Each write goes through the write ledger (`tui.writes.ledger`): the ClientToken 
 request is sent, an attempt with no definitive answer is resent with the same token, and the outcome is
 recorded. A started task is applied to the store at once (from the start response), so the dashboard
 shows it before the next poll, and handed to the engine (`Engine.follow_task`), which follows the tasks
-pcwatch started closely (every 2 s) until they end.
+pcwatch started closely (every 2 s) until they end; a started bulk job likewise (`Engine.follow_job`).
 
 Usage from the app (on the event loop that owns the store, i.e. the poller's):
 
@@ -223,7 +223,10 @@ class WriteActions:
             raise self._failed(failure, BULK_IMPORT, target, token, None) from failure
         raw = response.to_json()
         self.ledger.record_success(token, raw)
-        return self._outcome(BULK_IMPORT, target, reservation, raw, response, job=_started_job(response))
+        job = _started_job(response)
+        if self.engine is not None and job is not None:
+            self.engine.follow_job(job.job_id, job.kind)
+        return self._outcome(BULK_IMPORT, target, reservation, raw, response, job=job)
 
     async def reject(self, invitation_id: str, reason: str) -> WriteOutcome:
         """RejectEngagementInvitation. It takes no ClientToken; the ledger still records the attempt,

@@ -99,7 +99,6 @@ def plan_job(
     job.rate = per_minute / 60.0 * speed
     job.started = job.created + rng.uniform(*QUEUE_SECONDS) / speed
     job.record_seed = rng.getrandbits(32)
-    job.salt = rng.getrandbits(52)
     if fails is None:
         fails = "unreadable" in lowered or (file_uri is None and rng.random() < READ_FAILURE_RATE)
         if not fails and file_uri is None and rng.random() < STOP_FAILURE_RATE and job.total > 1:

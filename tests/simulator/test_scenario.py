@@ -125,6 +125,9 @@ def test_the_history_holds_every_family():
             for job in world.bulk[kind].jobs
         ]
         assert validate(shape, {entry.summaries_field: summaries}) == []
+    accounts = [j for j in jobs if j.kind == "CustomerAccountBulkJob"]
+    assert any(j.deleted_count for j in accounts)  # some accounts they made were deleted since
+    assert all((j.deleted_count or 0) <= (j.success_count or 0) for j in accounts)
 
 
 def test_the_families_history_is_the_seeds():

@@ -5,6 +5,12 @@ the tests, and a place to produce throttling, faults and hostile data on demand.
     with serve(sim, port=0) as endpoint:
         boto3.client("partnercentral-selling", endpoint_url=endpoint.url, ...)
 
+It serves every operation of the kinds table (`operations.OPERATIONS`): the tasks, prospecting tasks
+(`prospecting`), bulk jobs of both families (`bulk_operations`, `bulk_records`) and their reports, which
+it serves itself at expiring URLs (`reports`); the invitations and the snapshot jobs. A test shapes what
+it needs with `Simulator.add_task`, `add_prospecting_task`, `add_bulk_job` and reads the truth with
+`tasks()`, `bulk_jobs()` and `running_ids()`.
+
 Never imports Textual.
 """
 

@@ -4,8 +4,8 @@ operations.
 
 Figures (at speed 1; the simulator's speed multiplies the pace and divides the waits):
 
-- a job waits 5-45 s in the queue (SUBMITTED), then processes 200-450 records a minute (each job its own
-  pace): 1,000 records take 2-5 minutes, 5,000 take 11-25;
+- a job waits 5-45 s in the queue (SUBMITTED; a customer-account job 1-5 s), then processes 200-450
+  records a minute (each job its own pace): 1,000 records take 2-5 minutes, 5,000 take 11-25;
 - most jobs have a few failed records (0.5-6 %), some none, some many (10-30 %, often a run of rows with
   one mistake); about 1 in 30 of the scenario's jobs fails as a whole (its file could not be read, or
   rarely processing stopped part way).
@@ -28,8 +28,10 @@ from .texts import CUSTOMER_ACCOUNT_FILES, OPPORTUNITY_FILES, READ_FAILURES, STO
 
 #: Records a minute at speed 1, each job drawing its own.
 RATE_PER_MINUTE = (200.0, 450.0)
-#: Seconds in the queue at speed 1.
+#: Seconds in the queue at speed 1 (a customer-account job "starts processing as soon as it is created",
+#: its documentation says: a moment only).
 QUEUE_SECONDS = (5.0, 45.0)
+ACCOUNT_QUEUE_SECONDS = (1.0, 5.0)
 #: The scenario's jobs (history and activity) that cannot read their file, and that stop part way.
 READ_FAILURE_RATE = 0.025
 STOP_FAILURE_RATE = 0.01
@@ -97,9 +99,9 @@ def plan_job(
     job.stop_at = job.total
     per_minute = rate_per_minute if rate_per_minute is not None else rng.uniform(*RATE_PER_MINUTE)
     job.rate = per_minute / 60.0 * speed
-    job.started = job.created + rng.uniform(*QUEUE_SECONDS) / speed
+    queue = ACCOUNT_QUEUE_SECONDS if job.kind == BulkJobKind.CUSTOMER_ACCOUNT else QUEUE_SECONDS
+    job.started = job.created + rng.uniform(*queue) / speed
     job.record_seed = rng.getrandbits(32)
-    job.salt = rng.getrandbits(52)
     if fails is None:
         fails = "unreadable" in lowered or (file_uri is None and rng.random() < READ_FAILURE_RATE)
         if not fails and file_uri is None and rng.random() < STOP_FAILURE_RATE and job.total > 1:

@@ -18,7 +18,9 @@ What the service documents, and how the simulator does it:
 - FAILED_RECORDS (the default) lists the failed records; ALL_RECORDS every record, for the customer-account
   family only: the opportunity family documents ALL_RECORDS as not supported yet (a ValidationException).
 
-The CSV has the records' own fields, then `ErrorCode` and `ErrorMessage`; every cell goes through
+The download is S3's in the service, not Partner Central's: no request quota and no injected fault applies
+to it (`Simulator.handle` counts it as `<report>` in its statistics). The CSV has the records' own fields,
+then `ErrorCode` and `ErrorMessage`; every cell goes through
 `tui.core.text_safety.visible` in its CSV form, so a value that starts like a formula (`=HYPERLINK(…)`)
 stays text in a spreadsheet.
 """

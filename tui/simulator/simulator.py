@@ -499,7 +499,11 @@ class Simulator:
         """Answer one HTTP request; never raises."""
         lower = {k.lower(): v for k, v in headers.items()}
         if method == "GET" and is_report_path(path):
-            reply = download(path, self._now(), list(self._worlds.values()))
+            try:
+                reply = download(path, self._now(), list(self._worlds.values()))
+            except Exception:  # a simulator bug: a server error, as S3 would give
+                _log.exception("simulator error in a report download")
+                reply = Reply(500, b"", {"Content-Type": "application/xml"}, operation="<report>")
             reply.headers["x-amzn-RequestId"] = request_id()
             self.stats.count("<report>", "ok" if reply.status == 200 else str(reply.status))
             return reply

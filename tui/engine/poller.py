@@ -422,6 +422,8 @@ class Poller:
             finally:
                 if batch is not None:
                     batch.close()
+                for kind, sent in self._task_listings.take_scanned().items():  # (its tasks journaled)
+                    self._status.scanned(kind, sent)
             self._own = {t: k for t, k in self._own.items() if t in self.store.running_ids(k)}
             self._sources.forget_unasked(self._asked_sources(), self.clock.monotonic())
             self._publish_state(plan)

@@ -15,7 +15,16 @@ seconds; the poller's HTTP calls are real.
    day's calls against `--daily-calls`, and the busy hours' figures;
 4. restarts and takeovers: 30 hours, always busy, `--daily-calls 3000`, the engine restarted every 2
    hours, a second viewer that takes over, `pcwatch list` every hour: the most requests the endpoint saw
-   in any 24 hours.
+   in any 24 hours;
+5. the new families (issue 24): a running opportunity bulk job of 5,000 records (as the demo's) watched,
+   how stale the ProcessedRecords the store shows is against the simulator's own record (each 0.25 s:
+   the time since the simulator's count first passed the one shown), and the calls an hour meanwhile; a
+   job started elsewhere while watching (how long until pcwatch knows it), one pcwatch started
+   (`follow_job`), and a busy hour with the demo's own bulk jobs and prospecting tasks besides the tasks.
+
+The busy hour of 1 starts the three task kinds only (`demo_activity(..., bulk_every=0,
+prospecting_every=0)`: the detection figures' workload as before issue 24); the history has every family
+(finished bulk jobs, prospecting tasks), so the idle hours of 2 are with every family known.
 
     .venv/bin/python tests/bench/bench_detection.py [--busy-hours 1] [--quick]
 """
@@ -220,10 +229,14 @@ def operations_between(world: World, since: float, until: float) -> dict[str, in
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
+def running_bulk(world: World) -> list[Any]:
+    return [j for j in world.sim.bulk_jobs() if not j.is_terminal]
+
+
 async def settle_idle(world: World) -> None:
-    """Stop the activity and let every running task end."""
+    """Stop the activity and let every running task and bulk job end."""
     world.sim.demo_activity(0)
-    while world.sim.running_ids():
+    while world.sim.running_ids() or running_bulk(world):
         await world.advance(30, step=1.0)
 
 
@@ -234,7 +247,7 @@ async def busy_and_idle(tmp: Path, busy_hours: float, idle_hours: float) -> dict
     world, endpoint = start_world(tmp)
     viewer = await open_viewer(world, settings_for(world, tmp / "busy.sqlite3"))
     try:
-        world.sim.demo_activity(ACTIVITY)
+        world.sim.demo_activity(ACTIVITY, bulk_every=0, prospecting_every=0)
         await world.advance(600)  # warm-up: history, the first tasks of the activity
         t0 = world.clock.now().timestamp()
         await world.advance(3600 * busy_hours)
@@ -267,6 +280,92 @@ async def busy_and_idle(tmp: Path, busy_hours: float, idle_hours: float) -> dict
             "running": running_avg,
             "sizes": sizes,
             "status": viewer.engine.status,
+        }
+    finally:
+        await viewer.close()
+        endpoint.close()
+
+
+# --- 5: the new families ---------------------------------------------------------------------------------
+
+
+def seconds_behind(samples: list[tuple[float, int]], shown: int, now: float) -> float:
+    """How long the shown count has been out of date: since the simulator's count first passed it."""
+    counts = [c for _, c in samples]
+    i = bisect.bisect_right(counts, shown)  # (counts only grow)
+    return 0.0 if i >= len(samples) else max(0.0, now - samples[i][0])
+
+
+async def families(tmp: Path) -> dict[str, Any]:
+    world, endpoint = start_world(tmp, history=300)
+    sim = world.sim
+    # (the history's own running jobs first end, so the figures are this job's alone)
+    while running_bulk(world) or sim.running_ids():
+        world.clock.advance(600)
+        world.watch()
+    job_id = sim.add_bulk_job(records=5_000, rate_per_minute=350.0, failure_share=0.04)
+    viewer = await open_viewer(world, settings_for(world, tmp / "families.sqlite3"))
+    store = viewer.engine.store
+    samples: list[tuple[float, int]] = []
+    behind: list[float] = []
+    try:
+        t0 = world.clock.now().timestamp()
+        while True:
+            truth = next(j for j in sim.bulk_jobs() if j.job_id == job_id)
+            now = world.clock.now().timestamp()
+            samples.append((now, truth.processed_records or 0))
+            shown = store.bulk_job(job_id)
+            if shown is not None and now - t0 > 30:  # (after the first listing)
+                behind.append(seconds_behind(samples, shown.processed_records or 0, now))
+            if truth.is_terminal and shown is not None and shown.is_terminal:
+                break
+            await world.advance(0.25, step=0.25)
+        t1 = world.clock.now().timestamp()
+        running_calls = calls_between(world, t0, t1) / ((t1 - t0) / 3600)
+        running_ops = operations_between(world, t0, t1)
+        # A job started elsewhere while someone watches: how long until pcwatch knows it (no events).
+        await world.advance(300, step=1.0)
+        started = world.clock.now().timestamp()
+        elsewhere = sim.add_bulk_job(records=200, rate_per_minute=300.0)
+        while store.bulk_job(elsewhere) is None:
+            await world.advance(5, step=1.0)
+        discovered = world.clock.now().timestamp() - started
+        # One pcwatch started: followed by id at once.
+        own = sim.add_bulk_job(kind="CustomerAccountBulkJob", records=50, rate_per_minute=300.0)
+        started = world.clock.now().timestamp()
+        viewer.engine.follow_job(own, "CustomerAccountBulkJob")
+        while store.bulk_job(own) is None:
+            await world.advance(0.25, step=0.25)
+        followed = world.clock.now().timestamp() - started
+        await settle_idle(world)
+        # A busy hour with the demo's own bulk jobs and prospecting tasks besides the tasks.
+        seen_running: set[str] = set()
+
+        def on_change(change: StoreChange) -> None:
+            for job_id in change.bulk_job_ids:
+                job = store.bulk_job(job_id)
+                if job is not None and not job.is_terminal:
+                    seen_running.add(job_id)
+
+        store.subscribe(on_change)
+        before = {j.job_id for j in sim.bulk_jobs()}
+        sim.demo_activity(ACTIVITY)
+        await world.advance(600)
+        b0 = world.clock.now().timestamp()
+        await world.advance(3600)
+        b1 = world.clock.now().timestamp()
+        started_jobs = {j.job_id for j in sim.bulk_jobs()} - before
+        return {
+            "behind": behind,
+            "running_calls": running_calls,
+            "running_ops": running_ops,
+            "run_seconds": t1 - t0,
+            "discovered": discovered,
+            "followed": followed,
+            "busy_all_calls": calls_between(world, b0, b1),
+            "started": len(started_jobs),
+            "seen_running": len(started_jobs & seen_running),
+            "busy_all_ops": operations_between(world, b0, b1),
         }
     finally:
         await viewer.close()
@@ -358,6 +457,10 @@ def check(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
+def bulk_calls_of(ops: dict[str, int]) -> int:
+    return sum(n for op, n in ops.items() if "BulkJob" in op)
+
+
 async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="pcwatch-bench-") as name:
         tmp = Path(name)
@@ -368,6 +471,8 @@ async def main_async(args: argparse.Namespace) -> None:
         t2 = time.monotonic()
         again = await restarts(tmp, args.restart_hours, 3000) if not args.quick else None
         t3 = time.monotonic()
+        fam = await families(tmp)
+        t4 = time.monotonic()
     busy: Detection = first["busy"]
     print(
         f"local endpoint over HTTP, quotas on; history {HISTORY:,} tasks; --activity {ACTIVITY:g} "
@@ -434,6 +539,38 @@ async def main_async(args: argparse.Namespace) -> None:
                 check(again["worst_24h"] <= 3000),
             )
         )
+    behind = fam["behind"]
+    rows += [
+        (
+            "calls/h idle, watched, every family known",
+            f"{first['idle_calls']:,.0f} (bulk {bulk_calls_of(first['idle_ops'])}, prospecting "
+            f"{first['idle_ops'].get('ListProspectingFromEngagementTasks', 0)})",
+            "≤ 100",
+            check(first["idle_calls"] <= 100),
+        ),
+        (
+            "running bulk job, watched: ProcessedRecords behind",
+            f"{pct(behind, 0.5):.1f} s / {pct(behind, 0.95):.1f} s / {max(behind, default=math.nan):.1f} s "
+            f"(p50 / p95 / max; {len(behind):,} samples over {fam['run_seconds'] / 60:.0f} min)",
+            "",
+            "",
+        ),
+        ("calls/h while it runs, watched", f"{fam['running_calls']:,.0f}", "", ""),
+        (
+            "a job started elsewhere, known after (no events)",
+            f"{fam['discovered']:.0f} s",
+            "≤ 90 min (the slow lane)",
+            check(fam["discovered"] <= 5400),
+        ),
+        ("a job pcwatch started (follow_job), known after", f"{fam['followed']:.1f} s", "", ""),
+        (
+            "calls/h busy, watched, with the demo's bulk jobs and prospecting",
+            f"{fam['busy_all_calls']:,} ({fam['seen_running']} of the {fam['started']} bulk jobs it started "
+            "seen running)",
+            "",
+            "",
+        ),
+    ]
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
     header = ("figure", "pcwatch", "target", "")
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
@@ -454,6 +591,9 @@ async def main_async(args: argparse.Namespace) -> None:
         print(f"simulated day took {t2 - t1:.0f} s; restarts {t3 - t2:.0f} s")
     for phase in ("busy_ops", "idle_ops", "idle_unwatched_ops"):
         print(f"{phase}: {first[phase]}")
+    print(f"bulk job running, watched: {fam['running_ops']}")
+    print(f"busy with every family: {fam['busy_all_ops']}")
+    print(f"the new families took {t4 - t3:.0f} s")
     print(
         f"status at the end of the busy/idle run: {msgspec.structs.replace(first['status'], last_success={})}"
     )

@@ -10,6 +10,9 @@ import pytest
 
 from tui.engine.poll_plan import (
     ACTIVE,
+    BULK_LIST,
+    ENGAGEMENTS,
+    FIND,
     HISTORY,
     INVITATIONS,
     INVITATIONS_SOURCE,
@@ -18,13 +21,19 @@ from tui.engine.poll_plan import (
     NAMED,
     NEWEST,
     OWN,
+    REPORT,
+    RESULTS,
+    SLOW_LANE,
     SWEEP_SOURCE,
     UNSETTLED,
+    BulkState,
+    Followed,
     KindState,
     PlanInput,
     PollPlan,
     SourceTimes,
     departed,
+    engagements_source,
     event_source,
     job_source,
     own_source,
@@ -260,3 +269,96 @@ def test_with_events_pacing_sets_calls_aside_for_the_wake_ups() -> None:
     assert plan_tick(low, PLAN).stretch > plan_tick(low, no_reserve).stretch > 1.0
     # Plenty left: the timers as they are.
     assert plan_tick(state(now=1060.0, running={A: 3}, events_live=True), PLAN).stretch == 1.0
+
+
+# --- the new families (issue 24) --------------------------------------------------------------------
+
+P = "ProspectingFromEngagement"
+OPP, ACCT = "OpportunityBulkJob", "CustomerAccountBulkJob"
+
+
+def families(*, running: dict[str, int] | None = None, **changes: object) -> PlanInput:
+    """The three task kinds and the prospecting tasks idle, both bulk families listed, every source last
+    called at 1000 (the slow lane never yet)."""
+    base = state(**changes)  # type: ignore[arg-type]
+    running = running or {}
+    sources = dict(base.sources)
+    for key in (P, OPP, ACCT):
+        sources.setdefault(key, SourceTimes(1000.0))
+    return dataclasses.replace(
+        base,
+        kinds=(*base.kinds, KindState(P, running=running.get(P, 0), history_complete=True, listed=True)),
+        bulk=tuple(BulkState(k, running=running.get(k, 0), listed=True) for k in (OPP, ACCT)),
+        sources=sources,
+    )
+
+
+def test_the_idle_new_families_share_one_slow_lane_the_stalest_first() -> None:
+    s = families()
+    early = plan_tick(dataclasses.replace(s, now=2799.0), PLAN)
+    assert [c for c in early.calls if c.source == SLOW_LANE] == []  # (30 min from their first listings)
+    times = dict(s.sources)
+    seen = []
+    for now in (2800.0, 4600.0, 6400.0, 8200.0):
+        tick = plan_tick(dataclasses.replace(s, now=now, sources=times), PLAN)
+        lane = [c for c in tick.calls if c.source == SLOW_LANE]
+        assert len(lane) == 1, tick.calls
+        seen.append(lane[0].kind)
+        times[SLOW_LANE] = SourceTimes(now)
+        times[lane[0].kind] = SourceTimes(now)  # (the poller marks its family called too)
+    assert sorted(seen[:3]) == sorted([P, OPP, ACCT]) and seen[3] == seen[0]
+    assert [
+        c.op for c in plan_tick(dataclasses.replace(s, now=2800.0), PLAN).calls if c.source == SLOW_LANE
+    ] in (
+        [NEWEST],
+        [BULK_LIST],
+    )
+    # Each family comes round every 90 minutes: that is the header's pace of the looks.
+    assert plan_tick(dataclasses.replace(s, now=2800.0), PLAN).scan_every == 3 * 1800.0
+
+
+def test_a_woken_or_failing_family_leaves_the_lane_and_a_running_one_is_listed_every_6_s() -> None:
+    woken = plan_tick(families(now=1001.0, bulk_woken=frozenset({OPP})), PLAN)
+    assert [(c.source, c.op, c.kind) for c in woken.calls] == [(OPP, BULK_LIST, OPP)]
+    failing = families(now=1001.0, sources={ACCT: SourceTimes(1000.0, retry_at=1030.0)})
+    assert plan_tick(failing, PLAN).calls == ()
+    # (its backoff decides, not the lane's turn)
+    assert [c.kind for c in plan_tick(dataclasses.replace(failing, now=1030.0), PLAN).calls] == [ACCT]
+    busy = plan_tick(families(now=1006.0, running={OPP: 1}), PLAN)
+    assert [(c.source, c.op, c.page_size) for c in busy.calls] == [(OPP, BULK_LIST, 100)]
+    unwatched = families(now=1006.0, running={OPP: 1}, watched=False)
+    assert plan_tick(unwatched, PLAN).calls == ()
+    assert [c.kind for c in plan_tick(dataclasses.replace(unwatched, now=1060.0), PLAN).calls] == [OPP]
+
+
+def test_what_users_ask_for_is_due_at_once_never_counted_nor_skipped_while_saving() -> None:
+    asked = families(
+        now=1001.0,
+        left=100,  # (saving hard: the cadences are stretched, the history and jobs nobody asked wait)
+        results_wanted=(("job-1", OPP),),
+        reports_wanted=(("job-2", ACCT),),
+        prospecting=(Followed("task-p", P, stale=True, running=True),),
+        jobs_to_find=("job-9",),
+    )
+    tick = plan_tick(asked, PLAN)
+    assert tick.stretch > 1
+    assert {(c.op, c.job_id or c.task_ids[0]) for c in tick.calls} == {
+        (RESULTS, "job-1"),
+        (REPORT, "job-2"),
+        (ENGAGEMENTS, "task-p"),
+        (FIND, "job-9"),
+    }
+    assert all(c.page_size == PLAN.history_page_size for c in tick.calls if c.op == RESULTS)
+    quiet = dataclasses.replace(asked, results_wanted=(), reports_wanted=(), prospecting=(), jobs_to_find=())
+    # Not counted in the pace: the stretch is the same with or without them.
+    assert plan_tick(quiet, PLAN).stretch == tick.stretch
+    # A fresh outcome of a running task: again every prospecting_interval, not at once.
+    fresh = dataclasses.replace(
+        quiet,
+        now=1001.0,
+        prospecting=(Followed("task-p", P, stale=False, running=True),),
+        sources={**quiet.sources, engagements_source("task-p"): SourceTimes(1000.0)},
+    )
+    assert plan_tick(fresh, PLAN).calls == ()
+    later = dataclasses.replace(fresh, now=1000.0 + PLAN.prospecting_interval)
+    assert [c.op for c in plan_tick(later, PLAN).calls] == [ENGAGEMENTS]

@@ -203,8 +203,10 @@ def test_bulk_jobs_by_status_records_a_minute_and_failure_codes_ranked() -> None
         job(5, OPP_BULK, "COMPLETED", 30 * 86_400, ran=60, processed_records=10),  # outside 7 days
     ]  # fmt: skip
     results = {
-        "job-0001": failed("INVALID_FIELD", "INVALID_FIELD", "DUPLICATE", None)
-        + [BulkJobResult(request_id="ok", status="SUCCEEDED", resource_identifier="O1")],
+        "job-0001": [
+            *failed("INVALID_FIELD", "INVALID_FIELD", "DUPLICATE", None),
+            BulkJobResult(request_id="ok", status="SUCCEEDED", resource_identifier="O1"),
+        ],
         "job-0002": failed("DUPLICATE", "INVALID_FIELD", "INVALID_FIELD"),
         "job-0005": failed("OLD_CODE"),  # (outside the window: not counted)
     }

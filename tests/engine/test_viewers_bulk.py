@@ -75,7 +75,9 @@ async def test_a_followers_asks_reach_the_leader_and_the_answers_come_back_throu
         follow.want_report_url(job.job_id)
         told = follow_store.report_url(job.job_id)
         assert told is not None and told.url is None
-        assert "the viewer that polls" in (told.failure_reason or "") and "process" in (told.failure_reason or "")
+        assert "the viewer that polls" in (told.failure_reason or "") and "process" in (
+            told.failure_reason or ""
+        )
         await asyncio.sleep(5 * TAIL_INTERVAL)
         assert follow_store.report_url(job.job_id).url is None  # type: ignore[union-attr]
         journal_bytes = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("j.sqlite3"))

@@ -133,6 +133,9 @@ def test_the_events_a_completed_task_publishes_are_its_kinds_ending_events(kind:
     task.invitation_id, task.opportunity_id, task.engagement_id = "inv-1", "O1", "eng-1"
     task.job_id = "rsj-abc123"
     published = {e["detail-type"] for e in task_events(task)} - {ev.SNAPSHOT_CREATED}
+    if not kind.ending_events:  # (a kind whose end publishes nothing pcwatch receives: a prospecting task)
+        assert not published
+        return
     assert published and published <= kind.ending_events
     for detail_type in published:
         assert kind.wire in wakeup_for(decode_event(event_json(detail_type)), "Sandbox").kinds

@@ -2,7 +2,7 @@
 outcomes, bounded; and the report URLs, which are memory only.
 
 - **Bulk jobs** (`BulkJobRecord`, both families) by id: every job not finished and the newest
-  `KEEP_ENDED_BULK_JOBS` finished ones by creation (the journal keeps them all).
+  `KEEP_ENDED_BULK_JOBS` finished ones by creation (the journal keeps them all; `store_retention`).
 - **Results** of a job (`ResultSet`): fetched when someone opens the job, the failed records first (phase
   `FAILED`), then, if every record was asked for, the others (`SUCCEEDED`), a page at a time. The journal
   keeps each page; memory keeps the sets used most lately, `KEEP_RESULTS` records at most across jobs (a
@@ -16,7 +16,6 @@ outcomes, bounded; and the report URLs, which are memory only.
 
 from __future__ import annotations
 
-import heapq
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,12 +29,9 @@ from schemas import (
     GetProspectingFromEngagementTaskResponse,
 )
 
+from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_RESULTS, ended_jobs_to_forget
 from .types import BulkResults, ReportUrl
 
-#: Finished bulk jobs a store keeps in memory (the newest by creation); a busy account runs a few a day.
-KEEP_ENDED_BULK_JOBS = 1_000
-#: Per-record results kept in memory across jobs (a job's file may hold 5,000 records; ~300 bytes each).
-KEEP_RESULTS = 20_000
 #: The phases of a job's results, in the order they are fetched: the failed records (what the jobs view
 #: shows) first.
 FAILED = BulkRecordStatus.FAILED
@@ -132,11 +128,7 @@ class BulkContents:
     def forget_ended(self) -> set[str]:
         """Forget the oldest finished jobs beyond `keep_ended` (their results and report too): the ids
         forgotten. Their journal rows stay."""
-        ended = [j for j in self.jobs.values() if j.is_terminal]
-        if len(ended) <= self.keep_ended:
-            return set()
-        excess = len(ended) - self.keep_ended
-        forget = {j.job_id for j in heapq.nsmallest(excess, ended, key=lambda j: (_created(j), j.job_id))}
+        forget = ended_jobs_to_forget(self.jobs.values(), self.keep_ended)
         for job_id in forget:
             del self.jobs[job_id]
             self.fetched.pop(job_id, None)

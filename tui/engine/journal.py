@@ -47,9 +47,10 @@ from tui.core.settings import Settings
 from tui.core.sqlite_files import is_corruption, unavailable
 from tui.core.timefmt import ASIDE_STAMP, instant
 
-from .bulk_contents import KEEP_ENDED_BULK_JOBS, ResultSet, ResultSetHead
+from .bulk_contents import ResultSet, ResultSetHead
 from .call_ledger import JournalCallLedger
 from .journal_schema import SCHEMA_VERSION, migrate
+from .store_retention import KEEP_ENDED_BULK_JOBS
 from .types import TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)

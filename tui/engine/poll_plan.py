@@ -20,32 +20,35 @@ The calls are spent by value:
   newest and the look is not made beside it;
 - the history once, a page a second, while not saving;
 - prospecting tasks (a fourth task kind, `slow_scan_kinds`): listed like the others while some run (the
-  page shows their engagement counts), but looked at for new ones only every `slow_scan_interval`
-  (30 min) watched, `unwatched_slow_scan_interval` (an hour) not; its list has no status filter, so its
-  first listing is its newest page (and the running ones known by id). A selected one's per-engagement
+  page shows their engagement counts), but looked at for new ones only in the slow lane (below); its
+  list has no status filter, so its first listing is its newest page (and the running ones known by id). A selected one's per-engagement
   outcomes (`Engine.want_prospecting`): at once, again when its counts change, and every
   `prospecting_interval` while it runs;
 - bulk jobs, per family (`BulkState`): while one runs, the family's newest page (it shows their
   progress) at the running cadence (`watched_interval` watched, `unwatched_interval` not), running jobs
-  not on it by id; with none running, a look for new ones every `slow_scan_interval` watched (an hour
-  not), paging on while every job on the page is new; the first listing of a process goes back until a
-  known job (the whole list, once per journal). A job pcwatch started (`follow_job`): by id every
+  not on it by id; with none running, a look for new ones in the slow lane, paging on while every job on
+  the page is new; the first listing of a process goes back until a known job (the whole list, once per
+  journal). A job pcwatch started (`follow_job`): by id every
   `own_bulk_interval` until it ends. A job's per-record results only when asked (`want_results`), a page
   a `backfill_interval`, and its report URL (`want_report_url`), again every `report_interval` while the
-  service is still making it.
+  service is still making it;
+- the slow lane: the idle prospecting tasks and bulk job families share one look every
+  `slow_scan_interval` (30 min) watched, an hour not, at the family looked at longest ago: each of the
+  three every 90 minutes watched (an event, or a failure's backoff, takes a family out of the lane).
 
 Events (`PlanInput.events_live`: an EventBridge -> SQS queue answers, see `tui.engine.event_consumer`): what
 an event points at is due now (`kinds_woken`, `tasks_named`, `invitations_woken`, `bulk_woken`, and its
 snapshot jobs in `jobs_wanted`), whatever its cadence; and the timers relax to a safety net (a FAILED
 task publishes no event): a kind with running tasks every `events_busy_interval` (1 min) whoever
 watches, the look for new tasks every `events_scan_interval` (20 min), the new invitations and the
-sweep's turns hourly, the look for new prospecting tasks and bulk jobs every `events_slow_scan_interval`
-(2 hours): about 11.5 calls an hour idle. When the queue fails, `events_live` is False and the cadences
+sweep's turns hourly, the slow lane every `events_slow_scan_interval` (40 min): about 11.5 calls an hour
+idle. When the queue fails, `events_live` is False and the cadences
 above return at once. (A running bulk job's progress publishes no event: it keeps its cadence.)
 
 The idle hour, watched, with every family known and nothing running: the three task kinds' looks every 2
-minutes (90 calls), the invitations' (the look rides on the sweep's first page: 4), and the prospecting
-tasks' and both bulk families' looks every 30 minutes (6): 100 calls.
+minutes (90 calls), the invitations' (the look and the sweep's turns every 15 minutes: 8; 4 when the
+pending invitations fit on one page, as the look rides on the sweep's first page) and the slow lane's
+(2): 100 calls at most.
 
 Pacing (`pace`): the allowance is a rolling 24 hours, not an even drip. While more than `reserve_fraction`
 (a quarter) of it is left, the cadences above apply as they are. Below that the plan saves: every cadence
@@ -55,6 +58,7 @@ the reserve (the closer to empty, the slower), the history and the non-urgent jo
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +126,11 @@ def find_source(job_id: str) -> str:
     return f"find:{job_id}"
 
 
+#: The slow lane's source: one look at a time at the prospecting tasks or a bulk job family (see
+#: `PollPlan.slow_scan_kinds`); a call in it answers for that family's own source too.
+SLOW_LANE = "slow-lane"
+
+
 @dataclass(frozen=True)
 class PollPlan:
     """The knobs of the poll plan. Intervals in seconds of the injected clock."""
@@ -158,9 +167,12 @@ class PollPlan:
     #: fetched when opened.
     job_queue_limit: int = 30
     job_fresh_window: float = 600.0
-    #: The kinds whose look for new work is slow (`slow_scan_interval`): the prospecting tasks (one task
-    #: converts many engagements, for minutes or hours; a look every 2 minutes like the other kinds'
-    #: would cost 30 calls an hour more idle). The bulk families always look at that pace.
+    #: The kinds whose look for new work is slow: the prospecting tasks (one task converts many
+    #: engagements, for minutes or hours; a look every 2 minutes like the other kinds' would cost 30 calls
+    #: an hour more idle). They and the bulk job families, while none of theirs runs, share one lane: one
+    #: look every `slow_scan_interval` (30 min) watched, `unwatched_slow_scan_interval` (an hour) not, at
+    #: the family looked at longest ago (each family every 90 minutes watched): 2 calls an hour, what the
+    #: idle hour's 100 leaves once the task kinds and the invitations have theirs.
     slow_scan_kinds: frozenset[str] = frozenset({TaskKind.PROSPECTING_FROM_ENGAGEMENT})
     slow_scan_interval: float = 1800.0
     unwatched_slow_scan_interval: float = 3600.0
@@ -188,10 +200,10 @@ class PollPlan:
     #: and the invitations hourly, about 10 calls an hour idle...
     events_scan_interval: float = 1200.0
     events_invitation_interval: float = 3600.0
-    #: ...and the look for new prospecting tasks and bulk jobs every 2 hours (an opportunity bulk job's
-    #: records' events wake its family's listing; a customer-account job's and a prospecting task's
-    #: publish none pcwatch receives): the three of them 1.5 calls an hour...
-    events_slow_scan_interval: float = 7200.0
+    #: ...and the slow lane's look (prospecting tasks, bulk jobs) every 40 minutes, each family every 2 hours
+    #: (an opportunity bulk job's records' events wake its family's listing; a customer-account job's and
+    #: a prospecting task's publish none pcwatch receives): 1.5 calls an hour...
+    events_slow_scan_interval: float = 2400.0
     #: ...and pacing counts this many calls an hour for the polls events ask for: a low allowance
     #: stretches the timers first and leaves room for them.
     events_reserve: float = 60.0
@@ -367,6 +379,12 @@ class _Want:
     woken: bool = False
     #: Skipped if this source's calls are in the tick anyway (a kind's page shows what its tasks by id would).
     unless: str | None = None
+    #: A candidate of the slow lane (not a want of its own: `_slow_lane` makes the lane's one).
+    lane: bool = False
+    #: How often the looks of the lane come round to each family (the header's `scan_every`).
+    looks_every: float = 0.0
+    #: Its last call, as far as its cadence goes, when its source has had none.
+    anchor: float | None = None
 
 
 def _kind_wants(k: KindState, state: PlanInput, plan: PollPlan) -> tuple[list[_Want], list[_Want]]:
@@ -388,13 +406,12 @@ def _kind_wants(k: KindState, state: PlanInput, plan: PollPlan) -> tuple[list[_W
             k.kind, NEWEST, k.kind, page_size=plan.newest_page_size, follow_pages=k.history_complete
         )
         wants.append(_Want(k.kind, every, (call,), woken=woken))
+    elif k.kind in plan.slow_scan_kinds and k.history_complete:
+        call = PlannedCall(k.kind, NEWEST, k.kind, page_size=plan.scan_page_size, follow_pages=True)
+        wants += _slow_look(call, state, plan, woken)
     elif k.history_complete or woken:
-        if k.kind in plan.slow_scan_kinds:
-            every = plan.slow_scan_interval if watched else plan.unwatched_slow_scan_interval
-            every = max(every, plan.events_slow_scan_interval) if live else every
-        else:
-            every = plan.scan_interval if watched else plan.unwatched_scan_interval
-            every = max(every, plan.events_scan_interval) if live else every
+        every = plan.scan_interval if watched else plan.unwatched_scan_interval
+        every = max(every, plan.events_scan_interval) if live else every
         # (while its history loads, the newest page only: the history pages through the rest)
         follow = k.history_complete
         call = PlannedCall(k.kind, NEWEST, k.kind, page_size=plan.scan_page_size, follow_pages=follow)
@@ -433,11 +450,48 @@ def _bulk_wants(b: BulkState, state: PlanInput, plan: PollPlan) -> list[_Want]:
         call = PlannedCall(b.kind, BULK_LIST, b.kind, page_size=plan.newest_page_size)
         wants.append(_Want(b.kind, every, (call,), woken=woken))
     else:
-        every = plan.slow_scan_interval if watched else plan.unwatched_slow_scan_interval
-        every = max(every, plan.events_slow_scan_interval) if state.events_live else every
         call = PlannedCall(b.kind, BULK_LIST, b.kind, page_size=plan.scan_page_size, follow_pages=True)
-        wants.append(_Want(b.kind, every, (call,), woken=woken))
+        wants += _slow_look(call, state, plan, woken)
     return wants
+
+
+def slow_lane_interval(state: PlanInput, plan: PollPlan) -> float:
+    every = plan.slow_scan_interval if state.watched else plan.unwatched_slow_scan_interval
+    return max(every, plan.events_slow_scan_interval) if state.events_live else every
+
+
+def _slow_look(call: PlannedCall, state: PlanInput, plan: PollPlan, woken: bool) -> list[_Want]:
+    """An idle slow family's look: its own source when an event woke it or while it fails (its backoff
+    decides); else a candidate of the slow lane (`_slow_lane`)."""
+    times = state.sources.get(call.source, SourceTimes())
+    if woken or times.retry_at != -math.inf:
+        return [_Want(call.source, slow_lane_interval(state, plan), (call,), woken=woken)]
+    return [_Want(SLOW_LANE, 0.0, (call,), lane=True)]
+
+
+def _slow_lane(candidates: list[_Want], state: PlanInput, plan: PollPlan) -> list[_Want]:
+    """The slow lane: one look a turn, at the candidate looked at longest ago (never first)."""
+    if not candidates:
+        return []
+
+    def last_look(want: _Want) -> float:
+        last = state.sources.get(want.calls[0].source, SourceTimes()).last_call
+        return -math.inf if last is None else last
+
+    stalest = min(candidates, key=last_look)
+    call = dataclasses.replace(stalest.calls[0], source=SLOW_LANE)
+    every = slow_lane_interval(state, plan)
+    # (before its first turn, the lane counts from the latest look its families had: their first listings)
+    anchor = max(last_look(w) for w in candidates)
+    return [
+        _Want(
+            SLOW_LANE,
+            every,
+            (call,),
+            looks_every=every * len(candidates),
+            anchor=None if math.isinf(anchor) else anchor,
+        )
+    ]
 
 
 def _asked_wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
@@ -479,6 +533,8 @@ def _wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
         history += past
     for b in sorted(state.bulk, key=lambda b: (not b.own, not b.running)):
         polling += _bulk_wants(b, state, plan)
+    lane = [w for w in polling if w.lane]
+    polling = [w for w in polling if not w.lane] + _slow_lane(lane, state, plan)
     polling += _asked_wants(state, plan)
     polling += history
     if state.watched and state.job_next is not None and state.job_next not in state.jobs_wanted:
@@ -519,12 +575,15 @@ def plan_tick(state: PlanInput, plan: PollPlan) -> TickPlan:
         interval = want.interval * (stretch if want.stretchable else 1.0)
         if want.key in kinds:
             scan_every = max(scan_every, interval)
+        elif want.looks_every and any(c.kind in kinds for c in want.calls):
+            scan_every = max(scan_every, want.looks_every * (stretch if want.stretchable else 1.0))
         if times.retry_at != -math.inf:  # failing: its backoff decides
             due = times.retry_at
         elif want.woken:
             due = -math.inf
         else:
-            due = -math.inf if times.last_call is None else times.last_call + interval
+            last = times.last_call if times.last_call is not None else want.anchor
+            due = -math.inf if last is None else last + interval
         due = max(due, state.not_before)
         if due <= now:
             calls.extend(want.calls)

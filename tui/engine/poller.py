@@ -60,6 +60,7 @@ from .poll_plan import (
     NEWEST,
     REPORT,
     RESULTS,
+    SLOW_LANE,
     BulkState,
     KindState,
     PlanInput,
@@ -139,6 +140,7 @@ class Poller:
         self._wants = BulkWants(store, clock, self.plan)
         self._bulk = BulkListings(client, store, clock, self._call, self._wants)
         self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
+        self._refresh_all = False  # refresh_now: the slow lane's families too, this tick
         self._last_running: dict[str, float] = {}  # kind -> when it last had running tasks (monotonic)
         self._jobs = SnapshotJobQueue(store, clock, self.plan)
         self._unsubscribe = store.subscribe(self._on_store_change)
@@ -178,8 +180,10 @@ class Poller:
         self.refresh_now()
 
     def refresh_now(self) -> None:
-        """Poll as soon as the budget allows: every source is due (those backing off too)."""
+        """Poll as soon as the budget allows: every source is due (those backing off too), the families
+        of the slow lane each at once too."""
         self._sources.wake_all()
+        self._refresh_all = True
         self._wake_up()
 
     def want_job(self, job_id: str) -> None:
@@ -350,7 +354,7 @@ class Poller:
             job_next=self._jobs.next_job(),
             not_before=self._sources.not_before,
             events_live=self.events_live,
-            kinds_woken=woken.kinds,
+            kinds_woken=woken.kinds | (frozenset(self.kinds) if self._refresh_all else frozenset()),
             tasks_named=woken.named,
             invitations_woken=woken.invitations,
             sweep_starts=self._invitations.sweep_starts_next,
@@ -363,7 +367,7 @@ class Poller:
                 )
                 for kind in self.bulk_kinds
             ),
-            bulk_woken=woken.bulk,
+            bulk_woken=woken.bulk | (frozenset(self.bulk_kinds) if self._refresh_all else frozenset()),
             results_wanted=self._wants.results_wanted(),
             reports_wanted=self._wants.reports_wanted(),
             prospecting=self._wants.followed(),
@@ -392,6 +396,7 @@ class Poller:
             woken, answers = self.wakeups.take()
             state = self.plan_input(woken)
             plan = self._last_plan = plan_tick(state, self.plan)
+            self._refresh_all = False
             made, ok = False, True
             outcomes: dict[str, bool] = {}
             batch: contextlib.ExitStack | None = None
@@ -417,6 +422,8 @@ class Poller:
             finally:
                 if batch is not None:
                     batch.close()
+                for kind, sent in self._task_listings.take_scanned().items():  # (its tasks journaled)
+                    self._status.scanned(kind, sent)
             self._own = {t: k for t, k in self._own.items() if t in self.store.running_ids(k)}
             self._sources.forget_unasked(self._asked_sources(), self.clock.monotonic())
             self._publish_state(plan)
@@ -563,8 +570,13 @@ class Poller:
 
 
 def failure_key(call: PlannedCall) -> str:
-    """Where a call's failure is kept: a job's under the job (whose turn it was does not matter)."""
-    return job_source(call.job_id) if call.op == JOB and call.job_id else call.source
+    """Where a call's failure is kept: a job's under the job (whose turn it was does not matter), the slow
+    lane's under its family."""
+    if call.op == JOB and call.job_id:
+        return job_source(call.job_id)
+    if call.source == SLOW_LANE and call.kind:
+        return call.kind
+    return call.source
 
 
 def _outcome_keys(call: PlannedCall, *, sweep_starts: bool = False) -> set[str]:

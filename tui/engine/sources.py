@@ -17,7 +17,7 @@ from schemas import BULK_KINDS, ResourceNotFoundException, short_name
 from tui.aws.failures import ApiFailure, CredentialsFailure, NetworkFailure
 from tui.aws.retry import Backoff, may_retry
 
-from .poll_plan import JOBS, SourceTimes
+from .poll_plan import JOBS, SLOW_LANE, SourceTimes
 
 #: A source that failed for good (e.g. a job the service no longer has) stays named this long.
 GAVE_UP_SHOWN_FOR = 600.0
@@ -185,7 +185,7 @@ class Sources:
         if self.jobs_succeeded_at is not None:
             out[JOBS] = self.jobs_succeeded_at
         for key, source in self._sources.items():
-            if source.last_success is None or key.startswith(ASKED_PREFIXES):
+            if source.last_success is None or key.startswith(ASKED_PREFIXES) or key == SLOW_LANE:
                 continue
             name = JOBS if key.startswith("job:") else key if ":" not in key else key.split(":", 1)[1]
             if name not in out or out[name] < source.last_success:

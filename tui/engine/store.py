@@ -36,11 +36,11 @@ from schemas import (
 from tui.core.clock import Clock, SystemClock
 from tui.core.subscribers import Subscribers
 
-from .bulk_contents import FAILED, KEEP_ENDED_BULK_JOBS, ResultSet, ResultSetHead
+from .bulk_contents import FAILED, ResultSet, ResultSetHead
 from .journal import Journal, JournalChanges, PendingWrites
 from .kept_text import kept_bulk_job, kept_job, kept_prospecting, kept_results, kept_task
 from .store_contents import StoreContents, from_epoch, started
-from .store_retention import KEEP_ENDED_TASKS
+from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_ENDED_TASKS
 from .store_sync import apply_changes, load_contents
 from .types import BulkResults, Completion, ReportUrl, StoreChange, TaskRow, Transition
 

@@ -8,6 +8,12 @@ sees all of history.
 
 Forgetting runs in steps of `EVICT_STEP_SHARE` of the bound (one sort of the finished rows per step),
 not at each new task.
+
+The bulk jobs are bounded the same way (every job not finished, the newest `KEEP_ENDED_BULK_JOBS`
+finished by creation: `ended_jobs_to_forget`), and their per-record results by count: at most
+`KEEP_RESULTS` records across jobs in memory, the sets used least lately let go first (the journal keeps
+every page; a set let go is read back when it is looked at: `tui.engine.bulk_contents`). A job's file may
+hold 5,000 records; the jobs view shows its failed ones, which are fetched first.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from schemas import TaskStatus
+from schemas import BulkJobRecord, TaskStatus
 
 from .types import TaskRow
 
@@ -24,6 +30,10 @@ from .types import TaskRow
 KEEP_ENDED_TASKS = 100_000
 #: Once over the bound, the store forgets down to this share of it below the bound.
 EVICT_STEP_SHARE = 0.01
+#: Finished bulk jobs a store keeps in memory (the newest by creation); a busy account runs a few a day.
+KEEP_ENDED_BULK_JOBS = 1_000
+#: Per-record results kept in memory across jobs (~300 bytes each: ~6 MB).
+KEEP_RESULTS = 20_000
 
 
 def ended_to_forget(rows: Iterable[TaskRow], ended: int, keep: int) -> list[str]:
@@ -39,3 +49,15 @@ def ended_to_forget(rows: Iterable[TaskRow], ended: int, keep: int) -> list[str]
         if row.record.task_status in terminal and (tid := row.record.task_id)
     )
     return [tid for _, _, tid in heapq.nsmallest(excess, candidates)]
+
+
+def ended_jobs_to_forget(jobs: Iterable[BulkJobRecord], keep: int) -> set[str]:
+    """The ids of the finished bulk jobs to forget so that at most `keep` stay: the oldest created."""
+    ended = [j for j in jobs if j.is_terminal]
+    if len(ended) <= keep:
+        return set()
+
+    def created(job: BulkJobRecord) -> tuple[float, str]:
+        return (job.created_at.timestamp() if job.created_at is not None else float("-inf"), job.job_id)
+
+    return {j.job_id for j in heapq.nsmallest(len(ended) - keep, ended, key=created)}

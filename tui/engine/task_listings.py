@@ -48,6 +48,8 @@ class TaskListings:
         self._history_token: dict[str, str | None] = {}
         #: Kind -> the newest start the last complete newest-first look saw (see `list_newest`).
         self._scan_floor: dict[str, datetime] = {}
+        #: Kind -> the looks made this tick, said once its batch is journaled.
+        self._scanned: dict[str, datetime] = {}
         self._in_backfill = False
 
     def listed(self, kind: str) -> bool:
@@ -63,6 +65,11 @@ class TaskListings:
     def in_backfill(self) -> bool:
         """A history page is being applied (its tasks are not news)."""
         return self._in_backfill
+
+    def take_scanned(self) -> dict[str, datetime]:
+        """The complete newest-first looks made since the last call (kind -> sent before)."""
+        scanned, self._scanned = self._scanned, {}
+        return scanned
 
     def history_complete(self, kind: str) -> bool:
         return self._store.meta(f"history_complete:{kind}") == "1"
@@ -145,8 +152,10 @@ class TaskListings:
         if newest_seen is not None and (reached_known or not token):  # (it went all the way)
             self._scan_floor[kind] = newest_seen
         # Every task of the kind started before `sent` is known now (what `Watch.follow` waits for before
-        # saying an id does not exist; the IN_PROGRESS listing does not count).
-        self._status.scanned(kind, sent)
+        # saying an id does not exist; the IN_PROGRESS listing does not count) — once the tick's batch is
+        # journaled: said before, a follower could read the look and not yet the tasks it found
+        # (`take_scanned`, which the poller calls after the batch).
+        self._scanned[kind] = sent
         await self._fetch_by_id(call.source, kind, departed(running, seen))
 
     async def _fetch_by_id(self, source: str, kind: str, task_ids: Sequence[str]) -> None:

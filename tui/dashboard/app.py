@@ -102,6 +102,7 @@ class PcwatchApp(App[int]):
             clock,
             status=poller.status if poller is not None else None,
             want_job=poller.want_job if poller is not None else None,
+            want_prospecting=poller.want_prospecting if poller is not None else None,
             loaded=load is None,
             toasts=toasts,
             clipboard=clipboard,

@@ -50,6 +50,17 @@ class TasksChanged(Message):
         return False
 
 
+def folded(older: TasksChanged, newer: TasksChanged) -> TasksChanged:
+    """One change saying what both say (`can_replace`'s folding, as a new message)."""
+    return TasksChanged(
+        older.task_ids | newer.task_ids,
+        older.job_ids | newer.job_ids,
+        older.invitation_ids | newer.invitation_ids,
+        older.transitions + newer.transitions,
+        older.bulk_job_ids | newer.bulk_job_ids,
+    )
+
+
 class PollerStatusChanged(Message):
     """The poller's state, budget or last error changed; only the latest status matters."""
 

@@ -30,7 +30,7 @@ from tui.engine.api import PollerStatus, StoreView, Transition
 
 from ..clipboard import BROWSER, copy_toast
 from ..header import HeaderState, header_state
-from ..messages import TasksChanged
+from ..messages import TasksChanged, folded
 from ..palette import STATUS_KEYS, finished_toasts
 from ..recent_jobs import RecentJobs
 from ..task_rows import KIND_KEYS, SORTS, kind_label
@@ -111,6 +111,8 @@ class TasksScreen(Screen[None]):
         self._filter_timer: Timer | None = None
         #: The recent tasks' snapshot jobs (the jobs pane lists them, whatever is selected).
         self._recent_jobs = RecentJobs()
+        #: What changed while another screen covered this one (`_covered`).
+        self._waiting: TasksChanged | None = None
 
     # ---- layout ----------------------------------------------------------------------------------
 
@@ -164,10 +166,39 @@ class TasksScreen(Screen[None]):
         panes = (HeaderStatus, ViewBar, TaskTable, ErrorDetails, SnapshotJobs, ActivityLog)
         return not all(self.query(pane) for pane in panes)
 
+    def _covered(self) -> bool:
+        """A full screen (invitations, stats, bulk jobs) is over this one: nothing of this one shows, yet
+        Textual 8.2 repaints the whole top screen whenever any region of the screen under it changes (it
+        stays one of the app's `_background_screens`): 10 KB a second at 160×48 while its times tick.
+        So while covered its changes wait (`_waiting`) and are shown when it is again
+        (`on_screen_resume`). Under a modal screen (help, a record, a dialog) it shows, dimmed, and
+        stays live."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return any(not screen.is_modal for screen in stack[stack.index(self) + 1 :])
+
+    def on_screen_resume(self) -> None:
+        """Shown again: laid out for the terminal's width now, and what changed meanwhile shown."""
+        self.set_class(self.app.size.width < NARROW, "-narrow")
+        waiting, self._waiting = self._waiting, None
+        if not self.loaded or self._panes_gone():
+            return
+        if waiting is not None:
+            self._show_change(waiting, toast=False)
+        self.tick()
+
     def show_change(self, message: TasksChanged) -> None:
         """Tasks, jobs or invitations changed in the store."""
         if not self.loaded or self._panes_gone():
             return  # the rebuild after loading reads everything anyway
+        if self._covered():
+            self._toast(message.transitions)  # (a toast shows over any screen)
+            self._waiting = message if self._waiting is None else folded(self._waiting, message)
+            return
+        self._show_change(message, toast=True)
+
+    def _show_change(self, message: TasksChanged, *, toast: bool) -> None:
         table = self.table
         table.update_tasks(message.task_ids)
         table.set_now(self.clock.now())
@@ -182,7 +213,8 @@ class TasksScreen(Screen[None]):
             self._refresh_jobs()
         if message.transitions:
             self.query_one(ActivityLog).show(reversed(self.store.recent_transitions(200)))
-            self._toast(message.transitions)
+            if toast:
+                self._toast(message.transitions)
         self._update_header()
         self._update_view_bar()
 
@@ -190,8 +222,8 @@ class TasksScreen(Screen[None]):
         """The poller's state, budget or last error changed."""
         previous = self.status
         self.status = status
-        if self._panes_gone():
-            return
+        if self._panes_gone() or self._covered():
+            return  # (shown when the screen is again: `on_screen_resume`)
         self._update_header()
         if self.loaded:
             self.table.set_now(self.clock.now())
@@ -204,6 +236,8 @@ class TasksScreen(Screen[None]):
 
     def tick(self) -> None:
         """Show every running time as of the clock's now (the app's `SecondHand`, once a second)."""
+        if self._covered():
+            return
         self.table.set_now(self.clock.now())
         self._refresh_details()
         self._update_header()

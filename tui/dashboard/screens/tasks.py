@@ -67,6 +67,8 @@ class TasksScreen(Screen[None]):
         Binding("i", "app.invitations", "Invites"),
         # The stats view is in the help and the palette (the footer keeps Help and Quit at 80 columns).
         Binding("t", "app.stats", "Stats", show=False),
+        # So is the jobs view: with it in the footer, Help and Quit no longer fit at 80 columns.
+        Binding("b", "app.bulk_jobs", "Bulk jobs", show=False),
         *(Binding(k, f"toggle_status('{k}')", f"status {v}", show=False) for k, v in STATUS_KEYS.items()),
         *(
             Binding(k, f"toggle_kind('{k}')", f"kind {kind_label(v)}", show=False)

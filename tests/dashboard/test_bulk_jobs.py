@@ -323,7 +323,7 @@ async def test_no_jobs_known_says_how_they_come() -> None:
         app.store.apply_bulk_jobs([make_bulk_job(7, kind=BulkJobKind.CUSTOMER_ACCOUNT, processed=10)])
         await pilot.pause()
         assert screen.table.selected_id == "bulkjob-0000000000007"
-        assert "acct-bulk: customer-account bulk job" in screen.details.plain
+        assert "IN_PROGRESS  bulkjob-0000000000007  acct-bulk" in screen.details.plain
 
 
 async def test_resizing_while_open_keeps_the_selection_and_the_rows() -> None:

@@ -91,11 +91,13 @@ async def test_selecting_a_prospecting_task_fetches_and_shows_each_engagement() 
         await pilot.pause()
         lines = app.query_one("#details").plain.splitlines()
         first = next(i for i, line in enumerate(lines) if failing.engagement_identifier in line)
-        assert lines[first] == f"✗ {failing.engagement_identifier} FAILED  EngagementValidationFailed"
-        assert lines[first + 1].startswith("  The engagement details were rejected")  # explain()'s meaning
-        assert lines[first + 2] == "  The engagement has no customer contact."
-        newer = lines.index(f"✗ {outcome.engagements[1].engagement_identifier} FAILED  SomeNewerReasonCode")
-        assert lines[newer + 1] == "  The engagement has no customer contact."  # no meaning invented
+        assert lines[first] == f"✗ {failing.engagement_identifier} FAILED"
+        assert lines[first + 1] == "  EngagementValidationFailed"
+        assert lines[first + 2].startswith("  The engagement details were rejected")  # explain()'s meaning
+        assert lines[first + 3] == "  The engagement has no customer contact."
+        newer = lines.index(f"✗ {outcome.engagements[1].engagement_identifier} FAILED")
+        assert lines[newer + 1] == "  SomeNewerReasonCode"
+        assert lines[newer + 2] == "  The engagement has no customer contact."  # no meaning invented
         completed = [line for line in lines if line.startswith("✓ eng-")]
         assert len(completed) == 7 and all(line.endswith(" COMPLETED") for line in completed)
         assert lines.index(completed[0]) > newer  # failed ones first

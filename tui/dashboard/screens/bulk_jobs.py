@@ -50,9 +50,9 @@ class BulkJobsScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     BulkJobsScreen #bulk-title { height: 1; background: $boost; }
-    BulkJobsScreen #bulk-table { height: 2fr; min-height: 4; }
+    BulkJobsScreen #bulk-table { height: auto; min-height: 4; max-height: 50%; }
     BulkJobsScreen #bulk-details {
-        height: 3fr; border-top: solid $primary-muted; border-title-color: $text-primary;
+        height: 1fr; border-top: solid $primary-muted; border-title-color: $text-primary;
         border-title-style: bold; padding: 0 1;
     }
     BulkJobsScreen #bulk-details:focus { border-top: solid $accent; }

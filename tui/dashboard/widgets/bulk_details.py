@@ -15,8 +15,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from schemas import BulkJobRecord, BulkRecordStatus, BulkReportStatus
-from schemas.kinds import BY_WIRE
-from tui.core.timefmt import duration, instant
+from tui.core.timefmt import CLOCK, SECOND, duration, instant
 from tui.engine.api import BulkResults, ReportUrl
 from tui.engine.bulk_progress import bulk_progress
 
@@ -42,23 +41,18 @@ def job_summary_text(
     report_asked: bool,
     expired_at: datetime | None = None,
 ) -> Text:
-    """The job and its report. `as_of`: when its figures are taken (`BulkJobTable.as_of`);
+    """The job (status, id, kind, file, progress, times, why it failed) and its report. `as_of`: when its
+    figures are taken (`BulkJobTable.as_of`);
     `report_asked`: the engine was asked for the report (else an offline view, or not yet due);
     `expired_at`: the report shown before expired then."""
     text = Text(end="")
     text.append(clean(job.status or "?", limit=32), style=STATUS_STYLES.get(job.status or "", "bold yellow"))
     text.append("  " + clean(job.job_id, limit=200), style="bold")
-    kind = BY_WIRE.get(job.kind)
-    described = f"{kind.short}: {kind.label}" if kind is not None else job_label(job.kind)
+    kind = f"  {job_label(job.kind)}"
     if job.operation_type:
-        described += f" · {clean(job.operation_type, limit=32)}"
-    text.append("\n" + described, style="dim")
+        kind += f" · {clean(job.operation_type, limit=32)}"
+    text.append(kind, style="dim")
     text.append("\nFile      " + (clean(job.file_name, limit=512) if job.file_name else "—"))
-    text.append(f"\nCreated   {_when(job.created_at)}")
-    if job.started_at is not None:
-        text.append(f"\nStarted   {_when(job.started_at)}")
-    if job.completed_at is not None:
-        text.append(f"\nEnded     {_when(job.completed_at)}")
     progress = bulk_progress(job, as_of)
     text.append("\nProgress  " + processed_text(progress).replace("/", " of ", 1))
     if progress.fraction is not None:
@@ -70,16 +64,27 @@ def job_summary_text(
     rate = per_minute(progress.per_minute)
     if rate:
         text.append(f" · {rate}")
+    if not progress.finished and progress.seconds_left is not None:
+        text.append(f" · about {duration(progress.seconds_left) or '0s'} left")
+    text.append("\nTimes     " + times(job))
     if not progress.finished:
-        if progress.seconds_left is not None:
-            text.append(f" · about {duration(progress.seconds_left) or '0s'} left")
-        text.append(f"\n          as of {instant(as_of, utc=True)}", style="dim")
+        text.append(f"\n          figures as of {instant(as_of, CLOCK, utc=True)}", style="dim")
     if job.failure_reason:
         text.append("\nFailure   ", style="bold red")
         text.append(clean(job.failure_reason, multiline=True, limit=4000), style="red")
     text.append("\n\nReport    ", style="bold")
     text.append_text(report_text(job, report, report_asked=report_asked, expired_at=expired_at))
     return text
+
+
+def times(job: BulkJobRecord) -> str:
+    """`created 2026-11-28 06:45:00 · started 06:46:00 · ended 07:00:00 UTC` (a later day in full)."""
+    parts = [f"created {instant(job.created_at, SECOND, missing='—')}"]
+    day = job.created_at.date() if job.created_at is not None else None
+    for word, when in (("started", job.started_at), ("ended", job.completed_at)):
+        if when is not None:
+            parts.append(f"{word} {instant(when, CLOCK if when.date() == day else SECOND)}")
+    return " · ".join(parts) + " UTC"
 
 
 def report_text(
@@ -117,7 +122,8 @@ def report_text(
 
 def failed_records_text(job: BulkJobRecord, results: BulkResults | None, *, asked: bool) -> Text:
     """How many records failed, and each one's resource id, ErrorCode and ErrorMessage."""
-    text = Text("Failed records  ", style="bold", end="")
+    text = Text(end="")
+    text.append("Failed records  ", style="bold")
     expected = job.failure_count or 0
     if results is None:
         if not expected:

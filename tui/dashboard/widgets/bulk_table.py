@@ -141,7 +141,10 @@ class BulkJobTable(ScrollbarFollows, ScrollView, can_focus=True):
         self._row = {job_id: i for i, job_id in enumerate(order)}
         for gone in set(self._as_of) - set(order):
             del self._as_of[gone]
-        self.virtual_size = Size(ROW_WIDTH, len(order) + 1)
+        size = Size(ROW_WIDTH, len(order) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self.refresh(layout=True)  # as tall as its rows (the screen's CSS bounds it)
         if self.selected_id not in self._row:
             self.selected_id = order[0] if order else None
         else:

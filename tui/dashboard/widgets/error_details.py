@@ -109,7 +109,7 @@ def engagements_text(
         text.append(clean(engagement.engagement_identifier or "?", limit=128), style="bold")
         text.append(" " + clean(status, limit=32), style=ENGAGEMENT_STYLES.get(status, "dim"))
         if engagement.reason_code:
-            text.append("  ")
+            text.append("\n  ")
             text.append(clean(engagement.reason_code, limit=200), style="bold red")
             if engagement.reason_code in REASON_HELP:
                 text.append("\n  " + explain(engagement.reason_code).meaning, style="dim")

@@ -15,11 +15,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from schemas import BulkJobRecord, BulkRecordStatus, BulkReportStatus
-from tui.core.timefmt import CLOCK, SECOND, duration, instant
+from tui.core.timefmt import CLOCK, SECOND, instant
 from tui.engine.api import BulkResults, ReportUrl
 from tui.engine.bulk_progress import bulk_progress
 
-from ..bulk_rows import job_label, per_minute, processed_text
+from ..bulk_rows import job_label, per_minute, processed_text, time_left
 from .line_pane import LinePane
 from .safe_text import clean
 from .scrolling import FollowingScroll
@@ -42,7 +42,8 @@ def job_summary_text(
     expired_at: datetime | None = None,
 ) -> Text:
     """The job (status, id, kind, file, progress, times, why it failed) and its report. `as_of`: when its
-    figures are taken (`BulkJobTable.as_of`);
+    figures (rate, time left: as coarse as the table's, so they change rarely) are taken
+    (`BulkJobTable.as_of`, the last change the view saw: the header says when the last poll was);
     `report_asked`: the engine was asked for the report (else an offline view, or not yet due);
     `expired_at`: the report shown before expired then."""
     text = Text(end="")
@@ -64,11 +65,10 @@ def job_summary_text(
     rate = per_minute(progress.per_minute)
     if rate:
         text.append(f" · {rate}")
-    if not progress.finished and progress.seconds_left is not None:
-        text.append(f" · about {duration(progress.seconds_left) or '0s'} left")
+    left = time_left(progress)
+    if left:
+        text.append(f" · about {left} left")
     text.append("\nTimes     " + times(job))
-    if not progress.finished:
-        text.append(f"\n          figures as of {instant(as_of, CLOCK, utc=True)}", style="dim")
     if job.failure_reason:
         text.append("\nFailure   ", style="bold red")
         text.append(clean(job.failure_reason, multiline=True, limit=4000), style="red")

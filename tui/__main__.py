@@ -142,12 +142,16 @@ def main(argv: Sequence[str] | None = None) -> ExitStatus:
     )
     # A command that raises is logged as TASK_FAILED: Python then exits 1 with the traceback.
     started, code = time.perf_counter(), ExitStatus.TASK_FAILED
+    from .aws.failures import SdkTooOld
     from .core.sqlite_files import StateFileUnavailable
 
     try:
         code = ExitStatus(module.run(args, settings))
     except StateFileUnavailable as problem:  # a journal or ledger it may not write: say so, touch nothing
         print(f"pcwatch: {visible(str(problem), limit=2000)}", file=sys.stderr)
+        code = ExitStatus.USAGE
+    except SdkTooOld as too_old:  # botocore older than the operations pcwatch calls: which one it needs
+        print(f"pcwatch: {visible(str(too_old), limit=500)}", file=sys.stderr)
         code = ExitStatus.USAGE
     except KeyboardInterrupt:
         code = ExitStatus.INTERRUPTED

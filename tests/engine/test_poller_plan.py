@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskKind
-from tests.support.engine import ACCEPT, KINDS, T0, FakeClient, task
+from tests.support.engine import ACCEPT, KINDS, PROSPECTING, T0, FakeClient, task
 from tui.core.clock import MockClock
 from tui.core.settings import Budget, Settings
 from tui.engine.budget import RequestBudget
@@ -18,6 +18,8 @@ from tui.engine.store import Store
 GENEROUS = Budget(rate_per_second=100.0, daily_calls=1_000_000, burst=1000)
 FROM_OPP = TaskKind.ENGAGEMENT_FROM_OPPORTUNITY
 INPROG = ("IN_PROGRESS",)
+#: The kinds whose ends are seen within 2 minutes (the prospecting tasks' looks are slower).
+DETECTION = [k for k in KINDS if k != PROSPECTING]
 
 
 def make(
@@ -75,11 +77,15 @@ async def test_first_run_lists_running_tasks_then_the_history_a_page_a_tick_newe
 
     assert await tick(poller)
     calls = ops(client)
-    assert calls[:3] == [(k, INPROG, None, 100, None) for k in KINDS]
-    # The newest page of every kind's history first (the third kind is empty: one page), then the older
-    # pages of the kinds with more, one of each a tick.
-    assert calls[3:6] == [(k, None, None, 1000, None) for k in KINDS]
-    assert calls[6:] == [("list_engagement_invitations", None)]
+    assert calls[:3] == [(k, INPROG, None, 100, None) for k in DETECTION]
+    # The prospecting tasks' list has no status filter: their first listing is the newest page. The bulk
+    # job families' first listings follow.
+    assert calls[3] == (PROSPECTING, None, None, 100, None)
+    assert calls[4:6] == [("list_bulk_jobs", None), ("list_bulk_jobs", None)]
+    # The newest page of every kind's history first (the third and fourth kinds are empty: one page),
+    # then the older pages of the kinds with more, one of each a tick.
+    assert calls[6:10] == [(k, None, None, 1000, None) for k in KINDS]
+    assert calls[10:] == [("list_engagement_invitations", None)]
     assert not poller.history_complete(ACCEPT) and poller.history_complete(KINDS[2])
 
     assert await tick(poller, 1)
@@ -92,7 +98,7 @@ async def test_first_run_lists_running_tasks_then_the_history_a_page_a_tick_newe
     fetched = [p for i, p in enumerate(progress) if p and p != progress[i - 1]]
     assert fetched[0] == {ACCEPT: 1000}
     assert fetched[2] == {ACCEPT: 1000, FROM_OPP: 1000, KINDS[2]: 0}
-    assert fetched[-1] == {ACCEPT: 2503, FROM_OPP: 1500, KINDS[2]: 0}
+    assert fetched[-1] == {ACCEPT: 2503, FROM_OPP: 1500, KINDS[2]: 0, PROSPECTING: 0}
     assert all(poller.history_complete(k) for k in KINDS)
     assert poller.status.state == "live" and poller.status.watched
     assert await tick(poller, 1) is None and ops(client) == []  # nothing due until the 6 s look
@@ -183,7 +189,7 @@ async def test_idle_kinds_look_for_new_tasks_every_2_minutes_paging_on_while_all
     calls = ops(client)
     # The first page is all new: start over with the largest pages rather than 25 at a time.
     assert calls[:2] == [(ACCEPT, None, None, 25, None), (ACCEPT, None, None, 1000, None)]
-    assert [c[0] for c in calls[2:4]] == KINDS[1:]
+    assert [c[0] for c in calls[2:]] == DETECTION[1:]  # (the prospecting tasks' look: every 30 minutes)
     assert len(store) == 80
     assert store.task(task(1000).task_id).task_status == "COMPLETE"  # started and ended between looks
     assert len(store.active_ids(ACCEPT)) == 29
@@ -206,6 +212,7 @@ async def test_scanned_is_taken_before_the_newest_first_listing_is_sent() -> Non
     client.on_call = slow_call
     await poller.poll_once()  # the first run: the history, no scan yet
     assert poller.status.scanned == {}
+    sent.clear()  # (the prospecting tasks' first listing is a newest page, but no complete look)
     asked = clock.now()
     poller.refresh_now()
     await poller.poll_once()

@@ -58,9 +58,10 @@ def test_a_v1_journal_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path) ->
 
     journal = Journal(path)
     assert journal.warnings == []  # migrated, not moved aside
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert journal.call_ledger().used(T0.timestamp()) == 0  # (v3: the calls spent, none yet)
     contents = journal.load()
+    assert contents.bulk_jobs == [] and contents.prospecting == []  # (v4: the new families, none yet)
     assert [t.record.task_id for t in contents.tasks] == [task(1).task_id]
     assert [i.id for i in contents.invitations] == ["inv-1"]
     assert contents.meta == {"history_complete:x": "1"}

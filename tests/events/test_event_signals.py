@@ -5,11 +5,11 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from schemas import TaskKind, TaskStatus
+from schemas import BulkJobKind, TaskKind, TaskStatus
 from schemas import events as ev
 from schemas.events import decode_event
 from schemas.kinds import TASK_KINDS, Kind
-from tui.engine.event_signals import ALL_KINDS, Wakeup, arn_resource, wakeup_for
+from tui.engine.event_signals import ALL_BULK_KINDS, ALL_KINDS, Wakeup, arn_resource, wakeup_for
 from tui.simulator.events import task_events
 from tui.simulator.records import SimTask
 
@@ -43,7 +43,7 @@ def test_envelope_decodes_with_unknown_fields_and_types() -> None:
     assert event.detail.opportunity is not None and event.detail.opportunity.key == "O1"
     assert event.time.tzinfo is not None
     # A type this version does not know: every kind is listed again (something changed).
-    assert wakeup_for(event, "Sandbox") == Wakeup(ALL_KINDS)
+    assert wakeup_for(event, "Sandbox") == Wakeup(ALL_KINDS, bulk=ALL_BULK_KINDS)
 
 
 @pytest.mark.parametrize(
@@ -71,6 +71,20 @@ def test_each_detail_type_wakes_the_kinds_whose_end_it_may_be() -> None:
     snapshot = wake(ev.SNAPSHOT_CREATED, resources=[JOB_ARN])
     assert snapshot.jobs == {"rsj-abc123"} and not snapshot.kinds
     assert wake(ev.SNAPSHOT_CREATED).kinds == ALL_KINDS  # no job named: look everywhere
+
+
+def test_opportunity_events_wake_the_opportunity_bulk_jobs_listing() -> None:
+    """An opportunity bulk job's records create (or update) opportunities, each with its event: they wake
+    that family's listing (a new job started elsewhere shows up then). The others wake no bulk family."""
+
+    def wake(detail_type: str) -> Wakeup:
+        return wakeup_for(decode_event(event_json(detail_type)), "Sandbox")
+
+    assert wake(ev.OPPORTUNITY_CREATED).bulk == {BulkJobKind.OPPORTUNITY}
+    assert wake(ev.OPPORTUNITY_UPDATED).bulk == {BulkJobKind.OPPORTUNITY}
+    for detail_type in ev.DETAIL_TYPES:
+        if detail_type not in (ev.OPPORTUNITY_CREATED, ev.OPPORTUNITY_UPDATED):
+            assert not wake(detail_type).bulk, detail_type
 
 
 def test_other_catalogs_and_sources_wake_nothing() -> None:

@@ -103,12 +103,16 @@ def _error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, int, dict[str, Any]]:
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response
 
 
+#: The lists whose items are not in a `…Summaries` member.
+_ITEM_KEYS = ("items", "Results")
+
+
 def _all_pages(call, **kwargs: Any) -> list[dict[str, Any]]:
     """Every item of a List… operation, following NextToken."""
     items: list[dict[str, Any]] = []
     while True:
         page = call(**kwargs)
-        key = next(k for k in page if k.endswith("Summaries"))
+        key = next(k for k in page if k.endswith("Summaries") or k in _ITEM_KEYS)
         items.extend(page[key])
         if not page.get("NextToken"):
             return items

@@ -11,8 +11,9 @@ import time
 import botocore.exceptions
 import pytest
 
-from schemas import ListEngagementFromOpportunityTasksResponse
+from schemas import ListEngagementFromOpportunityTasksResponse, ListOpportunityBulkJobsResponse
 from tui.simulator import Faults, Simulator, serve
+from tui.simulator.texts import HOSTILE_STRINGS
 
 LIST = {"Catalog": "Sandbox", "MaxResults": 20}
 
@@ -195,3 +196,83 @@ def test_faults_are_deterministic_for_a_seed(clock, client_factory):
     first = outcomes(5)
     assert first == outcomes(5)
     assert {"ok", "ThrottlingException", "InternalServerException"} <= set(first)
+
+
+# -- the new families: the same machinery --------------------------------------------------------------
+
+
+def finished_opportunity_job(sim, clock) -> str:
+    job_id = sim.add_bulk_job(records=200, failure_share=0.2, rate_per_minute=600)
+    clock.advance(600)
+    return job_id
+
+
+def test_a_throttle_burst_and_an_internal_error_on_the_new_operations(plain, sim, clock, error_of):
+    job_id = finished_opportunity_job(sim, clock)
+    sim.faults = Faults(throttle=1.0, throttle_burst=2)
+    with pytest.raises(plain.exceptions.ThrottlingException) as excinfo:
+        plain.list_opportunity_bulk_job_results(Catalog="Sandbox", JobId=job_id)
+    assert error_of(excinfo)[1] == 429
+    sim.faults = Faults()
+    with pytest.raises(plain.exceptions.ThrottlingException):  # the burst goes on, whatever the operation
+        plain.list_prospecting_from_engagement_tasks(Catalog="Sandbox")
+    assert plain.list_prospecting_from_engagement_tasks(Catalog="Sandbox")["TaskSummaries"]
+    sim.faults = Faults(internal_error=1.0)
+    with pytest.raises(plain.exceptions.InternalServerException) as excinfo:
+        plain.get_customer_account_bulk_job_report_url(Catalog="Sandbox", Identifier="bulkjob-0000000000000")
+    assert error_of(excinfo)[1] == 500
+    assert (
+        sim.stats.outcomes["ThrottlingException"] == 2
+        and sim.stats.calls["ListOpportunityBulkJobResults"] == 1
+    )
+
+
+def test_a_start_carried_out_then_reset_is_the_same_job_when_sent_again(plain, sim):
+    """The reset-after-processing fault on a bulk start: the job exists; the retry (same ClientToken) finds
+    it instead of starting a second one."""
+    sim.faults = Faults(reset_after_processing=1.0)
+    request = {
+        "Catalog": "Sandbox",
+        "ClientToken": "once",
+        "FileURI": "s3://b/x-10-records.csv",
+        "FileFormat": "CSV",
+    }
+    with pytest.raises(botocore.exceptions.ConnectionClosedError):
+        plain.start_opportunity_bulk_job(**request)
+    sim.faults = Faults()
+    job_id = plain.start_opportunity_bulk_job(**request)["JobId"]
+    assert [j.job_id for j in sim.bulk_jobs() if j.file_name == "x-10-records.csv"] == [job_id]
+
+
+def test_data_faults_reach_the_new_lists(plain, sim, clock):
+    job_id = finished_opportunity_job(sim, clock)
+    tap = BodyTap(plain)
+    sim.faults = Faults(unknown_enum=1.0)
+    jobs = plain.list_opportunity_bulk_jobs(Catalog="Sandbox")["OpportunityBulkJobSummaries"]
+    assert {j["Status"] for j in jobs} == {"PAUSED"} and {j["OperationType"] for j in jobs} == {"BULK_DELETE"}
+    assert (
+        ListOpportunityBulkJobsResponse.from_json(tap.body).opportunity_bulk_job_summaries[0].status
+        == "PAUSED"
+    )
+    records = plain.list_opportunity_bulk_job_results(Catalog="Sandbox", JobId=job_id)["Results"]
+    assert {r["Status"] for r in records} == {"SKIPPED"}
+    accounts = plain.list_customer_account_bulk_jobs(Catalog="Sandbox")["items"]
+    assert {j["Status"] for j in accounts} == {"PAUSED"}
+    task = plain.list_prospecting_from_engagement_tasks(Catalog="Sandbox")["TaskSummaries"][0]["TaskId"]
+    engagements = plain.get_prospecting_from_engagement_task(Catalog="Sandbox", TaskIdentifier=task)[
+        "Engagements"
+    ]
+    assert {e["Status"] for e in engagements} == {"DEFERRED"}
+    sim.faults = Faults(hostile_text=1.0)
+    failed = plain.list_opportunity_bulk_job_results(Catalog="Sandbox", JobId=job_id, Status="FAILED")[
+        "Results"
+    ]
+    assert failed and all(r["ErrorMessage"] in HOSTILE_STRINGS for r in failed)
+    sim.faults = Faults(huge_message=1.0)
+    first = plain.list_opportunity_bulk_job_results(Catalog="Sandbox", JobId=job_id, Status="FAILED")[
+        "Results"
+    ][0]
+    assert len(first["ErrorMessage"]) >= 1 << 20
+    sim.faults = Faults(missing_optional=1.0)
+    records = plain.list_opportunity_bulk_job_results(Catalog="Sandbox", JobId=job_id)["Results"]
+    assert all("RequestId" in r for r in records) and any("Status" not in r for r in records)

@@ -96,3 +96,29 @@ def test_quotas_off_admits_everything(sim, client):
     for _ in range(30):
         client.list_engagement_from_opportunity_tasks(**READ)
     assert sim.stats.outcomes["ok"] == 30
+
+
+def test_the_new_starts_are_writes_and_the_new_lists_reads(limited, clock, error_of):
+    sim, client = limited
+    client.start_opportunity_bulk_job(
+        Catalog="Sandbox", ClientToken="b1", FileURI="s3://b/f-10-records.csv", FileFormat="CSV"
+    )
+    for call in (
+        lambda: client.start_prospecting_from_engagement_task(
+            Catalog="Sandbox", ClientToken="p1", Identifiers=["eng-0123456789abcd"], TaskName="n"
+        ),
+        lambda: client.start_customer_account_bulk_job(
+            Catalog="Sandbox", ClientToken="c1", FileUri="s3://b/a.csv"
+        ),
+    ):
+        with pytest.raises(client.exceptions.ThrottlingException) as excinfo:  # one write a second
+            call()
+        assert error_of(excinfo)[1] == 429
+        clock.advance(1.0)
+        call()
+    for _ in range(10):  # reads have their own bucket, the new lists among them
+        client.list_opportunity_bulk_jobs(Catalog="Sandbox", MaxResults=1)
+    with pytest.raises(client.exceptions.ThrottlingException):
+        client.list_prospecting_from_engagement_tasks(Catalog="Sandbox", MaxResults=1)
+    assert sim.quotas.used_today("Sandbox", write=True) == 3
+    assert sim.quotas.used_today("Sandbox") == 10

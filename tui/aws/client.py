@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import threading
 import time
@@ -27,22 +28,34 @@ from urllib.parse import urlparse
 import msgspec
 
 from schemas import (
+    BULK_KINDS,
     TASK_KINDS,
+    BulkJobRecord,
+    BulkJobsPage,
+    BulkReportUrl,
+    BulkResultsPage,
     GetEngagementInvitationResponse,
+    GetProspectingFromEngagementTaskResponse,
     GetResourceSnapshotJobResponse,
     ListEngagementInvitationsResponse,
     ListTasksPage,
+    ResourceNotFoundException,
     StartEngagementByAcceptingInvitationTaskResponse,
     StartEngagementFromOpportunityTaskResponse,
+    StartOpportunityBulkJobResponse,
     StartOpportunityFromEngagementTaskResponse,
+    TaskKind,
+    bulk_job_records,
     decoder_for,
 )
+from schemas.kinds import Kind
 from tui.core import logs
 from tui.core.settings import Settings, SettingsError, check_settings, is_loopback
+from tui.core.text_safety import one_line
 
 from . import body_limits
 from .errors import failure_from_exception
-from .failures import ApiFailure, MalformedResponse
+from .failures import ApiFailure, MalformedResponse, SdkTooOld
 from .retry import SDK_MAX_ATTEMPTS, SDK_RETRY_MODE
 
 SERVICE = "partnercentral-selling"
@@ -50,6 +63,11 @@ SERVICE = "partnercentral-selling"
 LOCAL_ACCESS_KEY = "pcwatch-local"
 LOCAL_SECRET_KEY = "pcwatch-local-secret"
 _RAW_KEY = "__pcwatch_raw_body__"
+#: The first botocore whose model of the service has every operation pcwatch calls (the bulk jobs came
+#: in 1.44.7; pyproject.toml's floor says the same, and a test checks they agree).
+BOTOCORE_FLOOR = (1, 44, 7)
+#: The report format asked for where the report operation takes one (`GetOpportunityBulkJobReportUrl`).
+REPORT_FORMAT = "CSV"
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -82,6 +100,7 @@ class PartnerCentralClient:
         self.sso = sso
         self._lock = threading.Lock()
         self._attempts = 0
+        self._members: dict[str, dict[str, Any]] = {}
         events = boto_client.meta.events
         events.register("before-parse", self._keep_raw_body)
         body_limits.install(boto_client)  # bodies over 16 MiB are refused while being read
@@ -148,6 +167,28 @@ class PartnerCentralClient:
     async def _acall(self, operation: str, response_type: type[T], params: dict[str, Any]) -> T:
         return await in_daemon_thread(lambda: self._call(operation, response_type, params), operation)
 
+    def _input_members(self, operation: str) -> dict[str, Any]:
+        """The request members of `operation` in botocore's model (what it accepts)."""
+        members = self._members.get(operation)
+        if members is None:
+            model = self._boto.meta.service_model.operation_model(operation)
+            members = self._members[operation] = dict(model.input_shape.members)
+        return members
+
+    def _page_size(self, operation: str, asked: int) -> int:
+        """`asked`, within the bounds of the operation's `MaxResults` in botocore's model: the prospecting
+        list and the customer-account results take 100 at most where the others take 1,000, and a page
+        size the model refuses would fail the call (its pages come in smaller steps, the tokens follow)."""
+        shape = self._input_members(operation).get("MaxResults")
+        if shape is None:
+            return asked
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+        if high is not None:
+            asked = min(asked, int(high))
+        if low is not None:
+            asked = max(asked, int(low))
+        return asked
+
     # --- one method per API call -------------------------------------------------------------------
 
     def list_tasks_params(
@@ -158,14 +199,19 @@ class PartnerCentralClient:
         max_results: int = 100,
         next_token: str | None = None,
         descending: bool = True,
+        status_filter: str | None = "TaskStatus",
     ) -> dict[str, Any]:
+        """`status_filter`: the request member that filters by status (the kind's; None: it has none,
+        and a `status` is refused with a ValueError)."""
         params: dict[str, Any] = {
             "Catalog": self.catalog,
             "MaxResults": max_results,
             "Sort": {"SortBy": "StartTime", "SortOrder": "DESCENDING" if descending else "ASCENDING"},
         }
         if status:
-            params["TaskStatus"] = list(status)
+            if status_filter is None:
+                raise ValueError("this kind's list has no status filter: list it without one")
+            _put(params, status_filter, list(status))
         if task_ids:
             if len(task_ids) > 10:
                 raise ValueError("at most 10 task ids per call")
@@ -184,17 +230,143 @@ class PartnerCentralClient:
         next_token: str | None = None,
         descending: bool = True,
     ) -> ListTasksPage:
-        """`List<Kind>Tasks`: one page, newest first unless `descending=False`."""
+        """`List<Kind>Tasks`: one page, newest first unless `descending=False`. A kind whose list has no
+        status filter (a prospecting task's) refuses a `status` (ValueError)."""
         entry = TASK_KINDS[kind]
         params = self.list_tasks_params(
             status=status,
             task_ids=task_ids,
-            max_results=max_results,
+            max_results=self._page_size(entry.list_operation, max_results),
             next_token=next_token,
             descending=descending,
+            status_filter=entry.status_filter,
         )
         page = await self._acall(entry.list_operation, entry.list_response, params)
         return cast("ListTasksPage", page)  # a task kind's list response is one of ListTasksPage
+
+    async def get_prospecting_task(self, task_id: str) -> GetProspectingFromEngagementTaskResponse:
+        """`GetProspectingFromEngagementTask`: the task with each engagement's outcome."""
+        entry = _prospecting_kind()
+        assert entry.get_operation is not None and entry.id_param is not None
+        params = {"Catalog": self.catalog, entry.id_param: task_id}
+        return await self._acall(entry.get_operation, GetProspectingFromEngagementTaskResponse, params)
+
+    # --- bulk jobs (both families, from the kinds table: their operations, filters and id members) --
+
+    def bulk_jobs_params(
+        self,
+        kind: str,
+        *,
+        status: str | None = None,
+        job_id: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        entry = BULK_KINDS[kind]
+        params: dict[str, Any] = {
+            "Catalog": self.catalog,
+            "MaxResults": self._page_size(entry.list_operation, max_results),
+        }
+        if status:
+            assert entry.status_filter is not None
+            _put(params, entry.status_filter, status)
+        if job_id:
+            _put(params, _id_filter(entry), job_id)
+        if next_token:
+            params["NextToken"] = next_token
+        return params
+
+    async def list_bulk_jobs(
+        self,
+        kind: str,
+        *,
+        status: str | None = None,
+        job_id: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> BulkJobsPage:
+        """`List<Kind>s` of a bulk job kind: one page, in the service's order (newest first);
+        `bulk_job_records(page, kind)` makes its records. `job_id`: only that job."""
+        entry = BULK_KINDS[kind]
+        params = self.bulk_jobs_params(
+            kind, status=status, job_id=job_id, max_results=max_results, next_token=next_token
+        )
+        page = await self._acall(entry.list_operation, entry.list_response, params)
+        return cast("BulkJobsPage", page)
+
+    async def get_bulk_job(self, kind: str, job_id: str) -> BulkJobRecord | None:
+        """One bulk job as it is now: its kind's Get (`GetCustomerAccountBulkJob`), or its list filtered by
+        the job's id where there is no Get (the opportunity family). None if the service does not know it."""
+        entry = BULK_KINDS[kind]
+        if entry.get_operation is None or entry.get_response is None or entry.id_param is None:
+            page = await self.list_bulk_jobs(kind, job_id=job_id)
+            return next((r for r in bulk_job_records(page, kind) if r.job_id == job_id), None)
+        params = {"Catalog": self.catalog, entry.id_param: job_id}
+        try:
+            job = await self._acall(entry.get_operation, entry.get_response, params)
+        except ApiFailure as failure:
+            if isinstance(failure.service_error, ResourceNotFoundException):
+                return None
+            raise
+        if not (getattr(job, "id", None) or getattr(job, "job_id", None)):  # a partial answer: we asked
+            return BulkJobRecord.from_job(msgspec.structs.replace(job, id=job_id), kind)  # type: ignore[arg-type]
+        return BulkJobRecord.from_job(job, kind)  # type: ignore[arg-type]
+
+    def bulk_results_params(
+        self,
+        kind: str,
+        job_id: str,
+        *,
+        status: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        entry = BULK_KINDS[kind]
+        assert entry.results_operation is not None and entry.id_param is not None
+        params: dict[str, Any] = {
+            "Catalog": self.catalog,
+            entry.id_param: job_id,
+            "MaxResults": self._page_size(entry.results_operation, max_results),
+        }
+        if status:
+            params["Status"] = status
+        if next_token:
+            params["NextToken"] = next_token
+        return params
+
+    async def list_bulk_job_results(
+        self,
+        kind: str,
+        job_id: str,
+        *,
+        status: str | None = None,
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> BulkResultsPage:
+        """`List<Kind>Results`: one page of the job's per-record results (`status`: SUCCEEDED or FAILED
+        only). A page size over the operation's maximum is lowered to it."""
+        entry = BULK_KINDS[kind]
+        assert entry.results_operation is not None and entry.results_response is not None
+        params = self.bulk_results_params(
+            kind, job_id, status=status, max_results=max_results, next_token=next_token
+        )
+        page = await self._acall(entry.results_operation, entry.results_response, params)
+        return cast("BulkResultsPage", page)
+
+    async def get_bulk_job_report_url(
+        self, kind: str, job_id: str, *, report_type: str = "FAILED_RECORDS"
+    ) -> BulkReportUrl:
+        """`Get<Kind>ReportUrl`: the report's status and, once AVAILABLE, its expiring URL (CSV). The URL
+        grants access while it lasts: it is redacted from every later log line by value."""
+        entry = BULK_KINDS[kind]
+        operation, response = entry.report_operation, entry.report_response
+        assert operation is not None and response is not None and entry.id_param is not None
+        params: dict[str, Any] = {"Catalog": self.catalog, entry.id_param: job_id, "ReportType": report_type}
+        if "ReportFormat" in self._input_members(operation):
+            params["ReportFormat"] = REPORT_FORMAT
+        report = await self._acall(operation, response, params)
+        logs.add_secret(getattr(report, "url", None))
+        return cast("BulkReportUrl", report)
 
     async def get_resource_snapshot_job(self, job_id: str) -> GetResourceSnapshotJobResponse:
         params = {"Catalog": self.catalog, "ResourceSnapshotJobIdentifier": job_id}
@@ -282,6 +454,23 @@ class PartnerCentralClient:
             "StartOpportunityFromEngagementTask", StartOpportunityFromEngagementTaskResponse, params
         )
 
+    def opportunity_bulk_job_params(
+        self, file_uri: str, client_token: str, *, file_format: str = "CSV"
+    ) -> dict[str, Any]:
+        return {
+            "Catalog": self.catalog,
+            "ClientToken": client_token,
+            "FileURI": file_uri,
+            "FileFormat": file_format,
+        }
+
+    async def start_opportunity_bulk_job(
+        self, file_uri: str, *, file_format: str = "CSV", client_token: str
+    ) -> StartOpportunityBulkJobResponse:
+        """`StartOpportunityBulkJob` (a write: the ledger's ClientToken makes a repeat the same job)."""
+        params = self.opportunity_bulk_job_params(file_uri, client_token, file_format=file_format)
+        return await self._acall("StartOpportunityBulkJob", StartOpportunityBulkJobResponse, params)
+
     async def reject_engagement_invitation(self, invitation_id: str, *, reason: str | None = None) -> None:
         """`RejectEngagementInvitation` (it takes no ClientToken: a repeat answers ConflictException)."""
         params: dict[str, Any] = {"Catalog": self.catalog, "Identifier": invitation_id}
@@ -297,6 +486,26 @@ class PartnerCentralClient:
         close = getattr(self._boto, "close", None)
         if close is not None:
             close()
+
+
+def _put(params: dict[str, Any], member: str, value: Any) -> None:
+    """Set a request member named by its path (`Filter.Status`: `Status` inside `Filter`)."""
+    *outer, name = member.split(".")
+    for part in outer:
+        params = params.setdefault(part, {})
+    params[name] = value
+
+
+def _id_filter(entry: Kind) -> str:
+    """The list's filter that names one job: the kind's id member beside its status filter (`JobId` beside
+    `Status`; `Filter.Identifier` beside `Filter.Status`)."""
+    assert entry.id_param is not None and entry.status_filter is not None
+    outer, _, _ = entry.status_filter.rpartition(".")
+    return f"{outer}.{entry.id_param}" if outer else entry.id_param
+
+
+def _prospecting_kind() -> Kind:
+    return TASK_KINDS[TaskKind.PROSPECTING_FROM_ENGAGEMENT]
 
 
 async def in_daemon_thread(work: Callable[[], T], name: str) -> T:
@@ -348,6 +557,32 @@ def _profile_uses_sso(session: Any, profile: str | None) -> bool:
     return any(k in config for k in ("sso_start_url", "sso_session", "sso_account_id"))
 
 
+def version_tuple(version: str) -> tuple[int, ...]:
+    """`1.44.7` -> (1, 44, 7); what follows the numbers (`1.45.0rc1`, `.dev0`) is left out."""
+    numbers = []
+    for part in version.split(".")[:3]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers)
+
+
+def check_botocore(version: str | None = None) -> None:
+    """Raise `SdkTooOld` if botocore (`version`, by default the installed one's) is older than the first
+    whose model has every operation pcwatch calls."""
+    if version is None:
+        import botocore
+
+        version = str(botocore.__version__)
+    if version_tuple(version) < BOTOCORE_FLOOR:
+        needed = ".".join(map(str, BOTOCORE_FLOOR))
+        raise SdkTooOld(
+            f"pcwatch needs botocore {needed} or newer (this is {one_line(version, limit=40)}): "
+            f"pip install --upgrade 'boto3>={needed}' 'botocore>={needed}'"
+        )
+
+
 def make_client(
     settings: Settings,
     *,
@@ -355,14 +590,17 @@ def make_client(
     max_attempts: int = SDK_MAX_ATTEMPTS,
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
+    botocore_version: str | None = None,
 ) -> PartnerCentralClient:
     """A client from the standard credential chain (profile, environment, SSO, instance role).
 
     In demo mode, or against a local endpoint when the chain finds nothing, the local fixed
     credentials are used. Raises `ApiFailure` (CredentialsFailure) for an unknown profile, and before
     anything is sent for settings `check_settings` refuses (a misspelt catalog, plain http:// to another
-    host): every caller, the notebook's included, gets that check.
+    host): every caller, the notebook's included, gets that check. Raises `SdkTooOld` with a botocore
+    (`botocore_version`: the installed one's by default) older than `BOTOCORE_FLOOR`.
     """
+    check_botocore(botocore_version)
     import boto3
     from botocore.config import Config
 

@@ -51,6 +51,12 @@ class MalformedResponse(ApiFailure):
     category = "malformed"
 
 
+class SdkTooOld(Exception):
+    """The installed botocore is older than the first whose model has every operation pcwatch calls: the
+    message says which version it needs, in one line. Not an `ApiFailure` (no retry, no later call, can
+    help): the commands exit 2 with it, as for a setting pcwatch will not use."""
+
+
 def credentials_hint(profile: str | None, *, sso: bool) -> str:
     if sso:
         return f"run: aws sso login --profile {profile}" if profile else "run: aws sso login"

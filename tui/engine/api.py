@@ -85,7 +85,8 @@ class StoreView(Protocol):
         ...
 
     def report_url(self, job_id: str) -> ReportUrl | None:
-        """The job's failed-records report, if asked for (`Engine.want_report_url`) and not expired."""
+        """The job's failed-records report, if asked for (`Engine.want_report_url`) and not expired. Only
+        the viewer that polls has the link (memory only); another's says so in `failure_reason`."""
         ...
 
     def prospecting(self, task_id: str) -> GetProspectingFromEngagementTaskResponse | None:
@@ -159,6 +160,10 @@ class Engine(Protocol):
 
     def follow_task(self, task_id: str, kind: str) -> None:
         """A task pcwatch started: follow it closely until it ends."""
+        ...
+
+    def follow_job(self, job_id: str, kind: str) -> None:
+        """A bulk job pcwatch started (`kind`: its `BulkJobKind`): follow it by id until it ends."""
         ...
 
 

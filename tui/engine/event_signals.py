@@ -7,6 +7,12 @@ updates the opportunity and adds a member, every completed task may start a reso
 event wakes up the kinds whose end it may be, and the poller finds out which task ended by listing them
 (the running ones, those that left the running list, and the newest). A FAILED task publishes nothing:
 polling stays the safety net for it.
+
+A bulk job publishes nothing of its own either, but an opportunity bulk job creates (or updates) its
+records' opportunities, each with its Opportunity Created (Updated) event: those wake the opportunity bulk
+jobs' listing (the poller lists it only while it knows no such job running: a running one's records
+publish thousands of them, and its listing is on the running cadence already). A customer-account bulk
+job publishes no event pcwatch receives.
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from schemas import TASK_KINDS
+from schemas import BULK_KINDS, TASK_KINDS, BulkJobKind
 from schemas import events as ev
 from schemas.events import EventReference, PartnerCentralEvent
 
 ALL_KINDS = frozenset(TASK_KINDS)
+ALL_BULK_KINDS = frozenset(BULK_KINDS)
 
 #: detail type -> the task kinds whose end it may be: each kind's `ending_events` in the kinds table.
 #: The others wake no kind: a snapshot's job is fetched itself (a task's end also publishes its other
@@ -32,6 +39,16 @@ _KINDS_BY_DETAIL_TYPE: dict[str, frozenset[str]] = {
 #: invitations list catches up at its own pace, as the task already says what happened.)
 _INVITATION_TYPES = frozenset({ev.INVITATION_CREATED, ev.INVITATION_REJECTED, ev.INVITATION_EXPIRED})
 _JOB_TYPES = frozenset({ev.SNAPSHOT_CREATED, ev.ENGAGEMENT_SNAPSHOT_CREATED})
+#: detail type -> the bulk job families whose records may publish it (a new job's first records tell of
+#: the job before the family's slow look would).
+_BULK_BY_DETAIL_TYPE: dict[str, frozenset[str]] = {
+    detail_type: (
+        frozenset({BulkJobKind.OPPORTUNITY})
+        if detail_type in (ev.OPPORTUNITY_CREATED, ev.OPPORTUNITY_UPDATED)
+        else frozenset()
+    )
+    for detail_type in ev.DETAIL_TYPES
+}
 
 
 @dataclass(frozen=True)
@@ -48,9 +65,11 @@ class Wakeup:
     invitations: bool = False
     jobs: frozenset[str] = field(default_factory=frozenset)
     tasks: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    #: Bulk job families to list.
+    bulk: frozenset[str] = field(default_factory=frozenset)
 
     def __bool__(self) -> bool:
-        return bool(self.kinds or self.invitations or self.jobs or self.tasks)
+        return bool(self.kinds or self.invitations or self.jobs or self.tasks or self.bulk)
 
     def __or__(self, other: Wakeup) -> Wakeup:
         return Wakeup(
@@ -58,6 +77,7 @@ class Wakeup:
             self.invitations or other.invitations,
             self.jobs | other.jobs,
             self.tasks | other.tasks,
+            self.bulk | other.bulk,
         )
 
 
@@ -121,11 +141,12 @@ def wakeup_for(event: PartnerCentralEvent, catalog: str) -> Wakeup:
     if event.source != ev.SOURCE or event_catalog(event) not in (catalog, None):
         return Wakeup()
     kinds = _KINDS_BY_DETAIL_TYPE.get(event.detail_type, ALL_KINDS)
+    bulk = _BULK_BY_DETAIL_TYPE.get(event.detail_type, ALL_BULK_KINDS)
     invitations = event.detail_type in _INVITATION_TYPES
     jobs = snapshot_job_ids(event) if event.detail_type in _JOB_TYPES else frozenset()
     if event.detail_type in _JOB_TYPES and not jobs:
         kinds = ALL_KINDS  # a snapshot of a job it does not name: look everywhere
-    return Wakeup(kinds, invitations, jobs, task_references(event))
+    return Wakeup(kinds, invitations, jobs, task_references(event), bulk)
 
 
 def combined(wakeups: Iterable[Wakeup]) -> Wakeup:

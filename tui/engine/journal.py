@@ -35,12 +35,19 @@ from typing import Any
 
 import msgspec
 
-from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
+from schemas import (
+    BulkJobRecord,
+    BulkJobResult,
+    EngagementInvitationSummary,
+    GetProspectingFromEngagementTaskResponse,
+    GetResourceSnapshotJobResponse,
+)
 from tui.core.private_files import prepare_sqlite_file, private_parent, state_directory
 from tui.core.settings import Settings
 from tui.core.sqlite_files import is_corruption, unavailable
 from tui.core.timefmt import ASIDE_STAMP, instant
 
+from .bulk_contents import KEEP_ENDED_BULK_JOBS, ResultSet, ResultSetHead
 from .call_ledger import JournalCallLedger
 from .journal_schema import SCHEMA_VERSION, migrate
 from .types import TaskRow, TransitionRow
@@ -53,6 +60,10 @@ def _any_rows(rows: JournalChanges | PendingWrites) -> bool:
     return any(getattr(rows, f.name) for f in fields(rows) if f.name != "change_seq")
 
 
+#: A page of a job's results, as written: (job id, phase, page number, the page's results).
+ResultPage = tuple[str, str, int, "list[BulkJobResult]"]
+
+
 @dataclass
 class JournalContents:
     tasks: list[TaskRow] = field(default_factory=list)
@@ -62,6 +73,11 @@ class JournalContents:
     meta: dict[str, str] = field(default_factory=dict)
     #: The change sequence number these contents are as of.
     change_seq: int = 0
+    #: Bulk jobs (every one not finished, the newest finished), with when each was observed.
+    bulk_jobs: list[tuple[BulkJobRecord, float]] = field(default_factory=list)
+    #: The outcomes of the prospecting tasks loaded, with when each was fetched. (A job's results are
+    #: read when it is looked at: `Journal.result_set`.)
+    prospecting: list[tuple[GetProspectingFromEngagementTaskResponse, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +91,10 @@ class JournalChanges:
     invitations: list[EngagementInvitationSummary] = field(default_factory=list)
     removed_invitations: list[str] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
+    bulk_jobs: list[tuple[BulkJobRecord, float]] = field(default_factory=list)
+    #: Jobs whose results changed (their header row): a follower reads them again when it looks.
+    result_sets: list[str] = field(default_factory=list)
+    prospecting: list[tuple[GetProspectingFromEngagementTaskResponse, float]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return _any_rows(self)
@@ -91,6 +111,14 @@ class PendingWrites:
     invitations: dict[str, EngagementInvitationSummary] = field(default_factory=dict)
     removed_invitations: set[str] = field(default_factory=set)
     meta: dict[str, str] = field(default_factory=dict)
+    bulk_jobs: dict[str, tuple[BulkJobRecord, float]] = field(default_factory=dict)
+    #: Jobs whose results start over (their pages are deleted before the new ones are written).
+    result_resets: set[str] = field(default_factory=set)
+    result_heads: dict[str, ResultSetHead] = field(default_factory=dict)
+    result_pages: list[ResultPage] = field(default_factory=list)
+    prospecting: dict[str, tuple[GetProspectingFromEngagementTaskResponse, float]] = field(
+        default_factory=dict
+    )
 
     def __bool__(self) -> bool:
         return _any_rows(self)
@@ -120,6 +148,15 @@ SELECT row FROM tasks WHERE task_id IN (
 )
 """
 _FINISHED_COUNT = "SELECT count(*) FROM tasks WHERE status IN ('COMPLETE', 'FAILED')"
+#: Every bulk job not finished, and the newest ? finished by creation.
+_KEPT_BULK_JOBS = """
+SELECT row, fetched_at FROM bulk_jobs WHERE status IS NULL OR status NOT IN ('COMPLETED', 'FAILED')
+UNION ALL
+SELECT row, fetched_at FROM bulk_jobs WHERE job_id IN (
+    SELECT job_id FROM bulk_jobs WHERE status IN ('COMPLETED', 'FAILED') ORDER BY created_at DESC LIMIT ?
+)
+"""
+_PROSPECTING = "SELECT row, fetched_at FROM prospecting"
 
 
 def _count(c: sqlite3.Connection, query: str) -> int:
@@ -129,6 +166,10 @@ def _count(c: sqlite3.Connection, query: str) -> int:
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
 _job_decoder = msgspec.msgpack.Decoder(GetResourceSnapshotJobResponse)
 _invitation_decoder = msgspec.msgpack.Decoder(EngagementInvitationSummary)
+_bulk_job_decoder = msgspec.msgpack.Decoder(BulkJobRecord)
+_prospecting_decoder = msgspec.msgpack.Decoder(GetProspectingFromEngagementTaskResponse)
+_result_head_decoder = msgspec.msgpack.Decoder(ResultSetHead)
+_result_page_decoder = msgspec.msgpack.Decoder(list[BulkJobResult])
 
 
 def _slug(text: str) -> str:
@@ -226,14 +267,16 @@ class Journal:
 
     # --- reading ------------------------------------------------------------------------------------
 
-    def load(self, keep_ended: int | None = None) -> JournalContents:
+    def load(
+        self, keep_ended: int | None = None, keep_ended_bulk: int = KEEP_ENDED_BULK_JOBS
+    ) -> JournalContents:
         """Everything in the journal; with `keep_ended`, every unfinished task and only the newest
         `keep_ended` finished ones by start, with their transitions and snapshot jobs (what a store keeps:
         its load then costs what it keeps, however long the journal's history). A corrupt journal is
         moved aside; returns empty then. One that cannot be read now (locked, an I/O error) is left alone
         with a warning; returns empty too."""
         try:
-            return self._load(keep_ended)
+            return self._load(keep_ended, keep_ended_bulk)
         except sqlite3.DatabaseError as exc:
             if not is_corruption(exc):
                 self.warnings.append(f"journal {self.path} not read: {exc}")
@@ -244,7 +287,7 @@ class Journal:
             self._conn = self._restart_after(exc)
             return JournalContents()
 
-    def _load(self, keep_ended: int | None) -> JournalContents:
+    def _load(self, keep_ended: int | None, keep_ended_bulk: int) -> JournalContents:
         c = self._conn
         decode = _task_decoder.decode
         c.execute("BEGIN")  # one snapshot: the rows and the change number agree
@@ -256,6 +299,7 @@ class Journal:
                 tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
                 transitions = c.execute(_TRANSITIONS + " ORDER BY seq").fetchall()
                 jobs = [(_job_decoder.decode(blob), at) for blob, at in c.execute(_JOBS)]
+                prospecting_query = _PROSPECTING
             else:
                 tasks = [decode(blob) for (blob,) in c.execute(_KEPT_TASKS, (keep_ended,))]
                 self._mark("task_ids", (row.record.task_id for row in tasks))
@@ -267,6 +311,14 @@ class Journal:
                     (_job_decoder.decode(blob), at)
                     for blob, at in c.execute(_JOBS + " WHERE job_id IN (SELECT id FROM temp.job_ids)")
                 ]
+                prospecting_query = _PROSPECTING + " WHERE task_id IN (SELECT id FROM temp.task_ids)"
+            prospecting = [
+                (_prospecting_decoder.decode(blob), at) for blob, at in c.execute(prospecting_query)
+            ]
+            bulk_jobs = [
+                (_bulk_job_decoder.decode(blob), at)
+                for blob, at in c.execute(_KEPT_BULK_JOBS, (keep_ended_bulk,))
+            ]
             invitations = [
                 _invitation_decoder.decode(blob)
                 for (blob,) in c.execute("SELECT row FROM invitations WHERE removed = 0")
@@ -274,7 +326,7 @@ class Journal:
             meta = dict(c.execute("SELECT key, value FROM meta").fetchall())
         finally:
             c.execute("COMMIT")
-        return JournalContents(tasks, transitions, jobs, invitations, meta, seq)
+        return JournalContents(tasks, transitions, jobs, invitations, meta, seq, bulk_jobs, prospecting)
 
     def _mark(self, table: str, ids: Iterable[str | None]) -> None:
         """Fill a connection-private temporary table of ids (what the next query keeps)."""
@@ -323,7 +375,23 @@ class Journal:
                 else:
                     invitations.append(_invitation_decoder.decode(blob))
             meta = dict(c.execute("SELECT key, value FROM meta WHERE change_seq > ?", args).fetchall())
-            return JournalChanges(now, tasks, transitions, jobs, invitations, removed, meta)
+            bulk_jobs = [
+                (_bulk_job_decoder.decode(blob), at)
+                for blob, at in c.execute("SELECT row, fetched_at FROM bulk_jobs WHERE change_seq > ?", args)
+            ]
+            result_sets = [
+                job_id
+                for (job_id,) in c.execute("SELECT job_id FROM bulk_result_sets WHERE change_seq > ?", args)
+            ]
+            prospecting = [
+                (_prospecting_decoder.decode(blob), at)
+                for blob, at in c.execute(
+                    "SELECT row, fetched_at FROM prospecting WHERE change_seq > ?", args
+                )
+            ]
+            return JournalChanges(
+                now, tasks, transitions, jobs, invitations, removed, meta, bulk_jobs, result_sets, prospecting
+            )
         finally:
             c.execute("COMMIT")
 
@@ -349,6 +417,23 @@ class Journal:
         ).fetchall()
         return dict(rows)
 
+    def result_set(self, job_id: str) -> ResultSet | None:
+        """A bulk job's results as far as they were fetched (None: never asked for). One snapshot."""
+        c = self._conn
+        c.execute("BEGIN")
+        try:
+            row = c.execute("SELECT row FROM bulk_result_sets WHERE job_id = ?", (job_id,)).fetchone()
+            if row is None:
+                return None
+            found = ResultSet(_result_head_decoder.decode(row[0]))
+            for phase, blob in c.execute(
+                "SELECT phase, row FROM bulk_results WHERE job_id = ? ORDER BY phase, page", (job_id,)
+            ):
+                found.results.setdefault(phase, []).extend(_result_page_decoder.decode(blob))
+            return found
+        finally:
+            c.execute("COMMIT")
+
     def call_ledger(self) -> JournalCallLedger:
         """The calls spent against the daily allowance, shared with every process of this journal."""
         return JournalCallLedger(lambda: self._conn)
@@ -371,8 +456,14 @@ class Journal:
         invitations: Iterable[EngagementInvitationSummary] = (),
         removed_invitations: Iterable[str] = (),
         meta: Mapping[str, str] | None = None,
+        bulk_jobs: Iterable[tuple[BulkJobRecord, float]] = (),
+        result_resets: Iterable[str] = (),
+        result_heads: Mapping[str, ResultSetHead] | None = None,
+        result_pages: Iterable[ResultPage] = (),
+        prospecting: Iterable[tuple[GetProspectingFromEngagementTaskResponse, float]] = (),
     ) -> None:
-        """One transaction: all of it is committed, or (killed before the commit) none of it."""
+        """One transaction: all of it is committed, or (killed before the commit) none of it. A job in
+        `result_resets` loses its result pages first (its results are fetched again)."""
         enc = _encoder.encode
         task_rows = [
             (
@@ -386,6 +477,20 @@ class Journal:
         ]
         job_rows: list[tuple[Any, ...]] = [(j.id, at, enc(j)) for j, at in jobs if j.id]
         inv_rows = [(i.id, enc(i)) for i in invitations]
+        bulk_rows = [
+            (
+                j.job_id,
+                j.kind,
+                j.status,
+                j.created_at.timestamp() if j.created_at else None,
+                at,
+                enc(j),
+            )
+            for j, at in bulk_jobs
+        ]
+        head_rows = [(job_id, enc(head)) for job_id, head in (result_heads or {}).items()]
+        page_rows = [(job_id, phase, page, enc(results)) for job_id, phase, page, results in result_pages]
+        prospecting_rows = [(t.task_id, at, enc(t)) for t, at in prospecting if t.task_id]
         c = self._conn
         c.execute("BEGIN IMMEDIATE")
         try:
@@ -420,6 +525,25 @@ class Journal:
                     "INSERT OR REPLACE INTO meta (key, value, change_seq) VALUES (?, ?, ?)",
                     [(k, v, seq) for k, v in meta.items()],
                 )
+            c.executemany(
+                "INSERT OR REPLACE INTO bulk_jobs (job_id, kind, status, created_at, fetched_at, row,"
+                " change_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*r, seq) for r in bulk_rows],
+            )
+            c.executemany("DELETE FROM bulk_results WHERE job_id = ?", [(j,) for j in result_resets])
+            c.executemany(
+                "INSERT OR REPLACE INTO bulk_results (job_id, phase, page, row, change_seq)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(*r, seq) for r in page_rows],
+            )
+            c.executemany(
+                "INSERT OR REPLACE INTO bulk_result_sets (job_id, row, change_seq) VALUES (?, ?, ?)",
+                [(*r, seq) for r in head_rows],
+            )
+            c.executemany(
+                "INSERT OR REPLACE INTO prospecting (task_id, fetched_at, row, change_seq) VALUES (?, ?, ?, ?)",
+                [(*r, seq) for r in prospecting_rows],
+            )
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")

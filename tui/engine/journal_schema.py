@@ -1,13 +1,15 @@
 """The journal's SQLite schema, its version in `PRAGMA user_version`, and the migrations between versions:
 v1 the tables, v2 the change sequence (in place, existing rows at change 0), v3 the calls spent against
-the daily allowance (`tui.engine.call_ledger`). The write ledger is not here: it has its own file
-(`tui.writes.ledger`)."""
+the daily allowance (`tui.engine.call_ledger`), v4 the bulk jobs, their per-record results (a header row
+per job and its pages) and the prospecting tasks' per-engagement outcomes. The write ledger is not here:
+it has its own file (`tui.writes.ledger`). A bulk job's report URL is never here (an expiring credential:
+memory only)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -54,6 +56,43 @@ CREATE TABLE IF NOT EXISTS calls (slot INTEGER PRIMARY KEY, calls INTEGER NOT NU
 """
 
 
+# v3 -> v4: bulk jobs (BulkJobRecord blobs), their results (a header per job, pages of results by phase:
+# FAILED first, then SUCCEEDED) and prospecting tasks' outcomes, all in the change sequence.
+_MIGRATE_V4 = """
+CREATE TABLE IF NOT EXISTS bulk_jobs (
+    job_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT,
+    created_at REAL,
+    fetched_at REAL NOT NULL,
+    row BLOB NOT NULL,
+    change_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS bulk_jobs_by_change ON bulk_jobs (change_seq);
+CREATE TABLE IF NOT EXISTS bulk_result_sets (
+    job_id TEXT PRIMARY KEY,
+    row BLOB NOT NULL,
+    change_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS bulk_result_sets_by_change ON bulk_result_sets (change_seq);
+CREATE TABLE IF NOT EXISTS bulk_results (
+    job_id TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    row BLOB NOT NULL,
+    change_seq INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (job_id, phase, page)
+);
+CREATE TABLE IF NOT EXISTS prospecting (
+    task_id TEXT PRIMARY KEY,
+    fetched_at REAL NOT NULL,
+    row BLOB NOT NULL,
+    change_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS prospecting_by_change ON prospecting (change_seq);
+"""
+
+
 def migrate(conn: sqlite3.Connection, version: int) -> None:
     """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
     the same journal at the same moment waits, then finds it migrated."""
@@ -64,7 +103,7 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
-        for step, script in ((2, _MIGRATE_V2), (3, _MIGRATE_V3)):
+        for step, script in ((2, _MIGRATE_V2), (3, _MIGRATE_V3), (4, _MIGRATE_V4)):
             if version < step:
                 for statement in script.split(";"):
                     if statement.strip():

@@ -1,4 +1,5 @@
-"""How much of a task's Message or a job's LastFailure the store keeps.
+"""How much of a task's Message, a job's LastFailure, a bulk job's FailureReason, a record's ErrorMessage
+or an engagement's Message the store keeps.
 
 The service's messages are a sentence or two; a megabyte of text in one (a fault, or a hostile or broken
 response) would otherwise be held in every viewer's memory and written to the journal again with each
@@ -11,7 +12,13 @@ from __future__ import annotations
 
 import msgspec
 
-from schemas import GetResourceSnapshotJobResponse, TaskRecord
+from schemas import (
+    BulkJobRecord,
+    BulkJobResult,
+    GetProspectingFromEngagementTaskResponse,
+    GetResourceSnapshotJobResponse,
+    TaskRecord,
+)
 
 #: 4 Ki characters: tens of times a real Message; the store keeps up to 100,000 finished tasks
 #: (`store_retention`), so this bounds what hostile messages can cost (a soak with 1 MB messages grew
@@ -41,3 +48,39 @@ def kept_job(job: GetResourceSnapshotJobResponse) -> GetResourceSnapshotJobRespo
     if job.last_failure is not None and len(job.last_failure) > MAX_KEPT_CHARS:
         return msgspec.structs.replace(job, last_failure=_kept(job.last_failure))
     return job
+
+
+def _too_long(text: str | None) -> bool:
+    return text is not None and len(text) > MAX_KEPT_CHARS
+
+
+def kept_bulk_job(job: BulkJobRecord) -> BulkJobRecord:
+    """`job`, with its FailureReason cut to `MAX_KEPT_CHARS` (the same object when it is shorter)."""
+    if _too_long(job.failure_reason):
+        return msgspec.structs.replace(job, failure_reason=_kept(job.failure_reason or ""))
+    return job
+
+
+def kept_results(results: list[BulkJobResult]) -> list[BulkJobResult]:
+    """`results`, each ErrorMessage cut to `MAX_KEPT_CHARS` (the same list when none is longer)."""
+    if not any(_too_long(r.error_message) for r in results):
+        return results
+    return [
+        msgspec.structs.replace(r, error_message=_kept(r.error_message or ""))
+        if _too_long(r.error_message)
+        else r
+        for r in results
+    ]
+
+
+def kept_prospecting(
+    task: GetProspectingFromEngagementTaskResponse,
+) -> GetProspectingFromEngagementTaskResponse:
+    """`task`, each engagement's Message cut to `MAX_KEPT_CHARS` (the same object when none is longer)."""
+    if not any(_too_long(e.message) for e in task.engagements):
+        return task
+    engagements = [
+        msgspec.structs.replace(e, message=_kept(e.message or "")) if _too_long(e.message) else e
+        for e in task.engagements
+    ]
+    return msgspec.structs.replace(task, engagements=engagements)

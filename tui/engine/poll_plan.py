@@ -18,15 +18,34 @@ The calls are spent by value:
   sweep through every page (which drops those no longer pending) a page a turn, every 15 minutes watched
   (an hour not; see `tui.engine.invitation_listings`); when its next turn starts a pass, its page is the
   newest and the look is not made beside it;
-- the history once, a page a second, while not saving.
+- the history once, a page a second, while not saving;
+- prospecting tasks (a fourth task kind, `slow_scan_kinds`): listed like the others while some run (the
+  page shows their engagement counts), but looked at for new ones only every `slow_scan_interval`
+  (30 min) watched, `unwatched_slow_scan_interval` (an hour) not; its list has no status filter, so its
+  first listing is its newest page (and the running ones known by id). A selected one's per-engagement
+  outcomes (`Engine.want_prospecting`): at once, again when its counts change, and every
+  `prospecting_interval` while it runs;
+- bulk jobs, per family (`BulkState`): while one runs, the family's newest page (it shows their
+  progress) at the running cadence (`watched_interval` watched, `unwatched_interval` not), running jobs
+  not on it by id; with none running, a look for new ones every `slow_scan_interval` watched (an hour
+  not), paging on while every job on the page is new; the first listing of a process goes back until a
+  known job (the whole list, once per journal). A job pcwatch started (`follow_job`): by id every
+  `own_bulk_interval` until it ends. A job's per-record results only when asked (`want_results`), a page
+  a `backfill_interval`, and its report URL (`want_report_url`), again every `report_interval` while the
+  service is still making it.
 
 Events (`PlanInput.events_live`: an EventBridge -> SQS queue answers, see `tui.engine.event_consumer`): what
-an event points at is due now (`kinds_woken`, `tasks_named`, `invitations_woken`, and its snapshot jobs in
-`jobs_wanted`), whatever its cadence; and the timers relax to a safety net (a FAILED task publishes no
-event): a kind with running tasks every `events_busy_interval` (1 min) whoever watches, the look for new
-tasks every `events_scan_interval` (20 min), the new invitations and the sweep's turns hourly: about
-10 calls an hour idle. When
-the queue fails, `events_live` is False and the cadences above return at once.
+an event points at is due now (`kinds_woken`, `tasks_named`, `invitations_woken`, `bulk_woken`, and its
+snapshot jobs in `jobs_wanted`), whatever its cadence; and the timers relax to a safety net (a FAILED
+task publishes no event): a kind with running tasks every `events_busy_interval` (1 min) whoever
+watches, the look for new tasks every `events_scan_interval` (20 min), the new invitations and the
+sweep's turns hourly, the look for new prospecting tasks and bulk jobs every `events_slow_scan_interval`
+(2 hours): about 11.5 calls an hour idle. When the queue fails, `events_live` is False and the cadences
+above return at once. (A running bulk job's progress publishes no event: it keeps its cadence.)
+
+The idle hour, watched, with every family known and nothing running: the three task kinds' looks every 2
+minutes (90 calls), the invitations' (the look rides on the sweep's first page: 4), and the prospecting
+tasks' and both bulk families' looks every 30 minutes (6): 100 calls.
 
 Pacing (`pace`): the allowance is a rolling 24 hours, not an even drip. While more than `reserve_fraction`
 (a quarter) of it is left, the cadences above apply as they are. Below that the plan saves: every cadence
@@ -40,6 +59,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from schemas import TaskKind
 from tui.core.settings import Settings
 
 from .call_ledger import DAY, HOUR
@@ -53,6 +73,12 @@ UNSETTLED = "unsettled"  # List…Tasks TaskIdentifier: tasks in a status this v
 HISTORY = "history"  # List…Tasks newest first, 1000 a page, from where the last page ended
 JOB = "job"  # GetResourceSnapshotJob
 INVITATIONS = "invitations"  # ListEngagementInvitations PENDING, newest first (`full`: the sweep's next page)
+BULK_LIST = "bulk"  # List<Kind>s newest first (then running jobs not on the page, by id)
+BULK_OWN = "bulk-own"  # bulk jobs pcwatch started, by id (`task_ids`: their ids)
+RESULTS = "results"  # List<Kind>Results: the next page of a job's per-record results
+REPORT = "report"  # Get<Kind>ReportUrl
+ENGAGEMENTS = "engagements"  # GetProspectingFromEngagementTask (`task_ids`: the one task)
+FIND = "find"  # a bulk job asked for that no listing has shown: by id in each family
 
 #: The sources that are not a kind's (a kind's own source is named by the kind).
 JOBS = "jobs"
@@ -78,6 +104,22 @@ def job_source(job_id: str) -> str:
 
 def event_source(kind: str) -> str:
     return f"event:{kind}"
+
+
+def results_source(job_id: str) -> str:
+    return f"results:{job_id}"
+
+
+def report_source(job_id: str) -> str:
+    return f"report:{job_id}"
+
+
+def engagements_source(task_id: str) -> str:
+    return f"engagements:{task_id}"
+
+
+def find_source(job_id: str) -> str:
+    return f"find:{job_id}"
 
 
 @dataclass(frozen=True)
@@ -116,13 +158,28 @@ class PollPlan:
     #: fetched when opened.
     job_queue_limit: int = 30
     job_fresh_window: float = 600.0
-    #: One history page per kind per this many seconds (the rate limit applies too).
+    #: The kinds whose look for new work is slow (`slow_scan_interval`): the prospecting tasks (one task
+    #: converts many engagements, for minutes or hours; a look every 2 minutes like the other kinds'
+    #: would cost 30 calls an hour more idle). The bulk families always look at that pace.
+    slow_scan_kinds: frozenset[str] = frozenset({TaskKind.PROSPECTING_FROM_ENGAGEMENT})
+    slow_scan_interval: float = 1800.0
+    unwatched_slow_scan_interval: float = 3600.0
+    #: Bulk jobs pcwatch started, by id until they end (whoever watches).
+    own_bulk_interval: float = 6.0
+    #: A selected running prospecting task's outcomes, again (at once too when its counts change).
+    prospecting_interval: float = 60.0
+    #: A report the service is still making: asked again this often.
+    report_interval: float = 10.0
+    #: One history page per kind per this many seconds (the rate limit applies too); one page of a bulk
+    #: job's results as often.
     backfill_interval: float = 1.0
     newest_page_size: int = 100
     scan_page_size: int = 25
     history_page_size: int = 1000
-    #: Below this share of the allowance left, the plan saves (see `pace`).
+    #: Below this share of the allowance left, the plan saves (see `pace`)...
     reserve_fraction: float = 0.25
+    #: ...but not below this many calls an hour while any is left.
+    min_calls_per_hour: float = 4.0
     #: With a live events queue (events wake the poller up): a kind with running tasks, watched or not (a
     #: FAILED task publishes no event: this bounds how late a failure is seen)...
     events_busy_interval: float = 60.0
@@ -131,6 +188,10 @@ class PollPlan:
     #: and the invitations hourly, about 10 calls an hour idle...
     events_scan_interval: float = 1200.0
     events_invitation_interval: float = 3600.0
+    #: ...and the look for new prospecting tasks and bulk jobs every 2 hours (an opportunity bulk job's
+    #: records' events wake its family's listing; a customer-account job's and a prospecting task's
+    #: publish none pcwatch receives): the three of them 1.5 calls an hour...
+    events_slow_scan_interval: float = 7200.0
     #: ...and pacing counts this many calls an hour for the polls events ask for: a low allowance
     #: stretches the timers first and leaves room for them.
     events_reserve: float = 60.0
@@ -150,6 +211,10 @@ class PollPlan:
             unwatched_invitation_interval=slow * 30,
             invitation_sweep_interval=slow * 15,
             unwatched_invitation_sweep_interval=slow * 60,
+            slow_scan_interval=slow * 30,
+            unwatched_slow_scan_interval=slow * 60,
+            own_bulk_interval=settings.fast_interval,
+            prospecting_interval=slow,
         )
 
 
@@ -169,6 +234,30 @@ class KindState:
     history_complete: bool = False
     #: Listed at least once by this process (the first listing is of its IN_PROGRESS tasks).
     listed: bool = False
+
+
+@dataclass(frozen=True)
+class BulkState:
+    """What the plan knows of one bulk job family."""
+
+    kind: str
+    #: Jobs known not finished.
+    running: int = 0
+    #: Of those, the ones pcwatch started.
+    own: tuple[str, ...] = ()
+    #: Listed at least once by this process.
+    listed: bool = False
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A prospecting task someone selected: its outcomes are due now when `stale` (never fetched, or its
+    counts changed since), and every `prospecting_interval` while it runs."""
+
+    task_id: str
+    kind: str
+    stale: bool = True
+    running: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +294,16 @@ class PlanInput:
     #: not made beside it.
     sweep_starts: bool = True
     invitations_woken: bool = False
+    #: The bulk job families, and those events woke up.
+    bulk: tuple[BulkState, ...] = ()
+    bulk_woken: frozenset[str] = frozenset()
+    #: What users asked for: jobs' results (job id, kind), being fetched a page at a time; reports
+    #: (job id, kind); prospecting tasks selected.
+    results_wanted: tuple[tuple[str, str], ...] = ()
+    reports_wanted: tuple[tuple[str, str], ...] = ()
+    prospecting: tuple[Followed, ...] = ()
+    #: Jobs asked for that no listing has shown: looked up by id, once.
+    jobs_to_find: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,13 +338,15 @@ def chunks(items: Sequence[str], size: int = 10) -> list[tuple[str, ...]]:
 def pace(calls_left: int, limit: int, planned_per_hour: float, plan: PollPlan) -> float:
     """How much to stretch every cadence (≥ 1; inf with nothing left). While more than the reserve is
     left, 1. Below it the planned calls may come to the day's average rate scaled by the share of the
-    reserve left: spending slows as the allowance empties and recovers as calls leave the window."""
+    reserve left: spending slows as the allowance empties and recovers as calls leave the window; but
+    while any call is left, never below `min_calls_per_hour` (the kinds' looks stay within the hour,
+    rather than the whole plan going blind for hours as the last calls are eked out)."""
     reserve = limit * plan.reserve_fraction
     if calls_left >= reserve or planned_per_hour <= 0:
         return 1.0
     if calls_left <= 0:
         return math.inf
-    allowed = limit / (DAY / HOUR) * calls_left / reserve
+    allowed = max(limit / (DAY / HOUR) * calls_left / reserve, plan.min_calls_per_hour)
     return max(1.0, planned_per_hour / allowed)
 
 
@@ -288,8 +389,12 @@ def _kind_wants(k: KindState, state: PlanInput, plan: PollPlan) -> tuple[list[_W
         )
         wants.append(_Want(k.kind, every, (call,), woken=woken))
     elif k.history_complete or woken:
-        every = plan.scan_interval if watched else plan.unwatched_scan_interval
-        every = max(every, plan.events_scan_interval) if live else every
+        if k.kind in plan.slow_scan_kinds:
+            every = plan.slow_scan_interval if watched else plan.unwatched_slow_scan_interval
+            every = max(every, plan.events_slow_scan_interval) if live else every
+        else:
+            every = plan.scan_interval if watched else plan.unwatched_scan_interval
+            every = max(every, plan.events_scan_interval) if live else every
         # (while its history loads, the newest page only: the history pages through the rest)
         follow = k.history_complete
         call = PlannedCall(k.kind, NEWEST, k.kind, page_size=plan.scan_page_size, follow_pages=follow)
@@ -312,6 +417,57 @@ def _kind_wants(k: KindState, state: PlanInput, plan: PollPlan) -> tuple[list[_W
     return wants, history
 
 
+def _bulk_wants(b: BulkState, state: PlanInput, plan: PollPlan) -> list[_Want]:
+    """A bulk family's polling: its jobs pcwatch started, and its listing."""
+    watched, woken = state.watched, b.kind in state.bulk_woken
+    wants = []
+    if b.own:
+        key = own_source(b.kind)
+        call = PlannedCall(key, BULK_OWN, b.kind, b.own)
+        wants.append(_Want(key, plan.own_bulk_interval, (call,), unless=b.kind))
+    if not b.listed:
+        call = PlannedCall(b.kind, BULK_LIST, b.kind, page_size=plan.newest_page_size, follow_pages=True)
+        wants.append(_Want(b.kind, 0.0, (call,), counted=False))
+    elif b.running:
+        every = plan.watched_interval if watched else plan.unwatched_interval
+        call = PlannedCall(b.kind, BULK_LIST, b.kind, page_size=plan.newest_page_size)
+        wants.append(_Want(b.kind, every, (call,), woken=woken))
+    else:
+        every = plan.slow_scan_interval if watched else plan.unwatched_slow_scan_interval
+        every = max(every, plan.events_slow_scan_interval) if state.events_live else every
+        call = PlannedCall(b.kind, BULK_LIST, b.kind, page_size=plan.scan_page_size, follow_pages=True)
+        wants.append(_Want(b.kind, every, (call,), woken=woken))
+    return wants
+
+
+def _asked_wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
+    """What users asked for: snapshot jobs, prospecting outcomes, a job's results and its report. Not
+    counted in the pace and never stretched (someone waits for it)."""
+    wants = []
+    for job_id in state.jobs_wanted:
+        key = job_source(job_id)
+        call = PlannedCall(key, JOB, job_id=job_id)
+        wants.append(_Want(key, 0.0, (call,), counted=False, stretchable=False))
+    for f in state.prospecting:
+        key = engagements_source(f.task_id)
+        every = plan.prospecting_interval if f.running else math.inf
+        call = PlannedCall(key, ENGAGEMENTS, f.kind, (f.task_id,))
+        wants.append(_Want(key, every, (call,), counted=False, stretchable=False, woken=f.stale))
+    for job_id in state.jobs_to_find:
+        key = find_source(job_id)
+        call = PlannedCall(key, FIND, job_id=job_id)
+        wants.append(_Want(key, math.inf, (call,), counted=False, stretchable=False))
+    for job_id, kind in state.results_wanted:
+        key = results_source(job_id)
+        call = PlannedCall(key, RESULTS, kind, job_id=job_id, page_size=plan.history_page_size)
+        wants.append(_Want(key, plan.backfill_interval, (call,), counted=False, stretchable=False))
+    for job_id, kind in state.reports_wanted:
+        key = report_source(job_id)
+        call = PlannedCall(key, REPORT, kind, job_id=job_id)
+        wants.append(_Want(key, plan.report_interval, (call,), counted=False, stretchable=False))
+    return wants
+
+
 def _wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
     """Every source the plan would call, in the order of their value (the calls of a tick keep it)."""
     kinds = sorted(state.kinds, key=lambda k: (not k.own, not k.running))  # own, then live kinds first
@@ -321,10 +477,9 @@ def _wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
         mine, past = _kind_wants(k, state, plan)
         polling += mine
         history += past
-    for job_id in state.jobs_wanted:
-        key = job_source(job_id)
-        call = PlannedCall(key, JOB, job_id=job_id)
-        polling.append(_Want(key, 0.0, (call,), counted=False, stretchable=False))
+    for b in sorted(state.bulk, key=lambda b: (not b.own, not b.running)):
+        polling += _bulk_wants(b, state, plan)
+    polling += _asked_wants(state, plan)
     polling += history
     if state.watched and state.job_next is not None and state.job_next not in state.jobs_wanted:
         call = PlannedCall(JOBS, JOB, job_id=state.job_next)

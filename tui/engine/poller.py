@@ -30,7 +30,7 @@ from typing import TypeVar
 
 import msgspec
 
-from schemas import TASK_KINDS
+from schemas import BULK_KINDS, TASK_KINDS
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.aws.service import TaskReads
@@ -40,25 +40,38 @@ from tui.core.settings import Settings
 from tui.core.timefmt import iso
 
 from .budget import BudgetSpent, RequestBudget
+from .bulk_listings import BulkListings
+from .bulk_wants import BulkWants
 from .event_consumer import EventConsumer, EventSource
 from .event_signals import Wakeup
 from .invitation_listings import InvitationListings
 from .job_queue import SnapshotJobQueue
 from .poll_plan import (
     ACTIVE,
+    BULK_LIST,
+    BULK_OWN,
+    ENGAGEMENTS,
+    FIND,
     HISTORY,
     INVITATIONS,
     INVITATIONS_SOURCE,
     JOB,
     JOBS,
     NEWEST,
+    REPORT,
+    RESULTS,
+    BulkState,
     KindState,
     PlanInput,
     PlannedCall,
     PollPlan,
     TickPlan,
+    engagements_source,
+    find_source,
     job_source,
     plan_tick,
+    report_source,
+    results_source,
 )
 from .poller_status import StatusPublisher
 from .sources import Sources, is_global, is_gone
@@ -109,6 +122,9 @@ class Poller:
             budget = RequestBudget(settings.budget, clock, ledger=ledger)
         self.budget = budget
         self.kinds = list(kinds or TASK_KINDS)
+        #: The bulk job families (none when `kinds` names only task kinds: a test's poller of one kind).
+        self.bulk_kinds = [k for k in (kinds or BULK_KINDS) if k in BULK_KINDS]
+        self.kinds = [k for k in self.kinds if k not in BULK_KINDS]
         self.watchers = watchers or Watchers(clock)
         self.watchers.on_change(self._wake_up)
         self._sources = Sources(rng or random.Random(), slow_retry=self.plan.unwatched_interval)
@@ -116,10 +132,12 @@ class Poller:
         self._wake: asyncio.Event | None = None
         self._paused = False
         self._status = StatusPublisher(
-            self._sources, self.kinds, clock, daily_calls=settings.budget.daily_calls
+            self._sources, [*self.kinds, *self.bulk_kinds], clock, daily_calls=settings.budget.daily_calls
         )
         self._task_listings = TaskListings(client, store, clock, self.plan, self._call, self._status)
         self._invitations = InvitationListings(client, store, clock, self._sources, self._call)
+        self._wants = BulkWants(store, clock, self.plan)
+        self._bulk = BulkListings(client, store, clock, self._call, self._wants)
         self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
         self._last_running: dict[str, float] = {}  # kind -> when it last had running tasks (monotonic)
         self._jobs = SnapshotJobQueue(store, clock, self.plan)
@@ -138,6 +156,7 @@ class Poller:
             catalog=settings.catalog,
             clock=clock,
             rng=rng or random.Random(),
+            bulk_kinds=self.bulk_kinds,
         )
 
     # --- public controls ----------------------------------------------------------------------------
@@ -177,10 +196,38 @@ class Poller:
         return release
 
     def follow_task(self, task_id: str, kind: str) -> None:
-        """A task pcwatch started: followed every `own_interval` until it ends."""
-        if kind in self.kinds:
+        """A task pcwatch started: followed every `own_interval` until it ends (a bulk job's kind: as
+        `follow_job`)."""
+        if kind in self.bulk_kinds:
+            self.follow_job(task_id, kind)
+        elif kind in self.kinds:
             self._own[task_id] = kind
             self._wake_up()
+
+    def follow_job(self, job_id: str, kind: str) -> None:
+        """A bulk job pcwatch started: followed by id every `own_bulk_interval` until it ends."""
+        if kind in self.bulk_kinds:
+            self._wants.follow_job(job_id, kind)
+            self._wake_up()
+
+    def want_results(self, job_id: str, *, failed_only: bool = True) -> None:
+        """Fetch this bulk job's per-record results, every page (the failed ones first), unless the
+        journal has them complete since the job ended."""
+        if self._wants.want_results(job_id, failed_only):
+            self._sources.retry(results_source(job_id))
+            self._wake_up()
+
+    def want_report_url(self, job_id: str) -> None:
+        """Ask for this bulk job's failed-records report (memory only)."""
+        if self._wants.want_report(job_id):
+            self._sources.retry(report_source(job_id))
+            self._wake_up()
+
+    def want_prospecting(self, task_id: str) -> None:
+        """Fetch this prospecting task's per-engagement outcomes (at once unless fresh), and again while
+        it runs and stays selected."""
+        self._wants.want_prospecting(task_id)
+        self._wake_up()
 
     def history_complete(self, kind: str) -> bool:
         return self._task_listings.history_complete(kind)
@@ -307,6 +354,20 @@ class Poller:
             tasks_named=woken.named,
             invitations_woken=woken.invitations,
             sweep_starts=self._invitations.sweep_starts_next,
+            bulk=tuple(
+                BulkState(
+                    kind,
+                    running=len(self.store.running_bulk_ids(kind)),
+                    own=self._wants.own(kind),
+                    listed=self._bulk.listed(kind),
+                )
+                for kind in self.bulk_kinds
+            ),
+            bulk_woken=woken.bulk,
+            results_wanted=self._wants.results_wanted(),
+            reports_wanted=self._wants.reports_wanted(),
+            prospecting=self._wants.followed(),
+            jobs_to_find=tuple(sorted(self._wants.unknown)) if self.bulk_kinds else (),
         )
 
     # --- one tick -----------------------------------------------------------------------------------
@@ -329,7 +390,8 @@ class Poller:
     async def _tick(self) -> bool | None:
         async with self._lock:
             woken, answers = self.wakeups.take()
-            plan = self._last_plan = plan_tick(self.plan_input(woken), self.plan)
+            state = self.plan_input(woken)
+            plan = self._last_plan = plan_tick(state, self.plan)
             made, ok = False, True
             outcomes: dict[str, bool] = {}
             batch: contextlib.ExitStack | None = None
@@ -341,10 +403,10 @@ class Poller:
                     elif call.op != HISTORY and batch is None:
                         batch = contextlib.ExitStack()
                         batch.enter_context(self.store.batch())
-                    done = await self._carry_out(call)
+                    done = await self._carry_out(call, sweep_starts=state.sweep_starts)
                     if done is None:  # the allowance is spent
                         break
-                    for key in _outcome_keys(call):
+                    for key in _outcome_keys(call, sweep_starts=state.sweep_starts):
                         outcomes[key] = outcomes.get(key, True) and done
                     made = True
                     if not done:
@@ -356,11 +418,12 @@ class Poller:
                 if batch is not None:
                     batch.close()
             self._own = {t: k for t, k in self._own.items() if t in self.store.running_ids(k)}
+            self._sources.forget_unasked(self._asked_sources(), self.clock.monotonic())
             self._publish_state(plan)
             self.wakeups.answer(woken, answers, outcomes)
             return ok if made else None
 
-    async def _carry_out(self, call: PlannedCall) -> bool | None:
+    async def _carry_out(self, call: PlannedCall, *, sweep_starts: bool = False) -> bool | None:
         """One planned call (with its follow-ups). True if it succeeded, False if it failed (recorded on
         its source), None if the allowance is spent."""
         now = self.clock.monotonic()
@@ -378,6 +441,18 @@ class Poller:
                 await self._invitations.sweep(call)
             elif call.op == INVITATIONS:
                 await self._invitations.list_new(call)
+            elif call.op == BULK_LIST:
+                await self._bulk.list_jobs(call)
+            elif call.op == BULK_OWN:
+                await self._bulk.own(call)
+            elif call.op == RESULTS:
+                await self._bulk.results_page(call)
+            elif call.op == REPORT:
+                await self._bulk.report(call)
+            elif call.op == ENGAGEMENTS:
+                await self._bulk.engagements(call)
+            elif call.op == FIND:
+                await self._bulk.find(call)
             else:  # OWN, UNSETTLED: by TaskIdentifier
                 await self._task_listings.by_id(call)
         except BudgetSpent as spent:
@@ -392,7 +467,9 @@ class Poller:
             self._on_failure(call, ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
             return False
         self._spent = None
-        for key in {call.source, failure_key(call)}:
+        for key in _outcome_keys(call, sweep_starts=sweep_starts):
+            if key != call.source:  # (the look for new invitations rode on the sweep's first page)
+                self._sources.called(key, now)
             self._sources.succeeded(key, self.clock.now())
         if self.status.last_error is not None:
             self._publish_state()  # a source answers again: its error is over now, not at the tick's end
@@ -407,11 +484,21 @@ class Poller:
             self._sources.hold(key, failure, now)
         else:
             self._sources.failed(key, failure, now)
+        gave_up = not is_global(failure) and self._sources.get(key).gave_up_at is not None
         if call.op == JOB and call.job_id is not None:
             if is_gone(failure):
                 self._jobs.gone(call.job_id)
-            elif not is_global(failure) and self._sources.get(key).gave_up_at is not None:
+            elif gave_up:
                 self._jobs.give_up(call.job_id)
+        elif gave_up or is_gone(failure):  # what users asked for, that no retry will fetch
+            if call.op == RESULTS and call.job_id is not None:
+                self._wants.drop_results(call.job_id)
+            elif call.op == REPORT and call.job_id is not None:
+                self._wants.drop_report(call.job_id)
+            elif call.op == ENGAGEMENTS and call.task_ids:
+                self._wants.drop_prospecting(call.task_ids[0])
+            elif call.op == FIND and call.job_id is not None:
+                self._wants.forget_unknown({call.job_id})
         # Said now, not at the tick's end: the tick's next call may hang, and until it has hung for
         # HUNG_AFTER the header would still say what it said before this failure.
         self._publish_state()
@@ -449,6 +536,16 @@ class Poller:
 
     def _on_store_change(self, change: StoreChange) -> None:
         self._jobs.on_task_change(change, backfill=self._task_listings.in_backfill, own=set(self._own))
+        self._wants.on_store_change(change)
+
+    def _asked_sources(self) -> set[str]:
+        """The sources of what users asked for that are still wanted (the others are not kept)."""
+        return {
+            *(results_source(j) for j, _ in self._wants.results_wanted()),
+            *(report_source(j) for j, _ in self._wants.reports_wanted()),
+            *(engagements_source(f.task_id) for f in self._wants.followed()),
+            *(find_source(j) for j in self._wants.unknown),
+        }
 
     async def _fetch_job(self, call: PlannedCall) -> None:
         job_id = call.job_id or ""
@@ -470,6 +567,10 @@ def failure_key(call: PlannedCall) -> str:
     return job_source(call.job_id) if call.op == JOB and call.job_id else call.source
 
 
-def _outcome_keys(call: PlannedCall) -> set[str]:
-    """The sources a call answers for."""
-    return {call.source, failure_key(call)}
+def _outcome_keys(call: PlannedCall, *, sweep_starts: bool = False) -> set[str]:
+    """The sources a call answers for: the sweep's turn that starts a pass, the look for new
+    invitations too (its page is the newest)."""
+    keys = {call.source, failure_key(call)}
+    if sweep_starts and call.op == INVITATIONS and call.full:
+        keys.add(INVITATIONS_SOURCE)
+    return keys

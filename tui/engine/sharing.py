@@ -15,8 +15,17 @@ The journal is where the viewers meet (one SQLite file per endpoint, account and
 - The leader publishes its status (calls in the last hour, calls left today, next poll, last error) in the
   journal's meta table (`viewer:leader`); a follower's `status` is that status with the state
   "following" (or the leader's "stale"/"backoff"/"paused" when it is not live).
-- A follower's `refresh_now()`, `want_job(id)` and `follow_task(id, kind)` write a request (a
-  `viewer:request:` meta row) the leader picks up within a second;
+- A follower's `refresh_now()`, `want_job(id)`, `follow_task(id, kind)`, `follow_job(id, kind)`,
+  `want_results(id)` and `want_prospecting(id)` write a request (a `viewer:request:` meta row) the leader
+  picks up within a second; what it fetches (a job's results, a task's outcomes) reaches the follower
+  through the journal like everything else.
+- A bulk job's report URL does not: it is an expiring link that grants access to the report, kept in the
+  memory of the process that asked for it, never written to the journal (nor logged). Only the leader
+  calls the service, so only the leader's viewer can show it; a follower's `want_report_url(id)` makes no
+  request (the leader's answer could not reach it) and its `report_url(id)` then says, in
+  `failure_reason`, which process has the link to offer. (Handing it over through a short-lived row
+  would still write it into the journal's file and its WAL, where a later copy of the file would keep
+  it; a second channel between viewers, for one link, is not worth its code.)
 - A follower that someone watches (`watching()`: a dashboard, a live view) says so with a heartbeat row
   (`viewer:request:watching:<pid>`, every 15 s, emptied when it stops): the leader counts it as a watcher
   (`tui.engine.watchers`), so it spends fast while anyone anywhere looks, and almost nothing otherwise.
@@ -41,7 +50,7 @@ from pathlib import Path
 
 import msgspec
 
-from tui.aws.failures import ApiFailure
+from tui.aws.failures import ApiFailure, SdkTooOld
 from tui.aws.service import TaskReads
 from tui.core.clock import Clock, SystemClock, sleep_or_wake
 from tui.core.settings import Settings
@@ -49,10 +58,10 @@ from tui.core.timefmt import iso
 
 from .api import Engine
 from .journal import Journal, journal_for
-from .status import LEADER_KEY, StatusBoard, status_from_json, status_to_json
+from .status import LEADER_KEY, StatusBoard, read_report, status_from_json, status_to_json
 from .store import Store
 from .store_retention import KEEP_ENDED_TASKS
-from .types import HUNG_AFTER, PollerStatus, PollingState
+from .types import HUNG_AFTER, PollerStatus, PollingState, ReportUrl
 from .viewer_lock import JournalLock
 from .watchers import HEARTBEAT, REMOTE_TTL, Watchers
 
@@ -69,6 +78,10 @@ REFRESH_KEY = REQUEST_PREFIX + "refresh"
 WANT_JOB_PREFIX = REQUEST_PREFIX + "job:"
 #: + kind ":" task id: a follower started this task (a write); the leader follows it closely.
 FOLLOW_PREFIX = REQUEST_PREFIX + "follow:"
+#: + "failed:" or "all:" + a job id: a follower opened this bulk job; the leader fetches its results.
+RESULTS_PREFIX = REQUEST_PREFIX + "results:"
+#: + a task id: a follower selected this prospecting task; the leader fetches its outcomes.
+PROSPECTING_PREFIX = REQUEST_PREFIX + "prospecting:"
 #: + a process id: that follower is watched (the value: when it last said so; empty: no longer).
 WATCHING_PREFIX = REQUEST_PREFIX + "watching:"
 #: Seconds between a follower's reads of the journal (and tries of the lock).
@@ -82,7 +95,8 @@ LEADER_SILENT_AFTER = 4 * LEADER_HEARTBEAT
 
 class SharedEngine:
     """What a viewer drives, leader or follower: the same surface as a `Poller` (`run`, `pause`,
-    `resume`, `refresh_now`, `want_job`, `watching`, `follow_task`, `status`, `subscribe_status`)."""
+    `resume`, `refresh_now`, `want_job`, `want_results`, `want_report_url`, `want_prospecting`,
+    `watching`, `follow_task`, `follow_job`, `status`, `subscribe_status`)."""
 
     def __init__(
         self,
@@ -159,6 +173,46 @@ class SharedEngine:
         elif self.store.job(job_id) is None:
             self._request(WANT_JOB_PREFIX + job_id)
 
+    def want_results(self, job_id: str, *, failed_only: bool = True) -> None:
+        if self.poller is not None:
+            self.poller.want_results(job_id, failed_only=failed_only)
+            return
+        kept = self.store.result_set(job_id)
+        if kept is not None and kept.head.final and kept.covers(failed_only):
+            return  # (complete since the job ended: nothing the leader could add)
+        self._request(f"{RESULTS_PREFIX}{'failed' if failed_only else 'all'}:{job_id}")
+
+    def want_report_url(self, job_id: str) -> None:
+        if self.poller is not None:
+            self.poller.want_report_url(job_id)
+            return
+        report = read_report(self.store.meta(LEADER_KEY))
+        who = f"process {report[0].pid}" if report is not None and report[0].pid else "another process"
+        self.store.set_report(
+            ReportUrl(
+                job_id=job_id,
+                status=None,
+                url=None,
+                expires_at=None,
+                failure_reason=(
+                    f"the report's link is offered by the viewer that polls ({who}): an expiring link "
+                    "is never written to the shared journal; open the job there"
+                ),
+            )
+        )
+
+    def want_prospecting(self, task_id: str) -> None:
+        if self.poller is not None:
+            self.poller.want_prospecting(task_id)
+        else:
+            self._request(PROSPECTING_PREFIX + task_id)
+
+    def follow_job(self, job_id: str, kind: str) -> None:
+        if self.poller is not None:
+            self.poller.follow_job(job_id, kind)
+        else:
+            self._request(f"{FOLLOW_PREFIX}{kind}:{job_id}")
+
     def watching(self) -> Callable[[], None]:
         """Someone looks at this viewer. A leader's poller speeds up at once; a follower tells the leader
         (a heartbeat in the journal)."""
@@ -231,7 +285,13 @@ class SharedEngine:
         except Exception as exc:  # e.g. an unknown profile: say so, let another viewer try, retry later
             if self._lock is not None:
                 self._lock.release()
-            message = exc.message if isinstance(exc, ApiFailure) else f"{type(exc).__name__}: {exc}"
+            message = (
+                exc.message
+                if isinstance(exc, ApiFailure)
+                else str(exc)
+                if isinstance(exc, SdkTooOld)
+                else f"{type(exc).__name__}: {exc}"
+            )
             self._board.set(PollerStatus(state="stale", last_error=message, stale_since=self.clock.now()))
             self._retry_lead_at = self.clock.monotonic() + self.settings.slow_interval
             return None
@@ -303,7 +363,12 @@ class SharedEngine:
                     poller.want_job(key[len(WANT_JOB_PREFIX) :])
                 elif key.startswith(FOLLOW_PREFIX):
                     kind, _, task_id = key[len(FOLLOW_PREFIX) :].partition(":")
-                    poller.follow_task(task_id, kind)
+                    poller.follow_task(task_id, kind)  # (a bulk job's kind: the poller follows the job)
+                elif key.startswith(RESULTS_PREFIX):
+                    which, _, job_id = key[len(RESULTS_PREFIX) :].partition(":")
+                    poller.want_results(job_id, failed_only=which != "all")
+                elif key.startswith(PROSPECTING_PREFIX):
+                    poller.want_prospecting(key[len(PROSPECTING_PREFIX) :])
                 elif key.startswith(WATCHING_PREFIX):
                     self._heard(key[len(WATCHING_PREFIX) :], value)
 

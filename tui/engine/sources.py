@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from schemas import ResourceNotFoundException, short_name
+from schemas import BULK_KINDS, ResourceNotFoundException, short_name
 from tui.aws.failures import ApiFailure, CredentialsFailure, NetworkFailure
 from tui.aws.retry import Backoff, may_retry
 
@@ -21,6 +21,15 @@ from .poll_plan import JOBS, SourceTimes
 
 #: A source that failed for good (e.g. a job the service no longer has) stays named this long.
 GAVE_UP_SHOWN_FOR = 600.0
+#: The sources of what users ask for (one per job or task): kept only while wanted, or failing.
+ASKED_PREFIXES = ("results:", "report:", "engagements:", "find:")
+#: How the header names them: prefix -> (what, of what).
+_ASKED_LABELS = {
+    "results": "results of job",
+    "report": "report of job",
+    "engagements": "engagements of task",
+    "find": "bulk job",
+}
 
 
 @dataclass
@@ -46,16 +55,21 @@ class Source:
 
 def _kind_label(kind: str) -> str:
     short = short_name(kind)
-    return f"{short} tasks" if short is not None else kind
+    if short is None:
+        return kind
+    return f"{short} jobs" if kind in BULK_KINDS else f"{short} tasks"
 
 
 def label(key: str) -> str:
-    """The header's name for a source: `inv-to-eng tasks`, `job job-…`, `invitations`."""
+    """The header's name for a source: `inv-to-eng tasks`, `opp-bulk jobs`, `job job-…`, `invitations`,
+    `results of job …`."""
     prefix, _, rest = key.partition(":")
     if not rest:
         return _kind_label(key)
     if prefix == "job":
         return f"job {rest}"
+    if prefix in _ASKED_LABELS:
+        return f"{_ASKED_LABELS[prefix]} {rest}"
     return f"{_kind_label(rest)} ({prefix})"
 
 
@@ -141,6 +155,15 @@ class Sources:
         if self._hold_backoff is not None:
             self._hold_backoff.reset()
 
+    def forget_unasked(self, wanted: set[str], now: float) -> None:
+        """Drop the sources of asks no longer wanted (one per job or task would otherwise pile up); one
+        that failed for good stays as long as `failing` names it."""
+        for key in [k for k in self._sources if k.startswith(ASKED_PREFIXES) and k not in wanted]:
+            source = self._sources[key]
+            shown = source.gave_up_at is not None and now - source.gave_up_at <= GAVE_UP_SHOWN_FOR
+            if source.failure is None or not shown:
+                del self._sources[key]
+
     def wake_all(self) -> None:
         """Refresh now: every source is due (those given up for good too), the hold lifted."""
         for source in self._sources.values():
@@ -162,7 +185,7 @@ class Sources:
         if self.jobs_succeeded_at is not None:
             out[JOBS] = self.jobs_succeeded_at
         for key, source in self._sources.items():
-            if source.last_success is None:
+            if source.last_success is None or key.startswith(ASKED_PREFIXES):
                 continue
             name = JOBS if key.startswith("job:") else key if ":" not in key else key.split(":", 1)[1]
             if name not in out or out[name] < source.last_success:

@@ -20,21 +20,32 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TypeVar
 
 import msgspec
 
-from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord, TaskStatus
+from schemas import (
+    BulkJobRecord,
+    BulkJobResult,
+    EngagementInvitationSummary,
+    GetProspectingFromEngagementTaskResponse,
+    GetResourceSnapshotJobResponse,
+    TaskRecord,
+    TaskStatus,
+)
 from tui.core.clock import Clock, SystemClock
 from tui.core.subscribers import Subscribers
 
+from .bulk_contents import KEEP_ENDED_BULK_JOBS, ResultSet, ResultSetHead
 from .journal import Journal, JournalChanges, PendingWrites
-from .kept_text import kept_job, kept_task
+from .kept_text import kept_bulk_job, kept_job, kept_prospecting, kept_results, kept_task
 from .store_contents import StoreContents, from_epoch, started
 from .store_retention import KEEP_ENDED_TASKS
 from .store_sync import apply_changes, load_contents
-from .types import Completion, StoreChange, TaskRow, Transition
+from .types import BulkResults, Completion, ReportUrl, StoreChange, TaskRow, Transition
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", TaskRecord, BulkJobRecord)
 
 __all__ = ["Completion", "Store", "StoreChange", "Transition"]
 
@@ -43,7 +54,7 @@ def _is_terminal(status: str | None) -> bool:
     return status in TaskStatus.TERMINAL
 
 
-def _merge(old: TaskRecord, new: TaskRecord) -> TaskRecord:
+def _merge(old: R, new: R) -> R:
     """The new record, keeping fields a partial response left out (never erase what we knew)."""
     missing = {
         f: getattr(old, f)
@@ -55,11 +66,17 @@ def _merge(old: TaskRecord, new: TaskRecord) -> TaskRecord:
 
 class Store:
     def __init__(
-        self, journal: Journal | None = None, clock: Clock | None = None, keep_ended: int = KEEP_ENDED_TASKS
+        self,
+        journal: Journal | None = None,
+        clock: Clock | None = None,
+        keep_ended: int = KEEP_ENDED_TASKS,
+        *,
+        keep_ended_bulk: int = KEEP_ENDED_BULK_JOBS,
     ) -> None:
         self.journal = journal
         self._clock = clock or SystemClock()
         self._contents = StoreContents(keep_ended)
+        self._contents.bulk.keep_ended = keep_ended_bulk
         self._subscribers: Subscribers[StoreChange] = Subscribers("store")
         self._pending = PendingWrites()
         self._batch_depth = 0
@@ -124,6 +141,55 @@ class Store:
 
     def transitions_of(self, task_id: str) -> list[Transition]:
         return list(self._contents.transitions.get(task_id, ()))
+
+    # --- bulk jobs, their results and reports, prospecting outcomes ---------------------------------
+
+    def bulk_jobs(self) -> list[BulkJobRecord]:
+        """Every bulk job kept (both families), the newest created first."""
+        return self._contents.bulk.newest_first()
+
+    def bulk_job(self, job_id: str) -> BulkJobRecord | None:
+        return self._contents.bulk.jobs.get(job_id)
+
+    def bulk_job_observed(self, job_id: str) -> datetime | None:
+        """When the job was last observed (listed or fetched)."""
+        return from_epoch(self._contents.bulk.fetched.get(job_id))
+
+    def running_bulk_ids(self, kind: str) -> set[str]:
+        """Bulk jobs of `kind` not finished (what the poller follows)."""
+        return self._contents.bulk.running_ids(kind)
+
+    def result_set(self, job_id: str) -> ResultSet | None:
+        """A job's results as far as fetched: from memory, else read back from the journal."""
+        bulk = self._contents.bulk
+        found = bulk.result_set(job_id)
+        if found is not None or self.journal is None or job_id in bulk.absent:
+            return found
+        try:
+            found = self.journal.result_set(job_id)
+        except (sqlite3.Error, msgspec.DecodeError, msgspec.ValidationError) as exc:
+            log.warning("results of %s not read from the journal: %s", job_id, exc)
+            return None
+        if found is None:
+            bulk.absent.add(job_id)
+        else:
+            bulk.keep_results(job_id, found)
+        return found
+
+    def bulk_results(self, job_id: str) -> BulkResults | None:
+        """The job's per-record results fetched so far, the failed first (None: never asked for)."""
+        found = self.result_set(job_id)
+        return found.view(job_id) if found is not None else None
+
+    def report_url(self, job_id: str) -> ReportUrl | None:
+        """The job's report while its URL lasts (memory only: this process asked for it)."""
+        return self._contents.bulk.report(job_id, self._clock.now())
+
+    def prospecting(self, task_id: str) -> GetProspectingFromEngagementTaskResponse | None:
+        return self._contents.bulk.prospecting.get(task_id)
+
+    def prospecting_fetched_at(self, task_id: str) -> datetime | None:
+        return from_epoch(self._contents.bulk.prospecting_fetched.get(task_id))
 
     def recent_transitions(self, limit: int = 200) -> list[Transition]:
         """The latest transitions, oldest first."""
@@ -194,7 +260,7 @@ class Store:
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            loaded = self.journal.load(self.keep_ended)
+            loaded = self.journal.load(self.keep_ended, self._contents.bulk.keep_ended)
             load_contents(self._contents, loaded)
             self.journal_seq = loaded.change_seq
         finally:
@@ -233,6 +299,11 @@ class Store:
                 invitations=pending.invitations.values(),
                 removed_invitations=pending.removed_invitations,
                 meta=pending.meta,
+                bulk_jobs=pending.bulk_jobs.values(),
+                result_resets=pending.result_resets,
+                result_heads=pending.result_heads,
+                result_pages=pending.result_pages,
+                prospecting=pending.prospecting.values(),
             )
         except sqlite3.Error as exc:
             # Keep running in memory; the next flush tries again with its own changes.
@@ -348,6 +419,99 @@ class Store:
         self._pending.removed_invitations |= removed
         self._after_write()
         return self._notify(StoreChange(invitation_ids=frozenset(removed)))
+
+    def apply_bulk_jobs(
+        self, jobs: Iterable[BulkJobRecord], observed_at: datetime | None = None
+    ) -> StoreChange:
+        """Upsert bulk jobs observed at `observed_at` (default: now), keeping what a partial answer left
+        out; the oldest finished beyond the bound are forgotten (the journal keeps them)."""
+        at = (observed_at or self._clock.now()).timestamp()
+        bulk = self._contents.bulk
+        changed: set[str] = set()
+        for received in jobs:
+            job = kept_bulk_job(received)
+            old = bulk.jobs.get(job.job_id)
+            if old is not None:
+                if bulk.fetched.get(job.job_id, at) > at:
+                    continue  # an older observation arriving late
+                job = _merge(old, job)
+            if bulk.put_job(job, at):
+                changed.add(job.job_id)
+            self._pending.bulk_jobs[job.job_id] = (job, at)
+        changed |= bulk.forget_ended()
+        self._after_write()
+        return self._notify(StoreChange(bulk_job_ids=frozenset(changed)))
+
+    def start_results(self, job_id: str, kind: str, *, all_asked: bool, final: bool) -> None:
+        """A fetch of the job's results begins (again): what was kept of them is dropped, here and in
+        the journal, when its first page comes (`apply_results`)."""
+        head = ResultSetHead(
+            kind=kind, all_asked=all_asked, fetched_at=self._clock.now().timestamp(), final=final
+        )
+        self._contents.bulk.keep_results(job_id, ResultSet(head))
+        self._pending.result_resets.add(job_id)
+        self._pending.result_heads[job_id] = head
+        self._after_write()
+
+    def extend_results(self, job_id: str, kind: str, *, all_asked: bool) -> ResultSet:
+        """Ask for more of a job's results than were fetched (every record, after the failed ones): the
+        set goes on from where it is."""
+        found = self.result_set(job_id)
+        if found is None:
+            self.start_results(job_id, kind, all_asked=all_asked, final=False)
+            found = self.result_set(job_id)
+            assert found is not None
+            return found
+        if all_asked and not found.head.all_asked:
+            found.head = msgspec.structs.replace(found.head, all_asked=True)
+            self._pending.result_heads[job_id] = found.head
+            self._after_write()
+        return found
+
+    def apply_results(
+        self, job_id: str, phase: str, results: list[BulkJobResult], *, complete: bool
+    ) -> StoreChange:
+        """One more page of a job's results (of `phase`: FAILED or SUCCEEDED), the phase `complete` once
+        its last page is in. The page is journaled on its own row."""
+        found = self.result_set(job_id)
+        if found is None:  # (not started: a page nobody asked for)
+            return StoreChange()
+        bulk = self._contents.bulk
+        page = found.head.pages.get(phase, 0)
+        kept = kept_results(results)
+        found.results.setdefault(phase, []).extend(kept)
+        found.head = msgspec.structs.replace(
+            found.head,
+            pages={**found.head.pages, phase: page + 1},
+            complete={**found.head.complete, phase: complete},
+        )
+        bulk.keep_results(job_id, found)
+        self._pending.result_heads[job_id] = found.head
+        self._pending.result_pages.append((job_id, phase, page, kept))
+        self._after_write()
+        return self._notify(StoreChange(bulk_job_ids=frozenset({job_id})))
+
+    def set_report(self, report: ReportUrl) -> StoreChange:
+        """A job's report as the service said it: memory only (never journaled, logged or shared)."""
+        bulk = self._contents.bulk
+        if bulk.reports.get(report.job_id) == report:
+            return StoreChange()
+        bulk.reports[report.job_id] = report
+        return self._notify(StoreChange(bulk_job_ids=frozenset({report.job_id})))
+
+    def apply_prospecting(
+        self, outcome: GetProspectingFromEngagementTaskResponse, observed_at: datetime | None = None
+    ) -> StoreChange:
+        """A prospecting task's per-engagement outcomes (kept while the store keeps the task)."""
+        task_id = outcome.task_id
+        if not task_id or task_id not in self._contents.rows:
+            return StoreChange()
+        at = (observed_at or self._clock.now()).timestamp()
+        kept = kept_prospecting(outcome)
+        changed = self._contents.bulk.put_prospecting(kept, at)
+        self._pending.prospecting[task_id] = (kept, at)
+        self._after_write()
+        return self._notify(StoreChange(task_ids=frozenset({task_id}) if changed else frozenset()))
 
     def set_meta_now(self, key: str, value: str) -> None:
         """`set_meta` in a transaction of its own at once, even inside a batch: the leader's status must

@@ -1,5 +1,6 @@
 """What a store holds in memory: its tasks (as `TaskRow`s) and their index, their transitions, the
-snapshot jobs, the pending invitations and the journal's meta rows, bounded by `keep_ended`.
+snapshot jobs, the pending invitations, the journal's meta rows, bounded by `keep_ended`; and the bulk
+jobs, their results and the prospecting tasks' outcomes (`bulk`, a `BulkContents`, bounded on its own).
 
 One object, changed from two sides that never call each other: a poll's observations (`Store.apply_*`,
 which also queue the journal writes and notify) and the journal's rows (`store_sync`: the load, and a
@@ -16,6 +17,7 @@ from datetime import datetime, timezone
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
 
+from .bulk_contents import BulkContents
 from .store_index import TaskIndex
 from .store_retention import ended_to_forget
 from .types import TaskRow, Transition
@@ -51,6 +53,7 @@ class StoreContents:
         self.invitations: dict[str, EngagementInvitationSummary] = {}
         self.meta: dict[str, str] = {}
         self.index = TaskIndex()
+        self.bulk = BulkContents()
 
     def add_transition(self, transition: Transition) -> None:
         self.transitions.setdefault(transition.task_id, []).append(transition)
@@ -65,8 +68,8 @@ class StoreContents:
         return changed
 
     def forget_ended(self) -> set[str]:
-        """Forget the oldest finished tasks beyond `keep_ended` (and their transitions and snapshot jobs):
-        the ids forgotten. Their journal rows stay."""
+        """Forget the oldest finished tasks beyond `keep_ended` (and their transitions, snapshot jobs and
+        prospecting outcomes): the ids forgotten. Their journal rows stay."""
         ended = len(self.rows) - self.index.active_count()
         forget = ended_to_forget(self.rows.values(), ended, self.keep_ended)
         if not forget:
@@ -83,5 +86,6 @@ class StoreContents:
         for job_id in job_ids:
             self.jobs.pop(job_id, None)
             self.job_fetched.pop(job_id, None)
+        self.bulk.forget_prospecting(set(forget))
         log.debug("forgot %d finished tasks (the journal keeps them)", len(forget))
         return set(forget)

@@ -66,7 +66,14 @@ def load_contents(contents: StoreContents, loaded: JournalContents) -> None:
             contents.put_job(job, at)
     contents.invitations = {i.id: i for i in loaded.invitations}
     contents.meta = dict(loaded.meta)
+    bulk = contents.bulk
+    for bulk_job, at in loaded.bulk_jobs:
+        bulk.put_job(bulk_job, at)
+    for outcome, at in loaded.prospecting:
+        if outcome.task_id and outcome.task_id in rows:
+            bulk.put_prospecting(outcome, at)
     contents.forget_ended()
+    bulk.forget_ended()
 
 
 def apply_changes(contents: StoreContents, changes: JournalChanges) -> StoreChange:
@@ -104,10 +111,27 @@ def apply_changes(contents: StoreContents, changes: JournalChanges) -> StoreChan
         if contents.invitations.pop(inv_id, None) is not None:
             invitation_ids.add(inv_id)
     contents.meta.update(changes.meta)
+    bulk = contents.bulk
+    bulk_ids: set[str] = set()
+    for bulk_job, at in changes.bulk_jobs:
+        old_job = bulk.jobs.get(bulk_job.job_id)
+        if old_job is not None and bulk.fetched.get(bulk_job.job_id, at) > at:
+            continue  # our own observation is newer (we were the poller a moment ago)
+        if bulk.put_job(bulk_job, at):
+            bulk_ids.add(bulk_job.job_id)
+    for job_id in changes.result_sets:  # read again from the journal when next looked at
+        bulk.results.pop(job_id, None)
+        bulk.absent.discard(job_id)
+        bulk_ids.add(job_id)
+    for outcome, at in changes.prospecting:
+        if outcome.task_id and outcome.task_id in rows and bulk.put_prospecting(outcome, at):
+            changed.add(outcome.task_id)
     changed |= contents.forget_ended()
+    bulk_ids |= bulk.forget_ended()
     return StoreChange(
         task_ids=frozenset(changed),
         job_ids=frozenset(job_ids),
         invitation_ids=frozenset(invitation_ids),
         transitions=tuple(transitions),
+        bulk_job_ids=frozenset(bulk_ids),
     )

@@ -1,4 +1,5 @@
-"""The task listings a poll tick carries out: a kind's first listing (its IN_PROGRESS tasks), its
+"""The task listings a poll tick carries out: a kind's first listing (its IN_PROGRESS tasks; for a kind
+whose list has no status filter, a prospecting task's, its newest page), its
 newest-first page (new tasks and the ends of running ones; running tasks not on it are looked up by id,
 10 a call), tasks by id (pcwatch's own, or in a status this version does not know), and the history, a
 page at a time.
@@ -15,7 +16,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from schemas import TaskRecord, TaskStatus
+from schemas import TASK_KINDS, TaskRecord, TaskStatus
 from tui.aws.service import TaskReads
 from tui.core.clock import Clock
 
@@ -81,12 +82,21 @@ class TaskListings:
 
     async def list_active(self, call: PlannedCall) -> None:
         """A kind's first listing in this process: its IN_PROGRESS tasks (those older than any page
-        shows too); running tasks known from the journal that are not among them, by id."""
+        shows too); running tasks known from the journal that are not among them, by id. A kind whose
+        list has no status filter: its newest page (running tasks older than it are the history's to
+        find, or known from the journal and looked up by id)."""
         kind = call.kind or ""
         running = self._store.running_ids(kind)
-        listed = await self._list_all(
-            call.source, kind, status=[TaskStatus.IN_PROGRESS], max_results=call.page_size
-        )
+        entry = TASK_KINDS.get(kind)
+        if entry is not None and entry.status_filter is None:
+            page = await self._call(
+                call.source, partial(self._client.list_tasks, kind, max_results=call.page_size)
+            )
+            listed = [TaskRecord.from_task(s, kind) for s in page.task_summaries]
+        else:
+            listed = await self._list_all(
+                call.source, kind, status=[TaskStatus.IN_PROGRESS], max_results=call.page_size
+            )
         self._listed.add(kind)
         self._store.apply_tasks(listed, self._clock.now())
         await self._fetch_by_id(

@@ -1,7 +1,7 @@
 """The poller's events side (`EventWakeups`, which the poller owns): the wake-ups an events queue asks
 for (`tui.engine.event_consumer`, whose consumer it holds), resolved into inputs of the poll plan
-(`PlanInput.kinds_woken`, `tasks_named`, `invitations_woken`; the snapshot jobs join the job queue's
-wanted ones), and each wake-up answered after the tick that made its calls: True once every call it
+(`PlanInput.kinds_woken`, `tasks_named`, `invitations_woken`, `bulk_woken`; the snapshot jobs join the
+job queue's wanted ones), and each wake-up answered after the tick that made its calls: True once every call it
 needed succeeded (its result is journaled), so the consumer deletes its messages; False, and they come
 back from the queue.
 
@@ -36,10 +36,12 @@ class Woken:
     named: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     invitations: bool = False
     jobs: frozenset[str] = frozenset()
+    #: Bulk job families to list (those with no job known running).
+    bulk: frozenset[str] = frozenset()
 
     def needs(self) -> list[tuple[str, ...]]:
         """The sources whose success answers the wake-ups (any one of each tuple)."""
-        needs: list[tuple[str, ...]] = [(kind,) for kind in sorted(self.kinds)]
+        needs: list[tuple[str, ...]] = [(kind,) for kind in sorted(self.kinds | self.bulk)]
         needs += [(event_source(kind), kind) for kind in sorted(self.named)]
         if self.invitations:
             needs.append((INVITATIONS_SOURCE,))  # (the sweep's page may not be the newest)
@@ -63,9 +65,11 @@ class EventWakeups:
         catalog: str,
         clock: Clock,
         rng: random.Random,
+        bulk_kinds: Sequence[str] = (),
     ) -> None:
         self._store = store
         self._kinds = list(kinds)
+        self._bulk_kinds = list(bulk_kinds)
         self._jobs = jobs
         self._status = status
         self._wake_loop = wake_loop
@@ -140,7 +144,12 @@ class EventWakeups:
                     named[kind] = ids
         kinds = frozenset() if named else frozenset(k for k in self._kinds if k in wakeup.kinds)
         jobs = frozenset(j for j in wakeup.jobs if j in self._jobs.wanted)
-        return Woken(kinds, named, wakeup.invitations, jobs)
+        # A family with a job running: the events are most likely its records', and its listing is on the
+        # running cadence already.
+        bulk = frozenset(
+            k for k in self._bulk_kinds if k in wakeup.bulk and not self._store.running_bulk_ids(k)
+        )
+        return Woken(kinds, named, wakeup.invitations, jobs, bulk)
 
     def pending(self) -> Woken:
         """The wake-ups waiting for the next tick, resolved (what `next_delay` plans with)."""

@@ -16,12 +16,13 @@ from tui.core.settings import Settings
 
 from .faults import Faults
 from .server import Endpoint, serve
-from .simulator import Simulator
+from .simulator import CATALOGS, Simulator
 
 
 @dataclass(frozen=True)
 class DemoWorld:
-    """What the demo's endpoint holds: a seeded history and new tasks every minute."""
+    """What the demo's endpoint holds: a seeded history, new tasks every minute (and now and then a bulk
+    job or a prospecting task), and a large opportunity bulk job under way."""
 
     seed: int = 1
     #: Tasks in the history of each catalog.
@@ -30,6 +31,13 @@ class DemoWorld:
     activity_per_minute: float = 12.0
     #: Time scale of the simulated tasks (10: every task ends ten times sooner).
     speed: float = 1.0
+    #: An opportunity bulk job of this many records is running when the demo starts (0: none), `bulk_done`
+    #: of them processed, at `bulk_per_minute` records a minute (times `speed`), `bulk_failures` of them
+    #: failing. 5,000 at 350 a minute: about 14 minutes in all, 13 left when the demo starts.
+    bulk_records: int = 5_000
+    bulk_per_minute: float = 350.0
+    bulk_done: float = 0.08
+    bulk_failures: float = 0.04
 
 
 #: The demo every `--demo` shows: a large history, tasks starting and ending while you watch.
@@ -100,6 +108,14 @@ def start_demo(
     )
     if world.activity_per_minute > 0:
         simulator.demo_activity(world.activity_per_minute)
+    if world.bulk_records > 0:
+        simulator.open_with_bulk_job(
+            settings.catalog if settings.catalog in CATALOGS else "Sandbox",
+            world.bulk_records,
+            rate_per_minute=world.bulk_per_minute,
+            done=world.bulk_done,
+            failure_share=world.bulk_failures,
+        )
     endpoint = serve(simulator, port=0)
     demo = Demo(endpoint, simulator, dataclasses.replace(settings, endpoint_url=endpoint.url, demo=True))
     if settings.demo_events:

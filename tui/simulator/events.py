@@ -4,8 +4,13 @@
 Partner Central publishes no "task completed" event; a task's completion shows in the events of what it
 made: an accepted invitation task accepts the invitation and creates an opportunity, an engagement from
 an opportunity updates the opportunity and adds a member, an opportunity from an engagement creates an
-opportunity, and each launches a resource snapshot job. A FAILED task publishes nothing. These are the
-events sent here, each with a fresh `id`, `time` the task's end.
+opportunity, and each launches a resource snapshot job. A FAILED task publishes nothing, nor does a
+prospecting task (the service has no event of the leads it makes). These are the events sent here, each
+with a fresh `id`, `time` the task's end.
+
+Bulk jobs publish nothing here either: there is no "job completed" event, and the service does not
+document whether the opportunities a bulk job creates publish Opportunity Created; pcwatch polls bulk
+jobs, and thousands of such events a job would only wake the task listings for nothing.
 
 The simulator layer may not import `tui.aws`, so the publisher talks to SQS with boto3 directly
 (`SendMessageBatch`); `send` can be replaced (the benchmark's in-memory queue).
@@ -55,8 +60,9 @@ def _envelope(
 
 
 def task_events(task: SimTask, new_id: Callable[[], str] | None = None) -> list[dict[str, Any]]:
-    """The EventBridge events a task's end causes (none for a failed one)."""
-    if task.status != TaskStatus.COMPLETE:
+    """The EventBridge events a task's end causes (none for a failed one, none for a prospecting task:
+    Partner Central publishes no event of the leads it makes)."""
+    if task.status != TaskStatus.COMPLETE or task.kind not in _OPPORTUNITY_EVENT:
         return []
     make_id = new_id or (lambda: str(uuid.uuid4()))
     out: list[dict[str, Any]] = []

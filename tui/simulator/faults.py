@@ -146,9 +146,32 @@ class FaultPicker:
         return plan
 
 
-_LIST_KEYS = ("TaskSummaries", "EngagementInvitationSummaries", "ResourceSnapshotJobSummaries")
-_PROTECTED = frozenset({"TaskId", "Id", "Catalog"})  # what a client needs to tell records apart
-_TEXT_FIELDS = ("Message", "EngagementTitle", "SenderCompanyName", "LastFailure", "InvitationMessage")
+_LIST_KEYS = (
+    "TaskSummaries",
+    "EngagementInvitationSummaries",
+    "ResourceSnapshotJobSummaries",
+    "OpportunityBulkJobSummaries",
+    "items",
+    "Results",
+    "Engagements",
+)
+#: What a client needs to tell records apart.
+_PROTECTED = frozenset({"TaskId", "Id", "Catalog", "JobId", "RequestId", "EngagementIdentifier"})
+_TEXT_FIELDS = (
+    "Message",
+    "EngagementTitle",
+    "SenderCompanyName",
+    "LastFailure",
+    "InvitationMessage",
+    "ErrorMessage",
+    "FailureReason",
+    "TaskName",
+    "FileName",
+)
+
+
+#: Where a huge text goes, by what the item has (else a Message).
+_HUGE_FIELDS = ("LastFailure", "ErrorMessage", "FailureReason", "Message")
 
 
 def _items(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -156,6 +179,29 @@ def _items(body: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(body.get(key), list):
             return [item for item in body[key] if isinstance(item, dict)]
     return [body]
+
+
+def _unknown_enums(item: dict[str, Any]) -> None:
+    """Values of the item's enums that this version of the model does not have."""
+    if "TaskStatus" in item or ("TaskId" in item and "TaskName" not in item):
+        item["TaskStatus"] = "PAUSED"
+        item["ReasonCode"] = "NewReasonFromTheFuture"
+    elif "RequestId" in item:  # a bulk job's record
+        item["Status"] = "SKIPPED"
+    elif "EngagementIdentifier" in item:  # a prospecting task's engagement
+        item["Status"] = "DEFERRED"
+        item["ReasonCode"] = "NewReasonFromTheFuture"
+    elif "ReportStatus" in item:
+        item["ReportStatus"] = "ARCHIVED"
+        item["ReportType"] = "SOME_RECORDS"
+    elif "TotalRecords" in item or "JobId" in item:  # a bulk job
+        item["Status"] = "PAUSED"
+        if "OperationType" in item:
+            item["OperationType"] = "BULK_DELETE"
+    elif "Status" in item:
+        item["Status"] = "WITHDRAWN" if "ParticipantType" in item or "PayloadType" in item else "Paused"
+    if "PayloadType" in item:
+        item["PayloadType"] = "FuturePayloadType"
 
 
 def huge_text(size: int = HUGE_MESSAGE_BYTES) -> str:
@@ -171,15 +217,7 @@ def apply_data_faults(body: dict[str, Any], names: list[str], rng: random.Random
     for name in names:
         if name == "unknown_enum":
             for item in items:
-                if "TaskStatus" in item or "TaskId" in item:
-                    item["TaskStatus"] = "PAUSED"
-                    item["ReasonCode"] = "NewReasonFromTheFuture"
-                elif "Status" in item:
-                    item["Status"] = (
-                        "WITHDRAWN" if "ParticipantType" in item or "PayloadType" in item else "Paused"
-                    )
-                if "PayloadType" in item:
-                    item["PayloadType"] = "FuturePayloadType"
+                _unknown_enums(item)
         elif name == "unknown_field":
             body["FieldFromTheFuture"] = {"Nested": [1, 2, 3], "Flag": True}
             for item in items:
@@ -192,7 +230,9 @@ def apply_data_faults(body: dict[str, Any], names: list[str], rng: random.Random
                         del item[key]
         elif name == "huge_message":
             target = items[0]
-            key = "LastFailure" if "LastFailure" in target or "ResourceType" in target else "Message"
+            key = next((k for k in _HUGE_FIELDS if k in target), "Message")
+            if "ResourceType" in target:
+                key = "LastFailure"
             target[key] = huge_text()
         elif name == "hostile_text":
             for i, item in enumerate(items):

@@ -1,5 +1,9 @@
-"""The service's operations over one catalog's world. Each handler takes the validated request and the
-current time and returns the response body (bytes), or raises `ServiceFault`. Callers hold `world.lock`.
+"""The service's operations over one catalog's world, in one table (`OPERATIONS`) whose names come from the
+kinds table (`schemas.kinds`): every kind's operations are served by the handlers of its pattern — a task
+that does one thing (here), a prospecting task (`prospecting`), a bulk job of either family
+(`bulk_operations`) — plus the invitations and the snapshot jobs. Each handler takes the validated request
+and its `Context` and returns the response body (bytes), or raises `ServiceFault`. Callers hold
+`world.lock`.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from typing import Any
 import msgspec
 
 from schemas import (
+    BULK,
+    KINDS,
     TASK_KINDS,
     ConflictException,
     EngagementInvitationSummary,
@@ -17,6 +23,7 @@ from schemas import (
     GetEngagementInvitationResponse,
     GetResourceSnapshotJobResponse,
     InvitationStatus,
+    Kind,
     ResourceNotFoundException,
     ResourceSnapshotJobSummary,
     ServiceQuotaExceededException,
@@ -25,10 +32,13 @@ from schemas import (
     WireStruct,
 )
 
-from .protocol import ServiceFault, decode_token, encode_token, fingerprint
+from . import bulk_operations, prospecting
+from .handling import Context, Handler, cursor, last_part, list_body, remember_token, replayed_seq
+from .handling import descending as _descending
+from .protocol import ServiceFault, encode_token, fingerprint
 from .records import STATUSES, SimInvitation, SimTask, job_response
 from .scenario import fill_task, sample_duration
-from .world import CatalogWorld, page_positions
+from .world import page_positions
 
 #: Page sizes when MaxResults is omitted. ListResourceSnapshotJobs documents 50; the task and invitation
 #: lists document none, so the simulator uses 100.
@@ -45,40 +55,6 @@ _TASK_FILTERS = {
 }
 
 
-class Context:
-    """What a handler needs besides the request: the world, the time, the simulator's run id and speed."""
-
-    def __init__(
-        self, world: CatalogWorld, now: float, epoch: str, speed: float, max_in_progress: int = 1000
-    ) -> None:
-        self.world = world
-        self.now = now
-        self.epoch = epoch
-        self.speed = speed
-        self.max_in_progress = max_in_progress
-
-
-def _last_part(identifier: str) -> str:
-    return identifier.rsplit("/", 1)[-1]
-
-
-def _descending(sort: dict[str, Any] | None) -> bool:
-    # Unsorted requests get the newest first, as ListResourceSnapshotJobs documents for itself.
-    return bool((sort or {}).get("SortOrder", "DESCENDING") == "DESCENDING")
-
-
-def _list_body(key: str, parts: list[bytes], token: str | None) -> bytes:
-    body = b'{"' + key.encode() + b'":[' + b",".join(parts) + b"]"
-    if token is not None:
-        body += b',"NextToken":' + msgspec.json.encode(token)
-    return body + b"}"
-
-
-def _cursor(ctx: Context, req: dict[str, Any], binding: str) -> int | None:
-    token = req.get("NextToken")
-    return None if token is None else decode_token(token, binding, ctx.epoch)
-
-
 # -- tasks -----------------------------------------------------------------------------------------------
 
 
@@ -89,16 +65,16 @@ def list_tasks(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
         descending = _descending(req.get("Sort"))
         filters = {k: req[k] for k in ("TaskStatus", "TaskIdentifier", *_TASK_FILTERS) if k in req}
         binding = fingerprint(kind, ctx.world.catalog, filters, descending)
-        after = _cursor(ctx, req, binding)
+        after = cursor(ctx, req, binding)
         statuses = set(req.get("TaskStatus") or STATUSES)
         id_filters = {k: v for k, v in filters.items() if k != "TaskStatus"}
         if id_filters:
             candidates: set[int] | None = None
             for member, values in id_filters.items():
                 if member == "TaskIdentifier":
-                    found = {table.by_id[t].seq for t in map(_last_part, values) if t in table.by_id}
+                    found = {table.by_id[t].seq for t in map(last_part, values) if t in table.by_id}
                 else:
-                    found = table.candidates(_TASK_FILTERS[member], map(_last_part, values))
+                    found = table.candidates(_TASK_FILTERS[member], map(last_part, values))
                 candidates = found if candidates is None else candidates & found
             matches = sorted(p for p in candidates or () if table.tasks[p].status in statuses)
             positions, more = page_positions([matches], len(table.tasks), after, descending, limit)
@@ -107,7 +83,7 @@ def list_tasks(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
             positions, more = page_positions(lists, len(table.tasks), after, descending, limit)
         token = encode_token(positions[-1], binding, ctx.epoch) if more else None
         summaries = [table.tasks[p].summary_bytes() for p in positions]
-        return _list_body(TASK_KINDS[kind].summaries_field, summaries, token)
+        return list_body(TASK_KINDS[kind].summaries_field, summaries, token)
 
     return handler
 
@@ -126,18 +102,9 @@ def start_response(task: SimTask) -> bytes:
 def start_task(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
     def handler(ctx: Context, req: dict[str, Any]) -> bytes:
         world = ctx.world
-        client_token = req["ClientToken"]
-        request_print = fingerprint(kind, {k: v for k, v in req.items() if k != "ClientToken"})
-        seen = world.client_tokens.get(client_token)
-        if seen is not None:
-            if seen[0] != request_print or seen[1] != kind:
-                raise ServiceFault(
-                    ConflictException(
-                        message="The ClientToken was already used with a different request. Use a new "
-                        "ClientToken for a new request."
-                    )
-                )
-            return start_response(world.tables[kind].tasks[seen[2]])
+        seq = replayed_seq(world, req, kind)
+        if seq is not None:
+            return start_response(world.tables[kind].tasks[seq])
         running = sum(len(t.by_status[TaskStatus.IN_PROGRESS]) for t in world.tables.values())
         if running >= ctx.max_in_progress:
             raise ServiceFault(
@@ -146,7 +113,7 @@ def start_task(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
                     "Wait for some to finish before starting more."
                 )
             )
-        identifier = _last_part(req["Identifier"])
+        identifier = last_part(req["Identifier"])
         invitation = None
         if kind == TaskKind.ACCEPT_INVITATION:
             invitation = _pending_invitation(ctx, req, "accepted")
@@ -163,7 +130,7 @@ def start_task(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
             task.context_id = req["ContextIdentifier"]
         fill_task(task, world.id_factory, world.rng)
         world.index_inputs(task)
-        world.client_tokens[client_token] = (request_print, kind, task.seq)
+        remember_token(world, req, kind, task.seq)
         return start_response(task)
 
     return handler
@@ -173,7 +140,7 @@ def start_task(kind: str) -> Callable[[Context, dict[str, Any]], bytes]:
 
 
 def _find_invitation(ctx: Context, req: dict[str, Any]) -> SimInvitation:
-    identifier = _last_part(req["Identifier"])
+    identifier = last_part(req["Identifier"])
     invitation = ctx.world.invitations.get(identifier)
     if invitation is None:
         raise ServiceFault(
@@ -209,12 +176,12 @@ def list_invitations(ctx: Context, req: dict[str, Any]) -> bytes:
         if k in req
     }
     binding = fingerprint("invitations", ctx.world.catalog, filters, descending)
-    after = _cursor(ctx, req, binding)
+    after = cursor(ctx, req, binding)
     if req["ParticipantType"] != "RECEIVER":  # this partner has sent no invitations
-        return _list_body("EngagementInvitationSummaries", [], None)
+        return list_body("EngagementInvitationSummaries", [], None)
     payloads = set(req.get("PayloadType") or ())
     statuses = set(req.get("Status") or ())
-    engagements = {_last_part(e) for e in req.get("EngagementIdentifier") or ()}
+    engagements = {last_part(e) for e in req.get("EngagementIdentifier") or ()}
     senders = set(req.get("SenderAwsAccountId") or ())
     order = ctx.world.invitation_order
     if descending:
@@ -237,7 +204,7 @@ def list_invitations(ctx: Context, req: dict[str, Any]) -> bytes:
     picked = picked[:limit]
     parts = [msgspec.json.encode(EngagementInvitationSummary(**order[p].summary(ctx.now))) for p in picked]
     token = encode_token(picked[-1], binding, ctx.epoch) if more else None
-    return _list_body("EngagementInvitationSummaries", parts, token)
+    return list_body("EngagementInvitationSummaries", parts, token)
 
 
 def get_invitation(ctx: Context, req: dict[str, Any]) -> bytes:
@@ -313,12 +280,12 @@ def list_jobs(ctx: Context, req: dict[str, Any]) -> bytes:
     descending = _descending(req.get("Sort"))
     filters = {k: req[k] for k in ("Status", "EngagementIdentifier") if k in req}
     binding = fingerprint("jobs", world.catalog, filters, descending)
-    after = _cursor(ctx, req, binding)
+    after = cursor(ctx, req, binding)
     lists: list[list[int]] | None = None
     if "Status" in req:
         lists = [world.jobs_by_status.get(req["Status"], [])]
     if "EngagementIdentifier" in req:
-        by_engagement = world.jobs_by_engagement.get(_last_part(req["EngagementIdentifier"]), [])
+        by_engagement = world.jobs_by_engagement.get(last_part(req["EngagementIdentifier"]), [])
         lists = [sorted(set(by_engagement) & set(lists[0]))] if lists else [by_engagement]
     positions, more = page_positions(lists, len(world.jobs), after, descending, limit)
     parts = []
@@ -336,14 +303,33 @@ def list_jobs(ctx: Context, req: dict[str, Any]) -> bytes:
             )
         )
     token = encode_token(positions[-1], binding, ctx.epoch) if more else None
-    return _list_body("ResourceSnapshotJobSummaries", parts, token)
+    return list_body("ResourceSnapshotJobSummaries", parts, token)
 
 
-Handler = Callable[[Context, dict[str, Any]], bytes]
+def _task_operations(kind: Kind) -> dict[str, Handler]:
+    """A task kind that does one thing (accept an invitation, launch an engagement, make an opportunity)."""
+    out = {kind.list_operation: list_tasks(kind.wire)}
+    if kind.start_operation:
+        out[kind.start_operation] = start_task(kind.wire)
+    return out
+
+
+#: The task kinds whose one task does many things, each its own pattern (by wire name); a bulk kind is
+#: served by `bulk_operations`, every other task kind by `_task_operations`.
+_TASK_PATTERNS: dict[str, Callable[[Kind], dict[str, Handler]]] = {
+    prospecting.KIND: prospecting.operations,
+}
+
+
+def kind_operations(kind: Kind) -> dict[str, Handler]:
+    """The operations of one kinds-table entry, under the names the entry gives them."""
+    if kind.family == BULK:
+        return bulk_operations.operations(kind)
+    return _TASK_PATTERNS.get(kind.wire, _task_operations)(kind)
+
 
 OPERATIONS: dict[str, Handler] = {
-    **{k.list_operation: list_tasks(k.wire) for k in TASK_KINDS.values()},
-    **{k.start_operation: start_task(k.wire) for k in TASK_KINDS.values() if k.start_operation},
+    **{name: handler for kind in KINDS for name, handler in kind_operations(kind).items()},
     "ListEngagementInvitations": list_invitations,
     "GetEngagementInvitation": get_invitation,
     "RejectEngagementInvitation": reject_invitation,

@@ -1,5 +1,6 @@
-"""The records a catalog holds: tasks, engagement invitations, and the snapshot jobs completed tasks
-create; with the identifiers and ARNs in the service's formats."""
+"""The records a catalog holds: tasks (a prospecting task with its engagements, each settling in turn),
+engagement invitations, and the snapshot jobs completed tasks create; with the identifiers and ARNs in
+the service's formats. (Bulk jobs: `bulk_records`.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from typing import Any
 
 import msgspec
 
-from schemas import TASK_KINDS, AccountReceiver, InvitationStatus, Receiver, TaskKind, TaskRecord, TaskStatus
+from schemas import (
+    TASK_KINDS,
+    AccountReceiver,
+    InvitationStatus,
+    ProspectingStatus,
+    ProspectingTaskSummary,
+    Receiver,
+    TaskKind,
+    TaskRecord,
+    TaskStatus,
+)
 
 from .texts import SNAPSHOT_FAILURES, SNAPSHOT_TEMPLATE
 
@@ -41,14 +52,51 @@ def opportunity_arn(catalog: str, opportunity_id: str) -> str:
     return f"arn:aws:partnercentral:{REGION}:{ACCOUNT_ID}:catalog/{catalog}/opportunity/{opportunity_id}"
 
 
+class SimEngagement:
+    """One engagement of a prospecting task: PENDING until `start`, IN_PROGRESS until `end`, then its
+    `outcome` (COMPLETED with the prospecting context it made, or FAILED with a reason and a message)."""
+
+    __slots__ = ("context_id", "end", "engagement_id", "message", "outcome", "reason_code", "start")
+
+    def __init__(self, engagement_id: str, start: float, end: float) -> None:
+        self.engagement_id = engagement_id
+        self.start = start
+        self.end = end
+        self.outcome: str = ProspectingStatus.COMPLETED
+        self.context_id: str | None = None
+        self.reason_code: str | None = None
+        self.message: str | None = None
+
+    def status_at(self, now: float) -> str:
+        if now < self.start:
+            return ProspectingStatus.PENDING
+        return ProspectingStatus.IN_PROGRESS if now < self.end else self.outcome
+
+    def result(self, now: float) -> dict[str, Any]:
+        """GetProspectingFromEngagementTask's entry for it (snake_case fields)."""
+        status = self.status_at(now)
+        out: dict[str, Any] = {"engagement_identifier": self.engagement_id, "status": status}
+        if status == ProspectingStatus.COMPLETED:
+            out["engagement_context_id"] = self.context_id
+        elif status == ProspectingStatus.FAILED:
+            out["reason_code"] = self.reason_code
+            out["message"] = self.message
+        return out
+
+
 class SimTask:
-    """A task as the service keeps it. Result ids exist from the start and are shown once COMPLETE."""
+    """A task as the service keeps it. Result ids exist from the start and are shown once COMPLETE.
+
+    A prospecting task (`engagements` set) ends when its last engagement settles: its `end` is that
+    engagement's, its outcome FAILED when any engagement failed (a half-failed task), COMPLETE otherwise,
+    as `schemas.prospecting.record_status` reads its summary."""
 
     __slots__ = (
         "catalog",
         "context_id",
         "end",
         "engagement_id",
+        "engagements",
         "invitation_id",
         "job_id",
         "kind",
@@ -60,6 +108,7 @@ class SimTask:
         "start",
         "status",
         "task_id",
+        "task_name",
         "wire",
     )
 
@@ -79,6 +128,9 @@ class SimTask:
         self.invitation_id: str | None = None
         self.context_id: str | None = None
         self.job_id: str | None = None
+        #: A prospecting task's name and engagements (None for the other kinds).
+        self.task_name: str | None = None
+        self.engagements: list[SimEngagement] | None = None
         #: The encoded List…Tasks summary, cached until the task changes.
         self.wire: bytes | None = None
 
@@ -86,8 +138,42 @@ class SimTask:
     def arn(self) -> str:
         return task_arn(self.catalog, self.kind, self.task_id)
 
-    def fields(self) -> dict[str, Any]:
-        """The snake_case fields the service shows for this task now (kind-specific, status-specific)."""
+    def settled(self, now: float | None = None) -> tuple[int, int]:
+        """A prospecting task's engagements COMPLETED and FAILED as of `now` (None: as of its status)."""
+        engagements = self.engagements or []
+        if now is None:
+            now = self.end if self.status != TaskStatus.IN_PROGRESS else self.start
+        completed = failed = 0
+        for engagement in engagements:
+            if engagement.end <= now:
+                if engagement.outcome == ProspectingStatus.FAILED:
+                    failed += 1
+                else:
+                    completed += 1
+        return completed, failed
+
+    def prospecting_fields(self, now: float | None = None) -> dict[str, Any]:
+        """A prospecting task's summary fields (snake_case) as of `now`: its counts move as its engagements
+        settle, and its end shows once the last has."""
+        completed, failed = self.settled(now)
+        out: dict[str, Any] = {
+            "task_id": self.task_id,
+            "task_arn": self.arn,
+            "task_name": self.task_name,
+            "start_time": to_datetime(self.start),
+            "total_engagement_count": len(self.engagements or ()),
+            "completed_engagement_count": completed,
+            "failed_engagement_count": failed,
+        }
+        if self.status != TaskStatus.IN_PROGRESS:
+            out["end_time"] = to_datetime(self.end)
+        return out
+
+    def fields(self, now: float | None = None) -> dict[str, Any]:
+        """The snake_case fields the service shows for this task now (kind-specific, status-specific).
+        `now` matters only to a prospecting task (its counts): None is as of its status."""
+        if self.engagements is not None:
+            return self.prospecting_fields(now)
         done = self.status == TaskStatus.COMPLETE
         out: dict[str, Any] = {
             "task_id": self.task_id,
@@ -116,12 +202,20 @@ class SimTask:
             out["resource_snapshot_job_id"] = self.job_id
         return out
 
-    def summary_bytes(self) -> bytes:
-        if self.wire is None:
-            self.wire = msgspec.json.encode(TASK_KINDS[self.kind].summary(**self.fields()))
-        return self.wire
+    def summary_bytes(self, now: float | None = None) -> bytes:
+        """The encoded List…Tasks summary (a running prospecting task's is made anew: its counts move)."""
+        if self.wire is not None:
+            return self.wire
+        wire = msgspec.json.encode(TASK_KINDS[self.kind].summary(**self.fields(now)))
+        if self.engagements is None or self.status != TaskStatus.IN_PROGRESS:
+            self.wire = wire
+        return wire
 
-    def record(self) -> TaskRecord:
+    def record(self, now: float | None = None) -> TaskRecord:
+        """The task as pcwatch records it from its summary (a prospecting task's status derived the same
+        way: `TaskRecord.from_task`)."""
+        if self.engagements is not None:
+            return TaskRecord.from_task(ProspectingTaskSummary(**self.fields(now)), self.kind)
         return TaskRecord(kind=self.kind, **self.fields())
 
 

@@ -1,14 +1,20 @@
 """Seeded scenarios: identifiers that match the service model's patterns, task outcomes, and the history a
 catalog starts with (mostly COMPLETE, some FAILED with varied reason codes, a few IN_PROGRESS, pending
-invitations ready to accept, snapshot jobs for completed tasks)."""
+invitations ready to accept, snapshot jobs for completed tasks; prospecting tasks with their engagements'
+outcomes, some half-failed; finished bulk jobs of both families with failed records, and one of each
+running when the history is large enough)."""
 
 from __future__ import annotations
 
 import random
+from typing import NamedTuple
 
-from schemas import InvitationStatus, TaskKind, TaskStatus
+from schemas import BULK_KINDS, BulkJobKind, InvitationStatus, TaskKind, TaskStatus
 
-from .records import KINDS, SimInvitation, SimTask
+from .bulk_records import SimBulkJob
+from .bulk_scenario import plan_job
+from .prospecting import attach, engagement_count, failure_share, plan_engagements, task_name
+from .records import SimEngagement, SimInvitation, SimTask
 from .texts import COMPANY_NAMES, ENGAGEMENT_TITLES, FAILURE_MESSAGES, REASON_WEIGHT, REASONS_BY_KIND
 from .world import CatalogWorld
 
@@ -16,7 +22,24 @@ DAY = 86400.0
 #: The history spreads over this many days before the simulator's start.
 HISTORY_DAYS = 30
 FAILURE_RATE = 0.12
-KIND_WEIGHTS = (0.5, 0.3, 0.2)  # accept invitation, engagement from opportunity, opportunity from engagement
+#: The kinds whose task does one thing, and their shares of the tasks started (history and activity).
+KIND_WEIGHTS: dict[str, float] = {
+    TaskKind.ACCEPT_INVITATION: 0.5,
+    TaskKind.ENGAGEMENT_FROM_OPPORTUNITY: 0.3,
+    TaskKind.OPPORTUNITY_FROM_ENGAGEMENT: 0.2,
+}
+SINGLE_KINDS = tuple(KIND_WEIGHTS)
+PROSPECTING = TaskKind.PROSPECTING_FROM_ENGAGEMENT
+#: The share of a history's tasks that are prospecting tasks (each converts many engagements).
+PROSPECTING_SHARE = 0.03
+#: Bulk jobs of each family in a history: one per this many tasks, at least `MIN_BULK_JOBS` (none in a
+#: history under `BULK_HISTORY_FROM` tasks), at most `MAX_BULK_JOBS`; the newest of each family is still
+#: running at the start when there are `RUNNING_BULK_FROM` or more.
+BULK_JOB_EVERY = 250
+MIN_BULK_JOBS = 3
+MAX_BULK_JOBS = 80
+BULK_HISTORY_FROM = 50
+RUNNING_BULK_FROM = 4
 _REASON_TABLE = {
     kind: (codes, [REASON_WEIGHT.get(c, 1) for c in codes]) for kind, codes in REASONS_BY_KIND.items()
 }
@@ -40,6 +63,16 @@ class IdFactory:
 
     def task(self) -> str:
         return self._claim("task-", 52, 13)
+
+    def prospecting_task(self) -> str:
+        """A prospecting task's id has one character more than the other tasks' (`task-[0-9a-z]{14}`)."""
+        return self._claim("task-", 56, 14)
+
+    def prospecting_context(self) -> str:
+        return self._claim("ctx-", 56, 14)
+
+    def bulk_job(self) -> str:
+        return self._claim("bulkjob-", 52, 13)
 
     def job(self) -> str:
         return self._claim("job-", 52, 13)
@@ -111,15 +144,30 @@ def make_invitation(
     return inv
 
 
+def prospecting_count(count: int) -> int:
+    """How many of a history of `count` tasks are prospecting tasks."""
+    return round(count * PROSPECTING_SHARE)
+
+
+def bulk_job_count(count: int) -> int:
+    """Bulk jobs of each family in a history of `count` tasks."""
+    if count < BULK_HISTORY_FROM:
+        return 0
+    return min(MAX_BULK_JOBS, max(MIN_BULK_JOBS, count // BULK_JOB_EVERY))
+
+
 def generate_history(
     world: CatalogWorld, rng: random.Random, ids: IdFactory, count: int, anchor: float, speed: float
 ) -> None:
-    """Fill an empty catalog with `count` tasks that started in the 30 days before `anchor`."""
+    """Fill an empty catalog with `count` tasks that started in the 30 days before `anchor` (a few of them
+    prospecting tasks, drawn from the world's `family_rng`), and its bulk jobs."""
     span = HISTORY_DAYS * DAY
-    running = min(20, max(1, count // 200)) if count else 0
+    prospects = prospecting_count(count)
+    singles = count - prospects
+    running = min(20, max(1, singles // 200)) if singles else 0
     plans: list[tuple[float, float]] = []
     random_ = rng.random
-    for i in range(count):
+    for i in range(singles):
         duration = sample_duration(rng) / speed
         if i < running:
             start = anchor - random_() * duration * 0.8  # still running at the anchor
@@ -127,8 +175,21 @@ def generate_history(
             start = anchor - duration - 60.0 - random_() * span
         plans.append((start, duration))
     plans.sort()
-    kinds = rng.choices(KINDS, KIND_WEIGHTS, k=count)
-    for (start, duration), kind in zip(plans, kinds, strict=True):
+    kinds = rng.choices(SINGLE_KINDS, tuple(KIND_WEIGHTS.values()), k=singles)
+    # (start, duration, kind, the prospecting plan's index), every task in start order
+    starts = [(start, duration, kind, 0) for (start, duration), kind in zip(plans, kinds, strict=True)]
+    prospecting = _prospecting_plans(world, prospects, anchor, speed)
+    starts.extend((plan.start, plan.duration, PROSPECTING, n) for n, plan in enumerate(prospecting))
+    starts.sort(key=lambda entry: entry[0])
+    for start, duration, kind, n in starts:
+        if kind == PROSPECTING:
+            plan = prospecting[n]
+            task = world.new_task(
+                kind, world.family_ids.prospecting_task(), start, start + duration, track=False
+            )
+            attach(task, plan.name, plan.engagements)
+            world.index_inputs(task)
+            continue
         task = world.new_task(kind, ids.task(), start, start + duration, track=False)
         if kind == TaskKind.ACCEPT_INVITATION:
             inv = make_invitation(world, ids, rng, start - 3600.0 - random_() * 5 * DAY)
@@ -150,3 +211,57 @@ def generate_history(
             if status == InvitationStatus.REJECTED:
                 inv.rejection_reason = "Customer problem unclear"
             world.add_invitation(inv)
+    generate_bulk_history(world, bulk_job_count(count), anchor, speed)
+
+
+class ProspectingPlan(NamedTuple):
+    start: float
+    duration: float
+    name: str
+    #: Timed from the task's start (`prospecting.attach` shifts them).
+    engagements: list[SimEngagement]
+
+
+def _prospecting_plans(world: CatalogWorld, count: int, anchor: float, speed: float) -> list[ProspectingPlan]:
+    """`count` prospecting tasks of the history. The newest is still settling its engagements at the
+    anchor when there are three or more."""
+    rng, ids = world.family_rng, world.family_ids
+    out: list[ProspectingPlan] = []
+    for i in range(count):
+        engagement_ids = [ids.engagement() for _ in range(engagement_count(rng))]
+        engagements, duration = plan_engagements(engagement_ids, ids, rng, speed, failure_share(rng))
+        if i == 0 and count >= 3:
+            start = anchor - rng.uniform(0.2, 0.6) * duration
+        else:
+            start = anchor - duration - 60.0 - rng.random() * HISTORY_DAYS * DAY
+        out.append(ProspectingPlan(start, duration, task_name(rng), engagements))
+    return out
+
+
+def generate_bulk_history(world: CatalogWorld, count: int, anchor: float, speed: float) -> None:
+    """`count` bulk jobs of each family over the history's days: finished ones (some with no failed
+    record, most with a few, some with many; rarely one that failed whole), and the newest running at the
+    anchor when there are `RUNNING_BULK_FROM` or more. Some customer accounts they made were deleted since
+    (`DeletedCount`)."""
+    rng, ids = world.family_rng, world.family_ids
+    for kind in BULK_KINDS:
+        created = sorted(anchor - 3600.0 - rng.random() * HISTORY_DAYS * DAY for _ in range(count))
+        jobs = []
+        for i, when in enumerate(created):
+            job = SimBulkJob(world.catalog, kind, 0, ids.bulk_job(), when)
+            running = i == count - 1 and count >= RUNNING_BULK_FROM
+            plan_job(job, rng, speed, fails=False if running else None)
+            if running:  # some of its records processed at the anchor
+                _shift(job, anchor - rng.uniform(0.15, 0.6) * job.total / job.rate - job.started)
+            elif job.completed > anchor:  # a large file: it started earlier, to have ended by now
+                _shift(job, anchor - 60.0 - job.completed)
+            if kind == BulkJobKind.CUSTOMER_ACCOUNT and job.stop_at and rng.random() < 0.3:
+                job.deleted = rng.randrange(0, max(1, (job.stop_at - len(job.failed)) // 20) + 1)
+            jobs.append(job)
+        for job in sorted(jobs, key=lambda j: j.created):
+            world.bulk[kind].add(job)
+
+
+def _shift(job: SimBulkJob, seconds: float) -> None:
+    job.created += seconds
+    job.started += seconds

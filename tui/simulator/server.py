@@ -103,6 +103,7 @@ class Endpoint:
         address = self._server.server_address
         self.host, self.port = str(address[0]), int(address[1])
         self.url = f"http://{self.host}:{self.port}"
+        simulator.base_url = self.url  # where report URLs point when a request names no usable host
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.1},

@@ -1,4 +1,5 @@
-"""One catalog's state: tasks of the three kinds, engagement invitations and resource snapshot jobs.
+"""One catalog's state: tasks of every kind, bulk jobs of both families, engagement invitations, resource
+snapshot jobs, and the report URLs handed out.
 
 Tasks are kept in start order per kind (`seq` is the position), with sorted lists of positions per
 status and small indexes per identifier, so a page of a list call costs a few bisects and the page's own
@@ -15,8 +16,9 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from schemas import InvitationStatus, TaskKind, TaskStatus
+from schemas import BULK_KINDS, InvitationStatus, TaskKind, TaskStatus
 
+from .bulk_records import BulkTable
 from .records import KINDS, STATUSES, SimInvitation, SimTask, job_status
 
 
@@ -84,7 +86,11 @@ class CatalogWorld:
         self.job_by_id: dict[str, int] = {}
         self.jobs_by_status: dict[str, list[int]] = {"Running": [], "Stopped": []}
         self.jobs_by_engagement: dict[str, list[int]] = {}
-        #: ClientToken -> (request fingerprint, kind, seq)
+        #: The bulk jobs of each family (by the kind's wire name).
+        self.bulk: dict[str, BulkTable] = {k: BulkTable(k) for k in BULK_KINDS}
+        #: Report URL token -> what it serves until when (`reports.ReportLink`).
+        self.report_links: dict[str, Any] = {}
+        #: ClientToken -> (request fingerprint, kind, seq) of every start (tasks and bulk jobs).
         self.client_tokens: dict[str, tuple[str, str, int]] = {}
         self.last_start = 0.0
         #: Every identifier handed out in this catalog, so none repeats.
@@ -94,6 +100,10 @@ class CatalogWorld:
         #: The catalog's seeded RNG and identifier source (set by the Simulator).
         self.rng = random.Random(0)
         self.id_factory: Any = None
+        #: Those of the prospecting tasks and the bulk jobs: a stream of their own, so the three other
+        #: kinds' history and activity draw what they drew before those families existed.
+        self.family_rng = random.Random(1)
+        self.family_ids: Any = None
 
     # -- tasks -------------------------------------------------------------------------------------------
 
@@ -131,7 +141,9 @@ class CatalogWorld:
 
     def index_inputs(self, task: SimTask) -> None:
         table = self.tables[task.kind]
-        if task.kind == TaskKind.ACCEPT_INVITATION:
+        if task.kind == TaskKind.PROSPECTING_FROM_ENGAGEMENT:
+            table.index_ref("task_name", task.task_name, task.seq)
+        elif task.kind == TaskKind.ACCEPT_INVITATION:
             table.index_ref("engagement_invitation_id", task.invitation_id, task.seq)
         elif task.kind == TaskKind.ENGAGEMENT_FROM_OPPORTUNITY:
             table.index_ref("opportunity_id", task.opportunity_id, task.seq)
@@ -167,7 +179,7 @@ class CatalogWorld:
                 invitation.accepting_seq = None
             if task.status == TaskStatus.COMPLETE:
                 invitation.status = InvitationStatus.ACCEPTED
-        if task.status != TaskStatus.COMPLETE:
+        if task.status != TaskStatus.COMPLETE or task.kind == TaskKind.PROSPECTING_FROM_ENGAGEMENT:
             return
         if task.kind == TaskKind.ACCEPT_INVITATION:
             table.index_ref("opportunity_id", task.opportunity_id, task.seq)

@@ -47,7 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("rate", "Rate", 9),
     Column("left", "Left", 6),
     Column("job", "Job id", 21),
-    Column("file", "File", 28),
+    Column("file", "File", 36),
     Column("created", "Created UTC", 11),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)

@@ -67,7 +67,7 @@ def job_summary_text(
         text.append(f" · {rate}")
     left = time_left(progress)
     if left:
-        text.append(f" · about {left} left")
+        text.append(" · under a minute left" if left == "<1m" else f" · about {left} left")
     text.append("\nTimes     " + times(job))
     if job.failure_reason:
         text.append("\nFailure   ", style="bold red")
@@ -148,7 +148,8 @@ def failed_records_text(job: BulkJobRecord, results: BulkResults | None, *, aske
         return text
     for result in failed[:SHOWN_RECORDS]:
         text.append("\n")
-        name = result.resource_identifier or (f"row {result.request_id}" if result.request_id else "?")
+        # A record that created nothing has no resource: its request (the file's row) names it.
+        name = result.resource_identifier or result.request_id or "?"
         text.append(clean(name, limit=128), style="bold")
         text.append("  ")
         text.append(clean(result.error_code or "(no code)", limit=128), style="red")

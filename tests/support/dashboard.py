@@ -232,7 +232,8 @@ class FakePoller:
         self.status = status or live_status()
         self.calls: list[str] = []
         self._subscribers: list[Callable[[PollerStatus], None]] = []
-        #: Watchers registered now (`watching`), and the tasks handed to `follow_task`.
+        #: Watchers registered now (`watching`), and the tasks and bulk jobs handed to `follow_task` and
+        #: `follow_job`.
         self.watchers = 0
         self.followed: list[tuple[str, str]] = []
 
@@ -292,6 +293,9 @@ class FakePoller:
 
     def follow_task(self, task_id: str, kind: str) -> None:
         self.followed.append((task_id, kind))
+
+    def follow_job(self, job_id: str, kind: str) -> None:
+        self.followed.append((job_id, kind))
 
 
 class CountingDriver(HeadlessDriver):

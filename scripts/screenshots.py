@@ -4,6 +4,9 @@ The app runs headless against the in-process local endpoint (the simulator) with
 mock clock, so the pictures are the same on every run:
 
     .venv/bin/python scripts/screenshots.py            # writes screenshots/*.svg
+
+dashboard.svg, failed-task.svg, help.svg, jobs.svg (the jobs view, `b`: the demo's opportunity bulk
+import running, a finished job's failed records and report URL) and stats.svg.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ SIZE = (160, 48)
 #: Tasks started a minute, and hours of it, before the stats view's picture.
 STATS_ACTIVITY = 3.0
 STATS_HOURS = 3
+#: Clock seconds (from the start) before the jobs view's picture: the demo's import well under way.
+JOBS_AFTER = 240.0
 
 
 async def _until(pilot, clock: MockClock, condition, step: float = 1.0, rounds: int = 600) -> None:  # type: ignore[no-untyped-def]
@@ -36,6 +41,18 @@ async def _until(pilot, clock: MockClock, condition, step: float = 1.0, rounds: 
         clock.advance(step)
         await pilot.pause(0.02)
     raise SystemExit("the demo did not reach the expected state")
+
+
+async def _select_job_with_failures(pilot) -> str:  # type: ignore[no-untyped-def]
+    """Move the jobs view's selection to the first finished job with failed records; its id."""
+    app = pilot.app
+    table = app.screen.table
+    for _ in range(len(table.ids)):
+        job = app.store.bulk_job(table.selected_id)
+        if job is not None and job.is_terminal and job.failure_count:
+            return str(job.job_id)
+        await pilot.press("down")
+    raise SystemExit("the demo has no finished bulk job with failed records")
 
 
 async def render(out: Path = OUT) -> list[Path]:
@@ -82,8 +99,31 @@ async def render(out: Path = OUT) -> list[Path]:
             app.save_screenshot(str(path))
             written.append(path)
 
-            # The stats view after a busy morning: three hours of tasks starting and ending, seen live.
+            # The jobs view: the demo's 5,000-record import a few minutes on, and the newest finished job
+            # with failed records selected, its records and report URL fetched.
+            await pilot.press("escape", "b")
+            await _until(pilot, clock, lambda: len(app.store.bulk_jobs()) >= 5, step=1.0)
+            await _until(pilot, clock, lambda: clock.monotonic() >= JOBS_AFTER, step=5.0, rounds=200)
+            job_id = await _select_job_with_failures(pilot)
+            await _until(
+                pilot,
+                clock,
+                lambda: (
+                    (r := app.store.bulk_results(job_id)) is not None
+                    and r.complete
+                    and (u := app.store.report_url(job_id)) is not None
+                    and u.url is not None
+                ),
+                step=1.0,
+                rounds=120,
+            )
+            await pilot.pause(0.2)
+            path = out / "jobs.svg"
+            app.save_screenshot(str(path))
+            written.append(path)
             await pilot.press("escape")
+
+            # The stats view after a busy morning: three hours of tasks starting and ending, seen live.
             sim.demo_activity(STATS_ACTIVITY)
             end = clock.monotonic() + STATS_HOURS * 3600
             await _until(pilot, clock, lambda: clock.monotonic() >= end, step=15.0, rounds=2000)

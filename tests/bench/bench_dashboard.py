@@ -3,6 +3,7 @@
     .venv/bin/python tests/bench/bench_dashboard.py            # everything (~3 min on 2 cores)
     .venv/bin/python tests/bench/bench_dashboard.py --quick    # 1k/10k only, no 100k baselines
     .venv/bin/python tests/bench/bench_dashboard.py --only bytes-colours --runs 1   # bytes per change only
+    .venv/bin/python tests/bench/bench_dashboard.py --only jobs --runs 3            # the jobs view's bytes
 
 How bytes are counted: the app runs with a driver that tells Textual it is *not* headless (so the
 compositor renders and writes exactly the escape sequences it would send to a terminal) but whose
@@ -20,6 +21,9 @@ Rows:
   running rows and one selected (its "Took … so far" changes every second, each row's age every minute).
 - CPU per refresh with 10 changed tasks, at 1,000 / 10,000 / 100,000 tasks: process CPU time from the
   store change to the repaint written.
+- bytes per bulk job update: the jobs view (`b`) open, a running job advancing 37 records a poll; mean
+  bytes per poll with the job's row only changing, and with it selected (its details change too); and
+  bytes per clock second with nothing changing (nothing there moves with the clock alone).
 - launch: a fresh process, 100,000 tasks in a SQLite journal, until the first rows are written.
 - keypress -> repaint p99 while history loads: pages of 1,000 tasks arrive every 100 ms while the
   cursor moves every 20 ms.
@@ -49,8 +53,10 @@ sys.path.insert(0, str(ROOT))
 from tests.bench.dashboard_measures import (  # noqa: E402
     LATENCY_DETAIL,
     bytes_per_change,
+    bytes_per_job_update,
     cpu_per_refresh,
     idle_bytes,
+    jobs_view_idle_bytes,
     keypress_latency,
     records,
     ticking_bytes,
@@ -147,6 +153,7 @@ ONLY: dict[str, Any] = {
     "bytes": lambda: asyncio.run(bytes_per_change("table")),
     "bytes-colours": None,  # truecolour, 256 and 16 colours, see run_only
     "ticking": None,  # bytes per clock second, see run_only
+    "jobs": None,  # the jobs view: bytes per job update and per idle second, see run_only
 }
 
 
@@ -172,6 +179,17 @@ def run_only(name: str, runs: int) -> int:
             )
             results.setdefault("B/s ticking, running rows shown", []).append(
                 asyncio.run(ticking_bytes(running_shown=True))
+            )
+    elif name == "jobs":
+        for _ in range(runs):
+            results.setdefault("B per job update, row only", []).append(
+                asyncio.run(bytes_per_job_update(selected=False))
+            )
+            results.setdefault("B per job update, selected", []).append(
+                asyncio.run(bytes_per_job_update(selected=True))
+            )
+            results.setdefault("B/s jobs view, nothing changing", []).append(
+                asyncio.run(jobs_view_idle_bytes())
             )
     elif name == "cpu":
         for n in (1_000, 10_000, 100_000):
@@ -230,6 +248,16 @@ def main() -> int:
     lines.append(
         row("bytes per poll that changed nothing (dashboard)", per_poll, float("nan"), "B", "/5 s poll")
     )
+    job_row = run(bytes_per_job_update(selected=False))
+    lines.append(
+        row("bytes per bulk job update (jobs view, its row)", job_row, float("nan"), "B", "<= 250 B")
+    )
+    job_selected = run(bytes_per_job_update(selected=True))
+    lines.append(
+        row("  same, the job selected (its details too)", job_selected, float("nan"), "B", "<= 500 B")
+    )
+    jobs_idle = run(jobs_view_idle_bytes())
+    lines.append(row("  jobs view, clock ticking, nothing changing", jobs_idle, float("nan"), "B/s", "0 B/s"))
     cpu: dict[int, float] = {}
     for n in sizes:
         cpu[n] = run(cpu_per_refresh("dashboard", n))

@@ -274,3 +274,57 @@ async def keypress_latency(kind: str, pages: int = 100, page: int = 1000) -> flo
             f"p90={latencies[int(0.9 * (len(latencies) - 1))] * 1000:.1f} ms max={latencies[-1] * 1000:.1f} ms"
         )
         return latencies[int(0.99 * (len(latencies) - 1))] * 1000
+
+
+async def bytes_per_job_update(selected: bool, updates: int = 20) -> float:
+    """Bytes per poll that moves a running bulk job, the jobs view open at 160×48 (the tasks screen under
+    it draws nothing). The job advances 37 records a poll (one failing every third poll), 5 clock
+    seconds apart. `selected`: the job is the selected one, so its details (progress, rate, time left)
+    change too; otherwise only its row does."""
+    from tests.support.dashboard import bulk_store, make_bulk_job
+
+    clock = MockClock(T0)
+    store = bulk_store(200, clock=clock)
+    app = PcwatchApp(store, FakePoller(), Settings(), clock, driver_class=CountingDriver, toasts=False)
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        meter = Meter(app)
+        await pilot.press("b")
+        await _settle(pilot, meter, limit=30)
+        screen = app.screen
+        running = "bulkjob-0000000000000"
+        target = running if selected else "bulkjob-0000000000004"
+        while screen.table.selected_id != target:  # type: ignore[attr-defined]
+            await pilot.press("down")
+        await _settle(pilot, meter)
+        processed, failed = 1_234, 34
+        total = 0
+        for i in range(updates):
+            processed += 37
+            failed += 1 if i % 3 == 0 else 0
+            clock.advance(5)
+            meter.bytes = 0
+            store.apply_bulk_jobs(
+                [make_bulk_job(0, processed=processed, failed=failed, file_name="crm-export-2026-11.csv")]
+            )
+            await _settle(pilot, meter)
+            total += meter.bytes
+        return total / updates
+
+
+async def jobs_view_idle_bytes(seconds: int = 60) -> float:
+    """Bytes per second of the app's clock with the jobs view open and nothing changing (a running job
+    selected: nothing of it moves with the clock alone)."""
+    from tests.support.dashboard import bulk_store
+
+    clock = MockClock(T0)
+    store = bulk_store(200, clock=clock)
+    app = PcwatchApp(store, FakePoller(), Settings(), clock, driver_class=CountingDriver, toasts=False)
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        meter = Meter(app)
+        await pilot.press("b", "down")
+        await _settle(pilot, meter, limit=30)
+        meter.bytes = 0
+        for _ in range(seconds):
+            clock.advance(1)
+            await _settle(pilot, meter, quiet=0.03)
+        return meter.bytes / seconds

@@ -39,6 +39,32 @@ KNOWN = {
         ("key", "up"),
         ("key", "pageup"),
     ],
+    # The jobs view: a running job's row and details change in place, jobs end (rows move) and start,
+    # sideways scrolling, resizes while it is open, and the tasks screen catching up under it.
+    "the jobs view through progress, ends, scrolling and resizes": [
+        ("key", "b"),
+        ("bulk", 1, 1),
+        ("key", "down"),
+        ("bulk", 3, 2),
+        ("tick", 61),
+        ("key", "right"),
+        ("key", "right"),
+        ("bulk", 1, 3),
+        ("resize", 80, 24),
+        ("bulk", 40, 4),
+        ("key", "end"),
+        ("start", 2, 5),
+        ("bulk", 40, 6),
+        ("key", "left"),
+        ("resize", 160, 48),
+        ("bulk", 1, 7),
+        ("key", "escape"),
+        ("key", "7"),
+        ("key", "b"),
+        ("key", "question_mark"),
+        ("bulk", 3, 8),
+        ("key", "escape"),
+    ],
     "resize across the 120-column switch and back": [
         ("key", "pagedown"),
         ("resize", 119, 40),
@@ -112,3 +138,21 @@ async def test_a_walk_replays_the_same() -> None:
             assert walk.terminal is not None
             screens.append(list(walk.terminal.screen.display))
     assert screens[0] == screens[1]
+
+
+async def test_the_comparison_sees_a_stale_row_of_the_jobs_view() -> None:
+    """The check covers the jobs view's table: a row cached for another job shows up as a difference."""
+    walk = Walk(tasks=50)
+    async with walk.app.run_test(size=(160, 48), headless=False) as pilot:
+        await walk.start(pilot, (160, 48))
+        await walk.apply(("key", "b"))
+        await walk.apply(("bulk", 1, 1))
+        screen = walk.app.screen
+        table = screen.table
+        assert len(table.ids) == 5 and walk.check() == []
+        first, second = (walk.store.bulk_job(j) for j in table.ids[:2])
+        table._strips[first.job_id] = table._row_strip(second)
+        table.refresh()
+        await walk.settle()
+        found = walk.check()
+        assert found and {y for y, _, _, _ in found} == {table.region.y + 1}

@@ -5,6 +5,7 @@ what a terminal would receive and show, not on widget internals."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 
@@ -96,3 +97,76 @@ async def test_a_one_megabyte_message_is_shown_cut() -> None:
         await pilot.pause()
         details = app.query_one("#details").plain
         assert "more characters)" in details and len(details) < 30_000
+
+
+async def test_hostile_bulk_job_texts_and_engagement_messages_are_shown_literally() -> None:
+    """A job's file name and failure reason, its records' ErrorCode and ErrorMessage, its report URL and a
+    prospecting task's engagement messages and reason codes: shown literally, never as sequences."""
+    from tests.support.dashboard import (
+        bulk_store,
+        make_bulk_job,
+        make_prospecting_outcome,
+        make_report,
+        make_results,
+    )
+    from tui.core.clock import MockClock
+
+    bidi = "\u202eevil\u202c\u200b"
+    clock = MockClock(T0)
+    store = bulk_store(clock=clock)
+    job = make_bulk_job(
+        0, "FAILED", processed=20, failed=3, file_name=f"x{NASTY}{bidi}.csv", failure_reason=NASTY
+    )
+    job = msgspec.structs.replace(job, status="FAILED\x1b[5m")
+    store.apply_bulk_jobs([job], quiet=True)
+    results = make_results(job, message=NASTY)
+    results = dataclasses.replace(
+        results,
+        results=tuple(
+            msgspec.structs.replace(r, error_code="[b]E\x1b[31m", resource_identifier=f"O{bidi}\x07")
+            for r in results.results
+        ),
+    )
+    store.apply_bulk_results(results)
+    url = f"https://reports.example.com/x?a=1\x1b]52;c;ZXZpbA==\x07&b=[red]2[/red]{bidi}"
+    store.apply_report_url(make_report(job, url=url))
+    prospecting = "task-p0000000000001"
+    store.apply_prospecting(
+        make_prospecting_outcome(store.task(prospecting), reason_code="[i]Code\x1b[2J", message=NASTY)
+    )
+    app = make_app(store=store, clock=clock, driver_class=CountingDriver)
+    async with app.run_test(size=(160, 48), headless=False) as pilot:
+        recorder = ScreenRecorder(app, 160, 48)
+        app.screen.refresh()
+        await pilot.pause()
+        for _ in range(app.table.row_count):  # the prospecting task's details
+            if app.table.selected_id == prospecting:
+                break
+            await pilot.press("down")
+        await pilot.pause()
+        details = app.query_one("#details").plain
+        assert "[i]Code␛[2J" in details and "[red]x[/red]" in details and "␛]52;c;ZXZpbA==␇" in details
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        for _ in range(len(screen.table.ids)):
+            if screen.table.selected_id == job.job_id:
+                break
+            await pilot.press("down")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        raw = "".join(recorder.raw)
+        # Ours: the copy's OSC 52 (base64 inside, so nothing of the URL can act), and nothing else.
+        assert raw.count("\x1b]52;c;") == 1
+        start = raw.index("\x1b]52;c;")
+        end = raw.index("\x07", start) + 1
+        assert _sequences_from_data(raw[:start] + raw[end:]) == []
+        assert "\u202e" not in raw and "\u200b" not in raw
+        shown = screen.details.plain
+        assert "https://reports.example.com/x?a=1␛]52;c;ZXZpbA==␇&b=[red]2[/red]" in shown
+        assert "\\u202eevil\\u202c\\u200b" in shown  # bidi and zero-width characters made visible
+        assert "[b]E␛[31m" in shown and "[link=https://evil.example]y[/link]" in shown
+        assert "FAILED␛[5m" in shown and "nul␀" in shown
+        assert app.clipboard == screen.details.plain.split("Report    ")[1].split("\n")[0]
+        assert "[red]x[/red]" in recorder.text  # the file name, literal, in the table

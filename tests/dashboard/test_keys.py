@@ -211,10 +211,9 @@ async def test_the_command_palette_offers_every_action() -> None:
             "Filter tasks",
             "Sort: duration",
             "Show/hide FAILED",
-            "Show/hide inv-to-eng",
-            "Show/hide opp-to-eng",
-            "Show/hide eng-to-opp",
+            *(f"Show/hide {kind.short}" for kind in TASK_KINDS.values()),  # prospecting's too
             "Copy task id",
+            "Bulk jobs",
             "Export view",
             "Refresh now",
         ):
@@ -252,6 +251,7 @@ async def test_the_table_keys_belong_to_the_tasks_screen_alone() -> None:
         table_actions = {
             *("filter", "cycle_sort", "toggle_status", "toggle_kind", "clear_view"),
             *("show_record", "copy_task_id", "copy_job_id", "export", "invitations", "stats"),
+            "bulk_jobs",
         }
         assert table_actions <= offered(tasks_screen)
         for key, view, other in (("i", InvitationsScreen, "t"), ("t", StatsScreen, "i")):

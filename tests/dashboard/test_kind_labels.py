@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 
 from schemas import TaskRecord
@@ -11,7 +13,7 @@ from tui.dashboard.screens.help import help_renderable
 from tui.dashboard.task_view import is_visible
 
 
-def _record(kind: str, **fields: str) -> TaskRecord:
+def _record(kind: str, **fields: Any) -> TaskRecord:
     return TaskRecord(kind=kind, task_id="task-0123456789abc", task_status="COMPLETE", **fields)
 
 
@@ -40,10 +42,21 @@ def test_the_help_names_each_kind_its_keys_and_what_it_does() -> None:
 
 
 def test_the_source_id_is_the_field_the_table_names() -> None:
-    ids = {"engagement_invitation_id": "inv-1", "opportunity_id": "O1", "engagement_id": "eng-1"}
+    ids: dict[str, Any] = {
+        "engagement_invitation_id": "inv-1",
+        "opportunity_id": "O1",
+        "engagement_id": "eng-1",
+        "identifiers": ["eng-2"],
+    }
     for kind in TASK_KINDS.values():
-        assert task_rows.source_id(_record(kind.wire, **ids)) == ids[kind.source_field]
+        expected = ids[kind.source_field]
+        shown = expected[0] if isinstance(expected, list) else expected
+        assert task_rows.source_id(_record(kind.wire, **ids)) == shown
     assert task_rows.source_id(_record("NewerKind", opportunity_id="O1")) == "O1"
+    # A task over many engagements (prospecting, as pcwatch started it) says how many.
+    many = _record("ProspectingFromEngagement", identifiers=["eng-1", "eng-2", "eng-3"])
+    assert task_rows.source_id(many) == "3 engagements"
+    assert task_rows.source_id(_record("ProspectingFromEngagement")) is None  # (the list names none)
 
 
 def test_a_typed_short_name_filters_to_its_kind() -> None:

@@ -49,3 +49,47 @@ def test_stats_view_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 def test_stats_view_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(store=stats_store()), run_before=_stats_shown, terminal_size=(80, 24))
+
+
+def _jobs_app():  # type: ignore[no-untyped-def]
+    from tests.support.dashboard import T0, bulk_store
+    from tui.core.clock import MockClock
+
+    clock = MockClock(T0)
+    return make_app(store=bulk_store(clock=clock), clock=clock)
+
+
+async def _jobs_view_with_a_job_s_failures(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The jobs view, the finished job with failed records selected, its records and report fetched."""
+    from tests.support.dashboard import make_report, make_results
+
+    app = pilot.app
+    await pilot.press("b")
+    await pilot.pause()
+    await pilot.press("down", "down")
+    job = app.store.bulk_job(app.screen.table.selected_id)
+    app.store.apply_bulk_results(make_results(job))
+    app.store.apply_report_url(make_report(job))
+    await pilot.pause()
+
+
+def test_jobs_view_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_jobs_app(), run_before=_jobs_view_with_a_job_s_failures, terminal_size=(80, 24))
+
+
+def test_jobs_view_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_jobs_app(), run_before=_jobs_view_with_a_job_s_failures, terminal_size=(160, 48))
+
+
+async def _half_failed_prospecting_task(pilot) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.dashboard import make_prospecting_outcome
+
+    app = pilot.app
+    await pilot.press("slash", *"prospecting", "enter", "down")
+    await pilot.pause()
+    app.store.apply_prospecting(make_prospecting_outcome(app.store.task(app.table.selected_id)))
+    await pilot.pause()
+
+
+def test_prospecting_task_with_its_engagements(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_jobs_app(), run_before=_half_failed_prospecting_task, terminal_size=(160, 48))

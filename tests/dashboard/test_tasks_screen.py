@@ -92,3 +92,35 @@ async def test_the_second_hand_ticks_on_each_whole_second_of_the_clock() -> None
         assert [t - T0.timestamp() for t in ticks] == [1.0, 2.0, 5.5]
     finally:
         hand.cancel()
+
+
+async def test_under_another_full_screen_the_tasks_screen_draws_nothing_until_shown_again() -> None:
+    """Textual repaints the whole top screen whenever a region of the screen under it changes: the tasks
+    screen's ticking times would cost ~10 KB a second under the invitations or stats view. It waits
+    while covered, and shows what changed once it is on top again (laid out for the size then)."""
+    from tests.support.dashboard import CountingDriver, ScreenRecorder, make_app
+
+    clock = MockClock(T0)
+    store = populated_store(200)
+    app = make_app(store=store, clock=clock, driver_class=CountingDriver)
+    async with app.run_test(size=(160, 48), headless=False) as pilot:
+        await pilot.pause()
+        tasks_screen = app.screen
+        assert tasks_screen.table.rows.active  # running tasks: their times move every second
+        await pilot.press("t")  # the stats view, which does not tick itself
+        await pilot.pause(0.3)
+        recorder = ScreenRecorder(app, 160, 48)
+        for _ in range(5):
+            clock.advance(1)
+            await pilot.pause(0.02)
+        new = make_records(201, seed=4)[200]
+        store.apply_tasks([with_status(new, "IN_PROGRESS")], T0)
+        await pilot.pause(0.05)
+        assert recorder.bytes == 0
+        assert new.task_id not in tasks_screen.table.row_ids()
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is tasks_screen and tasks_screen.has_class("-narrow")
+        assert new.task_id in tasks_screen.table.row_ids()
+        assert tasks_screen.table.now == clock.now()

@@ -13,13 +13,26 @@ import msgspec
 from textual.drivers.headless_driver import HeadlessDriver
 
 from schemas import (
+    BulkJobKind,
+    BulkJobRecord,
+    BulkJobResult,
     EngagementInvitationSummary,
+    EngagementProspectingResult,
+    GetProspectingFromEngagementTaskResponse,
     GetResourceSnapshotJobResponse,
     ReasonCode,
     TaskKind,
     TaskRecord,
 )
-from tui.engine.api import Completion, PollerStatus, StoreChange, TaskRow, Transition
+from tui.engine.api import (
+    BulkResults,
+    Completion,
+    PollerStatus,
+    ReportUrl,
+    StoreChange,
+    TaskRow,
+    Transition,
+)
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
 KINDS = (
@@ -31,9 +44,11 @@ REASONS = sorted(ReasonCode.KNOWN)
 
 
 class FakeStore:
-    """A `StoreView` in memory (and the `apply_*` a test drives it with)."""
+    """A `StoreView` in memory (and the `apply_*` a test drives it with). `clock`: what a report URL's
+    expiry is measured against (the store forgets an expired one, as the real store does)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Any = None) -> None:
+        self.clock = clock
         self.warnings: list[str] = []
         self._meta: dict[str, str] = {}
         self._tasks: dict[str, TaskRecord] = {}
@@ -43,6 +58,10 @@ class FakeStore:
         self._invitations: dict[str, EngagementInvitationSummary] = {}
         self._transitions: list[Transition] = []
         self._subscribers: list[Callable[[Any], None]] = []
+        self._bulk_jobs: dict[str, BulkJobRecord] = {}
+        self._bulk_results: dict[str, BulkResults] = {}
+        self._reports: dict[str, ReportUrl] = {}
+        self._prospecting: dict[str, GetProspectingFromEngagementTaskResponse] = {}
 
     def __len__(self) -> int:
         return len(self._tasks)
@@ -81,6 +100,31 @@ class FakeStore:
 
     def invitations(self) -> list[EngagementInvitationSummary]:
         return list(self._invitations.values())
+
+    def bulk_jobs(self) -> list[BulkJobRecord]:
+        """Newest created first, as the store's contract says."""
+        return sorted(
+            self._bulk_jobs.values(),
+            key=lambda j: (j.created_at is None, -(j.created_at.timestamp() if j.created_at else 0.0)),
+        )
+
+    def bulk_job(self, job_id: str) -> BulkJobRecord | None:
+        return self._bulk_jobs.get(job_id)
+
+    def bulk_results(self, job_id: str) -> BulkResults | None:
+        return self._bulk_results.get(job_id)
+
+    def report_url(self, job_id: str) -> ReportUrl | None:
+        report = self._reports.get(job_id)
+        if report is None:
+            return None
+        now = self.clock.now() if self.clock is not None else None
+        if now is not None and report.expires_at is not None and report.expires_at <= now:
+            return None  # expired: forgotten
+        return report
+
+    def prospecting(self, task_id: str) -> GetProspectingFromEngagementTaskResponse | None:
+        return self._prospecting.get(task_id)
 
     def transitions_of(self, task_id: str) -> list[Transition]:
         return [t for t in self._transitions if t.task_id == task_id]
@@ -151,6 +195,28 @@ class FakeStore:
             ids.add(inv.id)
         return self._notify(StoreChange(invitation_ids=frozenset(ids)))
 
+    def apply_bulk_jobs(self, jobs: Iterable[BulkJobRecord], *, quiet: bool = False) -> StoreChange:
+        ids = set()
+        for job in jobs:
+            if self._bulk_jobs.get(job.job_id) != job:
+                self._bulk_jobs[job.job_id] = job
+                ids.add(job.job_id)
+        change = StoreChange(bulk_job_ids=frozenset(ids))
+        return change if quiet or not ids else self._notify(change)
+
+    def apply_bulk_results(self, results: BulkResults) -> StoreChange:
+        self._bulk_results[results.job_id] = results
+        return self._notify(StoreChange(bulk_job_ids=frozenset({results.job_id})))
+
+    def apply_report_url(self, report: ReportUrl) -> StoreChange:
+        self._reports[report.job_id] = report
+        return self._notify(StoreChange(bulk_job_ids=frozenset({report.job_id})))
+
+    def apply_prospecting(self, outcome: GetProspectingFromEngagementTaskResponse) -> StoreChange:
+        assert outcome.task_id is not None
+        self._prospecting[outcome.task_id] = outcome
+        return self._notify(StoreChange(task_ids=frozenset({outcome.task_id})))
+
 
 def live_status(**changes: Any) -> PollerStatus:
     """A poller's status as a live one reports it (42 calls this hour, 9,000 left today)."""
@@ -166,7 +232,8 @@ class FakePoller:
         self.status = status or live_status()
         self.calls: list[str] = []
         self._subscribers: list[Callable[[PollerStatus], None]] = []
-        #: Watchers registered now (`watching`), and the tasks handed to `follow_task`.
+        #: Watchers registered now (`watching`), and the tasks and bulk jobs handed to `follow_task` and
+        #: `follow_job`.
         self.watchers = 0
         self.followed: list[tuple[str, str]] = []
 
@@ -203,6 +270,15 @@ class FakePoller:
     def want_job(self, job_id: str) -> None:
         self.calls.append(f"want_job {job_id}")
 
+    def want_results(self, job_id: str, *, failed_only: bool = True) -> None:
+        self.calls.append(f"want_results {job_id}" + (" failed" if failed_only else ""))
+
+    def want_report_url(self, job_id: str) -> None:
+        self.calls.append(f"want_report_url {job_id}")
+
+    def want_prospecting(self, task_id: str) -> None:
+        self.calls.append(f"want_prospecting {task_id}")
+
     def watching(self) -> Callable[[], None]:
         self.watchers += 1
         released = False
@@ -217,6 +293,9 @@ class FakePoller:
 
     def follow_task(self, task_id: str, kind: str) -> None:
         self.followed.append((task_id, kind))
+
+    def follow_job(self, job_id: str, kind: str) -> None:
+        self.followed.append((job_id, kind))
 
 
 class CountingDriver(HeadlessDriver):
@@ -318,21 +397,215 @@ def populated_store(n: int = 200, seed: int = 7, now: datetime = T0) -> FakeStor
     return store
 
 
+def make_bulk_job(
+    i: int,
+    status: str = "IN_PROGRESS",
+    *,
+    kind: str = BulkJobKind.OPPORTUNITY,
+    total: int | None = 5_000,
+    processed: int = 0,
+    failed: int = 0,
+    created: datetime | None = None,
+    file_name: str | None = None,
+    failure_reason: str | None = None,
+) -> BulkJobRecord:
+    """A bulk job of either family: created `created` (default: `i` hours before T0), started a minute
+    later (the customer-account family has no start time), completed at T0 when it has ended."""
+    created = created if created is not None else T0 - timedelta(hours=i, minutes=15)
+    opportunity = kind == BulkJobKind.OPPORTUNITY
+    ended = status in ("COMPLETED", "FAILED")
+    return BulkJobRecord(
+        kind=kind,
+        job_id=f"bulkjob-{i:013d}",
+        arn=None
+        if opportunity
+        else f"arn:aws:partnercentral:us-east-1::catalog/Sandbox/bulk-job/bulkjob-{i:013d}",
+        status=status,
+        file_name=file_name if file_name is not None else f"import-{i:03d}.csv",
+        operation_type=("BULK_CREATE" if i % 2 == 0 else "BULK_UPDATE") if opportunity else None,
+        total_records=total,
+        processed_records=processed,
+        success_count=processed - failed,
+        failure_count=failed,
+        failure_reason=failure_reason,
+        created_at=created,
+        started_at=created + timedelta(minutes=1) if opportunity and status != "SUBMITTED" else None,
+        completed_at=T0 - timedelta(hours=i) if ended else None,
+    )
+
+
+#: ErrorCodes and messages of failed records, as the service words them.
+RECORD_ERRORS = (
+    ("VALIDATION_ERROR", "Customer.Account.WebsiteUrl must be a valid URL."),
+    ("DUPLICATE_RECORD", "An opportunity with this PartnerOpportunityIdentifier already exists."),
+    ("ACCESS_DENIED", "The caller may not update opportunity O{n}."),
+)
+
+
+def make_results(
+    job: BulkJobRecord, *, count: int | None = None, complete: bool = True, message: str | None = None
+) -> BulkResults:
+    """The failed records of `job` (its FailureCount, or `count`), fetched at T0."""
+    n = job.failure_count or 0 if count is None else count
+    results = []
+    for i in range(n):
+        code, text = RECORD_ERRORS[i % len(RECORD_ERRORS)]
+        results.append(
+            BulkJobResult(
+                request_id=f"row-{i + 2}",
+                status="FAILED",
+                resource_identifier=f"O{2000000 + i}",
+                error_code=code,
+                error_message=message if message is not None else text.format(n=2000000 + i),
+            )
+        )
+    return BulkResults(job.job_id, tuple(results), complete=complete, failed_only=True, fetched_at=T0)
+
+
+def make_report(job: BulkJobRecord, *, expires_in: float = 900.0, url: str | None = None) -> ReportUrl:
+    """The failed-records report of `job`, available, expiring `expires_in` seconds after T0."""
+    return ReportUrl(
+        job.job_id,
+        "AVAILABLE",
+        url
+        if url is not None
+        else f"https://reports.example.com/{job.job_id}/failed.csv?X-Amz-Expires=900&X-Amz-Signature=0f3a9c",
+        T0 + timedelta(seconds=expires_in),
+    )
+
+
+def make_prospecting_task(
+    i: int,
+    *,
+    total: int = 10,
+    completed: int = 10,
+    failed: int = 0,
+    ended: bool = True,
+    started_here: bool = False,
+) -> TaskRecord:
+    """A prospecting task over `total` engagements, as its summary makes it (its status derived; the
+    list names no engagements: `started_here`, its start response did)."""
+    from schemas import ProspectingTaskSummary
+
+    start = T0 - timedelta(minutes=5 * i + 3)
+    summary = ProspectingTaskSummary(
+        task_id=f"task-p{i:013d}",
+        task_arn=f"arn:aws:partnercentral:us-east-1::catalog/Sandbox/prospecting-from-engagement-task/p{i}",
+        task_name=f"Prospecting batch {i}",
+        start_time=start,
+        end_time=start + timedelta(minutes=2) if ended else None,
+        total_engagement_count=total,
+        completed_engagement_count=completed,
+        failed_engagement_count=failed,
+    )
+    record = TaskRecord.from_task(summary, TaskKind.PROSPECTING_FROM_ENGAGEMENT)
+    if not started_here:
+        return record
+    return msgspec.structs.replace(record, identifiers=_engagement_ids(record, total))
+
+
+def _engagement_ids(record: TaskRecord, total: int) -> list[str]:
+    return [f"eng-{(record.task_id or '')[-4:]}{k:010d}" for k in range(total)]
+
+
+def make_prospecting_outcome(
+    record: TaskRecord, *, reason_code: str = "EngagementValidationFailed", message: str | None = None
+) -> GetProspectingFromEngagementTaskResponse:
+    """Each engagement's outcome: the failed ones first (with `reason_code`), then the completed ones,
+    then those still pending."""
+    failed = record.failed_engagement_count or 0
+    completed = record.completed_engagement_count or 0
+    engagements = []
+    total = record.total_engagement_count or 0
+    for k, engagement in enumerate(record.identifiers or _engagement_ids(record, total)):
+        if k < failed:
+            status, code = "FAILED", reason_code
+            text = message if message is not None else "The engagement has no customer contact."
+        elif k < failed + completed:
+            status, code, text = "COMPLETED", None, None
+        else:
+            status, code, text = "PENDING", None, None
+        engagements.append(
+            EngagementProspectingResult(
+                engagement_identifier=engagement,
+                engagement_context_id=f"ctx-{k:010d}" if status == "COMPLETED" else None,
+                status=status,
+                reason_code=code,
+                message=text,
+            )
+        )
+    return GetProspectingFromEngagementTaskResponse(
+        task_id=record.task_id,
+        task_arn=record.task_arn,
+        task_name=record.task_name,
+        start_time=record.start_time,
+        end_time=record.end_time,
+        engagements=engagements,
+    )
+
+
+def bulk_jobs() -> list[BulkJobRecord]:
+    """Five jobs of both families: one running, one just submitted, and three finished (one with failed
+    records, one failed as a whole, one clean)."""
+    return [
+        make_bulk_job(0, "IN_PROGRESS", processed=1_234, failed=34, file_name="crm-export-2026-11.csv"),
+        make_bulk_job(
+            1, "SUBMITTED", kind=BulkJobKind.CUSTOMER_ACCOUNT, total=None, created=T0 - timedelta(minutes=1)
+        ),
+        make_bulk_job(2, "COMPLETED", total=800, processed=800, failed=12),
+        make_bulk_job(
+            3,
+            "FAILED",
+            kind=BulkJobKind.CUSTOMER_ACCOUNT,
+            total=300,
+            processed=120,
+            failed=20,
+            failure_reason="The file's header row names no CustomerAccountId column.",
+        ),
+        make_bulk_job(4, "COMPLETED", total=50, processed=50),
+    ]
+
+
+def bulk_store(n: int = 60, clock: Any = None) -> FakeStore:
+    """`populated_store(n)` with the bulk jobs of `bulk_jobs()` and three prospecting tasks (one running,
+    one half-failed, one clean)."""
+    store = populated_store(n)
+    store.clock = clock
+    store.apply_bulk_jobs(bulk_jobs(), quiet=True)
+    store.apply_tasks(
+        [
+            make_prospecting_task(0, completed=4, failed=1, ended=False),
+            make_prospecting_task(1, completed=7, failed=3),
+            make_prospecting_task(2),
+        ],
+        T0,
+        quiet=True,
+    )
+    return store
+
+
 def with_status(record: TaskRecord, status: str, **changes: Any) -> TaskRecord:
     return msgspec.structs.replace(record, task_status=status, **changes)
 
 
 def make_app(
-    store: Any = None, poller: Any = None, settings: Any = None, clock: Any = None, **kwargs: Any
+    store: Any = None,
+    poller: Any = None,
+    settings: Any = None,
+    clock: Any = None,
+    *,
+    offline: bool = False,
+    **kwargs: Any,
 ) -> Any:
-    """The dashboard around fakes: 200 deterministic tasks, a live poller stub, a fixed clock."""
+    """The dashboard around fakes: 200 deterministic tasks, a live poller stub, a fixed clock.
+    `offline`: no poller at all (an offline view: nothing fetches)."""
     from tui.core.clock import MockClock
     from tui.core.settings import Settings
     from tui.dashboard.app import PcwatchApp
 
     return PcwatchApp(
         store if store is not None else populated_store(200),
-        poller if poller is not None else FakePoller(),
+        None if offline else poller if poller is not None else FakePoller(),
         settings if settings is not None else Settings(),
         clock if clock is not None else MockClock(T0),
         **kwargs,

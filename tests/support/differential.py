@@ -2,7 +2,8 @@
 
 A walk drives the real app (the real `Store`, a poller stub, an injected `MockClock`) through steps —
 keys, filter text, data changes (tasks start, end and fail; pages of history; rows inserted above the
-cursor), clock ticks and polls, resizes. Everything the app writes goes into a `pyte` terminal, exactly
+cursor; bulk jobs advancing, ending and starting, shown in the jobs view `b`), clock ticks and polls,
+resizes. Everything the app writes goes into a `pyte` terminal, exactly
 the bytes a user's terminal would receive. After every step the terminal is compared, cell by cell
 (what it looks like: character, colours, attributes; a blank by its background), with a fresh full
 render of the same state at the same size: every visible widget rendered again with empty render caches
@@ -31,7 +32,16 @@ import msgspec
 from textual import events
 from textual.geometry import Size
 
-from tests.support.dashboard import T0, CountingDriver, FakePoller, make_records, make_task
+from tests.support.dashboard import (
+    T0,
+    CountingDriver,
+    FakePoller,
+    bulk_jobs,
+    make_bulk_job,
+    make_prospecting_task,
+    make_records,
+    make_task,
+)
 from tui.core.clock import MockClock
 from tui.core.settings import Settings
 from tui.dashboard.widgets.partial_update import stock_rendering
@@ -46,10 +56,10 @@ Step = tuple[Any, ...]
 #: Terminal sizes a walk moves between: both layouts (the switch is at 120 columns), tiny to large.
 SIZES = ((160, 48), (120, 40), (119, 40), (80, 24), (200, 60), (100, 30), (60, 20), (140, 14))
 MOVE_KEYS = ("up", "down", "pageup", "pagedown", "home", "end", "left", "right")
-VIEW_KEYS = ("s", "p", "1", "2", "3", "4", "5", "6", "0")
-#: Screens over the table (help, the record, invitations) and the key that leaves them; focus moving to
-#: the panes (whose keys then scroll the details) and back.
-SCREEN_KEYS = ("question_mark", "enter", "i", "escape", "escape", "tab", "shift+tab")
+VIEW_KEYS = ("s", "p", "1", "2", "3", "4", "5", "6", "7", "0")
+#: Screens over the table (help, the record, invitations, the jobs view) and the key that leaves them;
+#: focus moving to the panes (whose keys then scroll the details) and back.
+SCREEN_KEYS = ("question_mark", "enter", "i", "b", "escape", "escape", "tab", "shift+tab")
 FILTERS = ("task-00000001", "throttl", "o10000", "zzz-no-match", "")
 #: No more history steps once the store holds this many tasks: above 20,000 the filter waits for a
 #: pause in typing (a real-time debounce), which a deterministic walk does not want.
@@ -68,6 +78,7 @@ def random_steps(seed: int, count: int) -> list[Step]:
         (8, lambda: ("start", rng.choice((1, 1, 2, 5)), rng.randrange(1 << 30))),
         (8, lambda: ("end", rng.randrange(1000), rng.choice(("COMPLETE", "FAILED")), rng.randrange(1 << 30))),
         (3, lambda: ("history", rng.choice((3, 40, 250, 2000)), rng.randrange(1 << 30))),
+        (4, lambda: ("bulk", rng.choice((1, 1, 3, 40)), rng.randrange(1 << 30))),
         (12, lambda: ("tick", rng.choice((1, 1, 1, 2, 7, 61, 3600)))),
         (6, lambda: ("poll",)),
         (2, lambda: ("stale", rng.random() < 0.5)),
@@ -115,6 +126,17 @@ class Walk:
         self.clock = MockClock(T0)
         self.store = Store(journal=None, clock=self.clock)
         self.store.apply_tasks(make_records(tasks, seed=seed), T0, backfill=True)
+        # A few prospecting tasks (the fourth kind) and bulk jobs of both families (the jobs view, `b`).
+        self.store.apply_tasks(
+            [
+                make_prospecting_task(0, completed=4, failed=1, ended=False),
+                make_prospecting_task(1, completed=7, failed=3),
+            ],
+            T0,
+            backfill=True,
+        )
+        self.store.apply_bulk_jobs(bulk_jobs(), T0)
+        self.next_job = len(bulk_jobs())
         self.poller = FakePoller()
         self.app = PcwatchApp(
             self.store, self.poller, Settings(), self.clock, toasts=False, driver_class=CountingDriver
@@ -231,6 +253,8 @@ class Walk:
                     for _ in range(step[1])
                 ]
                 store.apply_tasks(page, backfill=True)
+        elif kind == "bulk":
+            self._advance_bulk_jobs(step[1], random.Random(step[2]))
         elif kind == "tick":
             clock.advance(step[1])
         elif kind == "poll":
@@ -251,6 +275,47 @@ class Walk:
         else:
             raise ValueError(f"unknown step {step!r}")
         await self.settle()
+
+    def _advance_bulk_jobs(self, polls: int, rng: random.Random) -> None:
+        """`polls` polls' worth of progress for every running bulk job (37 records a poll, some failing),
+        which ends it once its records are done; with none running, a new one starts."""
+        store = self.store
+        running = [j for j in store.bulk_jobs() if not j.is_terminal]
+        if not running:
+            self.next_job += 1
+            store.apply_bulk_jobs(
+                [
+                    make_bulk_job(
+                        self.next_job,
+                        "SUBMITTED",
+                        total=rng.choice((50, 400, 5_000)),
+                        created=self.clock.now(),
+                    )
+                ],
+                self.clock.now(),
+            )
+            return
+        moved = []
+        for job in running:
+            total = job.total_records or 400
+            processed = min(total, (job.processed_records or 0) + 37 * polls)
+            failed = min(processed, (job.failure_count or 0) + rng.randrange(0, 2 * polls + 1))
+            status = (
+                ("COMPLETED" if rng.random() < 0.8 else "FAILED") if processed >= total else "IN_PROGRESS"
+            )
+            moved.append(
+                msgspec.structs.replace(
+                    job,
+                    status=status,
+                    total_records=total,
+                    processed_records=processed,
+                    success_count=processed - failed,
+                    failure_count=failed,
+                    started_at=job.started_at or job.created_at,
+                    completed_at=self.clock.now() if status != "IN_PROGRESS" else None,
+                )
+            )
+        store.apply_bulk_jobs(moved, self.clock.now())
 
     def check(self) -> list[tuple[int, int, Any, Any]]:
         """What differs between the terminal and a fresh render; then any scrollbar that does not show

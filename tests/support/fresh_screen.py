@@ -56,12 +56,13 @@ def _empty_render_caches(widgets: Sequence[Any]) -> Iterator[None]:
     """Every widget renders from its state, not from what it rendered before; put back afterwards.
 
     Textual keeps rendered lines per widget (`_styles_cache`) and, for widgets that render a visual,
-    its lines (`_render_cache`, rebuilt when `_dirty_regions` is not empty); the task table caches rows
-    (`_strips`, `_cells`, its header) and a `LinePane` keeps the lines it showed (rebuilt here from the
+    its lines (`_render_cache`, rebuilt when `_dirty_regions` is not empty); the task table and the jobs
+    view's table cache rows (`_strips`, `_cells`, their header) and a `LinePane` keeps the lines it showed (rebuilt here from the
     text it was given). All of them are swapped for empty ones while the fresh render runs, so a stale
     entry anywhere shows up as a difference."""
     from textual._styles_cache import StylesCache
 
+    from tui.dashboard.widgets.bulk_table import BulkJobTable
     from tui.dashboard.widgets.line_pane import LinePane
     from tui.dashboard.widgets.task_table import TaskTable
 
@@ -69,14 +70,14 @@ def _empty_render_caches(widgets: Sequence[Any]) -> Iterator[None]:
     try:
         for widget in widgets:
             names = ["_styles_cache", "_render_cache", "_dirty_regions"]
-            if isinstance(widget, TaskTable):
+            if isinstance(widget, (TaskTable, BulkJobTable)):
                 names += ["_strips", "_cells", "_header"]
             if isinstance(widget, LinePane):
                 names += ["_strips"]
             saved.append((widget, {name: getattr(widget, name) for name in names}))
             widget._styles_cache = StylesCache()
             widget._dirty_regions = {widget.size.region}
-            if isinstance(widget, TaskTable):
+            if isinstance(widget, (TaskTable, BulkJobTable)):
                 widget._strips, widget._cells, widget._header = {}, {}, None
             if isinstance(widget, LinePane):
                 widget._strips = widget._render_strips(widget._width)

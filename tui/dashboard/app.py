@@ -30,7 +30,8 @@ from tui.writes.api import WriteService
 
 from .clipboard import OSC52
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
-from .palette import dashboard_commands
+from .palette import dashboard_commands, jobs_view_commands
+from .screens.bulk_jobs import BulkJobsScreen
 from .screens.help import HelpScreen
 from .screens.tasks import NARROW, TasksScreen
 from .ticks import SecondHand
@@ -95,6 +96,7 @@ class PcwatchApp(App[int]):
         self._warnings = list(warnings)
         self.journal_problems = list(journal_problems)
         self._unsubscribe: list[Callable[[], None]] = []
+        self._clipboard_reach = clipboard
         #: The main view, the first screen (`get_default_screen`): every other screen goes over it.
         self.tasks_screen = TasksScreen(
             store,
@@ -102,6 +104,7 @@ class PcwatchApp(App[int]):
             clock,
             status=poller.status if poller is not None else None,
             want_job=poller.want_job if poller is not None else None,
+            want_prospecting=poller.want_prospecting if poller is not None else None,
             loaded=load is None,
             toasts=toasts,
             clipboard=clipboard,
@@ -201,10 +204,20 @@ class PcwatchApp(App[int]):
         self.screen.set_class(event.size.width < NARROW, "-narrow")
 
     def _tick(self) -> None:
-        """Every time shown relative to now moves on: the tasks screen's and the invitations'."""
+        """Every time shown relative to now moves on: the tasks screen's, the invitations', the jobs
+        view's header and its report's expiry."""
         self.tasks_screen.tick()
         for pane in self.screen.query(InvitationsPane):
             pane.tick()
+        if isinstance(self.screen, BulkJobsScreen):
+            self._show_header(self.screen)
+            self.screen.tick()
+
+    def _jobs_screens(self) -> list[BulkJobsScreen]:
+        return [s for s in self.screen_stack if isinstance(s, BulkJobsScreen)]
+
+    def _show_header(self, screen: BulkJobsScreen) -> None:
+        screen.show_header(self.tasks_screen.header_state(), self.clock.now())
 
     # ---- engine callbacks -> messages -> the tasks screen ----------------------------------------
 
@@ -216,9 +229,15 @@ class PcwatchApp(App[int]):
 
     def on_tasks_changed(self, message: TasksChanged) -> None:
         self.tasks_screen.show_change(message)
+        for screen in self._jobs_screens():
+            screen.show_change(message.bulk_job_ids)
+            if message.task_ids:
+                self._show_header(screen)  # (the task counts)
 
     def on_poller_status_changed(self, message: PollerStatusChanged) -> None:
         self.tasks_screen.show_status(message.status)
+        for screen in self._jobs_screens():
+            self._show_header(screen)
 
     # ---- actions ---------------------------------------------------------------------------------
 
@@ -247,6 +266,13 @@ class PcwatchApp(App[int]):
 
         self.push_screen(StatsScreen(self.store, self.clock))
 
+    def action_bulk_jobs(self) -> None:
+        if isinstance(self.screen, BulkJobsScreen):
+            return
+        screen = BulkJobsScreen(self.store, self.poller, self.clock, clipboard=self._clipboard_reach)
+        self.push_screen(screen)
+        self._show_header(screen)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -256,3 +282,5 @@ class PcwatchApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from dashboard_commands(self.tasks_screen, self, writes_allowed=self.actions is not None)
+        if isinstance(screen, BulkJobsScreen):
+            yield from jobs_view_commands(screen)

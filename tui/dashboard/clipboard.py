@@ -1,4 +1,4 @@
-"""Where `c` and `y` put an id, and so what their toast may claim.
+"""Where `c` and `y` put an id (and `c` in the jobs view a report URL), and so what their toast may claim.
 
 The id always goes out as OSC 52 (`App.copy_to_clipboard`): a terminal that supports it sets the local
 clipboard, even over SSH and tmux; in a browser session (`pcwatch serve`) the page's terminal passes it
@@ -10,6 +10,9 @@ started in (`clipboard_reach`, called by the command that builds the app). Pure 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+
+from tui.core.timefmt import CLOCK, instant
 
 #: A browser session: the page's terminal hands OSC 52 to the browser's clipboard.
 BROWSER = "browser"
@@ -44,3 +47,19 @@ def copy_toast(what: str, shown_id: str, reach: str) -> tuple[str, float]:
             12.0,
         )
     return f"Copied {what} {shown_id} (OSC 52)", 3.0
+
+
+def url_copy_toast(job_id: str, expires_at: datetime | None, reach: str) -> tuple[str, float]:
+    """The toast after copying a bulk job's report URL: it names the job and the expiry, never the URL
+    (an expiring credential of sorts, and long); where the terminal cannot set the clipboard it says
+    where to select it instead."""
+    expiry = f", valid until {instant(expires_at, CLOCK, utc=True)}" if expires_at is not None else ""
+    if reach == BROWSER:
+        return f"Copied the report URL of {job_id} to this browser's clipboard{expiry}", 3.0
+    if reach == NO_CLIPBOARD:
+        return (
+            f"This terminal cannot set the clipboard: select the report URL of {job_id} in the details "
+            f"pane to copy it{expiry}",
+            12.0,
+        )
+    return f"Copied the report URL of {job_id} (OSC 52){expiry}", 3.0

@@ -13,7 +13,9 @@ from tui.engine.api import PollerStatus, StoreChange, Transition
 
 
 class TasksChanged(Message):
-    """Tasks (and possibly jobs and invitations) changed in the store; `transitions` newest last."""
+    """Tasks (and possibly snapshot jobs, invitations and bulk jobs) changed in the store; `transitions`
+    newest last. `task_ids` also names a prospecting task whose engagements' outcomes arrived;
+    `bulk_job_ids` a bulk job whose record, results or report changed."""
 
     def __init__(
         self,
@@ -21,16 +23,20 @@ class TasksChanged(Message):
         job_ids: set[str] | frozenset[str] = frozenset(),
         invitation_ids: set[str] | frozenset[str] = frozenset(),
         transitions: tuple[Transition, ...] = (),
+        bulk_job_ids: set[str] | frozenset[str] = frozenset(),
     ) -> None:
         super().__init__()
         self.task_ids: set[str] = set(task_ids)
         self.job_ids: set[str] = set(job_ids)
         self.invitation_ids: set[str] = set(invitation_ids)
         self.transitions: tuple[Transition, ...] = tuple(transitions)
+        self.bulk_job_ids: set[str] = set(bulk_job_ids)
 
     @classmethod
     def from_change(cls, change: StoreChange) -> TasksChanged:
-        return cls(change.task_ids, change.job_ids, change.invitation_ids, change.transitions)
+        return cls(
+            change.task_ids, change.job_ids, change.invitation_ids, change.transitions, change.bulk_job_ids
+        )
 
     def can_replace(self, message: Message) -> bool:
         # Called on the older message with the newer one queued behind it: hand our ids to the newer.
@@ -38,9 +44,21 @@ class TasksChanged(Message):
             message.task_ids |= self.task_ids
             message.job_ids |= self.job_ids
             message.invitation_ids |= self.invitation_ids
+            message.bulk_job_ids |= self.bulk_job_ids
             message.transitions = self.transitions + message.transitions
             return True
         return False
+
+
+def folded(older: TasksChanged, newer: TasksChanged) -> TasksChanged:
+    """One change saying what both say (`can_replace`'s folding, as a new message)."""
+    return TasksChanged(
+        older.task_ids | newer.task_ids,
+        older.job_ids | newer.job_ids,
+        older.invitation_ids | newer.invitation_ids,
+        older.transitions + newer.transitions,
+        older.bulk_job_ids | newer.bulk_job_ids,
+    )
 
 
 class PollerStatusChanged(Message):

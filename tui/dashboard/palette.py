@@ -1,7 +1,8 @@
 """The dashboard's command-palette entries and the toasts for finished tasks, kept out of `tui.dashboard.app`.
 
-The palette names every action of the tasks screen and of the app: it takes each through a narrow
-interface (`TaskViewCommands`, `AppCommands`), so it imports neither."""
+The palette names every action of the tasks screen and of the app (and of the jobs view while it is
+shown): it takes each through a narrow interface (`TaskViewCommands`, `AppCommands`, `JobsViewCommands`),
+so it imports none of them."""
 
 from __future__ import annotations
 
@@ -68,6 +69,7 @@ class AppCommands(Protocol):
 
     def action_invitations(self) -> None: ...
     def action_stats(self) -> None: ...
+    def action_bulk_jobs(self) -> None: ...
     def action_refresh(self) -> None: ...
     def action_toggle_pause(self) -> None: ...
     def action_help(self) -> None: ...
@@ -113,7 +115,27 @@ def dashboard_commands(
         "Failures by reason, durations, tasks finished per hour, with plots (t)",
         app.action_stats,
     )
+    yield SystemCommand(
+        "Bulk jobs",
+        "Opportunity and customer-account bulk jobs: progress, rate, time left, failed records (b)",
+        app.action_bulk_jobs,
+    )
     yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", view.action_export)
     yield SystemCommand("Refresh now", "Poll now, within the budget (r)", app.action_refresh)
     yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", app.action_toggle_pause)
     yield SystemCommand("Keys", "Every key and column explained (?)", app.action_help)
+
+
+class JobsViewCommands(Protocol):
+    """What the palette asks of the jobs view (`screens.bulk_jobs.BulkJobsScreen`), while it is shown."""
+
+    def action_copy_report_url(self) -> None: ...
+
+
+def jobs_view_commands(view: JobsViewCommands) -> Iterator[SystemCommand]:
+    """The jobs view's own actions, offered while it is shown."""
+    yield SystemCommand(
+        "Copy report URL",
+        "Copy the selected bulk job's failed-records report URL via OSC 52 (c)",
+        view.action_copy_report_url,
+    )

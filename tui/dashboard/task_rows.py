@@ -32,7 +32,7 @@ SORT_TITLES = {
     "default": "active first, then recently finished",
     "start": "start time, newest first",
     "status": "status (failed, running, complete)",
-    "kind": "kind (4 5 6), newest first",
+    "kind": f"kind ({' '.join(KIND_KEYS)}), newest first",
     "duration": "duration, longest first",
 }
 _STATUS_RANK = {TaskStatus.FAILED: 0, TaskStatus.IN_PROGRESS: 1, TaskStatus.COMPLETE: 2}
@@ -47,12 +47,13 @@ class Column:
 
 # What a status change rewrites (mark, status, and a failure's reason, all in the status colour) sits
 # together at the left edge: one write of one colour per change. Then the task id, which users copy and
-# grep: whole within the 63 columns the table has at 120 (side panes beside it) and 160.
+# grep: whole within the 63 columns the table has at 120 (side panes beside it) and 160 (`task-` and 13
+# characters; a prospecting task's has 14).
 COLUMNS: tuple[Column, ...] = (
     Column("mark", "", 1),
     Column("status", "Status", 11),
     Column("reason", "Reason", 27),
-    Column("task", "Task id", 18),
+    Column("task", "Task id", 19),
     Column("duration", "Took", 6),
     Column("kind", "Kind", max(len(k.short) for k in KINDS)),
     Column("start", "Started UTC", 11),
@@ -98,12 +99,30 @@ def kind_label(kind: str) -> str:
 
 
 def source_id(record: TaskRecord) -> str | None:
-    """The id the task started from: the invitation, the opportunity or the engagement."""
+    """The id the task started from: the invitation, the opportunity or the engagement; for a task over
+    several engagements (prospecting, when pcwatch started it: the list names none) the one, or how many."""
     kind = BY_WIRE.get(record.kind)
     if kind is not None:
-        value: str | None = getattr(record, kind.source_field)
+        value: str | list[str] | None = getattr(record, kind.source_field)
+        if isinstance(value, list):
+            return value[0] if len(value) == 1 else f"{len(value):,} engagements" if value else None
         return value
     return record.engagement_invitation_id or record.opportunity_id or record.engagement_id
+
+
+def engagement_progress(record: TaskRecord) -> str | None:
+    """A task over many engagements (prospecting) in a few words, for the Reason column: how far a
+    running one has got (`4 of 10 done, 1 failed`), how many of how many failed once it ended
+    (`3 of 10 failed`), or `10 of 10 done`. None for a task without engagement counts."""
+    total = record.total_engagement_count
+    if total is None:
+        return None
+    completed = record.completed_engagement_count or 0
+    failed = record.failed_engagement_count or 0
+    if record.is_terminal and failed:
+        return f"{failed:,} of {total:,} failed"
+    done = f"{completed + failed:,} of {total:,} done"
+    return done + (f", {failed:,} failed" if failed and not record.is_terminal else "")
 
 
 def status_class(record: TaskRecord) -> str:
@@ -125,7 +144,7 @@ def cells(record: TaskRecord, completion: Completion | None, now: datetime | Non
         ),
         "kind": kind_label(record.kind),
         "start": start,
-        "reason": clean(record.reason_code, limit=64),
+        "reason": clean(record.reason_code, limit=64) or engagement_progress(record) or "",
         "job": clean(record.resource_snapshot_job_id, limit=128),
         "source": clean(source_id(record), limit=128),
         "task": clean(record.task_id, limit=128),
@@ -226,7 +245,8 @@ def matches(record: TaskRecord, needle: str) -> bool:
         record.engagement_invitation_id,
         record.context_id,
         record.task_arn,
+        record.task_name,
     ):
         if value and needle in value.lower():
             return True
-    return False
+    return any(needle in engagement.lower() for engagement in record.identifiers or ())

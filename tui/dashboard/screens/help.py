@@ -1,4 +1,4 @@
-"""`?`: every key, what the columns mean, and what the kinds are."""
+"""`?`: every key, what the columns mean (the tasks' and the bulk jobs'), and what the kinds are."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("e", "export the current view to a CSV or JSON file"),
     ("i", "engagement invitations: a accepts, x rejects (asks first; not in --read-only)"),
     ("t", "statistics: failures by reason, durations, tasks per hour (w: window)"),
+    (
+        "b",
+        "bulk jobs: progress, rate, time left; a selected job's failed records and report URL (c copies it)",
+    ),
     ("r", "refresh now (within the call budget)"),
     ("p", "pause / resume polling"),
     ("tab", "move between the table and the panes"),
@@ -50,8 +54,12 @@ def help_renderable() -> Table:
         table.add_row(kind.short, kind.label)
     table.add_row("", "")
     table.add_row("▶ ✓ ✗", "running, complete, failed (failed rows are red)")
+    table.add_row("Reason", "a failed task's ReasonCode; a prospecting task's engagements (3 of 10 failed)")
     table.add_row("Took", "observed duration; for a running task, its age so far")
     table.add_row("From id", "the invitation, opportunity or engagement the task started from")
+    table.add_row("", "")
+    table.add_row("Bulk jobs", "Progress: records processed of the file's; OK, Failed: records so far")
+    table.add_row("", "Rate: records a minute over the run; Left: at that rate (as of the last poll)")
     return table
 
 

@@ -43,7 +43,7 @@ from ..widgets.stats_plot import StatsPlot
 #: Seconds between two recomputations while the store keeps changing.
 REFRESH_SECONDS = 1.0
 STATUS_COLORS = ["green", "red"]
-KIND_COLORS = ["cyan", "yellow", "blue"]
+KIND_COLORS = ["cyan", "yellow", "blue", "magenta"]
 REASON_COLORS = ["red", "orange", "yellow", "cyan", "gray"]
 
 

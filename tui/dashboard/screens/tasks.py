@@ -1,9 +1,9 @@
 """The tasks screen, the dashboard's main view: the header, the view bar, the task table, the details and
 snapshot-job panes, the activity, the filter box and the footer.
 
-It owns what acts on the table: the view (`/` filter, `s` sort, `1`–`6` status and kind toggles, `0`)
-and the selected task or the view (`enter` record, `c`/`y` copy, `e` export), with their keys; other
-screens (invitations, stats, help) never see those keys. The app feeds it and never reaches into it:
+It owns what acts on the table: the view (`/` filter, `s` sort, `1`–`3` status and `4`… kind toggles,
+`0`) and the selected task or the view (`enter` record, `c`/`y` copy, `e` export), with their keys; other
+screens (invitations, stats, bulk jobs, help) never see those keys. The app feeds it and never reaches into it:
 `start` once the store is whole, then `show_change`, `show_status` and `tick`. What it needs of the
 app's things (the store, the engine, the settings, the clock) comes through its constructor."""
 
@@ -23,15 +23,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
-from schemas import TaskRecord
+from schemas import TaskRecord, TaskStatus
 from tui.core.clock import Clock
 from tui.core.settings import Settings
 from tui.engine.api import PollerStatus, StoreView, Transition
 
 from ..clipboard import BROWSER, copy_toast
-from ..header import header_state
-from ..messages import TasksChanged
+from ..header import HeaderState, header_state
+from ..messages import TasksChanged, folded
 from ..palette import STATUS_KEYS, finished_toasts
+from ..recent_jobs import RecentJobs
 from ..task_rows import KIND_KEYS, SORTS, kind_label
 from ..widgets.activity import ActivityLog
 from ..widgets.error_details import ErrorDetails
@@ -66,6 +67,8 @@ class TasksScreen(Screen[None]):
         Binding("i", "app.invitations", "Invites"),
         # The stats view is in the help and the palette (the footer keeps Help and Quit at 80 columns).
         Binding("t", "app.stats", "Stats", show=False),
+        # So is the jobs view: with it in the footer, Help and Quit no longer fit at 80 columns.
+        Binding("b", "app.bulk_jobs", "Bulk jobs", show=False),
         *(Binding(k, f"toggle_status('{k}')", f"status {v}", show=False) for k, v in STATUS_KEYS.items()),
         *(
             Binding(k, f"toggle_kind('{k}')", f"kind {kind_label(v)}", show=False)
@@ -85,19 +88,21 @@ class TasksScreen(Screen[None]):
         *,
         status: PollerStatus | None,
         want_job: Callable[[str], None] | None,
+        want_prospecting: Callable[[str], None] | None = None,
         loaded: bool,
         toasts: bool = True,
         clipboard: str,
     ) -> None:
         """`status`: the poller's when the screen is made (then `show_status`; None: no poller).
         `want_job`: asks the poller for the snapshot job of the task the user selects (None: an offline
-        view).
+        view); `want_prospecting` for a selected prospecting task's outcome per engagement.
         `loaded`: the store is whole already (no journal to load first), so the header may count it.
         `toasts`: a toast for each task seen to finish. `clipboard`: whether the terminal honours OSC 52
         (`clipboard.clipboard_reach`)."""
         super().__init__()
         self.store = store
         self._want_job = want_job
+        self._want_prospecting = want_prospecting
         self.settings = settings
         self.clock = clock
         self.loaded = loaded
@@ -106,6 +111,12 @@ class TasksScreen(Screen[None]):
         #: The poller's latest status, as the app passed it on (`show_status`).
         self.status = status
         self._filter_timer: Timer | None = None
+        #: The recent tasks' snapshot jobs (the jobs pane lists them, whatever is selected).
+        self._recent_jobs = RecentJobs()
+        #: They were found with the view, off the event loop (`prepare_view`).
+        self._recent_found = False
+        #: What changed while another screen covered this one (`_covered`).
+        self._waiting: TasksChanged | None = None
 
     # ---- layout ----------------------------------------------------------------------------------
 
@@ -138,7 +149,10 @@ class TasksScreen(Screen[None]):
     # ---- what the app feeds ----------------------------------------------------------------------
 
     def prepare_view(self) -> PreparedView:
-        """The table's view sorted, safe in a thread while nothing changes the store (`TaskTable.prepare_view`)."""
+        """The table's view sorted, and the recent tasks' snapshot jobs found (a walk of every task: ~0.1 s
+        at 100,000), safe in a thread while nothing changes the store (`TaskTable.prepare_view`)."""
+        self._recent_jobs.rebuild(self.store.tasks())
+        self._recent_found = True
         return self.table.prepare_view()
 
     def show_loading(self) -> None:
@@ -150,6 +164,8 @@ class TasksScreen(Screen[None]):
         self.loaded = True
         self.table.set_now(self.clock.now())
         self.table.rebuild(prepared)
+        if not self._recent_found:
+            self._recent_jobs.rebuild(self.store.tasks())
         self._refresh_panes(all_panes=True)
 
     def _panes_gone(self) -> bool:
@@ -158,28 +174,55 @@ class TasksScreen(Screen[None]):
         panes = (HeaderStatus, ViewBar, TaskTable, ErrorDetails, SnapshotJobs, ActivityLog)
         return not all(self.query(pane) for pane in panes)
 
+    def _covered(self) -> bool:
+        """A full screen (invitations, stats, bulk jobs) is over this one: nothing of this one shows, yet
+        Textual 8.2 repaints the whole top screen whenever any region of the screen under it changes (it
+        stays one of the app's `_background_screens`): 10 KB a second at 160×48 while its times tick.
+        So while covered its changes wait (`_waiting`) and are shown when it is again
+        (`on_screen_resume`). Under a modal screen (help, a record, a dialog) it shows, dimmed, and
+        stays live."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return any(not screen.is_modal for screen in stack[stack.index(self) + 1 :])
+
+    def on_screen_resume(self) -> None:
+        """Shown again: laid out for the terminal's width now, and what changed meanwhile shown."""
+        self.set_class(self.app.size.width < NARROW, "-narrow")
+        waiting, self._waiting = self._waiting, None
+        if not self.loaded or self._panes_gone():
+            return
+        if waiting is not None:
+            self._show_change(waiting, toast=False)
+        self.tick()
+
     def show_change(self, message: TasksChanged) -> None:
         """Tasks, jobs or invitations changed in the store."""
         if not self.loaded or self._panes_gone():
             return  # the rebuild after loading reads everything anyway
+        if self._covered():
+            self._toast(message.transitions)  # (a toast shows over any screen)
+            self._waiting = message if self._waiting is None else folded(self._waiting, message)
+            return
+        self._show_change(message, toast=True)
+
+    def _show_change(self, message: TasksChanged, *, toast: bool) -> None:
         table = self.table
         table.update_tasks(message.task_ids)
         table.set_now(self.clock.now())
         selected = table.selected_id
         record = self.store.task(selected) if selected else None
-        job_id = record.resource_snapshot_job_id if record is not None else None
+        recent_changed = self._recent_jobs.update(self.store.task(t) for t in message.task_ids)
         if selected in message.task_ids:
+            if any(t.task_id == selected and t.to_status in TaskStatus.TERMINAL for t in message.transitions):
+                self._want_engagements(record)  # it ended: its final outcome per engagement
             self._refresh_details()
-        if (
-            selected in message.task_ids
-            or message.job_ids
-            or message.invitation_ids
-            or job_id in message.job_ids
-        ):
+        if selected in message.task_ids or message.job_ids or message.invitation_ids or recent_changed:
             self._refresh_jobs()
         if message.transitions:
             self.query_one(ActivityLog).show(reversed(self.store.recent_transitions(200)))
-            self._toast(message.transitions)
+            if toast:
+                self._toast(message.transitions)
         self._update_header()
         self._update_view_bar()
 
@@ -187,8 +230,8 @@ class TasksScreen(Screen[None]):
         """The poller's state, budget or last error changed."""
         previous = self.status
         self.status = status
-        if self._panes_gone():
-            return
+        if self._panes_gone() or self._covered():
+            return  # (shown when the screen is again: `on_screen_resume`)
         self._update_header()
         if self.loaded:
             self.table.set_now(self.clock.now())
@@ -201,6 +244,8 @@ class TasksScreen(Screen[None]):
 
     def tick(self) -> None:
         """Show every running time as of the clock's now (the app's `SecondHand`, once a second)."""
+        if self._covered():
+            return
         self.table.set_now(self.clock.now())
         self._refresh_details()
         self._update_header()
@@ -216,6 +261,17 @@ class TasksScreen(Screen[None]):
         job_id = record.resource_snapshot_job_id if record is not None else None
         if job_id and self.store.job(job_id) is None and self._want_job is not None:
             self._want_job(job_id)  # the user is looking at it: fetch it at the next tick
+        self._want_engagements(record)
+
+    def _want_engagements(self, record: TaskRecord | None) -> None:
+        """A prospecting task's outcome per engagement is fetched when the user selects it (the engine
+        fetches it again while it runs and stays selected) and once more when it ends. Fetched after
+        its end it is final: not asked for again."""
+        if record is None or not record.task_id or record.total_engagement_count is None:
+            return
+        outcome = self.store.prospecting(record.task_id)
+        if (outcome is None or outcome.end_time is None) and self._want_prospecting is not None:
+            self._want_prospecting(record.task_id)
 
     def _selected_record(self) -> TaskRecord | None:
         selected = self.table.selected_id
@@ -227,14 +283,30 @@ class TasksScreen(Screen[None]):
         status = self.status
         api_error = status.last_service_error if status is not None else None
         poll_error = status.last_error if status is not None else None
-        self.query_one(ErrorDetails).show(record, completion, self.table.now, api_error, poll_error)
+        engagements = None
+        if record is not None and record.task_id and record.total_engagement_count is not None:
+            engagements = self.store.prospecting(record.task_id)
+        self.query_one(ErrorDetails).show(
+            record,
+            completion,
+            self.table.now,
+            api_error,
+            poll_error,
+            engagements,
+            fetching=self._want_prospecting is not None,
+        )
 
     def _refresh_jobs(self) -> None:
         record = self._selected_record()
         job_id = record.resource_snapshot_job_id if record is not None else None
         job = self.store.job(job_id) if job_id else None
         self.query_one(SnapshotJobs).show(
-            record, job, list(self.store.jobs()), list(self.store.invitations())
+            record,
+            job,
+            list(self.store.jobs()),
+            list(self.store.invitations()),
+            self._recent_jobs.job_ids(),
+            self.store.job,
         )
 
     def _refresh_panes(self, all_panes: bool = False) -> None:
@@ -245,10 +317,13 @@ class TasksScreen(Screen[None]):
         if all_panes:
             self.query_one(ActivityLog).show(reversed(self.store.recent_transitions(200)))
 
-    def _update_header(self) -> None:
+    def header_state(self) -> HeaderState:
+        """What the header says now (the jobs view shows the same header)."""
         counts = self.store.counts() if self.loaded else None
-        state = header_state(self.settings, self.status, counts, self.clock.now())
-        self.query_one(HeaderStatus).show(state, self.clock.now())
+        return header_state(self.settings, self.status, counts, self.clock.now())
+
+    def _update_header(self) -> None:
+        self.query_one(HeaderStatus).show(self.header_state(), self.clock.now())
 
     def _update_view_bar(self) -> None:
         self.query_one(ViewBar).show(self.table, len(self.store))

@@ -1,5 +1,5 @@
-"""Error details of the selected task: its ReasonCode, what that means and what to do, the full Message;
-and, when the poller's last call failed, that API error (exception, Reason, each ErrorList entry).
+"""Error details of the selected task: its ReasonCode, what that means and what to do, the full Message
+(for a prospecting task, each engagement's outcome); and, when the poller's last call failed, that API error (exception, Reason, each ErrorList entry).
 
 A running task's "Took … so far" moves every second, so the body is a `LinePane`: a tick rewrites the
 few characters that changed, not the pane."""
@@ -14,13 +14,15 @@ from textual.app import ComposeResult
 
 from schemas import (
     AccessDeniedException,
+    GetProspectingFromEngagementTaskResponse,
+    ProspectingStatus,
     ServiceError,
     TaskRecord,
     UnknownServiceError,
     ValidationException,
 )
 from schemas.kinds import BY_WIRE
-from tui.core.reason_help import explain
+from tui.core.reason_help import REASON_HELP, explain
 from tui.core.timefmt import duration, instant
 from tui.engine.api import Completion
 
@@ -58,7 +60,74 @@ def api_error_text(error: ServiceError) -> Text:
     return text
 
 
-def task_details_text(record: TaskRecord, completion: Completion | None, now: datetime | None) -> Text:
+#: A prospecting task's engagements in the order the details list them: failed first.
+_ENGAGEMENT_ORDER = {
+    ProspectingStatus.FAILED: 0,
+    ProspectingStatus.IN_PROGRESS: 1,
+    ProspectingStatus.PENDING: 2,
+    ProspectingStatus.COMPLETED: 3,
+}
+ENGAGEMENT_MARKS = {
+    ProspectingStatus.FAILED: "✗",
+    ProspectingStatus.IN_PROGRESS: "▶",
+    ProspectingStatus.PENDING: "·",
+    ProspectingStatus.COMPLETED: "✓",
+}
+ENGAGEMENT_STYLES = {
+    ProspectingStatus.FAILED: "bold red",
+    ProspectingStatus.IN_PROGRESS: "yellow",
+    ProspectingStatus.COMPLETED: "green",
+}
+
+
+def engagements_text(
+    record: TaskRecord, outcome: GetProspectingFromEngagementTaskResponse | None, *, fetching: bool
+) -> Text:
+    """A task over many engagements (prospecting): the counts its summary gives, then each engagement's
+    outcome once fetched (`StoreView.prospecting`), the failed ones first, each with its ReasonCode,
+    what that means where pcwatch knows it, and its Message. `fetching`: the engine has been asked for
+    them (else: an offline view, nothing will fetch them)."""
+    text = Text(end="")
+    total = record.total_engagement_count or 0
+    completed = record.completed_engagement_count or 0
+    failed = record.failed_engagement_count or 0
+    text.append("\n\nEngagements  ", style="bold")
+    text.append(f"{total:,}: {completed:,} completed · ")
+    text.append(f"{failed:,} failed", style="bold red" if failed else "")
+    text.append(f" · {max(0, total - completed - failed):,} not settled yet")
+    if outcome is None:
+        why = "asked for, it comes with the next poll" if fetching else "no poller in this view"
+        text.append(f"\n  Each engagement's outcome: not fetched yet ({why}).", style="dim")
+        return text
+    if not outcome.engagements:
+        text.append("\n  The service lists no engagement for this task.", style="dim")
+        return text
+    ordered = sorted(outcome.engagements, key=lambda e: _ENGAGEMENT_ORDER.get(e.status or "", 4))
+    for engagement in ordered:
+        status = engagement.status or "?"
+        text.append(f"\n{ENGAGEMENT_MARKS.get(status, '?')} ", style=ENGAGEMENT_STYLES.get(status, ""))
+        text.append(clean(engagement.engagement_identifier or "?", limit=128), style="bold")
+        text.append(" " + clean(status, limit=32), style=ENGAGEMENT_STYLES.get(status, "dim"))
+        if engagement.reason_code:
+            text.append("\n  ")
+            text.append(clean(engagement.reason_code, limit=200), style="bold red")
+            if engagement.reason_code in REASON_HELP:
+                text.append("\n  " + explain(engagement.reason_code).meaning, style="dim")
+        if engagement.message:
+            text.append("\n  " + clean(engagement.message, multiline=True, limit=4000))
+    return text
+
+
+def task_details_text(
+    record: TaskRecord,
+    completion: Completion | None,
+    now: datetime | None,
+    engagements: GetProspectingFromEngagementTaskResponse | None = None,
+    *,
+    fetching: bool = False,
+) -> Text:
+    """The selected task. `engagements`: a prospecting task's outcome per engagement, once fetched;
+    `fetching`: they have been asked for (see `engagements_text`)."""
     text = Text(end="")
     style = {"FAILED": "bold red", "COMPLETE": "bold green"}.get(record.task_status or "", "bold yellow")
     text.append(clean(record.task_status or "?", limit=64), style=style)
@@ -66,6 +135,9 @@ def task_details_text(record: TaskRecord, completion: Completion | None, now: da
     kind = BY_WIRE.get(record.kind)
     described = f"{kind.short}: {kind.label}" if kind is not None else clean(record.kind, limit=200)
     text.append(f"\n{described}", style="dim")
+    many = record.total_engagement_count is not None  # over many engagements: prospecting
+    if record.task_name:
+        text.append("\nName      " + clean(record.task_name, limit=200))
     text.append(f"\nStarted   {_when(record.start_time)}")
     took = duration(observed_seconds(record, completion, now))
     if completion is not None:
@@ -78,6 +150,9 @@ def task_details_text(record: TaskRecord, completion: Completion | None, now: da
                 text.append(f" (seen within {duration(completion.uncertainty) or '0s'})", style="dim")
     if took:
         text.append(f"\nTook      {took}" + ("" if record.is_terminal else " so far"))
+    if many:
+        text.append_text(engagements_text(record, engagements, fetching=fetching))
+        return text
     if record.is_failed or record.reason_code:
         help_ = explain(record.reason_code)
         text.append("\n\nReason    ")
@@ -116,10 +191,14 @@ class ErrorDetails(FollowingScroll, can_focus=True):
         now: datetime | None,
         api_error: ServiceError | None = None,
         poll_error: str | None = None,
+        engagements: GetProspectingFromEngagementTaskResponse | None = None,
+        *,
+        fetching: bool = False,
     ) -> None:
         """`api_error`: the service's error struct of the last failed call; `poll_error`: the poller's
         one-line account of it with the fix (the only account when no service error exists, e.g. missing
-        credentials or a network fault) — shown in full here, as the header has room for a part only."""
+        credentials or a network fault) — shown in full here, as the header has room for a part only.
+        `engagements`, `fetching`: a prospecting task's outcomes (`task_details_text`)."""
         text = Text(end="")
         if api_error is not None:
             text.append_text(api_error_text(api_error))
@@ -131,7 +210,7 @@ class ErrorDetails(FollowingScroll, can_focus=True):
         if record is None:
             text.append("No task selected.", style="dim")
         else:
-            text.append_text(task_details_text(record, completion, now))
+            text.append_text(task_details_text(record, completion, now, engagements, fetching=fetching))
         if self._shown is not None and text.plain == self._shown.plain and text.spans == self._shown.spans:
             return  # same content: no repaint
         moved = self._shown is None or record is None or not self._shown.plain.startswith(text.plain[:40])

@@ -2,8 +2,8 @@
 
 The header and the side panes change a few characters per poll (a count, a state, a time). Textual's
 `Static.update` repaints the whole widget; over a slow link that is most of the idle traffic. `LinePane`
-keeps the last rendered lines, and on `set_lines` refreshes, per line, just the span of cells between the
-first and the last difference.
+keeps the last rendered lines, and on `set_lines` refreshes, per line, just the cells that differ (runs of
+them, merged across short unchanged gaps).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+from ..task_view import MERGE_GAP
+
 
 def _cells(strip: Strip) -> list[tuple[str, object]] | None:
     """(character, style) per cell, or None when wide characters make cells and characters differ."""
@@ -29,21 +31,32 @@ def _cells(strip: Strip) -> list[tuple[str, object]] | None:
     return out
 
 
-def changed_span(old: Strip, new: Strip) -> tuple[int, int] | None:
-    """The [start, end) cells where `new` differs from `old`; None if they look the same."""
+def changed_spans(old: Strip, new: Strip) -> list[tuple[int, int]]:
+    """The [start, end) cell ranges where `new` differs from `old`, neighbours merged when the unchanged
+    cells between them are few (`MERGE_GAP`: rewriting them costs less than moving the cursor); empty
+    if they look the same. With wide characters (cells and characters differ) the whole line."""
     if old == new:
-        return None
+        return []
     a, b = _cells(old), _cells(new)
     if a is None or b is None:
-        return (0, max(old.cell_length, new.cell_length))
+        return [(0, max(old.cell_length, new.cell_length))]
     n = max(len(a), len(b))
     a += [(" ", None)] * (n - len(a))
     b += [(" ", None)] * (n - len(b))
-    start = next((i for i in range(n) if a[i] != b[i]), None)
-    if start is None:
-        return None
-    end = next(i for i in range(n, 0, -1) if a[i - 1] != b[i - 1])
-    return (start, end)
+    spans: list[tuple[int, int]] = []
+    x = 0
+    while x < n:
+        if a[x] == b[x]:
+            x += 1
+            continue
+        start = x
+        while x < n and a[x] != b[x]:
+            x += 1
+        if spans and start - spans[-1][1] <= MERGE_GAP:
+            spans[-1] = (spans[-1][0], x)
+        else:
+            spans.append((start, x))
+    return spans
 
 
 class LinePane(Widget):
@@ -104,9 +117,8 @@ class LinePane(Widget):
         old = old + [blank] * (rows - len(old))
         new = new + [blank] * (rows - len(new))
         for y, (before, after) in enumerate(zip(old, new, strict=True)):
-            span = changed_span(before, after)
-            if span is not None:
-                self.refresh(Region(span[0], y, span[1] - span[0], 1))
+            for x1, x2 in changed_spans(before, after):
+                self.refresh(Region(x1, y, x2 - x1, 1))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width != self._width:

@@ -1,10 +1,14 @@
-"""Snapshot jobs: the selected task's ResourceSnapshotJobId and its job, the jobs known overall, and the
-engagement invitations still waiting for an answer."""
+"""Snapshot jobs: the selected task's ResourceSnapshotJobId and its job, how many jobs are known, the
+recent tasks' job ids in full with their status where known, and the engagement invitations still
+waiting for an answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
@@ -18,13 +22,46 @@ def _when(value: datetime | None) -> str:
     return instant(value, SHORT_SECOND, missing="never")
 
 
+def cut(text: str, width: int) -> str:
+    """`text` whole if it fits in `width` cells, else cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(0, width - 1)) + "…"
+
+
+def recent_job_line(
+    job_id: str, job: GetResourceSnapshotJobResponse | None, width: int, *, selected: bool = False
+) -> Text:
+    """One recent task's job on one line: its status where the store knows the job, then its id, whole
+    unless the pane is too narrow (then cut with `…`; `y` still copies it from its task)."""
+    if job is None:
+        mark, status, style = "·", "unknown", "dim"
+    elif job.status == "Running":
+        mark, status, style = "●", "Running", "green"
+    else:
+        mark, status, style = ("✗" if job.last_failure else "■"), clean(job.status or "?", limit=7), "yellow"
+    line = Text(end="")
+    line.append(mark, style="red" if job is not None and job.last_failure else style)
+    line.append(f" {status:<7} ", style="dim" if job is None else "")
+    shown = clean(job_id, limit=200)
+    line.append(cut(shown, max(1, width - 10)), style="bold cyan" if selected else "")
+    return line
+
+
 def job_lines(
     record: TaskRecord | None,
     job: GetResourceSnapshotJobResponse | None,
     jobs: list[GetResourceSnapshotJobResponse],
     invitations: list[EngagementInvitationSummary],
     limit: int = 40,
+    *,
+    recent: list[str] | None = None,
+    job_of: Callable[[str], GetResourceSnapshotJobResponse | None] | None = None,
+    width: int = 200,
 ) -> list[Text]:
+    """The selected task's job, then the recent tasks' jobs (`recent`, their ids newest first, each
+    with its status from `job_of` where known; at most `limit`), then the pending invitations. Lines
+    of ids are cut to `width` cells."""
     lines: list[Text] = []
     title = Text("Selected task's job: ", style="bold", end="")
     job_id = record.resource_snapshot_job_id if record is not None else None
@@ -62,18 +99,17 @@ def job_lines(
             f"Jobs known: {len(jobs):,} ({running:,} running, {len(jobs) - running:,} stopped)", style="bold"
         )
     )
-    recent = sorted(
-        jobs, key=lambda j: (j.created_at is None, -(j.created_at.timestamp() if j.created_at else 0))
-    )
-    for j in recent[:limit]:
-        line = Text("  ", end="")
-        line.append(
-            "●" if j.status == "Running" else "■", style="green" if j.status == "Running" else "yellow"
+    if recent is None:  # no recent tasks given: the jobs known, the newest first
+        newest = sorted(
+            jobs, key=lambda j: (j.created_at is None, -(j.created_at.timestamp() if j.created_at else 0))
         )
-        line.append(f" {clean(j.id or '?', limit=64)} {clean(j.status or '?', limit=16)}")
-        if j.last_failure:
-            line.append(" ✗ failed", style="red")
-        lines.append(line)
+        known = {j.id: j for j in newest if j.id}
+        recent, job_of = list(known), known.get
+    if recent:
+        lines.append(Text("Recent tasks' jobs:", style="dim"))
+    for recent_id in recent[:limit]:
+        shown = job_of(recent_id) if job_of is not None else None
+        lines.append(recent_job_line(recent_id, shown, width, selected=recent_id == job_id))
     pending = [i for i in invitations if i.status == "PENDING"]
     if pending:
         lines.append(Text(""))
@@ -95,6 +131,7 @@ class SnapshotJobs(LinePane):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(wrap=True, id=id)
+        self._shown: tuple[Any, ...] | None = None
 
     def show(
         self,
@@ -102,5 +139,32 @@ class SnapshotJobs(LinePane):
         job: GetResourceSnapshotJobResponse | None,
         jobs: list[GetResourceSnapshotJobResponse],
         invitations: list[EngagementInvitationSummary],
+        recent: list[str] | None = None,
+        job_of: Callable[[str], GetResourceSnapshotJobResponse | None] | None = None,
     ) -> None:
-        self.set_lines(job_lines(record, job, jobs, invitations, limit=max(5, self.size.height)))
+        """`recent`: the recent tasks' job ids, newest first (`recent_jobs.RecentJobs`); `job_of`: the
+        store's job of an id, where known."""
+        self._shown = (record, job, jobs, invitations, recent, job_of)
+        self._show()
+
+    def _show(self) -> None:
+        if self._shown is None:
+            return
+        record, job, jobs, invitations, recent, job_of = self._shown
+        lines = job_lines(
+            record,
+            job,
+            jobs,
+            invitations,
+            limit=max(5, self.size.height),
+            recent=recent,
+            job_of=job_of,
+            width=self.content_size.width or 200,
+        )
+        self.set_lines(lines)
+
+    def on_resize(self) -> None:
+        # The ids are cut to the width: cut them again for the new one.
+        if self._shown is not None and self.content_size.width != self._width:
+            self._show()
+        super().on_resize()

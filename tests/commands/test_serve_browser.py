@@ -73,20 +73,6 @@ def served_dashboard(tmp_path: Path) -> Iterator[tuple[Any, Served]]:
             yield sim, served
 
 
-def _frames_text(driver: Any) -> str:
-    """What the page received over its websockets since the last call, as text."""
-    text = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.webSocketFrameReceived":
-            response = message["params"]["response"]
-            data = response["payloadData"]
-            if response["opcode"] == 2:  # binary: base64 in the log
-                data = base64.b64decode(data).decode("utf-8", "replace")
-            text.append(data)
-    return "".join(text)
-
-
 def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
     chromium: str, served_dashboard, tmp_path
 ) -> None:
@@ -108,46 +94,64 @@ def test_serve_renders_the_dashboard_with_the_endpoint_tasks(
         time.sleep(0.5)
         assert served.children() == [] and sim.stats.calls.total() == 0
 
+        page = PageLog(driver)
         driver.get(url)
         ids = {t.task_id for t in sim.tasks("Sandbox")}
-        received = ""
-        deadline = time.monotonic() + 45
         shown: set[str] = set()
+        deadline = time.monotonic() + 45
         while time.monotonic() < deadline:
             time.sleep(0.5)
-            received += _frames_text(driver)
-            shown = {i for i in ids if i in received}
+            page.read()
+            screen = page.screen_text()
+            shown = {i for i in ids if i in screen}
             # "● live" comes with the first completed poll, which may follow the first rows.
-            if len(shown) >= 20 and f"{len(ids)} tasks" in received and "● live" in received:
+            if len(shown) >= 20 and f"{len(ids)} tasks" in screen and "● live" in screen:
                 break
+        screen = page.screen_text()
         # The page received the app's first bytes and shows it (textual.js marks the body).
         assert "-first-byte" in driver.execute_script("return document.body.className")
-        assert f"{len(ids)} tasks" in received  # the header's count, from the local endpoint
+        assert f"{len(ids)} tasks" in screen  # the header's count, from the local endpoint
         assert len(shown) >= 20, f"only {len(shown)} of {len(ids)} task ids on the page"
-        assert "IN_PROGRESS" in received and "COMPLETE" in received
-        assert "● live" in received  # this tab's dashboard polls...
+        assert "IN_PROGRESS" in screen and "COMPLETE" in screen
+        assert "● live" in screen  # this tab's dashboard polls...
 
         # ...and a second tab is a viewer of the same poller: it follows, making no calls of its own.
         driver.switch_to.new_window("tab")
+        second = PageLog(driver)
         driver.get(url)
-        second = ""
-        deadline = time.monotonic() + 45
-        while time.monotonic() < deadline and not ("● following" in second and f"{len(ids)} tasks" in second):
-            time.sleep(0.5)
-            second += _frames_text(driver)
-        assert "● following" in second and f"{len(ids)} tasks" in second
+        shown_second = second.wait_for_screen("● following", f"{len(ids)} tasks")
+        assert "● following" in shown_second and f"{len(ids)} tasks" in shown_second
     finally:
         driver.quit()
 
 
 class PageLog:
     """What the page did on the network, from Chromium's performance log (read once, kept here): every
-    request URL (documents, scripts, styles, fonts, images, websockets) and the websocket frames' text."""
+    request URL (documents, scripts, styles, fonts, images, websockets), the websocket frames' text, and
+    the terminal those frames draw (the app's output fed to pyte: the dashboard sends only the cells that
+    change, so a word on the screen need not travel whole in one frame)."""
 
     def __init__(self, driver: Any) -> None:
+        import pyte
+
         self.driver = driver
         self.urls: list[str] = []
         self.frames: list[str] = []
+        # Larger than the app's terminal (the window is about 265 cells wide): positions are absolute.
+        self.screen = pyte.Screen(400, 120)
+        self.terminal = pyte.ByteStream(self.screen)
+
+    def screen_text(self) -> str:
+        """The terminal as the page shows it now, a line per row."""
+        return "\n".join(self.screen.display)
+
+    def wait_for_screen(self, *texts: str, timeout: float = 45.0) -> str:
+        """Frames read until the screen shows all `texts`; the screen's text then."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not all(t in self.screen_text() for t in texts):
+            time.sleep(0.3)
+            self.read()
+        return self.screen_text()
 
     def network_hosts(self) -> set[str]:
         """host:port of every request to the network (the browser's own chrome:// pages and data: URLs
@@ -170,8 +174,10 @@ class PageLog:
             elif method == "Network.webSocketFrameReceived":
                 response = params["response"]
                 data = response["payloadData"]
-                if response["opcode"] == 2:
-                    data = base64.b64decode(data).decode("utf-8", "replace")
+                if response["opcode"] == 2:  # binary: the app's terminal output, base64 in the log
+                    raw = base64.b64decode(data)
+                    self.terminal.feed(raw)
+                    data = raw.decode("utf-8", "replace")
                 new.append(data)
         self.frames += new
         return "".join(new)
@@ -218,7 +224,7 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
     try:
         page = PageLog(driver)
         driver.get(served.url)
-        assert f"{len(ids)} tasks" in page.wait_for(f"{len(ids)} tasks")
+        assert f"{len(ids)} tasks" in page.wait_for_screen(f"{len(ids)} tasks")
         assert driver.title == "pcwatch · Sandbox"
         icon = driver.execute_script("return document.querySelector('link[rel=icon]').href")
         status, kind = driver.execute_async_script(
@@ -257,6 +263,8 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
         ]
         served.process.kill()
         served.process.wait(timeout=10)
+        page.read()
+        page.screen.reset()  # what the next session draws must be drawn by it
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and "-reconnecting" not in driver.execute_script(
             "return document.body.className"
@@ -271,8 +279,8 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
 
         # ...and comes back on the same port with the same token: the page reconnects by itself.
         with serving(*served.args, port=served.port, token=served.token) as again:
-            received = page.wait_for(f"{len(ids)} tasks", "● live", timeout=60)
-            assert f"{len(ids)} tasks" in received and "● live" in received
+            shown = page.wait_for_screen(f"{len(ids)} tasks", "● live", timeout=60)
+            assert f"{len(ids)} tasks" in shown and "● live" in shown
             classes = driver.execute_script("return document.body.className")
             assert "-reconnecting" not in classes and "-first-byte" in classes
             assert len(again.children()) == 1  # one new session

@@ -195,12 +195,15 @@ def test_get_bulk_job_uses_the_get_where_there_is_one_and_the_filtered_list_wher
         not_found = {"__type": "ResourceNotFoundException", "message": "no such job"}
         answer(ep, not_found, status=404)
         gone = asyncio.run(client.get_bulk_job(ACCT_BULK, "acct-9"))
+        answer(ep, not_found, status=404)
+        listed_gone = asyncio.run(client.get_bulk_job(OPP_BULK, "job-9"))
         ops = ep.requests
     assert [op for op, _ in ops] == [
         "GetCustomerAccountBulkJob",
         "ListOpportunityBulkJobs",
         "ListOpportunityBulkJobs",
         "GetCustomerAccountBulkJob",
+        "ListOpportunityBulkJobs",
     ]
     assert ops[0][1] == {"Catalog": "Sandbox", "Identifier": "acct-1"}
     assert ops[1][1]["JobId"] == "job-1"
@@ -210,7 +213,7 @@ def test_get_bulk_job_uses_the_get_where_there_is_one_and_the_filtered_list_wher
         "COMPLETED",
     )
     assert opportunity is not None and opportunity.job_id == "job-1"
-    assert missing is None and gone is None
+    assert missing is None and gone is None and listed_gone is None
 
 
 def test_get_bulk_job_names_a_partial_answer_by_the_id_asked_for() -> None:

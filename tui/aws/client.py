@@ -298,13 +298,14 @@ class PartnerCentralClient:
         """One bulk job as it is now: its kind's Get (`GetCustomerAccountBulkJob`), or its list filtered by
         the job's id where there is no Get (the opportunity family). None if the service does not know it."""
         entry = BULK_KINDS[kind]
-        if entry.get_operation is None or entry.get_response is None or entry.id_param is None:
-            page = await self.list_bulk_jobs(kind, job_id=job_id)
-            return next((r for r in bulk_job_records(page, kind) if r.job_id == job_id), None)
-        params = {"Catalog": self.catalog, entry.id_param: job_id}
         try:
+            if entry.get_operation is None or entry.get_response is None or entry.id_param is None:
+                page = await self.list_bulk_jobs(kind, job_id=job_id)
+                return next((r for r in bulk_job_records(page, kind) if r.job_id == job_id), None)
+            params = {"Catalog": self.catalog, entry.id_param: job_id}
             job = await self._acall(entry.get_operation, entry.get_response, params)
         except ApiFailure as failure:
+            # A list filtered by an id it does not know may say so the same way a Get does.
             if isinstance(failure.service_error, ResourceNotFoundException):
                 return None
             raise

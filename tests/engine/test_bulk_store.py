@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -116,6 +117,30 @@ def test_results_come_a_page_at_a_time_failed_first_and_are_kept_in_the_journal(
     follow(follower)
     again = follower.bulk_results(job.job_id)
     assert again is not None and again.results == tuple(failed[:5]) and again.failed_only
+
+
+def test_results_are_read_from_another_thread_while_a_write_is_under_way(tmp_path: Path) -> None:
+    """A notebook's thread reads a job's results while the engine's thread is inside a write on the
+    journal's connection: the read neither fails nor waits for that write to end."""
+    leader, follower, _ = stores(tmp_path)
+    job = bulk_job(1, status="COMPLETED", processed=10, failed=2)
+    leader.apply_bulk_jobs([job])
+    failed_records = [r for r in bulk_results(job.job_id, 40) if r.status == "FAILED"]
+    assert len(failed_records) >= 2
+    leader.start_results(job.job_id, OPP_BULK, all_asked=False, final=True)
+    leader.apply_results(job.job_id, FAILED, failed_records, complete=True)
+    follow(follower)
+    journal = follower.journal
+    assert journal is not None
+    journal._conn.execute("BEGIN IMMEDIATE")  # the engine's thread, mid-write on this journal
+    try:
+        with ThreadPoolExecutor(1) as reader:
+            found = reader.submit(journal.result_set, job.job_id).result(timeout=30)
+            failed = reader.submit(journal.failed_results).result(timeout=30)
+    finally:
+        journal._conn.execute("ROLLBACK")
+    assert found is not None and found.results[FAILED] == failed_records
+    assert failed == {job.job_id: failed_records}
 
 
 def test_memory_holds_a_bounded_number_of_results_and_reads_the_rest_back(tmp_path: Path) -> None:

@@ -23,15 +23,17 @@ directory permissions, a read-only file or file system) is not corrupt: opening 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 
@@ -420,9 +422,7 @@ class Journal:
 
     def result_set(self, job_id: str) -> ResultSet | None:
         """A bulk job's results as far as they were fetched (None: never asked for). One snapshot."""
-        c = self._conn
-        c.execute("BEGIN")
-        try:
+        with self._reader() as c:
             row = c.execute("SELECT row FROM bulk_result_sets WHERE job_id = ?", (job_id,)).fetchone()
             if row is None:
                 return None
@@ -432,19 +432,27 @@ class Journal:
             ):
                 found.results.setdefault(phase, []).extend(_result_page_decoder.decode(blob))
             return found
-        finally:
-            c.execute("COMMIT")
 
     def failed_results(self) -> dict[str, list[BulkJobResult]]:
         """Job id -> its failed records, of every job whose results were fetched (for the statistics)."""
         from .journal_read import failed_results
 
-        c = self._conn
-        c.execute("BEGIN")
-        try:
+        with self._reader() as c:
             return failed_results(c)
+
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        """A connection of its own, in one read snapshot: these reads come from any thread (a notebook's,
+        the dashboard's workers) while the engine's thread may be inside a write on the main connection
+        (sharing that one would fail: "cannot start a transaction within a transaction")."""
+        uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=10)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("BEGIN")
+            yield conn
         finally:
-            c.execute("COMMIT")
+            conn.close()
 
     def call_ledger(self) -> JournalCallLedger:
         """The calls spent against the daily allowance, shared with every process of this journal."""

@@ -22,6 +22,8 @@ FORBIDDEN_FOR = {
     # The headless commands: `pcwatch list | …` and `pcwatch wait` in scripts start without Textual.
     "tui.commands.list_tasks": {"textual", "rich"},
     "tui.commands.wait_task": {"textual", "rich"},
+    "tui.commands.jobs": {"textual", "rich"},
+    "tui.commands.results": {"textual", "rich"},
 }
 
 IMPORT_ALL = r"""

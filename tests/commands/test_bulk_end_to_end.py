@@ -132,7 +132,8 @@ def test_results_returns_what_boto3_lists_of_a_job_in_its_order(endpoint) -> Non
 
 @pytest.fixture
 def live() -> Iterator[tuple[Simulator, str]]:
-    simulator = Simulator(seed=5, history=20, clock=SystemClock())
+    # Six times the service's pace: an opportunity job waits 1-8 s before it runs, not 5-45 s.
+    simulator = Simulator(seed=5, history=20, clock=SystemClock(), speed=6.0)
     with serve(simulator) as served:
         yield simulator, served.url
 
@@ -140,7 +141,7 @@ def live() -> Iterator[tuple[Simulator, str]]:
 @pytest.mark.parametrize(("share", "code"), [(0.0, 0), (0.25, 1)], ids=["no-failed-record", "failed-records"])
 def test_wait_on_a_running_bulk_job_exits_as_its_records_end(live, share: float, code: int) -> None:
     simulator, url = live
-    job = simulator.add_bulk_job(records=40, rate_per_minute=900.0, failure_share=share)
+    job = simulator.add_bulk_job(records=40, rate_per_minute=120.0, failure_share=share)  # 12 a second
     result = pcwatch("wait", job, "--endpoint-url", url, "--interval", "0.5", "--timeout", "60")
     assert result.returncode == code, result.stderr
     (truth,) = [j for j in simulator.bulk_jobs("Sandbox") if j.job_id == job]

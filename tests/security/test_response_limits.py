@@ -74,8 +74,14 @@ async def test_the_dashboard_shows_the_refusal_journals_nothing_from_it_and_keep
             operation, _, error = app.poller.status.last_error.partition(": ")
             assert operation in OPERATIONS  # whichever call met the fault first, by name
             assert "over the 16 MiB limit" in error if "huge" in fault else EXPECTED[fault] in error
-            # The header names the failing source ("inv-to-eng tasks: …") and then the call that failed.
-            await until(pilot, clock, lambda: operation[:20] in app.query_one("#header").plain_lines[1])
+
+            # The header names the failing source ("inv-to-eng tasks: …") and then the call that failed:
+            # the latest to fail (every call fails now, so which one that is moves on as the clock does).
+            def names_the_latest_failure() -> bool:
+                latest = (app.poller.status.last_error or "").partition(": ")[0]
+                return latest in OPERATIONS and latest[:20] in app.query_one("#header").plain_lines[1]
+
+            await until(pilot, clock, names_the_latest_failure, step=0.0)
             assert "⚠ " in app.query_one("#header").plain_lines[1]
             assert app.store.task(hidden) is None
             journal = Journal(journal_path)

@@ -62,3 +62,11 @@ def test_the_customer_account_family_without_a_start_counts_from_creation() -> N
         created_at=T0,
     )
     assert bulk_progress(account, T0 + timedelta(minutes=1)).per_minute == 50.0
+
+
+def test_a_job_of_no_records_has_no_share_done() -> None:
+    """A job that could not read its file FAILS with 0 of 0: its bar is not full (nor is an empty file's)."""
+    unreadable = job(status="FAILED", total_records=0, processed_records=0, started_at=T0, completed_at=T0)
+    p = bulk_progress(unreadable, T0 + timedelta(minutes=1))
+    assert (p.fraction, p.per_minute, p.seconds_left, p.finished) == (None, None, 0.0, True)
+    assert bulk_progress(job(status="SUBMITTED", total_records=0), T0).fraction is None

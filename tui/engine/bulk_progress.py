@@ -24,7 +24,7 @@ class BulkProgress:
     total: int | None
     succeeded: int
     failed: int
-    #: Processed / total, 0.0–1.0 (None without a total).
+    #: Processed / total, 0.0–1.0 (None without a total, or with a total of 0).
     fraction: float | None
     #: Records a minute, averaged over the run (None: too early to say, or not started).
     per_minute: float | None
@@ -37,11 +37,9 @@ def bulk_progress(job: BulkJobRecord, now: datetime) -> BulkProgress:
     processed = job.processed_records or 0
     total = job.total_records
     finished = job.status in BulkJobStatus.TERMINAL
-    fraction = None
-    if total:
-        fraction = min(1.0, processed / total)
-    elif total == 0:
-        fraction = 1.0 if finished else 0.0
+    # A file of no records (or one the job could not read: it FAILED with 0 of 0) has no share done:
+    # a full bar would read as "all done".
+    fraction = min(1.0, processed / total) if total else None
     began = job.started_at or job.created_at
     until = job.completed_at if finished and job.completed_at is not None else now
     per_minute = None

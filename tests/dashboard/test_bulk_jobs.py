@@ -14,6 +14,7 @@ from schemas import BulkJobKind
 from tests.support.dashboard import (
     T0,
     CountingDriver,
+    FakePoller,
     FakeStore,
     ScreenRecorder,
     bulk_jobs,
@@ -443,3 +444,31 @@ async def test_the_tasks_screen_waits_while_covered_and_catches_up_when_shown_ag
         assert app.store.task(running.task_id).task_status == "FAILED"
         assert "calls 99/h" in app.query_one("#header").plain_lines[1]
         assert screen is not app.screen
+
+
+async def test_while_shown_the_view_asks_for_new_jobs_at_once_and_every_two_minutes() -> None:
+    """A job started elsewhere shows within two minutes while someone looks at the jobs (the slow lane
+    alone looks every 90 minutes); closed, the view asks nothing more."""
+    clock = MockClock(T0)
+    poller = FakePoller()
+    app = _app(clock=clock, poller=poller)
+
+    def looks() -> int:
+        return poller.calls.count("want_bulk_jobs")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert looks() == 0  # the tasks view does not ask
+        screen = await _open(app, pilot)
+        assert looks() == 1
+        clock.advance(119)
+        app._tick()
+        assert looks() == 1
+        clock.advance(1)
+        app._tick()
+        assert looks() == 2 and screen.is_current
+        await pilot.press("escape")
+        await pilot.pause()
+        clock.advance(600)
+        app._tick()
+        assert looks() == 2

@@ -108,6 +108,36 @@ async def test_a_running_job_is_listed_at_the_running_cadence_and_an_idle_family
     assert sorted(lane) == sorted([OPP_BULK, ACCT_BULK, PROSPECTING])
 
 
+async def test_a_shown_jobs_view_has_every_idle_family_looked_at_when_it_asks() -> None:
+    """`want_bulk_jobs` (the jobs view, on opening and every 2 minutes): both bulk families' newest page
+    at the next tick, whatever the slow lane's cadence; asked again within 30 s, nothing more."""
+    client = FakeClient()
+    client.add_bulk(bulk_job(1, status="COMPLETED"), bulk_job(2, kind=ACCT_BULK, status="COMPLETED"))
+    poller, store = make(client)
+    await tick(poller)
+    bulk_calls(client)
+    await tick(poller, 60)
+    assert bulk_calls(client) == []  # idle: the slow lane's next look is half an hour away
+
+    started_elsewhere = bulk_job(3, status="IN_PROGRESS", processed=10)
+    client.add_bulk(started_elsewhere)
+    poller.want_bulk_jobs()
+    await tick(poller, 1)
+    assert sorted(c[:2] for c in bulk_calls(client)) == [
+        ("list_bulk_jobs", ACCT_BULK),
+        ("list_bulk_jobs", OPP_BULK),
+    ]
+    assert store.bulk_job(started_elsewhere.job_id) is not None
+    poller.want_bulk_jobs()  # (the view opened again at once)
+    await tick(poller, 1)
+    assert [c for c in bulk_calls(client) if c[1] == ACCT_BULK] == []
+    await tick(poller, 30)
+    bulk_calls(client)
+    poller.want_bulk_jobs()
+    await tick(poller, 1)
+    assert ("list_bulk_jobs", ACCT_BULK, None, None, None) in bulk_calls(client)
+
+
 async def test_nobody_watching_a_running_job_is_listed_once_a_minute_and_the_slow_lane_hourly() -> None:
     client = FakeClient()
     client.add_bulk(bulk_job(1, status="IN_PROGRESS"))

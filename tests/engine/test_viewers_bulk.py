@@ -61,6 +61,13 @@ async def test_a_followers_asks_reach_the_leader_and_the_answers_come_back_throu
         follow.want_prospecting(running.task_id)
         await _wait_for(lambda: follow_store.prospecting(running.task_id) is not None)
 
+        # A follower's jobs view asks for a look: the leader lists every family (a job started
+        # elsewhere shows without waiting for the slow lane).
+        elsewhere = bulk_job(8, status="IN_PROGRESS", processed=5)
+        client.add_bulk(elsewhere)
+        follow.want_bulk_jobs()
+        await _wait_for(lambda: follow_store.bulk_job(elsewhere.job_id) is not None)
+
         started = bulk_job(7, kind=ACCT_BULK, status="SUBMITTED", total=10)
         client.add_bulk(started)
         follow.follow_job(started.job_id, ACCT_BULK)

@@ -279,6 +279,9 @@ class FakePoller:
     def want_prospecting(self, task_id: str) -> None:
         self.calls.append(f"want_prospecting {task_id}")
 
+    def want_bulk_jobs(self) -> None:
+        self.calls.append("want_bulk_jobs")
+
     def watching(self) -> Callable[[], None]:
         self.watchers += 1
         released = False

@@ -40,6 +40,11 @@ from .types import (
     Transition,
 )
 
+#: How often a shown jobs view asks for a look at every bulk job family (`Engine.want_bulk_jobs`): new
+#: jobs started elsewhere show within this, at 2 calls a look (an idle family is otherwise looked at in
+#: the slow lane, every 90 minutes watched: see `tui.engine.poll_plan`).
+BULK_LOOK_EVERY = 120.0
+
 Unsubscribe = Callable[[], None]
 
 
@@ -151,6 +156,12 @@ class Engine(Protocol):
     def want_prospecting(self, task_id: str) -> None:
         """Fetch this prospecting task's per-engagement outcomes soon (the user selected it), and again
         while it runs and is selected."""
+        ...
+
+    def want_bulk_jobs(self) -> None:
+        """Look for new bulk jobs of every family soon (the jobs view is shown): each family's newest
+        page, whatever the slow lane's cadence (a failing family's backoff still applies). A shown jobs
+        view asks every `BULK_LOOK_EVERY` seconds."""
         ...
 
     def watching(self) -> Unsubscribe:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -86,6 +87,9 @@ log = logging.getLogger(__name__)
 
 #: While saving, the plan is made again at least this often (seconds): the pace follows the allowance.
 REPLAN_WHILE_SAVING = 60.0
+#: `want_bulk_jobs` looks again no sooner than this (seconds): opening and closing the jobs view over and
+#: over spends a look at most this often.
+BULK_LOOK_FLOOR = 30.0
 
 __all__ = ["INVITATIONS_SOURCE", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 
@@ -141,6 +145,8 @@ class Poller:
         self._bulk = BulkListings(client, store, clock, self._call, self._wants)
         self._own: dict[str, str] = {}  # task id -> kind: tasks pcwatch started, until they end
         self._refresh_all = False  # refresh_now: the slow lane's families too, this tick
+        self._look_for_bulk_jobs = False  # want_bulk_jobs: the bulk job families due, this tick
+        self._bulk_looked_at = -math.inf  # (monotonic) when want_bulk_jobs last made them due
         self._last_running: dict[str, float] = {}  # kind -> when it last had running tasks (monotonic)
         self._jobs = SnapshotJobQueue(store, clock, self.plan)
         self._unsubscribe = store.subscribe(self._on_store_change)
@@ -232,6 +238,15 @@ class Poller:
         it runs and stays selected."""
         self._wants.want_prospecting(task_id)
         self._wake_up()
+
+    def want_bulk_jobs(self) -> None:
+        """Every bulk job family's newest page at the next tick (the jobs view is shown), as an event
+        would wake it: a family backing off after a failure still waits."""
+        now = self.clock.monotonic()
+        if self.bulk_kinds and now - self._bulk_looked_at >= BULK_LOOK_FLOOR:
+            self._bulk_looked_at = now
+            self._look_for_bulk_jobs = True
+            self._wake_up()
 
     def history_complete(self, kind: str) -> bool:
         return self._task_listings.history_complete(kind)
@@ -367,7 +382,8 @@ class Poller:
                 )
                 for kind in self.bulk_kinds
             ),
-            bulk_woken=woken.bulk | (frozenset(self.bulk_kinds) if self._refresh_all else frozenset()),
+            bulk_woken=woken.bulk
+            | (frozenset(self.bulk_kinds) if self._refresh_all or self._look_for_bulk_jobs else frozenset()),
             results_wanted=self._wants.results_wanted(),
             reports_wanted=self._wants.reports_wanted(),
             prospecting=self._wants.followed(),
@@ -396,7 +412,7 @@ class Poller:
             woken, answers = self.wakeups.take()
             state = self.plan_input(woken)
             plan = self._last_plan = plan_tick(state, self.plan)
-            self._refresh_all = False
+            self._refresh_all = self._look_for_bulk_jobs = False
             made, ok = False, True
             outcomes: dict[str, bool] = {}
             batch: contextlib.ExitStack | None = None

@@ -16,7 +16,7 @@ The journal is where the viewers meet (one SQLite file per endpoint, account and
   journal's meta table (`viewer:leader`); a follower's `status` is that status with the state
   "following" (or the leader's "stale"/"backoff"/"paused" when it is not live).
 - A follower's `refresh_now()`, `want_job(id)`, `follow_task(id, kind)`, `follow_job(id, kind)`,
-  `want_results(id)` and `want_prospecting(id)` write a request (a `viewer:request:` meta row) the leader
+  `want_results(id)`, `want_prospecting(id)` and `want_bulk_jobs()` write a request (a `viewer:request:` meta row) the leader
   picks up within a second; what it fetches (a job's results, a task's outcomes) reaches the follower
   through the journal like everything else.
 - A bulk job's report URL does not: it is an expiring link that grants access to the report, kept in the
@@ -74,6 +74,8 @@ PollerFactory = Callable[[TaskReads, Store, Settings, Clock, Watchers], Engine]
 
 REQUEST_PREFIX = "viewer:request:"
 REFRESH_KEY = REQUEST_PREFIX + "refresh"
+#: A follower's jobs view is shown: look for new bulk jobs now (`want_bulk_jobs`).
+BULK_LOOK_KEY = REQUEST_PREFIX + "bulk-look"
 #: + a job id: a follower's dashboard opened a task whose snapshot job the leader should fetch.
 WANT_JOB_PREFIX = REQUEST_PREFIX + "job:"
 #: + kind ":" task id: a follower started this task (a write); the leader follows it closely.
@@ -206,6 +208,12 @@ class SharedEngine:
             self.poller.want_prospecting(task_id)
         else:
             self._request(PROSPECTING_PREFIX + task_id)
+
+    def want_bulk_jobs(self) -> None:
+        if self.poller is not None:
+            self.poller.want_bulk_jobs()
+        else:
+            self._request(BULK_LOOK_KEY)
 
     def follow_job(self, job_id: str, kind: str) -> None:
         if self.poller is not None:
@@ -359,6 +367,8 @@ class SharedEngine:
             for key, value in requests.items():
                 if key == REFRESH_KEY:
                     poller.refresh_now()
+                elif key == BULK_LOOK_KEY:
+                    poller.want_bulk_jobs()
                 elif key.startswith(WANT_JOB_PREFIX):
                     poller.want_job(key[len(WANT_JOB_PREFIX) :])
                 elif key.startswith(FOLLOW_PREFIX):

@@ -416,7 +416,9 @@ class Watch:
         """The bulk jobs known now (opportunities and customer accounts imported from CSV files), the
         newest created first: a `BulkJobList` of `schemas.BulkJobRecord` structs that shows itself as a
         table with each job's progress (processed of total, records a minute, time left) and has
-        `to_pandas()`. Waits up to `wait` seconds for the first listing of the bulk jobs.
+        `to_pandas()`. Waits up to `wait` seconds for the first listing of the bulk jobs. Each call also
+        asks for a look at every family (`Engine.want_bulk_jobs`: two calls, at most every 30 s), so a job
+        started elsewhere is in the list of the next call a few seconds later.
 
         Raises ValueError for a `kind` (`opp-bulk`, `acct-bulk`) or `status` that is none of the valid
         values (listed)."""
@@ -424,6 +426,7 @@ class Watch:
         kinds = check_kinds(kind, family=BULK)
         seen = {j.status for j in self.store.bulk_jobs() if j.status}
         statuses = check_statuses(status, seen=seen, known=BulkJobStatus.KNOWN)
+        self._run_on_engine(self.engine.want_bulk_jobs)
         if wait:
             self._wait_for_jobs(wait)
         jobs = [

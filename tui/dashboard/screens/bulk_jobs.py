@@ -3,6 +3,9 @@ first: status, kind, a progress bar (processed / total), successes and failures,
 time left, the job id, its file and when it was created. The header is the tasks screen's (the same
 state: a failing listing of bulk jobs is named there like any failing source).
 
+While shown, it asks the engine to look for new jobs of every family (`Engine.want_bulk_jobs`) when it
+opens and every `BULK_LOOK_EVERY` seconds: a job started elsewhere shows within two minutes.
+
 Selecting a job asks the engine for its failed records (`Engine.want_results`, failed only) and, once the
 job has ended with failures, for the report URL (`Engine.want_report_url`); the details under the table
 show them as they arrive. `c` copies the report URL (OSC 52, as `c` copies a task id). The app feeds the
@@ -21,7 +24,7 @@ from textual.widgets import Footer
 
 from schemas import BulkJobRecord
 from tui.core.clock import Clock
-from tui.engine.api import Engine, StoreView
+from tui.engine.api import BULK_LOOK_EVERY, Engine, StoreView
 
 from ..clipboard import BROWSER, url_copy_toast
 from ..header import HeaderState
@@ -72,6 +75,8 @@ class BulkJobsScreen(Screen[None]):
         #: The expiry of the report shown for the selected job (`tick` looks at it).
         self._shown_expiry: datetime | None = None
         self._header: tuple[HeaderState, datetime] | None = None
+        #: When (monotonic) this view last asked for a look at the bulk job families.
+        self._looked_at: float | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderStatus(id="header")
@@ -97,6 +102,18 @@ class BulkJobsScreen(Screen[None]):
         self._refresh_details()
         self.table.focus()
 
+    def on_screen_resume(self) -> None:
+        self._look_for_new_jobs()
+
+    def _look_for_new_jobs(self) -> None:
+        """While shown: jobs started elsewhere appear within `BULK_LOOK_EVERY` (the slow lane alone would
+        take up to 90 minutes), two calls a look."""
+        now = self.clock.monotonic()
+        if self.engine is None or (self._looked_at is not None and now - self._looked_at < BULK_LOOK_EVERY):
+            return
+        self._looked_at = now
+        self.engine.want_bulk_jobs()
+
     # ---- what the app feeds ----------------------------------------------------------------------
 
     def show_change(self, job_ids: set[str]) -> None:
@@ -120,7 +137,8 @@ class BulkJobsScreen(Screen[None]):
 
     def tick(self) -> None:
         """Once a second: a report shown past its expiry is shown expired (nothing else moves with the
-        clock: a job's figures are as of its last change)."""
+        clock: a job's figures are as of its last change); every `BULK_LOOK_EVERY`, a look for new jobs."""
+        self._look_for_new_jobs()
         expiry = self._shown_expiry
         selected = self.table.selected_id if self.is_mounted else None
         if expiry is None or selected is None or self.clock.now() < expiry:

@@ -101,7 +101,7 @@ def test_every_cell_fits_its_column_and_figures_are_right_aligned() -> None:
         cells = bulk_rows.cells(job, T0)
         assert [len(c) for c in cells] == [c.width for c in bulk_rows.COLUMNS]
     cells = dict(zip(bulk_rows.COLUMN_KEYS, bulk_rows.cells(bulk_jobs()[0], T0), strict=True))
-    assert cells["processed"] == "  1,234/5,000" and cells["ok"] == "  1,200" and cells["failed"] == "    34"
+    assert cells["processed"] == "  1,234/5,000" and cells["ok"] == " 1,200" and cells["failed"] == "    34"
     assert cells["job"] == RUNNING and cells["kind"].rstrip() == "opp-bulk"
 
 
@@ -134,7 +134,7 @@ async def test_b_opens_the_jobs_view_with_one_row_per_job_and_escape_goes_back()
         screen = await _open(app, pilot)
         assert screen.table.ids == [SUBMITTED, RUNNING, DONE_WITH_FAILURES, FAILED, CLEAN]
         row = _row(screen, RUNNING)
-        assert row.startswith("▶ IN_PROGRESS opp-bulk  ██▌░░░░░░░   1,234/5,000   1,200     34")
+        assert row.startswith("▶ IN_PROGRESS opp-bulk  ██▌░░░░░░░   1,234/5,000  1,200     34")
         assert "88/min" in row and "42m" in row and RUNNING in row and "crm-export-2026-11.csv" in row
         assert "11-28 08:45" in row
         assert _row(screen, FAILED).startswith("✗ FAILED      acct-bulk ████░░░░░░       120/300")
@@ -472,3 +472,24 @@ async def test_while_shown_the_view_asks_for_new_jobs_at_once_and_every_two_minu
         clock.advance(600)
         app._tick()
         assert looks() == 2
+
+
+async def test_at_80_columns_a_row_shows_everything_up_to_the_time_left() -> None:
+    """Even beside the scrollbar of a long list (the demo's 160 jobs)."""
+    store = bulk_store()
+    ended = [
+        make_bulk_job(10 + i, "COMPLETED", processed=5_000, created=T0 - timedelta(days=1 + i))
+        for i in range(40)
+    ]
+    store.apply_bulk_jobs(ended, quiet=True)
+    app = _app(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot)
+        table = screen.table
+        shown = table.scrollable_content_region.width  # (the scrollbar's column left out)
+        assert table.show_vertical_scrollbar and shown < 80
+        header = table.render_line(0).text[:shown]
+        assert header.rstrip().endswith("Left"), header
+        row = table.render_line(1 + table.ids.index(RUNNING)).text[:shown]
+        progress = bulk_progress(screen.store.bulk_job(RUNNING), screen.table.as_of(RUNNING))  # type: ignore[arg-type]
+        assert row.rstrip().endswith(bulk_rows.time_left(progress)) and bulk_rows.time_left(progress)

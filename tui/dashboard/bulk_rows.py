@@ -42,7 +42,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("kind", "Kind", max(len(k.short) for k in BULK_KINDS.values())),
     Column("bar", "Progress", 10),
     Column("processed", "Processed", 13),
-    Column("ok", "OK", 7),
+    Column("ok", "OK", 6),
     Column("failed", "Failed", 6),
     Column("rate", "Rate", 9),
     Column("left", "Left", 6),

@@ -39,7 +39,7 @@ class BulkJobTable(ScrollbarFollows, ScrollView, can_focus=True):
     """Bulk jobs from a store, running first; posts `BulkJobTable.Selected` when the selection moves."""
 
     DEFAULT_CSS: ClassVar[str] = """
-    BulkJobTable { background: $surface; scrollbar-size-horizontal: 0; }
+    BulkJobTable { background: $surface; scrollbar-size-horizontal: 0; scrollbar-size-vertical: 1; }
     BulkJobTable > .bulk-table--header { text-style: bold; color: $text-muted; background: $panel; }
     BulkJobTable > .bulk-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     BulkJobTable:blur > .bulk-table--cursor { background: $block-cursor-blurred-background; }

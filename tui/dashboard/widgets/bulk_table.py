@@ -18,7 +18,6 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
@@ -32,6 +31,7 @@ from tui.engine.api import StoreView
 from .. import bulk_rows
 from ..bulk_rows import COLUMNS, OFFSETS, ROW_WIDTH, TRACK
 from ..task_rows import GAP
+from .row_tables import ROW_TABLE_BINDINGS, column_stop
 from .scrolling import ScrollbarFollows
 
 
@@ -63,16 +63,7 @@ class BulkJobTable(ScrollbarFollows, ScrollView, can_focus=True):
         "bulk-table--row",
     }
 
-    BINDINGS: ClassVar = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "edge(0)", "First", show=False),
-        Binding("end,G", "edge(1)", "Last", show=False),
-        Binding("left", "column(-1)", "Left", show=False),
-        Binding("right", "column(1)", "Right", show=False),
-    ]
+    BINDINGS: ClassVar = [*ROW_TABLE_BINDINGS]
 
     class Selected(Message):
         """The selected job changed (`job_id` is None when there is none)."""
@@ -221,16 +212,9 @@ class BulkJobTable(ScrollbarFollows, ScrollView, can_focus=True):
 
     def action_column(self, direction: int) -> None:
         """Scroll sideways by one column (there is no horizontal scrollbar)."""
-        x = int(self.scroll_x)
-        if direction > 0:
-            target = next((o for o in OFFSETS if o > x), x)
-        else:
-            target = next((o for o in reversed(OFFSETS) if o < x), 0)
-        self.scroll_to(
-            x=min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)),
-            animate=False,
-            immediate=True,
-        )
+        width = self.scrollable_content_region.width
+        x = column_stop(OFFSETS, int(self.scroll_x), direction, ROW_WIDTH, width)
+        self.scroll_to(x=x, animate=False, immediate=True)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 
 from rich.segment import Segment
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
@@ -30,6 +29,7 @@ from tui.engine.api import StoreView
 from .. import task_rows
 from ..task_rows import GAP, OFFSETS, ROW_WIDTH
 from ..task_view import SortedRows, View, changed_cells, changed_runs, compute_view, is_visible, row_key
+from .row_tables import ROW_TABLE_BINDINGS, column_stop
 from .scrolling import ScrollbarFollows
 
 #: Above this many changed ids at once (a page of history), re-sort instead of inserting one by one.
@@ -67,16 +67,7 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         "task-table--row",
     }
 
-    BINDINGS: ClassVar = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "edge(0)", "First", show=False),
-        Binding("end,G", "edge(1)", "Last", show=False),
-        Binding("left", "column(-1)", "Left", show=False),
-        Binding("right", "column(1)", "Right", show=False),
-    ]
+    BINDINGS: ClassVar = [*ROW_TABLE_BINDINGS]
 
     class Selected(Message):
         """The selected task changed (`task_id` is None when the view is empty)."""
@@ -369,16 +360,9 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
 
     def action_column(self, direction: int) -> None:
         """Scroll sideways by one column (there is no horizontal scrollbar, see DEFAULT_CSS)."""
-        x = int(self.scroll_x)
-        if direction > 0:
-            target = next((o for o in OFFSETS if o > x), x)
-        else:
-            target = next((o for o in reversed(OFFSETS) if o < x), 0)
-        self.scroll_to(
-            x=min(target, max(0, ROW_WIDTH - self.scrollable_content_region.width)),
-            animate=False,
-            immediate=True,
-        )
+        width = self.scrollable_content_region.width
+        x = column_stop(OFFSETS, int(self.scroll_x), direction, ROW_WIDTH, width)
+        self.scroll_to(x=x, animate=False, immediate=True)
 
     def action_edge(self, end: int) -> None:
         self._move_to(len(self.rows) - 1 if end else 0)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
+
+import msgspec
 
 from schemas import UnknownKind, resolve_kind, short_name
 from schemas.kinds import BULK, KINDS, SHORT_NAMES, TASK
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
-from tui.core.text_safety import visible
+from tui.core.text_safety import CSV, JSON, LINE, visible
+from tui.core.timefmt import iso
 
 if TYPE_CHECKING:
     from tui.aws.client import PartnerCentralClient
@@ -24,6 +29,9 @@ if TYPE_CHECKING:
 KIND_CHOICES = ", ".join(SHORT_NAMES)
 #: Which command lists each family (what a `--kind` of the other family is pointed to).
 FAMILY_COMMANDS = {TASK: ("task", "pcwatch list"), BULK: ("bulk job", "pcwatch jobs")}
+
+
+_encode_json = msgspec.json.Encoder().encode
 
 
 def short_names(family: str | None = None) -> list[str]:
@@ -93,6 +101,31 @@ def print_columns(
 ) -> None:
     for line in column_lines(header, rows, right=right):
         out.write(line + "\n")
+
+
+def cell(value: object, width: int | None = None, form: str = LINE) -> str:
+    """A value of a listing as one cell, made safe (`visible` in `form`): "" for None, a time in ISO
+    8601, cut to `width` with "…"."""
+    if value is None:
+        return ""
+    text = visible(iso(value) if isinstance(value, datetime) else str(value), form=form)
+    if width is not None and len(text) > width:
+        text = text[: width - 1] + "…"
+    return text
+
+
+def write_csv(documents: Iterable[Mapping[str, object]], fields: Sequence[str], out: TextIO) -> None:
+    """`--csv`: the wire names as the header, a row a document, every cell made safe for CSV."""
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for document in documents:
+        writer.writerow({k: cell(v, form=CSV) for k, v in document.items()})
+
+
+def print_json_lines(documents: Iterable[object], out: TextIO) -> None:
+    """`--json`: one JSON object a line (msgspec's encoding), made safe for a terminal."""
+    for document in documents:
+        out.write(visible(_encode_json(document).decode(), form=JSON) + "\n")
 
 
 def error(command: str, message: str) -> ExitStatus:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,10 +21,19 @@ from schemas import BULK, BULK_KINDS, BulkJobRecord, job_document
 from schemas.kinds import kind_fields
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
-from tui.core.text_safety import CSV, JSON, LINE, visible
-from tui.core.timefmt import SECOND, instant, iso
+from tui.core.timefmt import SECOND, instant
 
-from .common import add_kind_option, connected, error, kind_cell, print_columns, shared_budget
+from .common import (
+    add_kind_option,
+    cell,
+    connected,
+    error,
+    kind_cell,
+    print_columns,
+    print_json_lines,
+    shared_budget,
+    write_csv,
+)
 
 if TYPE_CHECKING:
     from tui.aws.service import TaskReads
@@ -41,7 +49,6 @@ CSV_FIELDS = [
 #: What `--status` takes (the service's statuses of a bulk job, in the table's order).
 STATUSES = tuple(dict.fromkeys(s for kind in BULK_KINDS.values() for s in kind.statuses))
 HEADER = ("KIND", "JOB ID", "STATUS", "PROCESSED", "SUCCEEDED", "FAILED", "PER MIN", "CREATED (UTC)")
-_encode_json = msgspec.json.Encoder().encode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,17 +86,11 @@ async def fetch_jobs(
     return await reads.fetch_jobs(run, client, kinds, statuses)
 
 
-def _cell(value: object, form: str = LINE) -> str:
-    if value is None:
-        return ""
-    return visible(iso(value) if isinstance(value, datetime) else str(value), form=form)
-
-
 def _count(n: int | None) -> str:
     return "" if n is None else f"{n:,}"
 
 
-def processed_cell(progress: BulkProgress) -> str:
+def processedcell(progress: BulkProgress) -> str:
     """`2,500/5,000 50%`; without a total yet, the processed count alone."""
     if progress.total is None:
         return f"{progress.processed:,}"
@@ -97,7 +98,7 @@ def processed_cell(progress: BulkProgress) -> str:
     return f"{progress.processed:,}/{progress.total:,}{share}"
 
 
-def per_minute_cell(progress: BulkProgress) -> str:
+def per_minutecell(progress: BulkProgress) -> str:
     return "" if progress.per_minute is None else f"{progress.per_minute:,.0f}"
 
 
@@ -107,12 +108,12 @@ def table_row(job: BulkJobRecord, now: datetime) -> tuple[str, ...]:
     progress = bulk_progress(job, now)
     return (
         kind_cell(job.kind),
-        _cell(job.job_id),
-        _cell(job.status),
-        processed_cell(progress),
+        cell(job.job_id),
+        cell(job.status),
+        processedcell(progress),
         _count(job.success_count),
         _count(job.failure_count),
-        per_minute_cell(progress),
+        per_minutecell(progress),
         instant(job.created_at, SECOND),
     )
 
@@ -122,15 +123,11 @@ def print_table(jobs: Sequence[BulkJobRecord], out: TextIO, now: datetime) -> No
 
 
 def print_csv(jobs: Sequence[BulkJobRecord], out: TextIO) -> None:
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for j in jobs:
-        writer.writerow({k: _cell(v, form=CSV) for k, v in job_document(j).items()})
+    write_csv(map(job_document, jobs), CSV_FIELDS, out)
 
 
 def print_json(jobs: Sequence[BulkJobRecord], out: TextIO) -> None:
-    for j in jobs:
-        out.write(visible(_encode_json(job_document(j)).decode(), form=JSON) + "\n")
+    print_json_lines(map(job_document, jobs), out)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:

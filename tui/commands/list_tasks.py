@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
-
-import msgspec
 
 from schemas import TASK, task_document
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
-from tui.core.text_safety import CSV, JSON, LINE, visible
-from tui.core.timefmt import SECOND, instant, iso
+from tui.core.timefmt import SECOND, instant
 
-from .common import add_kind_option, connected, error, kind_cell, print_columns, shared_budget
+from .common import (
+    add_kind_option,
+    cell,
+    connected,
+    error,
+    kind_cell,
+    print_columns,
+    print_json_lines,
+    shared_budget,
+    write_csv,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,7 +61,6 @@ CSV_FIELDS = [
     "FailedEngagementCount",
     "TaskArn",
 ]
-_encode_json = msgspec.json.Encoder().encode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,15 +100,6 @@ async def fetch_tasks(
     return await reads.fetch_tasks(run, client, kinds, statuses)
 
 
-def _cell(value: object, width: int | None = None, form: str = LINE) -> str:
-    if value is None:
-        return ""
-    text = visible(iso(value) if isinstance(value, datetime) else str(value), form=form)
-    if width is not None and len(text) > width:
-        text = text[: width - 1] + "…"
-    return text
-
-
 def _counted(n: int | None) -> str:
     return "?" if n is None else f"{n:,}"
 
@@ -113,8 +108,8 @@ def detail(record: TaskRecord) -> str:
     """The table's last column: the Message; for a task that converts many engagements (prospecting),
     its name and how many of its engagements completed and failed. Safe to print."""
     if record.total_engagement_count is None and record.task_name is None:
-        return _cell(record.message, 60)
-    name = f"{_cell(record.task_name, 30)}: " if record.task_name else ""
+        return cell(record.message, 60)
+    name = f"{cell(record.task_name, 30)}: " if record.task_name else ""
     return (
         f"{name}{_counted(record.total_engagement_count)} engagements, "
         f"{_counted(record.completed_engagement_count)} completed, "
@@ -126,10 +121,10 @@ def print_table(records: Sequence[TaskRecord], out: TextIO) -> None:
     rows = [
         (
             kind_cell(r.kind),
-            _cell(r.task_id),
-            _cell(r.task_status),
+            cell(r.task_id),
+            cell(r.task_status),
             instant(r.start_time, SECOND),
-            _cell(r.reason_code),
+            cell(r.reason_code),
             detail(r),
         )
         for r in records
@@ -138,15 +133,11 @@ def print_table(records: Sequence[TaskRecord], out: TextIO) -> None:
 
 
 def print_csv(records: Sequence[TaskRecord], out: TextIO) -> None:
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for r in records:
-        writer.writerow({k: _cell(v, form=CSV) for k, v in task_document(r).items()})
+    write_csv(map(task_document, records), CSV_FIELDS, out)
 
 
 def print_json(records: Sequence[TaskRecord], out: TextIO) -> None:
-    for r in records:
-        out.write(visible(_encode_json(task_document(r)).decode(), form=JSON) + "\n")
+    print_json_lines(map(task_document, records), out)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,9 +21,19 @@ import msgspec
 from schemas import BULK, BulkJobRecord, BulkJobResult
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
-from tui.core.text_safety import CSV, JSON, LINE, visible
+from tui.core.text_safety import visible
 
-from .common import add_kind_option, connected, error, kind_cell, print_columns, shared_budget
+from .common import (
+    add_kind_option,
+    cell,
+    connected,
+    error,
+    kind_cell,
+    print_columns,
+    print_json_lines,
+    shared_budget,
+    write_csv,
+)
 
 if TYPE_CHECKING:
     from tui.aws.service import TaskReads
@@ -36,7 +45,6 @@ CSV_FIELDS = [f.encode_name for f in msgspec.structs.fields(BulkJobResult)]
 HEADER = ("REQUEST ID", "STATUS", "RESOURCE ID", "ERROR CODE", "ERROR MESSAGE")
 #: The table's ErrorMessage is cut to this (`--json` and `--csv` have it whole).
 MESSAGE_WIDTH = 80
-_encode_json = msgspec.json.Encoder().encode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,23 +101,14 @@ async def fetch_job_results(
     return JobResults(kind, job, results)
 
 
-def _cell(value: object, width: int | None = None, form: str = LINE) -> str:
-    if value is None:
-        return ""
-    text = visible(str(value), form=form)
-    if width is not None and len(text) > width:
-        text = text[: width - 1] + "…"
-    return text
-
-
 def print_table(results: Sequence[BulkJobResult], out: TextIO) -> None:
     rows = [
         (
-            _cell(r.request_id),
-            _cell(r.status),
-            _cell(r.resource_identifier),
-            _cell(r.error_code),
-            _cell(r.error_message, MESSAGE_WIDTH),
+            cell(r.request_id),
+            cell(r.status),
+            cell(r.resource_identifier),
+            cell(r.error_code),
+            cell(r.error_message, MESSAGE_WIDTH),
         )
         for r in results
     ]
@@ -117,15 +116,11 @@ def print_table(results: Sequence[BulkJobResult], out: TextIO) -> None:
 
 
 def print_csv(results: Sequence[BulkJobResult], out: TextIO) -> None:
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for r in results:
-        writer.writerow({k: _cell(v, form=CSV) for k, v in r.to_dict().items()})
+    write_csv((r.to_dict() for r in results), CSV_FIELDS, out)
 
 
 def print_json(results: Sequence[BulkJobResult], out: TextIO) -> None:
-    for r in results:
-        out.write(visible(_encode_json(r).decode(), form=JSON) + "\n")
+    print_json_lines(results, out)
 
 
 def _say_still_running(job: BulkJobRecord) -> None:

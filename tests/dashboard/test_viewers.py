@@ -31,7 +31,10 @@ async def test_a_second_dashboard_follows_the_first_ones_poller(served_simulator
                     await pilot_second.pause(0.05)
                 assert first.poller.role == "leader" and second.poller.role == "follower"
                 assert second.poller.client is None
-                assert "following" in second.query_one("#header").plain_lines[1]
+                # The header says so at its next refresh (status changes reach it as messages).
+                while "following" not in second.query_one("#header").plain_lines[1]:
+                    assert time.monotonic() < deadline, second.query_one("#header").plain_lines[1]
+                    await pilot_second.pause(0.05)
                 new_task = sim.add_task(duration=3600.0)
                 await pilot_second.press("r")  # refresh: asks the first dashboard's poller
                 deadline = time.monotonic() + 20

@@ -107,7 +107,8 @@ async def test_a_follower_takes_over_when_the_leader_process_dies(served_simulat
         run = asyncio.ensure_future(engine.run())
         await _wait_for(lambda: engine.role == "follower" and len(store) == len(sim.tasks("Sandbox")))
         assert engine.client is None
-        assert engine.status.state == "following" and engine.status.calls_last_hour > 0
+        # The leader's calls are in its status from its next publication after its first poll.
+        await _wait_for(lambda: engine.status.state == "following" and engine.status.calls_last_hour > 0)
 
         # The leader dies without a word (the OS drops its lock); this viewer polls from then on.
         leader.send_signal(signal.SIGKILL)

@@ -90,7 +90,7 @@ def _count(n: int | None) -> str:
     return "" if n is None else f"{n:,}"
 
 
-def processedcell(progress: BulkProgress) -> str:
+def processed_cell(progress: BulkProgress) -> str:
     """`2,500/5,000 50%`; without a total yet, the processed count alone."""
     if progress.total is None:
         return f"{progress.processed:,}"
@@ -98,7 +98,7 @@ def processedcell(progress: BulkProgress) -> str:
     return f"{progress.processed:,}/{progress.total:,}{share}"
 
 
-def per_minutecell(progress: BulkProgress) -> str:
+def per_minute_cell(progress: BulkProgress) -> str:
     return "" if progress.per_minute is None else f"{progress.per_minute:,.0f}"
 
 
@@ -110,10 +110,10 @@ def table_row(job: BulkJobRecord, now: datetime) -> tuple[str, ...]:
         kind_cell(job.kind),
         cell(job.job_id),
         cell(job.status),
-        processedcell(progress),
+        processed_cell(progress),
         _count(job.success_count),
         _count(job.failure_count),
-        per_minutecell(progress),
+        per_minute_cell(progress),
         instant(job.created_at, SECOND),
     )
 

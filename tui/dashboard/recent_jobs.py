@@ -34,8 +34,7 @@ class RecentJobs:
 
     def rebuild(self, tasks: Iterable[TaskRecord]) -> None:
         """From every task (one pass; the newest are kept)."""
-        with_jobs = [t for t in tasks if t.resource_snapshot_job_id and t.task_id is not None]
-        entries = (e for e in map(_entry, with_jobs) if e is not None)
+        entries = (e for e in map(_entry, tasks) if e is not None)
         self._entries = heapq.nlargest(self.keep, entries)
         self._by_task = {e[1]: e for e in self._entries}
 

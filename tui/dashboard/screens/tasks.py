@@ -113,8 +113,6 @@ class TasksScreen(Screen[None]):
         self._filter_timer: Timer | None = None
         #: The recent tasks' snapshot jobs (the jobs pane lists them, whatever is selected).
         self._recent_jobs = RecentJobs()
-        #: They were found with the view, off the event loop (`prepare_view`).
-        self._recent_found = False
         #: What changed while another screen covered this one (`_covered`).
         self._waiting: TasksChanged | None = None
 
@@ -152,7 +150,6 @@ class TasksScreen(Screen[None]):
         """The table's view sorted, and the recent tasks' snapshot jobs found (a walk of every task: ~0.1 s
         at 100,000), safe in a thread while nothing changes the store (`TaskTable.prepare_view`)."""
         self._recent_jobs.rebuild(self.store.tasks())
-        self._recent_found = True
         return self.table.prepare_view()
 
     def show_loading(self) -> None:
@@ -164,7 +161,7 @@ class TasksScreen(Screen[None]):
         self.loaded = True
         self.table.set_now(self.clock.now())
         self.table.rebuild(prepared)
-        if not self._recent_found:
+        if prepared is None:  # (else `prepare_view` found the recent jobs with it)
             self._recent_jobs.rebuild(self.store.tasks())
         self._refresh_panes(all_panes=True)
 

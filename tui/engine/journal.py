@@ -447,8 +447,7 @@ class Journal:
         (sharing that one would fail: "cannot start a transaction within a transaction")."""
         uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro"
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=10)
-        try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+        try:  # (`timeout` is the busy timeout: a writer's lock is waited for, 10 s at most)
             conn.execute("BEGIN")
             yield conn
         finally:

@@ -236,6 +236,7 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
         assert driver.execute_script("return document.fonts.check('16px \"Roboto Mono\"')")
 
         # `c` copies the selected task's id to the browser's clipboard (through the page's terminal).
+        # (The page may refuse it, so the notice says "Sent", not "Copied".)
         driver.execute_cdp_cmd(
             "Browser.grantPermissions",
             {
@@ -244,8 +245,8 @@ def test_the_page_has_a_title_and_icon_asks_no_other_host_and_reconnects_after_a
             },
         )
         driver.find_element("css selector", ".xterm-helper-textarea").send_keys("c")
-        toast = page.wait_for("Copied", "clipboard", "\x1b]52;c;", timeout=15)
-        assert "Copied" in toast and "browser" in toast and "\x1b]52;c;" in toast, toast[-2000:]
+        toast = page.wait_for("Sent task id", "clipboard", "\x1b]52;c;", timeout=15)
+        assert "Sent task id" in toast and "browser" in toast and "\x1b]52;c;" in toast, toast[-2000:]
         copied = driver.execute_async_script(
             "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('error: ' + e))"
         )

@@ -27,7 +27,7 @@ from tests.support.dashboard import (
 )
 from tui.core.clock import MockClock
 from tui.dashboard import bulk_rows
-from tui.dashboard.clipboard import NO_CLIPBOARD
+from tui.dashboard.clipboard import NO_CLIPBOARD, OSC52, TMUX_LOAD, Clipboard
 from tui.dashboard.screens.bulk_jobs import BulkJobsScreen
 from tui.engine.bulk_progress import bulk_progress
 
@@ -265,26 +265,32 @@ async def test_what_is_asked_for_depends_on_the_job() -> None:
 
 
 async def test_c_copies_the_report_url_and_the_toast_never_shows_it() -> None:
-    for reach, claims in (("osc52", True), (NO_CLIPBOARD, False)):
-        app = _app(clipboard=reach)
-        async with app.run_test(size=(160, 48), notifications=True) as pilot:
+    tmux_buffer: list[str] = []
+    tmux = Clipboard(TMUX_LOAD, load_tmux_buffer=lambda text: tmux_buffer.append(text) is None)
+    for clipboard, says in (
+        (Clipboard(OSC52), "Sent the report URL"),  # arrival unknown: never "Copied"
+        (Clipboard(NO_CLIPBOARD), "This terminal cannot set the clipboard"),
+        (tmux, "Copied the report URL"),  # tmux took it into its buffer
+    ):
+        app = _app(clipboard=clipboard)
+        async with app.run_test(size=(160, 48)) as pilot:
             screen = await _open(app, pilot)
             await _select(screen, pilot, DONE_WITH_FAILURES)
             await pilot.press("c")
             await pilot.pause()
-            (toast,) = [n.message for n in app._notifications]
+            (toast,) = app.notices.messages()
             assert "No report URL" in toast and app.clipboard == ""
-            app._notifications.clear()
             report = make_report(app.store.bulk_job(DONE_WITH_FAILURES))
             app.store.apply_report_url(report)
             await pilot.pause()
             await pilot.press("c")
             await pilot.pause()
-            (toast,) = [n.message for n in app._notifications]
+            toast = app.notices.messages()[-1]
             assert app.clipboard == report.url
             assert report.url not in toast and "reports.example.com" not in toast
             assert DONE_WITH_FAILURES in toast and "valid until 09:15:00 UTC" in toast
-            assert toast.startswith("Copied") is claims, toast
+            assert toast.startswith(says), toast
+    assert tmux_buffer == [report.url]
 
 
 async def test_an_expired_report_is_shown_expired_and_asked_for_again_when_selected_again() -> None:
@@ -419,7 +425,7 @@ async def test_the_tasks_screen_waits_while_covered_and_catches_up_when_shown_ag
     clock = MockClock(T0)
     store = bulk_store(clock=clock)
     app = make_app(store=store, clock=clock, driver_class=CountingDriver)
-    async with app.run_test(size=(160, 48), headless=False, notifications=True) as pilot:
+    async with app.run_test(size=(160, 48), headless=False) as pilot:
         tasks_screen = app.screen
         screen = await _open(app, pilot)
         await pilot.pause(0.1)
@@ -432,7 +438,8 @@ async def test_the_tasks_screen_waits_while_covered_and_catches_up_when_shown_ag
         for _ in range(3):
             clock.advance(1)
             await pilot.pause(0.02)
-        assert any(running.task_id in n.message for n in app._notifications)  # the toast came
+        assert any(running.task_id in m for m in app.notices.messages())  # the notice came
+        assert running.task_id in screen.query_one("#notices").plain  # in the jobs view's notice row
         assert new.task_id not in app.table.row_ids()  # the table waits
         assert recorder.bytes < 3_000  # the toast and the jobs view's header, not a repaint a second
         await pilot.resize_terminal(80, 24)

@@ -11,7 +11,15 @@ from textual.widgets import Input
 
 from schemas.kinds import TASK_KINDS
 from tests.support.dashboard import make_app
-from tui.dashboard.clipboard import NO_CLIPBOARD, OSC52, clipboard_reach
+from tui.dashboard.clipboard import (
+    NO_CLIPBOARD,
+    OSC52,
+    TMUX_FAILED,
+    TMUX_LOAD,
+    TMUX_TAKES_OSC52,
+    Clipboard,
+    clipboard_reach,
+)
 from tui.dashboard.screens.export import ExportScreen
 from tui.dashboard.screens.help import HelpScreen
 from tui.dashboard.screens.record import RecordScreen
@@ -116,18 +124,49 @@ async def test_c_and_y_copy_the_task_and_job_ids() -> None:
         assert app.clipboard == record.resource_snapshot_job_id
 
 
-async def test_the_copy_toast_claims_a_copy_only_where_the_terminal_can_make_one() -> None:
-    for reach, claims in ((OSC52, True), (NO_CLIPBOARD, False)):
-        app = make_app(clipboard=reach)
-        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+async def test_the_copy_toast_claims_a_copy_only_where_pcwatch_knows_it_arrived() -> None:
+    tmux_buffer: list[str] = []
+    for clipboard, says in (
+        (Clipboard(OSC52), "Sent task id"),  # the terminal may or may not honour OSC 52
+        (Clipboard(NO_CLIPBOARD), "Task id: "),
+        (Clipboard(TMUX_TAKES_OSC52), "Copied task id"),  # tmux `set-clipboard on` takes it
+        (Clipboard(TMUX_LOAD, load_tmux_buffer=lambda t: tmux_buffer.append(t) is None), "Copied task id"),
+        (Clipboard(TMUX_LOAD, load_tmux_buffer=lambda t: False), "Task id: "),  # tmux refused it
+    ):
+        app = make_app(clipboard=clipboard)
+        async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             await pilot.press("c")
             await pilot.pause()
-            (toast,) = [n.message for n in app._notifications]
+            (toast,) = app.notices.messages()
+            # The id is always in the notice, to be selected by hand.
             assert app.table.selected_id in toast and app.clipboard == app.table.selected_id
-            assert toast.startswith("Copied") is claims, toast
-            if not claims:
-                assert "cannot set the clipboard" in toast
+            assert toast.startswith(says), toast
+            assert app.table.selected_id in app.screen.query_one("#notices").plain
+            if says == "Copied task id" and clipboard.load_tmux_buffer is not None:
+                assert tmux_buffer == [app.table.selected_id]  # what tmux was given
+
+
+def test_copy_outcomes_in_tmux_follow_its_set_clipboard() -> None:
+    """tmux takes OSC 52 from an application into its buffer only with `set-clipboard on`; with its
+    default `external` (and `off`) pcwatch loads tmux's buffer itself; without an answer, nothing is
+    claimed."""
+    tmux = {"TMUX": "/tmp/tmux-0/default,1,0", "TERM": "tmux-256color"}
+    assert clipboard_reach(tmux, "on\n") == TMUX_TAKES_OSC52
+    assert clipboard_reach(tmux, "external\n") == TMUX_LOAD
+    assert clipboard_reach(tmux, "off") == TMUX_LOAD
+    assert clipboard_reach(tmux, None) == OSC52
+    sent: list[str] = []
+    assert (
+        Clipboard(TMUX_LOAD, load_tmux_buffer=lambda t: True).copy("x", sent.append, browser=False)
+        == TMUX_LOAD
+    )
+    assert (
+        Clipboard(TMUX_LOAD, load_tmux_buffer=lambda t: False).copy("x", sent.append, browser=False)
+        == TMUX_FAILED
+    )
+    assert Clipboard(TMUX_LOAD).copy("x", sent.append, browser=True) != TMUX_LOAD  # a browser session
+    assert sent == ["x", "x", "x"]  # OSC 52 always goes too (and keeps the text for pasting in the app)
 
 
 def test_terminals_known_to_ignore_osc_52_are_recognised_from_the_environment() -> None:
@@ -135,16 +174,18 @@ def test_terminals_known_to_ignore_osc_52_are_recognised_from_the_environment() 
     assert clipboard_reach({"JUPYTER_SERVER_ROOT": "/home/u", "TERM": "xterm-256color"}) == NO_CLIPBOARD
     assert clipboard_reach({"TERM_PROGRAM": "Apple_Terminal"}) == NO_CLIPBOARD
     assert clipboard_reach({"TERM": "linux"}) == NO_CLIPBOARD
-    # In tmux (even inside JupyterLab's terminal) the copy lands in tmux's buffer.
+    # In tmux (even inside JupyterLab's terminal) tmux decides.
     assert (
-        clipboard_reach({"JUPYTER_SERVER_URL": "http://127.0.0.1:8888/", "TMUX": "/tmp/tmux-0/default"})
-        == OSC52
+        clipboard_reach(
+            {"JUPYTER_SERVER_URL": "http://127.0.0.1:8888/", "TMUX": "/tmp/tmux-0/default"}, "external"
+        )
+        == TMUX_LOAD
     )
 
 
 async def test_e_exports_the_current_view(tmp_path: Path) -> None:
     app = make_app()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("3")  # hide failed: the export follows the view
         expected = app.table.row_ids()
@@ -157,7 +198,7 @@ async def test_e_exports_the_current_view(tmp_path: Path) -> None:
             path = tmp_path / f"out.{fmt}"
             for _ in range(100):  # the file is written by a thread worker
                 await pilot.pause(0.02)
-                if any(str(path) in n.message for n in app._notifications):
+                if any(str(path) in m for m in app.notices.messages()):
                     break
             assert path.exists()
             if fmt == "csv":
@@ -168,7 +209,7 @@ async def test_e_exports_the_current_view(tmp_path: Path) -> None:
             # Kind is the short name, as in `pcwatch list`; WireKind the service's name.
             assert all(r["Kind"] == TASK_KINDS[r["WireKind"]].short for r in rows)
             assert all(app.store.task(r["TaskId"]).kind == r["WireKind"] for r in rows)
-            assert any(str(path) in n.message for n in app._notifications)
+            assert any(str(path) in m for m in app.notices.messages())
         await pilot.press("e", "escape")
         assert not isinstance(app.screen, ExportScreen)
 
@@ -265,6 +306,6 @@ async def test_the_table_keys_belong_to_the_tasks_screen_alone() -> None:
             assert app.screen is screen and len(app.screen_stack) == 2
             assert (table.sort, table.statuses, table.kinds, table.needle) == ("default", None, None, "")
             assert not app.query_one("#filter", Input).has_class("-shown")
-            assert not app._notifications  # no copy toast
+            assert not app.notices.messages()  # no copy notice
             await pilot.press("escape")
             assert app.screen is tasks_screen

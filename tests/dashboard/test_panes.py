@@ -211,7 +211,7 @@ async def test_selecting_a_task_whose_job_is_unknown_asks_the_poller_for_it() ->
 async def test_activity_lists_transitions_newest_first_and_toasts_finished_tasks() -> None:
     store = populated_store(200)
     app = make_app(store=store)
-    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+    async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         running = [r for r in store.tasks() if r.task_status == "IN_PROGRESS"][:2]
         store.apply_tasks([with_status(running[0], "COMPLETE")], T0)
@@ -223,7 +223,7 @@ async def test_activity_lists_transitions_newest_first_and_toasts_finished_tasks
         assert running[0].task_id in lines[1] and "✓ COMPLETE" in lines[1]
         # Both name the kind by its short name.
         assert f" {TASK_KINDS[running[1].kind].short} {running[1].task_id} " in lines[0]
-        messages = [n.message for n in app._notifications]
+        messages = app.notices.messages()
         assert f"✓ {TASK_KINDS[running[0].kind].short} {running[0].task_id} complete" in messages
         assert any(running[0].task_id in m and "complete" in m for m in messages)
         assert any(running[1].task_id in m and "EngagementConflict" in m for m in messages)
@@ -231,7 +231,7 @@ async def test_activity_lists_transitions_newest_first_and_toasts_finished_tasks
         others = [r for r in store.tasks() if r.task_status == "IN_PROGRESS"][:5]
         store.apply_tasks([with_status(r, "COMPLETE") for r in others], T0)
         await pilot.pause()
-        assert any(m == f"✓ {len(others)} completed" for m in (n.message for n in app._notifications))
+        assert any(m == f"✓ {len(others)} completed" for m in app.notices.messages())
 
 
 async def test_narrow_terminals_stack_the_panes_and_hide_activity() -> None:
@@ -254,10 +254,10 @@ async def test_a_crashed_poller_is_reported_not_hidden() -> None:
     poller = FakePoller()
     poller.fail_with = RuntimeError("boom\x1b[2J")
     app = make_app(poller=poller)
-    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         for _ in range(20):
             await pilot.pause(0.02)
-            if app._notifications:
+            if app.notices.messages():
                 break
-        messages = [n.message for n in app._notifications]
+        messages = app.notices.messages()
         assert any("polling stopped: boom␛[2J" in m for m in messages)

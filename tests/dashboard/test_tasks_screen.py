@@ -14,7 +14,7 @@ from textual.screen import Screen
 from tests.support.dashboard import T0, FakePoller, live_status, make_records, populated_store, with_status
 from tui.core.clock import MockClock
 from tui.core.settings import Settings
-from tui.dashboard.clipboard import OSC52
+from tui.dashboard.clipboard import Clipboard
 from tui.dashboard.messages import TasksChanged
 from tui.dashboard.screens.tasks import TasksScreen
 from tui.dashboard.ticks import SecondHand
@@ -47,7 +47,7 @@ async def test_the_screen_shows_what_it_is_given_and_nothing_else() -> None:
         want_job=poller.want_job,
         loaded=False,
         toasts=False,
-        clipboard=OSC52,
+        clipboard=Clipboard(),
     )
     app = ScreenHost(screen)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -30,17 +30,17 @@ async def _export(pilot: Any, app: Any, path: Path, fmt: str = "csv") -> None:
 
 async def _notified(pilot: Any, app: Any, text: str) -> None:
     for _ in range(100):  # files are written by a thread worker
-        if any(text in n.message for n in app._notifications):
+        if any(text in m for m in app.notices.messages()):
             return
         await pilot.pause(0.02)
-    raise AssertionError(f"no notification with {text!r}: {[n.message for n in app._notifications]}")
+    raise AssertionError(f"no notice with {text!r}: {app.notices.messages()}")
 
 
 async def test_an_existing_file_is_replaced_only_when_the_user_says_so(tmp_path: Path) -> None:
     target = tmp_path / "report.csv"
     target.write_text("the user's own report\n")
     app = make_app()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await _export(pilot, app, target)
         assert isinstance(app.screen, OverwriteScreen)
@@ -63,7 +63,7 @@ async def test_a_planted_symlink_is_never_followed(tmp_path: Path) -> None:
     link = tmp_path / "pcwatch-export.csv"
     link.symlink_to(victim)
     app = make_app()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await _export(pilot, app, link)
         assert isinstance(app.screen, OverwriteScreen)
@@ -113,7 +113,7 @@ async def test_in_a_browser_session_the_export_is_a_download_and_nothing_is_writ
     monkeypatch.chdir(tmp_path)
     WebDriver.delivered = []
     app = make_app(driver_class=WebDriver)
-    async with app.run_test(size=(120, 40), notifications=True, headless=False) as pilot:
+    async with app.run_test(size=(120, 40), headless=False) as pilot:
         await pilot.pause()
         assert app.is_web
         await pilot.press("e")

@@ -9,8 +9,9 @@ import argparse
 import contextlib
 import dataclasses
 import os
+import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from textual.driver import Driver
 
     from tui.dashboard.app import PcwatchApp
+    from tui.dashboard.clipboard import Clipboard
 
 
 @dataclass
@@ -57,7 +59,6 @@ def build_app(
     """The dashboard for `settings`; `Dashboard.close()` after it exits. `demo`: the world `--demo` starts."""
     from tui.aws.client import make_client
     from tui.dashboard.app import PcwatchApp
-    from tui.dashboard.clipboard import clipboard_reach
     from tui.engine.sharing import make_engine
     from tui.simulator.demo import start_demo, wants_demo
     from tui.writes.actions import WriteActions, writes_allowed
@@ -108,7 +109,7 @@ def build_app(
             driver_class=driver_class,
             actions=actions,
             warnings=ledger.warnings if ledger is not None else (),
-            clipboard=clipboard_reach(os.environ),
+            clipboard=session_clipboard(os.environ),
             journal_problems=problems,
         )
     except BaseException:
@@ -117,6 +118,42 @@ def build_app(
                 step()
         raise
     return Dashboard(app, started, cleanups, problems)
+
+
+def session_clipboard(environ: Mapping[str, str]) -> Clipboard:
+    """Where `c` copies to in this terminal. In tmux, tmux is asked once whether it takes OSC 52 into its
+    paste buffer (`set-clipboard`); where it does not, each copy is handed to `tmux load-buffer`."""
+    from tui.dashboard.clipboard import TMUX_LOAD, TMUX_SET_CLIPBOARD, Clipboard, clipboard_reach
+
+    answer = None
+    if environ.get("TMUX"):
+        done = _run_tmux(TMUX_SET_CLIPBOARD, environ)
+        answer = done.stdout.decode(errors="replace") if done is not None and done.returncode == 0 else None
+    reach = clipboard_reach(environ, answer)
+    if reach != TMUX_LOAD:
+        return Clipboard(reach)
+    return Clipboard(reach, load_tmux_buffer=lambda text: _load_tmux_buffer(text, environ))
+
+
+def _load_tmux_buffer(text: str, environ: Mapping[str, str]) -> bool:
+    from tui.dashboard.clipboard import TMUX_LOAD_BUFFER
+
+    done = _run_tmux(TMUX_LOAD_BUFFER, environ, text.encode())
+    if done is not None and done.returncode != 0:  # a tmux before 3.2 has no -w: the buffer alone
+        done = _run_tmux(tuple(a for a in TMUX_LOAD_BUFFER if a != "-w"), environ, text.encode())
+    return done is not None and done.returncode == 0
+
+
+def _run_tmux(
+    argv: tuple[str, ...], environ: Mapping[str, str], stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes] | None:
+    """tmux's answer (None: no tmux, or no answer within a second); what it prints on stderr is dropped."""
+    try:
+        return subprocess.run(
+            argv, input=stdin, capture_output=True, timeout=1.0, env=dict(environ), check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
 
 
 def forget_inherited_terminal_size() -> None:

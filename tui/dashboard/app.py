@@ -19,7 +19,9 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.driver import Driver
-from textual.screen import Screen
+from textual.notifications import SeverityLevel
+from textual.screen import Screen, SystemModalScreen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tui.core.clock import Clock
@@ -28,14 +30,16 @@ from tui.core.settings import Settings
 from tui.engine.api import Engine, PollerStatus, StoreChange, StoreView
 from tui.writes.api import WriteService
 
-from .clipboard import OSC52
+from .clipboard import Clipboard
 from .messages import PollerStatusChanged, StoreLoaded, TasksChanged
+from .notices import Notices, notice_text
 from .palette import dashboard_commands, jobs_view_commands
 from .screens.bulk_jobs import BulkJobsScreen
 from .screens.help import HelpScreen
 from .screens.tasks import NARROW, TasksScreen
 from .ticks import SecondHand
 from .widgets.invitations import InvitationsPane
+from .widgets.notice_line import NoticeLine
 from .widgets.partial_update import install as install_partial_update
 from .widgets.safe_text import clean
 from .widgets.task_table import PreparedView, TaskTable
@@ -76,12 +80,12 @@ class PcwatchApp(App[int]):
         driver_class: type[Driver] | None = None,
         actions: WriteService | None = None,
         warnings: Sequence[str] = (),
-        clipboard: str = OSC52,
+        clipboard: Clipboard | None = None,
         journal_problems: Sequence[str] = (),
     ) -> None:
         """`warnings`: what the wiring has to say (a write ledger that could not be moved), shown with
-        the journal's once the view starts. `clipboard`: whether the terminal honours OSC 52
-        (`clipboard.clipboard_reach`; a browser session always does). `journal_problems`: the journal or
+        the journal's once the view starts. `clipboard`: where a copy goes in this session and how
+        (`clipboard.Clipboard`; by default OSC 52 to the terminal). `journal_problems`: the journal or
         ledger could not be opened for writing (the app was built without it): asked about before
         anything starts."""
         install_partial_update()
@@ -96,7 +100,10 @@ class PcwatchApp(App[int]):
         self._warnings = list(warnings)
         self.journal_problems = list(journal_problems)
         self._unsubscribe: list[Callable[[], None]] = []
-        self._clipboard_reach = clipboard
+        self._clipboard_out = clipboard if clipboard is not None else Clipboard()
+        #: What the app has to say (`notify`), shown in each screen's notice row, never over data.
+        self.notices = Notices()
+        self._notice_timer: Timer | None = None
         #: The main view, the first screen (`get_default_screen`): every other screen goes over it.
         self.tasks_screen = TasksScreen(
             store,
@@ -107,7 +114,7 @@ class PcwatchApp(App[int]):
             want_prospecting=poller.want_prospecting if poller is not None else None,
             loaded=load is None,
             toasts=toasts,
-            clipboard=clipboard,
+            clipboard=self._clipboard_out,
         )
 
     def get_default_screen(self) -> Screen[Any]:
@@ -117,6 +124,9 @@ class PcwatchApp(App[int]):
     def table(self) -> TaskTable:
         """The tasks screen's table (what tests and benchmarks look at)."""
         return self.tasks_screen.table
+
+    def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._on_screen_change)
 
     def on_tasks_screen_ready(self, message: TasksScreen.Ready) -> None:
         self._unsubscribe.append(self.store.subscribe(self._on_store_change))
@@ -239,6 +249,76 @@ class PcwatchApp(App[int]):
         for screen in self._jobs_screens():
             self._show_header(screen)
 
+    # ---- notices: every `notify` of the app, its screens and widgets -----------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice in the notice row of the screen shown (`notices`, `widgets.notice_line`), never a
+        toast over data. The text is always literal, whatever `markup` says: it can carry strings from
+        the service. Thread-safe, as Textual's is (`call_later` posts a message)."""
+        del markup  # (never read as markup)
+        self.call_later(self._post_notice, notice_text(message, title), severity, timeout)
+
+    def _post_notice(self, text: str, severity: SeverityLevel, timeout: float | None) -> None:
+        self.notices.post(text, severity, timeout, self.clock.monotonic())
+        self._show_notices()
+
+    def expire_notices(self) -> None:
+        """Notices whose time is up go (the notice timer; tests call it after moving the clock)."""
+        if self.notices.expire(self.clock.monotonic()):
+            self._show_notices()
+        else:
+            self._arm_notice_timer()
+
+    def _show_notices(self) -> None:
+        front = self.notices.front()
+        for screen in self._screens_seen():
+            for line in screen.query(NoticeLine):
+                line.show(front)
+        self._arm_notice_timer()
+
+    def _arm_notice_timer(self) -> None:
+        if self._notice_timer is not None:
+            self._notice_timer.stop()
+            self._notice_timer = None
+        until = self.notices.next_expiry()
+        if until is not None:
+            seconds = until - self.clock.monotonic()
+            self._notice_timer = self.set_timer(max(0.05, seconds), self.expire_notices)
+
+    def _screens_seen(self) -> list[Screen[Any]]:
+        """The screen on top and, under dialogs, the screens that show through them (a covered full
+        screen draws nothing: updating it would repaint the one on top, `TasksScreen._covered`)."""
+        seen: list[Screen[Any]] = []
+        for screen in reversed(self.screen_stack):
+            seen.append(screen)
+            if not screen.is_modal:
+                break
+        return seen
+
+    def on_notice_line_mounted(self, message: NoticeLine.Mounted) -> None:
+        message.line.show(self.notices.front())
+
+    def _on_screen_change(self, screen: Screen[Any]) -> None:
+        """Back on a screen: its notice row shows the notice now. A dialog gets a notice row of its own
+        in the same row, undimmed, so a dialog never hides the notice (`_give_notice_line`)."""
+        for line in screen.query(NoticeLine):
+            line.show(self.notices.front())
+        if screen.is_modal and not isinstance(screen, SystemModalScreen):
+            # After the dialog's compose (a screen runs its compose and mount before its messages).
+            screen.call_later(self._give_notice_line, screen)
+
+    def _give_notice_line(self, screen: Screen[Any]) -> None:
+        if screen.is_attached and not screen.query(NoticeLine):
+            screen.mount(NoticeLine())
+
     # ---- actions ---------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
@@ -269,7 +349,7 @@ class PcwatchApp(App[int]):
     def action_bulk_jobs(self) -> None:
         if isinstance(self.screen, BulkJobsScreen):
             return
-        screen = BulkJobsScreen(self.store, self.poller, self.clock, clipboard=self._clipboard_reach)
+        screen = BulkJobsScreen(self.store, self.poller, self.clock, clipboard=self._clipboard_out)
         self.push_screen(screen)
         self._show_header(screen)
 

@@ -24,10 +24,24 @@ STATUS_KEYS = {"1": TaskStatus.IN_PROGRESS, "2": TaskStatus.COMPLETE, "3": TaskS
 FAILURES_NAMED = 3
 
 
-def finished_toasts(transitions: Iterable[Transition], store: StoreView) -> list[tuple[str, SeverityLevel]]:
-    """At most one (message, severity) per update for tasks seen to finish: every toast repaints the
-    toast stack, which is the largest write of a busy minute. First sightings (history) make none."""
-    finished = [t for t in transitions if t.from_status is not None and t.to_status in TaskStatus.TERMINAL]
+def finished_toasts(
+    transitions: Iterable[Transition],
+    store: StoreView,
+    *,
+    statuses: frozenset[str] | None = None,
+    kinds: frozenset[str] | None = None,
+) -> list[tuple[str, SeverityLevel]]:
+    """At most one (message, severity) per update for tasks seen to finish: a notice a second would be
+    noise on a busy account. First sightings (history) make none, and neither does a task whose status
+    or kind the view hides (`statuses`, `kinds`: the table's shown ones, None for all)."""
+    finished = [
+        t
+        for t in transitions
+        if t.from_status is not None
+        and t.to_status in TaskStatus.TERMINAL
+        and (statuses is None or t.to_status in statuses)
+        and (kinds is None or t.kind in kinds)
+    ]
     if not finished:
         return []
     failed = [t for t in finished if t.to_status == TaskStatus.FAILED]

@@ -26,12 +26,13 @@ from schemas import BulkJobRecord
 from tui.core.clock import Clock
 from tui.engine.api import BULK_LOOK_EVERY, Engine, StoreView
 
-from ..clipboard import BROWSER, url_copy_toast
+from ..clipboard import Clipboard, url_copy_toast
 from ..header import HeaderState
 from ..widgets.bulk_details import BulkJobDetails, failed_records_text, job_summary_text
 from ..widgets.bulk_table import BulkJobTable
 from ..widgets.header_status import HeaderStatus
 from ..widgets.line_pane import LinePane
+from ..widgets.notice_line import NoticeLine
 from ..widgets.safe_text import clean
 
 #: What the engine was asked for: (job id, "results" or "report", whether the job had ended then).
@@ -61,14 +62,16 @@ class BulkJobsScreen(Screen[None]):
     BulkJobsScreen #bulk-details:focus { border-top: solid $accent; }
     """
 
-    def __init__(self, store: StoreView, engine: Engine | None, clock: Clock, *, clipboard: str) -> None:
+    def __init__(
+        self, store: StoreView, engine: Engine | None, clock: Clock, *, clipboard: Clipboard
+    ) -> None:
         """`engine`: what fetches a job's results and report (None: an offline view, nothing is
-        fetched). `clipboard`: whether the terminal honours OSC 52 (`clipboard.clipboard_reach`)."""
+        fetched). `clipboard`: where a copy goes and how (`clipboard.Clipboard`)."""
         super().__init__()
         self.store = store
         self.engine = engine
         self.clock = clock
-        self.clipboard_reach = clipboard
+        self.clipboard = clipboard
         self._asked: set[Asked] = set()
         #: When the report shown for a job expired (the store forgets it then).
         self._expired: dict[str, datetime] = {}
@@ -83,6 +86,7 @@ class BulkJobsScreen(Screen[None]):
         yield LinePane(id="bulk-title")
         yield BulkJobTable(self.store, self.clock, id="bulk-table")
         yield BulkJobDetails(id="bulk-details")
+        yield NoticeLine()  # the notices' own row: they never cover data
         yield Footer(compact=True)
 
     @property
@@ -226,7 +230,7 @@ class BulkJobsScreen(Screen[None]):
             return
         # What is copied is what is shown: a control or format character comes out as its visible
         # escape (OSC 52 carries it base64-encoded). The URL itself is never put in a toast or a log.
-        self.app.copy_to_clipboard(clean(report.url, limit=None))
-        reach = BROWSER if self.app.is_web else self.clipboard_reach
+        url = clean(report.url, limit=None)
+        reach = self.clipboard.copy(url, self.app.copy_to_clipboard, browser=self.app.is_web)
         message, seconds = url_copy_toast(clean(job.job_id, limit=64), report.expires_at, reach)
         self.notify(message, markup=False, timeout=seconds)

@@ -20,6 +20,7 @@ from tui.engine.api import StoreChange, StoreView
 from tui.writes.api import WriteService
 
 from ..widgets.invitations import InvitationsPane
+from ..widgets.notice_line import NoticeLine
 from ..widgets.safe_text import clean
 from .confirm_write import WriteKind, ask_and_act
 
@@ -49,6 +50,7 @@ class InvitationsScreen(Screen[None]):
         )
         yield InvitationsPane(writes_allowed=self.actions is not None, clock=self.clock, id="invitation-list")
         yield Static("", id="invitations-result", markup=False)
+        yield NoticeLine()  # the notices' own row: they never cover data
         yield Footer(compact=True)
 
     @property

@@ -38,6 +38,7 @@ from ..stats_view import (
     reason_rows,
     window_title,
 )
+from ..widgets.notice_line import NoticeLine
 from ..widgets.stats_plot import StatsPlot
 
 #: Seconds between two recomputations while the store keeps changing.
@@ -83,6 +84,7 @@ class StatsScreen(Screen[None]):
             yield StatsPlot(id="stats-finished")
             yield StatsPlot(id="stats-durations")
             yield StatsPlot(id="stats-failures")
+        yield NoticeLine()  # the notices' own row: they never cover data
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -28,7 +28,7 @@ from tui.core.clock import Clock
 from tui.core.settings import Settings
 from tui.engine.api import PollerStatus, StoreView, Transition
 
-from ..clipboard import BROWSER, copy_toast
+from ..clipboard import Clipboard, copy_toast
 from ..header import HeaderState, header_state
 from ..messages import TasksChanged, folded
 from ..palette import STATUS_KEYS, finished_toasts
@@ -37,6 +37,7 @@ from ..task_rows import KIND_KEYS, SORTS, kind_label
 from ..widgets.activity import ActivityLog
 from ..widgets.error_details import ErrorDetails
 from ..widgets.header_status import HeaderStatus
+from ..widgets.notice_line import NoticeLine
 from ..widgets.safe_text import clean
 from ..widgets.snapshot_jobs import SnapshotJobs
 from ..widgets.task_table import PreparedView, TaskTable
@@ -45,7 +46,7 @@ from .export import ExportScreen, default_export_path, export_text, export_view
 from .export_overwrite import OverwriteScreen
 from .record import RecordScreen, record_json
 
-#: Toasts stay this long; each one on screen is repainted when another comes or goes.
+#: A finished task's notice stays this long (a failure's at least `notices.ERROR_SECONDS`).
 TOAST_SECONDS = 4.0
 #: Below this width the side panes go under the table and the activity pane is hidden.
 NARROW = 120
@@ -91,14 +92,14 @@ class TasksScreen(Screen[None]):
         want_prospecting: Callable[[str], None] | None = None,
         loaded: bool,
         toasts: bool = True,
-        clipboard: str,
+        clipboard: Clipboard,
     ) -> None:
         """`status`: the poller's when the screen is made (then `show_status`; None: no poller).
         `want_job`: asks the poller for the snapshot job of the task the user selects (None: an offline
         view); `want_prospecting` for a selected prospecting task's outcome per engagement.
         `loaded`: the store is whole already (no journal to load first), so the header may count it.
-        `toasts`: a toast for each task seen to finish. `clipboard`: whether the terminal honours OSC 52
-        (`clipboard.clipboard_reach`)."""
+        `toasts`: a notice for each task seen to finish. `clipboard`: where a copy goes and how
+        (`clipboard.Clipboard`)."""
         super().__init__()
         self.store = store
         self._want_job = want_job
@@ -107,7 +108,7 @@ class TasksScreen(Screen[None]):
         self.clock = clock
         self.loaded = loaded
         self._toasts = toasts
-        self.clipboard_reach = clipboard
+        self.clipboard = clipboard
         #: The poller's latest status, as the app passed it on (`show_status`).
         self.status = status
         self._filter_timer: Timer | None = None
@@ -130,6 +131,7 @@ class TasksScreen(Screen[None]):
         yield Input(
             placeholder="filter: task/job/opportunity/engagement id, reason code, message", id="filter"
         )
+        yield NoticeLine()  # the notices' own row: they never cover data
         yield Footer(compact=True)
 
     @property
@@ -326,8 +328,11 @@ class TasksScreen(Screen[None]):
         self.query_one(ViewBar).show(self.table, len(self.store))
 
     def _toast(self, transitions: tuple[Transition, ...]) -> None:
+        """A notice for the tasks seen to finish, of the statuses and kinds the view shows."""
         if self._toasts:
-            for message, severity in finished_toasts(transitions, self.store):
+            table = self.table
+            shown = finished_toasts(transitions, self.store, statuses=table.statuses, kinds=table.kinds)
+            for message, severity in shown:
                 self.notify(message, severity=severity, markup=False, timeout=TOAST_SECONDS)
 
     # ---- the view: filter, sort, toggles ---------------------------------------------------------
@@ -421,8 +426,7 @@ class TasksScreen(Screen[None]):
         # as its visible escape, so pasting it into a shell or a document cannot act or hide anything.
         # (OSC 52 carries it base64-encoded, so it cannot inject sequences on the way either.)
         shown = clean(value, limit=None)
-        self.app.copy_to_clipboard(shown)
-        reach = BROWSER if self.app.is_web else self.clipboard_reach
+        reach = self.clipboard.copy(shown, self.app.copy_to_clipboard, browser=self.app.is_web)
         message, seconds = copy_toast(what, clean(value, limit=128), reach)
         self.notify(message, markup=False, timeout=seconds)
 

@@ -1,8 +1,10 @@
-"""Snapshot tests (pytest-textual-snapshot) of the dashboard at 80×24 and 160×48, on deterministic data
-and a fixed clock. Update with `pytest tests/dashboard/test_snapshots.py --snapshot-update` after a deliberate
+"""Snapshot tests (pytest-textual-snapshot) of the dashboard at 80×24, 100×30, 120×40 and 160×48, on
+deterministic data and a fixed clock. Update with `pytest tests/dashboard/test_snapshots.py --snapshot-update` after a deliberate
 visual change, and look at the SVGs before committing them."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.support.dashboard import make_app, stats_store
 from tui.core.settings import Settings
@@ -19,10 +21,6 @@ def test_main_view_80x24_production(snap_compare) -> None:  # type: ignore[no-un
 
 def test_failed_task_selected_with_its_explanation(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(), press=["1", "2", "down"], terminal_size=(160, 48))
-
-
-def test_help_screen_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(), press=["question_mark"], terminal_size=(80, 24))
 
 
 def test_filter_and_record_view_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -45,10 +43,6 @@ async def _stats_shown(pilot) -> None:  # type: ignore[no-untyped-def]
 
 def test_stats_view_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(store=stats_store()), run_before=_stats_shown, terminal_size=(160, 48))
-
-
-def test_stats_view_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(store=stats_store()), run_before=_stats_shown, terminal_size=(80, 24))
 
 
 def _jobs_app():  # type: ignore[no-untyped-def]
@@ -93,3 +87,42 @@ async def _half_failed_prospecting_task(pilot) -> None:  # type: ignore[no-untyp
 
 def test_prospecting_task_with_its_engagements(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(_jobs_app(), run_before=_half_failed_prospecting_task, terminal_size=(160, 48))
+
+
+# ---- the everyday views at the three small sizes (#25): whole words, nothing cut without a mark ------
+
+SMALL_SIZES = [(80, 24), (100, 30), (120, 40)]
+
+
+async def _invitations_shown(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("i")
+    await pilot.pause()
+
+
+async def _help_shown(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+def _size_id(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+@pytest.mark.parametrize("size", SMALL_SIZES, ids=_size_id)
+def test_main_view_small(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SMALL_SIZES, ids=_size_id)
+def test_invitations_view_small(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(), run_before=_invitations_shown, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SMALL_SIZES, ids=_size_id)
+def test_stats_view_small(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(store=stats_store()), run_before=_stats_shown, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SMALL_SIZES, ids=_size_id)
+def test_help_view_small(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(), run_before=_help_shown, terminal_size=size)

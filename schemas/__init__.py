@@ -25,6 +25,7 @@ from .bulk_jobs import (
     bulk_job_records,
 )
 from .enums import (
+    BulkFileFormat,
     BulkJobKind,
     BulkJobStatus,
     BulkOperationType,
@@ -38,8 +39,10 @@ from .enums import (
     ProspectingStatus,
     ReasonCode,
     ResourceSnapshotJobStatus,
+    SalesInvolvementType,
     TaskKind,
     TaskStatus,
+    Visibility,
 )
 from .errors import (
     ERROR_TYPES,
@@ -113,6 +116,7 @@ __all__ = [
     "WRITE_TARGETS",
     "AccessDeniedException",
     "AccountReceiver",
+    "BulkFileFormat",
     "BulkJobKind",
     "BulkJobRecord",
     "BulkJobResult",
@@ -163,6 +167,7 @@ __all__ = [
     "ResourceNotFoundException",
     "ResourceSnapshotJobStatus",
     "ResourceSnapshotJobSummary",
+    "SalesInvolvementType",
     "ServiceError",
     "ServiceQuotaExceededException",
     "StartCustomerAccountBulkJobResponse",
@@ -182,6 +187,7 @@ __all__ = [
     "UnknownServiceError",
     "ValidationException",
     "ValidationExceptionError",
+    "Visibility",
     "WireStruct",
     "bulk_job_records",
     "decode_error",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 class _OpenEnum:
     KNOWN: frozenset[str] = frozenset()
+    #: The known values in the order declared (what an option that takes one lists).
+    VALUES: tuple[str, ...] = ()
 
     @classmethod
     def is_known(cls, value: str | None) -> bool:
@@ -16,9 +18,8 @@ class _OpenEnum:
 
 
 def _known(cls: type[_OpenEnum]) -> type[_OpenEnum]:
-    cls.KNOWN = frozenset(
-        v for k, v in vars(cls).items() if k.isupper() and k != "KNOWN" and isinstance(v, str)
-    )
+    cls.VALUES = tuple(v for k, v in vars(cls).items() if k.isupper() and isinstance(v, str))
+    cls.KNOWN = frozenset(cls.VALUES)
     return cls
 
 
@@ -85,6 +86,22 @@ class PayloadType(_OpenEnum):
 
 
 @_known
+class SalesInvolvementType(_OpenEnum):
+    """AwsSubmission.InvolvementType (`start-engagement --involvement`)."""
+
+    CO_SELL = "Co-Sell"
+    FOR_VISIBILITY_ONLY = "For Visibility Only"
+
+
+@_known
+class Visibility(_OpenEnum):
+    """AwsSubmission.Visibility (`start-engagement --visibility`)."""
+
+    FULL = "Full"
+    LIMITED = "Limited"
+
+
+@_known
 class ParticipantType(_OpenEnum):
     SENDER = "SENDER"
     RECEIVER = "RECEIVER"
@@ -135,6 +152,13 @@ class BulkJobStatus(_OpenEnum):
 class BulkRecordStatus(_OpenEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
+
+
+@_known
+class BulkFileFormat(_OpenEnum):
+    """The file formats a bulk job reads (`start-bulk-import --format`)."""
+
+    CSV = "CSV"
 
 
 @_known

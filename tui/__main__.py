@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .core import logs
@@ -102,18 +102,48 @@ def _parser_of(spec: SettingSpec) -> Callable[[str], Any]:
     return parse
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class Parser(argparse.ArgumentParser):
+    """argparse, saying a usage error as the one useful line first (`pcwatch list: error: argument
+    --status: …`), then where the usage is (`see pcwatch list --help`), instead of the usage block
+    before it; exit 2. An argument no parser took is said by the command's own parser."""
+
+    #: The commands' parsers by name (the top-level parser's), to say an unknown argument in its own.
+    commands: dict[str, argparse.ArgumentParser]
+
+    def error(self, message: str) -> NoReturn:
+        from .core.text_safety import one_line
+
+        self.exit(
+            ExitStatus.USAGE, f"{self.prog}: error: {one_line(message, limit=2000)}\nsee {self.prog} --help\n"
+        )
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        # argparse hands the arguments a command's parser did not take back to the top level, which
+        # would name `pcwatch` and its usage; the command's own parser says them.
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            commands = getattr(self, "commands", {})
+            said_by = commands.get(getattr(parsed, "command", None) or "", self)
+            said_by.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+
+def build_parser() -> Parser:
+    parser = Parser(
         prog="pcwatch",
         description="A live view of Partner Central Selling API asynchronous tasks.",
     )
     parser.add_argument("--version", action="version", version=f"pcwatch {__version__}")
     add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = {}
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         add_global_options(p)
         importlib.import_module(module).add_arguments(p)
+        parser.commands[name] = p
     return parser
 
 

@@ -22,7 +22,7 @@ from tui.commands import jobs as jobs_command
 from tui.commands import reads
 from tui.commands import results as results_command
 from tui.commands.results import JobNotFound, fetch_job_results
-from tui.commands.wait_task import JobProgress, follow, outcome_of
+from tui.commands.wait_task import WaitProgress, follow, outcome_of
 from tui.core.clock import MockClock
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
@@ -359,7 +359,7 @@ def test_a_running_job_with_failed_records_is_not_an_end() -> None:
 
 def test_progress_is_a_line_every_30_seconds_off_a_terminal() -> None:
     clock, out = AutoClock(T0), io.StringIO()
-    progress = JobProgress(out, clock, terminal=False)
+    progress = WaitProgress(out, clock, terminal=False)
     for step in _moving(1, end="COMPLETED", failed_at_end=0):
         progress(step)
         clock.advance(10)
@@ -372,7 +372,7 @@ def test_progress_is_a_line_every_30_seconds_off_a_terminal() -> None:
 
 def test_progress_on_a_terminal_is_one_bar_rewritten_in_place() -> None:
     clock, out = AutoClock(T0), io.StringIO()
-    progress = JobProgress(out, clock, terminal=True, columns=lambda: 200)
+    progress = WaitProgress(out, clock, terminal=True, columns=lambda: 200)
     for step in _moving(1, end="COMPLETED", failed_at_end=0):
         progress(step)
     progress.finish()
@@ -385,7 +385,7 @@ def test_progress_on_a_terminal_is_one_bar_rewritten_in_place() -> None:
     assert all(d.endswith("\x1b[K") for d in draws)
     # A narrow terminal: the bar is cut to fit (a wrapped line would not be rewritten in place).
     narrow = io.StringIO()
-    cut = JobProgress(narrow, clock, terminal=True, columns=lambda: 40)
+    cut = WaitProgress(narrow, clock, terminal=True, columns=lambda: 40)
     cut(_moving(1, end="COMPLETED", failed_at_end=0)[2])
     assert len(narrow.getvalue()) == len("\r") + 39 + len("\x1b[K") and "…\x1b[K" in narrow.getvalue()
 

@@ -188,8 +188,61 @@ def test_no_journal_or_a_bad_window_is_an_error_without_a_traceback(tmp_path) ->
     assert junk.read_bytes() == b"not a database at all" * 100  # not moved aside, not changed
     window = run_pcwatch("stats", "--journal", str(junk), "--since", "soon")
     assert window.returncode == 2 and "is not a window" in window.stderr
-    demo = run_pcwatch("--demo", "stats")
-    assert demo.returncode == 2 and "--journal" in demo.stderr
+    # A demo endpoint of another process: its tasks are there, not here; the line ends in what to do.
+    elsewhere = run_pcwatch("--demo", "--endpoint-url", "http://127.0.0.1:9", "stats")
+    assert elsewhere.returncode == 2 and len(elsewhere.stderr.splitlines()) == 1
+    assert elsewhere.stderr.rstrip().endswith("or give the --journal PATH of a dashboard that watched it")
+
+
+def test_stats_of_the_demo_are_its_accounts_own() -> None:
+    """`stats --demo` reads the demo's account in-process: every task with its status now, and the
+    duration of each that ended (its true end, as a viewer that saw every moment would have seen it)."""
+    from tui.commands.stats import demo_readings
+    from tui.core.clock import MockClock
+    from tui.core.settings import Settings
+    from tui.engine.stats import compute_stats
+    from tui.simulator.demo import DemoWorld, start_demo
+
+    clock = MockClock()
+    world = DemoWorld(history=400, activity_per_minute=0, bulk_records=0)
+    demo = start_demo(Settings(demo=True), world, clock=clock)
+    try:
+        readings = demo_readings(demo)
+        truth = demo.simulator.tasks()
+        ends = {record.task_id: end for record, end in demo.simulator.tasks_with_ends()}
+        jobs = demo.simulator.bulk_jobs()
+    finally:
+        demo.close()
+    stats = compute_stats(readings.tasks, clock.now(), bulk_jobs=readings.bulk_jobs)
+    assert stats.tasks == len(truth) >= 400
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for record in truth:
+        counts[record.kind][record.task_status or ""] += 1
+    for kind, by_status in counts.items():
+        assert {s: n for s, n in stats.by_kind[kind].items() if s != "total" and n} == dict(by_status)
+    for kind in counts:
+        took = sorted(
+            end - r.start_time.timestamp()
+            for r in truth
+            if r.kind == kind and r.is_terminal and r.start_time and (end := ends[r.task_id]) is not None
+        )
+        assert stats.durations[kind].observed == len(took) > 0
+        assert stats.durations[kind].max == pytest.approx(took[-1])
+    assert sum(k.jobs for k in stats.bulk_jobs.values()) == len(jobs) > 0
+    assert "demo" in readings.source and "no journal" in readings.source
+
+
+def test_stats_demo_on_the_command_line() -> None:
+    result = run_pcwatch("stats", "--demo", "--since", "all", "--json")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["tasks"] >= 20_000  # the demo's history
+    assert all(stats["durations"][kind]["observed"] > 0 for kind in TASK_KINDS)
+    assert sum(k["jobs"] for k in stats["bulk_jobs"].values()) > 0
+    plain = run_pcwatch("--demo", "stats")
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.startswith("pcwatch stats · the demo's simulated account (Sandbox catalog)")
+    assert "the demo keeps no record of calls per day" in plain.stdout
 
 
 def test_hostile_reason_codes_are_shown_literally(tmp_path) -> None:

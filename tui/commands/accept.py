@@ -13,11 +13,12 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
+from schemas import PayloadType
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.timefmt import MINUTE, instant
 
-from .common import error, refuse, shared_budget
+from .common import add_choice_option, error, refuse, shared_budget
 from .writes import (
     add_again_argument,
     add_wait_arguments,
@@ -48,12 +49,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME_OR_ACCOUNT",
         help="with --all-pending: only this sender (repeatable)",
     )
-    parser.add_argument(
+    add_choice_option(
+        parser,
         "--payload-type",
-        action="append",
+        PayloadType.VALUES,
+        "with --all-pending: only this PayloadType",
+        noun="payload type",
+        repeatable=True,
         default=[],
         metavar="TYPE",
-        help="with --all-pending: only this PayloadType (repeatable)",
     )
     parser.add_argument(
         "--yes",

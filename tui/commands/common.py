@@ -73,6 +73,55 @@ def kind_parser(family: str | None = None) -> Callable[[str], str]:
 parse_kind = kind_parser()
 
 
+def statuses_of(family: str) -> tuple[str, ...]:
+    """The statuses the kinds of a family carry (the service's enum), in the table's order."""
+    return tuple(dict.fromkeys(s for kind in KINDS if kind.family == family for s in kind.statuses))
+
+
+def listed(values: Iterable[str]) -> str:
+    """Values as a command line takes them: `Co-Sell, "For Visibility Only"`."""
+    return ", ".join(f'"{v}"' if " " in v else v for v in values)
+
+
+def choice_parser(noun: str, values: Sequence[str]) -> Callable[[str], str]:
+    """The type of an option that takes one of the service's enum `values` (`--status`, `--visibility`):
+    any case of one of them -> its spelling in `values`; anything else is refused at once, naming them
+    all (argparse: exit 2, one line, before any request)."""
+    by_key = {v.casefold(): v for v in values}
+
+    def parse(text: str) -> str:
+        value = by_key.get(text.strip().casefold())
+        if value is None:
+            raise argparse.ArgumentTypeError(
+                f"unknown {noun} {visible(text, limit=80)!r}: use one of {listed(values)}"
+            )
+        return value
+
+    parse.__name__ = noun
+    return parse
+
+
+def add_choice_option(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    values: Sequence[str],
+    help: str,
+    *,
+    noun: str,
+    repeatable: bool = False,
+    **options: Any,
+) -> None:
+    """An option taking one of `values` (any case; `choice_parser`), its help ending in the values."""
+    parser.add_argument(
+        flag,
+        action="append" if repeatable else "store",
+        type=choice_parser(noun, values),
+        metavar=options.pop("metavar", noun.upper().replace(" ", "_")),
+        help=f"{help}: {listed(values)}" + (" (repeatable)" if repeatable else ""),
+        **options,
+    )
+
+
 def kind_cell(kind: str) -> str:
     """A kind in a plain table: its short name (a kind this version does not know: its name, made safe)."""
     return short_name(kind) or visible(kind, limit=64)

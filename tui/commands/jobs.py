@@ -24,6 +24,7 @@ from tui.core.settings import Settings
 from tui.core.timefmt import SECOND, instant
 
 from .common import (
+    add_choice_option,
     add_kind_option,
     cell,
     connected,
@@ -32,6 +33,7 @@ from .common import (
     print_columns,
     print_json_lines,
     shared_budget,
+    statuses_of,
     write_csv,
 )
 
@@ -46,18 +48,13 @@ CSV_FIELDS = [
     *kind_fields(""),
     *(f.encode_name for f in msgspec.structs.fields(BulkJobRecord) if f.encode_name != "Kind"),
 ]
-#: What `--status` takes (the service's statuses of a bulk job, in the table's order).
-STATUSES = tuple(dict.fromkeys(s for kind in BULK_KINDS.values() for s in kind.statuses))
 HEADER = ("KIND", "JOB ID", "STATUS", "PROCESSED", "SUCCEEDED", "FAILED", "PER MIN", "CREATED (UTC)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_kind_option(parser, "only this kind", repeatable=True, family=BULK)
-    parser.add_argument(
-        "--status",
-        action="append",
-        metavar="STATUS",
-        help=f"only this status: {', '.join(STATUSES)} (repeatable)",
+    add_choice_option(
+        parser, "--status", statuses_of(BULK), "only this status", noun="status", repeatable=True
     )
     out = parser.add_mutually_exclusive_group()
     out.add_argument(
@@ -136,7 +133,7 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.engine.budget import BudgetSpent
 
     kinds = list(dict.fromkeys(args.kind or BULK_KINDS))
-    statuses = list(dict.fromkeys(s.upper() for s in args.status)) if args.status else None
+    statuses = list(dict.fromkeys(args.status)) if args.status else None
     clock = SystemClock()
     try:
         with connected(settings) as (client, settings), shared_budget(settings, clock) as budget:

@@ -19,6 +19,7 @@ from tui.core.settings import Settings
 from tui.core.timefmt import SECOND, instant
 
 from .common import (
+    add_choice_option,
     add_kind_option,
     cell,
     connected,
@@ -27,6 +28,7 @@ from .common import (
     print_columns,
     print_json_lines,
     shared_budget,
+    statuses_of,
     write_csv,
 )
 
@@ -65,11 +67,8 @@ CSV_FIELDS = [
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_kind_option(parser, "only this kind", repeatable=True, family=TASK)
-    parser.add_argument(
-        "--status",
-        action="append",
-        metavar="STATUS",
-        help="only this status: IN_PROGRESS, COMPLETE or FAILED (repeatable)",
+    add_choice_option(
+        parser, "--status", statuses_of(TASK), "only this status", noun="status", repeatable=True
     )
     out = parser.add_mutually_exclusive_group()
     out.add_argument(
@@ -147,7 +146,7 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.engine.budget import BudgetSpent
 
     kinds = list(dict.fromkeys(args.kind or TASK_KINDS))
-    statuses = [s.upper() for s in args.status] if args.status else None
+    statuses = list(dict.fromkeys(args.status)) if args.status else None
     try:
         with connected(settings) as (client, settings), shared_budget(settings, SystemClock()) as budget:
             records = asyncio.run(fetch_tasks(client, budget, kinds, statuses))

@@ -12,18 +12,17 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from schemas import BulkFileFormat
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 
-from .common import refuse
+from .common import add_choice_option, refuse
 from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
 
 if TYPE_CHECKING:
     from tui.writes.api import WriteOutcome, WriteService
 
 OPERATION = "StartOpportunityBulkJob"
-#: The file formats the service reads (its model's FileFormat).
-FORMATS = ("CSV",)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,13 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE_URI",
         help="where the service reads the CSV file: s3://bucket/key or an https:// URL (not a local path)",
     )
-    parser.add_argument(
+    add_choice_option(
+        parser,
         "--format",
+        BulkFileFormat.VALUES,
+        f"the file's format (FileFormat; default {BulkFileFormat.CSV})",
+        noun="file format",
         dest="file_format",
-        type=str.upper,
-        choices=FORMATS,
-        default=FORMATS[0],
-        help="the file's format (FileFormat; default CSV)",
+        default=BulkFileFormat.CSV,
+        metavar="FORMAT",
     )
     add_wait_arguments(parser, "bulk job")
     add_again_argument(parser)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from schemas import SalesInvolvementType, Visibility
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 
+from .common import add_choice_option
 from .writes import add_again_argument, add_wait_arguments, add_yes_argument, run_single
 
 if TYPE_CHECKING:
@@ -16,18 +18,18 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tui.writes.actions import INVOLVEMENT_TYPES, VISIBILITIES
-
     parser.add_argument("opportunity_id", metavar="OPPORTUNITY_ID", help="the opportunity's id (O…)")
-    parser.add_argument(
+    add_choice_option(
+        parser,
         "--involvement",
+        SalesInvolvementType.VALUES,
+        "AwsSubmission.InvolvementType",
+        noun="involvement type",
         required=True,
-        choices=INVOLVEMENT_TYPES,
         metavar="TYPE",
-        help=f"AwsSubmission.InvolvementType: {' or '.join(repr(t) for t in INVOLVEMENT_TYPES)}",
     )
-    parser.add_argument(
-        "--visibility", choices=VISIBILITIES, default=None, help="AwsSubmission.Visibility: Full or Limited"
+    add_choice_option(
+        parser, "--visibility", Visibility.VALUES, "AwsSubmission.Visibility", noun="visibility", default=None
     )
     add_wait_arguments(parser)
     add_again_argument(parser)

@@ -1,11 +1,15 @@
 """`pcwatch stats`: what failed and why, how long tasks take, how many finish an hour, how fast bulk jobs
-go and why their records fail, and the budget spent, from the journal alone (no API call). The numbers are `tui.engine.stats.compute_stats`, the same
-as the dashboard's stats view (`t`); `--json` prints them as one object (docs/stats.md)."""
+go and why their records fail, and the budget spent, from the journal alone (no API call). With `--demo`
+(and no `--journal`) from the demo's own account, read in-process as a viewer that saw every moment of it
+would have journaled it. The numbers are `tui.engine.stats.compute_stats`, the same as the dashboard's
+stats view (`t`); `--json` prints them as one object (docs/stats.md)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -17,7 +21,10 @@ from tui.core.timefmt import MINUTE, duration, instant
 from .common import add_kind_option, column_lines, kind_cell, print_columns, refuse
 
 if TYPE_CHECKING:
+    from schemas import BulkJobRecord, BulkJobResult
     from tui.engine.stats import Stats
+    from tui.engine.types import TaskRow
+    from tui.simulator.demo import Demo
 
 DEFAULT_WINDOW = "7d"
 #: Hours listed in the plain table (the most recent with a finished task); `--json` has them all.
@@ -35,50 +42,121 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object (docs/stats.md)")
 
 
+@dataclass
+class Readings:
+    """What the statistics are computed from, and what the report calls it."""
+
+    source: str
+    tasks: Sequence[TaskRow]
+    bulk_jobs: Sequence[BulkJobRecord] = ()
+    #: Job id -> its failed records (of the jobs whose results were fetched).
+    bulk_results: Mapping[str, Sequence[BulkJobResult]] = field(default_factory=dict)
+    leader_status: str | None = None
+    #: What the budget section says when there is no record of the calls per day.
+    no_calls: str = "this journal keeps no record of calls per day"
+
+
 def journal_path_for(settings: Settings) -> tuple[Path | None, str | None]:
     """The journal the settings name, or why there is none."""
     from tui.engine.journal import default_journal_path
 
     if settings.no_journal:
-        return None, "--no-journal: there is no journal to read"
+        return (
+            None,
+            "--no-journal: there is no journal to read; give --journal PATH, or leave --no-journal out",
+        )
     if settings.journal_path is not None:
         return settings.journal_path, None
-    if settings.demo:
-        return None, "the demo keeps no journal unless started with --journal PATH; pass the same --journal"
+    if settings.demo:  # a demo endpoint of another process (--endpoint-url): its tasks are there
+        return None, (
+            "the demo at --endpoint-url keeps its tasks in its own process; run `pcwatch stats --demo` "
+            "without --endpoint-url, or give the --journal PATH of a dashboard that watched it"
+        )
     return default_journal_path(settings), None
+
+
+def read_demo(settings: Settings) -> Readings:
+    """The demo's own account (`start_demo`, then closed): `demo_readings`."""
+    from tui.simulator.demo import start_demo
+
+    demo = start_demo(settings)
+    try:
+        return demo_readings(demo)
+    finally:
+        demo.close()
+
+
+def demo_readings(demo: Demo) -> Readings:
+    """A running demo's account as a viewer that saw every moment of it would have journaled it: each
+    task with its true end (so its duration), and the bulk jobs; no API call, no journal."""
+    from tui.engine.types import TaskRow
+
+    catalog = demo.settings.catalog
+    now = demo.simulator.clock.now().timestamp()
+    rows = [
+        TaskRow(record, first_seen=now, last_observed=now)
+        if end is None or not record.is_terminal
+        else TaskRow(record, first_seen=now, last_observed=now, terminal_at=end, terminal_prev=end)
+        for record, end in demo.simulator.tasks_with_ends(catalog)
+    ]
+    return Readings(
+        f"the demo's simulated account ({visible(catalog)} catalog), read in-process: no journal",
+        rows,
+        demo.simulator.bulk_jobs(catalog),
+        no_calls="the demo keeps no record of calls per day",
+    )
+
+
+def read_readings(settings: Settings) -> Readings | str:
+    """The journal the settings name (the demo's own account with `--demo` and no `--journal`), or why
+    there is nothing to read."""
+    from tui.engine.journal_read import JournalUnreadable, read_journal
+    from tui.engine.status import LEADER_KEY
+    from tui.simulator.demo import wants_demo
+
+    if wants_demo(settings) and settings.journal_path is None:
+        return read_demo(settings)
+    path, why_not = journal_path_for(settings)
+    if path is None:
+        return why_not or "no journal"
+    try:
+        journal = read_journal(path)
+    except JournalUnreadable as unreadable:
+        return str(unreadable)
+    return Readings(
+        str(journal.path),
+        journal.tasks,
+        journal.bulk_jobs,
+        journal.bulk_results,
+        leader_status=journal.meta.get(LEADER_KEY),
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.core.clock import SystemClock
-    from tui.engine.journal_read import JournalUnreadable, read_journal
     from tui.engine.stats import WindowError, compute_stats, parse_window
-    from tui.engine.status import LEADER_KEY
 
     try:
         window = parse_window(args.since)
     except WindowError as refused:
         return refuse("stats", f"--since {refused}")
-    path, why_not = journal_path_for(settings)
-    if path is None:
-        return refuse("stats", why_not or "no journal")
-    try:
-        journal = read_journal(path)
-    except JournalUnreadable as unreadable:
-        return refuse("stats", str(unreadable))
+    readings = read_readings(settings)
+    if isinstance(readings, str):
+        return refuse("stats", readings)
     stats = compute_stats(
-        journal.tasks,
+        readings.tasks,
         SystemClock().now(),
         since=window,
         kinds=list(dict.fromkeys(args.kind)) if args.kind else None,
-        leader_status=journal.meta.get(LEADER_KEY),
-        bulk_jobs=journal.bulk_jobs,
-        bulk_results=journal.bulk_results,
+        leader_status=readings.leader_status,
+        bulk_jobs=readings.bulk_jobs,
+        bulk_results=readings.bulk_results,
     )
     try:
         if args.json:
             sys.stdout.write(visible(stats.to_json().decode(), form=JSON) + "\n")
         else:
-            print_stats(stats, str(journal.path), sys.stdout)
+            print_stats(stats, readings.source, sys.stdout, no_calls=readings.no_calls)
         sys.stdout.flush()
     except BrokenPipeError:  # `pcwatch stats | head`
         return ExitStatus.OK
@@ -89,8 +167,11 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
-def print_stats(stats: Stats, source: str, out: TextIO) -> None:
-    """The plain report: one section per question, tables a terminal shows as they are."""
+def print_stats(
+    stats: Stats, source: str, out: TextIO, *, no_calls: str = "this journal keeps no record of calls per day"
+) -> None:
+    """The plain report of `source` (made safe here): one section per question, tables a terminal shows
+    as they are; `no_calls` is said when there is no record of the calls per day."""
     since = instant(stats.since, MINUTE, utc=True) if stats.since else "the beginning"
     out.write(f"pcwatch stats · {visible(source)}\n")
     out.write(
@@ -157,7 +238,7 @@ def print_stats(stats: Stats, source: str, out: TextIO) -> None:
     if budget.per_day:
         print_columns(["DAY (UTC)", "CALLS"], [[d.day, _n(d.calls)] for d in budget.per_day], out, right=(1,))
     elif not budget.recorded:
-        out.write("  this journal keeps no record of calls per day\n")
+        out.write(f"  {no_calls}\n")
     leader = budget.leader
     if leader is not None:
         at = instant(leader.published_at, MINUTE, utc=True, missing="an unknown time")

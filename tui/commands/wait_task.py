@@ -1,10 +1,11 @@
 """`pcwatch wait ID`: follow one task, or one bulk job, until it ends.
 
-A task: exit 0 when it completes, 1 when it fails (ReasonCode and Message on stderr, control characters
-escaped; a prospecting task's failed engagements). A bulk job: its progress on stderr while it runs (a bar
-rewritten in place on a terminal, a line every 30 s otherwise), then exit 0 when it COMPLETED with no
-failed record, 1 when it FAILED or any record failed (the counts on stderr). Either: 124 on --timeout, 3
-on any other error.
+A task: exit 0 when it completes (its OpportunityId and ResourceSnapshotJobId on the line that says so),
+1 when it fails (ReasonCode and Message on stderr, control characters escaped; a prospecting task's failed
+engagements). A bulk job: exit 0 when it COMPLETED with no failed record, 1 when it FAILED or any record
+failed (the counts on stderr). Either: 124 on --timeout, 3 on any other error. While it waits, its
+progress is on stderr (`WaitProgress`): on a terminal one line rewritten in place, a spinner and the
+task's status and age or the job's bar; otherwise a line at the first look and then every 30 s.
 
 Without `--kind` the id's kind is found by asking the kinds whose ids it could be (`reads.look_up`: the
 tasks' first, then the bulk jobs', in the table's order). Throttling, faults and network errors are
@@ -21,13 +22,16 @@ import argparse
 import asyncio
 import random
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from schemas import BulkJobRecord, TaskRecord
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
+from tui.core.text_safety import visible
 
 from .common import add_kind_option, connected, error, kind_cell, shared_budget
+
+T = TypeVar("T")
 
 #: Seconds between checks unless --interval says otherwise (`--wait` after a write: 2 s, the cadence of
 #: the tasks pcwatch started).
@@ -36,6 +40,9 @@ DEFAULT_INTERVAL = 5.0
 PROGRESS_EVERY = 30.0
 #: The progress bar's width in characters (its line fits 80 columns).
 BAR_WIDTH = 16
+#: The spinner's frames, and how often it turns on a terminal (seconds).
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SPIN_EVERY = 0.1
 #: A failed prospecting task's failed engagements said on stderr, at most.
 ENGAGEMENTS_SHOWN = 10
 
@@ -154,13 +161,16 @@ async def follow(
         await clock.sleep(delay)
 
 
-# --- a bulk job's progress on stderr ---------------------------------------------------------------------
+# --- the progress on stderr -------------------------------------------------------------------------------
 
 
-class JobProgress:
-    """A bulk job's progress on `out`: on a terminal one line rewritten in place (a bar), otherwise a line
-    at the first look and then every `every` seconds (on the clock). Told of every record `follow` sees;
-    `finish()` ends the bar's line before anything else is printed."""
+class WaitProgress:
+    """What `wait` says on stderr while it waits, told of every record `follow` sees. On a terminal one
+    line rewritten in place: a bulk job's bar, or for a task (which has no measure of progress) a
+    spinner that `tick` turns between looks too, with its status and age; otherwise a line at the first
+    look and then every `every` seconds (on the clock) while it runs. `finish()` ends the line before
+    anything else is printed: a bulk job's last bar stays, a task's line is wiped (stdout says how it
+    ended)."""
 
     def __init__(
         self,
@@ -170,6 +180,7 @@ class JobProgress:
         terminal: bool,
         every: float = PROGRESS_EVERY,
         columns: Callable[[], int] | None = None,
+        waiting_for: str = "",
     ) -> None:
         self.out = out
         self.clock = clock
@@ -179,21 +190,53 @@ class JobProgress:
         self.columns = columns or _terminal_columns
         self._last_line: float | None = None
         self._drawn = False
+        self._frame = 0
+        #: What is being waited for, before the first look finds it.
+        self._waiting_for = visible(waiting_for, limit=100)
+        self._record: Found | None = None
 
     def __call__(self, record: Found) -> None:
-        if not isinstance(record, BulkJobRecord):
-            return
+        self._record = record
         if self.terminal:
-            line = self._fit(bar_line(record, self.clock.now()))
-            self.out.write(f"\r{line}\x1b[K")
-            self.out.flush()
-            self._drawn = True
+            self._draw()
             return
-        now = self.clock.monotonic()
-        if self._last_line is None or now - self._last_line >= self.every:
-            self._last_line = now
-            self.out.write(f"pcwatch wait: {plain_line(record, self.clock.now())}\n")
+        at = self.clock.monotonic()
+        if outcome_of(record) is not None:  # its end: the command's own lines say it
+            return
+        if self._last_line is None or at - self._last_line >= self.every:
+            self._last_line = at
+            now = self.clock.now()
+            line = (
+                plain_line(record, now) if isinstance(record, BulkJobRecord) else task_plain_line(record, now)
+            )
+            self.out.write(f"pcwatch wait: {line}\n")
             self.out.flush()
+
+    def tick(self) -> None:
+        """Turn the spinner (on a terminal, while no bar is shown; the task's age moves on with it)."""
+        if not self.terminal or isinstance(self._record, BulkJobRecord):
+            return
+        if self._record is None and not self._waiting_for:
+            return
+        self._frame = (self._frame + 1) % len(SPINNER)
+        self._draw()
+
+    async def spin(self) -> None:
+        """Turn the spinner every `SPIN_EVERY` seconds until cancelled."""
+        while True:
+            await self.clock.sleep(SPIN_EVERY)
+            self.tick()
+
+    def _draw(self) -> None:
+        record, now = self._record, self.clock.now()
+        if isinstance(record, BulkJobRecord):
+            line = bar_line(record, now)
+        else:
+            state = task_line(record, now) if record is not None else f"looking up {self._waiting_for}"
+            line = f"{SPINNER[self._frame]} {state}"
+        self.out.write(f"\r{self._fit(line)}\x1b[K")
+        self.out.flush()
+        self._drawn = True
 
     def _fit(self, line: str) -> str:
         width = self.columns() - 1
@@ -201,7 +244,7 @@ class JobProgress:
 
     def finish(self) -> None:
         if self._drawn:
-            self.out.write("\n")
+            self.out.write("\n" if isinstance(self._record, BulkJobRecord) else "\r\x1b[K")
             self.out.flush()
             self._drawn = False
 
@@ -232,18 +275,36 @@ def _figures(record: BulkJobRecord, now: datetime, *, succeeded: bool = True) ->
 
 
 def _status(record: BulkJobRecord) -> str:
-    from tui.core.text_safety import visible
 
     return visible(record.status or "?", limit=24)
 
 
 def plain_line(record: BulkJobRecord, now: datetime) -> str:
     """The progress as a line of a log: the job named, every figure."""
-    from tui.core.text_safety import visible
 
     processed, rest = _figures(record, now)
     named = f"{kind_cell(record.kind)} {visible(record.job_id, limit=100)} {_status(record)}"
     return f"{named} {processed} processed, {', '.join(rest)}"
+
+
+def _task_state(record: TaskRecord, now: datetime) -> str:
+    """`IN_PROGRESS (inv-to-eng), started 45s ago`."""
+    from tui.core.timefmt import duration
+
+    state = f"{visible(record.task_status or '?', limit=24)} ({kind_cell(record.kind)})"
+    if record.start_time is not None:
+        state += f", started {duration(max(0.0, (now - record.start_time).total_seconds()))} ago"
+    return state
+
+
+def task_plain_line(record: TaskRecord, now: datetime) -> str:
+    """A task as a line of a log: its id, its status, kind and age."""
+    return f"{visible(record.task_id or '?', limit=100)} {_task_state(record, now)}"
+
+
+def task_line(record: TaskRecord, now: datetime) -> str:
+    """A task on a terminal, after the spinner (the task is the one on the command line)."""
+    return _task_state(record, now)
 
 
 def bar_line(record: BulkJobRecord, now: datetime) -> str:
@@ -265,7 +326,6 @@ def bar_line(record: BulkJobRecord, now: datetime) -> str:
 
 
 def _say_job_end(record: BulkJobRecord, code: ExitStatus) -> None:
-    from tui.core.text_safety import visible
 
     job = visible(record.job_id)
     status = visible(record.status or "?")
@@ -293,7 +353,6 @@ async def _failed_engagements(client: TaskReads, budget: RequestBudget, task_id:
     """A failed prospecting task's failed engagements, a line each (none if they cannot be read now)."""
     from schemas import ProspectingStatus
     from tui.aws.failures import ApiFailure
-    from tui.core.text_safety import visible
     from tui.engine.budget import BudgetSpent
 
     try:
@@ -315,8 +374,6 @@ async def _failed_engagements(client: TaskReads, budget: RequestBudget, task_id:
 
 
 def _say_task_failed(client: TaskReads, budget: RequestBudget, record: TaskRecord) -> None:
-    from tui.core.text_safety import visible
-
     if record.total_engagement_count is not None:  # prospecting: many engagements, each with its reason
         print(
             f"Engagements: {record.total_engagement_count:,}, {record.completed_engagement_count or 0:,} "
@@ -334,7 +391,6 @@ def _say_task_failed(client: TaskReads, budget: RequestBudget, record: TaskRecor
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.aws.failures import ApiFailure
     from tui.core.clock import SystemClock
-    from tui.core.text_safety import visible
     from tui.engine.budget import BudgetSpent
 
     interval = args.interval if args.interval is not None else DEFAULT_INTERVAL
@@ -342,7 +398,7 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
         return error("wait", "--interval must be positive and --timeout not negative")
 
     clock = SystemClock()
-    progress = JobProgress(sys.stderr, clock, terminal=sys.stderr.isatty())
+    progress = WaitProgress(sys.stderr, clock, terminal=sys.stderr.isatty(), waiting_for=args.task_id)
 
     def on_retry(failure: ApiFailure, delay: float) -> None:
         progress.finish()
@@ -352,17 +408,20 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
         with connected(settings) as (client, settings), shared_budget(settings, clock) as budget:
             try:
                 code, record = asyncio.run(
-                    follow(
-                        client,
-                        args.task_id,
-                        settings=settings,
-                        clock=clock,
-                        timeout=args.timeout,
-                        interval=interval,
-                        kind=args.kind,
-                        on_retry=on_retry,
-                        budget=budget,
-                        on_record=progress,
+                    spinning(
+                        progress,
+                        follow(
+                            client,
+                            args.task_id,
+                            settings=settings,
+                            clock=clock,
+                            timeout=args.timeout,
+                            interval=interval,
+                            kind=args.kind,
+                            on_retry=on_retry,
+                            budget=budget,
+                            on_record=progress,
+                        ),
                     )
                 )
             finally:
@@ -390,6 +449,28 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     elif isinstance(record, BulkJobRecord):
         _say_job_end(record, code)
     else:
-        extra = f" OpportunityId={visible(record.opportunity_id)}" if record.opportunity_id else ""
-        print(f"{task} COMPLETE{extra}")
+        print(" ".join([f"{task} COMPLETE", *completed_ids(record)]))
     return code
+
+
+#: What a completed task made or named, said after it as `WireName=value` (the service's names).
+COMPLETED_IDS = (("OpportunityId", "opportunity_id"), ("ResourceSnapshotJobId", "resource_snapshot_job_id"))
+
+
+def completed_ids(record: TaskRecord) -> list[str]:
+    """`OpportunityId=O123`, `ResourceSnapshotJobId=job-…`: those the task has, made safe."""
+    return [
+        f"{wire}={visible(value, limit=200)}"
+        for wire, field in COMPLETED_IDS
+        if (value := getattr(record, field))
+    ]
+
+
+async def spinning(progress: WaitProgress, waiting: Awaitable[T]) -> T:
+    """`waiting`, with the progress's spinner turning on a terminal meanwhile."""
+    spinner = asyncio.ensure_future(progress.spin()) if progress.terminal else None
+    try:
+        return await waiting
+    finally:
+        if spinner is not None:
+            spinner.cancel()

@@ -295,6 +295,18 @@ class Simulator:
             self._settle(world, now)
             return [task.record(now) for task in world.all_tasks()]
 
+    def tasks_with_ends(self, catalog: str = "Sandbox") -> list[tuple[TaskRecord, float | None]]:
+        """`tasks`, each with when it ended (epoch seconds of the clock; None while it runs): what a
+        watcher that saw every moment would know (`pcwatch stats --demo`)."""
+        world = self.world(catalog)
+        with world.lock:
+            now = self._now()
+            self._settle(world, now)
+            return [
+                (task.record(now), None if task.status == TaskStatus.IN_PROGRESS else task.end)
+                for task in world.all_tasks()
+            ]
+
     def running_ids(self, catalog: str = "Sandbox") -> set[str]:
         """The tasks IN_PROGRESS now, by the simulator's own record (what an independent watcher of the
         endpoint sees; no request is counted)."""

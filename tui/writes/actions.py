@@ -31,10 +31,12 @@ from schemas import (
     GetEngagementInvitationResponse,
     InvitationStatus,
     Kind,
+    SalesInvolvementType,
     StartOpportunityBulkJobResponse,
     StartTaskResponse,
     TaskRecord,
     TaskStatus,
+    Visibility,
     WireStruct,
 )
 from schemas.operations import (
@@ -65,8 +67,8 @@ REJECT = REJECT_INVITATION
 BULK_IMPORT = OPPORTUNITY_BULK_JOB
 
 #: AwsSubmission.InvolvementType and .Visibility values in the service model.
-INVOLVEMENT_TYPES = ("Co-Sell", "For Visibility Only")
-VISIBILITIES = ("Full", "Limited")
+INVOLVEMENT_TYPES = SalesInvolvementType.VALUES
+VISIBILITIES = Visibility.VALUES
 #: RejectionReason: 1–80 printable characters (the model's pattern).
 MAX_REJECTION_REASON = 80
 

@@ -172,9 +172,9 @@ def polling_parts(state: HeaderState, now: datetime) -> list[HeaderPart]:
     parts = [part("state", f" ● {word} ", "state", style=STATE_STYLES.get(state.state, "bold"))]
     if state.leader is not None:
         whom = clean(state.leader, limit=80)
-        parts.append(
-            part("whom", whom if state.state == "following" else f"(following {whom})", "state", sep="")
-        )
+        # (a space after it, as after the state: `● following pid 4242 on jump-1  last poll …`)
+        said = f"{whom} " if state.state == "following" else f"(following {whom}) "
+        parts.append(part("whom", said, "state", sep=""))
     if state.backfilling:
         parts.append(part("loading", "loading history…", "state", sep=" ", style="yellow"))
     if state.since is not None:

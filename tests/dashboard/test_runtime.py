@@ -20,7 +20,7 @@ async def test_demo_wiring_shows_history_then_a_live_failure_with_its_explanatio
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             await until(pilot, clock, lambda: app.table.row_count >= 150)
-            assert "demo (local endpoint)" in app.query_one("#header").plain_lines[0]
+            assert "demo · simulated account (this process only)" in app.query_one("#header").plain_lines[0]
             sim = dashboard.demo.simulator
             task_id = sim.add_task(
                 duration=20.0,

@@ -212,6 +212,10 @@ class Settings:
     #: (`tui.core.config.child_options`), not the one its own environment would choose.
     config_file: Path | None = None
     config_profile: str | None = None
+    #: `--demo` started its endpoint in this process (`tui.simulator.demo.start_demo`): its simulated
+    #: account is this process's alone; another `--demo` is another account. (A child started with this
+    #: one's endpoint shares it: not inherited.)
+    demo_in_process: bool = False
 
     @property
     def budget(self) -> Budget:

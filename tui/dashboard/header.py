@@ -5,8 +5,9 @@ it; everything the header claims about the account and the polling is decided he
 One state, always current (the app recomputes it every tick of its clock, not only when the engine
 reports): "paused"; "hung" while a call has been outstanding for more than HUNG_AFTER seconds (the
 engine says when it was sent: nothing else reports during a hang); "over budget" while the day's
-allowance is spent; "stale" or "backoff" while the last call failed; "following" another viewer; "live";
-"starting". Hung and stale carry the time they began, so their age moves every second."""
+allowance is spent; "stale" or "backoff" while the last call failed; "following" another viewer (whom:
+`leader`, the process id and host the leader published); "live"; "starting". Hung and stale carry the
+time they began, so their age moves every second. The demo says its account is simulated (`demo_note`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from datetime import datetime
 from tui.core.settings import Settings
 from tui.engine.api import HUNG_AFTER, PollerStatus
 
-__all__ = ["HUNG_AFTER", "HeaderState", "TaskCounts", "header_state", "polling_state"]
+__all__ = ["HUNG_AFTER", "HeaderState", "TaskCounts", "header_state", "leader_of", "polling_state"]
 
 #: The look for new tasks is shown late once older than this many of its cadences (plus 30 s).
 DISCOVERY_GRACE = 1.5
@@ -34,12 +35,14 @@ class HeaderState:
     catalog: str
     #: The `AWS` catalog: every action touches real customers.
     production: bool
-    #: "profile NAME", "default credentials" or "demo (local endpoint)".
+    #: "profile NAME", "default credentials" or "demo".
     who: str
     region: str
     endpoint: str
     #: None until the store is loaded.
     counts: TaskCounts | None
+    #: The demo's account: simulated, and whether it is this process's alone (None: a real account).
+    demo_note: str | None = None
     #: The one state ("starting" before the poller reports); see the module docstring.
     state: str = "starting"
     backfilling: bool = False
@@ -51,6 +54,8 @@ class HeaderState:
     calls_last_hour: int | None = None
     calls_left_today: int | None = None
     last_error: str | None = None
+    #: Whom a follower follows (`pid 4242 on jump-1`, as the leader published it); None on the leader.
+    leader: str | None = None
     #: (what, its error) for each source failing now (a kind's tasks, one job, invitations).
     failing: tuple[tuple[str, str], ...] = ()
     #: The oldest of the kinds' last looks for new tasks, and how often they are due (seconds).
@@ -91,8 +96,12 @@ def header_state(
     now: datetime | None = None,
 ) -> HeaderState:
     """What the header says as of `now` (the app's clock; None: the status's own word, no hang check)."""
+    demo_note = None
     if settings.demo:
-        who = "demo (local endpoint)"
+        who = "demo"
+        # (another --demo process has an endpoint, and an account, of its own; one given its endpoint
+        # shares it)
+        demo_note = "simulated account" + (" (this process only)" if settings.demo_in_process else "")
     else:
         who = f"profile {settings.profile}" if settings.profile else "default credentials"
     totals = None
@@ -109,6 +118,7 @@ def header_state(
         region=settings.region,
         endpoint=settings.endpoint_url or f"partnercentral-selling.{settings.region}.api.aws",
         counts=totals,
+        demo_note=demo_note,
     )
     if status is None:
         return base
@@ -123,6 +133,7 @@ def header_state(
             "calls_last_hour": status.calls_last_hour,
             "calls_left_today": status.calls_left_today,
             "last_error": status.last_error,
+            "leader": leader_of(status),
             "failing": status.failing,
             # (a kind whose history is still loading has no look yet: its loading is its discovery)
             "scanned_at": min(status.scanned.values(), default=None),
@@ -134,6 +145,13 @@ def header_state(
             "events_error": status.events_error,
         }
     )
+
+
+def leader_of(status: PollerStatus) -> str | None:
+    """Who polls for a follower, as the leader published it: `pid 4242 on jump-1`."""
+    if status.leader_pid is None:
+        return None
+    return f"pid {status.leader_pid}" + (f" on {status.leader_host}" if status.leader_host else "")
 
 
 def polling_state(status: PollerStatus, now: datetime | None) -> tuple[str, datetime | None]:

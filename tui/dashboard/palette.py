@@ -137,7 +137,8 @@ def dashboard_commands(
     yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", view.action_export)
     yield SystemCommand("Refresh now", "Poll now, within the budget (r)", app.action_refresh)
     yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", app.action_toggle_pause)
-    yield SystemCommand("Keys", "Every key and column explained (?)", app.action_help)
+    # (Textual's own "Keys" is its panel of the focused widget's keys: this one is named apart)
+    yield SystemCommand("Help: keys and columns", "Every key and column explained (?)", app.action_help)
 
 
 class JobsViewCommands(Protocol):

@@ -47,12 +47,13 @@ class Column:
 
 # What a status change rewrites (mark, status, and a failure's reason, all in the status colour) sits
 # together at the left edge: one write of one colour per change. Then the task id, which users copy and
-# grep: whole within the 63 columns the table has at 120 (side panes beside it) and 160 (`task-` and 13
-# characters; a prospecting task's has 14).
+# grep (`task-` and 13 characters; a prospecting task's has 14), and how long it took: both whole within
+# the 63 columns the table has at 120 (side panes beside it, a one-cell scrollbar). The reason gives way
+# for that (the longer codes end in `…`; the details pane has them whole).
 COLUMNS: tuple[Column, ...] = (
     Column("mark", "", 1),
     Column("status", "Status", 11),
-    Column("reason", "Reason", 27),
+    Column("reason", "Reason", 22),
     Column("task", "Task id", 19),
     Column("duration", "Took", 6),
     Column("kind", "Kind", max(len(k.short) for k in KINDS)),

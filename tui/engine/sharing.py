@@ -12,9 +12,10 @@ The journal is where the viewers meet (one SQLite file per endpoint, account and
 - Each follower also tries the lock at each tick: when the leader exits, one follower takes it, catches
   up, and starts polling (the new leader's poller resumes from the journal: history already fetched is not
   fetched again).
-- The leader publishes its status (calls in the last hour, calls left today, next poll, last error) in the
-  journal's meta table (`viewer:leader`); a follower's `status` is that status with the state
-  "following" (or the leader's "stale"/"backoff"/"paused" when it is not live).
+- The leader publishes its status (calls in the last hour, calls left today, next poll, last error, and
+  who it is: its process id and host) in the journal's meta table (`viewer:leader`); a follower's
+  `status` is that status with the state "following" (or the leader's "stale"/"backoff"/"paused" when it
+  is not live), so its header can say whom it follows.
 - A follower's `refresh_now()`, `want_job(id)`, `follow_task(id, kind)`, `follow_job(id, kind)`,
   `want_results(id)`, `want_prospecting(id)` and `want_bulk_jobs()` write a request (a `viewer:request:` meta row) the leader
   picks up within a second; what it fetches (a job's results, a task's outcomes) reaches the follower
@@ -44,6 +45,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -430,7 +432,9 @@ class SharedEngine:
         self._published, self._published_at = key, now
         # Only a hung call's start goes out: a call that ended is not republished at once, and its start
         # would read as a hang a few seconds later.
-        published = msgspec.structs.replace(status, call_started_at=hung)
+        published = msgspec.structs.replace(
+            status, call_started_at=hung, leader_pid=os.getpid(), leader_host=socket.gethostname()
+        )
         self.store.set_meta_now(LEADER_KEY, status_to_json(published, self.clock.now()))
 
     def _outstanding_for(self, started: datetime) -> float:

@@ -174,6 +174,8 @@ def status_from_json(
                 f" {instant(published, CLOCK, utc=True)} (suspended?); closing it lets this viewer poll"
             ),
             stale_since=published,
+            leader_pid=leader.leader_pid,
+            leader_host=leader.leader_host,
         )
     shown = leader.state if leader.state in LEADER_STATES_SHOWN else state
     return msgspec.structs.replace(leader, state=shown)

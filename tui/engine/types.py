@@ -162,6 +162,10 @@ class PollerStatus(msgspec.Struct, frozen=True):
     last_event_at: datetime | None = None
     #: Why the events queue failed (one line, safe to print).
     events_error: str | None = None
+    #: Who polls, as the leader publishes it for its followers (`tui.engine.sharing`): its process id
+    #: and host name, so that a follower can say whom it follows. None on the leader's own status.
+    leader_pid: int | None = None
+    leader_host: str | None = None
 
     @property
     def last_poll(self) -> datetime | None:

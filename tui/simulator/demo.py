@@ -1,7 +1,8 @@
 """The demo, started in one place: `--demo` for the dashboard, `pcwatch serve` and the headless commands,
 and `Watch(demo=…)` in a notebook all call `start_demo`. It runs the local endpoint in-process (a daemon
 thread, 127.0.0.1, any free port) with a generated history and tasks that keep starting, and points the
-settings at it (the endpoint's fixed local credentials). `--demo --events` adds a local SQS queue (moto's
+settings at it (the endpoint's fixed local credentials), saying that it runs in this process
+(`Settings.demo_in_process`: the header says the account is simulated and this process's alone). `--demo --events` adds a local SQS queue (moto's
 server, the `events-demo` extra) that the endpoint publishes its events to and the engine reads."""
 
 from __future__ import annotations
@@ -117,7 +118,11 @@ def start_demo(
             failure_share=world.bulk_failures,
         )
     endpoint = serve(simulator, port=0)
-    demo = Demo(endpoint, simulator, dataclasses.replace(settings, endpoint_url=endpoint.url, demo=True))
+    demo = Demo(
+        endpoint,
+        simulator,
+        dataclasses.replace(settings, endpoint_url=endpoint.url, demo=True, demo_in_process=True),
+    )
     if settings.demo_events:
         try:
             queue_url, closers = start_demo_events(simulator, settings.catalog)

@@ -20,7 +20,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from schemas import BulkJobRecord
 from tui.core.clock import Clock
@@ -31,6 +30,7 @@ from ..header import HeaderState
 from ..widgets.bulk_details import BulkJobDetails, failed_records_text, job_summary_text
 from ..widgets.bulk_table import BulkJobTable
 from ..widgets.header_status import HeaderStatus
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.line_pane import LinePane
 from ..widgets.notice_line import NoticeLine
 from ..widgets.safe_text import clean
@@ -49,7 +49,7 @@ def title_line(jobs: list[BulkJobRecord]) -> Text:
 
 class BulkJobsScreen(Screen[None]):
     BINDINGS: ClassVar = [
-        Binding("escape,b", "app.pop_screen", "Back to tasks"),
+        Binding("escape,b", "app.pop_screen", "Back"),
         Binding("c", "copy_report_url", "Copy report URL"),
     ]
     DEFAULT_CSS = """
@@ -87,7 +87,7 @@ class BulkJobsScreen(Screen[None]):
         yield BulkJobTable(self.store, self.clock, id="bulk-table")
         yield BulkJobDetails(id="bulk-details")
         yield NoticeLine()  # the notices' own row: they never cover data
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     @property
     def table(self) -> BulkJobTable:

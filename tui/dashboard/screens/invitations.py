@@ -12,7 +12,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from schemas import EngagementInvitationSummary
 from tui.core.clock import Clock
@@ -20,13 +20,14 @@ from tui.engine.api import StoreChange, StoreView
 from tui.writes.api import WriteService
 
 from ..widgets.invitations import InvitationsPane
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.notice_line import NoticeLine
 from ..widgets.safe_text import clean
 from .confirm_write import WriteKind, ask_and_act
 
 
 class InvitationsScreen(Screen[None]):
-    BINDINGS: ClassVar = [Binding("escape,i", "app.pop_screen", "Back to tasks")]
+    BINDINGS: ClassVar = [Binding("escape,i", "app.pop_screen", "Back")]
     DEFAULT_CSS = """
     InvitationsScreen #invitations-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
     InvitationsScreen #invitations-result { height: auto; max-height: 8; padding: 0 1; color: $text-error; }
@@ -51,7 +52,7 @@ class InvitationsScreen(Screen[None]):
         yield InvitationsPane(writes_allowed=self.actions is not None, clock=self.clock, id="invitation-list")
         yield Static("", id="invitations-result", markup=False)
         yield NoticeLine()  # the notices' own row: they never cover data
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     @property
     def pane(self) -> InvitationsPane:

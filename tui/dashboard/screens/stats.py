@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.core.clock import Clock
 from tui.engine.api import StoreChange, StoreView
@@ -38,6 +38,7 @@ from ..stats_view import (
     reason_rows,
     window_title,
 )
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.notice_line import NoticeLine
 from ..widgets.stats_plot import StatsPlot
 
@@ -50,7 +51,7 @@ REASON_COLORS = ["red", "orange", "yellow", "cyan", "gray"]
 
 class StatsScreen(Screen[None]):
     BINDINGS: ClassVar = [
-        Binding("escape,t", "app.pop_screen", "Back to tasks"),
+        Binding("escape,t", "app.pop_screen", "Back"),
         Binding("w", "next_window", "Window"),
         # Below 120 columns the panes are stacked and scroll.
         Binding("down", "scroll(1)", show=False),
@@ -85,7 +86,7 @@ class StatsScreen(Screen[None]):
             yield StatsPlot(id="stats-durations")
             yield StatsPlot(id="stats-failures")
         yield NoticeLine()  # the notices' own row: they never cover data
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.set_class(self.app.screen_stack[0].has_class("-narrow"), "-narrow")

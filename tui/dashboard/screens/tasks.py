@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from schemas import TaskRecord, TaskStatus
 from tui.core.clock import Clock
@@ -37,6 +37,7 @@ from ..task_rows import KIND_KEYS, SORTS, kind_label
 from ..widgets.activity import ActivityLog
 from ..widgets.error_details import ErrorDetails
 from ..widgets.header_status import HeaderStatus
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.notice_line import NoticeLine
 from ..widgets.safe_text import clean
 from ..widgets.snapshot_jobs import SnapshotJobs
@@ -132,7 +133,7 @@ class TasksScreen(Screen[None]):
             placeholder="filter: task/job/opportunity/engagement id, reason code, message", id="filter"
         )
         yield NoticeLine()  # the notices' own row: they never cover data
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     @property
     def table(self) -> TaskTable:

@@ -31,8 +31,11 @@ from tui.engine.api import StoreView
 from .. import bulk_rows
 from ..bulk_rows import COLUMNS, OFFSETS, ROW_WIDTH, TRACK
 from ..task_rows import GAP
-from .row_tables import ROW_TABLE_BINDINGS, column_stop
+from .row_tables import ROW_TABLE_BINDINGS, column_spans, column_stop, crop_marked, touches_cut
 from .scrolling import ScrollbarFollows
+
+#: Each column's cells in a row (a column the view's edge cuts ends in `…`).
+SPANS = column_spans(OFFSETS, [c.width for c in COLUMNS])
 
 
 class BulkJobTable(ScrollbarFollows, ScrollView, can_focus=True):
@@ -166,6 +169,8 @@ class BulkJobTable(ScrollbarFollows, ScrollView, can_focus=True):
             region = Region(x1 - sx, y, x2 - x1, 1).intersection(visible)
             if region.width:
                 self.refresh(region)
+            if touches_cut(SPANS, sx, width, x1, x2):  # (its `…` may come or go)
+                self.refresh(Region(0, y, 1, 1), Region(width - 1, y, 1, 1))
 
     # ---- selection and keys ----------------------------------------------------------------------
 
@@ -267,7 +272,7 @@ class BulkJobTable(ScrollbarFollows, ScrollView, can_focus=True):
                 header_style: Style = self.get_component_rich_style("bulk-table--header")
                 text = (" " * GAP).join(bulk_rows.header_cells())
                 self._header = Strip([Segment(text, header_style)], ROW_WIDTH)
-            return self._header.crop_extend(sx, sx + width, base)
+            return crop_marked(self._header, SPANS, sx, width, base)
         row = int(self.scroll_y) + y - 1
         job = self.store.bulk_job(self.ids[row]) if 0 <= row < len(self.ids) else None
         if job is None:
@@ -276,4 +281,4 @@ class BulkJobTable(ScrollbarFollows, ScrollView, can_focus=True):
         if job.job_id == self.selected_id:
             cursor = self.get_component_rich_style("bulk-table--cursor")
             strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
-        return strip.crop_extend(sx, sx + width, base)
+        return crop_marked(strip, SPANS, sx, width, base)

@@ -7,10 +7,23 @@ the look for new tasks is late), which the app's tick moves once a second (the h
 characters). What fails is named: the error that holds every source, then each failing source (one
 snapshot job, a kind's tasks, invitations), the rest staying live, and a failing events queue. A spent
 budget says when calls return. With an events queue, the age of the last event shows while it answers.
+A follower says whom it follows (`● following pid 4242 on jump-1`); the demo says its account is
+simulated, and whether it is this process's alone.
+
+Each line is made of whole parts (`HeaderPart`): on a narrow terminal the least important parts are
+left out, never a word cut. What stays longest (PRIORITIES):
+
+- the first line: the catalog badge (always), the failed, running and total counts, who, the demo's
+  note (a simulated account, this process's alone), the region, the endpoint;
+- the second line: the state (with its age), whom a follower follows, what fails (the one part that may
+  end in `…` when even alone it is too wide), when calls return, a late look for new tasks, history
+  loading, the last poll, the calls, the events queue, "no errors".
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -40,62 +53,169 @@ def catalog_badge(state: HeaderState) -> Text:
     return Text(f" {clean(state.catalog, limit=32)} ", style="bold black on cyan")
 
 
-def header_lines(state: HeaderState, now: datetime) -> list[Text]:
-    line1 = Text(end="")
-    line1.append_text(catalog_badge(state))
-    line1.append(" ")
-    who = clean(state.who, limit=72)  # "profile " and 64 of the name
-    line1.append(f"{who} · {clean(state.region, limit=32)}")
+#: Between two parts of one group (unless a part says otherwise), and between groups.
+PART_SEP = " · "
+GROUP_SEP = " │ "
+
+
+@dataclass(frozen=True)
+class HeaderPart:
+    """A piece of a header line, shown whole or not at all (`shrinks`: it may end in `…` instead)."""
+
+    text: Text
+    #: Lower is kept longer (see PRIORITIES).
+    priority: int
+    #: Parts of one group are joined with `sep`; groups with GROUP_SEP.
+    group: str
+    sep: str = PART_SEP
+    shrinks: bool = False
+    #: What follows this part, whatever comes next (the badge's one space).
+    then: str | None = None
+
+
+#: The order in which parts give way (the first named stays longest); a part's priority is its index.
+PRIORITIES = (
+    "badge",
+    "state",
+    "whom",
+    "failed",
+    "trouble",
+    "running",
+    "budget",
+    "lag",
+    "total",
+    "who",
+    "demo",
+    "loading",
+    "last poll",
+    "calls",
+    "region",
+    "events",
+    "endpoint",
+    "no errors",
+)
+_RANK = {name: i for i, name in enumerate(PRIORITIES)}
+#: Fewer cells than this and a part that shrinks is left out instead.
+MIN_SHRUNK = 12
+
+
+def part(
+    name: str, text: Text | str, group: str, *, sep: str = PART_SEP, style: str = "", then: str | None = None
+) -> HeaderPart:
+    body = text if isinstance(text, Text) else Text(text, style=style, end="")
+    return HeaderPart(body, _RANK[name], group, sep, shrinks=name == "trouble", then=then)
+
+
+def join_parts(parts: list[HeaderPart]) -> Text:
+    line = Text(end="")
+    for i, piece in enumerate(parts):
+        if i:
+            line.append(_between(parts[i - 1], piece))
+        line.append_text(piece.text)
+    return line
+
+
+def _between(before: HeaderPart, after: HeaderPart) -> str:
+    if before.then is not None:
+        return before.then
+    return after.sep if after.group == before.group else GROUP_SEP
+
+
+def fit_parts(parts: list[HeaderPart], width: int | None) -> Text:
+    """`parts` joined in their order, leaving out the least important (by priority) until the line fits
+    `width` cells (None: all of them). Every part shown is whole, but one that `shrinks`, which ends in
+    `…` when there is room for at least MIN_SHRUNK cells of it."""
+    if width is None:
+        return join_parts(parts)
+    kept: dict[int, HeaderPart] = {}  # by the part's place in the line
+    for place in sorted(range(len(parts)), key=lambda i: parts[i].priority):
+        piece = parts[place]
+        trial = {**kept, place: piece}
+        spare = width - join_parts([trial[i] for i in sorted(trial)]).cell_len
+        if spare >= 0:
+            kept = trial
+        elif piece.shrinks and piece.text.cell_len + spare >= MIN_SHRUNK:
+            shrunk = piece.text.copy()
+            shrunk.truncate(piece.text.cell_len + spare, overflow="ellipsis")
+            kept = {**kept, place: dataclasses.replace(piece, text=shrunk)}
+    return join_parts([kept[i] for i in sorted(kept)])
+
+
+def header_lines(state: HeaderState, now: datetime, width: int | None = None) -> list[Text]:
+    """The two lines, each fitted to `width` cells by leaving parts out (None: every part)."""
+    return [fit_parts(account_parts(state), width), fit_parts(polling_parts(state, now), width)]
+
+
+def account_parts(state: HeaderState) -> list[HeaderPart]:
+    """The first line: the catalog, who, the region, the counts, the endpoint."""
+    parts = [part("badge", catalog_badge(state), "badge", then=" ")]
+    parts.append(part("who", clean(state.who, limit=72), "account"))  # "profile " and 64 of the name
+    if state.demo_note:
+        parts.append(part("demo", state.demo_note, "account"))
+    parts.append(part("region", clean(state.region, limit=32), "account"))
     counts = state.counts
     if counts is not None:
-        # Counts before the endpoint: on a narrow terminal the endpoint is what gets cut off.
-        line1.append(f" │ {counts.total:,} tasks · ")
-        line1.append(f"{counts.running:,} running", style="bold yellow" if counts.running else "")
-        line1.append(" · ")
-        line1.append(f"{counts.failed:,} failed", style="bold red" if counts.failed else "")
-        line1.append(" │")
-    line1.append(f" {clean(state.endpoint, limit=96)}", style="dim")
+        parts.append(part("total", f"{counts.total:,} tasks", "counts"))
+        running_style = "bold yellow" if counts.running else ""
+        parts.append(part("running", f"{counts.running:,} running", "counts", style=running_style))
+        parts.append(
+            part("failed", f"{counts.failed:,} failed", "counts", style="bold red" if counts.failed else "")
+        )
+    parts.append(part("endpoint", clean(state.endpoint, limit=96), "endpoint", style="dim"))
+    return parts
 
-    line2 = Text(end="")
-    line2.append(f" ● {clean(state.state, limit=16)} ", style=STATE_STYLES.get(state.state, "bold"))
+
+def polling_parts(state: HeaderState, now: datetime) -> list[HeaderPart]:
+    """The second line: the state, whom a follower follows, the polling, the budget, the events, what
+    fails."""
+    word = clean(state.state, limit=16)
+    parts = [part("state", f" ● {word} ", "state", style=STATE_STYLES.get(state.state, "bold"))]
+    if state.leader is not None:
+        whom = clean(state.leader, limit=80)
+        # (a space after it, as after the state: `● following pid 4242 on jump-1  last poll …`)
+        said = f"{whom} " if state.state == "following" else f"(following {whom}) "
+        parts.append(part("whom", said, "state", sep=""))
     if state.backfilling:
-        line2.append("loading history… ", style="yellow")
+        parts.append(part("loading", "loading history…", "state", sep=" ", style="yellow"))
     if state.since is not None:
         age = duration(max(0.0, (now - state.since).total_seconds())) or "0s"
-        line2.append(f" {clean(state.state, limit=16)} for {age}", style="bold red")
-    line2.append(f" last poll {instant(state.last_poll, CLOCK, missing='—')}")
+        parts.append(part("state", f"{word} for {age}", "state", sep=" ", style="bold red"))
+    parts.append(
+        part("last poll", f"last poll {instant(state.last_poll, CLOCK, missing='—')}", "state", sep=" ")
+    )
     lag = state.discovery_lag(now)
     if lag is not None:
-        line2.append(f" · new tasks checked {duration(lag)} ago", style="bold yellow")
+        parts.append(part("lag", f"new tasks checked {duration(lag)} ago", "state", style="bold yellow"))
     if state.calls_last_hour is not None and state.calls_left_today is not None:
-        line2.append(f"  │ calls {state.calls_last_hour:,}/h · {state.calls_left_today:,} left today")
+        calls = f"calls {state.calls_last_hour:,}/h · {state.calls_left_today:,} left today"
+        parts.append(part("calls", calls, "budget"))
     if state.budget_resumes_at is not None:
         # (the state says "over budget" already, unless a hang or a pause outranks it)
         spent = "" if state.state == "over budget" else "budget spent, "
-        line2.append(f" · {spent}calls return {instant(state.budget_resumes_at, CLOCK)}", style="bold red")
+        resumes = f"{spent}calls return {instant(state.budget_resumes_at, CLOCK)}"
+        parts.append(part("budget", resumes, "budget", style="bold red"))
     elif state.saving:
-        line2.append(" · saving budget", style="yellow")
+        parts.append(part("budget", "saving budget", "budget", style="yellow"))
     if state.events is not None:
-        line2.append_text(events_text(state, now))
-    line2.append("  │ ")
+        parts.append(part("events", events_text(state, now), "events"))
     trouble = state.trouble()
     if trouble:
-        line2.append("⚠ " + clean(trouble, limit=300), style="bold red")
+        parts.append(part("trouble", "⚠ " + clean(trouble, limit=300), "trouble", style="bold red"))
     else:
-        line2.append("no errors", style="dim")
-    return [line1, line2]
+        parts.append(part("no errors", "no errors", "trouble", style="dim"))
+    return parts
 
 
 def events_text(state: HeaderState, now: datetime) -> Text:
     """`events · last 12s ago` while the queue answers; `events down · polling` when it fails."""
     if state.events == "live":
         if state.last_event_at is None:
-            return Text("  │ events · none yet", style="green")
+            return Text("events · none yet", style="green", end="")
         age = duration(max(0.0, (now - state.last_event_at).total_seconds())) or "0s"
-        return Text(f"  │ events · last {age} ago", style="green")
+        return Text(f"events · last {age} ago", style="green", end="")
     if state.events == "down":
-        return Text("  │ events down · polling", style="bold yellow")
-    return Text("  │ events · connecting", style="dim")
+        return Text("events down · polling", style="bold yellow", end="")
+    return Text("events · connecting", style="dim", end="")
 
 
 class HeaderStatus(LinePane):
@@ -104,4 +224,13 @@ class HeaderStatus(LinePane):
     """
 
     def show(self, state: HeaderState, now: datetime) -> None:
-        self.set_lines(header_lines(state, now))
+        self._shown = (state, now)
+        self.set_lines(header_lines(state, now, self.content_size.width or None))
+
+    _shown: tuple[HeaderState, datetime] | None = None
+
+    def on_resize(self) -> None:
+        # The parts that fit depend on the width: choose them again for the new one.
+        if self._shown is not None and self.content_size.width != self._width:
+            self.set_lines(header_lines(*self._shown, self.content_size.width or None))
+        super().on_resize()

@@ -1,7 +1,8 @@
 """The invitations pane: engagement invitations, pending first (the soonest to expire at the top), each
-with its title, sender, payload type, invitation and expiration dates and the time left. A cursor picks
-one; `a` asks to accept it and `x` to reject it (posted as messages: the app confirms and acts). In
-read-only mode those keys do not exist.
+with its title and id, then the time left, the expiration date, the sender, the payload type and the
+invitation date (fitted to the pane's width: the title gives way to the id, the later parts to the
+time left). A cursor picks one; `a` asks to accept it and `x` to reject it (posted as messages: the app
+confirms and acts). In read-only mode those keys do not exist.
 
 Every string from the service is shown literally (`safe_text.clean`).
 """
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -55,9 +57,11 @@ def _date(value: datetime | None) -> str:
 
 
 def invitation_lines(
-    invitations: Sequence[Invitation], now: datetime, selected: int | None = None
+    invitations: Sequence[Invitation], now: datetime, selected: int | None = None, width: int | None = None
 ) -> list[Text]:
-    """Two lines per invitation (already ordered), the selected one highlighted."""
+    """Two lines per invitation (already ordered), the selected one highlighted, each fitted to `width`
+    cells (None: whole): the title ends in `…` before the id is cut, and the second line leaves out its
+    last parts before the time left (which comes first)."""
     if not invitations:
         return [Text("No invitations.", style="dim")]
     lines: list[Text] = []
@@ -70,25 +74,54 @@ def invitation_lines(
         head = Text("▶ " if chosen else "  ", style="bold" if chosen else "", end="")
         head.append(f"{status:<8}", style="bold green" if open_ else "dim")
         head.append(" ")
-        head.append(clean(inv.engagement_title or "(untitled)", limit=120), style="bold" if open_ else "dim")
-        head.append(f"  {clean(inv.id, limit=64)}", style="dim")
-        sender = inv.sender_company_name or inv.sender_aws_account_id or "?"
-        left = time_left(inv.expiration_date, now)
+        invitation_id = f"  {clean(inv.id, limit=64)}"
+        title = clean(inv.engagement_title or "(untitled)", limit=120)
+        if width is not None:
+            title = fit_cells(title, width - head.cell_len - cell_len(invitation_id))
+        head.append(title, style="bold" if open_ else "dim")
+        head.append(invitation_id, style="dim")
         urgent = (
             open_ and inv.expiration_date is not None and (inv.expiration_date - now).total_seconds() < 86400
         )
-        detail = Text("    from ", style="dim", end="")
-        detail.append(clean(sender, limit=80))
-        detail.append(f" · {clean(inv.payload_type or '?', limit=40)}", style="cyan")
-        detail.append(
-            f" · invited {_date(inv.invitation_date)} · expires {_date(inv.expiration_date)} · ", style="dim"
-        )
-        detail.append(left, style="bold red" if urgent else ("yellow" if open_ else "dim"))
+        left_style = "bold red" if urgent else ("yellow" if open_ else "dim")
+        sender = inv.sender_company_name or inv.sender_aws_account_id or "?"
+        # (most wanted first: what is left out at a narrow width is the end)
+        parts = [
+            (time_left(inv.expiration_date, now), left_style),
+            (f"expires {_date(inv.expiration_date)}", "dim"),
+            (f"from {clean(sender, limit=80)}", ""),
+            (clean(inv.payload_type or "?", limit=40), "cyan"),
+            (f"invited {_date(inv.invitation_date)}", "dim"),
+        ]
+        detail = detail_line(parts, width)
         if chosen:
             head.stylize("reverse")
             detail.stylize("reverse")
         lines.extend((head, detail))
     return lines
+
+
+def fit_cells(text: str, width: int) -> str:
+    """`text` whole if it fits in `width` cells, else cut to them with an ellipsis (at least `…`)."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(0, width - 1)) + "…"
+
+
+def detail_line(parts: list[tuple[str, str]], width: int | None) -> Text:
+    """`    a · b · c` from (text, style) parts: as many whole parts as fit in `width` cells, from the
+    first."""
+    line = Text("    ", end="")
+    used = 4
+    for i, (text, style) in enumerate(parts):
+        cells = cell_len(text) + (3 if i else 0)
+        if width is not None and i and used + cells > width:
+            break
+        if i:
+            line.append(" · ", style="dim")
+        line.append(text, style=style)
+        used += cells
+    return line
 
 
 def pending_summary(invitations: Sequence[Invitation], now: datetime, writes_allowed: bool) -> Text:
@@ -118,8 +151,8 @@ class InvitationsPane(LinePane):
     BINDINGS: ClassVar = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("a", "accept", "Accept invitation"),
-        Binding("x", "reject", "Reject invitation"),
+        Binding("a", "accept", "Accept"),
+        Binding("x", "reject", "Reject"),
     ]
 
     class AcceptRequested(Message):
@@ -188,11 +221,9 @@ class InvitationsPane(LinePane):
         now = now or self._clock.now()
         self._shown_at = now
         # Only the invitations that fit are rendered, scrolled to keep the cursor in view.
-        fit = (
-            max(1, (self.size.height - 1) // LINES_PER_INVITATION)
-            if self.size.height > 1
-            else len(self._items)
-        )
+        # (before its first layout, at most as many as the screen could hold)
+        height = self.size.height if self.size.height > 1 else self.app.size.height
+        fit = max(1, (height - 1) // LINES_PER_INVITATION)
         index = self._index() or 0
         if index < self._top:
             self._top = index
@@ -202,7 +233,7 @@ class InvitationsPane(LinePane):
         window = self._items[self._top : self._top + fit]
         selected = index - self._top if self._index() is not None else None
         lines = [pending_summary(self._items, now, self.writes_allowed)]
-        lines += invitation_lines(window, now, selected)
+        lines += invitation_lines(window, now, selected, self.content_size.width or None)
         self.set_lines(lines)
         if bindings:
             self.refresh_bindings()

@@ -60,7 +60,8 @@ def changed_spans(old: Strip, new: Strip) -> list[tuple[int, int]]:
 
 
 class LinePane(Widget):
-    """Shows `Text` lines (cropped, or wrapped with `wrap=True`); refreshes only what changed."""
+    """Shows `Text` lines (wrapped with `wrap=True`, else a line wider than the pane ends in `…`: nothing
+    is cut without a mark); refreshes only what changed."""
 
     DEFAULT_CSS = """
     LinePane { height: auto; }
@@ -93,6 +94,9 @@ class LinePane(Widget):
             lines = text.wrap(console, width) if self.wrap and width > 0 else [text]
             for line in lines:
                 line.end = ""
+                if 1 < width < line.cell_len:  # (a line no wider than the pane is whole)
+                    line = line.copy()
+                    line.truncate(width, overflow="ellipsis")
                 segments = list(Segment.apply_style(line.render(console), style=base))
                 strips.append(Strip(segments).crop_extend(0, width, base).simplify())
         return strips

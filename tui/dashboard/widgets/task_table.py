@@ -27,9 +27,9 @@ from schemas import TaskRecord
 from tui.engine.api import StoreView
 
 from .. import task_rows
-from ..task_rows import GAP, OFFSETS, ROW_WIDTH
+from ..task_rows import COLUMNS, GAP, OFFSETS, ROW_WIDTH
 from ..task_view import SortedRows, View, changed_cells, changed_runs, compute_view, is_visible, row_key
-from .row_tables import ROW_TABLE_BINDINGS, column_stop
+from .row_tables import ROW_TABLE_BINDINGS, column_spans, column_stop, crop_marked, touches_cut
 from .scrolling import ScrollbarFollows
 
 #: Above this many changed ids at once (a page of history), re-sort instead of inserting one by one.
@@ -41,6 +41,8 @@ PreparedView = tuple[tuple[object, ...], View]
 SIZE_UPDATE_DELAY = 0.5
 #: Rendered rows kept; enough for a tall screen and scrolling back and forth.
 STRIP_CACHE_ROWS = 4000
+#: Each column's cells in a row (a column the view's edge cuts ends in `…`).
+SPANS = column_spans(OFFSETS, [c.width for c in COLUMNS])
 
 
 class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
@@ -48,8 +50,9 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
 
     DEFAULT_CSS: ClassVar[str] = """
     /* No horizontal scrollbar: Textual repaints it cell by cell whenever the row count changes
-       (~1.6 KB per new task at 80 columns). Left/right still scroll; the help says so. */
-    TaskTable { background: $surface; scrollbar-size-horizontal: 0; }
+       (~1.6 KB per new task at 80 columns). Left/right still scroll; the help says so. A vertical one
+       of one cell: the columns up to Took fit whole at 120 columns (task_rows.COLUMNS). */
+    TaskTable { background: $surface; scrollbar-size-horizontal: 0; scrollbar-size-vertical: 1; }
     TaskTable > .task-table--header { text-style: bold; color: $text-muted; background: $panel; }
     TaskTable > .task-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
     TaskTable:blur > .task-table--cursor { background: $block-cursor-blurred-background; }
@@ -262,6 +265,8 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
             region = Region(x1 - sx, y, x2 - x1, 1).intersection(visible)
             if region.width:
                 self.refresh(region)
+            if touches_cut(SPANS, sx, width, x1, x2):  # (its `…` may come or go)
+                self.refresh(Region(0, y, 1, 1), Region(width - 1, y, 1, 1))
 
     def _after_rows_changed(
         self,
@@ -400,7 +405,7 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
                 header_style = self.get_component_rich_style("task-table--header")
                 text = (" " * GAP).join(task_rows.header_cells(self.sort))
                 self._header = Strip([Segment(text, header_style)], ROW_WIDTH)
-            return self._header.crop_extend(sx, sx + width, base)
+            return crop_marked(self._header, SPANS, sx, width, base)
         tid = self.id_at(int(self.scroll_y) + y - 1)
         if tid is None:
             return Strip.blank(width, base)
@@ -408,4 +413,4 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         if tid == self.selected_id:
             cursor = self.get_component_rich_style("task-table--cursor")
             strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
-        return strip.crop_extend(sx, sx + width, base)
+        return crop_marked(strip, SPANS, sx, width, base)

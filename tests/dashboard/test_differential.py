@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.differential import Walk, random_steps, run_walk, shrink
+from tests.support.differential import Walk, random_steps, run_against_fresh_start, run_walk, shrink
 
 #: Step lists that diverged before the fix their comment names (each must stay fixed), and resizes
 #: both ways across the layout switch.
@@ -76,6 +76,22 @@ KNOWN = {
     ],
 }
 
+#: A dialog opened (the keys that open it), the terminal resized behind it, and (when there are keys
+#: that close it) closed: what shows must be what a fresh start at the new size shows after the same
+#: keys. While a modal dialog is open the screen under it shows, dimmed, so it too must have the
+#: new layout.
+BEHIND_A_DIALOG: dict[str, tuple[list[str], list[str]]] = {
+    "help, closed": (["question_mark"], ["escape"]),
+    "help, still open": (["question_mark"], []),
+    "invitations, closed": (["i"], ["escape"]),
+    "statistics, closed": (["t"], ["escape"]),
+    "the jobs view, closed": (["b"], ["escape"]),
+    "the record, still open": (["enter"], []),
+    "help over statistics, closed": (["t", "question_mark"], ["escape"]),
+    "help over statistics, still open": (["t", "question_mark"], []),
+}
+
+
 #: Steps of the random walk in the suite, per rendering mode (the whole file stays under 20 s).
 SUITE_STEPS = 100
 
@@ -88,6 +104,19 @@ def _fail_with_shortest(found: object, shortest: list[object]) -> None:
 @pytest.mark.parametrize("name", sorted(KNOWN))
 async def test_known_step_lists_show_the_truth(name: str, patched: bool) -> None:
     found = await run_walk(KNOWN[name], patched=patched)
+    assert found is None, found.report()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [((80, 24), (160, 48)), ((160, 48), (80, 24))], ids=["wider", "narrower"]
+)
+@pytest.mark.parametrize("name", sorted(BEHIND_A_DIALOG))
+async def test_a_resize_behind_a_dialog_shows_what_a_fresh_start_shows(
+    name: str, start: tuple[int, int], end: tuple[int, int]
+) -> None:
+    opening, closing = BEHIND_A_DIALOG[name]
+    steps = [*(("key", k) for k in opening), ("resize", *end), *(("key", k) for k in closing)]
+    found = await run_against_fresh_start(steps, start, tasks=50)
     assert found is None, found.report()
 
 

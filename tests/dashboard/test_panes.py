@@ -8,6 +8,7 @@ from schemas.kinds import TASK_KINDS
 from tests.support.dashboard import T0, live_status, make_app, make_job, populated_store, with_status
 from tui.core.reason_help import REASON_HELP, UNKNOWN_REASON, explain
 from tui.core.settings import Settings
+from tui.dashboard.screens.help import KEYS
 
 
 def test_every_known_reason_code_has_an_explanation_and_unknown_ones_a_fallback() -> None:
@@ -246,6 +247,38 @@ async def test_narrow_terminals_stack_the_panes_and_hide_activity() -> None:
         await pilot.pause()
         assert not app.screen.has_class("-narrow")
         assert app.query_one("#activity").display
+
+
+async def test_l_shows_the_activity_below_120_columns_and_a_tall_terminal_shows_it_at_once() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        activity = app.query_one("#activity")
+        assert not activity.display
+        await pilot.press("l")
+        assert activity.display and activity.region.height > 1
+        assert activity.region.y > app.query_one("#details").region.y  # below the side panes
+        assert app.table.region.height >= 3  # (a header and two rows)
+        await pilot.resize_terminal(100, 30)  # asked for: it stays at any size
+        await pilot.pause()
+        assert activity.display and activity.region.height > 1
+        await pilot.press("l")
+        assert not activity.display
+        await pilot.resize_terminal(160, 48)  # hidden when asked to, even with room for it
+        await pilot.pause()
+        assert not activity.display
+        await pilot.press("l")
+        assert activity.display
+    assert any(key == "l" and "activity" in what for key, what in KEYS)  # the help names it
+
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-narrow") and app.query_one("#activity").display
+        assert app.table.region.height >= 18
+        await pilot.resize_terminal(100, 39)
+        await pilot.pause()
+        assert not app.query_one("#activity").display
 
 
 async def test_a_crashed_poller_is_reported_not_hidden() -> None:

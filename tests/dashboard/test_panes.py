@@ -42,6 +42,33 @@ async def test_details_explain_a_failed_task() -> None:
         assert f"{kind.short}: {kind.label}" in text  # the kind by its short name, and what it does
 
 
+async def test_the_message_shows_without_scrolling_at_any_size() -> None:
+    """At 80x24 the details pane has 9 lines: the ReasonCode and the Message come right under the task's
+    id when it all does not fit (and back in their place when the terminal grows)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _select_first(app, pilot, "FAILED")
+        record = app.store.task(app.table.selected_id)
+        details = app.query_one("#details")
+        body = app.query_one("#details-body")
+
+        def line_of(start: str) -> int:
+            return next(i for i, line in enumerate(body.plain_lines) if line.lstrip().startswith(start))
+
+        for size in ((80, 24), (100, 30), (120, 40), (160, 48)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert details.scroll_y == 0
+            at = line_of("Message")  # its text on the same line, or the next
+            assert at + 1 < details.scrollable_content_region.height, size
+            assert record.message.split()[0] in " ".join(body.plain_lines[at : at + 2]), size
+            assert record.reason_code in details.plain
+        assert line_of("Started") < line_of("Reason")  # room for it all: in the order of events
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert line_of("Reason") < line_of("Message") < line_of("Started") < line_of("Meaning")
+
+
 async def test_details_of_a_running_task_say_it_is_running() -> None:
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:

@@ -291,7 +291,12 @@ async def test_l_shows_the_activity_below_120_columns_and_a_tall_terminal_shows_
         assert activity.display and activity.region.height > 1
         await pilot.press("l")
         assert not activity.display
-        await pilot.resize_terminal(160, 48)  # hidden when asked to, even with room for it
+        await pilot.resize_terminal(160, 48)  # hidden as this size hides it: it follows the size again
+        await pilot.pause()
+        assert activity.display
+        await pilot.press("l")
+        assert not activity.display
+        await pilot.resize_terminal(200, 60)  # hidden when asked to, even with room for it
         await pilot.pause()
         assert not activity.display
         await pilot.press("l")

@@ -153,9 +153,12 @@ class TasksScreen(Screen[None]):
         self.set_class(not shown, "-no-activity")
 
     def action_toggle_activity(self) -> None:
-        """Show or hide the activity pane, at any size, until asked again."""
-        self._activity_asked = self.has_class("-no-activity")
-        self.lay_out(self.app.size)
+        """Show or hide the activity pane at any size, until asked again; asked back to what this size
+        shows by itself, it follows the size again (`activity_by_default`)."""
+        size = self.app.size
+        shown = self.has_class("-no-activity")
+        self._activity_asked = None if shown == activity_by_default(size) else shown
+        self.lay_out(size)
 
     def on_mount(self) -> None:
         self.query_one("#details").border_title = "Details"

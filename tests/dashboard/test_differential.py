@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.differential import Walk, random_steps, run_walk, shrink
+from tests.support.differential import Step, Walk, random_steps, run_against_fresh_start, run_walk, shrink
 
 #: Step lists that diverged before the fix their comment names (each must stay fixed), and resizes
 #: both ways across the layout switch.
@@ -76,6 +76,25 @@ KNOWN = {
     ],
 }
 
+#: A dialog opened (the steps that open it), the terminal resized behind it, and (when there are
+#: steps that close it) closed: what shows must be what a fresh start at the new size shows after the
+#: same steps. While a modal dialog is open the screen under it shows, dimmed, so it too must have the
+#: new layout.
+HELP, ESCAPE = ("key", "question_mark"), ("key", "escape")
+BEHIND_A_DIALOG: dict[str, tuple[list[Step], list[Step]]] = {
+    "help, closed": ([HELP], [ESCAPE]),
+    "help, still open": ([HELP], []),
+    "invitations, closed": ([("key", "i")], [ESCAPE]),
+    "statistics, closed": ([("key", "t")], [ESCAPE]),
+    "the jobs view, closed": ([("key", "b")], [ESCAPE]),
+    "the record, still open": ([("key", "enter")], []),
+    "help over statistics, closed": ([("key", "t"), HELP], [ESCAPE]),
+    "help over statistics, still open": ([("key", "t"), HELP], []),
+    # The details pane puts the Message first when it does not fit: it follows the pane's size too.
+    "help over a failed task's details, closed": ([("filter", "throttl"), HELP], [ESCAPE]),
+}
+
+
 #: Steps of the random walk in the suite, per rendering mode (the whole file stays under 20 s).
 SUITE_STEPS = 100
 
@@ -88,6 +107,19 @@ def _fail_with_shortest(found: object, shortest: list[object]) -> None:
 @pytest.mark.parametrize("name", sorted(KNOWN))
 async def test_known_step_lists_show_the_truth(name: str, patched: bool) -> None:
     found = await run_walk(KNOWN[name], patched=patched)
+    assert found is None, found.report()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [((80, 24), (160, 48)), ((160, 48), (80, 24))], ids=["wider", "narrower"]
+)
+@pytest.mark.parametrize("name", sorted(BEHIND_A_DIALOG))
+async def test_a_resize_behind_a_dialog_shows_what_a_fresh_start_shows(
+    name: str, start: tuple[int, int], end: tuple[int, int]
+) -> None:
+    opening, closing = BEHIND_A_DIALOG[name]
+    steps = [*opening, ("resize", *end), *closing]
+    found = await run_against_fresh_start(steps, start, tasks=50)
     assert found is None, found.report()
 
 

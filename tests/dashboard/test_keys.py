@@ -256,6 +256,7 @@ async def test_the_command_palette_offers_every_action() -> None:
             "Copy task id",
             "Bulk jobs",
             "Export view",
+            "Show/hide activity",
             "Refresh now",
         ):
             assert title in titles
@@ -293,6 +294,7 @@ async def test_the_table_keys_belong_to_the_tasks_screen_alone() -> None:
             *("filter", "cycle_sort", "toggle_status", "toggle_kind", "clear_view"),
             *("show_record", "copy_task_id", "copy_job_id", "export", "invitations", "stats"),
             "bulk_jobs",
+            "toggle_activity",
         }
         assert table_actions <= offered(tasks_screen)
         for key, view, other in (("i", InvitationsScreen, "t"), ("t", StatsScreen, "i")):

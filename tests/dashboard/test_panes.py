@@ -8,6 +8,7 @@ from schemas.kinds import TASK_KINDS
 from tests.support.dashboard import T0, live_status, make_app, make_job, populated_store, with_status
 from tui.core.reason_help import REASON_HELP, UNKNOWN_REASON, explain
 from tui.core.settings import Settings
+from tui.dashboard.screens.help import KEYS
 
 
 def test_every_known_reason_code_has_an_explanation_and_unknown_ones_a_fallback() -> None:
@@ -39,6 +40,33 @@ async def test_details_explain_a_failed_task() -> None:
         assert "FAILED" in text and record.task_id in text
         kind = TASK_KINDS[record.kind]
         assert f"{kind.short}: {kind.label}" in text  # the kind by its short name, and what it does
+
+
+async def test_the_message_shows_without_scrolling_at_any_size() -> None:
+    """At 80x24 the details pane has 9 lines: the ReasonCode and the Message come right under the task's
+    id when it all does not fit (and back in their place when the terminal grows)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _select_first(app, pilot, "FAILED")
+        record = app.store.task(app.table.selected_id)
+        details = app.query_one("#details")
+        body = app.query_one("#details-body")
+
+        def line_of(start: str) -> int:
+            return next(i for i, line in enumerate(body.plain_lines) if line.lstrip().startswith(start))
+
+        for size in ((80, 24), (100, 30), (120, 40), (160, 48)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert details.scroll_y == 0
+            at = line_of("Message")  # its text on the same line, or the next
+            assert at + 1 < details.scrollable_content_region.height, size
+            assert record.message.split()[0] in " ".join(body.plain_lines[at : at + 2]), size
+            assert record.reason_code in details.plain
+        assert line_of("Started") < line_of("Reason")  # room for it all: in the order of events
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert line_of("Reason") < line_of("Message") < line_of("Started") < line_of("Meaning")
 
 
 async def test_details_of_a_running_task_say_it_is_running() -> None:
@@ -246,6 +274,43 @@ async def test_narrow_terminals_stack_the_panes_and_hide_activity() -> None:
         await pilot.pause()
         assert not app.screen.has_class("-narrow")
         assert app.query_one("#activity").display
+
+
+async def test_l_shows_the_activity_below_120_columns_and_a_tall_terminal_shows_it_at_once() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        activity = app.query_one("#activity")
+        assert not activity.display
+        await pilot.press("l")
+        assert activity.display and activity.region.height > 1
+        assert activity.region.y > app.query_one("#details").region.y  # below the side panes
+        assert app.table.region.height >= 3  # (a header and two rows)
+        await pilot.resize_terminal(100, 30)  # asked for: it stays at any size
+        await pilot.pause()
+        assert activity.display and activity.region.height > 1
+        await pilot.press("l")
+        assert not activity.display
+        await pilot.resize_terminal(160, 48)  # hidden as this size hides it: it follows the size again
+        await pilot.pause()
+        assert activity.display
+        await pilot.press("l")
+        assert not activity.display
+        await pilot.resize_terminal(200, 60)  # hidden when asked to, even with room for it
+        await pilot.pause()
+        assert not activity.display
+        await pilot.press("l")
+        assert activity.display
+    assert any(key == "l" and "activity" in what for key, what in KEYS)  # the help names it
+
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-narrow") and app.query_one("#activity").display
+        assert app.table.region.height >= 18
+        await pilot.resize_terminal(100, 39)
+        await pilot.pause()
+        assert not app.query_one("#activity").display
 
 
 async def test_a_crashed_poller_is_reported_not_hidden() -> None:

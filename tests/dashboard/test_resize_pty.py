@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pyte
 import pytest
+from textual.geometry import Size
 
 from tests.support.fresh_screen import RESIZE_FILL, fill
+from tui.dashboard.screens.tasks import activity_by_default
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,8 +98,8 @@ class PtyTerminal:
 
 def _repainted(width: int, height: int):  # type: ignore[no-untyped-def]
     """The whole screen is the dashboard at this size: nothing left of the fill, the header on top, the
-    footer (its keys) at the bottom, and the layout of this width (the Activity pane only at 120 columns
-    and wider). Waited for, not checked once: bytes the dashboard wrote for the old size before it heard
+    footer (its keys) at the bottom, and the layout of this size (the Activity pane at 120 columns and
+    wider, or 40 rows and taller). Waited for, not checked once: bytes the dashboard wrote for the old size before it heard
     of the resize may still land after the fill (a real terminal gets them too), and the repaint for the
     new size that follows must put everything right."""
 
@@ -108,7 +110,7 @@ def _repainted(width: int, height: int):  # type: ignore[no-untyped-def]
             and not any(RESIZE_FILL in line for line in lines)
             and "tasks" in lines[0]
             and "Quit" in lines[-1] + lines[-2]
-            and ("Activity" in "".join(lines)) == (width >= 120)
+            and ("Activity" in "".join(lines)) == activity_by_default(Size(width, height))
         )
 
     return condition

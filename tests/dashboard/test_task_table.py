@@ -3,6 +3,8 @@ terminal actually shows after a series of partial updates (checked with a `pyte`
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from tests.support.dashboard import (
@@ -54,15 +56,40 @@ async def test_selection_follows_the_task_across_resorts_and_moves() -> None:
         assert table.id_at(table.cursor_row) == chosen
 
 
-async def test_selection_moves_to_the_neighbour_when_its_task_is_filtered_out() -> None:
+async def test_a_new_filter_or_toggle_selects_its_first_match_a_new_sort_keeps_the_task() -> None:
+    """Whatever row was selected before, a filter typed, a status or kind toggled, or `0` selects the
+    first row of the view it makes, scrolled to the top; a new order keeps the selected task."""
     app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         table = app.table
-        assert app.store.task(table.selected_id).task_status == "IN_PROGRESS"
-        await pilot.press("1")  # hide running tasks
-        assert table.selected_id is not None
-        assert app.store.task(table.selected_id).task_status != "IN_PROGRESS"
+        reasons = Counter(r.reason_code for r in app.store.tasks() if r.reason_code)
+        needle, matches = reasons.most_common(1)[0]
+        assert matches >= 3
+        for first, keys in (
+            ([], ["1"]),
+            ([], ["1", "2", "5", "6"]),
+            (["3"], ["0"]),
+            ([], ["5"]),
+            ([], ["s"]),
+        ):
+            await pilot.press(*first, "end", *["up"] * 6)
+            before = table.selected_id
+            assert table.cursor_row == table.row_count - 7
+            await pilot.press(*keys)
+            if keys == ["s"]:
+                assert table.selected_id == before
+            else:
+                assert table.selected_id == table.id_at(0) and table.scroll_y == 0, keys
+            await pilot.press("0")
+        await pilot.press("end", "up")
+        await pilot.press("slash", *needle.lower(), "enter")
+        assert table.row_count == matches
+        assert table.selected_id == table.id_at(0) and table.scroll_y == 0
+        assert app.query_one("#details").plain.count(needle) >= 1
+        await pilot.press("down", "enter", "escape")  # the filter submitted again: the selection stays
+        await pilot.press("slash", "enter")
+        assert table.cursor_row == 1
 
 
 async def test_keys_move_page_and_jump() -> None:

@@ -111,7 +111,7 @@ async def test_format_characters_never_reach_the_terminal_and_show_as_escapes() 
         await pilot.pause()
         await pilot.press("enter")  # the JSON record view
         await pilot.pause()
-        record_view = app.screen.query_one("#record-json").render().plain
+        record_view = app.screen.query_one("#record-json").content.plain
         await pilot.press("escape")
         await pilot.pause()
         raw = "".join(recorder.raw)

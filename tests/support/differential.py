@@ -403,3 +403,40 @@ async def shrink(
         if not removed:
             chunk //= 2
     return current
+
+
+async def run_against_fresh_start(
+    steps: Sequence[Step], size: tuple[int, int], tasks: int = 300, *, patched: bool = True
+) -> Divergence | None:
+    """Run `steps` from `size`, checked after each as `run_walk` does; then start a new app at the size
+    the steps end at and give it the same steps but the resizes: what the first terminal shows must
+    equal the second's. That is, a resize leaves what shows as a fresh start at the new size would
+    show it, whatever screens it happened behind. The first divergence, or None."""
+    if not patched:
+        with stock_rendering():
+            return await run_against_fresh_start(steps, size, tasks, patched=True)
+    walked = Walk(tasks)
+    current = size
+    async with walked.app.run_test(size=size, headless=False) as pilot:
+        await walked.start(pilot, size)
+        for i, step in enumerate(steps):
+            await walked.apply(step)
+            if step[0] == "resize":
+                current = (step[1], step[2])
+            cells = walked.check()
+            if cells:
+                return _divergence(walked, i, steps, current, cells)
+        assert walked.terminal is not None
+        shown = walked.terminal.screen
+    fresh = Walk(tasks)
+    async with fresh.app.run_test(size=current, headless=False) as pilot:
+        await fresh.start(pilot, current)
+        for step in steps:
+            if step[0] != "resize":
+                await fresh.apply(step)
+        assert fresh.terminal is not None
+        started = fresh.terminal.screen
+    cells = differences(shown, started)
+    if not cells:
+        return None
+    return Divergence(len(steps) - 1, list(steps), current, cells, list(shown.display), list(started.display))

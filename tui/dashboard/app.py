@@ -210,8 +210,13 @@ class PcwatchApp(App[int]):
         gc.unfreeze()
 
     def on_resize(self, event: events.Resize) -> None:
-        # The screen on top is laid out for the new width (the stats view stacks its plots too).
-        self.screen.set_class(event.size.width < NARROW, "-narrow")
+        # Every screen is laid out for the new size, not only the one on top: a screen under a modal
+        # one shows (dimmed) meanwhile, and any other shows again when those over it close.
+        for screen in self.screen_stack:
+            if isinstance(screen, TasksScreen):
+                screen.lay_out(event.size)
+            else:  # (the stats view stacks its plots)
+                screen.set_class(event.size.width < NARROW, "-narrow")
 
     def _tick(self) -> None:
         """Every time shown relative to now moves on: the tasks screen's, the invitations', the jobs

@@ -76,6 +76,7 @@ class TaskViewCommands(Protocol):
     def action_copy_task_id(self) -> None: ...
     def action_copy_job_id(self) -> None: ...
     def action_export(self) -> None: ...
+    def action_toggle_activity(self) -> None: ...
 
 
 class AppCommands(Protocol):
@@ -135,6 +136,11 @@ def dashboard_commands(
         app.action_bulk_jobs,
     )
     yield SystemCommand("Export view", "Write the current view to CSV or JSON (e)", view.action_export)
+    yield SystemCommand(
+        "Show/hide activity",
+        "The status changes seen, newest first, below the panes; at any size (l)",
+        view.action_toggle_activity,
+    )
     yield SystemCommand("Refresh now", "Poll now, within the budget (r)", app.action_refresh)
     yield SystemCommand("Pause/resume polling", "Stop or restart polling (p)", app.action_toggle_pause)
     # (Textual's own "Keys" is its panel of the focused widget's keys: this one is named apart)

@@ -28,6 +28,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("c", "copy the task id (OSC 52: reaches your local clipboard over SSH)"),
     ("y", "copy the task's snapshot job id"),
     ("e", "export the current view to a CSV or JSON file"),
+    ("l", "show/hide the activity pane (shown from 120 columns, or 40 rows, until you say)"),
     ("i", "engagement invitations: a accepts, x rejects (asks first; not in --read-only)"),
     ("t", "statistics: failures by reason, durations, tasks per hour (w: window)"),
     (

@@ -1,11 +1,18 @@
 """`enter`: the selected task's full record as JSON (wire names; `Kind` the short name, `WireKind` the
-service's), its transitions and its job."""
+service's), its transitions and its job. A line wider than the view breaks between tokens (at a space,
+after `:` `/` `,`), never inside an id or a word, unless one alone is wider than the view
+(`wrap_whole`)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import msgspec
+from rich.cells import cell_len, chop_cells
+from rich.console import Console, ConsoleOptions
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
@@ -15,7 +22,7 @@ from schemas import GetResourceSnapshotJobResponse, TaskRecord, task_document
 from tui.core.timefmt import iso
 from tui.engine.api import Transition
 
-from ..widgets.safe_text import safe_text
+from ..widgets.safe_text import clean
 from ..widgets.scrolling import FollowingScroll
 
 #: The record view shows at most this much; export writes everything.
@@ -43,6 +50,56 @@ def record_json(
     return msgspec.json.format(msgspec.json.encode(doc), indent=2).decode()
 
 
+#: A line's pieces: a run of spaces, or a word with the separators after it (a line may break after them:
+#: between an ARN's fields and path segments, after a JSON key or a comma).
+_PIECE = re.compile(r" +|[^ :/,]+[:/,]*|[:/,]+")
+
+
+def wrap_whole(line: str, width: int) -> list[str]:
+    """`line` in lines of at most `width` cells, broken between pieces (`_PIECE`): at a space (dropped)
+    or after `:` `/` `,`. A continued line is indented two more than the line's own indentation. A piece
+    wider than a whole line is cut where the line ends (the only way it can show)."""
+    if width <= 0 or cell_len(line) <= width:
+        return [line]
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    hang = " " * min(indent + 2, width // 2)
+    lines: list[str] = []
+    current, used, bare = " " * min(indent, width // 2), min(indent, width // 2), True
+    for piece in _PIECE.findall(body):
+        size = cell_len(piece)
+        if used + size <= width:
+            current, used, bare = current + piece, used + size, False
+            continue
+        if piece.startswith(" "):
+            continue  # a break at spaces drops them
+        if not bare:
+            lines.append(current.rstrip(" "))
+            current, used, bare = hang, len(hang), True
+        while used + cell_len(piece) > width:  # wider than a whole line: cut at the line's end
+            head = chop_cells(piece, width - used)[0] or piece[0]  # (a wide character, one cell left)
+            lines.append(current + head)
+            piece = piece[len(head) :]
+            current, used = hang, len(hang)
+        current, used, bare = current + piece, used + cell_len(piece), False
+    if not bare:
+        lines.append(current.rstrip(" "))
+    return lines
+
+
+class WholeIds:
+    """Text (made safe already) drawn with `wrap_whole` at whatever width it is given."""
+
+    def __init__(self, text: str) -> None:
+        self.plain = text
+        self.lines = text.split("\n")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        width = options.max_width
+        wrapped = [part for line in self.lines for part in wrap_whole(line, width)]
+        yield Text("\n".join(wrapped), no_wrap=True, overflow="crop", end="")
+
+
 class RecordScreen(ModalScreen[None]):
     BINDINGS: ClassVar = [Binding("escape,q,enter", "dismiss", "Close")]
     DEFAULT_CSS = """
@@ -61,7 +118,8 @@ class RecordScreen(ModalScreen[None]):
         with FollowingScroll() as scroll:
             scroll.border_title = "Task record (JSON)"
             scroll.border_subtitle = "esc to close"
-            yield Static(safe_text(self.text, multiline=True, limit=RECORD_VIEW_CHARS), id="record-json")
+            shown = clean(self.text, multiline=True, limit=RECORD_VIEW_CHARS)
+            yield Static(WholeIds(shown), id="record-json")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

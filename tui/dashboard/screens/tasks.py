@@ -18,6 +18,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -49,8 +50,12 @@ from .record import RecordScreen, record_json
 
 #: A finished task's notice stays this long (a failure's at least `notices.ERROR_SECONDS`).
 TOAST_SECONDS = 4.0
-#: Below this width the side panes go under the table and the activity pane is hidden.
+#: Below this width the side panes go under the table, and the activity pane shows only on a tall
+#: terminal (`TALL`) or when asked for (`l`).
 NARROW = 120
+#: From this height a narrow terminal shows the activity pane too: the table keeps 18 rows beside it
+#: (at 80x24 it would keep 2 of its 10).
+TALL = 40
 #: With more tasks than this, filtering waits for a pause in typing instead of running per keystroke.
 DEBOUNCE_ABOVE = 20_000
 
@@ -77,6 +82,8 @@ class TasksScreen(Screen[None]):
             for k, v in KIND_KEYS.items()
         ),
         Binding("0", "clear_view", "Show all", show=False),
+        # In the help and the palette; shown by default when there is room (`activity_by_default`).
+        Binding("l", "toggle_activity", "Activity", show=False),
     ]
 
     class Ready(Message):
@@ -117,6 +124,8 @@ class TasksScreen(Screen[None]):
         self._recent_jobs = RecentJobs()
         #: What changed while another screen covered this one (`_covered`).
         self._waiting: TasksChanged | None = None
+        #: Whether the user asked for the activity pane (`l`); None: as the terminal's size has it.
+        self._activity_asked: bool | None = None
 
     # ---- layout ----------------------------------------------------------------------------------
 
@@ -139,11 +148,26 @@ class TasksScreen(Screen[None]):
     def table(self) -> TaskTable:
         return self.query_one(TaskTable)
 
+    def lay_out(self, size: Size) -> None:
+        """Laid out for a terminal of `size` (the app calls it on every resize, whether this screen is on
+        top or under others): side panes beside the table or under it, the activity pane or not."""
+        self.set_class(size.width < NARROW, "-narrow")
+        shown = activity_by_default(size) if self._activity_asked is None else self._activity_asked
+        self.set_class(not shown, "-no-activity")
+
+    def action_toggle_activity(self) -> None:
+        """Show or hide the activity pane at any size, until asked again; asked back to what this size
+        shows by itself, it follows the size again (`activity_by_default`)."""
+        size = self.app.size
+        shown = self.has_class("-no-activity")
+        self._activity_asked = None if shown == activity_by_default(size) else shown
+        self.lay_out(size)
+
     def on_mount(self) -> None:
         self.query_one("#details").border_title = "Details"
         self.query_one("#jobs").border_title = "Snapshot jobs · invitations"
         self.query_one("#activity").border_title = "Activity"
-        self.set_class(self.app.size.width < NARROW, "-narrow")
+        self.lay_out(self.app.size)
         self.table.focus()
         self.post_message(self.Ready())
 
@@ -187,8 +211,7 @@ class TasksScreen(Screen[None]):
         return any(not screen.is_modal for screen in stack[stack.index(self) + 1 :])
 
     def on_screen_resume(self) -> None:
-        """Shown again: laid out for the terminal's width now, and what changed meanwhile shown."""
-        self.set_class(self.app.size.width < NARROW, "-narrow")
+        """Shown again: what changed meanwhile shown (its layout followed every resize: `lay_out`)."""
         waiting, self._waiting = self._waiting, None
         if not self.loaded or self._panes_gone():
             return
@@ -479,6 +502,11 @@ class TasksScreen(Screen[None]):
             return
         shown = clean(path, limit=300)
         call(self.notify, f"Exported {count:,} tasks to {shown}", markup=False, timeout=8)
+
+
+def activity_by_default(size: Size) -> bool:
+    """Whether the activity pane shows on a terminal of `size` before the user says (`l`)."""
+    return size.width >= NARROW or size.height >= TALL
 
 
 def _toggled(current: frozenset[str] | None, value: str, universe: set[str]) -> frozenset[str] | None:

@@ -1,5 +1,7 @@
 """Error details of the selected task: its ReasonCode, what that means and what to do, the full Message
-(for a prospecting task, each engagement's outcome); and, when the poller's last call failed, that API error (exception, Reason, each ErrorList entry).
+(for a prospecting task, each engagement's outcome); and, when the poller's last call failed, that API
+error (exception, Reason, each ErrorList entry). When that does not fit the pane, the Message comes
+first, under the task's id.
 
 A running task's "Took … so far" moves every second, so the body is a `LinePane`: a tick rewrites the
 few characters that changed, not the pane."""
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -125,17 +128,54 @@ def task_details_text(
     engagements: GetProspectingFromEngagementTaskResponse | None = None,
     *,
     fetching: bool = False,
+    message_first: bool = False,
 ) -> Text:
     """The selected task. `engagements`: a prospecting task's outcome per engagement, once fetched;
-    `fetching`: they have been asked for (see `engagements_text`)."""
+    `fetching`: they have been asked for (see `engagements_text`). `message_first`: the ReasonCode and
+    the Message right under the task's id, before its times and what the reason means (for a pane too
+    short to show it all: what the service said is what a user came to read)."""
     text = Text(end="")
     style = {"FAILED": "bold red", "COMPLETE": "bold green"}.get(record.task_status or "", "bold yellow")
     text.append(clean(record.task_status or "?", limit=64), style=style)
     text.append("  " + clean(record.task_id, limit=200), style="bold")
+    many = record.total_engagement_count is not None  # over many engagements: prospecting
+    failure = not many and (record.is_failed or bool(record.reason_code))
+    if message_first and not many and (failure or record.message):
+        if failure:
+            text.append("\nReason    ")
+            text.append(clean(record.reason_code or "(none)", limit=200), style="bold red")
+        if record.message:
+            text.append("\nMessage   ", style="bold")
+            text.append(clean(record.message, multiline=True))
+        text.append("\n")
+        text.append_text(_task_times(record, completion, now))
+        if failure:
+            text.append("\n")
+            text.append_text(_explanation(record.reason_code))
+        return text
+    text.append_text(_task_times(record, completion, now))
+    if many:
+        text.append_text(engagements_text(record, engagements, fetching=fetching))
+        return text
+    if failure:
+        text.append("\n\nReason    ")
+        text.append(clean(record.reason_code or "(none)", limit=200), style="bold red")
+        text.append_text(_explanation(record.reason_code))
+    if record.message:
+        text.append("\n\nMessage\n", style="bold")
+        text.append(clean(record.message, multiline=True))
+    elif not record.is_failed:
+        text.append("\n\nNo error." if record.is_terminal else "\n\nRunning; no error so far.", style="dim")
+    return text
+
+
+def _task_times(record: TaskRecord, completion: Completion | None, now: datetime | None) -> Text:
+    """The task's kind, name, start, end and duration, each on a line of its own (each line begins with
+    its newline)."""
+    text = Text(end="")
     kind = BY_WIRE.get(record.kind)
     described = f"{kind.short}: {kind.label}" if kind is not None else clean(record.kind, limit=200)
     text.append(f"\n{described}", style="dim")
-    many = record.total_engagement_count is not None  # over many engagements: prospecting
     if record.task_name:
         text.append("\nName      " + clean(record.task_name, limit=200))
     text.append(f"\nStarted   {_when(record.start_time)}")
@@ -150,23 +190,30 @@ def task_details_text(
                 text.append(f" (seen within {duration(completion.uncertainty) or '0s'})", style="dim")
     if took:
         text.append(f"\nTook      {took}" + ("" if record.is_terminal else " so far"))
-    if many:
-        text.append_text(engagements_text(record, engagements, fetching=fetching))
-        return text
-    if record.is_failed or record.reason_code:
-        help_ = explain(record.reason_code)
-        text.append("\n\nReason    ")
-        text.append(clean(record.reason_code or "(none)", limit=200), style="bold red")
-        text.append("\nMeaning   ", style="bold")
-        text.append(help_.meaning)
-        text.append("\nTo do     ", style="bold")
-        text.append(help_.action)
-    if record.message:
-        text.append("\n\nMessage\n", style="bold")
-        text.append(clean(record.message, multiline=True))
-    elif not record.is_failed:
-        text.append("\n\nNo error." if record.is_terminal else "\n\nRunning; no error so far.", style="dim")
     return text
+
+
+def _explanation(reason_code: str | None) -> Text:
+    """What a ReasonCode means and what to do (each line begins with its newline)."""
+    help_ = explain(reason_code)
+    text = Text(end="")
+    text.append("\nMeaning   ", style="bold")
+    text.append(help_.meaning)
+    text.append("\nTo do     ", style="bold")
+    text.append(help_.action)
+    return text
+
+
+class _Given(NamedTuple):
+    """What `ErrorDetails.show` was given (shown again when the pane's size changes)."""
+
+    record: TaskRecord | None
+    completion: Completion | None
+    now: datetime | None
+    api_error: ServiceError | None
+    poll_error: str | None
+    engagements: GetProspectingFromEngagementTaskResponse | None
+    fetching: bool
 
 
 class ErrorDetails(FollowingScroll, can_focus=True):
@@ -180,6 +227,7 @@ class ErrorDetails(FollowingScroll, can_focus=True):
         super().__init__(id=id)
         self._body = LinePane(wrap=True, id="details-body")
         self._shown: Text | None = None
+        self._given: _Given | None = None
 
     def compose(self) -> ComposeResult:
         yield self._body
@@ -198,26 +246,70 @@ class ErrorDetails(FollowingScroll, can_focus=True):
         """`api_error`: the service's error struct of the last failed call; `poll_error`: the poller's
         one-line account of it with the fix (the only account when no service error exists, e.g. missing
         credentials or a network fault) — shown in full here, as the header has room for a part only.
-        `engagements`, `fetching`: a prospecting task's outcomes (`task_details_text`)."""
-        text = Text(end="")
-        if api_error is not None:
-            text.append_text(api_error_text(api_error))
-            text.append("\n\n")
-        elif poll_error:
-            text.append("Last poll failed: ", style="bold red")
-            text.append(clean(poll_error, multiline=True, limit=2000))
-            text.append("\n\n")
-        if record is None:
-            text.append("No task selected.", style="dim")
-        else:
-            text.append_text(task_details_text(record, completion, now, engagements, fetching=fetching))
+        `engagements`, `fetching`: a prospecting task's outcomes (`task_details_text`).
+
+        When it all does not fit the pane, a task's Message comes right under its id (`message_first`):
+        at 80x24 the pane has 9 lines, and the Message would be below them all."""
+        self._given = _Given(record, completion, now, api_error, poll_error, engagements, fetching)
+        self._show_given()
+
+    def on_resize(self) -> None:
+        # What fits the pane changed: the Message may move up or back.
+        if self._given is not None:
+            self._show_given()
+
+    def _show_given(self) -> None:
+        given = self._given
+        assert given is not None
+        text = self._text(given, message_first=False)
+        if given.record is not None and given.record.message and not self._fits(text):
+            text = self._text(given, message_first=True)
         if self._shown is not None and text.plain == self._shown.plain and text.spans == self._shown.spans:
             return  # same content: no repaint
+        record = given.record
         moved = self._shown is None or record is None or not self._shown.plain.startswith(text.plain[:40])
         self._shown = text
         self._body.set_lines(list(text.split("\n", allow_blank=True)))
         if moved:
             self.scroll_home(animate=False)
+
+    @staticmethod
+    def _text(given: _Given, *, message_first: bool) -> Text:
+        text = Text(end="")
+        if given.api_error is not None:
+            text.append_text(api_error_text(given.api_error))
+            text.append("\n\n")
+        elif given.poll_error:
+            text.append("Last poll failed: ", style="bold red")
+            text.append(clean(given.poll_error, multiline=True, limit=2000))
+            text.append("\n\n")
+        if given.record is None:
+            text.append("No task selected.", style="dim")
+        else:
+            text.append_text(
+                task_details_text(
+                    given.record,
+                    given.completion,
+                    given.now,
+                    given.engagements,
+                    fetching=given.fetching,
+                    message_first=message_first,
+                )
+            )
+        return text
+
+    def _fits(self, text: Text) -> bool:
+        """Whether `text`, wrapped as the body wraps it, fits the pane's height (yes while not laid out)."""
+        width, height = self._body.content_size.width, self.scrollable_content_region.height
+        if width <= 0 or height <= 0:
+            return True
+        console = self.app.console
+        lines = 0
+        for line in text.split("\n", allow_blank=True):
+            lines += len(line.wrap(console, width))
+            if lines > height:
+                return False
+        return True
 
     @property
     def plain(self) -> str:

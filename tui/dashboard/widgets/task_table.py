@@ -5,7 +5,8 @@ so a change is a bisect and a list insert, never a rebuild, and a rendered row i
 task that changes in place refreshes only its changed cells (`refresh(Region(x, y, w, 1))`): tens of
 bytes to the terminal, not a repaint. Selection is a task id, not a row: the keys move it by row, page
 and edge, sideways scrolling goes by column, a click selects its row, and the selected row is kept in
-view. The view model (no Textual) is `task_view`.
+view. A new filter selects its first match; a new order keeps the selected task. The view model (no
+Textual) is `task_view`.
 """
 
 from __future__ import annotations
@@ -125,16 +126,17 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
     def _key(self, record: TaskRecord) -> tuple[Any, ...]:
         return row_key(self.store, record, self.sort)
 
-    def rebuild(self, prepared: PreparedView | None = None) -> None:
+    def rebuild(self, prepared: PreparedView | None = None, *, select_first: bool = False) -> None:
         """Recompute the whole view from the store (after a filter or sort change, or a bulk load).
-        `prepared` is a `compute_view()` result made elsewhere (the journal-loading thread)."""
+        `prepared` is a `compute_view()` result made elsewhere (the journal-loading thread).
+        `select_first`: select the view's first row, wherever the selection was."""
         self.rebuilds += 1
         fits = prepared is not None and prepared[0] == self._view_settings()
         self.rows.replace(prepared[1] if prepared and fits else self.compute_view())
         self._strips.clear()
         self._cells.clear()
         self._header = None
-        self._after_rows_changed(full=True)
+        self._after_rows_changed(full=True, select_first=select_first)
 
     def _view_settings(self) -> tuple[object, ...]:
         return (self.sort, self.statuses, self.kinds, self.needle)
@@ -156,6 +158,9 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         kinds: Any = _UNSET,
         needle: str | None = None,
     ) -> None:
+        """A new sort keeps the selected task selected (it is still in the view); a new filter (status,
+        kind, text) selects its first match: the row number selected before means nothing in it."""
+        shown = (self.statuses, self.kinds, self.needle)
         if sort is not None:
             self.sort = sort
         if statuses is not _UNSET:
@@ -164,7 +169,7 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
             self.kinds = kinds
         if needle is not None:
             self.needle = needle.lower()
-        self.rebuild()
+        self.rebuild(select_first=(self.statuses, self.kinds, self.needle) != shown)
 
     def update_tasks(self, task_ids: Iterable[str]) -> None:
         """Apply changed tasks: move rows whose key changed, refresh the cells that changed."""
@@ -275,6 +280,7 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
         dirty: list[tuple[int, int]] | None = None,
         shifted_above: int = 0,
         defer_size: bool = False,
+        select_first: bool = False,
     ) -> None:
         if not defer_size:
             self._apply_virtual_size()
@@ -284,7 +290,9 @@ class TaskTable(ScrollbarFollows, ScrollView, can_focus=True):
             self._strips.clear()
             self._cells.clear()
         previous = self.selected_id
-        if previous is not None and previous not in self.rows:
+        if select_first:
+            self.selected_id = self.id_at(0)
+        elif previous is not None and previous not in self.rows:
             # The selected task left the view: select whatever now occupies its place.
             row = min(self._last_cursor_row or 0, len(self.rows) - 1)
             self.selected_id = self.id_at(row)

@@ -11,9 +11,11 @@ from tui.engine.api import AskedJob, PollerStatus
 
 
 def _in(at: datetime | None, now: datetime) -> str:
-    """`in 12s` (`now` once it is due)."""
+    """`in 12s`, `in under a second`, `now` (once it is due, or not on a timer)."""
     left = (at - now).total_seconds() if at is not None else 0.0
-    return f"in {duration(left)}" if left >= 1.0 else "now"
+    if left <= 0:
+        return "now"
+    return f"in {duration(left)}" if left >= 1.0 else "in under a second"
 
 
 def job_wait(job_id: str, status: PollerStatus | None, now: datetime, *, fetches: bool) -> str:

@@ -95,8 +95,7 @@ def _acceptance_note(acceptance: Acceptance | None) -> Text | None:
         if task is None or not task.task_id:
             return Text("  accept sent, waiting for the answer", style="yellow", end="")
         return Text(f"  task {clean(task.task_id, limit=64)} running", style="yellow", end="")
-    task_id = clean(task.task_id or "?", limit=64) if task is not None else "?"
-    note = Text(f"  accept failed (task {task_id}): ", style="bold red", end="")
+    note = Text("  last accept failed: ", style="bold red", end="")  # (its task is in the tasks view)
     note.append(clean(acceptance.reason or "", limit=300), style="red")
     return note
 

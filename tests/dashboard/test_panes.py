@@ -3,12 +3,15 @@ invitations, activity, and the toasts for finished tasks."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from schemas import ThrottlingException, ValidationException, ValidationExceptionError
 from schemas.kinds import TASK_KINDS
-from tests.support.dashboard import T0, live_status, make_app, make_job, populated_store, with_status
+from tests.support.dashboard import T0, live_status, make_app, make_job, populated_store, until, with_status
 from tui.core.reason_help import REASON_HELP, UNKNOWN_REASON, explain
 from tui.core.settings import Settings
 from tui.dashboard.screens.help import KEYS
+from tui.engine.api import AskedJob
 
 
 def test_every_known_reason_code_has_an_explanation_and_unknown_ones_a_fallback() -> None:
@@ -232,8 +235,57 @@ async def test_selecting_a_task_whose_job_is_unknown_asks_the_poller_for_it() ->
                 break
             await pilot.press("down")
         await pilot.pause()
-        assert f"want_job {record.resource_snapshot_job_id}" in app.poller.calls
-        assert "not fetched yet" in "\n".join(app.query_one("#jobs").plain_lines)
+        job_id = record.resource_snapshot_job_id
+        assert f"want_job {job_id}" in app.poller.calls
+        # The pane says what is really pending: the poller's word on the job's call (issue 25).
+        jobs = app.query_one("#jobs")
+
+        def shown() -> str:  # (the pane wraps its lines)
+            return " ".join(jobs.plain_lines)
+
+        assert "fetching…" in shown()
+        now = app.clock.now()
+        app.poller.set_status(asked_jobs=(AskedJob(job_id, "rate", now + timedelta(seconds=12)),))
+        await pilot.pause()
+        assert "waiting for the request budget (next call in 12s)" in shown()
+        app.clock.advance(5)  # the second hand counts it down
+        await pilot.pause(0.05)
+        await until(
+            pilot,
+            app.clock,
+            lambda: "waiting for the request budget (next call in 7s)" in shown(),
+            step=0.0,
+        )
+        failed = AskedJob(
+            job_id, "retry", app.clock.now() + timedelta(seconds=30), "InternalServerException: boom"
+        )
+        app.poller.set_status(asked_jobs=(failed,))
+        await pilot.pause()
+        assert "the call failed: InternalServerException: boom · retrying in 30s" in shown()
+        app.poller.set_status(asked_jobs=(AskedJob(job_id, "gone", error="ResourceNotFoundException"),))
+        await pilot.pause()
+        assert "the service has no such job" in shown() and "not fetched yet" not in shown()
+
+
+async def test_a_task_that_ends_while_selected_asks_for_its_job_at_once() -> None:
+    """(issue 25: its job came with the job queue's turn, one a minute, the newest first: minutes)"""
+    store = populated_store(200)
+    app = make_app(store=store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()  # (the default sort: running tasks first)
+        running = store.task(app.table.selected_id)
+        assert running.task_status == "IN_PROGRESS" and running.resource_snapshot_job_id is None
+        app.poller.calls.clear()
+        store.apply_tasks([with_status(running, "COMPLETE", resource_snapshot_job_id="job-new1234567")], T0)
+        await pilot.pause()
+        assert app.table.selected_id == running.task_id
+        assert app.poller.calls.count("want_job job-new1234567") == 1
+        assert "fetching…" in " ".join(app.query_one("#jobs").plain_lines)
+        store.apply_tasks(
+            [with_status(running, "COMPLETE", resource_snapshot_job_id="job-new1234567", message="x")], T0
+        )
+        await pilot.pause()
+        assert app.poller.calls.count("want_job job-new1234567") == 1  # asked once, not at each change
 
 
 async def test_activity_lists_transitions_newest_first_and_toasts_finished_tasks() -> None:

@@ -362,3 +362,21 @@ def test_what_users_ask_for_is_due_at_once_never_counted_nor_skipped_while_savin
     assert plan_tick(fresh, PLAN).calls == ()
     later = dataclasses.replace(fresh, now=1000.0 + PLAN.prospecting_interval)
     assert [c.op for c in plan_tick(later, PLAN).calls] == [ENGAGEMENTS]
+
+
+def test_a_job_someone_opened_is_the_first_call_of_the_next_tick() -> None:
+    """(issue 25: a selected task's job came minutes late) Ahead of the kinds' pages, the tasks pcwatch
+    started, the invitations and the history, whatever their cadence."""
+    due = state(
+        now=2000.0,
+        running={A: 2, B: 1},
+        kinds=(
+            KindState(A, running=2, own=("task-own",), history_complete=False, listed=True),
+            *kinds({B: 1})[1:],
+        ),
+        jobs_wanted=("job-opened",),
+        job_next="job-fresh",
+    )
+    calls = plan_tick(due, PLAN).calls
+    assert len(calls) > 4 and {OWN, NEWEST, INVITATIONS, HISTORY} <= {c.op for c in calls}
+    assert (calls[0].op, calls[0].job_id, calls[0].source) == (JOB, "job-opened", job_source("job-opened"))

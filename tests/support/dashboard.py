@@ -25,6 +25,7 @@ from schemas import (
     TaskRecord,
 )
 from tui.engine.api import (
+    Acceptance,
     BulkResults,
     Completion,
     PollerStatus,
@@ -100,6 +101,16 @@ class FakeStore:
 
     def invitations(self) -> list[EngagementInvitationSummary]:
         return list(self._invitations.values())
+
+    def acceptance(self, invitation_id: str) -> Acceptance | None:
+        """The newest accept task naming the invitation (the real store keeps an index of them)."""
+        accepts = [
+            t
+            for t in self._tasks.values()
+            if t.kind == TaskKind.ACCEPT_INVITATION and t.engagement_invitation_id == invitation_id
+        ]
+        newest = max(accepts, key=lambda t: t.start_time or T0, default=None)
+        return Acceptance(invitation_id, newest) if newest is not None else None
 
     def bulk_jobs(self) -> list[BulkJobRecord]:
         """Newest created first, as the store's contract says."""

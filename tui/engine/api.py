@@ -4,7 +4,8 @@ Three Protocols and the result types of `tui.engine.types`:
 
 - `StoreView`: the store as its readers see it (tasks, jobs, invitations, transitions, counts) and
   `subscribe` for the `StoreChange` after every change;
-- `StoreWriter`: what the write actions apply to it (a started task, an invitation no longer pending);
+- `StoreWriter`: what the write actions apply to it (a started task, an accept being sent, an invitation
+  no longer pending);
 - `Engine`: what drives the store, a `Poller` or a viewer sharing one (`tui.engine.sharing`): run it,
   pause, resume, refresh now, fetch a snapshot job, say someone is watching, follow a task pcwatch
   started, and its `PollerStatus`; a `Viewer` is an `Engine` shared through the journal, with its role
@@ -31,6 +32,8 @@ from schemas import (
 
 from .types import (
     HUNG_AFTER,
+    Acceptance,
+    AskedJob,
     BulkResults,
     Completion,
     PollerStatus,
@@ -77,7 +80,15 @@ class StoreView(Protocol):
 
     def jobs(self) -> list[GetResourceSnapshotJobResponse]: ...
 
-    def invitations(self) -> list[EngagementInvitationSummary]: ...
+    def invitations(self) -> list[EngagementInvitationSummary]:
+        """The pending invitations (and those that expired or were answered elsewhere, until a sweep
+        sees it); never one whose accepting task is COMPLETE."""
+        ...
+
+    def acceptance(self, invitation_id: str) -> Acceptance | None:
+        """The invitation's acceptance: "accepting" from the moment an accept is sent until its task
+        ends, then "accepted" (it leaves `invitations()`) or "failed" (pending again, with the reason)."""
+        ...
 
     def bulk_jobs(self) -> list[BulkJobRecord]:
         """Every bulk job known (both families), the newest created first."""
@@ -121,6 +132,14 @@ class StoreWriter(Protocol):
     ) -> StoreChange: ...
 
     def remove_invitations(self, invitation_ids: Iterable[str]) -> StoreChange: ...
+
+    def accept_sent(self, invitation_id: str) -> StoreChange:
+        """An accept of it is being sent: "accepting" at once (the task the answer names then says)."""
+        ...
+
+    def accept_answered(self, invitation_id: str) -> StoreChange:
+        """The accept's answer is back (its task applied, or a failure)."""
+        ...
 
 
 class Engine(Protocol):
@@ -194,6 +213,8 @@ class Viewer(Engine, Protocol):
 
 __all__ = [
     "HUNG_AFTER",
+    "Acceptance",
+    "AskedJob",
     "BulkResults",
     "Completion",
     "Engine",

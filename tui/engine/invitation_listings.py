@@ -11,6 +11,10 @@ goes on (an invitation accepted elsewhere shifts the later ones up a page), an i
 see is not dropped on that evidence: it is looked up by id, 10 a turn, and dropped only if the service
 says it is no longer PENDING (or gone). Expired ones, and those whose accepting task the store has seen
 complete, are dropped without a call.
+
+An invitation being accepted stays PENDING on the service until its task ends: what the listings store
+of it changes nothing of its acceptance, which the store derives from the accepting task
+(`Store.acceptance`); and once that task is COMPLETE the store takes no listing's word that it is pending.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from schemas import InvitationStatus, ResourceNotFoundException, TaskKind, TaskStatus
+from schemas import InvitationStatus, ResourceNotFoundException
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import may_retry
 from tui.aws.service import TaskReads
@@ -137,14 +141,10 @@ class InvitationListings:
 
     def _accepted(self, invitation_ids: set[str]) -> set[str]:
         """Those of `invitation_ids` whose accepting task the store has seen COMPLETE (no call needed)."""
-        if not invitation_ids:
-            return set()
         return {
-            t.engagement_invitation_id
-            for t in self._store.tasks()
-            if t.kind == TaskKind.ACCEPT_INVITATION
-            and t.task_status == TaskStatus.COMPLETE
-            and t.engagement_invitation_id in invitation_ids
+            i
+            for i in invitation_ids
+            if (a := self._store.acceptance(i)) is not None and a.state == "accepted"
         }
 
     async def _check_unseen(self, source: str) -> None:

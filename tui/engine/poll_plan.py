@@ -12,8 +12,9 @@ The calls are spent by value:
 - tasks pcwatch started (its own writes): by `TaskIdentifier` every `own_interval` (2 s) until they end;
 - a kind with nothing running: a small newest-first page every `scan_interval` (2 min) watched,
   `unwatched_scan_interval` (15 min) not, paging on only while every task on it is new;
-- snapshot jobs: those the user opened at once; others (first seen, or still Running) one per
-  `job_interval` while watched and not saving (see `tui.engine.job_queue`);
+- snapshot jobs: those the user opened at once, ahead of every other call of the tick (the poller is
+  woken for them); others (first seen, or still Running) one per `job_interval` while watched and not
+  saving (see `tui.engine.job_queue`);
 - pending invitations: the newest first until a known one every 15 minutes watched (30 not), and the
   sweep through every page (which drops those no longer pending) a page a turn, every 15 minutes watched
   (an hour not; see `tui.engine.invitation_listings`); when its next turn starts a pass, its page is the
@@ -498,14 +499,21 @@ def _slow_lane(candidates: list[_Want], state: PlanInput, plan: PollPlan) -> lis
     ]
 
 
-def _asked_wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
-    """What users asked for: snapshot jobs, prospecting outcomes, a job's results and its report. Not
-    counted in the pace and never stretched (someone waits for it)."""
+def _wanted_jobs(state: PlanInput) -> list[_Want]:
+    """The snapshot jobs users asked for (a task selected): at once, the first calls of the tick (someone
+    looks at the pane waiting for it; one call each). Not counted in the pace, never stretched."""
     wants = []
     for job_id in state.jobs_wanted:
         key = job_source(job_id)
         call = PlannedCall(key, JOB, job_id=job_id)
         wants.append(_Want(key, 0.0, (call,), counted=False, stretchable=False))
+    return wants
+
+
+def _asked_wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
+    """What else users asked for: prospecting outcomes, a job's results and its report. Not counted in
+    the pace and never stretched (someone waits for it)."""
+    wants = []
     for f in state.prospecting:
         key = engagements_source(f.task_id)
         every = plan.prospecting_interval if f.running else math.inf
@@ -529,7 +537,7 @@ def _asked_wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
 def _wants(state: PlanInput, plan: PollPlan) -> list[_Want]:
     """Every source the plan would call, in the order of their value (the calls of a tick keep it)."""
     kinds = sorted(state.kinds, key=lambda k: (not k.own, not k.running))  # own, then live kinds first
-    polling: list[_Want] = []
+    polling: list[_Want] = _wanted_jobs(state)
     history: list[_Want] = []
     for k in kinds:
         mine, past = _kind_wants(k, state, plan)

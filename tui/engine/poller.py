@@ -25,7 +25,7 @@ import logging
 import math
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
@@ -79,7 +79,7 @@ from .poller_status import StatusPublisher
 from .sources import Sources, is_global, is_gone
 from .store import Store, StoreChange
 from .task_listings import TaskListings
-from .types import PollerStatus
+from .types import AskedJob, PollerStatus
 from .wakeups import EventWakeups, Woken
 from .watchers import Watchers
 
@@ -90,6 +90,8 @@ REPLAN_WHILE_SAVING = 60.0
 #: `want_bulk_jobs` looks again no sooner than this (seconds): opening and closing the jobs view over and
 #: over spends a look at most this often.
 BULK_LOOK_FLOOR = 30.0
+#: The snapshot jobs the status names (`PollerStatus.asked_jobs`) at most: the ones asked for lately.
+ASKED_JOBS_SHOWN = 20
 
 __all__ = ["INVITATIONS_SOURCE", "JOBS", "PollPlan", "Poller", "PollerStatus"]
 
@@ -193,9 +195,12 @@ class Poller:
         self._wake_up()
 
     def want_job(self, job_id: str) -> None:
-        """Fetch this snapshot job at once (the user opened its task), even one given up on."""
+        """Fetch this snapshot job at once (the user opened its task), even one given up on: the first
+        call of the next tick, and the poller is woken for it. The status says where it stands
+        (`PollerStatus.asked_jobs`) until it is fetched."""
         self._jobs.want(job_id)
         self._sources.retry(job_source(job_id))
+        self._status.asked_jobs(self._asked_jobs())
         self._wake_up()
 
     def watching(self) -> Callable[[], None]:
@@ -535,17 +540,55 @@ class Poller:
             watched=self.watchers.watched,
             plan=plan or self._last_plan,
             spent=self._spent,
+            asked_jobs=self._asked_jobs(),
         )
+
+    def _asked_jobs(self, rate_until: datetime | None = None) -> tuple[AskedJob, ...]:
+        """Where each snapshot job asked for stands: what its call waits for (`rate_until`: the next call
+        waits for the rate until then), or why it failed; then those given up on lately."""
+        now, at = self.clock.now(), self.clock.monotonic()
+
+        def wall(monotonic: float) -> datetime | None:
+            return None if math.isinf(monotonic) else now + timedelta(seconds=max(0.0, monotonic - at))
+
+        sources = self._sources
+        hold = sources.hold_error
+        wanted = self._jobs.wanted
+        out: list[AskedJob] = []
+        for job_id in wanted[:ASKED_JOBS_SHOWN]:
+            source = sources.peek(job_source(job_id))
+            if self._paused:
+                out.append(AskedJob(job_id, "paused"))
+            elif source is not None and source.failure is not None:
+                out.append(AskedJob(job_id, "retry", wall(source.retry_at), source.error))
+            elif self._spent is not None:
+                out.append(AskedJob(job_id, "allowance", self._spent.resumes_at, str(self._spent)))
+            elif hold is not None and sources.not_before > at:
+                out.append(AskedJob(job_id, "hold", wall(sources.not_before), hold.message))
+            elif rate_until is not None and rate_until > now:
+                out.append(AskedJob(job_id, "rate", rate_until))
+            else:
+                out.append(AskedJob(job_id))
+        for job_id, source in sources.jobs_given_up(at):
+            if job_id not in wanted and len(out) < ASKED_JOBS_SHOWN:
+                gone = source.failure is not None and is_gone(source.failure)
+                out.append(AskedJob(job_id, "gone" if gone else "given up", error=source.error))
+        return tuple(out)
 
     async def _call(self, source: str, make: Callable[[], Awaitable[T]]) -> T:
         """One request within the budget (the listings' `BudgetedCall`): the rate, then a reservation of
         the allowance for it and the retries botocore may add (what it did not send is given back)."""
         wait = self.budget.rate.wait_time(1)
         if wait > 0:
-            self._status.next_poll(self.clock.now() + timedelta(seconds=wait))
+            until = self.clock.now() + timedelta(seconds=wait)
+            self._status.next_poll(until)
+            if self._jobs.wanted:  # (someone waits for a job: the pane says what it waits for)
+                self._status.asked_jobs(self._asked_jobs(rate_until=until))
 
         async def sent() -> T:  # (once the rate and the allowance let it go: a hang is the call's own)
             self._status.call_sent(self.clock.now())
+            if wait > 0 and self._jobs.wanted:
+                self._status.asked_jobs(self._asked_jobs())
             return await make()
 
         try:

@@ -16,7 +16,7 @@ from .event_consumer import EventsHealth
 from .poll_plan import TickPlan, own_source
 from .sources import Sources
 from .status import StatusBoard
-from .types import PollerStatus
+from .types import AskedJob, PollerStatus
 
 
 class StatusPublisher:
@@ -42,6 +42,7 @@ class StatusPublisher:
         watched: bool,
         plan: TickPlan | None,
         spent: BudgetSpent | None,
+        asked_jobs: tuple[AskedJob, ...] = (),
     ) -> None:
         """The status after a tick (or a failure, or a source answering again): the state, what fails,
         the watchers, the pace, the allowance. `listed`: a kind's first listing has been made (live, not
@@ -72,6 +73,7 @@ class StatusPublisher:
             saving=plan is not None and plan.stretch > 1.0,
             scan_every=plan.scan_every if plan is not None else 0.0,
             budget_resumes_at=spent.resumes_at if spent is not None else None,
+            asked_jobs=asked_jobs,
         )
 
     # --- what happens between ticks -----------------------------------------------------------------
@@ -84,6 +86,11 @@ class StatusPublisher:
 
     def next_poll(self, at: datetime) -> None:
         self._board.update(next_poll_at=at)
+
+    def asked_jobs(self, jobs: tuple[AskedJob, ...]) -> None:
+        """Where the snapshot jobs asked for stand, between ticks (one asked for, a call waiting for the
+        rate)."""
+        self._board.update(asked_jobs=jobs)
 
     def call_sent(self, at: datetime) -> None:
         """A call left (once the rate and the allowance let it go): outstanding from `at` until it ends."""

@@ -101,6 +101,21 @@ class Sources:
             source = self._sources[key] = Source(key, Backoff(self.rng))
         return source
 
+    def peek(self, key: str) -> Source | None:
+        """The source, if known (`get` makes one)."""
+        return self._sources.get(key)
+
+    def jobs_given_up(self, now: float) -> list[tuple[str, Source]]:
+        """(job id, its source) of each snapshot job given up on lately: gone, or a refusal no retry
+        changes (named as long as `failing` names them)."""
+        return [
+            (key[len("job:") :], source)
+            for key, source in self._sources.items()
+            if key.startswith("job:")
+            and source.gave_up_at is not None
+            and now - source.gave_up_at <= GAVE_UP_SHOWN_FOR
+        ]
+
     def times(self) -> Mapping[str, SourceTimes]:
         return {k: s.times() for k, s in self._sources.items()}
 

@@ -42,7 +42,7 @@ from .kept_text import kept_bulk_job, kept_job, kept_prospecting, kept_results, 
 from .store_contents import StoreContents, from_epoch, started
 from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_ENDED_TASKS
 from .store_sync import apply_changes, load_contents
-from .types import BulkResults, Completion, ReportUrl, StoreChange, TaskRow, Transition
+from .types import Acceptance, BulkResults, Completion, ReportUrl, StoreChange, TaskRow, Transition
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", TaskRecord, BulkJobRecord)
@@ -138,6 +138,11 @@ class Store:
 
     def invitations(self) -> list[EngagementInvitationSummary]:
         return list(self._contents.invitations.values())
+
+    def acceptance(self, invitation_id: str) -> Acceptance | None:
+        """The invitation's acceptance (the accept sent from here, or its newest accept task); None if
+        none is known. An invitation whose accepting task is COMPLETE is no longer in `invitations()`."""
+        return self._contents.acceptance(invitation_id)
 
     def transitions_of(self, task_id: str) -> list[Transition]:
         return list(self._contents.transitions.get(task_id, ()))
@@ -394,9 +399,21 @@ class Store:
                     t.previous_observed_at.timestamp() if t.previous_observed_at else None,
                 )
             )
+        # An accept task's change is its invitation's: accepting, pending again, or accepted (no longer
+        # pending: dropped here and in the journal, in this same transaction).
+        invitations, accepted = contents.accepts_changed(changed)
+        for invitation_id in accepted:
+            self._pending.invitations.pop(invitation_id, None)
+        self._pending.removed_invitations |= accepted
         changed |= contents.forget_ended()
         self._after_write()
-        return self._notify(StoreChange(task_ids=frozenset(changed), transitions=tuple(transitions)))
+        return self._notify(
+            StoreChange(
+                task_ids=frozenset(changed),
+                transitions=tuple(transitions),
+                invitation_ids=frozenset(invitations),
+            )
+        )
 
     def apply_jobs(
         self, jobs: Iterable[GetResourceSnapshotJobResponse], observed_at: datetime | None = None
@@ -416,6 +433,8 @@ class Store:
     def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> StoreChange:
         changed: set[str] = set()
         for inv in invitations:
+            if self._contents.is_accepted(inv.id):
+                continue  # (a listing a moment behind the accepting task's end)
             if self._contents.invitations.get(inv.id) != inv:
                 changed.add(inv.id)
                 self._contents.invitations[inv.id] = inv
@@ -432,6 +451,20 @@ class Store:
         self._pending.removed_invitations |= removed
         self._after_write()
         return self._notify(StoreChange(invitation_ids=frozenset(removed)))
+
+    def accept_sent(self, invitation_id: str) -> StoreChange:
+        """An accept of the invitation is being sent from this process: it is "accepting" now, before
+        the answer (memory only; `accept_answered` when the answer is back)."""
+        self._contents.accepts_sent.add(invitation_id)
+        return self._notify(StoreChange(invitation_ids=frozenset({invitation_id})))
+
+    def accept_answered(self, invitation_id: str) -> StoreChange:
+        """The accept's answer is back: its task (applied with `apply_tasks`) says how it stands, or, if
+        it failed, the invitation is as it was."""
+        if invitation_id not in self._contents.accepts_sent:
+            return StoreChange()
+        self._contents.accepts_sent.discard(invitation_id)
+        return self._notify(StoreChange(invitation_ids=frozenset({invitation_id})))
 
     def apply_bulk_jobs(
         self, jobs: Iterable[BulkJobRecord], observed_at: datetime | None = None

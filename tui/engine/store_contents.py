@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse, TaskRecord
@@ -20,7 +21,7 @@ from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse,
 from .bulk_contents import BulkContents
 from .store_index import TaskIndex
 from .store_retention import ended_to_forget
-from .types import TaskRow, Transition
+from .types import Acceptance, TaskRow, Transition
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ class StoreContents:
         #: Job id -> when it was last fetched (epoch seconds).
         self.job_fetched: dict[str, float] = {}
         self.invitations: dict[str, EngagementInvitationSummary] = {}
+        #: Invitations this process sent an accept for, its answer not back yet (memory only: another
+        #: viewer sees the accept once its task is in the journal).
+        self.accepts_sent: set[str] = set()
         self.meta: dict[str, str] = {}
         self.index = TaskIndex()
         self.bulk = BulkContents()
@@ -58,6 +62,41 @@ class StoreContents:
     def add_transition(self, transition: Transition) -> None:
         self.transitions.setdefault(transition.task_id, []).append(transition)
         self.recent.append(transition)
+
+    def acceptance(self, invitation_id: str) -> Acceptance | None:
+        """The invitation's acceptance: an accept sent from here and not answered yet, else its newest
+        accept task (None: none known)."""
+        if invitation_id in self.accepts_sent:
+            return Acceptance(invitation_id)
+        task_id = self.index.accept_task_id(invitation_id)
+        row = self.rows.get(task_id) if task_id is not None else None
+        return Acceptance(invitation_id, row.record) if row is not None else None
+
+    def is_accepted(self, invitation_id: str) -> bool:
+        """Its accepting task is COMPLETE: no longer pending, whatever a listing a moment behind says."""
+        acceptance = self.acceptance(invitation_id)
+        return acceptance is not None and acceptance.state == "accepted"
+
+    def accepts_changed(self, task_ids: Iterable[str]) -> tuple[set[str], set[str]]:
+        """The pending invitations whose accepting task is among `task_ids` (just changed): their
+        acceptance changed; and of those, the ones whose task is COMPLETE, dropped here (the invitation
+        is accepted). Returns (changed, dropped)."""
+        changed: set[str] = set()
+        dropped: set[str] = set()
+        accepts = self.index.accepts
+        for task_id in task_ids:
+            row = self.rows.get(task_id)
+            invitation_id = row.record.engagement_invitation_id if row is not None else None
+            if not invitation_id or invitation_id not in self.invitations:
+                continue
+            known = accepts.get(invitation_id)
+            if known is None or known[1] != task_id:
+                continue  # (an older accept of it, or not an accept task)
+            changed.add(invitation_id)
+            if self.is_accepted(invitation_id):
+                del self.invitations[invitation_id]
+                dropped.add(invitation_id)
+        return changed, dropped
 
     def put_job(self, job: GetResourceSnapshotJobResponse, fetched_at: float) -> bool:
         """Keep a job (it has an id) fetched at `fetched_at`; True if it differs from the one kept."""

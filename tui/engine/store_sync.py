@@ -5,7 +5,7 @@ subscribers of what `apply_changes` returns, as after a poll."""
 
 from __future__ import annotations
 
-from schemas import TaskStatus
+from schemas import TaskKind, TaskStatus
 
 from .journal import JournalChanges, JournalContents
 from .store_contents import StoreContents, from_epoch
@@ -24,6 +24,7 @@ def load_contents(contents: StoreContents, loaded: JournalContents) -> None:
     index = contents.index
     counts, reasons, active_by_kind, newest = index.by_status, index.by_reason, index.active, index.newest
     terminal = TaskStatus.TERMINAL
+    accept = TaskKind.ACCEPT_INVITATION
     for row in loaded.tasks:
         record = row.record
         task_id = record.task_id
@@ -51,6 +52,8 @@ def load_contents(contents: StoreContents, loaded: JournalContents) -> None:
             by_reason[reason] = by_reason.get(reason, 0) + 1
         if status not in terminal:
             active_by_kind[kind].add(task_id)
+        if kind == accept:
+            index.link_accept(record)
         start = record.start_time
         if start is not None:
             latest = newest.get(kind)
@@ -64,7 +67,7 @@ def load_contents(contents: StoreContents, loaded: JournalContents) -> None:
     for job, at in loaded.jobs:
         if job.id:
             contents.put_job(job, at)
-    contents.invitations = {i.id: i for i in loaded.invitations}
+    contents.invitations = {i.id: i for i in loaded.invitations if not contents.is_accepted(i.id)}
     contents.meta = dict(loaded.meta)
     bulk = contents.bulk
     for bulk_job, at in loaded.bulk_jobs:
@@ -104,12 +107,16 @@ def apply_changes(contents: StoreContents, changes: JournalChanges) -> StoreChan
             job_ids.add(job.id)
     invitation_ids: set[str] = set()
     for inv in changes.invitations:
+        if contents.is_accepted(inv.id):
+            continue  # (as `Store.apply_invitations`)
         if contents.invitations.get(inv.id) != inv:
             invitation_ids.add(inv.id)
             contents.invitations[inv.id] = inv
     for inv_id in changes.removed_invitations:
         if contents.invitations.pop(inv_id, None) is not None:
             invitation_ids.add(inv_id)
+    accepting, accepted = contents.accepts_changed(changed)  # (as `Store.apply_tasks`)
+    invitation_ids |= accepting | accepted
     contents.meta.update(changes.meta)
     bulk = contents.bulk
     bulk_ids: set[str] = set()

@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 import msgspec
 
-from schemas import BulkJobResult, ServiceError, TaskRecord
+from schemas import BulkJobResult, ServiceError, TaskRecord, TaskStatus
 
 
 class TaskRow(msgspec.Struct, array_like=True, gc=False):
@@ -77,6 +77,40 @@ class StoreChange:
         )
 
 
+#: Acceptance.state: "accepting" (sent from this process with no answer yet, or its task runs),
+#: "accepted" (its task is COMPLETE: the invitation is no longer pending), "failed" (its task FAILED: the
+#: invitation is pending again).
+AcceptState = Literal["accepting", "accepted", "failed"]
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """An invitation's acceptance as pcwatch knows it: the accept sent from this process with its answer
+    not back yet, else the newest accept task that names the invitation (the one the accept started)."""
+
+    invitation_id: str
+    #: The accepting task (None: the accept is sent, its answer is not back yet).
+    task: TaskRecord | None = None
+
+    @property
+    def state(self) -> AcceptState:
+        status = self.task.task_status if self.task is not None else None
+        if status == TaskStatus.COMPLETE:
+            return "accepted"
+        if status == TaskStatus.FAILED:
+            return "failed"
+        return "accepting"
+
+    @property
+    def reason(self) -> str | None:
+        """Why its task failed: the task's ReasonCode and Message, as the service said them (a view
+        makes them safe)."""
+        if self.task is None or self.state != "failed":
+            return None
+        parts = [p for p in (self.task.reason_code, self.task.message) if p]
+        return ": ".join(parts) if parts else "no reason given"
+
+
 @dataclass(frozen=True)
 class BulkResults:
     """What is known of a bulk job's per-record results: fetched when someone opens the job (paged; the
@@ -111,6 +145,25 @@ STATES: tuple[PollingState, ...] = get_args(PollingState)
 #: PollerStatus.events: the events queue's health: "starting" (no answer yet), "live" (the queue
 #: answers; polling relaxed) or "down" (it failed; polling as usual).
 EventsState = Literal["starting", "live", "down"]
+
+
+class AskedJob(msgspec.Struct, frozen=True):
+    """A snapshot job someone asked for (`Engine.want_job`) that is not fetched yet, or whose fetch failed:
+    what its call waits for, so a view says what is really pending."""
+
+    job_id: str
+    #: "call" (it goes with the poller's next call: now), "rate" (the request budget's rate), "allowance"
+    #: (the daily allowance is spent), "hold" (throttling, credentials or the network: every source
+    #: waits), "retry" (its own call failed; tried again at `call_at`), "paused", "given up" (a refusal
+    #: no retry changes; asking again tries again), "gone" (the service has no such job). A plain string:
+    #: a value another pcwatch version publishes costs no more than these words.
+    waits_for: str = "call"
+    #: When its call goes (None: now, or not on a timer).
+    call_at: datetime | None = None
+    #: Why its last call failed, or why every source waits (one line, safe to print).
+    error: str | None = None
+
+
 #: Seconds a call may be outstanding before it is a hang (the header says so, with its age; a leader
 #: publishes it for its followers).
 HUNG_AFTER = 10.0
@@ -166,6 +219,9 @@ class PollerStatus(msgspec.Struct, frozen=True):
     #: and host name, so that a follower can say whom it follows. None on the leader's own status.
     leader_pid: int | None = None
     leader_host: str | None = None
+    #: The snapshot jobs asked for and not fetched yet (and those whose fetch failed for good, a while):
+    #: where each one's call stands.
+    asked_jobs: tuple[AskedJob, ...] = ()
 
     @property
     def last_poll(self) -> datetime | None:

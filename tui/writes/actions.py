@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, cast
+
+import msgspec
 
 from schemas import (
     TASK_KINDS,
@@ -34,6 +37,7 @@ from schemas import (
     SalesInvolvementType,
     StartOpportunityBulkJobResponse,
     StartTaskResponse,
+    TaskKind,
     TaskRecord,
     TaskStatus,
     Visibility,
@@ -146,18 +150,25 @@ class WriteActions:
     # --- the four writes ---------------------------------------------------------------------------
 
     async def accept(self, invitation_id: str, *, fresh: bool = False) -> WriteOutcome:
-        """StartEngagementByAcceptingInvitationTask."""
+        """StartEngagementByAcceptingInvitationTask. The invitation is "accepting" in the store from the
+        moment the request is sent; then its task (which names it) says how the accept stands."""
         self._check_allowed()
         params = self.client.accept_invitation_params(invitation_id, "")
-        return await self._start(
-            ACCEPT,
-            invitation_id,
-            params,
-            lambda token: self.client.start_engagement_by_accepting_invitation_task(
-                invitation_id, client_token=token
-            ),
-            fresh=fresh,
-        )
+        if self.store is not None:
+            self.store.accept_sent(invitation_id)
+        try:
+            return await self._start(
+                ACCEPT,
+                invitation_id,
+                params,
+                lambda token: self.client.start_engagement_by_accepting_invitation_task(
+                    invitation_id, client_token=token
+                ),
+                fresh=fresh,
+            )
+        finally:
+            if self.store is not None:
+                self.store.accept_answered(invitation_id)
 
     async def start_engagement(
         self,
@@ -286,8 +297,9 @@ class WriteActions:
         if reservation.already_done:
             raw = (reservation.entry.response or "{}").encode()
             response = _start_response(kind, raw)
-            task = TaskRecord.from_task(response, kind.wire)
-            self._apply(task)
+            task = _started_task(response, kind, target_id)
+            # (an answer as old as the entry: a task seen since, e.g. COMPLETE, stays as seen)
+            self._apply(task, observed_at=reservation.entry.created)
             return self._outcome(operation, target_id, reservation, raw, response, task=task, replayed=True)
         try:
             response = await call(token)
@@ -300,7 +312,7 @@ class WriteActions:
         # resends the same token.
         raw = response.to_json()
         self.ledger.record_success(token, raw)
-        task = TaskRecord.from_task(response, kind.wire)
+        task = _started_task(response, kind, target_id)
         self._apply(task)
         return self._outcome(operation, target_id, reservation, raw, response, task=task)
 
@@ -401,15 +413,24 @@ class WriteActions:
         except ApiFailure:
             return None
 
-    def _apply(self, task: TaskRecord) -> None:
+    def _apply(self, task: TaskRecord, observed_at: datetime | None = None) -> None:
         if self.store is not None and task.task_id:
-            self.store.apply_tasks([task], self.clock.now())
+            self.store.apply_tasks([task], observed_at or self.clock.now())
         if self.engine is not None and task.task_id and task.task_status not in TaskStatus.TERMINAL:
             self.engine.follow_task(task.task_id, task.kind)
 
     def _forget_invitation(self, invitation_id: str) -> None:
         if self.store is not None:
             self.store.remove_invitations([invitation_id])
+
+
+def _started_task(response: StartTaskResponse, kind: Kind, target_id: str) -> TaskRecord:
+    """The task a start response names, as the store keeps it. An accept's task names the invitation it
+    accepts even if the answer left that out: the store links them by it (`Store.acceptance`)."""
+    task = TaskRecord.from_task(response, kind.wire)
+    if kind.wire == TaskKind.ACCEPT_INVITATION and not task.engagement_invitation_id:
+        task = msgspec.structs.replace(task, engagement_invitation_id=target_id)
+    return task
 
 
 def _started_job(response: StartOpportunityBulkJobResponse) -> BulkJobRecord | None:

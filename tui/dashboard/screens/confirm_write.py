@@ -174,7 +174,7 @@ async def ask_and_act(
         return None
     task = f" — task {clean(outcome.task.task_id, limit=64)}" if outcome.task else ""
     note = f"\n{outcome.note}" if outcome.note else ""
-    done = "accepted" if kind == "accept" else "rejected"
+    done = "being accepted" if kind == "accept" else "rejected"  # (accepted once its task is COMPLETE)
     app.notify(f"invitation {clean(invitation.id, limit=64)} {done}{task}{note}", markup=False)
     return outcome
 

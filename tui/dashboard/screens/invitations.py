@@ -2,6 +2,10 @@
 `x` rejects the selected one, each behind a confirmation that names the catalog. The new task goes into
 the store from the start response, so the tasks table shows it at once and follows it to its end.
 
+An accepted invitation shows `ACCEPTING…` from the moment the accept is sent; it leaves the list (and
+the pending count) when its task ends COMPLETE, or is pending again with the task's reason when it fails;
+the line under the list says which. `a` or `x` on one being accepted says so at once, without asking.
+
 Without an actions service (read-only mode, or an offline view) the view only shows."""
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from textual.widgets import Static
 
 from schemas import EngagementInvitationSummary
 from tui.core.clock import Clock
-from tui.engine.api import StoreChange, StoreView
+from tui.engine.api import Acceptance, StoreChange, StoreView
 from tui.writes.api import WriteService
 
 from ..widgets.invitations import InvitationsPane
@@ -41,6 +45,8 @@ class InvitationsScreen(Screen[None]):
         self.catalog = catalog
         self.clock = clock
         self._unsubscribe: Callable[[], None] | None = None
+        #: The invitation this view last accepted, until its task ends (the result line follows it).
+        self._accepting: str | None = None
 
     def compose(self) -> ComposeResult:
         production = " · PRODUCTION" if self.catalog == "AWS" else ""
@@ -59,7 +65,7 @@ class InvitationsScreen(Screen[None]):
         return self.query_one(InvitationsPane)
 
     def on_mount(self) -> None:
-        self.pane.show(self.store.invitations())
+        self._show_invitations()
         self.pane.focus()
         self._unsubscribe = self.store.subscribe(self._on_store_change)
 
@@ -67,9 +73,33 @@ class InvitationsScreen(Screen[None]):
         if self._unsubscribe is not None:
             self._unsubscribe()
 
+    def _show_invitations(self) -> None:
+        invitations = self.store.invitations()
+        acceptances = {i.id: a for i in invitations if (a := self.store.acceptance(i.id)) is not None}
+        self.pane.show(invitations, acceptances)
+
     def _on_store_change(self, change: StoreChange) -> None:
         if change.invitation_ids:
-            self.pane.show(self.store.invitations())
+            self._show_invitations()
+        if self._accepting is not None and self._accepting in change.invitation_ids:
+            self._follow_accept(self._accepting)
+
+    def _follow_accept(self, invitation_id: str) -> None:
+        """The accept this view sent ended: the result line says how."""
+        acceptance = self.store.acceptance(invitation_id)
+        if acceptance is None or acceptance.state == "accepting":
+            return
+        self._accepting = None
+        task = clean(acceptance.task.task_id or "?", limit=64) if acceptance.task is not None else "?"
+        shown = clean(invitation_id, limit=64)
+        result = self.query_one("#invitations-result", Static)
+        if acceptance.state == "accepted":
+            result.add_class("-ok")
+            result.update(f"accept of {shown} done: task {task} COMPLETE, the invitation is accepted")
+        else:
+            result.remove_class("-ok")
+            reason = clean(acceptance.reason or "", limit=500)
+            result.update(f"accept of {shown} failed: task {task} FAILED: {reason}; it is pending again")
 
     def on_invitations_pane_accept_requested(self, message: InvitationsPane.AcceptRequested) -> None:
         self._act("accept", message.invitation)
@@ -80,7 +110,25 @@ class InvitationsScreen(Screen[None]):
     def _act(self, kind: WriteKind, invitation: EngagementInvitationSummary) -> None:
         if self.actions is None:
             return
+        acceptance = self.store.acceptance(invitation.id)
+        if acceptance is not None and acceptance.state != "failed":
+            self._say_answered(invitation, acceptance)  # nothing to confirm: no write would go
+            return
         self.run_worker(self._confirm_and_act(self.actions, kind, invitation), group="writes", exclusive=True)
+
+    def _say_answered(self, invitation: EngagementInvitationSummary, acceptance: Acceptance) -> None:
+        """`a` or `x` on an invitation being accepted (or accepted): said at once, no confirmation."""
+        task = acceptance.task
+        shown = clean(invitation.id, limit=64)
+        if task is None or not task.task_id:
+            words = f"{shown} is being accepted: the accept is sent, its answer is not back yet"
+        elif acceptance.state == "accepting":
+            words = f"{shown} is being accepted already: task {clean(task.task_id, limit=64)} is running"
+        else:
+            words = f"{shown} is accepted already: task {clean(task.task_id, limit=64)} is COMPLETE"
+        result = self.query_one("#invitations-result", Static)
+        result.add_class("-ok")
+        result.update(words)
 
     async def _confirm_and_act(
         self, actions: WriteService, kind: WriteKind, invitation: EngagementInvitationSummary
@@ -93,7 +141,10 @@ class InvitationsScreen(Screen[None]):
                 f": task {clean(outcome.task.task_id, limit=64)} started" if outcome.task is not None else ""
             )
             result.update(f"{kind} of {clean(invitation.id, limit=64)} done{task}")
-            self.pane.show(self.store.invitations())
+            self._show_invitations()
+            if kind == "accept" and outcome.task is not None:
+                self._accepting = invitation.id
+                self._follow_accept(invitation.id)  # (a task that had ended already: said now)
 
     def _show_failure(self, lines: list[str]) -> None:
         # The lines are already in words and escaped by the actions service.

@@ -31,6 +31,7 @@ from tui.engine.api import PollerStatus, StoreView, Transition
 
 from ..clipboard import Clipboard, copy_toast
 from ..header import HeaderState, header_state
+from ..job_wait import job_wait
 from ..messages import TasksChanged, folded
 from ..palette import STATUS_KEYS, finished_toasts
 from ..recent_jobs import RecentJobs
@@ -126,6 +127,8 @@ class TasksScreen(Screen[None]):
         self._waiting: TasksChanged | None = None
         #: Whether the user asked for the activity pane (`l`); None: as the terminal's size has it.
         self._activity_asked: bool | None = None
+        #: The snapshot job last asked for (a task that ends while selected asks once).
+        self._job_asked: str | None = None
 
     # ---- layout ----------------------------------------------------------------------------------
 
@@ -239,6 +242,7 @@ class TasksScreen(Screen[None]):
         if selected in message.task_ids:
             if any(t.task_id == selected and t.to_status in TaskStatus.TERMINAL for t in message.transitions):
                 self._want_engagements(record)  # it ended: its final outcome per engagement
+            self._want_snapshot_job(record, selected_now=False)  # (its job id comes with its end)
             self._refresh_details()
         if selected in message.task_ids or message.job_ids or message.invitation_ids or recent_changed:
             self._refresh_jobs()
@@ -258,6 +262,8 @@ class TasksScreen(Screen[None]):
         self._update_header()
         if self.loaded:
             self.table.set_now(self.clock.now())
+            if self._selected_job_missing():
+                self._refresh_jobs()  # (what its fetch waits for)
         if (
             previous is None
             or status.last_service_error is not previous.last_service_error
@@ -272,6 +278,8 @@ class TasksScreen(Screen[None]):
         self.table.set_now(self.clock.now())
         self._refresh_details()
         self._update_header()
+        if self._selected_job_missing():
+            self._refresh_jobs()  # (a wait's countdown)
 
     # ---- the panes -------------------------------------------------------------------------------
 
@@ -281,10 +289,25 @@ class TasksScreen(Screen[None]):
         self._refresh_details()
         self._refresh_jobs()
         record = self._selected_record()
-        job_id = record.resource_snapshot_job_id if record is not None else None
-        if job_id and self.store.job(job_id) is None and self._want_job is not None:
-            self._want_job(job_id)  # the user is looking at it: fetch it at the next tick
+        self._want_snapshot_job(record, selected_now=True)
         self._want_engagements(record)
+
+    def _want_snapshot_job(self, record: TaskRecord | None, *, selected_now: bool) -> None:
+        """The selected task's snapshot job is fetched at once (the engine wakes for it) if the store has
+        not got it: when the user selects the task, and when its job id appears as it ends while
+        selected (asked once then: its later changes do not ask again)."""
+        job_id = record.resource_snapshot_job_id if record is not None else None
+        if not job_id or self._want_job is None or self.store.job(job_id) is not None:
+            return
+        if selected_now or job_id != self._job_asked:
+            self._job_asked = job_id
+            self._want_job(job_id)
+
+    def _selected_job_missing(self) -> bool:
+        """The selected task names a snapshot job the store has not got (the pane says what it waits for)."""
+        record = self._selected_record()
+        job_id = record.resource_snapshot_job_id if record is not None else None
+        return job_id is not None and job_id != "" and self.store.job(job_id) is None
 
     def _want_engagements(self, record: TaskRecord | None) -> None:
         """A prospecting task's outcome per engagement is fetched when the user selects it (the engine
@@ -323,6 +346,8 @@ class TasksScreen(Screen[None]):
         record = self._selected_record()
         job_id = record.resource_snapshot_job_id if record is not None else None
         job = self.store.job(job_id) if job_id else None
+        fetches = self._want_job is not None
+        waiting = job_wait(job_id, self.status, self.clock.now(), fetches=fetches) if job_id else ""
         self.query_one(SnapshotJobs).show(
             record,
             job,
@@ -330,6 +355,7 @@ class TasksScreen(Screen[None]):
             list(self.store.invitations()),
             self._recent_jobs.job_ids(),
             self.store.job,
+            waiting=waiting,
         )
 
     def _refresh_panes(self, all_panes: bool = False) -> None:

@@ -58,10 +58,12 @@ def job_lines(
     recent: list[str] | None = None,
     job_of: Callable[[str], GetResourceSnapshotJobResponse | None] | None = None,
     width: int = 200,
+    waiting: str = "fetching…",
 ) -> list[Text]:
     """The selected task's job, then the recent tasks' jobs (`recent`, their ids newest first, each
     with its status from `job_of` where known; at most `limit`), then the pending invitations. Lines
-    of ids are cut to `width` cells."""
+    of ids are cut to `width` cells. `waiting`: what the selected task's job waits for while it is not
+    known (`tui.dashboard.job_wait`)."""
     lines: list[Text] = []
     title = Text("Selected task's job: ", style="bold", end="")
     job_id = record.resource_snapshot_job_id if record is not None else None
@@ -69,7 +71,7 @@ def job_lines(
         title.append(clean(job_id, limit=200), style="bold cyan")
         lines.append(title)
         if job is None:
-            lines.append(Text("  not fetched yet (next poll)", style="dim"))
+            lines.append(Text(f"  {clean(waiting, limit=300)}", style="dim"))
         else:
             status = clean(job.status or "?", limit=32)
             line = Text("  status ", end="")
@@ -141,16 +143,18 @@ class SnapshotJobs(LinePane):
         invitations: list[EngagementInvitationSummary],
         recent: list[str] | None = None,
         job_of: Callable[[str], GetResourceSnapshotJobResponse | None] | None = None,
+        waiting: str = "fetching…",
     ) -> None:
         """`recent`: the recent tasks' job ids, newest first (`recent_jobs.RecentJobs`); `job_of`: the
-        store's job of an id, where known."""
-        self._shown = (record, job, jobs, invitations, recent, job_of)
+        store's job of an id, where known; `waiting`: what the selected task's job waits for, if the
+        store has not got it."""
+        self._shown = (record, job, jobs, invitations, recent, job_of, waiting)
         self._show()
 
     def _show(self) -> None:
         if self._shown is None:
             return
-        record, job, jobs, invitations, recent, job_of = self._shown
+        record, job, jobs, invitations, recent, job_of, waiting = self._shown
         lines = job_lines(
             record,
             job,
@@ -160,6 +164,7 @@ class SnapshotJobs(LinePane):
             recent=recent,
             job_of=job_of,
             width=self.content_size.width or 200,
+            waiting=waiting,
         )
         self.set_lines(lines)
 

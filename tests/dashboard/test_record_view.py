@@ -69,3 +69,16 @@ async def test_at_80_columns_the_record_view_shows_the_task_arn_and_its_id_whole
         for piece in BREAKS.split(record.task_arn):
             assert any(piece in line for line in shown), piece
         assert sum(record.task_id in line for line in shown) >= 2  # its TaskId and the ARN's end
+
+
+def test_a_word_longer_than_many_lines_is_cut_at_each_line_end_and_loses_nothing() -> None:
+    from rich.cells import cell_len
+
+    from tui.dashboard.screens.record import wrap_whole
+
+    word = "A" * 5_000 + "語" * 300 + "e\u0301" * 200  # (wide characters, and marks that take no cell)
+    line = f'    "Message": "{word}",'
+    lines = wrap_whole(line, 40)
+    assert all(cell_len(part) <= 40 for part in lines)
+    assert lines[0] == '    "Message":'
+    assert "".join(part.strip(" ") for part in lines[1:]) == f'"{word}",'

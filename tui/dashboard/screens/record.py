@@ -76,15 +76,30 @@ def wrap_whole(line: str, width: int) -> list[str]:
         if not bare:
             lines.append(current.rstrip(" "))
             current, used, bare = hang, len(hang), True
-        while used + cell_len(piece) > width:  # wider than a whole line: cut at the line's end
-            head = chop_cells(piece, width - used)[0] or piece[0]  # (a wide character, one cell left)
-            lines.append(current + head)
-            piece = piece[len(head) :]
-            current, used = hang, len(hang)
+        if used + size > width:  # wider than a whole line: cut where each line ends
+            current, piece = _cut(piece, width, current, used, hang, lines)
+            used = cell_len(current)
         current, used, bare = current + piece, used + cell_len(piece), False
     if not bare:
         lines.append(current.rstrip(" "))
     return lines
+
+
+def _cut(piece: str, width: int, current: str, used: int, hang: str, lines: list[str]) -> tuple[str, str]:
+    """Fill lines from `piece` (wider than what is left of the line) until its rest fits: the line to go
+    on with and that rest. Each line is chopped from a bounded window of the piece, so a 200,000-character
+    word costs its length, not its length squared."""
+    pos = 0
+    while True:
+        room = width - used
+        window = piece[pos : pos + 4 * room + 4]  # (more than fits: zero-width characters take no cell)
+        head = chop_cells(window, room)[0] if room > 0 else ""
+        if pos + len(head) >= len(piece):
+            return current, piece[pos:]
+        head = head or piece[pos]  # (a wide character, one cell left)
+        lines.append(current + head)
+        pos += len(head)
+        current, used = hang, len(hang)
 
 
 class WholeIds:

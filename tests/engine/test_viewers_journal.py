@@ -184,3 +184,33 @@ async def test_followers_notice_a_leader_that_holds_the_lock_but_went_silent(tmp
     await asyncio.gather(run, return_exceptions=True)
     leader.close()
     follower.close()
+
+
+async def test_where_an_asked_for_job_stands_reaches_the_followers_at_once(tmp_path: Path) -> None:
+    """A follower's snapshot jobs pane says what a job it asked for waits for: a change of that is
+    published at once, not with the next change of state (up to 5 s later)."""
+    import asyncio
+
+    import msgspec
+
+    from tests.support.engine import FakeClient
+    from tui.core.settings import Settings
+    from tui.engine.api import AskedJob
+    from tui.engine.sharing import LEADER_KEY, make_engine
+
+    path = tmp_path / "j.sqlite3"
+    settings = Settings(journal_path=path, endpoint_url="http://127.0.0.1:9")
+    clock = MockClock(T0)
+    store, leader = make_engine(settings, clock, client_factory=lambda _s: FakeClient([task(1)]))
+    store.load()
+    run = asyncio.ensure_future(leader.run())
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert leader.role == "leader"
+    leader._publish(leader.status)  # what is published now (nothing asked for)
+    asked = msgspec.structs.replace(leader.status, asked_jobs=(AskedJob("job-0123456789abc", "rate"),))
+    leader._publish(asked)  # the same second: only what the job waits for changed
+    assert "job-0123456789abc" in (Journal(path).read_meta(LEADER_KEY) or "")
+    run.cancel()
+    await asyncio.gather(run, return_exceptions=True)
+    leader.close()

@@ -420,7 +420,17 @@ class SharedEngine:
         # A call outstanding past HUNG_AFTER is news for the followers too (its start, not each call's).
         started = status.call_started_at
         hung = started if started is not None and self._outstanding_for(started) > HUNG_AFTER else None
-        key = (status.state, status.last_error, status.next_poll_at, status.backfilling, status.events, hung)
+        # (What each snapshot job asked for waits for: a follower's pane says it, so a change goes out now.)
+        asked = tuple((job.job_id, job.waits_for) for job in status.asked_jobs)
+        key = (
+            status.state,
+            status.last_error,
+            status.next_poll_at,
+            status.backfilling,
+            status.events,
+            hung,
+            asked,
+        )
         if heartbeat and hung is not None and key != self._published:
             heartbeat = False  # publish now, not at the next heartbeat
         now = self.clock.monotonic()

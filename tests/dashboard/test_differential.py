@@ -81,17 +81,24 @@ KNOWN = {
 #: same steps. While a modal dialog is open the screen under it shows, dimmed, so it too must have the
 #: new layout.
 HELP, ESCAPE = ("key", "question_mark"), ("key", "escape")
-BEHIND_A_DIALOG: dict[str, tuple[list[Step], list[Step]]] = {
-    "help, closed": ([HELP], [ESCAPE]),
-    "help, still open": ([HELP], []),
-    "invitations, closed": ([("key", "i")], [ESCAPE]),
-    "statistics, closed": ([("key", "t")], [ESCAPE]),
-    "the jobs view, closed": ([("key", "b")], [ESCAPE]),
-    "the record, still open": ([("key", "enter")], []),
-    "help over statistics, closed": ([("key", "t"), HELP], [ESCAPE]),
-    "help over statistics, still open": ([("key", "t"), HELP], []),
+WIDER, NARROWER = ((80, 24), (160, 48)), ((160, 48), (80, 24))
+#: A dialog over a screen, the terminal resized under it, and then closed (or not): (the opening steps, the
+#: closing steps, the resizes tried). Each case is tried in the direction where its screen changes layout
+#: (the main view gains its activity pane and side column when wider; the stats view stacks when narrower);
+#: help and a failed task's details both ways.
+BEHIND_A_DIALOG: dict[
+    str, tuple[list[Step], list[Step], tuple[tuple[tuple[int, int], tuple[int, int]], ...]]
+] = {
+    "help, closed": ([HELP], [ESCAPE], (WIDER, NARROWER)),
+    "help, still open": ([HELP], [], (WIDER,)),
+    "invitations, closed": ([("key", "i")], [ESCAPE], (WIDER,)),
+    "statistics, closed": ([("key", "t")], [ESCAPE], (NARROWER,)),
+    "the jobs view, closed": ([("key", "b")], [ESCAPE], (WIDER,)),
+    "the record, still open": ([("key", "enter")], [], (WIDER,)),
+    "help over statistics, closed": ([("key", "t"), HELP], [ESCAPE], (NARROWER,)),
+    "help over statistics, still open": ([("key", "t"), HELP], [], (NARROWER,)),
     # The details pane puts the Message first when it does not fit: it follows the pane's size too.
-    "help over a failed task's details, closed": ([("filter", "throttl"), HELP], [ESCAPE]),
+    "help over a failed task's details, closed": ([("filter", "throttl"), HELP], [ESCAPE], (WIDER, NARROWER)),
 }
 
 
@@ -111,13 +118,14 @@ async def test_known_step_lists_show_the_truth(name: str, patched: bool) -> None
 
 
 @pytest.mark.parametrize(
-    ("start", "end"), [((80, 24), (160, 48)), ((160, 48), (80, 24))], ids=["wider", "narrower"]
+    ("name", "start", "end"),
+    [(name, start, end) for name, (_, _, sizes) in sorted(BEHIND_A_DIALOG.items()) for start, end in sizes],
+    ids=lambda v: v if isinstance(v, str) else f"{v[0]}x{v[1]}",
 )
-@pytest.mark.parametrize("name", sorted(BEHIND_A_DIALOG))
 async def test_a_resize_behind_a_dialog_shows_what_a_fresh_start_shows(
     name: str, start: tuple[int, int], end: tuple[int, int]
 ) -> None:
-    opening, closing = BEHIND_A_DIALOG[name]
+    opening, closing, _ = BEHIND_A_DIALOG[name]
     steps = [*opening, ("resize", *end), *closing]
     found = await run_against_fresh_start(steps, start, tasks=50)
     assert found is None, found.report()

@@ -212,6 +212,9 @@ class Settings:
     #: (`tui.core.config.child_options`), not the one its own environment would choose.
     config_file: Path | None = None
     config_profile: str | None = None
+    #: What turned `read_only` on ("flag --read-only", "environment PCWATCH_READ_ONLY", "<config.toml>
+    #: [default], line 3"), for the refusal to name; None: off, or set in code.
+    read_only_source: str | None = field(default=None, compare=False)
 
     @property
     def budget(self) -> Budget:

@@ -299,6 +299,51 @@ def test_wait_refuses_a_record_that_is_not_the_task_asked_for() -> None:
     assert other not in result.stdout and "COMPLETE" not in result.stdout
 
 
+def test_in_the_engine_another_record_fails_that_source_and_is_never_applied() -> None:
+    import asyncio
+    import random
+
+    from schemas import TaskKind
+    from tui.aws.client import make_client
+    from tui.core.clock import MockClock
+    from tui.core.settings import Budget, Settings
+    from tui.engine.budget import RequestBudget
+    from tui.engine.poller import Poller, PollPlan
+    from tui.engine.store import Store
+
+    clock = MockClock()
+    simulator = IgnoresIdFilter(seed=3, history=0, clock=clock, enforce_quotas=False)
+    asked = simulator.add_task(duration=3600.0)
+    with serve(simulator) as served:
+        client = make_client(Settings(endpoint_url=served.url, demo=True), max_attempts=1)
+        generous = Budget(rate_per_second=100.0, daily_calls=1_000_000, burst=1000)
+        store = Store(clock=clock)
+        poller = Poller(
+            client,
+            store,
+            Settings(),
+            clock,
+            rng=random.Random(5),
+            budget=RequestBudget(generous, clock),
+            plan=PollPlan(),
+        )
+        poller.watching()
+        asyncio.run(poller.poll_once())
+        assert store.task(asked).task_status == "IN_PROGRESS"
+        clock.advance(61)
+        other = simulator.add_task(status="FAILED", outcome="FAILED")  # newer: first in an unfiltered list
+        poller.follow_task(asked, TaskKind.ACCEPT_INVITATION)
+        for _ in range(3):
+            poller.refresh_now()
+            asyncio.run(poller.poll_once())
+            clock.advance(5)
+        client.close()
+    failing = dict(poller.status.failing)
+    assert any("not the record asked for" in error for error in failing.values()), failing
+    assert store.task(asked).task_status == "IN_PROGRESS"  # never shown with the other task's outcome
+    assert store.task(asked).task_id == asked and other != asked
+
+
 # --- 6. serve: its temporary directory, the Origin, the read-only refusal ---------------------------------
 
 

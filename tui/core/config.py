@@ -142,6 +142,8 @@ def _read_config(path: Path) -> str | None:
     try:
         fd = open_owned(real, tighten=False)
     except FileNotFoundError:
+        if real.parent.is_dir():  # a file hidden by another user who can write its directory is not "none"
+            _check_directories(real.parent)
         return None
     except PathRefused as refused:
         raise ConfigError(str(refused)) from None

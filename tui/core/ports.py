@@ -114,6 +114,6 @@ def check_listener(
         if owner != uid and _reaches(address, targets):
             raise ForeignListener(
                 f"port {port} on {host} is listened on by {user_name(owner)}, not by you "
-                f"({user_name(uid)}): pcwatch sends your credentials only to an endpoint you run yourself; "
+                f"({user_name(uid).split(' (', 1)[0]}): pcwatch sends your credentials only to an endpoint you run yourself; "
                 "start your own (pcwatch simulate --port 0) and point --endpoint-url at it"
             )

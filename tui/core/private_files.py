@@ -75,10 +75,14 @@ def _euid() -> int | None:
     return geteuid() if geteuid is not None else None
 
 
-def not_yours(path: Path, uid: int, what: str = "file") -> PathRefused:
+def _my_name() -> str:
     me = _euid()
+    return "you" if me is None else user_name(me).split(" (", 1)[0]
+
+
+def not_yours(path: Path, uid: int, what: str = "file") -> PathRefused:
     return PathRefused(
-        f"{path}: this {what} belongs to {user_name(uid)}, not to you ({user_name(me if me is not None else -1)}); "
+        f"{path}: this {what} belongs to {user_name(uid)}, not to you ({_my_name()}); "
         f"pcwatch uses only its own files, or another user could read or change what it writes. Remove it "
         f"(its owner or root: rm -r {path}) or choose another path",
         path,
@@ -240,11 +244,13 @@ def prepare_sqlite_file(path: Path) -> None:
     """Before `sqlite3.connect(path)`: the database file, its -wal and its -shm exist as the user's own
     0600 files (created here if missing, so SQLite opens them rather than creating them through whatever
     another user may plant meanwhile), and a -journal, if one is there, is the user's too."""
+    sidecars = [Path(f"{path}{suffix}") for suffix in SQLITE_SIDECARS]
+    for existing in [path, *sidecars]:  # first what is there: a refusal then creates nothing
+        with contextlib.suppress(FileNotFoundError):
+            os.close(open_private(existing, os.O_RDWR))
     os.close(open_private(path))
     for suffix in _PRECREATED_SIDECARS:
         os.close(open_private(Path(f"{path}{suffix}")))
-    with contextlib.suppress(FileNotFoundError):
-        os.close(open_private(Path(f"{path}-journal"), os.O_RDWR))
 
 
 def check_sqlite_files(path: Path) -> None:

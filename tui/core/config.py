@@ -107,7 +107,10 @@ def _check_directories(path: Path) -> None:
     user could replace the file. One difference: a sticky directory (`/tmp`, mode 1777) owned by root
     or the user passes, because the sticky bit stops others renaming or removing what they do not own;
     ssh refuses it outright."""
-    me = os.geteuid()
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:  # (not POSIX: no owners and modes to check)
+        return
+    me = geteuid()
     try:
         import pwd
 

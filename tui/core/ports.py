@@ -104,13 +104,16 @@ def check_listener(
     """Raise ForeignListener if a socket that a connection to loopback `host:port` may reach belongs to
     another user than `uid` (the effective user's by default). Nothing listening, or no /proc to ask
     (not Linux), passes: there is nobody to give anything to, or no way to know."""
+    found = listeners(port, tables)
+    if not found:
+        return
     if uid is None:
         uid = os.geteuid()
     try:
         targets = {str(ipaddress.ip_address(host.strip("[]")))}
     except ValueError:
         targets = {str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
-    for address, owner in listeners(port, tables) or []:
+    for address, owner in found:
         if owner != uid and _reaches(address, targets):
             raise ForeignListener(
                 f"port {port} on {host} is listened on by {user_name(owner)}, not by you "

@@ -24,6 +24,8 @@ from .core.config import (
     resolve_args,
 )
 from .core.exit_status import ExitStatus
+from .core.ports import ForeignListener
+from .core.private_files import PathRefused, refusal_of
 from .core.settings import GROUPS, SETTINGS, Settings, SettingsError, SettingSpec, check_settings
 from .core.text_safety import visible
 
@@ -163,8 +165,10 @@ def main(argv: Sequence[str] | None = None) -> ExitStatus:
         check_settings(settings)  # before any request, and before the dashboard or a server starts
         # The dashboard owns the terminal: nothing may be logged to it.
         logs.configure(settings.log_file, settings.log_level, interactive=args.command is None)
-    except (ConfigError, SettingsError, logs.LogFileError) as refused:
-        parser.exit(ExitStatus.USAGE, f"pcwatch: {refused}\n")
+    except (ConfigError, SettingsError, logs.LogFileError, PathRefused) as refused:
+        parser.exit(ExitStatus.USAGE, f"pcwatch: {visible(str(refused), limit=2000)}\n")
+    except PermissionError as denied:
+        parser.exit(ExitStatus.USAGE, f"pcwatch: {visible(str(refusal_of(denied)), limit=2000)}\n")
     command = args.command or "dashboard"
     module = importlib.import_module(COMMANDS[args.command][0] if args.command else "tui.commands.dashboard")
     logs.event(
@@ -179,12 +183,15 @@ def main(argv: Sequence[str] | None = None) -> ExitStatus:
     # A command that raises is logged as TASK_FAILED: Python then exits 1 with the traceback.
     started, code = time.perf_counter(), ExitStatus.TASK_FAILED
     from .aws.failures import SdkTooOld
-    from .core.sqlite_files import StateFileUnavailable
 
     try:
         code = ExitStatus(module.run(args, settings))
-    except StateFileUnavailable as problem:  # a journal or ledger it may not write: say so, touch nothing
+    except (PathRefused, ForeignListener, ConfigError) as problem:
+        # A journal or ledger it may not write, another user's file or port: say so, touch nothing.
         print(f"pcwatch: {visible(str(problem), limit=2000)}", file=sys.stderr)
+        code = ExitStatus.USAGE
+    except PermissionError as denied:  # wherever it came from: one line, never a traceback
+        print(f"pcwatch: {visible(str(refusal_of(denied)), limit=2000)}", file=sys.stderr)
         code = ExitStatus.USAGE
     except SdkTooOld as too_old:  # botocore older than the operations pcwatch calls: which one it needs
         print(f"pcwatch: {visible(str(too_old), limit=500)}", file=sys.stderr)

@@ -110,9 +110,9 @@ def test_the_circle_finder_finds_circles() -> None:
 
 def test_imports_under_type_checking_and_in_functions_count() -> None:
     """The reader sees what the check must count: an import for types only (commands.common names the
-    client under TYPE_CHECKING) and one inside a function (`main` imports sqlite_files when it runs)."""
+    client under TYPE_CHECKING) and one inside a function (`main` imports aws.failures when it runs)."""
     assert "tui.aws.client" in imports_of("tui.commands.common")
-    assert "tui.core.sqlite_files" in imports_of("tui.__main__")
+    assert "tui.aws.failures" in imports_of("tui.__main__")
 
 
 def _classes() -> list[tuple[str, ast.ClassDef]]:

@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.writes import ROOT
 from tui.core.logs import REDACTED, JsonLines, LogFileError, PrivateRotatingFile, add_secret, event, redact
+from tui.core.private_files import PathRefused
 
 SESSION_TOKEN = "IQoJb3JpZ2luX2VjEFAKEpcwatchSessionToken0123456789+/abcdefABCDEF=="
 
@@ -119,7 +120,7 @@ def test_a_planted_symlink_is_not_followed(tmp_path) -> None:
     target.write_text("")
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "pcwatch.log").symlink_to(target)
-    with pytest.raises(OSError):
+    with pytest.raises(PathRefused, match="symbolic link"):
         PrivateRotatingFile(tmp_path / "logs" / "pcwatch.log")
     assert target.read_text() == ""
 

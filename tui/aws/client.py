@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 import msgspec
 
@@ -50,6 +50,7 @@ from schemas import (
 )
 from schemas.kinds import Kind
 from tui.core import logs
+from tui.core.ports import ForeignListener, check_listener
 from tui.core.settings import Settings, SettingsError, check_settings, is_loopback
 from tui.core.text_safety import one_line
 
@@ -241,15 +242,21 @@ class PartnerCentralClient:
             descending=descending,
             status_filter=entry.status_filter,
         )
-        page = await self._acall(entry.list_operation, entry.list_response, params)
-        return cast("ListTasksPage", page)  # a task kind's list response is one of ListTasksPage
+        page = cast("ListTasksPage", await self._acall(entry.list_operation, entry.list_response, params))
+        if task_ids:  # a server that ignores the filter must not make another task pass for this one
+            for summary in page.task_summaries:
+                _check_identity(entry.list_operation, task_ids, summary.task_id or "(no id)")
+        return page
 
     async def get_prospecting_task(self, task_id: str) -> GetProspectingFromEngagementTaskResponse:
         """`GetProspectingFromEngagementTask`: the task with each engagement's outcome."""
         entry = _prospecting_kind()
         assert entry.get_operation is not None and entry.id_param is not None
         params = {"Catalog": self.catalog, entry.id_param: task_id}
-        return await self._acall(entry.get_operation, GetProspectingFromEngagementTaskResponse, params)
+        task = await self._acall(entry.get_operation, GetProspectingFromEngagementTaskResponse, params)
+        if task.task_id is not None:
+            _check_identity(entry.get_operation, [task_id], task.task_id)
+        return task
 
     # --- bulk jobs (both families, from the kinds table: their operations, filters and id members) --
 
@@ -301,7 +308,10 @@ class PartnerCentralClient:
         try:
             if entry.get_operation is None or entry.get_response is None or entry.id_param is None:
                 page = await self.list_bulk_jobs(kind, job_id=job_id)
-                return next((r for r in bulk_job_records(page, kind) if r.job_id == job_id), None)
+                records = bulk_job_records(page, kind)
+                for record in records:  # (a server that ignores the JobId filter)
+                    _check_identity(entry.list_operation, [job_id], record.job_id or "(no id)")
+                return records[0] if records else None
             params = {"Catalog": self.catalog, entry.id_param: job_id}
             job = await self._acall(entry.get_operation, entry.get_response, params)
         except ApiFailure as failure:
@@ -309,6 +319,9 @@ class PartnerCentralClient:
             if isinstance(failure.service_error, ResourceNotFoundException):
                 return None
             raise
+        _check_identity(
+            entry.get_operation, [job_id], getattr(job, "id", None) or getattr(job, "job_id", None)
+        )
         if not (getattr(job, "id", None) or getattr(job, "job_id", None)):  # a partial answer: we asked
             return BulkJobRecord.from_job(msgspec.structs.replace(job, id=job_id), kind)  # type: ignore[arg-type]
         return BulkJobRecord.from_job(job, kind)  # type: ignore[arg-type]
@@ -371,7 +384,9 @@ class PartnerCentralClient:
 
     async def get_resource_snapshot_job(self, job_id: str) -> GetResourceSnapshotJobResponse:
         params = {"Catalog": self.catalog, "ResourceSnapshotJobIdentifier": job_id}
-        return await self._acall("GetResourceSnapshotJob", GetResourceSnapshotJobResponse, params)
+        job = await self._acall("GetResourceSnapshotJob", GetResourceSnapshotJobResponse, params)
+        _check_identity("GetResourceSnapshotJob", [job_id], job.id)
+        return job
 
     async def list_engagement_invitations(
         self,
@@ -481,12 +496,29 @@ class PartnerCentralClient:
 
     async def get_engagement_invitation(self, invitation_id: str) -> GetEngagementInvitationResponse:
         params = {"Catalog": self.catalog, "Identifier": invitation_id}
-        return await self._acall("GetEngagementInvitation", GetEngagementInvitationResponse, params)
+        invitation = await self._acall("GetEngagementInvitation", GetEngagementInvitationResponse, params)
+        _check_identity("GetEngagementInvitation", [invitation_id], invitation.id)
+        return invitation
 
     def close(self) -> None:
         close = getattr(self._boto, "close", None)
         if close is not None:
             close()
+
+
+def _check_identity(operation: str, asked: Sequence[str], got: str | None) -> None:
+    """A get-by-id's answer must be the record asked for (`got`: its id; None, a partial answer that does
+    not say, passes for a Get, as the id asked for is then filled in). Anything else is a protocol
+    error, never used as the record: `MalformedResponse`, not retried (exit 3 for the commands; the
+    engine's source fails and the store is left as it was)."""
+    if got is None or got in asked:
+        return
+    wanted = ", ".join(one_line(a, 80) for a in asked)
+    raise MalformedResponse(
+        f"{operation} asked for {wanted} and answered with {one_line(got, 80)}: not the record asked "
+        "for; the endpoint does not follow the protocol, nothing of its answer was used",
+        retryable=False,
+    )
 
 
 def _put(params: dict[str, Any], member: str, value: Any) -> None:
@@ -599,7 +631,8 @@ def make_client(
     credentials are used. Raises `ApiFailure` (CredentialsFailure) for an unknown profile, and before
     anything is sent for settings `check_settings` refuses (a misspelt catalog, plain http:// to another
     host): every caller, the notebook's included, gets that check. Raises `SdkTooOld` with a botocore
-    (`botocore_version`: the installed one's by default) older than `BOTOCORE_FLOOR`.
+    (`botocore_version`: the installed one's by default) older than `BOTOCORE_FLOOR`. Raises
+    `ForeignListener` for a plain http:// loopback endpoint another local user listens on (`listener_guard`).
     """
     check_botocore(botocore_version)
     import boto3
@@ -618,6 +651,7 @@ def make_client(
         user_agent_extra="pcwatch",
     )
     local = settings.demo or is_local_endpoint(settings.endpoint_url)
+    guard = None if settings.demo else listener_guard(settings.endpoint_url)
     try:
         if settings.demo:
             session = boto3.session.Session(
@@ -635,6 +669,8 @@ def make_client(
                 )
         _keep_out_of_logs(session)
         boto_client = session.client(SERVICE, endpoint_url=settings.endpoint_url, config=config)
+        if guard is not None:
+            boto_client.meta.events.register("before-send", guard)
     except ApiFailure:
         raise
     except Exception as exc:
@@ -645,6 +681,28 @@ def make_client(
         profile=settings.profile,
         sso=not settings.demo and _profile_uses_sso(session, settings.profile),
     )
+
+
+def listener_guard(url: str | None) -> Callable[..., None] | None:
+    """For a plain http:// loopback endpoint (where any local user may listen): raise `ForeignListener`
+    now if another user listens on its port, and return a `before-send` hook that checks again before
+    every request (signed, not yet sent), as a port may change hands while pcwatch runs. None for any
+    other endpoint (https:// proves who answers; the demo signs with fixed dummy credentials)."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http" or not is_loopback(parts.hostname or ""):
+        return None
+    host, port = parts.hostname or "", parts.port or 80
+    check_listener(host, port)
+
+    def guard(**_: Any) -> None:
+        try:
+            check_listener(host, port)
+        except ForeignListener as foreign:
+            raise ApiFailure(str(foreign), retryable=False) from None
+
+    return guard
 
 
 def _keep_out_of_logs(session: Any) -> None:

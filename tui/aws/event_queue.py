@@ -158,11 +158,12 @@ def _queue_failure(exc: BaseException, queue_url: str, profile: str | None) -> A
 
 def make_event_queue(settings: Settings, queue_url: str, *, wait_seconds: int = WAIT_SECONDS) -> EventQueue:
     """An `EventQueue` on the standard credential chain (the demo's local credentials with `--demo` or a
-    local queue). Raises ApiFailure."""
+    local queue). Raises ApiFailure, and ForeignListener for a plain http:// loopback queue another user
+    listens on."""
     import boto3
     from botocore.config import Config
 
-    from .client import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+    from .client import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, listener_guard
 
     endpoint, region = queue_endpoint(queue_url, settings)
     config = Config(
@@ -173,6 +174,7 @@ def make_event_queue(settings: Settings, queue_url: str, *, wait_seconds: int = 
         user_agent_extra="pcwatch",
     )
     local = endpoint is not None and is_loopback(urlsplit(endpoint).hostname or "")
+    guard = None if settings.demo else listener_guard(endpoint)  # another user's port: ForeignListener
     try:
         if settings.demo and local:
             session = boto3.session.Session(
@@ -187,6 +189,8 @@ def make_event_queue(settings: Settings, queue_url: str, *, wait_seconds: int = 
                     region_name=region,
                 )
         sqs = session.client("sqs", endpoint_url=endpoint, config=config)
+        if guard is not None:
+            sqs.meta.events.register("before-send", guard)
     except Exception as exc:
         raise failure_from_exception(exc, profile=settings.profile, sso=False) from exc
     return EventQueue(sqs, queue_url, wait_seconds=wait_seconds, profile=settings.profile)

@@ -6,10 +6,11 @@ the table (`tui.core.settings.SETTINGS`); the README says how the config file is
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from tui.core.config import Config, Source, config_for_args, resolve_args
+from tui.core.config import Config, Source, config_for_args, resolve
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.core.text_safety import JSON, visible
@@ -34,8 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
-    config = config_for_args(args)
-    _, sources = resolve_args(args)
+    config = config_for_args(args)  # read once: the file shown is the one the values come from
+    _, sources = resolve(vars(args), os.environ, config)
     if args.json:
         sys.stdout.write(as_json(config, sources) + "\n")
         return ExitStatus.OK

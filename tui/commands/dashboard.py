@@ -97,7 +97,13 @@ def build_app(
         actions = None
         if ledger is not None:
             actions = WriteActions(
-                client, ledger, store=store, read_only=settings.read_only, clock=clock, engine=engine
+                client,
+                ledger,
+                store=store,
+                read_only=settings.read_only,
+                read_only_source=settings.read_only_source,
+                clock=clock,
+                engine=engine,
             )
         app = PcwatchApp(
             store,

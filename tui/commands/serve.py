@@ -18,15 +18,17 @@ import argparse
 import contextlib
 import os
 import shlex
+import shutil
+import signal
 import sys
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core import logs
 from tui.core.config import child_options
 from tui.core.exit_status import ExitStatus
+from tui.core.private_files import private_temp_directory
 from tui.core.settings import Settings, is_loopback
 from tui.core.text_safety import visible
 
@@ -164,8 +166,12 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
             stack.callback(demo.close)
             settings = demo.settings
             if settings.journal_path is None and not settings.no_journal:
-                directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="pcwatch-serve-"))
-                settings = _with_journal(settings, Path(directory) / "demo.sqlite3")
+                directory = private_temp_directory("pcwatch-serve-")
+                stack.callback(shutil.rmtree, directory, ignore_errors=True)
+                settings = _with_journal(settings, directory / "demo.sqlite3")
+        # SIGHUP (the terminal went) and SIGTERM end the server as Ctrl-C does, through the cleanups
+        # above (the demo's temporary directory is removed), instead of killing the process where it is.
+        stack.enter_context(_ending_on(signal.SIGHUP, signal.SIGTERM))
         server = make_server(
             dashboard_command(settings),
             args.host,
@@ -178,6 +184,24 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
         )
         server.serve()
     return ExitStatus.OK
+
+
+@contextlib.contextmanager
+def _ending_on(*signals: signal.Signals) -> Iterator[None]:
+    """While inside: each of `signals` raises aiohttp's GracefulExit in the main thread, which ends
+    `web.run_app` as its own Ctrl-C handling does (textual-serve installs one for SIGINT and SIGTERM on
+    its loop; SIGHUP it leaves to the default, which kills the process without any cleanup)."""
+    from aiohttp.web_runner import GracefulExit
+
+    def end(signum: int, _frame: object) -> None:
+        raise GracefulExit()
+
+    previous = {sig: signal.signal(sig, end) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _with_journal(settings: Settings, path: Path) -> Settings:

@@ -85,10 +85,13 @@ def valid_token(token: str) -> bool:
 
 
 def origin_of(url: str | None) -> tuple[str, str, int] | None:
-    """(scheme, host, port) with the scheme's default port filled in; None if `url` has no host."""
+    """(scheme, host, port) with the scheme's default port filled in; None if `url` has no host, or has
+    userinfo (`http://evil@127.0.0.1:8000` is no origin a browser sends: its host part would match)."""
     if not url:
         return None
     parts = urlsplit(url.strip())
+    if "@" in parts.netloc:
+        return None
     scheme = parts.scheme.lower()
     try:
         port = parts.port

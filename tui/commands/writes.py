@@ -55,10 +55,10 @@ def add_again_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def refuse_if_read_only(command: str, settings: Settings) -> ExitStatus | None:
-    from tui.writes.errors import READ_ONLY_MESSAGE
+    from tui.writes.errors import read_only_message
 
     if settings.read_only:
-        return refuse(command, READ_ONLY_MESSAGE)
+        return refuse(command, read_only_message(settings.read_only_source))
     return None
 
 
@@ -125,7 +125,9 @@ def write_session(settings: Settings) -> Iterator[WriteSession]:
         raise StateFileUnavailable(f"{problem}; nothing was sent", problem.path) from None
     try:
         with connected(settings) as (client, live_settings):
-            actions = WriteActions(client, ledger, read_only=settings.read_only)
+            actions = WriteActions(
+                client, ledger, read_only=settings.read_only, read_only_source=settings.read_only_source
+            )
             yield WriteSession(client, live_settings, actions, ledger)
     finally:
         ledger.close()

@@ -9,7 +9,8 @@ to every run; a named section (`[prod]`), chosen with `--config-profile NAME` or
 
 A file that is not TOML, a key pcwatch does not know, a value of the wrong type or an unknown section is
 a `ConfigError` naming the file, the key and its line (the command line exits 2). So is a file other
-users could change (it chooses the endpoint pcwatch signs requests for), as ssh does.
+users could change (it chooses the endpoint pcwatch signs requests for) or one in a directory they could
+change, as ssh does; the file is read from the descriptor that was checked (`_read_config`).
 
 `--read-only` fails closed: writes are off when any source says so (a flag, `PCWATCH_READ_ONLY`, the
 file); the environment cannot turn the file's `read_only = true` off.
@@ -32,6 +33,7 @@ from typing import Annotated, Any, Literal, Optional, cast
 
 import msgspec
 
+from .private_files import PathRefused, open_owned, user_name
 from .settings import BY_KEY, SETTINGS, Settings, SettingSpec
 from .text_safety import visible
 
@@ -95,32 +97,88 @@ def config_path(flag: str | Path | None = None, environ: Mapping[str, str] | Non
     return Path(platformdirs.user_config_dir("pcwatch")) / "config.toml"
 
 
-def _check_owner(path: Path) -> None:
-    info = path.stat()
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise ConfigError(
-            f"{path}: other users can change it (mode {stat.S_IMODE(info.st_mode):04o}), and it chooses "
-            f"where pcwatch sends your signed requests; make it yours alone: chmod go-w {path}"
-        )
-    getuid = getattr(os, "getuid", None)
-    if getuid is not None and info.st_uid != getuid():
-        raise ConfigError(f"{path}: belongs to another user (uid {info.st_uid}); pcwatch reads only your own")
+#: A config file larger than this is not one a person wrote.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _check_directories(path: Path) -> None:
+    """As ssh's StrictModes: the directories holding the config file (from its own up to the user's home,
+    or up to `/` outside it) must be the user's or root's, and no one else may write them, or another
+    user could replace the file. One difference: a sticky directory (`/tmp`, mode 1777) owned by root
+    or the user passes, because the sticky bit stops others renaming or removing what they do not own;
+    ssh refuses it outright."""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:  # (not POSIX: no owners and modes to check)
+        return
+    me = geteuid()
+    try:
+        import pwd
+
+        home: Path | None = Path(os.path.realpath(pwd.getpwuid(me).pw_dir))
+    except (ImportError, KeyError):
+        home = None
+    for directory in [path, *path.parents]:
+        try:
+            info = directory.stat()
+        except OSError as exc:
+            raise ConfigError(f"{directory}: cannot be checked ({exc.strerror})") from None
+        mode = stat.S_IMODE(info.st_mode)
+        if info.st_uid not in (me, 0):
+            raise ConfigError(
+                f"{directory}: belongs to {user_name(info.st_uid)}, who could replace the config file "
+                f"in it; keep config.toml in a directory of your own (--config PATH)"
+            )
+        sticky = bool(mode & stat.S_ISVTX)
+        if mode & (stat.S_IWGRP | stat.S_IWOTH) and not sticky:
+            raise ConfigError(
+                f"{directory}: other users can write this directory (mode {mode:04o}), so they could replace "
+                f"the config file in it; chmod go-w {directory}"
+            )
+        if directory == home:
+            return
+
+
+def _read_config(path: Path) -> str | None:
+    """The config file's text, read from the descriptor that was checked (the user's own regular file,
+    not writable by others, in directories only the user or root can change); None if there is none."""
+    real = Path(os.path.realpath(path))  # (a link to a dotfiles repository is fine: its target is checked)
+    try:
+        fd = open_owned(real, tighten=False)
+    except FileNotFoundError:
+        if real.parent.is_dir():  # a file hidden by another user who can write its directory is not "none"
+            _check_directories(real.parent)
+        return None
+    except PathRefused as refused:
+        raise ConfigError(str(refused)) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = stat.S_IMODE(os.fstat(fh.fileno()).st_mode)
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise ConfigError(
+                f"{path}: other users can change it (mode {mode:04o}), and it chooses where pcwatch sends "
+                f"your signed requests; make it yours alone: chmod go-w {real}"
+            )
+        _check_directories(real.parent)
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES:,} bytes; not a config file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from None
 
 
 def load_config(path: Path, profile: str | None = None) -> Config:
     """The settings of `[default]` and of section `profile` over it. A missing file is an empty config
     (unless a profile is asked for). Raises ConfigError."""
-    if not path.exists():
+    text = _read_config(path)
+    if text is None:
         if profile:
             raise ConfigError(
                 f"config profile {visible(profile)!r} asked for, but there is no config file {path}"
             )
         return Config(path)
-    try:
-        _check_owner(path)
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from None
     try:
         document = msgspec.toml.decode(text)
     except msgspec.DecodeError as exc:
@@ -239,6 +297,7 @@ def resolve(
         **{spec.name: sources[spec.key].value for spec in SETTINGS},
         config_file=config.path,
         config_profile=config.profile,
+        read_only_source=sources["read_only"].origin if sources["read_only"].value else None,
     )
     return settings, sources
 

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .private_files import open_private, private_directory
+from .private_files import PathRefused, open_owned, open_private, private_directory
 
 REDACTED = "[redacted]"
 #: Rotation: this many bytes a file, this many old files kept (`pcwatch.log.1` … `.3`).
@@ -165,6 +165,28 @@ class PrivateRotatingFile(logging.handlers.RotatingFileHandler):
         fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         return os.fdopen(fd, "a", encoding="utf-8")
 
+    def doRollover(self) -> None:
+        """`pcwatch.log.2` -> `.3`, `.1` -> `.2`, the file -> `.1`, each only if it is the user's own
+        (the standard handler renames whatever is there), then a new file through `open_private`."""
+        if self.stream:
+            self.stream.close()
+            self.stream = None
+        for n in range(self.backupCount, 0, -1):
+            source = self.baseFilename if n == 1 else f"{self.baseFilename}.{n - 1}"
+            self.rotate(source, f"{self.baseFilename}.{n}")
+        self.stream = self._open()
+
+    def rotate(self, source: str, dest: str) -> None:
+        """Rename `source` to `dest` (a rename replaces a link at `dest`, never follows it) only if
+        `source` is the user's own file, checked on its descriptor: another user's file planted as
+        `pcwatch.log.1` is left where it is, never taken into the set."""
+        try:
+            os.close(open_owned(Path(source), tighten=False))
+        except (OSError, PathRefused):
+            return
+        with contextlib.suppress(OSError):  # (a sticky directory keeps another user's `dest`)
+            os.replace(source, dest)
+
 
 # --- turning it on ---------------------------------------------------------------------------------------
 
@@ -195,6 +217,9 @@ def configure(
     if log_file is not None:
         try:
             handler = PrivateRotatingFile(log_file)
+        except PathRefused as refused:  # another user's log file, a link, a read-only one
+            said = str(refused) if refused.path == log_file else f"{log_file}: cannot be written: {refused}"
+            raise LogFileError(f"--log-file {said}") from None
         except OSError as exc:
             raise LogFileError(f"--log-file {log_file}: cannot be written ({exc.strerror or exc})") from None
         handler.setFormatter(JsonLines())

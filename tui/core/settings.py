@@ -216,6 +216,9 @@ class Settings:
     #: account is this process's alone; another `--demo` is another account. (A child started with this
     #: one's endpoint shares it: not inherited.)
     demo_in_process: bool = False
+    #: What turned `read_only` on ("flag --read-only", "environment PCWATCH_READ_ONLY", "<config.toml>
+    #: [default], line 3"), for the refusal to name; None: off, or set in code.
+    read_only_source: str | None = field(default=None, compare=False)
 
     @property
     def budget(self) -> Budget:

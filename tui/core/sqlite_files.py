@@ -8,6 +8,8 @@ import errno
 import sqlite3
 from pathlib import Path
 
+from .private_files import PathRefused
+
 #: SQLite's primary result codes (sqlite3.h; not all are exported by the stdlib module on every version).
 SQLITE_READONLY = 8
 SQLITE_CORRUPT = 11
@@ -17,13 +19,9 @@ SQLITE_NOTADB = 26
 _CORRUPTION_CODES = frozenset({SQLITE_CORRUPT, SQLITE_NOTADB})
 
 
-class StateFileUnavailable(Exception):
+class StateFileUnavailable(PathRefused):
     """A journal or ledger pcwatch may not open or write; the message names the file and the fix
     (exit 2 for the commands; the dashboard offers to go on without it)."""
-
-    def __init__(self, message: str, path: Path) -> None:
-        super().__init__(message)
-        self.path = path
 
 
 def is_corruption(exc: BaseException) -> bool:
@@ -57,6 +55,11 @@ def unavailable(path: Path, exc: BaseException, what: str, *, fix: str) -> State
     """The error for `what` ("journal", "write ledger") at `path` that failed with `exc`: the file, the
     reason, that nothing was changed, and what to do (`fix`: the command-line way around it)."""
     directory = path.parent
+    if isinstance(exc, PathRefused):  # another user's file, a link, a read-only one: said as it is
+        return StateFileUnavailable(
+            f"the {what} {path} cannot be opened for writing: {exc}; pcwatch left it as it is (or {fix})",
+            path,
+        )
     if is_corruption(exc):
         return StateFileUnavailable(
             f"the {what} {path} cannot be read ({exc}); pcwatch left it as it is: keep it, and {fix}", path

@@ -44,7 +44,13 @@ from schemas import (
     GetProspectingFromEngagementTaskResponse,
     GetResourceSnapshotJobResponse,
 )
-from tui.core.private_files import prepare_sqlite_file, private_parent, state_directory
+from tui.core.private_files import (
+    PathRefused,
+    check_sqlite_files,
+    prepare_sqlite_file,
+    private_parent,
+    state_directory,
+)
 from tui.core.settings import Settings
 from tui.core.sqlite_files import is_corruption, unavailable
 from tui.core.timefmt import ASIDE_STAMP, instant
@@ -204,22 +210,27 @@ class Journal:
         self.path = Path(path)
         #: Human-readable warnings (a journal moved aside, a failed write); the app shows them.
         self.warnings: list[str] = []
-        private_parent(self.path)
         self._conn = self._open()
 
     # --- opening, and moving a bad journal aside ------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        prepare_sqlite_file(self.path)  # 0600, and so are the -wal and -shm SQLite makes beside it
+        prepare_sqlite_file(self.path)  # the user's own 0600 files, the -wal and -shm too
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-        conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            check_sqlite_files(self.path)  # nothing swapped in while SQLite opened them
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _open(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = None
         try:
+            private_parent(self.path)
             conn = self._connect()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
@@ -236,7 +247,7 @@ class Journal:
             if not is_corruption(exc):
                 raise self._unavailable(conn, exc) from None
             return self._restart_after(exc)
-        except OSError as exc:
+        except (OSError, PathRefused) as exc:
             raise self._unavailable(conn, exc) from None
 
     def _unavailable(self, conn: sqlite3.Connection | None, exc: BaseException) -> Exception:
@@ -262,7 +273,9 @@ class Journal:
             target = self.path.with_name(f"{self.path.name}.{tag}-{stamp}-{n}")
         for suffix in ("", "-wal", "-shm"):
             source = Path(f"{self.path}{suffix}")
-            if source.exists():
+            if suffix and source.exists() and source.stat().st_size == 0:
+                source.unlink()  # (an empty one pcwatch made before SQLite opened the file: nothing in it)
+            elif source.exists():
                 os.replace(source, Path(f"{target}{suffix}"))
         message = f"journal {self.path} moved aside to {target.name}: {why}; starting a new one"
         self.warnings.append(message)

@@ -9,6 +9,7 @@ cannot read. (A journal of an older schema has no bulk job tables: none, then.)
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import quote
 import msgspec
 
 from schemas import BulkJobRecord, BulkJobResult
+from tui.core.private_files import check_sqlite_files, open_owned
 
 from .bulk_contents import FAILED
 from .journal_schema import SCHEMA_VERSION
@@ -46,6 +48,8 @@ def read_journal(path: Path) -> JournalSnapshot:
     """The tasks and meta rows of the journal at `path`, read-only. Raises JournalUnreadable."""
     if not path.is_file():
         raise JournalUnreadable(f"no journal at {path}")
+    os.close(open_owned(path, tighten=False))  # the user's own (PathRefused otherwise: exit 2)
+    check_sqlite_files(path)
     try:
         conn = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True, timeout=10)
     except sqlite3.Error as exc:

@@ -13,7 +13,7 @@ import socket
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tui.core.private_files import open_private
+from tui.core.private_files import PathRefused, open_owned, open_private
 
 try:
     import fcntl
@@ -55,9 +55,11 @@ class JournalLock:
     def holder(self) -> str | None:
         """ "PID HOST SINCE" of the viewer that took the lock last (it may have ended since)."""
         try:
-            text = self.path.read_text(errors="replace").strip()
-        except OSError:
+            fd = open_owned(self.path, tighten=False)  # (read only through a checked descriptor)
+        except (OSError, PathRefused):
             return None
+        with os.fdopen(fd, encoding="utf-8", errors="replace") as fh:
+            text = fh.read(4096).strip()
         return text or None
 
     def release(self) -> None:

@@ -97,7 +97,8 @@ def task_events(task: SimTask, new_id: Callable[[], str] | None = None) -> list[
 
 def sqs_client(url: str, *, region: str = REGION) -> Any:
     """A boto3 SQS client for a queue (or endpoint) URL. One on this machine is reached with the local
-    endpoint's fixed credentials when none are configured."""
+    endpoint's fixed dummy credentials whatever the environment holds: the simulator never needs real
+    ones, and another local user may be the one listening on a loopback port."""
     from urllib.parse import urlsplit
 
     import boto3
@@ -110,7 +111,7 @@ def sqs_client(url: str, *, region: str = REGION) -> Any:
     local = is_loopback(parts.hostname or "")
     endpoint = f"{parts.scheme}://{parts.netloc}" if local or "amazonaws.com" not in parts.netloc else None
     session = boto3.session.Session(region_name=region)
-    if local and session.get_credentials() is None:
+    if local:
         session = boto3.session.Session(
             aws_access_key_id=LOCAL_ACCESS_KEY_ID,
             aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,

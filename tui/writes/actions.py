@@ -59,7 +59,7 @@ from tui.core.timefmt import instant
 from tui.engine.api import Engine, StoreWriter
 
 from .api import WriteOutcome
-from .errors import READ_ONLY_MESSAGE, WriteError, WritesDisabled, explain, is_definitive
+from .errors import WriteError, WritesDisabled, explain, is_definitive, read_only_message
 from .ledger import Reservation, WriteLedger
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,15 @@ def build_write_actions(
     """The actions service for the dashboard: the ledger beside the journal (see `tui.writes.ledger`).
     Close `actions.ledger` when the app exits."""
     ledger = WriteLedger.for_settings(settings, clock=clock)
-    return WriteActions(client, ledger, store=store, read_only=settings.read_only, clock=clock, engine=engine)
+    return WriteActions(
+        client,
+        ledger,
+        store=store,
+        read_only=settings.read_only,
+        read_only_source=settings.read_only_source,
+        clock=clock,
+        engine=engine,
+    )
 
 
 class WriteActions:
@@ -128,6 +136,7 @@ class WriteActions:
         *,
         store: StoreWriter | None = None,
         read_only: bool = False,
+        read_only_source: str | None = None,
         clock: Clock | None = None,
         engine: Engine | None = None,
     ) -> None:
@@ -137,6 +146,8 @@ class WriteActions:
         #: Told of each task started here, to follow it closely until it ends.
         self.engine = engine
         self.read_only = read_only
+        #: What turned read-only mode on, for the refusal to name (`Settings.read_only_source`).
+        self.read_only_source = read_only_source
         self.clock = clock or SystemClock()
 
     @property
@@ -145,7 +156,7 @@ class WriteActions:
 
     def _check_allowed(self) -> None:
         if self.read_only:
-            raise WritesDisabled([READ_ONLY_MESSAGE])
+            raise WritesDisabled([read_only_message(self.read_only_source)])
 
     # --- the four writes ---------------------------------------------------------------------------
 

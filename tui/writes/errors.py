@@ -20,7 +20,7 @@ from schemas import (
 )
 from tui.aws.failures import ApiFailure, CredentialsFailure
 from tui.aws.retry import may_retry
-from tui.core.text_safety import one_line
+from tui.core.text_safety import one_line, visible
 from tui.core.timefmt import MINUTE, instant
 
 
@@ -55,6 +55,21 @@ READ_ONLY_MESSAGE = (
     "writes are turned off (read-only mode: --read-only, PCWATCH_READ_ONLY=1); nothing was sent. "
     "Run without --read-only to act."
 )
+
+
+def read_only_message(source: str | None) -> str:
+    """The refusal of a write in read-only mode, naming what turned it on (`Settings.read_only_source`:
+    the flag, the variable, the config file's line) and so what to change; the general one if unknown."""
+    if source is None:
+        return READ_ONLY_MESSAGE
+    shown = visible(source, limit=300)
+    if source.startswith("flag "):
+        undo = f"run without {shown.removeprefix('flag ')} to act"
+    elif source.startswith("environment "):
+        undo = f"unset {shown.removeprefix('environment ')} to act"
+    else:
+        undo = "remove read_only there (or set it to false) to act"
+    return f"writes are turned off (read-only mode, set by {shown}); nothing was sent. {undo[:1].upper()}{undo[1:]}."
 
 
 def is_definitive(failure: ApiFailure) -> bool:

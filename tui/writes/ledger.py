@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.clock import Clock, SystemClock
-from tui.core.private_files import prepare_sqlite_file, private_parent
+from tui.core.private_files import PathRefused, check_sqlite_files, prepare_sqlite_file, private_parent
 from tui.core.settings import Settings
 from tui.core.sqlite_files import unavailable
 from tui.engine.journal import default_journal_path
@@ -188,15 +188,16 @@ class WriteLedger:
         conn: sqlite3.Connection | None = None
         try:
             private_parent(self.path)
-            prepare_sqlite_file(self.path)  # 0600, and so are its -wal and -shm
+            prepare_sqlite_file(self.path)  # the user's own 0600 files, the -wal and -shm too
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
             conn.execute("PRAGMA busy_timeout = 10000")
             conn.execute("PRAGMA journal_mode = WAL")
+            check_sqlite_files(self.path)  # nothing swapped in while SQLite opened them
             # FULL: a write recorded as about to be sent must survive even a power loss.
             conn.execute("PRAGMA synchronous = FULL")
             conn.executescript(_SCHEMA)
             return conn
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, PathRefused) as exc:
             if conn is not None:
                 conn.close()
             raise unavailable(

@@ -26,6 +26,7 @@ from textual.widgets import Input
 
 from schemas import TaskRecord, TaskStatus
 from tui.core.clock import Clock
+from tui.core.private_files import PathRefused
 from tui.core.settings import Settings
 from tui.engine.api import PollerStatus, StoreView, Transition
 
@@ -522,7 +523,7 @@ class TasksScreen(Screen[None]):
         except FileExistsError:  # it appeared after the question: ask again
             call(self._confirm_overwrite, records, path, fmt)
             return
-        except OSError as exc:
+        except (OSError, PathRefused) as exc:  # (PathRefused: another user's file or directory, a link)
             message = f"Export failed: {clean(exc, limit=300)}"
             call(self.notify, message, severity="error", markup=False)
             return

@@ -116,7 +116,7 @@ def dashboard_commands(
     yield SystemCommand(
         "Show record as JSON", "The selected task's full record (enter)", view.action_show_record
     )
-    yield SystemCommand("Copy task id", "Copy the selected task id via OSC 52 (c)", view.action_copy_task_id)
+    yield SystemCommand("Copy task id", "Copy the selected task id: OSC 52, or tmux's paste buffer (c)", view.action_copy_task_id)
     yield SystemCommand(
         "Copy snapshot job id", "Copy the selected task's job id (y)", view.action_copy_job_id
     )
@@ -157,6 +157,6 @@ def jobs_view_commands(view: JobsViewCommands) -> Iterator[SystemCommand]:
     """The jobs view's own actions, offered while it is shown."""
     yield SystemCommand(
         "Copy report URL",
-        "Copy the selected bulk job's failed-records report URL via OSC 52 (c)",
+        "Copy the selected bulk job's failed-records report URL: OSC 52, or tmux's buffer (c)",
         view.action_copy_report_url,
     )

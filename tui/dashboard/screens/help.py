@@ -25,7 +25,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("0", "show everything again (clear filter and toggles)"),
     ("s", "sort: active first → start → status → kind → duration"),
     ("enter", "the full record as JSON"),
-    ("c", "copy the task id (OSC 52: reaches your local clipboard over SSH)"),
+    ("c", "copy the task id (OSC 52 to your terminal; in tmux, its paste buffer)"),
     ("y", "copy the task's snapshot job id"),
     ("e", "export the current view to a CSV or JSON file"),
     ("l", "show/hide the activity pane (shown from 120 columns, or 40 rows, until you say)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from datetime import datetime, timedelta
@@ -10,7 +11,9 @@ from pathlib import Path
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
 from tests.support.engine import T0, task
 from tui.core.clock import MockClock
+from tui.core.settings import Settings
 from tui.engine.journal import SCHEMA_VERSION, Journal
+from tui.engine.sharing import SharedEngine
 from tui.engine.store import Store
 
 # The v1 schema as the first pcwatch release wrote it.
@@ -146,22 +149,27 @@ def test_a_follower_loads_neither_textual_nor_boto3() -> None:
     assert "tui" in loaded and not loaded & {"textual", "rich", "boto3", "botocore"}
 
 
-async def test_followers_notice_a_leader_that_holds_the_lock_but_went_silent(tmp_path: Path) -> None:
-    import asyncio
-
+async def _leading(path: Path, clock: MockClock) -> tuple[Settings, SharedEngine, asyncio.Future[None]]:
+    """A viewer of the journal at `path` that leads (its poller over a fake client), running."""
     from tests.support.engine import FakeClient
-    from tui.core.settings import Settings
-    from tui.engine.sharing import LEADER_HEARTBEAT, LEADER_KEY, LEADER_SILENT_AFTER, make_engine
+    from tui.engine.sharing import make_engine
 
-    path = tmp_path / "j.sqlite3"
     settings = Settings(journal_path=path, endpoint_url="http://127.0.0.1:9")
-    clock = MockClock(T0)
     store, leader = make_engine(settings, clock, client_factory=lambda _s: FakeClient([task(1)]))
     store.load()
     run = asyncio.ensure_future(leader.run())
     for _ in range(50):
         await asyncio.sleep(0)
     assert leader.role == "leader"
+    return settings, leader, run
+
+
+async def test_followers_notice_a_leader_that_holds_the_lock_but_went_silent(tmp_path: Path) -> None:
+    from tui.engine.sharing import LEADER_HEARTBEAT, LEADER_KEY, LEADER_SILENT_AFTER, make_engine
+
+    path = tmp_path / "j.sqlite3"
+    clock = MockClock(T0)
+    settings, leader, run = await _leading(path, clock)
     # Waiting a long time between polls (slow interval, backoff, a spent budget): the heartbeat goes on.
     for _ in range(int(LEADER_HEARTBEAT) + 2):
         clock.advance(1)
@@ -189,24 +197,14 @@ async def test_followers_notice_a_leader_that_holds_the_lock_but_went_silent(tmp
 async def test_where_an_asked_for_job_stands_reaches_the_followers_at_once(tmp_path: Path) -> None:
     """A follower's snapshot jobs pane says what a job it asked for waits for: a change of that is
     published at once, not with the next change of state (up to 5 s later)."""
-    import asyncio
-
     import msgspec
 
-    from tests.support.engine import FakeClient
-    from tui.core.settings import Settings
     from tui.engine.api import AskedJob
-    from tui.engine.sharing import LEADER_KEY, make_engine
+    from tui.engine.sharing import LEADER_KEY
 
     path = tmp_path / "j.sqlite3"
-    settings = Settings(journal_path=path, endpoint_url="http://127.0.0.1:9")
     clock = MockClock(T0)
-    store, leader = make_engine(settings, clock, client_factory=lambda _s: FakeClient([task(1)]))
-    store.load()
-    run = asyncio.ensure_future(leader.run())
-    for _ in range(50):
-        await asyncio.sleep(0)
-    assert leader.role == "leader"
+    _, leader, run = await _leading(path, clock)
     leader._publish(leader.status)  # what is published now (nothing asked for)
     asked = msgspec.structs.replace(leader.status, asked_jobs=(AskedJob("job-0123456789abc", "rate"),))
     leader._publish(asked)  # the same second: only what the job waits for changed

@@ -96,14 +96,8 @@ def build_app(
         cleanups.append(engine.close)
         actions = None
         if ledger is not None:
-            actions = WriteActions(
-                client,
-                ledger,
-                store=store,
-                read_only=settings.read_only,
-                read_only_source=settings.read_only_source,
-                clock=clock,
-                engine=engine,
+            actions = WriteActions.for_settings(
+                client, ledger, settings, store=store, clock=clock, engine=engine
             )
         app = PcwatchApp(
             store,

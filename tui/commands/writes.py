@@ -125,9 +125,7 @@ def write_session(settings: Settings) -> Iterator[WriteSession]:
         raise StateFileUnavailable(f"{problem}; nothing was sent", problem.path) from None
     try:
         with connected(settings) as (client, live_settings):
-            actions = WriteActions(
-                client, ledger, read_only=settings.read_only, read_only_source=settings.read_only_source
-            )
+            actions = WriteActions.for_settings(client, ledger, settings)
             yield WriteSession(client, live_settings, actions, ledger)
     finally:
         ledger.close()

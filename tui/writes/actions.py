@@ -10,8 +10,7 @@ pcwatch started closely (every 2 s) until they end; a started bulk job likewise 
 
 Usage from the app (on the event loop that owns the store, i.e. the poller's):
 
-    actions = WriteActions(client, WriteLedger.for_settings(settings), store=store,
-                           read_only=settings.read_only)
+    actions = WriteActions.for_settings(client, WriteLedger.for_settings(settings), settings, store=store)
     outcome = await actions.accept(invitation_id)        # WriteOutcome; raises WriteError (has .lines)
     await actions.reject(invitation_id, "reason text")
 """
@@ -117,15 +116,7 @@ def build_write_actions(
     """The actions service for the dashboard: the ledger beside the journal (see `tui.writes.ledger`).
     Close `actions.ledger` when the app exits."""
     ledger = WriteLedger.for_settings(settings, clock=clock)
-    return WriteActions(
-        client,
-        ledger,
-        store=store,
-        read_only=settings.read_only,
-        read_only_source=settings.read_only_source,
-        clock=clock,
-        engine=engine,
-    )
+    return WriteActions.for_settings(client, ledger, settings, store=store, clock=clock, engine=engine)
 
 
 class WriteActions:
@@ -149,6 +140,28 @@ class WriteActions:
         #: What turned read-only mode on, for the refusal to name (`Settings.read_only_source`).
         self.read_only_source = read_only_source
         self.clock = clock or SystemClock()
+
+    @classmethod
+    def for_settings(
+        cls,
+        client: PartnerCentralApi,
+        ledger: WriteLedger,
+        settings: Settings,
+        *,
+        store: StoreWriter | None = None,
+        clock: Clock | None = None,
+        engine: Engine | None = None,
+    ) -> WriteActions:
+        """The actions under `settings`' read-only mode, which names what turned it on."""
+        return cls(
+            client,
+            ledger,
+            store=store,
+            read_only=settings.read_only,
+            read_only_source=settings.read_only_source,
+            clock=clock,
+            engine=engine,
+        )
 
     @property
     def catalog(self) -> str:

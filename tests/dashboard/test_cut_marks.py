@@ -318,3 +318,14 @@ async def test_a_follower_dashboard_header_names_its_leader() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "● following pid 4242 on jump-1" in app.query_one("#header").plain_lines[1]
+
+
+def test_the_footer_fits_its_keys_only_on_the_textual_it_was_tested_with() -> None:
+    """It reads Textual's private FooterKey: on another minor version, or without it, the stock footer."""
+    from tui.dashboard.widgets.keys_footer import FITS_KEYS, TESTED, fits_keys
+    from tui.dashboard.widgets.partial_update import textual_version
+
+    assert fits_keys(TESTED[0], True)
+    assert not fits_keys((8, 3), True) and not fits_keys(None, True)
+    assert not fits_keys(TESTED[0], False)
+    assert FITS_KEYS == (textual_version() in TESTED)  # (the suite runs on the pinned Textual)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import msgspec
 import pytest
 from rich.segment import Segment
 from rich.text import Text
@@ -295,6 +296,26 @@ def test_a_follower_says_whom_it_follows_and_a_leader_says_nothing_of_it() -> No
     assert "\x1b" not in polling
     leader = header_lines(header_state(Settings(), live_status(), None), NOW)[1].plain
     assert "following" not in leader
+
+
+def test_a_follower_whose_leader_went_silent_says_so_with_its_age_not_following() -> None:
+    silent = PollerStatus(
+        state="following",
+        leader_pid=4242,
+        leader_host="jump-1",
+        leader_silent_since=NOW - timedelta(seconds=20),
+        last_error="a follower takes over after 30s of silence",
+    )
+    state = header_state(Settings(), silent, None, NOW)
+    assert (state.state, state.since) == ("silent", NOW - timedelta(seconds=20))
+    polling = header_lines(state, NOW)[1].plain
+    assert polling.startswith(" ● leader (pid 4242 on jump-1) silent for 20s")
+    assert "following" not in polling and "no errors" not in polling
+    later = header_lines(state, NOW + timedelta(seconds=5), 60)[1].plain  # (the age moves; it fits 60)
+    assert later.startswith(" ● leader (pid 4242 on jump-1) silent for 25s")
+    # A paused follower is paused, whatever its leader does.
+    paused = msgspec.structs.replace(silent, state="paused")
+    assert header_state(Settings(), paused, None, NOW).state == "paused"
 
 
 def test_the_demo_says_its_account_is_simulated_and_whether_it_is_this_processs_alone() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from schemas import EngagementInvitationSummary, GetResourceSnapshotJobResponse
@@ -139,7 +139,6 @@ def test_an_older_row_never_replaces_a_newer_one(tmp_path: Path) -> None:
 
 def test_a_follower_loads_neither_textual_nor_boto3() -> None:
     """A follower never builds a client: `tui.engine.sharing` imports boto3 only once it leads."""
-    import json
     import subprocess
     import sys
 
@@ -162,36 +161,6 @@ async def _leading(path: Path, clock: MockClock) -> tuple[Settings, SharedEngine
         await asyncio.sleep(0)
     assert leader.role == "leader"
     return settings, leader, run
-
-
-async def test_followers_notice_a_leader_that_holds_the_lock_but_went_silent(tmp_path: Path) -> None:
-    from tui.engine.sharing import LEADER_HEARTBEAT, LEADER_KEY, LEADER_SILENT_AFTER, make_engine
-
-    path = tmp_path / "j.sqlite3"
-    clock = MockClock(T0)
-    settings, leader, run = await _leading(path, clock)
-    # Waiting a long time between polls (slow interval, backoff, a spent budget): the heartbeat goes on.
-    for _ in range(int(LEADER_HEARTBEAT) + 2):
-        clock.advance(1)
-        for _ in range(20):
-            await asyncio.sleep(0)
-    published = json.loads(Journal(path).read_meta(LEADER_KEY) or "{}")["published_at"]
-    assert datetime.fromisoformat(published) >= T0 + timedelta(seconds=LEADER_HEARTBEAT)
-
-    follower_clock = MockClock(T0 + timedelta(seconds=LEADER_HEARTBEAT + 5))
-    follower_store, follower = make_engine(settings, follower_clock)
-    follower_store.load()
-    follower.follow_once()
-    assert follower.status.state == "following" and follower.status.last_error is None
-    # The leader's process is suspended (lock held, nothing written): after a while, the follower says so.
-    follower_clock.advance(LEADER_SILENT_AFTER + 60)
-    follower.follow_once()
-    assert follower.status.state == "stale"
-    assert "silent since" in (follower.status.last_error or "")
-    run.cancel()
-    await asyncio.gather(run, return_exceptions=True)
-    leader.close()
-    follower.close()
 
 
 async def test_where_an_asked_for_job_stands_reaches_the_followers_at_once(tmp_path: Path) -> None:

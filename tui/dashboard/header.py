@@ -4,9 +4,11 @@ it; everything the header claims about the account and the polling is decided he
 
 One state, always current (the app recomputes it every tick of its clock, not only when the engine
 reports): "paused"; "hung" while a call has been outstanding for more than HUNG_AFTER seconds (the
-engine says when it was sent: nothing else reports during a hang); "over budget" while the day's
-allowance is spent; "stale" or "backoff" while the last call failed; "following" another viewer (whom:
-`leader`, the process id and host the leader published); "live"; "starting". Hung and stale carry the
+engine says when it was sent: nothing else reports during a hang); "silent" while the leader a follower
+follows has said nothing past the stale threshold (`PollerStatus.leader_silent_since`, the follower's
+own judgement: `leader (pid 4242 on jump-1) silent for 20s`); "over budget" while the day's allowance is
+spent; "stale" or "backoff" while the last call failed; "following" another viewer (whom: `leader`, the
+process id and host the leader published); "live"; "starting". Hung and stale carry the
 time they began, so their age moves every second. The demo says its account is simulated (`demo_note`)."""
 
 from __future__ import annotations
@@ -158,6 +160,8 @@ def polling_state(status: PollerStatus, now: datetime | None) -> tuple[str, date
     """The one state and when its trouble began (see the module docstring), in order of precedence."""
     if status.state == "paused":
         return "paused", None
+    if status.state == "following" and status.leader_silent_since is not None:
+        return "silent", status.leader_silent_since
     started = status.call_started_at
     if now is not None and started is not None and (now - started).total_seconds() > HUNG_AFTER:
         return "hung", started

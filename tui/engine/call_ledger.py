@@ -133,10 +133,16 @@ class MemoryCallLedger(_SlotReads):
 class JournalCallLedger(_SlotReads):
     """The ledger in a journal's `calls` table (see `journal_schema`), shared by every process that opens
     the same journal. `connection` gives the journal's current connection (autocommit mode; the ledger
-    opens its own transactions; a journal moved aside reconnects)."""
+    opens its own transactions; a journal moved aside reconnects). `fence` (the journal's, while this
+    process leads) starts each spending transaction: a deposed leader reserves nothing, so sends nothing."""
 
-    def __init__(self, connection: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(
+        self,
+        connection: Callable[[], sqlite3.Connection],
+        fence: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
         self._connection = connection
+        self._fence = fence
         self._lock = threading.Lock()
 
     @property
@@ -148,6 +154,8 @@ class JournalCallLedger(_SlotReads):
         with self._lock:
             c.execute("BEGIN IMMEDIATE")  # the arbiter: one spender at a time, across processes
             try:
+                if self._fence is not None:
+                    self._fence(c)
                 (used,) = c.execute(
                     "SELECT coalesce(sum(calls), 0) FROM calls WHERE slot >= ?", (first_slot(now),)
                 ).fetchone()

@@ -28,7 +28,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -62,6 +62,19 @@ from .store_retention import KEEP_ENDED_BULK_JOBS
 from .types import TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)
+
+
+#: Reads one meta row inside the transaction under way (None: no such row).
+MetaReader = Callable[[str], "str | None"]
+#: The leading viewer's check at the start of each of its write transactions: raises `Deposed` once
+#: another viewer holds the lead (`tui.engine.viewer_lock.LeaderLease`).
+Fence = Callable[[MetaReader], None]
+
+
+class Deposed(Exception):
+    """A write refused before anything was written: this process led, and another viewer took the lead
+    while it was stopped (a suspended SSH session). Never retried: what it would have written is the new
+    leader's to observe and write."""
 
 
 def _any_rows(rows: JournalChanges | PendingWrites) -> bool:
@@ -210,6 +223,9 @@ class Journal:
         self.path = Path(path)
         #: Human-readable warnings (a journal moved aside, a failed write); the app shows them.
         self.warnings: list[str] = []
+        #: Set while this process leads (`tui.engine.sharing`): every write transaction of the journal
+        #: and of its call ledger starts with it, so a leader deposed while stopped writes nothing.
+        self.fence: Fence | None = None
         self._conn = self._open()
 
     # --- opening, and moving a bad journal aside ------------------------------------------------------
@@ -467,8 +483,40 @@ class Journal:
             conn.close()
 
     def call_ledger(self) -> JournalCallLedger:
-        """The calls spent against the daily allowance, shared with every process of this journal."""
-        return JournalCallLedger(lambda: self._conn)
+        """The calls spent against the daily allowance, shared with every process of this journal. A
+        reservation checks the fence first: a deposed leader makes no call."""
+        return JournalCallLedger(lambda: self._conn, fence=self._check_fence)
+
+    def _check_fence(self, c: sqlite3.Connection) -> None:
+        """The leader's fence, inside the write transaction `c` has begun (see `fence`)."""
+        fence = self.fence
+        if fence is not None:
+            fence(lambda key: _meta_value(c, key))
+
+    def update_meta(self, decide: Callable[[MetaReader], Mapping[str, str] | None]) -> bool:
+        """Read meta rows, decide, write: one write transaction (`BEGIN IMMEDIATE`), so that of several
+        processes deciding on the same rows one at a time sees the others' outcome (the lead's claim).
+        `decide` gets a reader of rows and returns the rows to write, or None to write nothing. True if
+        it wrote."""
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            rows = decide(lambda key: _meta_value(c, key))
+            if rows is None:
+                c.execute("ROLLBACK")
+                return False
+            c.execute("UPDATE changes SET seq = seq + 1 WHERE id = 0")
+            seq = self._current_seq()
+            c.executemany(
+                "INSERT OR REPLACE INTO meta (key, value, change_seq) VALUES (?, ?, ?)",
+                [(k, v, seq) for k, v in rows.items()],
+            )
+            c.execute("COMMIT")
+            return True
+        except BaseException:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise
 
     def read_meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -526,6 +574,7 @@ class Journal:
         c = self._conn
         c.execute("BEGIN IMMEDIATE")
         try:
+            self._check_fence(c)
             c.execute("UPDATE changes SET seq = seq + 1 WHERE id = 0")
             seq = self._current_seq()
             c.executemany(
@@ -583,3 +632,8 @@ class Journal:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _meta_value(c: sqlite3.Connection, key: str) -> str | None:
+    row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])

@@ -47,6 +47,7 @@ from .event_consumer import EventConsumer, EventSource
 from .event_signals import Wakeup
 from .invitation_listings import InvitationListings
 from .job_queue import SnapshotJobQueue
+from .journal import Deposed
 from .poll_plan import (
     ACTIVE,
     BULK_LIST,
@@ -490,6 +491,8 @@ class Poller:
         except ApiFailure as failure:
             self._on_failure(call, failure)
             return False
+        except Deposed:  # another viewer leads now: this poller ends (tui.engine.sharing), no failure
+            raise
         except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
             log.exception("poll of %s failed unexpectedly", call.source)
             self._on_failure(call, ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))

@@ -3,15 +3,24 @@ and catalog on one machine shares one poller, so the calls made are those of one
 
 The journal is where the viewers meet (one SQLite file per endpoint, account and catalog):
 
-- The viewer that holds an exclusive, non-blocking `flock` on `<journal>.lock` is the **leader**: it runs
-  the `Poller`, which writes every poll to the journal. The operating system drops the lock when the
-  process ends, however it ends (exit, crash, SIGKILL), so a lock is never stale.
+- The viewer that holds the journal's lease (its current epoch: `tui.engine.viewer_lock`) is the
+  **leader**: it runs the `Poller`, which writes every poll to the journal. It also holds an `flock` on
+  `<journal>.lock` whenever it can; the operating system drops that lock when the process ends, however
+  it ends (exit, crash, SIGKILL), which tells the followers at once.
 - Every other viewer is a **follower**: it makes no service calls (it never even builds a client). About
   once a second it reads the rows changed since the last change number it saw (`Journal.changes_since`, an
   indexed local read) and applies them to its own `Store`, which notifies its subscribers as a poll would.
-- Each follower also tries the lock at each tick: when the leader exits, one follower takes it, catches
-  up, and starts polling (the new leader's poller resumes from the journal: history already fetched is not
-  fetched again).
+- Each follower also tries the lock at each tick: when the leader exits, one follower takes it, claims
+  the lease, catches up, and starts polling (the new leader's poller resumes from the journal: history
+  already fetched is not fetched again).
+- A leader that stops without ending (SIGSTOP, a suspended SSH session) keeps its lock but stops its
+  heartbeat (its status, republished at least every `LeaderTimes.heartbeat` seconds). Each follower
+  measures the silence by its own monotonic clock (`LeaderSilence`): past `silent_after` its status says
+  so (`leader_silent_since`; the header: `leader (pid N on HOST) silent for 20s`), past `takeover_after`
+  one follower claims the next epoch and polls. The stopped leader, once resumed, finds its epoch gone at
+  its first write (the journal's fence: `Deposed`) or its next look (`_watch_requests`), whichever comes
+  first, and follows: its poller and client stop, its viewers stay, the lock goes to the new leader.
+  `still_leading()` is the check for whatever only the leader may do (publishing outcomes).
 - The leader publishes its status (calls in the last hour, calls left today, next poll, last error, and
   who it is: its process id and host) in the journal's meta table (`viewer:leader`); a follower's
   `status` is that status with the state "following" (or the leader's "stale"/"backoff"/"paused" when it
@@ -47,7 +56,8 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -56,15 +66,15 @@ from tui.aws.failures import ApiFailure, SdkTooOld
 from tui.aws.service import TaskReads
 from tui.core.clock import Clock, SystemClock, sleep_or_wake
 from tui.core.settings import Settings
-from tui.core.timefmt import iso
+from tui.core.timefmt import duration, iso
 
 from .api import Engine
-from .journal import Journal, journal_for
+from .journal import Deposed, Journal, journal_for
 from .status import LEADER_KEY, StatusBoard, read_report, status_from_json, status_to_json
 from .store import Store
 from .store_retention import KEEP_ENDED_TASKS
 from .types import HUNG_AFTER, PollerStatus, PollingState, ReportUrl
-from .viewer_lock import JournalLock
+from .viewer_lock import LEASE_KEY, JournalLock, LeaderLease, LeaderSilence
 from .watchers import HEARTBEAT, REMOTE_TTL, Watchers
 
 log = logging.getLogger(__name__)
@@ -90,11 +100,24 @@ PROSPECTING_PREFIX = REQUEST_PREFIX + "prospecting:"
 WATCHING_PREFIX = REQUEST_PREFIX + "watching:"
 #: Seconds between a follower's reads of the journal (and tries of the lock).
 TAIL_INTERVAL = 1.0
-#: The leader republishes its status at least this often, even while waiting (backoff, a spent budget)...
-LEADER_HEARTBEAT = 30.0
-#: ...so a leader silent for this long holds the lock without polling (a suspended process): followers
-#: say so.
-LEADER_SILENT_AFTER = 4 * LEADER_HEARTBEAT
+#: The leader republishes its status at least this often, even while waiting (backoff, a spent budget):
+#: its heartbeat...
+LEADER_HEARTBEAT = 5.0
+#: ...so a leader unheard for three of them is silent (stopped, or its host stalls): followers say so...
+LEADER_SILENT_AFTER = 3 * LEADER_HEARTBEAT
+#: ...and past this one of them takes the lead. Long enough that a leader slowed down (a disk that
+#: stalls, a loaded host) is not deposed for a few missed beats; short enough that what starts at the
+#: service meanwhile is seen within half a minute, as a poll of a running kind would.
+LEADER_TAKEOVER_AFTER = 30.0
+
+
+@dataclass(frozen=True)
+class LeaderTimes:
+    """The heartbeat and the silences (seconds); tests shorten them."""
+
+    heartbeat: float = LEADER_HEARTBEAT
+    silent_after: float = LEADER_SILENT_AFTER
+    takeover_after: float = LEADER_TAKEOVER_AFTER
 
 
 class SharedEngine:
@@ -111,15 +134,27 @@ class SharedEngine:
         client_factory: ClientFactory | None = None,
         poller_factory: PollerFactory | None = None,
         tail_interval: float = TAIL_INTERVAL,
+        times: LeaderTimes | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
         self.tail_interval = tail_interval
+        self.times = times or LeaderTimes()
         self._client_factory = client_factory or _make_client
         self._poller_factory = poller_factory or _make_poller
         journal = store.journal
-        self._lock = JournalLock(Path(f"{journal.path}.lock")) if journal is not None else None
+        self._lease = (
+            LeaderLease(journal, JournalLock(Path(f"{journal.path}.lock")), self._deposed)
+            if journal is not None
+            else None
+        )
+        self._silence = LeaderSilence()
+        #: Set (from any thread) when a write or a look finds that another viewer took the lead.
+        self._lost = False
+        self._lost_event: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._unsubscribe_leader: Callable[[], None] | None = None
         self.client: TaskReads | None = None
         self.poller: Engine | None = None
         self._paused = False
@@ -265,27 +300,73 @@ class SharedEngine:
     # --- the loop -----------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Follow until the lock is free, then poll; until cancelled."""
+        """Follow until the lead is free (or silent past the takeover time), then poll; follow again if
+        another viewer took the lead meanwhile; until cancelled."""
         wake = self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
         try:
-            leader = self.poller
-            while leader is None:
-                if not self._paused:
-                    leader = self._try_lead()
-                    if leader is not None:
-                        break
-                    self.follow_once()
-                await sleep_or_wake(self.clock, self.tail_interval, wake)
-            await self._lead(leader)
+            while True:
+                leader = self.poller
+                while leader is None:
+                    if not self._paused:
+                        leader = self._try_lead()
+                        if leader is not None:
+                            break
+                        self.follow_once()
+                    await sleep_or_wake(self.clock, self.tail_interval, wake)
+                if not await self._lead(leader):
+                    return
         finally:
             self._wake = None
 
+    @property
+    def leading(self) -> bool:
+        """Whether this viewer polls, as it last knew (`still_leading` reads the journal)."""
+        return self.poller is not None and not self._lost
+
+    def still_leading(self) -> bool:
+        """Whether this viewer leads now, read from the journal's lease rather than remembered: what
+        anything only the leader may do (publishing outcomes) asks right before it acts. False on a
+        follower, and on a leader another viewer has deposed (which then follows)."""
+        if self.poller is None or self._lost:
+            return False
+        if self._lease is None:
+            return True  # (no journal: nothing to share)
+        try:
+            if self._lease.still_held():
+                return True
+        except Exception:  # a journal that cannot be read now: not proof of the lead
+            return False
+        self._deposed()
+        return False
+
+    def _deposed(self) -> None:
+        """Another viewer leads (from any thread): `_lead` stops the poller and this viewer follows."""
+        self._lost = True
+        loop, event = self._loop, self._lost_event
+        if loop is not None and event is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(event.set)
+
     def _try_lead(self) -> Engine | None:
-        """Take the lock and start polling: the poller, or None (another viewer leads, or no client)."""
+        """Claim the lead and start polling: the poller, or None (another viewer leads, or no client)."""
         if self.clock.monotonic() < self._retry_lead_at:
             return None
-        if self._lock is not None and not self._lock.try_acquire():
-            return None
+        if self._lease is not None:
+            silent_for = self._silence.silent_for(self.clock.monotonic())
+            silent = self._silence.heard if silent_for >= self.times.takeover_after else None
+            try:
+                claimed = self._lease.claim(silent)
+            except Exception:  # a busy or broken journal: the next look will do
+                return None
+            if not claimed:
+                return None
+            if silent is not None:
+                log.warning(
+                    "the polling viewer (%s) was silent for %s: this viewer polls in its place",
+                    LeaderLease.leader_now(silent[0]),
+                    duration(silent_for),
+                )
+            self._lost = False
         if self.store.journal is not None:
             self.follow_once()  # what the previous leader wrote last
             self._requests_seq = self.store.journal.change_seq()
@@ -293,8 +374,8 @@ class SharedEngine:
         try:
             self.client = self._client_factory(self.settings)
         except Exception as exc:  # e.g. an unknown profile: say so, let another viewer try, retry later
-            if self._lock is not None:
-                self._lock.release()
+            if self._lease is not None:
+                self._lease.release()
             message = (
                 exc.message
                 if isinstance(exc, ApiFailure)
@@ -308,23 +389,66 @@ class SharedEngine:
         poller = self.poller = self._poller_factory(
             self.client, self.store, self.settings, self.clock, self.watchers
         )
-        poller.subscribe_status(self._on_leader_status)
+        self._unsubscribe_leader = poller.subscribe_status(self._on_leader_status)
         if self._paused:
             poller.pause()
         self._board.set(poller.status)
-        log.info("leading: polling for every viewer of %s", self._lock.path if self._lock else "(no journal)")
+        where = self._lease.lock.path if self._lease is not None else "(no journal)"
+        log.info("leading: polling for every viewer of %s", where)
         return poller
 
-    async def _lead(self, poller: Engine) -> None:
+    async def _lead(self, poller: Engine) -> bool:
+        """Poll until cancelled, or until another viewer has taken the lead: then stop polling and return
+        True (this viewer follows). False if the poller ended by itself."""
         journal = self.store.journal
-        watcher = None
-        if self._lock is not None and journal is not None:
-            watcher = asyncio.ensure_future(self._watch_requests(journal, poller))
+        lost = self._lost_event = asyncio.Event()
+        if self._lost:
+            lost.set()
+        polling = asyncio.ensure_future(poller.run())
+        tasks = {polling, asyncio.ensure_future(lost.wait())}
+        if self._lease is not None and journal is not None:
+            tasks.add(asyncio.ensure_future(self._watch_requests(journal, poller)))
         try:
-            await poller.run()
-        finally:
-            if watcher is not None:
-                watcher.cancel()
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks)  # (the poller's own cleanup runs before this viewer's close)
+            raise
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+        self._lost_event = None
+        failure = None if polling.cancelled() else polling.exception()
+        if isinstance(failure, Deposed):
+            self._lost = True
+        elif failure is not None:
+            raise failure
+        if not self._lost:
+            return False
+        self._step_down()
+        return True
+
+    def _step_down(self) -> None:
+        """Deposed: stop polling (the poller, its client, its events queue), keep the store and whoever
+        watches it, let the lock go, and follow the new leader. Said once, in the log; the header says
+        whom it follows from the next look."""
+        if self._unsubscribe_leader is not None:
+            self._unsubscribe_leader()
+            self._unsubscribe_leader = None
+        self._close_poller()
+        leader = "another viewer"
+        if self._lease is not None:
+            self._lease.drop()
+            with contextlib.suppress(Exception):
+                leader = LeaderLease.leader_now(
+                    self.store.journal.read_meta(LEASE_KEY) if self.store.journal else None
+                )
+        self._lost = False
+        self._published = None
+        log.warning("%s took over polling while this viewer was stopped: following it", leader)
+        self._board.set(PollerStatus(state="paused" if self._paused else "following"))
+        self.follow_once()
 
     def follow_once(self) -> bool:
         """One follower tick: apply what the leader wrote since the last one. True if anything changed."""
@@ -343,9 +467,16 @@ class SharedEngine:
             self._heartbeat()
         if self.poller is None and self.clock.monotonic() >= self._retry_lead_at:
             state: PollingState = "paused" if self._paused else "following"
-            status = status_from_json(
-                self.store.meta(LEADER_KEY), state, self.clock.now(), LEADER_SILENT_AFTER
-            )
+            report = self.store.meta(LEADER_KEY)
+            status = status_from_json(report, state)
+            silent_for = self._silence.hear((self.store.meta(LEASE_KEY), report), self.clock.monotonic())
+            if silent_for >= self.times.silent_after:
+                status = msgspec.structs.replace(
+                    status,
+                    # (as of the wall clock's now, so the header's age moves; measured on the monotonic)
+                    leader_silent_since=self.clock.now() - timedelta(seconds=silent_for),
+                    last_error=f"a follower takes over after {duration(self.times.takeover_after)} of silence",
+                )
             current = self._board.current
             if (
                 status.last_service_error is not None
@@ -358,10 +489,16 @@ class SharedEngine:
         return changed
 
     async def _watch_requests(self, journal: Journal, poller: Engine) -> None:
-        """The leader: carry out the followers' requests (refresh now, fetch a snapshot job)."""
+        """The leader: check it still leads (a stopped leader learns here, if not at its first write,
+        that another took over), take the lock if it leads without it, beat, and carry out the
+        followers' requests (refresh now, fetch a snapshot job)."""
         while True:
             await self.clock.sleep(self.tail_interval)
+            if not self.still_leading():
+                return
             try:
+                if self._lease is not None:
+                    self._lease.take_lock()
                 self._requests_seq, requests = journal.meta_since(REQUEST_PREFIX, self._requests_seq)
             except Exception:  # busy or broken: the next look will do
                 continue
@@ -415,7 +552,7 @@ class SharedEngine:
     def _publish(self, status: PollerStatus, *, heartbeat: bool = False) -> None:
         """Put the leader's status in the journal for the followers: once per tick (state, error or
         next poll changed), not at every call's counter update; and as a heartbeat."""
-        if self._lock is None:
+        if self._lease is None or self._lost:
             return
         # A call outstanding past HUNG_AFTER is news for the followers too (its start, not each call's).
         started = status.call_started_at
@@ -435,7 +572,7 @@ class SharedEngine:
             heartbeat = False  # publish now, not at the next heartbeat
         now = self.clock.monotonic()
         if heartbeat:
-            if now - self._published_at < LEADER_HEARTBEAT:
+            if now - self._published_at < self.times.heartbeat:
                 return
         elif key == self._published and now - self._published_at < 5.0:
             return
@@ -445,15 +582,25 @@ class SharedEngine:
         published = msgspec.structs.replace(
             status, call_started_at=hung, leader_pid=os.getpid(), leader_host=socket.gethostname()
         )
-        self.store.set_meta_now(LEADER_KEY, status_to_json(published, self.clock.now()))
+        with contextlib.suppress(Deposed):  # (the fence has told `_lead`)
+            self.store.set_meta_now(LEADER_KEY, status_to_json(published, self.clock.now()))
 
     def _outstanding_for(self, started: datetime) -> float:
         return (self.clock.now() - started).total_seconds()
 
     def close(self) -> None:
-        """Release the lock (a follower takes over), close the client and the journal."""
-        if self._lock is not None:
-            self._lock.release()
+        """Give up the lead (a follower takes over at its next look), close the client and the journal."""
+        if self._lease is not None:
+            if self.poller is not None and not self._lost:
+                self._lease.release()
+            else:
+                self._lease.drop()
+        self._close_poller()
+        if self.store.journal is not None:
+            with contextlib.suppress(Exception):
+                self.store.journal.close()
+
+    def _close_poller(self) -> None:
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.close()
@@ -463,9 +610,6 @@ class SharedEngine:
         # A closed engine holds no client (its botocore session, connection pool and models): a viewer
         # that keeps the object (a notebook's, a replaced one) must not keep those.
         self.client = self.poller = None
-        if self.store.journal is not None:
-            with contextlib.suppress(Exception):
-                self.store.journal.close()
 
 
 def _make_client(settings: Settings) -> TaskReads:
@@ -501,6 +645,7 @@ def make_engine(
     client_factory: ClientFactory | None = None,
     poller_factory: PollerFactory | None = None,
     tail_interval: float = TAIL_INTERVAL,
+    times: LeaderTimes | None = None,
 ) -> tuple[Store, SharedEngine]:
     """The store (not loaded yet: call `store.load()` first, e.g. in a thread) and the engine that feeds
     it, leader or follower. `settings` must already point at the endpoint (start `--demo`'s first).
@@ -517,5 +662,6 @@ def make_engine(
         client_factory=client_factory,
         poller_factory=poller_factory,
         tail_interval=tail_interval,
+        times=times,
     )
     return store, engine

@@ -22,7 +22,6 @@ import msgspec
 
 from schemas import decode_error
 from tui.core.subscribers import Subscribers
-from tui.core.timefmt import CLOCK, instant
 
 from .types import PollerStatus, PollingState
 
@@ -101,7 +100,9 @@ def _wire_default(field: msgspec.structs.FieldInfo) -> Any:
     return field.default
 
 
-_STATUS_FIELDS = msgspec.structs.fields(PollerStatus)
+#: The fields a follower judges for itself: the report never carries them.
+FOLLOWER_FIELDS = frozenset({"leader_silent_since"})
+_STATUS_FIELDS = tuple(f for f in msgspec.structs.fields(PollerStatus) if f.name not in FOLLOWER_FIELDS)
 #: field -> the values its Literal admits (the states): another value reads as the field's default.
 _LITERALS = {f.name: allowed for f in _STATUS_FIELDS if (allowed := _allowed(f.type)) is not None}
 
@@ -122,6 +123,8 @@ _report_decoder = msgspec.json.Decoder(LeaderReport)
 def status_to_json(status: PollerStatus, now: datetime) -> str:
     """The report this process publishes of `status` at `now`."""
     carried = msgspec.structs.asdict(status)
+    for name in FOLLOWER_FIELDS:
+        del carried[name]
     error = status.last_service_error
     carried[SERVICE_ERROR_FIELD] = error.to_json().decode() if error is not None else None
     report = LeaderReport(pid=os.getpid(), published_at=now, **carried)
@@ -147,35 +150,13 @@ def read_report(text: str | None) -> tuple[ReportHead, PollerStatus] | None:
     return report, PollerStatus(**carried)
 
 
-def status_from_json(
-    text: str | None, state: PollingState, now: datetime | None = None, silent_after: float | None = None
-) -> PollerStatus:
+def status_from_json(text: str | None, state: PollingState) -> PollerStatus:
     """A follower's status: the leader's, published in the journal, in the follower's own `state` unless
-    the leader's is one of LEADER_STATES_SHOWN. A leader that has published nothing for `silent_after`
-    seconds while holding the lock (a suspended process) makes it stale. A report that cannot be read
-    gives the follower's state alone."""
+    the leader's is one of LEADER_STATES_SHOWN. A report that cannot be read gives the follower's state
+    alone. (Whether the leader is silent is the follower's to judge: `tui.engine.sharing`.)"""
     read = read_report(text)
     if read is None:
         return PollerStatus(state=state)
-    head, leader = read
-    published = head.published_at
-    if (
-        now is not None
-        and silent_after is not None
-        and published is not None
-        and (now - published).total_seconds() > silent_after
-    ):
-        return PollerStatus(
-            state="stale",
-            calls_last_hour=leader.calls_last_hour,
-            calls_left_today=leader.calls_left_today,
-            last_error=(
-                f"the polling viewer (process {head.pid}) has been silent since"
-                f" {instant(published, CLOCK, utc=True)} (suspended?); closing it lets this viewer poll"
-            ),
-            stale_since=published,
-            leader_pid=leader.leader_pid,
-            leader_host=leader.leader_host,
-        )
+    leader = read[1]
     shown = leader.state if leader.state in LEADER_STATES_SHOWN else state
     return msgspec.structs.replace(leader, state=shown)

@@ -219,6 +219,10 @@ class PollerStatus(msgspec.Struct, frozen=True):
     #: and host name, so that a follower can say whom it follows. None on the leader's own status.
     leader_pid: int | None = None
     leader_host: str | None = None
+    #: A follower's own judgement, never published: since when the leader has said nothing (no heartbeat,
+    #: by the follower's monotonic clock; `tui.engine.viewer_lock.LeaderSilence`), once past the silent
+    #: threshold; None while it beats.
+    leader_silent_since: datetime | None = None
     #: The snapshot jobs asked for and not fetched yet (and those whose fetch failed for good, a while):
     #: where each one's call stands.
     asked_jobs: tuple[AskedJob, ...] = ()

@@ -7,7 +7,8 @@ the look for new tasks is late), which the app's tick moves once a second (the h
 characters). What fails is named: the error that holds every source, then each failing source (one
 snapshot job, a kind's tasks, invitations), the rest staying live, and a failing events queue. A spent
 budget says when calls return. With an events queue, the age of the last event shows while it answers.
-A follower says whom it follows (`● following pid 4242 on jump-1`); the demo says its account is
+A follower says whom it follows (`● following pid 4242 on jump-1`), and when that leader has gone silent
+(`● leader (pid 4242 on jump-1) silent for 20s`); the demo says its account is
 simulated, and whether it is this process's alone.
 
 Each line is made of whole parts (`HeaderPart`): on a narrow terminal the least important parts are
@@ -38,6 +39,7 @@ STATE_STYLES = {
     "live": "bold green",
     "paused": "bold yellow",
     "stale": "bold white on red",
+    "silent": "bold white on red",
     "backoff": "bold red",
     "hung": "bold white on red",
     "over budget": "bold white on red",
@@ -169,11 +171,13 @@ def polling_parts(state: HeaderState, now: datetime) -> list[HeaderPart]:
     """The second line: the state, whom a follower follows, the polling, the budget, the events, what
     fails."""
     word = clean(state.state, limit=16)
-    parts = [part("state", f" ● {word} ", "state", style=STATE_STYLES.get(state.state, "bold"))]
+    silent = state.state == "silent"  # (the leader's: `● leader (pid 4242 on jump-1) silent for 20s`)
+    shown = "leader" if silent else word
+    parts = [part("state", f" ● {shown} ", "state", style=STATE_STYLES.get(state.state, "bold"))]
     if state.leader is not None:
         whom = clean(state.leader, limit=80)
         # (a space after it, as after the state: `● following pid 4242 on jump-1  last poll …`)
-        said = f"{whom} " if state.state == "following" else f"(following {whom}) "
+        said = f"{whom} " if state.state == "following" else f"({whom})" if silent else f"(following {whom}) "
         parts.append(part("whom", said, "state", sep=""))
     if state.backfilling:
         parts.append(part("loading", "loading history…", "state", sep=" ", style="yellow"))

@@ -13,7 +13,7 @@ from tests.support.viewer import TAIL_INTERVAL, viewer_command, viewer_settings
 from tui.core.clock import SystemClock
 from tui.engine.sharing import LEADER_KEY, REFRESH_KEY, make_engine
 
-LEADER_SECONDS = 5.0
+LEADER_SECONDS = 7.0
 #: The followers start once the first viewer has polled, and end before it.
 FOLLOWER_SECONDS = 2.5
 

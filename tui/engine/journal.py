@@ -64,6 +64,11 @@ from .types import TaskRow, TransitionRow
 log = logging.getLogger(__name__)
 
 
+#: How long a write waits for another process's write transaction (milliseconds).
+BUSY_TIMEOUT_MS = 10_000
+#: How long a claim of the lead waits for the write lock (seconds): a follower looks again a second later.
+CLAIM_WAIT = 0.2
+
 #: Reads one meta row inside the transaction under way (None: no such row).
 MetaReader = Callable[[str], "str | None"]
 #: The leading viewer's check at the start of each of its write transactions: raises `Deposed` once
@@ -234,7 +239,7 @@ class Journal:
         prepare_sqlite_file(self.path)  # the user's own 0600 files, the -wal and -shm too
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             check_sqlite_files(self.path)  # nothing swapped in while SQLite opened them
@@ -493,13 +498,21 @@ class Journal:
         if fence is not None:
             fence(lambda key: _meta_value(c, key))
 
-    def update_meta(self, decide: Callable[[MetaReader], Mapping[str, str] | None]) -> bool:
+    def update_meta(
+        self, decide: Callable[[MetaReader], Mapping[str, str] | None], *, wait: float = CLAIM_WAIT
+    ) -> bool:
         """Read meta rows, decide, write: one write transaction (`BEGIN IMMEDIATE`), so that of several
         processes deciding on the same rows one at a time sees the others' outcome (the lead's claim).
         `decide` gets a reader of rows and returns the rows to write, or None to write nothing. True if
-        it wrote."""
+        it wrote. Waits at most `wait` seconds for another writer (a stopped process may hold the
+        write lock for as long as it is stopped): sqlite3.OperationalError then, the caller looks again
+        later."""
         c = self._conn
-        c.execute("BEGIN IMMEDIATE")
+        c.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        finally:
+            c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         try:
             rows = decide(lambda key: _meta_value(c, key))
             if rows is None:

@@ -446,6 +446,7 @@ class SharedEngine:
                 )
         self._lost = False
         self._published = None
+        self._silence = LeaderSilence()  # (what it heard before it led says nothing of the new leader)
         log.warning("%s took over polling while this viewer was stopped: following it", leader)
         self._board.set(PollerStatus(state="paused" if self._paused else "following"))
         self.follow_once()

@@ -52,16 +52,19 @@ from tui.core.private_files import (
     state_directory,
 )
 from tui.core.settings import Settings
-from tui.core.sqlite_files import is_corruption, unavailable
+from tui.core.sqlite_files import is_corruption, unavailable, write_failure_reason
 from tui.core.timefmt import ASIDE_STAMP, instant
 
 from .bulk_contents import ResultSet, ResultSetHead
-from .call_ledger import JournalCallLedger
+from .call_ledger import FallbackCallLedger, JournalCallLedger
 from .journal_schema import SCHEMA_VERSION, migrate
-from .store_retention import KEEP_ENDED_BULK_JOBS
+from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_UNWRITTEN_RESULTS
 from .types import TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)
+
+#: How long a write waits for another process's (milliseconds).
+BUSY_TIMEOUT_MS = 10_000
 
 
 def _any_rows(rows: JournalChanges | PendingWrites) -> bool:
@@ -131,6 +134,85 @@ class PendingWrites:
 
     def __bool__(self) -> bool:
         return _any_rows(self)
+
+    def absorb(self, newer: PendingWrites) -> PendingWrites:
+        """These changes (not written) under `newer` ones, to be written together in order: rows by id,
+        the newer winning; transitions and result pages appended; a job whose results start over in
+        `newer` loses its older pages. Generic by field type, so that a new field merges too. Returns
+        self."""
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(newer, f.name)
+            if f.name == "result_pages":
+                restarted = newer.result_resets
+                self.result_pages = [
+                    p for p in self.result_pages if p[0] not in restarted
+                ] + newer.result_pages
+            elif f.name == "invitations":
+                for gone in newer.removed_invitations:
+                    self.invitations.pop(gone, None)
+                self.invitations.update(newer.invitations)
+            elif f.name == "removed_invitations":
+                self.removed_invitations = (self.removed_invitations - newer.invitations.keys()) | theirs
+            elif isinstance(mine, dict):
+                mine.update(theirs)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
+            elif isinstance(mine, set):
+                mine |= theirs
+            else:  # (a new kind of field: say how it merges above)
+                raise TypeError(f"PendingWrites.{f.name}: no merge for {type(mine).__name__}")
+        return self
+
+    def bounded(self, results: int = KEEP_UNWRITTEN_RESULTS) -> list[str]:
+        """Keep at most `results` result records unwritten: beyond, the latest jobs' unwritten result
+        sets are let go whole (pages, header, reset: the journal keeps the set it had, and memory the
+        whole set). Every transition and every row by id is kept: tasks are one row per task
+        the store saw, the store's own objects. Returns the jobs let go."""
+        kept = sum(len(page[3]) for page in self.result_pages)
+        dropped: list[str] = []
+        for job_id, *_ in reversed(self.result_pages):
+            if kept <= results:
+                break
+            if job_id in dropped:
+                continue
+            dropped.append(job_id)
+            kept -= sum(len(page[3]) for page in self.result_pages if page[0] == job_id)
+        if dropped:
+            self.result_pages = [p for p in self.result_pages if p[0] not in dropped]
+            for job_id in dropped:
+                self.result_heads.pop(job_id, None)
+                self.result_resets.discard(job_id)
+        return dropped
+
+
+class WriteTrouble:
+    """What of the journal could not be written lately, and why: each writer (`CHANGES`, the store's;
+    `CALLS`, the call ledger's; `STATUS`, the leader's status) from its failed write until its next one
+    that succeeds. The poller's status carries it to the header (`PollerStatus.journal_not_written`);
+    it is logged once when it starts and once when it ends, never per write."""
+
+    CHANGES = "changes"
+    CALLS = "calls"
+    STATUS = "status"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._failing: dict[str, str] = {}
+
+    @property
+    def reason(self) -> str | None:
+        """Why the journal takes no writes now (`disk full`, `read-only`…); None while it does."""
+        return next(iter(self._failing.values()), None)
+
+    def failed(self, writer: str, exc: BaseException) -> None:
+        reason = write_failure_reason(exc)
+        if not self._failing:
+            log.warning("journal %s not written (%s): %s; kept in memory until it is", self.path, reason, exc)
+        self._failing[writer] = reason
+
+    def written(self, writer: str) -> None:
+        if self._failing.pop(writer, None) is not None and not self._failing:
+            log.warning("journal %s written again", self.path)
 
 
 def _probe_write(conn: sqlite3.Connection) -> None:
@@ -206,19 +288,31 @@ def journal_for(settings: Settings) -> Journal | None:
 
 
 class Journal:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(
+        self, path: Path | str, *, connection_class: type[sqlite3.Connection] = sqlite3.Connection
+    ) -> None:
         self.path = Path(path)
-        #: Human-readable warnings (a journal moved aside, a failed write); the app shows them.
+        #: Human-readable warnings (a journal moved aside); the app shows them after the load.
         self.warnings: list[str] = []
+        #: What could not be written lately (a full disk…): the header says it until it is written.
+        self.trouble = WriteTrouble(self.path)
+        #: (the file layer: a test's connection makes the disk full)
+        self._connection_class = connection_class
         self._conn = self._open()
 
     # --- opening, and moving a bad journal aside ------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
         prepare_sqlite_file(self.path)  # the user's own 0600 files, the -wal and -shm too
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn = sqlite3.connect(
+            self.path,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            factory=self._connection_class,
+        )
         try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             check_sqlite_files(self.path)  # nothing swapped in while SQLite opened them
@@ -466,9 +560,18 @@ class Journal:
         finally:
             conn.close()
 
-    def call_ledger(self) -> JournalCallLedger:
-        """The calls spent against the daily allowance, shared with every process of this journal."""
-        return JournalCallLedger(lambda: self._conn)
+    def call_ledger(self, *, in_memory_while_unwritable: bool = False) -> JournalCallLedger:
+        """The calls spent against the daily allowance, shared with every process of this journal. A
+        poller's (`in_memory_while_unwritable`) counts in memory while the journal takes no writes, and
+        writes what it counted once it does (`FallbackCallLedger`); a command's raises."""
+        if not in_memory_while_unwritable:
+            return JournalCallLedger(lambda: self._conn)
+        trouble = self.trouble
+        return FallbackCallLedger(
+            lambda: self._conn,
+            on_failure=lambda exc: trouble.failed(trouble.CALLS, exc),
+            on_written=lambda: trouble.written(trouble.CALLS),
+        )
 
     def read_meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -578,7 +681,8 @@ class Journal:
             )
             c.execute("COMMIT")
         except BaseException:
-            c.execute("ROLLBACK")
+            if c.in_transaction:  # (SQLite rolls back itself after some errors: a full disk's)
+                c.execute("ROLLBACK")
             raise
 
     def close(self) -> None:

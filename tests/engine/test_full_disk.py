@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import sqlite3
 from dataclasses import fields
@@ -18,7 +19,7 @@ from tui.core.settings import Budget, Settings
 from tui.engine.budget import RequestBudget
 from tui.engine.bulk_contents import ResultSetHead
 from tui.engine.call_ledger import SLOT, slot_of
-from tui.engine.journal import Journal, PendingWrites
+from tui.engine.journal import WAL_TRUNCATE_AT, Journal, PendingWrites
 from tui.engine.poller import Poller, PollPlan
 from tui.engine.store import Store
 from tui.engine.types import JournalNotWritten
@@ -200,3 +201,21 @@ async def test_the_poller_never_stops_nor_blames_a_kind_and_loses_no_transition(
     assert {(t, to) for t, _, to in transitions if to == "COMPLETE"} == {
         (task(n).task_id, "COMPLETE") for n in range(3)
     }
+
+
+def test_a_big_write_leaves_the_wal_small_and_a_reader_does_not_hold_it_up(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    store = Store(Journal(path), clock=MockClock(T0))
+    store.apply_tasks([task(n, message="x" * 2_000) for n in range(1_000)])  # ~2 MB in one transaction
+    assert os.stat(f"{path}-wal").st_size <= WAL_TRUNCATE_AT
+
+    reader = sqlite3.connect(path)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM tasks").fetchone()  # (a follower's snapshot holds the WAL)
+        store.apply_tasks([task(n, message="y" * 2_000) for n in range(1_000)])  # (not waiting for it)
+        assert os.stat(f"{path}-wal").st_size > WAL_TRUNCATE_AT
+    finally:
+        reader.close()
+    store.apply_tasks([task(1, status="COMPLETE")])  # (no reader now)
+    assert os.stat(f"{path}-wal").st_size <= WAL_TRUNCATE_AT

@@ -63,6 +63,14 @@ from .types import TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)
 
+#: The WAL kept small, so that a nearly full disk still takes a write (issue 27 saw it reach 2.4 MB
+#: before SQLite's default checkpoint, every 1,000 pages, ~4 MB): SQLite checkpoints every
+#: WAL_AUTOCHECKPOINT pages (1 MiB at 4 KiB pages); a write that leaves the WAL over WAL_TRUNCATE_AT bytes
+#: (a big batch: the history's first pages) is followed by a TRUNCATE checkpoint when no reader holds the
+#: WAL (never waited for); a WAL checkpointed is cut back to JOURNAL_SIZE_LIMIT bytes when next reused.
+WAL_AUTOCHECKPOINT = 256
+WAL_TRUNCATE_AT = 1 << 20
+JOURNAL_SIZE_LIMIT = 1 << 20
 #: How long a write waits for another process's (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
 
@@ -315,6 +323,8 @@ class Journal:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+            conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
             check_sqlite_files(self.path)  # nothing swapped in while SQLite opened them
         except BaseException:
             conn.close()
@@ -684,6 +694,27 @@ class Journal:
             if c.in_transaction:  # (SQLite rolls back itself after some errors: a full disk's)
                 c.execute("ROLLBACK")
             raise
+        self._keep_wal_small()
+
+    def _keep_wal_small(self) -> None:
+        """After a write that left the WAL big, a TRUNCATE checkpoint if no reader holds the WAL now
+        (never waited for: a follower's read must not hold the poller up); else SQLite's own
+        checkpoints shrink it later. A checkpoint that fails (the disk is full) is tried after the
+        next big write."""
+        try:
+            if os.stat(f"{self.path}-wal").st_size <= WAL_TRUNCATE_AT:
+                return
+        except OSError:
+            return
+        c = self._conn
+        try:
+            c.execute("PRAGMA busy_timeout = 0")
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error as exc:
+            log.info("journal %s: checkpoint not made now: %s", self.path, exc)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:
         self._conn.close()

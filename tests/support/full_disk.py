@@ -72,9 +72,9 @@ class FullStream(io.StringIO):
 class LogOnDisk(PrivateRotatingFile):
     """The log file's handler writing to a `FullStream` on `disk` (its file is made as usual)."""
 
-    def __init__(self, path: Path, disk: Disk) -> None:
+    def __init__(self, path: Path, disk: Disk, **kwargs: Any) -> None:
         self.disk = disk
-        super().__init__(path)
+        super().__init__(path, **kwargs)
 
     def _open(self) -> Any:
         super()._open().close()

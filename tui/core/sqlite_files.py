@@ -18,6 +18,9 @@ SQLITE_IOERR = 10
 SQLITE_CORRUPT = 11
 SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
+#: SQLITE_IOERR_SHMSIZE: the -shm file could not be grown (a full file system, as SQLite meets it when it
+#: opens a journal whose -wal and -shm it must make anew).
+SQLITE_IOERR_SHMSIZE = SQLITE_IOERR | (19 << 8)
 SQLITE_NOTADB = 26
 #: A file that is not (or no longer) a sound database.
 _CORRUPTION_CODES = frozenset({SQLITE_CORRUPT, SQLITE_NOTADB})
@@ -99,9 +102,10 @@ def write_failure_reason(exc: BaseException) -> str:
         if exc.errno in (errno.EACCES, errno.EPERM):
             return "no permission"
         return exc.strerror or str(exc)
-    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    extended = getattr(exc, "sqlite_errorcode", 0) or 0
+    code = extended & 0xFF
     text = str(exc).lower()
-    if code == SQLITE_FULL or "disk is full" in text:
+    if code == SQLITE_FULL or extended == SQLITE_IOERR_SHMSIZE or "disk is full" in text:
         return "disk full"
     if code == SQLITE_READONLY or "readonly" in text or "read-only" in text:
         return "read-only"

@@ -135,9 +135,16 @@ class JournalCallLedger(_SlotReads):
     the same journal. `connection` gives the journal's current connection (autocommit mode; the ledger
     opens its own transactions; a journal moved aside reconnects)."""
 
-    def __init__(self, connection: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(
+        self,
+        connection: Callable[[], sqlite3.Connection],
+        *,
+        unwritable: Callable[[sqlite3.Error], Exception] | None = None,
+    ) -> None:
         self._connection = connection
         self._lock = threading.Lock()
+        #: What a failed write raises instead (a command's: one line naming the file), if given.
+        self._unwritable = unwritable
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -157,9 +164,10 @@ class JournalCallLedger(_SlotReads):
                 self._add(n, now)
                 c.execute("COMMIT")
                 return True
-            except BaseException:
+            except BaseException as exc:
                 if c.in_transaction:
                     c.execute("ROLLBACK")
+                self._raise_unwritable(exc)
                 raise
 
     def charge(self, n: int, now: float) -> None:
@@ -169,10 +177,15 @@ class JournalCallLedger(_SlotReads):
             try:
                 self._add(n, now)
                 c.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if c.in_transaction:  # (SQLite rolls back itself after some errors: a full disk's)
                     c.execute("ROLLBACK")
+                self._raise_unwritable(exc)
                 raise
+
+    def _raise_unwritable(self, exc: BaseException) -> None:
+        if self._unwritable is not None and isinstance(exc, sqlite3.Error):
+            raise self._unwritable(exc) from exc
 
     def _add(self, n: int, now: float) -> None:
         slot = slot_of(now)

@@ -52,7 +52,7 @@ from tui.core.private_files import (
     state_directory,
 )
 from tui.core.settings import Settings
-from tui.core.sqlite_files import is_corruption, unavailable, write_failure_reason
+from tui.core.sqlite_files import is_corruption, unavailable, unwritable, write_failure_reason
 from tui.core.timefmt import ASIDE_STAMP, instant
 
 from .bulk_contents import ResultSet, ResultSetHead
@@ -71,6 +71,8 @@ log = logging.getLogger(__name__)
 WAL_AUTOCHECKPOINT = 256
 WAL_TRUNCATE_AT = 1 << 20
 JOURNAL_SIZE_LIMIT = 1 << 20
+#: The command line's way around a journal that cannot be used.
+JOURNAL_FIX = "use --journal OTHER_PATH, or --no-journal"
 #: How long a write waits for another process's (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
 
@@ -357,7 +359,7 @@ class Journal:
     def _unavailable(self, conn: sqlite3.Connection | None, exc: BaseException) -> Exception:
         if conn is not None:
             conn.close()
-        return unavailable(self.path, exc, "journal", fix="use --journal OTHER_PATH, or --no-journal")
+        return unavailable(self.path, exc, "journal", fix=JOURNAL_FIX)
 
     def _restart_after(self, exc: Exception) -> sqlite3.Connection:
         conn = getattr(self, "_conn", None)
@@ -573,9 +575,13 @@ class Journal:
     def call_ledger(self, *, in_memory_while_unwritable: bool = False) -> JournalCallLedger:
         """The calls spent against the daily allowance, shared with every process of this journal. A
         poller's (`in_memory_while_unwritable`) counts in memory while the journal takes no writes, and
-        writes what it counted once it does (`FallbackCallLedger`); a command's raises."""
+        writes what it counted once it does (`FallbackCallLedger`); a command's raises
+        `StateFileUnwritable` naming the file (exit 3)."""
         if not in_memory_while_unwritable:
-            return JournalCallLedger(lambda: self._conn)
+            return JournalCallLedger(
+                lambda: self._conn,
+                unwritable=lambda exc: unwritable(self.path, exc, "journal", fix=JOURNAL_FIX),
+            )
         trouble = self.trouble
         return FallbackCallLedger(
             lambda: self._conn,

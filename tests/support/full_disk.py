@@ -32,21 +32,34 @@ def disk_full() -> sqlite3.OperationalError:
     return exc
 
 
-def _needs_room(sql: str) -> bool:
-    """A statement that writes the file: a commit (the WAL grows), a checkpoint (the database does)."""
-    words = sql.strip().upper()
-    return words.startswith(("COMMIT", "END")) or "WAL_CHECKPOINT" in words
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def connection_on(disk: Disk) -> type[sqlite3.Connection]:
-    """A connection class whose commits and checkpoints fail while `disk` is full."""
+    """A connection class that fails, while `disk` is full, each commit of a transaction that wrote (the
+    WAL must grow) and each checkpoint (the database must), as SQLite does; reads go on."""
 
     class OnDisk(sqlite3.Connection):
+        wrote = False
+
+        def _room(self, sql: str) -> None:
+            words = sql.strip().upper()
+            if words.startswith(_WRITES):
+                self.wrote = True
+            elif words.startswith(("COMMIT", "END", "ROLLBACK")) or "WAL_CHECKPOINT" in words:
+                wrote, self.wrote = self.wrote, False
+                if disk.full and not words.startswith("ROLLBACK") and (wrote or "WAL_CHECKPOINT" in words):
+                    disk.writes_refused += 1
+                    self.wrote = wrote  # (still in its transaction: the caller rolls it back)
+                    raise disk_full()
+
         def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-            if disk.full and _needs_room(sql):
-                disk.writes_refused += 1
-                raise disk_full()
+            self._room(sql)
             return super().execute(sql, parameters)
+
+        def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+            self._room(sql)
+            return super().executemany(sql, parameters)
 
     return OnDisk
 

@@ -19,6 +19,11 @@ with a warning: never silently dropped, never a crash. A journal pcwatch may not
 directory permissions, a read-only file or file system) is not corrupt: opening it raises
 `StateFileUnavailable` naming the file and the fix, and leaves it untouched (`tui.core.sqlite_files`). The write ledger keeps its own file beside it
 (`tui.writes.ledger`), so moving a journal aside never moves a pending write token.
+
+A journal that opened and then takes no writes (a full disk) never stops the watching: the store keeps
+what it refused and writes it with a later flush (`PendingWrites.absorb`), the poller's ledger counts in
+memory (`FallbackCallLedger`), and `trouble` (`WriteTrouble`) says what is not written and why until it
+is. The WAL is kept small (`WAL_AUTOCHECKPOINT`) so that a nearly full disk still takes a write.
 """
 
 from __future__ import annotations

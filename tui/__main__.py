@@ -27,6 +27,7 @@ from .core.exit_status import ExitStatus
 from .core.ports import ForeignListener
 from .core.private_files import PathRefused, refusal_of
 from .core.settings import GROUPS, SETTINGS, Settings, SettingsError, SettingSpec, check_settings
+from .core.sqlite_files import StateFileUnwritable
 from .core.text_safety import visible
 
 log = logging.getLogger("tui")
@@ -186,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> ExitStatus:
 
     try:
         code = ExitStatus(module.run(args, settings))
+    except StateFileUnwritable as full:  # a full disk under the journal: failed, not refused
+        print(f"pcwatch: {visible(str(full), limit=2000)}", file=sys.stderr)
+        code = ExitStatus.ERROR
     except (PathRefused, ForeignListener, ConfigError) as problem:
         # A journal or ledger it may not write, another user's file or port: say so, touch nothing.
         print(f"pcwatch: {visible(str(problem), limit=2000)}", file=sys.stderr)

@@ -14,8 +14,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.full_disk import Disk, LogOnDisk
 from tests.support.writes import ROOT
-from tui.core.logs import REDACTED, JsonLines, LogFileError, PrivateRotatingFile, add_secret, event, redact
+from tui.core.logs import (
+    REDACTED,
+    RETRY_AFTER,
+    JsonLines,
+    LogFileError,
+    PrivateRotatingFile,
+    add_secret,
+    event,
+    redact,
+)
 from tui.core.private_files import PathRefused
 
 SESSION_TOKEN = "IQoJb3JpZ2luX2VjEFAKEpcwatchSessionToken0123456789+/abcdefABCDEF=="
@@ -162,3 +172,45 @@ def test_an_unwritable_log_file_is_a_clear_error(tmp_path) -> None:
     )
     assert "cannot be written" in result.stdout and "x.log" in result.stdout
     assert LogFileError.__mro__[1] is ValueError
+
+
+def test_a_full_disk_under_the_log_is_said_once_and_the_file_is_tried_again(tmp_path) -> None:
+    disk = Disk(full=True)
+    now = [0.0]
+    said: list[str | None] = []
+    # (`on_trouble`: what `configure` gives it, the header's part or one line on stderr)
+    handler = LogOnDisk(tmp_path / "full.log", disk, on_trouble=said.append, clock=lambda: now[0])
+    logger = logging.getLogger("test.full_disk_log")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for n in range(196):
+            logger.warning("line %d", n)
+        assert said == ["disk full"] and handler.lines_lost == 196
+        disk.full = False
+        logger.warning("too soon")  # (not tried again before RETRY_AFTER)
+        now[0] = RETRY_AFTER
+        logger.warning("written")
+        assert said == ["disk full", None] and handler.failing_since is None
+        assert "written" in handler.stream.getvalue() and "too soon" not in handler.stream.getvalue()
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+
+def test_a_command_says_a_full_log_disk_in_one_line_not_a_logging_error_a_line(tmp_path) -> None:
+    path = tmp_path / "cmd.log"
+    result = _run(
+        "import logging; from pathlib import Path; from tui.core import logs\n"
+        "from tests.support.full_disk import Disk, FullStream\n"
+        f"logs.configure(Path({str(path)!r}))\n"
+        "logs._installed[0].stream = FullStream(Disk(full=True))\n"
+        "for n in range(196): logging.getLogger('tui.engine.poller').info('poll %d', n)\n"
+        "print(logs.file_trouble())"
+    )
+    assert "Logging error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert (
+        result.stderr.count("\n") == 1
+        and f"the log file {path} cannot be written (disk full)" in result.stderr
+    )
+    assert result.stdout.strip() == repr(("disk full", str(path)))

@@ -4,12 +4,13 @@ for new tasks, a spent or saving budget. Pure: `header_state` and `header_lines`
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
-from tests.support.dashboard import T0
+from tests.support.dashboard import T0, FakePoller, make_app
 from tui.core.settings import Settings
 from tui.dashboard.header import header_state
 from tui.dashboard.widgets.header_status import header_lines
-from tui.engine.types import PollerStatus
+from tui.engine.types import JournalNotWritten, PollerStatus
 
 NOW = T0 + timedelta(hours=1)
 GONE = "GetResourceSnapshotJob: ResourceNotFoundException: no such job"
@@ -64,3 +65,51 @@ def test_a_spent_budget_says_when_calls_return_and_a_low_one_says_it_saves() -> 
     assert "● paused" in paused and "budget spent, calls return 11:00:00" in paused
     saving = status_line(state="live", calls_last_hour=120, calls_left_today=900, saving=True)
     assert "saving budget" in saving and "budget spent" not in saving
+
+
+def test_a_journal_not_written_is_said_with_its_reason_and_path_and_the_state_stays_live() -> None:
+    path = f"{Path.home()}/state/{'deep/' * 20}j\x1b[2J.sqlite3"
+    line = status_line(state="live", journal_not_written=JournalNotWritten("disk full", path))
+    assert "● live" in line and "no errors" not in line
+    assert "⚠ journal not written: disk full (…" in line and "\x1b" not in line
+    assert "/deep/j␛[2J.sqlite3)" in line  # (the end of the path, shown literally)
+    short = status_line(state="live", journal_not_written=JournalNotWritten("read-only", f"{Path.home()}/j"))
+    assert "journal not written: read-only (~/j)" in short
+    assert "journal" not in status_line(state="live")
+
+
+def test_a_log_file_not_written_is_said_once_in_the_header() -> None:
+    state = header_state(
+        Settings(), PollerStatus(state="live", calls_left_today=9), None, log_file=("disk full", "/l")
+    )
+    line = header_lines(state, NOW)[1].plain
+    assert "log file not written: disk full (/l)" in line and "no errors" not in line
+
+
+def test_stale_never_shows_a_last_poll_after_the_trouble_began() -> None:
+    # Issue 27: after space returned, `stale for 1m24s last poll 12:53:58`: the invitations answered
+    # while a kind's listing still backed off from the failure that made it stale.
+    began = NOW - timedelta(seconds=84)
+    status = PollerStatus(
+        state="stale",
+        calls_left_today=9,
+        stale_since=began,
+        last_success={"kind": began - timedelta(seconds=10), "invitations": NOW - timedelta(seconds=2)},
+    )
+    state = header_state(Settings(), status, None, NOW)
+    assert state.since == began and state.last_poll is not None and state.last_poll <= began
+    line = header_lines(state, NOW)[1].plain
+    assert "stale for 1m24s" in line and f"last poll {(began - timedelta(seconds=10)):%H:%M:%S}" in line
+
+
+async def test_the_dashboard_header_says_the_journal_is_not_written_until_it_is() -> None:
+    poller = FakePoller()
+    app = make_app(poller=poller)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        poller.set_status(journal_not_written=JournalNotWritten("disk full", "/small/j.sqlite3"))
+        await pilot.pause()
+        assert "journal not written: disk full (/small/j.sqlite3)" in app.query_one("#header").plain_lines[1]
+        poller.set_status(journal_not_written=None)
+        await pilot.pause()
+        assert "journal not written" not in app.query_one("#header").plain_lines[1]

@@ -4,11 +4,16 @@ each: the app stays up, the header says the truth while the fault lasts, and onc
 transition the endpoint made is in the journal (compared with the endpoint's own record).
 
 The clock is a MockClock shared by the endpoint and pcwatch; the HTTP calls are real (botocore through
-the local endpoint), with short connect/read timeouts so a hang takes a second, not a minute."""
+the local endpoint), with short connect/read timeouts so a hang takes a second, not a minute.
+
+The host's faults (a full disk under the journal, under the log) run against the engine only: the
+journal and the log file are the engine's; what the dashboard shows of them is the header's
+(tests/dashboard/test_header_trouble.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from pathlib import Path
 
@@ -18,10 +23,12 @@ from tests.support.dashboard import T0
 from tests.support.fault_matrix import (
     FAULTS,
     REAL_PAUSE,
+    Disks,
     FaultyEndpoint,
     matrix_settings,
     run_scenario,
 )
+from tests.support.full_disk import LogOnDisk, journal_on
 from tui.core.clock import MockClock
 from tui.dashboard.header import header_state
 from tui.simulator import serve
@@ -38,9 +45,20 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     fault = FAULTS[name]
     clock = MockClock(T0)
     endpoint = FaultyEndpoint(seed=SEED, history=12, clock=clock, enforce_quotas=False)
+    # The host's disks, at the file layer: the journal's connections and the log file's stream.
+    disks = Disks()
+    log_said: list[str | None] = []
+    log_file = LogOnDisk(
+        tmp_path / "pcwatch.log", disks.log, on_trouble=log_said.append, clock=clock.monotonic
+    )
+    logs_to = logging.getLogger("tui")
+    logs_to.addHandler(log_file)
+    level, logs_to.level = logs_to.level, logging.INFO
     with serve(endpoint) as served:
         settings = matrix_settings(served.url, tmp_path / "j.sqlite3")
-        store, engine = make_engine(settings, clock)
+        store, engine = make_engine(
+            settings, clock, journal=journal_on(tmp_path / "j.sqlite3", disks.journal)
+        )
         store.load()
         engine.watching()  # (as a dashboard runs it: the scenario's timings are the watched cadences)
         run = asyncio.ensure_future(engine.run())
@@ -62,18 +80,31 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
                 settings=settings,
                 state_now=state_now,
                 pause=pause,
+                disks=disks,
             )
         finally:
             run.cancel()
             await asyncio.gather(run, return_exceptions=True)
             engine.close()
+            logs_to.removeHandler(log_file)
+            logs_to.level = level
+            log_file.close()
     assert outcome.faulted_requests > 0 or fault.data_only
     assert outcome.state_during_fault in fault.states, outcome
     assert outcome.lied_steps == 0, outcome
     assert outcome.lost == [], outcome.lost
+    if fault.fills is not None:  # a full disk never stops the watching
+        assert outcome.calls_during_fault >= 10, outcome
+        assert disks.journal.writes_refused + disks.log.writes_refused > 0, "the disk was never met"
+    if fault.fills == "journal":
+        assert outcome.journal_said == f"disk full ({tmp_path / 'j.sqlite3'})", outcome
+    else:
+        assert outcome.journal_said is None, outcome
+    if fault.fills == "log":
+        assert log_said[:1] == ["disk full"] and log_said.count("disk full") == 1, log_said  # said once
 
 
-@pytest.mark.parametrize("name", sorted(FAULTS))
+@pytest.mark.parametrize("name", sorted(n for n, f in FAULTS.items() if f.fills is None))
 async def test_the_dashboard_survives_says_the_truth_and_journals_every_transition(
     name: str, tmp_path: Path
 ) -> None:

@@ -4,16 +4,22 @@ write ledger's pending tokens."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.full_disk import Disk, journal_on
 from tests.support.unwritable import listing, unwritable
 from tests.support.writes import cli_env, pcwatch_command
 from tui.core.clock import MockClock
 from tui.core.settings import Settings
-from tui.core.sqlite_files import StateFileUnavailable
+from tui.core.sqlite_files import StateFileUnavailable, StateFileUnwritable
 from tui.engine.journal import Journal
 from tui.writes.ledger import PENDING, WriteLedger, ledger_beside
 
@@ -122,3 +128,54 @@ async def test_the_dashboard_offers_to_continue_without_a_journal(tmp_path: Path
         finally:
             dashboard.close()
     assert listing(directory) == before
+
+
+def test_a_command_s_ledger_on_a_full_disk_names_the_journal_in_one_line(tmp_path: Path) -> None:
+    disk = Disk()
+    path = tmp_path / "j.sqlite3"
+    journal = journal_on(path, disk)
+    disk.full = True
+    with pytest.raises(StateFileUnwritable) as raised:
+        journal.call_ledger().try_spend(3, 100, 0.0)
+    said = str(raised.value)
+    assert (
+        said.startswith(f"the journal {path} cannot be written (disk full): free space") and "\n" not in said
+    )
+    journal.close()
+
+
+@contextlib.contextmanager
+def small_filesystem(size: str = "2m") -> Iterator[Path]:
+    """A real file system of `size` (tmpfs): root only, skipped elsewhere."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a small file system needs root (tmpfs)")
+    mount = Path(tempfile.mkdtemp(prefix="pcwatch-small-"))
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], check=False)
+    if made.returncode != 0:
+        mount.rmdir()
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+        mount.rmdir()
+
+
+def test_list_on_a_full_disk_exits_3_naming_the_journal_and_says_the_log_once() -> None:
+    with small_filesystem() as mount:
+        path, log = mount / "j.sqlite3", mount / "pcwatch.log"
+        command = pcwatch_command("--demo", "--journal", str(path), "--log-file", str(log), "list")
+        first = subprocess.run(command, capture_output=True, text=True, env=cli_env(), timeout=60)
+        assert first.returncode == 0, first.stderr
+        dashboard = Journal(path)  # (as a dashboard holds it open: its -wal and -shm stay)
+        filler = mount / "filler"
+        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], capture_output=True, check=False)
+        beside = subprocess.run(command, capture_output=True, text=True, env=cli_env(), timeout=60)
+        dashboard.close()
+        alone = subprocess.run(command, capture_output=True, text=True, env=cli_env(), timeout=60)
+    for full in (beside, alone):
+        assert full.returncode == 3, full.stderr
+        assert "Traceback" not in full.stderr and "Logging error" not in full.stderr, full.stderr
+        lines = full.stderr.strip().splitlines()
+        assert any(f"the journal {path} cannot be written (disk full)" in line for line in lines), lines
+        assert len(lines) <= 2  # (the journal's line, and the log file's once)

@@ -5,6 +5,10 @@ front of its answers as a proxy would: expired credentials, a clock skewed past 
 404 for one snapshot job while the others answer, and the bulk job listings failing (500) while every
 other operation answers. `FAULTS` names every fault of the matrix and how to
 turn it on; `EXPECTED_STATES` is what the header must say while it lasts.
+
+Two faults are the host's, not the endpoint's: a full disk under the journal and under the log file
+(`Disks`, injected at the file layer by `tests.support.full_disk`); polling must go on live through
+them, and every transition observed meanwhile reach the journal once the disk has room again.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas import BULK_KINDS, BulkJobKind, TaskRecord, TaskStatus
+from tests.support.full_disk import Disk
 from tui.simulator import Faults, Simulator
 from tui.simulator.protocol import RawError, Reply, error_reply
 
@@ -23,6 +28,9 @@ EXPIRED_CREDENTIALS = "expired_credentials"
 CLOCK_SKEW = "clock_skew"
 NOT_FOUND_ONE_JOB = "not_found_one_job"
 FAILING_BULK_LISTING = "failing_bulk_listing"
+#: The host's faults: its disks.
+JOURNAL_DISK_FULL = "journal_disk_full"
+LOG_DISK_FULL = "log_disk_full"
 #: The operations that fault fails: both families' listings (and so their running jobs' progress).
 BULK_LISTINGS = frozenset(kind.list_operation for kind in BULK_KINDS.values())
 
@@ -86,6 +94,26 @@ class Fault:
     states: frozenset[str] = field(default_factory=lambda: frozenset({"stale", "backoff", "hung"}))
     #: Faults that leave the data readable: the app must stay live through them.
     data_only: bool = False
+    #: The host's disk it fills ("journal", "log"; `Disks`), not the endpoint's answers.
+    fills: str | None = None
+
+    def turn(self, endpoint: FaultyEndpoint, disks: Disks, on: bool) -> None:
+        """On (or off): on the endpoint, or the disk it fills."""
+        self.apply(endpoint, on)
+        if self.fills is not None:
+            getattr(disks, self.fills).full = on
+
+
+@dataclass
+class Disks:
+    """The host's file systems in a scenario: the journal's and the log file's."""
+
+    journal: Disk = field(default_factory=Disk)
+    log: Disk = field(default_factory=Disk)
+
+
+def _host_fault(endpoint: FaultyEndpoint, on: bool) -> None:
+    """(the endpoint answers as always)"""
 
 
 def _sim_fault(**rates: Any) -> Callable[[FaultyEndpoint, bool], None]:
@@ -121,6 +149,9 @@ FAULTS = {
         # (the tasks answer throughout: the header names the failing listing and is never "live"; botocore
         # retries a 500 in real time, which the mock clock sees as a hang)
         Fault(FAILING_BULK_LISTING, _proxy_fault(FAILING_BULK_LISTING), frozenset({"stale", "hung"})),
+        # (the calls go on and the data with them: live throughout, the header says the journal's state)
+        Fault(JOURNAL_DISK_FULL, _host_fault, LIVE, data_only=True, fills="journal"),
+        Fault(LOG_DISK_FULL, _host_fault, LIVE, data_only=True, fills="log"),
     )
 }
 
@@ -166,6 +197,10 @@ class Outcome:
     lied_steps: int
     lost: list[str]
     faulted_requests: int
+    #: Requests the endpoint received while the fault lasted (the poller kept calling).
+    calls_during_fault: int = 0
+    #: The journal's trouble as the poller's status said it at the fault's end.
+    journal_said: str | None = None
 
 
 def matrix_settings(url: str, journal: Any) -> Any:
@@ -201,6 +236,7 @@ async def run_scenario(
     state_now: Callable[[], str],
     pause: Callable[[], Any],
     fault_seconds: float = 40.0,
+    disks: Disks | None = None,
 ) -> Outcome:
     """Drive the mock clock through: first sight of the history, three tasks seen running, the fault
     (with two short tasks that start and end within it), recovery; then read the journal."""
@@ -238,8 +274,9 @@ async def run_scenario(
     watched = {endpoint.add_task(kind=k, duration=30.0 + 10 * i) for i, k in enumerate(kinds)}
     assert await drive(60, lambda: all(store.task(t) is not None for t in watched)), "never saw the tasks"
 
-    before = faulted(endpoint)
-    fault.apply(endpoint, True)
+    disks = disks if disks is not None else Disks()
+    before, calls_before = faulted(endpoint), endpoint.stats.total
+    fault.turn(endpoint, disks, True)
     watched |= {endpoint.add_task(kind=k, duration=8.0) for k in kinds[:2]}
     lied = 0
     state = state_now()
@@ -256,8 +293,11 @@ async def run_scenario(
         if fault.data_only or due:
             lied += state not in fault.states
     spoilt = faulted(endpoint) - before
+    calls = endpoint.stats.total - calls_before
+    unwritten = engine.status.journal_not_written
+    journal_said = f"{unwritten.reason} ({unwritten.path})" if unwritten is not None else None
 
-    fault.apply(endpoint, False)
+    fault.turn(endpoint, disks, False)
     engine.refresh_now()  # as the user pressing r once the network is back
     recovered = await drive(900, lambda: state_now() == "live" and known_as_truth())
     assert recovered, f"never recovered: {state_now()}"
@@ -277,4 +317,4 @@ async def run_scenario(
         await drive(60, journaled)
     finally:
         journal.close()
-    return Outcome(state, lied, lost, spoilt)
+    return Outcome(state, lied, lost, spoilt, calls, journal_said)

@@ -16,7 +16,8 @@ class ExitStatus(IntEnum):
     #: too), a config file it will not read, a journal it may not write, a write while read-only, a write
     #: to the production catalog that was not confirmed.
     USAGE = 2
-    #: Anything else that went wrong: credentials, the network, the service, the budget spent.
+    #: Anything else that went wrong: credentials, the network, the service, the budget spent, a
+    #: journal that takes no writes (a full disk).
     ERROR = 3
     #: `wait --timeout` (and `--wait --timeout`): the time ran out first (as timeout(1) says it).
     TIMEOUT = 124

@@ -21,18 +21,25 @@ import logging
 import logging.handlers
 import os
 import re
+import sys
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .private_files import PathRefused, open_owned, open_private, private_directory
+from .sqlite_files import write_failure_reason
+from .text_safety import one_line
 
 REDACTED = "[redacted]"
 #: Rotation: this many bytes a file, this many old files kept (`pcwatch.log.1` … `.3`).
 MAX_BYTES = 5 * 1024 * 1024
 BACKUPS = 3
+#: A log file that failed a write (a full disk) is tried again no sooner than this (seconds); the lines
+#: meanwhile go nowhere.
+RETRY_AFTER = 60.0
 #: The environment variables whose values are secrets wherever they appear.
 SECRET_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
@@ -155,11 +162,56 @@ def _redacted(value: Any) -> Any:
 
 class PrivateRotatingFile(logging.handlers.RotatingFileHandler):
     """A size-rotated log file that only its owner can read (0600, never through a symlink); the files
-    rotated out keep that mode."""
+    rotated out keep that mode.
 
-    def __init__(self, path: Path, max_bytes: int = MAX_BYTES, backups: int = BACKUPS) -> None:
+    A write that fails (a full disk, an I/O error) is said once (`on_trouble` with why, then None once a
+    line is written again), never as Python's `--- Logging error ---` for each line: the lines go nowhere
+    meanwhile, and the file is opened again after RETRY_AFTER seconds (`clock`: monotonic seconds)."""
+
+    def __init__(
+        self,
+        path: Path,
+        max_bytes: int = MAX_BYTES,
+        backups: int = BACKUPS,
+        *,
+        on_trouble: Callable[[str | None], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         private_directory(path.parent)
+        self._on_trouble = on_trouble
+        self._clock = clock
+        #: Since when writes fail (None while they succeed); the lines not written meanwhile.
+        self.failing_since: float | None = None
+        self.lines_lost = 0
+        self._failed = False
         super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=False)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        failing = self.failing_since
+        if failing is not None and self._clock() - failing < RETRY_AFTER:
+            self.lines_lost += 1
+            return
+        self._failed = False
+        super().emit(record)  # (a failure calls handleError)
+        if failing is not None and not self._failed:
+            lost, self.lines_lost, self.failing_since = self.lines_lost, 0, None
+            if self._on_trouble is not None:
+                self._on_trouble(None)
+            logging.getLogger(__name__).info("log file written again; %d lines were not written", lost)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Said once, not a traceback a line (`logging.Handler.handleError`'s): the file is let go."""
+        exc = sys.exc_info()[1]
+        self._failed = True
+        self.lines_lost += 1
+        first = self.failing_since is None
+        self.failing_since = self._clock()
+        if self.stream is not None:
+            with contextlib.suppress(Exception):
+                self.stream.close()
+            self.stream = None  # (the next try opens it again)
+        if first and self._on_trouble is not None:
+            self._on_trouble(write_failure_reason(exc) if exc is not None else "unknown error")
 
     def _open(self) -> Any:
         fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
@@ -196,6 +248,13 @@ class LogFileError(ValueError):
 
 
 _installed: list[logging.Handler] = []
+#: (why, the path) while the log file cannot be written: the dashboard's header says it.
+_trouble: tuple[str, str] | None = None
+
+
+def file_trouble() -> tuple[str, str] | None:
+    """Why the log file is not written now and its path, or None while it is (or without one)."""
+    return _trouble
 
 
 def configure(
@@ -214,9 +273,19 @@ def configure(
         old.close()
     _installed.clear()
     secrets_from(os.environ if environ is None else environ)
+    global _trouble
+    _trouble = None
     if log_file is not None:
+
+        def trouble(reason: str | None) -> None:
+            global _trouble
+            _trouble = None if reason is None else (reason, str(log_file))
+            if reason is not None and not interactive:  # (the dashboard's header says it instead)
+                said = one_line(f"the log file {log_file} cannot be written ({reason}): lines go nowhere")
+                print(f"pcwatch: {said}, tried again every {RETRY_AFTER:.0f} s", file=sys.stderr)
+
         try:
-            handler = PrivateRotatingFile(log_file)
+            handler = PrivateRotatingFile(log_file, on_trouble=trouble)
         except PathRefused as refused:  # another user's log file, a link, a read-only one
             said = str(refused) if refused.path == log_file else f"{log_file}: cannot be written: {refused}"
             raise LogFileError(f"--log-file {said}") from None

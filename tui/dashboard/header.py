@@ -13,13 +13,18 @@ time they began, so their age moves every second. The demo says its account is s
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from tui.core.settings import Settings
 from tui.engine.api import HUNG_AFTER, PollerStatus
 
 __all__ = ["HUNG_AFTER", "HeaderState", "TaskCounts", "header_state", "leader_of", "polling_state"]
+
+#: A file's path longer than this many characters shows its end only (`…/journals/demo.sqlite3`).
+PATH_SHOWN = 60
 
 #: The look for new tasks is shown late once older than this many of its cadences (plus 30 s).
 DISCOVERY_GRACE = 1.5
@@ -67,6 +72,11 @@ class HeaderState:
     saving: bool = False
     #: The allowance is spent: calls return then.
     budget_resumes_at: datetime | None = None
+    #: `journal not written: disk full (~/…/j.sqlite3)` while the journal takes no writes (the poller
+    #: goes on from memory and writes it all once it does).
+    journal: str | None = None
+    #: `log file not written: … (path)` once the log file failed (said once, here, not line by line).
+    log_file: str | None = None
 
     def trouble(self) -> str | None:
         """What fails, in one line: the error that holds every source, then each failing source by name."""
@@ -96,8 +106,11 @@ def header_state(
     status: PollerStatus | None,
     counts: dict[str, dict[str, int]] | None,
     now: datetime | None = None,
+    *,
+    log_file: tuple[str, str] | None = None,
 ) -> HeaderState:
-    """What the header says as of `now` (the app's clock; None: the status's own word, no hang check)."""
+    """What the header says as of `now` (the app's clock; None: the status's own word, no hang check);
+    `log_file`: why the log file is not written, and its path (`tui.core.logs.file_trouble`)."""
     demo_note = None
     if settings.demo:
         who = "demo"
@@ -121,17 +134,24 @@ def header_state(
         endpoint=settings.endpoint_url or f"partnercentral-selling.{settings.region}.api.aws",
         counts=totals,
         demo_note=demo_note,
+        log_file=f"log file not written: {log_file[0]} ({shown_path(log_file[1])})" if log_file else None,
     )
     if status is None:
         return base
     state, since = polling_state(status, now)
+    last_poll = status.last_poll
+    if since is not None and last_poll is not None and last_poll > since:
+        # Stale since one source's failure while others answer: "last poll" is the last time all was
+        # well, never a time after the trouble began.
+        last_poll = max((at for at in status.last_success.values() if at <= since), default=None)
+    unwritten = status.journal_not_written
     return HeaderState(
         **{
             **base.__dict__,
             "state": state,
             "since": since,
             "backfilling": status.backfilling,
-            "last_poll": status.last_poll,
+            "last_poll": last_poll,
             "calls_last_hour": status.calls_last_hour,
             "calls_left_today": status.calls_left_today,
             "last_error": status.last_error,
@@ -145,8 +165,22 @@ def header_state(
             "events": status.events,
             "last_event_at": status.last_event_at,
             "events_error": status.events_error,
+            "journal": (
+                f"journal not written: {unwritten.reason} ({shown_path(unwritten.path)})"
+                if unwritten is not None
+                else None
+            ),
         }
     )
+
+
+def shown_path(path: str) -> str:
+    """A file's path as the header shows it: the home directory as `~`, and only its end past
+    PATH_SHOWN characters (made safe where it is drawn)."""
+    home = str(Path.home())
+    if home != os.sep and path.startswith(home + os.sep):
+        path = "~" + path[len(home) :]
+    return path if len(path) <= PATH_SHOWN else "…" + path[-(PATH_SHOWN - 1) :]
 
 
 def leader_of(status: PollerStatus) -> str | None:

@@ -140,10 +140,14 @@ class JournalCallLedger(_SlotReads):
         self,
         connection: Callable[[], sqlite3.Connection],
         fence: Callable[[sqlite3.Connection], None] | None = None,
+        *,
+        unwritable: Callable[[sqlite3.Error], Exception] | None = None,
     ) -> None:
         self._connection = connection
         self._fence = fence
         self._lock = threading.Lock()
+        #: What a failed write raises instead (a command's: one line naming the file), if given.
+        self._unwritable = unwritable
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -165,9 +169,10 @@ class JournalCallLedger(_SlotReads):
                 self._add(n, now)
                 c.execute("COMMIT")
                 return True
-            except BaseException:
+            except BaseException as exc:
                 if c.in_transaction:
                     c.execute("ROLLBACK")
+                self._raise_unwritable(exc)
                 raise
 
     def charge(self, n: int, now: float) -> None:
@@ -177,9 +182,15 @@ class JournalCallLedger(_SlotReads):
             try:
                 self._add(n, now)
                 c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
+            except BaseException as exc:
+                if c.in_transaction:  # (SQLite rolls back itself after some errors: a full disk's)
+                    c.execute("ROLLBACK")
+                self._raise_unwritable(exc)
                 raise
+
+    def _raise_unwritable(self, exc: BaseException) -> None:
+        if self._unwritable is not None and isinstance(exc, sqlite3.Error):
+            raise self._unwritable(exc) from exc
 
     def _add(self, n: int, now: float) -> None:
         slot = slot_of(now)
@@ -199,3 +210,87 @@ class JournalCallLedger(_SlotReads):
 
     def close(self) -> None:
         pass  # the journal owns the connection
+
+
+class FallbackCallLedger(JournalCallLedger):
+    """The journal's ledger for a poller, which a journal that takes no writes (a full disk, an I/O
+    error) must never stop: its calls are then counted in memory, read together with the journal's
+    (every process's) slots, and written to the journal, each in the slot it was spent in, as soon as it
+    takes a write again. `on_failure` and `on_written` say when a write fails and succeeds."""
+
+    def __init__(
+        self,
+        connection: Callable[[], sqlite3.Connection],
+        fence: Callable[[sqlite3.Connection], None] | None = None,
+        *,
+        on_failure: Callable[[sqlite3.Error], None],
+        on_written: Callable[[], None],
+    ) -> None:
+        super().__init__(connection, fence)
+        self._on_failure = on_failure
+        self._on_written = on_written
+        #: Slot -> calls counted here and not yet in the journal (negative: a reservation given back).
+        self._unwritten: dict[int, int] = {}
+
+    def try_spend(self, n: int, limit: int, now: float) -> bool:
+        if self._write_unwritten():
+            try:
+                spent = super().try_spend(n, limit, now)
+            except sqlite3.Error as exc:
+                self._on_failure(exc)
+            else:
+                self._on_written()
+                return spent
+        with self._lock:
+            if sum(c for _, c in self._counted(now)) + n > limit:
+                return False
+            self._keep(n, now)
+            return True
+
+    def charge(self, n: int, now: float) -> None:
+        if self._write_unwritten():
+            try:
+                super().charge(n, now)
+            except sqlite3.Error as exc:
+                self._on_failure(exc)
+            else:
+                self._on_written()
+                return
+        with self._lock:
+            self._keep(n, now)
+
+    def _keep(self, n: int, now: float) -> None:
+        slot = slot_of(now)
+        self._unwritten[slot] = self._unwritten.get(slot, 0) + n
+        oldest = first_slot(now)
+        for old in [s for s in self._unwritten if s < oldest]:  # (no window counts it any more)
+            del self._unwritten[old]
+
+    def _write_unwritten(self) -> bool:
+        """Write the calls counted in memory to the journal; True once none is left."""
+        with self._lock:
+            waiting = sorted(self._unwritten.items())
+        for slot, calls in waiting:
+            try:
+                super().charge(calls, slot * SLOT)
+            except sqlite3.Error as exc:
+                self._on_failure(exc)
+                return False
+            with self._lock:  # (calls counted meanwhile stay)
+                left = self._unwritten.get(slot, 0) - calls
+                if left:
+                    self._unwritten[slot] = left
+                else:
+                    self._unwritten.pop(slot, None)
+        return True
+
+    def _counted(self, now: float, window: float = DAY) -> list[tuple[int, int]]:
+        try:
+            slots = dict(super()._counted(now, window))
+        except sqlite3.Error:  # (not even readable: what this process counted is what it knows)
+            slots = {}
+        oldest = first_slot(now, window)
+        for slot, calls in self._unwritten.items():
+            if slot >= oldest:
+                slots[slot] = max(0, slots.get(slot, 0) + calls)
+        return sorted(slots.items())

@@ -19,6 +19,11 @@ with a warning: never silently dropped, never a crash. A journal pcwatch may not
 directory permissions, a read-only file or file system) is not corrupt: opening it raises
 `StateFileUnavailable` naming the file and the fix, and leaves it untouched (`tui.core.sqlite_files`). The write ledger keeps its own file beside it
 (`tui.writes.ledger`), so moving a journal aside never moves a pending write token.
+
+A journal that opened and then takes no writes (a full disk) never stops the watching: the store keeps
+what it refused and writes it with a later flush (`PendingWrites.absorb`), the poller's ledger counts in
+memory (`FallbackCallLedger`), and `trouble` (`WriteTrouble`) says what is not written and why until it
+is. The WAL is kept small (`WAL_AUTOCHECKPOINT`) so that a nearly full disk still takes a write.
 """
 
 from __future__ import annotations
@@ -52,17 +57,27 @@ from tui.core.private_files import (
     state_directory,
 )
 from tui.core.settings import Settings
-from tui.core.sqlite_files import is_corruption, unavailable
+from tui.core.sqlite_files import is_corruption, unavailable, unwritable, write_failure_reason
 from tui.core.timefmt import ASIDE_STAMP, instant
 
 from .bulk_contents import ResultSet, ResultSetHead
-from .call_ledger import JournalCallLedger
+from .call_ledger import FallbackCallLedger, JournalCallLedger
 from .journal_schema import SCHEMA_VERSION, migrate
-from .store_retention import KEEP_ENDED_BULK_JOBS
+from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_UNWRITTEN_RESULTS
 from .types import TaskRow, TransitionRow
 
 log = logging.getLogger(__name__)
 
+#: The WAL kept small, so that a nearly full disk still takes a write (issue 27 saw it reach 2.4 MB
+#: before SQLite's default checkpoint, every 1,000 pages, ~4 MB): SQLite checkpoints every
+#: WAL_AUTOCHECKPOINT pages (1 MiB at 4 KiB pages); a write that leaves the WAL over WAL_TRUNCATE_AT bytes
+#: (a big batch: the history's first pages) is followed by a TRUNCATE checkpoint when no reader holds the
+#: WAL (never waited for); a WAL checkpointed is cut back to JOURNAL_SIZE_LIMIT bytes when next reused.
+WAL_AUTOCHECKPOINT = 256
+WAL_TRUNCATE_AT = 1 << 20
+JOURNAL_SIZE_LIMIT = 1 << 20
+#: The command line's way around a journal that cannot be used.
+JOURNAL_FIX = "use --journal OTHER_PATH, or --no-journal"
 
 #: How long a write waits for another process's write transaction (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
@@ -150,6 +165,85 @@ class PendingWrites:
     def __bool__(self) -> bool:
         return _any_rows(self)
 
+    def absorb(self, newer: PendingWrites) -> PendingWrites:
+        """These changes (not written) under `newer` ones, to be written together in order: rows by id,
+        the newer winning; transitions and result pages appended; a job whose results start over in
+        `newer` loses its older pages. Generic by field type, so that a new field merges too. Returns
+        self."""
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(newer, f.name)
+            if f.name == "result_pages":
+                restarted = newer.result_resets
+                self.result_pages = [
+                    p for p in self.result_pages if p[0] not in restarted
+                ] + newer.result_pages
+            elif f.name == "invitations":
+                for gone in newer.removed_invitations:
+                    self.invitations.pop(gone, None)
+                self.invitations.update(newer.invitations)
+            elif f.name == "removed_invitations":
+                self.removed_invitations = (self.removed_invitations - newer.invitations.keys()) | theirs
+            elif isinstance(mine, dict):
+                mine.update(theirs)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
+            elif isinstance(mine, set):
+                mine |= theirs
+            else:  # (a new kind of field: say how it merges above)
+                raise TypeError(f"PendingWrites.{f.name}: no merge for {type(mine).__name__}")
+        return self
+
+    def bounded(self, results: int = KEEP_UNWRITTEN_RESULTS) -> list[str]:
+        """Keep at most `results` result records unwritten: beyond, the latest jobs' unwritten result
+        sets are let go whole (pages, header, reset: the journal keeps the set it had, and memory the
+        whole set). Every transition and every row by id is kept: tasks are one row per task
+        the store saw, the store's own objects. Returns the jobs let go."""
+        kept = sum(len(page[3]) for page in self.result_pages)
+        dropped: list[str] = []
+        for job_id, *_ in reversed(self.result_pages):
+            if kept <= results:
+                break
+            if job_id in dropped:
+                continue
+            dropped.append(job_id)
+            kept -= sum(len(page[3]) for page in self.result_pages if page[0] == job_id)
+        if dropped:
+            self.result_pages = [p for p in self.result_pages if p[0] not in dropped]
+            for job_id in dropped:
+                self.result_heads.pop(job_id, None)
+                self.result_resets.discard(job_id)
+        return dropped
+
+
+class WriteTrouble:
+    """What of the journal could not be written lately, and why: each writer (`CHANGES`, the store's;
+    `CALLS`, the call ledger's; `STATUS`, the leader's status) from its failed write until its next one
+    that succeeds. The poller's status carries it to the header (`PollerStatus.journal_not_written`);
+    it is logged once when it starts and once when it ends, never per write."""
+
+    CHANGES = "changes"
+    CALLS = "calls"
+    STATUS = "status"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._failing: dict[str, str] = {}
+
+    @property
+    def reason(self) -> str | None:
+        """Why the journal takes no writes now (`disk full`, `read-only`…); None while it does."""
+        return next(iter(self._failing.values()), None)
+
+    def failed(self, writer: str, exc: BaseException) -> None:
+        reason = write_failure_reason(exc)
+        if not self._failing:
+            log.warning("journal %s not written (%s): %s; kept in memory until it is", self.path, reason, exc)
+        self._failing[writer] = reason
+
+    def written(self, writer: str) -> None:
+        if self._failing.pop(writer, None) is not None and not self._failing:
+            log.warning("journal %s written again", self.path)
+
 
 def _probe_write(conn: sqlite3.Connection) -> None:
     """Fail now, not at the first poll, if SQLite opened the file but may not write it (it then opens
@@ -224,24 +318,38 @@ def journal_for(settings: Settings) -> Journal | None:
 
 
 class Journal:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(
+        self, path: Path | str, *, connection_class: type[sqlite3.Connection] = sqlite3.Connection
+    ) -> None:
         self.path = Path(path)
-        #: Human-readable warnings (a journal moved aside, a failed write); the app shows them.
+        #: Human-readable warnings (a journal moved aside); the app shows them after the load.
         self.warnings: list[str] = []
         #: Set while this process leads (`tui.engine.sharing`): every write transaction of the journal
         #: and of its call ledger starts with it, so a leader deposed while stopped writes nothing.
         self.fence: Fence | None = None
+        #: What could not be written lately (a full disk…): the header says it until it is written.
+        self.trouble = WriteTrouble(self.path)
+        #: (the file layer: a test's connection makes the disk full)
+        self._connection_class = connection_class
         self._conn = self._open()
 
     # --- opening, and moving a bad journal aside ------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
         prepare_sqlite_file(self.path)  # the user's own 0600 files, the -wal and -shm too
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn = sqlite3.connect(
+            self.path,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            factory=self._connection_class,
+        )
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+            conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
             check_sqlite_files(self.path)  # nothing swapped in while SQLite opened them
         except BaseException:
             conn.close()
@@ -274,7 +382,7 @@ class Journal:
     def _unavailable(self, conn: sqlite3.Connection | None, exc: BaseException) -> Exception:
         if conn is not None:
             conn.close()
-        return unavailable(self.path, exc, "journal", fix="use --journal OTHER_PATH, or --no-journal")
+        return unavailable(self.path, exc, "journal", fix=JOURNAL_FIX)
 
     def _restart_after(self, exc: Exception) -> sqlite3.Connection:
         conn = getattr(self, "_conn", None)
@@ -487,10 +595,25 @@ class Journal:
         finally:
             conn.close()
 
-    def call_ledger(self) -> JournalCallLedger:
+    def call_ledger(self, *, in_memory_while_unwritable: bool = False) -> JournalCallLedger:
         """The calls spent against the daily allowance, shared with every process of this journal. A
-        reservation checks the fence first: a deposed leader makes no call."""
-        return JournalCallLedger(lambda: self._conn, fence=self._check_fence)
+        poller's (`in_memory_while_unwritable`) counts in memory while the journal takes no writes, and
+        writes what it counted once it does (`FallbackCallLedger`); a reservation checks the fence first (a
+        deposed leader makes no call); a command's raises
+        `StateFileUnwritable` naming the file (exit 3)."""
+        if not in_memory_while_unwritable:
+            return JournalCallLedger(
+                lambda: self._conn,
+                self._check_fence,
+                unwritable=lambda exc: unwritable(self.path, exc, "journal", fix=JOURNAL_FIX),
+            )
+        trouble = self.trouble
+        return FallbackCallLedger(
+            lambda: self._conn,
+            self._check_fence,
+            on_failure=lambda exc: trouble.failed(trouble.CALLS, exc),
+            on_written=lambda: trouble.written(trouble.CALLS),
+        )
 
     def _check_fence(self, c: sqlite3.Connection) -> None:
         """The leader's fence, inside the write transaction `c` has begun (see `fence`)."""
@@ -640,8 +763,30 @@ class Journal:
             )
             c.execute("COMMIT")
         except BaseException:
-            c.execute("ROLLBACK")
+            if c.in_transaction:  # (SQLite rolls back itself after some errors: a full disk's)
+                c.execute("ROLLBACK")
             raise
+        self._keep_wal_small()
+
+    def _keep_wal_small(self) -> None:
+        """After a write that left the WAL big, a TRUNCATE checkpoint if no reader holds the WAL now
+        (never waited for: a follower's read must not hold the poller up); else SQLite's own
+        checkpoints shrink it later. A checkpoint that fails (the disk is full) is tried after the
+        next big write."""
+        try:
+            if os.stat(f"{self.path}-wal").st_size <= WAL_TRUNCATE_AT:
+                return
+        except OSError:
+            return
+        c = self._conn
+        try:
+            c.execute("PRAGMA busy_timeout = 0")
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error as exc:
+            log.info("journal %s: checkpoint not made now: %s", self.path, exc)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:
         self._conn.close()

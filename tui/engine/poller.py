@@ -24,6 +24,7 @@ import contextlib
 import logging
 import math
 import random
+import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -91,6 +92,9 @@ REPLAN_WHILE_SAVING = 60.0
 #: `want_bulk_jobs` looks again no sooner than this (seconds): opening and closing the jobs view over and
 #: over spends a look at most this often.
 BULK_LOOK_FLOOR = 30.0
+#: While the journal holds changes it did not take (a full disk), the poller tries them again at least
+#: this often (seconds), calls due or not.
+RETRY_UNWRITTEN = 30.0
 #: The snapshot jobs the status names (`PollerStatus.asked_jobs`) at most: the ones asked for lately.
 ASKED_JOBS_SHOWN = 20
 
@@ -126,7 +130,9 @@ class Poller:
         self.clock = clock
         self.plan = plan or PollPlan.from_settings(settings)
         if budget is None:
-            ledger = store.journal.call_ledger() if store.journal is not None else None
+            # (a journal that takes no writes never stops the watching: the calls are counted in memory)
+            journal = store.journal
+            ledger = journal.call_ledger(in_memory_while_unwritable=True) if journal is not None else None
             budget = RequestBudget(settings.budget, clock, ledger=ledger)
         self.budget = budget
         self.kinds = list(kinds or TASK_KINDS)
@@ -319,6 +325,8 @@ class Poller:
         if self._last_plan is not None and self._last_plan.stretch > 1.0:
             # Saving: calls return to the allowance as they leave the window; look again soon.
             delay = min(delay, REPLAN_WHILE_SAVING)
+        if self.store.unwritten:
+            delay = min(delay, RETRY_UNWRITTEN)
         self._status.next_poll(self.clock.now() + timedelta(seconds=delay))
         await sleep_or_wake(self.clock, delay, wake)
 
@@ -415,6 +423,7 @@ class Poller:
 
     async def _tick(self) -> bool | None:
         async with self._lock:
+            self.store.flush()  # (what the journal did not take before: tried again each tick)
             woken, answers = self.wakeups.take()
             state = self.plan_input(woken)
             plan = self._last_plan = plan_tick(state, self.plan)
@@ -493,6 +502,9 @@ class Poller:
             return False
         except Deposed:  # another viewer leads now: this poller ends (tui.engine.sharing), no failure
             raise
+        except sqlite3.Error as exc:  # the journal's, not the source's: no backoff, no blame
+            log.warning("poll of %s: the journal failed: %s", call.source, exc)
+            return False
         except Exception as exc:  # a bug, or a response no decoder foresaw: never stop polling
             log.exception("poll of %s failed unexpectedly", call.source)
             self._on_failure(call, ApiFailure(f"unexpected error: {type(exc).__name__}: {exc}"))
@@ -544,6 +556,7 @@ class Poller:
             plan=plan or self._last_plan,
             spent=self._spent,
             asked_jobs=self._asked_jobs(),
+            journal_not_written=self.store.journal_not_written(),
         )
 
     def _asked_jobs(self, rate_until: datetime | None = None) -> tuple[AskedJob, ...]:

@@ -1,6 +1,6 @@
 """The poller's status, said as it changes: `StatusPublisher` owns the poller's `StatusBoard`. It
 publishes the one state the header shows, what fails, the watchers and the pace from the sources, the
-plan and the allowance (`publish`); the poller and its collaborators tell it the rest as it happens (a
+plan, the allowance and the journal's writes (`publish`); the poller and its collaborators tell it the rest as it happens (a
 call sent or answered, a kind's newest tasks scanned, a history page fetched, the events queue's health).
 """
 
@@ -16,7 +16,7 @@ from .event_consumer import EventsHealth
 from .poll_plan import TickPlan, own_source
 from .sources import Sources
 from .status import StatusBoard
-from .types import AskedJob, PollerStatus
+from .types import AskedJob, JournalNotWritten, PollerStatus
 
 
 class StatusPublisher:
@@ -43,6 +43,7 @@ class StatusPublisher:
         plan: TickPlan | None,
         spent: BudgetSpent | None,
         asked_jobs: tuple[AskedJob, ...] = (),
+        journal_not_written: JournalNotWritten | None = None,
     ) -> None:
         """The status after a tick (or a failure, or a source answering again): the state, what fails,
         the watchers, the pace, the allowance. `listed`: a kind's first listing has been made (live, not
@@ -74,6 +75,7 @@ class StatusPublisher:
             scan_every=plan.scan_every if plan is not None else 0.0,
             budget_resumes_at=spent.resumes_at if spent is not None else None,
             asked_jobs=asked_jobs,
+            journal_not_written=journal_not_written,
         )
 
     # --- what happens between ticks -----------------------------------------------------------------

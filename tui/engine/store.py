@@ -42,7 +42,16 @@ from .kept_text import kept_bulk_job, kept_job, kept_prospecting, kept_results, 
 from .store_contents import StoreContents, from_epoch, started
 from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_ENDED_TASKS
 from .store_sync import apply_changes, load_contents
-from .types import Acceptance, BulkResults, Completion, ReportUrl, StoreChange, TaskRow, Transition
+from .types import (
+    Acceptance,
+    BulkResults,
+    Completion,
+    JournalNotWritten,
+    ReportUrl,
+    StoreChange,
+    TaskRow,
+    Transition,
+)
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", TaskRecord, BulkJobRecord)
@@ -79,6 +88,8 @@ class Store:
         self._contents.bulk.keep_ended = keep_ended_bulk
         self._subscribers: Subscribers[StoreChange] = Subscribers("store")
         self._pending = PendingWrites()
+        #: What a failed flush could not write, written under the next one's changes.
+        self._unwritten: PendingWrites | None = None
         self._batch_depth = 0
         #: The journal change number the store's contents are as of (see `apply_journal_changes`).
         self.journal_seq = 0
@@ -305,8 +316,26 @@ class Store:
             if self._batch_depth == 0:
                 self.flush()
 
+    @property
+    def unwritten(self) -> bool:
+        """Changes the journal did not take (a full disk) wait to be written with the next flush."""
+        return self._unwritten is not None
+
+    def journal_not_written(self) -> JournalNotWritten | None:
+        """Why the journal takes no writes now, and its path (None while it does, or without one)."""
+        reason = self.journal.trouble.reason if self.journal is not None else None
+        if reason is None or self.journal is None:
+            return None
+        return JournalNotWritten(reason, str(self.journal.path))
+
     def flush(self) -> None:
+        """Write the changes since the last flush, under those a failed flush kept (in order, the newer
+        winning), in one transaction. If the journal takes no write (a full disk…) all of them are kept
+        for the next flush (the poller flushes each tick): nothing observed is lost, transitions
+        included; the memory they take is bounded by `PendingWrites.bounded`."""
         pending, self._pending = self._pending, PendingWrites()
+        if self._unwritten is not None:
+            pending, self._unwritten = self._unwritten.absorb(pending), None
         if self.journal is None or not pending:
             return
         try:
@@ -324,10 +353,14 @@ class Store:
                 prospecting=pending.prospecting.values(),
             )
         except sqlite3.Error as exc:
-            # Keep running in memory; the next flush tries again with its own changes.
-            message = f"journal write failed: {exc}"
-            self.journal.warnings.append(message)
-            log.warning("%s", message)
+            # Keep running in memory, and keep what was not written for the next flush.
+            self._unwritten = pending
+            let_go = pending.bounded()
+            if let_go:
+                log.warning("results of %d bulk jobs not kept for the journal: %s", len(let_go), exc)
+            self.journal.trouble.failed(self.journal.trouble.CHANGES, exc)
+        else:
+            self.journal.trouble.written(self.journal.trouble.CHANGES)
 
     def _after_write(self) -> None:
         if self._batch_depth == 0:
@@ -568,10 +601,10 @@ class Store:
             return
         try:
             self.journal.write(meta={key: value})
-        except sqlite3.Error as exc:
-            message = f"journal write failed: {exc}"
-            self.journal.warnings.append(message)
-            log.warning("%s", message)
+        except sqlite3.Error as exc:  # (published again with the next change: not kept)
+            self.journal.trouble.failed(self.journal.trouble.STATUS, exc)
+        else:
+            self.journal.trouble.written(self.journal.trouble.STATUS)
 
     def set_meta(self, key: str, value: str) -> None:
         """Poll bookkeeping kept in the journal (e.g. whether a kind's history is fully fetched)."""

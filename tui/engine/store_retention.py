@@ -34,6 +34,10 @@ EVICT_STEP_SHARE = 0.01
 KEEP_ENDED_BULK_JOBS = 1_000
 #: Per-record results kept in memory across jobs (~300 bytes each: ~6 MB).
 KEEP_RESULTS = 20_000
+#: Per-record results kept for the journal while it takes no writes (a full disk): beyond, the latest
+#: jobs' unwritten result sets are let go (`PendingWrites.bounded`; memory still holds them, and the
+#: journal the sets it had). Every observed transition is kept, whatever the bound.
+KEEP_UNWRITTEN_RESULTS = KEEP_RESULTS
 
 
 def ended_to_forget(rows: Iterable[TaskRow], ended: int, keep: int) -> list[str]:

@@ -164,6 +164,15 @@ class AskedJob(msgspec.Struct, frozen=True):
     error: str | None = None
 
 
+class JournalNotWritten(msgspec.Struct, frozen=True):
+    """The journal takes no writes now: why (`disk full`, `read-only`, `I/O error`…) and its path (as
+    written: the header shortens it and makes it safe). What is observed meanwhile is kept in memory
+    and written once it does (`Store.flush`)."""
+
+    reason: str
+    path: str
+
+
 #: Seconds a call may be outstanding before it is a hang (the header says so, with its age; a leader
 #: publishes it for its followers).
 HUNG_AFTER = 10.0
@@ -226,6 +235,9 @@ class PollerStatus(msgspec.Struct, frozen=True):
     #: The snapshot jobs asked for and not fetched yet (and those whose fetch failed for good, a while):
     #: where each one's call stands.
     asked_jobs: tuple[AskedJob, ...] = ()
+    #: The journal takes no writes now (a full disk…): the poller goes on from memory; None while the
+    #: journal is written.
+    journal_not_written: JournalNotWritten | None = None
 
     @property
     def last_poll(self) -> datetime | None:

@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from schemas import TaskRecord, TaskStatus
+from tui.core import logs
 from tui.core.clock import Clock
 from tui.core.private_files import PathRefused
 from tui.core.settings import Settings
@@ -370,7 +371,9 @@ class TasksScreen(Screen[None]):
     def header_state(self) -> HeaderState:
         """What the header says now (the jobs view shows the same header)."""
         counts = self.store.counts() if self.loaded else None
-        return header_state(self.settings, self.status, counts, self.clock.now())
+        return header_state(
+            self.settings, self.status, counts, self.clock.now(), log_file=logs.file_trouble()
+        )
 
     def _update_header(self) -> None:
         self.query_one(HeaderStatus).show(self.header_state(), self.clock.now())

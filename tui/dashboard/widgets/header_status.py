@@ -16,9 +16,10 @@ left out, never a word cut. What stays longest (PRIORITIES):
 
 - the first line: the catalog badge (always), the failed, running and total counts, who, the demo's
   note (a simulated account, this process's alone), the region, the endpoint;
-- the second line: the state (with its age), whom a follower follows, what fails (the one part that may
-  end in `…` when even alone it is too wide), when calls return, a late look for new tasks, history
-  loading, the last poll, the calls, the events queue, "no errors".
+- the second line: the state (with its age), whom a follower follows, a journal not written, what
+  fails (the one part that may end in `…` when even alone it is too wide), when calls return, a late
+  look for new tasks, history loading, a log file not written, the last poll, the calls, the events
+  queue, "no errors".
 """
 
 from __future__ import annotations
@@ -80,11 +81,13 @@ PRIORITIES = (
     "badge",
     "state",
     "whom",
+    "journal",
     "failed",
     "trouble",
     "running",
     "budget",
     "lag",
+    "log file",
     "total",
     "who",
     "demo",
@@ -202,10 +205,14 @@ def polling_parts(state: HeaderState, now: datetime) -> list[HeaderPart]:
         parts.append(part("budget", "saving budget", "budget", style="yellow"))
     if state.events is not None:
         parts.append(part("events", events_text(state, now), "events"))
+    if state.journal is not None:
+        parts.append(part("journal", "⚠ " + clean(state.journal, limit=200), "journal", style="bold red"))
+    if state.log_file is not None:
+        parts.append(part("log file", "⚠ " + clean(state.log_file, limit=200), "journal", style="yellow"))
     trouble = state.trouble()
     if trouble:
         parts.append(part("trouble", "⚠ " + clean(trouble, limit=300), "trouble", style="bold red"))
-    else:
+    elif state.journal is None and state.log_file is None:
         parts.append(part("no errors", "no errors", "trouble", style="dim"))
     return parts
 

@@ -334,11 +334,22 @@ class Store:
             self.flush()
 
     def apply_tasks(
-        self, records: Iterable[TaskRecord], observed_at: datetime | None = None, *, backfill: bool = False
+        self,
+        records: Iterable[TaskRecord],
+        observed_at: datetime | None = None,
+        *,
+        backfill: bool = False,
+        first_state: bool = False,
     ) -> StoreChange:
         """Upsert tasks observed at `observed_at` (default: now) and record status transitions.
 
+        Observations are applied in the order they are made (one event loop's answers, one at a time):
+        the one applied last is the newest, whatever the wall clock said of it (a clock stepped back
+        would make a newer one look older). `observed_at` is only the time shown and stored.
+
         `backfill=True` (history loaded in bulk) records no "first seen" transitions for new tasks.
+        `first_state=True`: the records are tasks' first states recorded earlier (a start's answer the
+        write ledger replays): applied only to a task not known, which every observation is newer than.
         """
         when = observed_at or self._clock.now()
         at = when.timestamp()
@@ -364,10 +375,10 @@ class Store:
                     transitions.append(
                         Transition(task_id, record.kind, None, record.task_status or "", when, None)
                     )
+            elif first_state:
+                continue
             else:
                 old = row.record
-                if row.last_observed > at:
-                    continue  # an older observation arriving late: keep what is newer
                 new = _merge(old, record)
                 if new.task_status != old.task_status:
                     prev = row.last_observed
@@ -477,9 +488,7 @@ class Store:
         for received in jobs:
             job = kept_bulk_job(received)
             old = bulk.jobs.get(job.job_id)
-            if old is not None:
-                if bulk.fetched.get(job.job_id, at) > at:
-                    continue  # an older observation arriving late
+            if old is not None:  # (the newest observation is the one applied last: see `apply_tasks`)
                 job = _merge(old, job)
             if bulk.put_job(job, at):
                 changed.add(job.job_id)

@@ -1,0 +1,75 @@
+"""Issue 27, item 3: the wall clock stepped +2 h, then back. The store orders observations by the order
+they are made (in one process) and by the journal's change numbers (between processes), never by the wall
+clock; its durations come from the step-free time of `tui.core.clock.steady_wall`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from tests.support.clocks import SteppedWall
+from tests.support.engine import T0, bulk_job, task
+from tui.core.clock import MockClock
+from tui.engine.journal import Journal
+from tui.engine.store import Store
+
+TWO_HOURS = 2 * 3600.0
+
+
+def test_a_task_first_seen_while_the_clock_was_ahead_ends_when_it_is_back(tmp_path: Path) -> None:
+    """(the issue: two tasks first seen at +2 h stayed IN_PROGRESS, on screen, in the journal and after a
+    restart, while the service said COMPLETE)"""
+    clock = SteppedWall(MockClock(T0))
+    store = Store(Journal(tmp_path / "j.sqlite3"), clock)
+    clock.step(TWO_HOURS)
+    store.apply_tasks([task(1, start=T0)])
+    clock.base.advance(5)  # type: ignore[attr-defined]
+    clock.step(-TWO_HOURS)
+    store.apply_tasks([task(1, status="COMPLETE", start=T0)])
+
+    assert store.task("task-Enga-00001").task_status == "COMPLETE"  # type: ignore[union-attr]
+    assert [t.to_status for t in store.transitions_of("task-Enga-00001")] == ["IN_PROGRESS", "COMPLETE"]
+    store.journal.close()  # type: ignore[union-attr]
+    restarted = Store(Journal(tmp_path / "j.sqlite3"), clock)
+    restarted.load()
+    assert restarted.task("task-Enga-00001").task_status == "COMPLETE"  # type: ignore[union-attr]
+
+
+def test_a_bulk_job_seen_while_the_clock_was_ahead_ends_when_it_is_back() -> None:
+    clock = SteppedWall(MockClock(T0))
+    store = Store(clock=clock)
+    clock.step(TWO_HOURS)
+    store.apply_bulk_jobs([bulk_job(1)])
+    clock.step(-TWO_HOURS)
+    store.apply_bulk_jobs([bulk_job(1, status="COMPLETED", processed=5000)])
+    assert store.bulk_job(bulk_job(1).job_id).status == "COMPLETED"  # type: ignore[union-attr]
+
+
+def test_a_follower_takes_the_journals_newer_row_whatever_its_wall_time(tmp_path: Path) -> None:
+    """The leader wrote the task at +2 h, then its end after the clock came back: a follower that read
+    the first row applies the second, stamped two hours earlier."""
+    path = tmp_path / "j.sqlite3"
+    clock = SteppedWall(MockClock(T0))
+    leader, follower = Store(Journal(path), clock), Store(Journal(path), clock)
+    clock.step(TWO_HOURS)
+    leader.apply_tasks([task(1, start=T0)])
+    leader.apply_bulk_jobs([bulk_job(1)])
+    follower.apply_journal_changes(follower.journal.changes_since(0))  # type: ignore[union-attr]
+    clock.step(-TWO_HOURS)
+    leader.apply_tasks([task(1, status="COMPLETE", start=T0)])
+    leader.apply_bulk_jobs([bulk_job(1, status="COMPLETED", processed=5000)])
+    follower.apply_journal_changes(follower.journal.changes_since(follower.journal_seq))  # type: ignore[union-attr]
+    assert follower.task("task-Enga-00001").task_status == "COMPLETE"  # type: ignore[union-attr]
+    assert follower.bulk_job(bulk_job(1).job_id).status == "COMPLETED"  # type: ignore[union-attr]
+
+
+def test_a_replayed_start_answer_never_undoes_what_was_seen_since() -> None:
+    """The write ledger replays a start's answer (its first state): a task seen since stays as seen, with
+    no wall-clock comparison (the replay's time may be anything)."""
+    clock = MockClock(T0)
+    store = Store(clock=clock)
+    store.apply_tasks([task(1, status="COMPLETE", start=T0)])
+    store.apply_tasks([task(1, start=T0)], T0 + timedelta(hours=5), first_state=True)
+    assert store.task("task-Enga-00001").task_status == "COMPLETE"  # type: ignore[union-attr]
+    store.apply_tasks([task(2, start=T0)], T0 - timedelta(hours=5), first_state=True)
+    assert store.task("task-Enga-00002").task_status == "IN_PROGRESS"  # type: ignore[union-attr]

@@ -73,3 +73,49 @@ def test_a_replayed_start_answer_never_undoes_what_was_seen_since() -> None:
     assert store.task("task-Enga-00001").task_status == "COMPLETE"  # type: ignore[union-attr]
     store.apply_tasks([task(2, start=T0)], T0 - timedelta(hours=5), first_state=True)
     assert store.task("task-Enga-00002").task_status == "IN_PROGRESS"  # type: ignore[union-attr]
+
+
+def test_durations_across_a_step_are_the_real_ones_in_the_store_and_the_journal(tmp_path: Path) -> None:
+    """(the issue: tasks that ended across the step showed `Took 2h00m`, real about 10 s, and the journal
+    kept 7,210 s) One task ends while the clock is ahead, one first seen then ends after it is back."""
+    from tui.engine.stats import observed_duration
+
+    clock = SteppedWall(MockClock(T0))
+    store = Store(Journal(tmp_path / "j.sqlite3"), clock)
+    store.apply_tasks([task(1, start=T0 - timedelta(seconds=5))])
+    clock.base.advance(3)  # type: ignore[attr-defined]
+    clock.step(TWO_HOURS)
+    clock.base.advance(2)  # type: ignore[attr-defined]
+    store.apply_tasks([task(1, status="COMPLETE", start=T0 - timedelta(seconds=5))])
+    store.apply_tasks([task(2, start=T0 + timedelta(seconds=4))])
+    clock.base.advance(5)  # type: ignore[attr-defined]
+    clock.step(-TWO_HOURS)
+    store.apply_tasks([task(2, status="FAILED", start=T0 + timedelta(seconds=4))])
+
+    took = {n: store.completion(task(n).task_id).duration for n in (1, 2)}  # type: ignore[union-attr]
+    assert took == {1: 10.0, 2: 6.0}
+    assert store.transitions_of(task(1).task_id)[-1].observed_at == T0 + timedelta(seconds=5)
+    store.journal.close()  # type: ignore[union-attr]
+    rows = Journal(tmp_path / "j.sqlite3").load().tasks
+    assert sorted(observed_duration(r) for r in rows) == [6.0, 10.0]  # type: ignore[type-var]
+
+
+def test_the_steady_wall_notices_a_step_once_and_cancels_its_return() -> None:
+    from tui.core.clock import steady_wall
+
+    clock = SteppedWall(MockClock(T0))
+    steady = steady_wall(clock)
+    assert steady is steady_wall(clock)  # (one per clock: the store, the budget and the status agree)
+    clock.base.advance(60)  # type: ignore[attr-defined]
+    assert steady.now() == T0 + timedelta(seconds=60) and steady.last_step is None
+    clock.step(TWO_HOURS)
+    clock.base.advance(10)  # type: ignore[attr-defined]
+    assert steady.now() == T0 + timedelta(seconds=70)
+    assert steady.last_step is not None and steady.last_step.seconds == TWO_HOURS
+    assert steady.last_step.at == T0 + timedelta(seconds=70)
+    clock.base.advance(1)  # type: ignore[attr-defined]
+    clock.step(1.5)  # (below the threshold: a slew, followed)
+    assert steady.now() == T0 + timedelta(seconds=72.5)
+    clock.step(-TWO_HOURS)
+    assert steady.now() == clock.now() == T0 + timedelta(seconds=72.5) and steady.offset == 0.0
+    assert steady.last_step.seconds == -TWO_HOURS

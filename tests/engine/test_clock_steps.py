@@ -4,6 +4,7 @@ clock; its durations come from the step-free time of `tui.core.clock.steady_wall
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -119,3 +120,37 @@ def test_the_steady_wall_notices_a_step_once_and_cancels_its_return() -> None:
     clock.step(-TWO_HOURS)
     assert steady.now() == clock.now() == T0 + timedelta(seconds=72.5) and steady.offset == 0.0
     assert steady.last_step.seconds == -TWO_HOURS
+
+
+def test_a_step_is_said_once_in_the_header_for_a_while_and_reaches_followers() -> None:
+    import random
+
+    from tui.core.settings import Settings
+    from tui.dashboard.header import header_state
+    from tui.dashboard.widgets.header_status import header_lines
+    from tui.engine.poller_status import StatusPublisher
+    from tui.engine.sources import Sources
+    from tui.engine.status import status_from_json, status_to_json
+    from tui.engine.types import CLOCK_STEP_SHOWN
+
+    clock = SteppedWall(MockClock(T0))
+    publisher = StatusPublisher(Sources(random.Random(0)), ["x"], clock, daily_calls=100)
+
+    def said() -> list[str]:
+        publisher.publish(paused=False, listed=True, active_tasks=0, watched=True, plan=None, spent=None)
+        state = header_state(Settings(), publisher.current, None, clock.now())
+        lines = [line.plain for line in header_lines(state, clock.now())]
+        return [w for w in re.split(" · | │ ", " ".join(lines)) if "clock" in w]
+
+    assert said() == []
+    clock.base.advance(10)  # type: ignore[attr-defined]
+    clock.step(TWO_HOURS)
+    assert said() == ["clock stepped +2h00m at 09:00:10"]
+    clock.base.advance(30)  # type: ignore[attr-defined]
+    assert said() == ["clock stepped +2h00m at 09:00:10"]  # (the same step: said once, not again)
+    follower = status_from_json(status_to_json(publisher.current, clock.now()), "following")
+    assert follower.clock_step == publisher.current.clock_step
+    clock.base.advance(CLOCK_STEP_SHOWN)  # type: ignore[attr-defined]
+    assert said() == []
+    clock.step(-TWO_HOURS)
+    assert said() == ["clock stepped -2h00m at 09:10:40"]  # (CLOCK_STEP_SHOWN is ten minutes)

@@ -14,7 +14,9 @@ import threading
 import time
 import weakref
 from datetime import datetime, timedelta, timezone
-from typing import NamedTuple, Protocol
+from typing import Protocol
+
+import msgspec
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +111,9 @@ STEP_THRESHOLD = 2.0
 MAX_SLEW = 0.0005
 
 
-class ClockStep(NamedTuple):
+class ClockStep(msgspec.Struct, frozen=True):
+    """A step of the wall clock, as noticed (the poller's status carries the last one to the header)."""
+
     #: How far the wall clock jumped (positive: forward).
     seconds: float
     #: When it was noticed, step-free.

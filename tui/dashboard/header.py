@@ -7,13 +7,15 @@ reports): "paused"; "hung" while a call has been outstanding for more than HUNG_
 engine says when it was sent: nothing else reports during a hang); "over budget" while the day's
 allowance is spent; "stale" or "backoff" while the last call failed; "following" another viewer (whom:
 `leader`, the process id and host the leader published); "live"; "starting". Hung and stale carry the
-time they began, so their age moves every second. The demo says its account is simulated (`demo_note`)."""
+time they began, so their age moves every second. The demo says its account is simulated (`demo_note`).
+A step of the wall clock is said for a while (`clock_step`, the poller's)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from tui.core.clock import ClockStep
 from tui.core.settings import Settings
 from tui.engine.api import HUNG_AFTER, PollerStatus
 
@@ -65,6 +67,8 @@ class HeaderState:
     saving: bool = False
     #: The allowance is spent: calls return then.
     budget_resumes_at: datetime | None = None
+    #: The wall clock stepped lately (None: not for a while).
+    clock_step: ClockStep | None = None
 
     def trouble(self) -> str | None:
         """What fails, in one line: the error that holds every source, then each failing source by name."""
@@ -143,6 +147,7 @@ def header_state(
             "events": status.events,
             "last_event_at": status.last_event_at,
             "events_error": status.events_error,
+            "clock_step": status.clock_step,
         }
     )
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from tui.core.clock import Clock
+from tui.core.clock import Clock, ClockStep, steady_wall
 
 from .budget import BudgetSpent
 from .event_consumer import EventsHealth
 from .poll_plan import TickPlan, own_source
 from .sources import Sources
 from .status import StatusBoard
-from .types import AskedJob, PollerStatus
+from .types import CLOCK_STEP_SHOWN, AskedJob, PollerStatus
 
 
 class StatusPublisher:
@@ -74,7 +74,17 @@ class StatusPublisher:
             scan_every=plan.scan_every if plan is not None else 0.0,
             budget_resumes_at=spent.resumes_at if spent is not None else None,
             asked_jobs=asked_jobs,
+            clock_step=self._clock_step(),
         )
+
+    def _clock_step(self) -> ClockStep | None:
+        """The wall clock's last step while it is news (the header says it once, for a while)."""
+        steady = steady_wall(self._clock)
+        now = steady.now()  # (reading it notices a step since the last reading)
+        step = steady.last_step
+        if step is None or (now - step.at).total_seconds() > CLOCK_STEP_SHOWN:
+            return None
+        return step
 
     # --- what happens between ticks -----------------------------------------------------------------
 

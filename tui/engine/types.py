@@ -1,6 +1,7 @@
 """What the engine hands out: plain data, no I/O. The store's rows and change notices, a finished task's
 observed completion, and the poller's status. The dashboard, the commands and the notebook read these
-(through `tui.engine.api`); importing this module loads nothing but `schemas` and msgspec."""
+(through `tui.engine.api`); importing this module loads nothing but `schemas`, msgspec and the core's
+clock."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Literal, get_args
 import msgspec
 
 from schemas import BulkJobResult, ServiceError, TaskRecord, TaskStatus
+from tui.core.clock import ClockStep
 
 
 class TaskRow(msgspec.Struct, array_like=True, gc=False):
@@ -164,6 +166,8 @@ class AskedJob(msgspec.Struct, frozen=True):
     error: str | None = None
 
 
+#: Seconds the header says a step of the wall clock.
+CLOCK_STEP_SHOWN = 600.0
 #: Seconds a call may be outstanding before it is a hang (the header says so, with its age; a leader
 #: publishes it for its followers).
 HUNG_AFTER = 10.0
@@ -222,6 +226,9 @@ class PollerStatus(msgspec.Struct, frozen=True):
     #: The snapshot jobs asked for and not fetched yet (and those whose fetch failed for good, a while):
     #: where each one's call stands.
     asked_jobs: tuple[AskedJob, ...] = ()
+    #: The wall clock's last step (NTP, an operator, a VM resume), for CLOCK_STEP_SHOWN seconds after it
+    #: was noticed: pcwatch's stored times and durations carry across it (`tui.core.clock.SteadyWall`).
+    clock_step: ClockStep | None = None
 
     @property
     def last_poll(self) -> datetime | None:

@@ -437,7 +437,9 @@ class WriteActions:
         except ApiFailure:
             return None
 
-    def _apply(self, task: TaskRecord, observed_at: datetime | None = None, *, first_state: bool = False) -> None:
+    def _apply(
+        self, task: TaskRecord, observed_at: datetime | None = None, *, first_state: bool = False
+    ) -> None:
         if self.store is not None and task.task_id:
             self.store.apply_tasks([task], observed_at or self.clock.now(), first_state=first_state)
         if self.engine is not None and task.task_id and task.task_status not in TaskStatus.TERMINAL:

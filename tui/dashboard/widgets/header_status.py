@@ -16,8 +16,9 @@ left out, never a word cut. What stays longest (PRIORITIES):
 - the first line: the catalog badge (always), the failed, running and total counts, who, the demo's
   note (a simulated account, this process's alone), the region, the endpoint;
 - the second line: the state (with its age), whom a follower follows, what fails (the one part that may
-  end in `…` when even alone it is too wide), when calls return, a late look for new tasks, history
-  loading, the last poll, the calls, the events queue, "no errors".
+  end in `…` when even alone it is too wide), when calls return, a late look for new tasks, a step of the
+  wall clock (`clock stepped +2h00m at 12:53:07`, for a while), history loading, the last poll, the
+  calls, the events queue, "no errors".
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ PRIORITIES = (
     "running",
     "budget",
     "lag",
+    "clock step",
     "total",
     "who",
     "demo",
@@ -186,6 +188,12 @@ def polling_parts(state: HeaderState, now: datetime) -> list[HeaderPart]:
     lag = state.discovery_lag(now)
     if lag is not None:
         parts.append(part("lag", f"new tasks checked {duration(lag)} ago", "state", style="bold yellow"))
+    step = state.clock_step
+    if step is not None:
+        jump = ("+" if step.seconds > 0 else "-") + duration(abs(step.seconds))
+        parts.append(
+            part("clock step", f"clock stepped {jump} at {instant(step.at, CLOCK)}", "state", style="yellow")
+        )
     if state.calls_last_hour is not None and state.calls_left_today is not None:
         calls = f"calls {state.calls_last_hour:,}/h · {state.calls_left_today:,} left today"
         parts.append(part("calls", calls, "budget"))

@@ -5,12 +5,18 @@ clock; its durations come from the step-free time of `tui.core.clock.steady_wall
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from tests.support.clocks import SteppedWall
 from tests.support.engine import T0, bulk_job, task
 from tui.core.clock import MockClock
+from tui.core.settings import Budget
+from tui.engine.budget import RequestBudget
+from tui.engine.call_ledger import DAY, CallLedger, MemoryCallLedger
 from tui.engine.journal import Journal
 from tui.engine.store import Store
 
@@ -154,3 +160,45 @@ def test_a_step_is_said_once_in_the_header_for_a_while_and_reaches_followers() -
     assert said() == []
     clock.step(-TWO_HOURS)
     assert said() == ["clock stepped -2h00m at 09:10:40"]  # (CLOCK_STEP_SHOWN is ten minutes)
+
+
+@pytest.fixture(params=["memory", "journal"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CallLedger]:
+    if request.param == "memory":
+        yield MemoryCallLedger()
+        return
+    journal = Journal(tmp_path / "j.sqlite3")
+    yield journal.call_ledger()
+    journal.close()
+
+
+def test_a_step_forward_gives_no_second_allowance(ledger: CallLedger) -> None:
+    clock = SteppedWall(MockClock(T0))
+    budget = RequestBudget(Budget(rate_per_second=100.0, daily_calls=10, burst=100), clock, ledger=ledger)
+    assert sum(budget.try_spend() for _ in range(12)) == 10
+    clock.base.advance(60)  # type: ignore[attr-defined]
+    clock.step(DAY + 3600)  # (the day's calls would all have left the window)
+    assert not budget.try_spend() and budget.calls_left_today == 0
+    clock.base.advance(DAY)  # type: ignore[attr-defined]
+    assert budget.try_spend()  # (a real day later they have)
+
+
+def test_calls_stamped_ahead_leave_a_day_from_now_not_a_day_from_their_stamp(ledger: CallLedger) -> None:
+    """Another pcwatch that started while the clock was 2 h ahead stamped its calls then; the clock is
+    back: they count as made now, and are gone a day (and a minute's slot) later, not 26 hours later."""
+    now = T0.timestamp()
+    ledger.charge(10, now + TWO_HOURS)
+    assert ledger.used(now) == 10 and ledger.free_at(1, 10, now) <= now + DAY + 60
+    assert ledger.try_spend(0, 10, now)  # (any spend brings them back to now)
+    later = now + DAY + 120
+    assert ledger.used(later) == 0 and ledger.try_spend(10, 10, later)
+
+
+def test_a_step_back_and_forth_locks_nothing_out(ledger: CallLedger) -> None:
+    clock = SteppedWall(MockClock(T0))
+    budget = RequestBudget(Budget(rate_per_second=100.0, daily_calls=10, burst=100), clock, ledger=ledger)
+    clock.step(TWO_HOURS)
+    assert sum(budget.try_spend() for _ in range(10)) == 10
+    clock.step(-TWO_HOURS)
+    clock.base.advance(DAY + 120)  # type: ignore[attr-defined]
+    assert budget.calls_left_today == 10 and budget.try_spend()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clocks import SteppedWall
 from tests.support.dashboard import T0
 from tests.support.fault_matrix import (
     FAULTS,
@@ -38,16 +39,17 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     fault = FAULTS[name]
     clock = MockClock(T0)
     endpoint = FaultyEndpoint(seed=SEED, history=12, clock=clock, enforce_quotas=False)
+    wall = endpoint.pcwatch_clock = SteppedWall(clock)
     with serve(endpoint) as served:
         settings = matrix_settings(served.url, tmp_path / "j.sqlite3")
-        store, engine = make_engine(settings, clock)
+        store, engine = make_engine(settings, wall)
         store.load()
         engine.watching()  # (as a dashboard runs it: the scenario's timings are the watched cadences)
         run = asyncio.ensure_future(engine.run())
 
         def state_now() -> str:
             assert not run.done(), f"the engine stopped: {run.exception() if run.done() else ''}"
-            return header_state(settings, engine.status, None, clock.now()).state
+            return header_state(settings, engine.status, None, wall.now()).state
 
         async def pause() -> None:
             await asyncio.sleep(REAL_PAUSE)
@@ -71,6 +73,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     assert outcome.state_during_fault in fault.states, outcome
     assert outcome.lied_steps == 0, outcome
     assert outcome.lost == [], outcome.lost
+    assert outcome.wrong_durations == [], outcome.wrong_durations
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
@@ -82,9 +85,10 @@ async def test_the_dashboard_survives_says_the_truth_and_journals_every_transiti
     fault = FAULTS[name]
     clock = MockClock(T0)
     endpoint = FaultyEndpoint(seed=SEED, history=12, clock=clock, enforce_quotas=False)
+    wall = endpoint.pcwatch_clock = SteppedWall(clock)
     with serve(endpoint) as served:
         settings = matrix_settings(served.url, tmp_path / "j.sqlite3")
-        dashboard = build_app(settings, clock=clock, toasts=False)
+        dashboard = build_app(settings, clock=wall, toasts=False)
         app = dashboard.app
         try:
             async with app.run_test(size=(160, 40)) as pilot:
@@ -115,3 +119,4 @@ async def test_the_dashboard_survives_says_the_truth_and_journals_every_transiti
     assert outcome.state_during_fault in fault.states, outcome
     assert outcome.lied_steps == 0, outcome
     assert outcome.lost == [], outcome.lost
+    assert outcome.wrong_durations == [], outcome.wrong_durations

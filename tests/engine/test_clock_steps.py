@@ -202,3 +202,20 @@ def test_a_step_back_and_forth_locks_nothing_out(ledger: CallLedger) -> None:
     clock.step(-TWO_HOURS)
     clock.base.advance(DAY + 120)  # type: ignore[attr-defined]
     assert budget.calls_left_today == 10 and budget.try_spend()
+
+
+def test_a_step_forward_makes_no_followed_snapshot_job_due() -> None:
+    """Its last fetch is a step-free time: a step of two hours is no refresh interval gone by."""
+    from schemas import GetResourceSnapshotJobResponse
+    from tui.engine.job_queue import SnapshotJobQueue
+    from tui.engine.poll_plan import PollPlan
+
+    clock = SteppedWall(MockClock(T0))
+    store = Store(clock=clock)
+    queue = SnapshotJobQueue(store, clock, PollPlan())
+    queue.want("job-1")
+    store.apply_jobs([GetResourceSnapshotJobResponse(id="job-1", status="Running")])
+    queue.fetched("job-1")
+    assert queue.next_job() is None
+    clock.step(TWO_HOURS)
+    assert queue.next_job() is None

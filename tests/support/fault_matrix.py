@@ -308,6 +308,9 @@ async def run_scenario(
     # (every watched task ended, the one that outlasts the fault too, and known as the endpoint says)
     recovered = await drive(900, lambda: state_now() == "live" and watched_ended() and known_as_truth())
     assert recovered, f"never recovered: {state_now()}"
+    shown_now = (endpoint.pcwatch_clock or clock).now()
+    last_poll = engine.status.last_poll
+    assert last_poll is None or last_poll <= shown_now, f"last poll {last_poll} is after now {shown_now}"
     # The journal is written at the end of each poll's batch: give the poll that caught up time to end.
     journal = Journal(settings.journal_path)
     lost: list[str] = []

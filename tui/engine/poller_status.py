@@ -7,7 +7,7 @@ call sent or answered, a kind's newest tasks scanned, a history page fetched, th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tui.core.clock import Clock, ClockStep, steady_wall
 
@@ -63,7 +63,7 @@ class StatusPublisher:
         stale = hold is not None or kind_failure is not None
         self._board.update(
             state=state,
-            last_success=sources.last_success(),
+            last_success=self._as_shown(sources.last_success()),
             last_error=failure.message if failure is not None else None,
             last_service_error=failure.service_error if failure is not None else None,
             stale_since=(self.current.stale_since or self._clock.now()) if stale else None,
@@ -76,6 +76,14 @@ class StatusPublisher:
             asked_jobs=asked_jobs,
             clock_step=self._clock_step(),
         )
+
+    def _as_shown(self, times: dict[str, datetime]) -> dict[str, datetime]:
+        """Step-free times as the wall clock now shows them: what it said then, or, had it stepped
+        since, what it would have said (a poll made while it was ahead is not after now once it is back)."""
+        steady = steady_wall(self._clock)
+        steady.now()  # (reading it notices a step since the last reading)
+        offset = timedelta(seconds=steady.offset)
+        return {key: at + offset for key, at in times.items()}
 
     def _clock_step(self) -> ClockStep | None:
         """The wall clock's last step while it is news (the header says it once, for a while)."""

@@ -86,7 +86,7 @@ async def soak(
 
     rng = random.Random(seed)
     clock = MockClock(T0)
-    names = sorted(FAULTS)
+    names = sorted(name for name, fault in FAULTS.items() if not fault.of_host)
     with EndpointProcess(
         seed=seed, history=300, activity=activity, new_invitations=new_invitations
     ) as endpoint:

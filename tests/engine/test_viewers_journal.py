@@ -129,11 +129,12 @@ def test_a_follower_reads_only_what_changed_since_its_last_look(tmp_path: Path) 
 
 
 def test_an_older_row_never_replaces_a_newer_one(tmp_path: Path) -> None:
+    """The journal keeps each task's newest row (the order is its change numbers, not the wall clock:
+    issue 27): what a follower reads after its own newer write is that write, even stamped earlier."""
     leader, follower, _clock = _pair(tmp_path / "j.sqlite3")
     leader.apply_tasks([task(1)], T0)
-    stale = leader.journal.changes_since(0)  # type: ignore[union-attr]
-    follower.apply_tasks([task(1, status="COMPLETE")], T0 + timedelta(seconds=5))
-    follower.apply_journal_changes(stale)
+    follower.apply_tasks([task(1, status="COMPLETE")], T0 - timedelta(hours=2))
+    follower.apply_journal_changes(follower.journal.changes_since(0))  # type: ignore[union-attr]
     assert follower.task(task(1).task_id).task_status == "COMPLETE"  # type: ignore[union-attr]
 
 

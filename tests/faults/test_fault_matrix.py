@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clocks import SteppedWall
 from tests.support.dashboard import T0
 from tests.support.fault_matrix import (
     FAULTS,
@@ -45,6 +46,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     fault = FAULTS[name]
     clock = MockClock(T0)
     endpoint = FaultyEndpoint(seed=SEED, history=12, clock=clock, enforce_quotas=False)
+    wall = endpoint.pcwatch_clock = SteppedWall(clock)
     # The host's disks, at the file layer: the journal's connections and the log file's stream.
     disks = Disks()
     log_said: list[str | None] = []
@@ -56,16 +58,14 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     level, logs_to.level = logs_to.level, logging.INFO
     with serve(endpoint) as served:
         settings = matrix_settings(served.url, tmp_path / "j.sqlite3")
-        store, engine = make_engine(
-            settings, clock, journal=journal_on(tmp_path / "j.sqlite3", disks.journal)
-        )
+        store, engine = make_engine(settings, wall, journal=journal_on(tmp_path / "j.sqlite3", disks.journal))
         store.load()
         engine.watching()  # (as a dashboard runs it: the scenario's timings are the watched cadences)
         run = asyncio.ensure_future(engine.run())
 
         def state_now() -> str:
             assert not run.done(), f"the engine stopped: {run.exception() if run.done() else ''}"
-            return header_state(settings, engine.status, None, clock.now()).state
+            return header_state(settings, engine.status, None, wall.now()).state
 
         async def pause() -> None:
             await asyncio.sleep(REAL_PAUSE)
@@ -102,6 +102,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
         assert outcome.journal_said is None, outcome
     if fault.fills == "log":
         assert log_said[:1] == ["disk full"] and log_said.count("disk full") == 1, log_said  # said once
+    assert outcome.wrong_durations == [], outcome.wrong_durations
 
 
 @pytest.mark.parametrize("name", sorted(n for n, f in FAULTS.items() if f.fills is None))
@@ -113,9 +114,10 @@ async def test_the_dashboard_survives_says_the_truth_and_journals_every_transiti
     fault = FAULTS[name]
     clock = MockClock(T0)
     endpoint = FaultyEndpoint(seed=SEED, history=12, clock=clock, enforce_quotas=False)
+    wall = endpoint.pcwatch_clock = SteppedWall(clock)
     with serve(endpoint) as served:
         settings = matrix_settings(served.url, tmp_path / "j.sqlite3")
-        dashboard = build_app(settings, clock=clock, toasts=False)
+        dashboard = build_app(settings, clock=wall, toasts=False)
         app = dashboard.app
         try:
             async with app.run_test(size=(160, 40)) as pilot:
@@ -146,3 +148,4 @@ async def test_the_dashboard_survives_says_the_truth_and_journals_every_transiti
     assert outcome.state_during_fault in fault.states, outcome
     assert outcome.lied_steps == 0, outcome
     assert outcome.lost == [], outcome.lost
+    assert outcome.wrong_durations == [], outcome.wrong_durations

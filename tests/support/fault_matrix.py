@@ -3,12 +3,12 @@
 `FaultyEndpoint` is the local endpoint with the faults the simulator's `Faults` cannot express, put in
 front of its answers as a proxy would: expired credentials, a clock skewed past SigV4's 5 minutes, a
 404 for one snapshot job while the others answer, and the bulk job listings failing (500) while every
-other operation answers. `FAULTS` names every fault of the matrix and how to
-turn it on; `EXPECTED_STATES` is what the header must say while it lasts.
-
-Two faults are the host's, not the endpoint's: a full disk under the journal and under the log file
-(`Disks`, injected at the file layer by `tests.support.full_disk`); polling must go on live through
+other operation answers. Three faults are the host's: pcwatch's wall clock stepped two hours ahead,
+then back (`pcwatch_clock`, a `SteppedWall` over the endpoint's clock, which never steps), and a full
+disk under the journal and under the log file (`Disks`, injected at the file layer by `tests.support.full_disk`); polling must go on live through
 them, and every transition observed meanwhile reach the journal once the disk has room again.
+`FAULTS` names every fault of the matrix and how to turn it on; `EXPECTED_STATES` is what the header must
+say while it lasts.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas import BULK_KINDS, BulkJobKind, TaskRecord, TaskStatus
+from tests.support.clocks import SteppedWall
 from tests.support.full_disk import Disk
 from tui.simulator import Faults, Simulator
 from tui.simulator.protocol import RawError, Reply, error_reply
@@ -42,6 +43,8 @@ class FaultyEndpoint(Simulator):
         super().__init__(*args, **kwargs)
         self.proxy_fault: str | None = None
         self.missing_job: str | None = None
+        #: The wall clock pcwatch reads (the endpoint's own clock underneath it does not step).
+        self.pcwatch_clock: SteppedWall | None = None
         self._proxy_lock = threading.Lock()
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> Reply:
@@ -96,6 +99,12 @@ class Fault:
     data_only: bool = False
     #: The host's disk it fills ("journal", "log"; `Disks`), not the endpoint's answers.
     fills: str | None = None
+    #: Every end is seen within a poll or two throughout: each watched task's duration, in the store and
+    #: the journal, is within DURATION_SLACK seconds of the endpoint's.
+    timely: bool = False
+    #: A fault of pcwatch's host, carried out on `FaultyEndpoint.pcwatch_clock` in pcwatch's process (the
+    #: soak, whose endpoint runs in a process of its own, leaves it out).
+    of_host: bool = False
 
     def turn(self, endpoint: FaultyEndpoint, disks: Disks, on: bool) -> None:
         """On (or off): on the endpoint, or the disk it fills."""
@@ -130,6 +139,14 @@ def _proxy_fault(name: str) -> Callable[[FaultyEndpoint, bool], None]:
     return apply
 
 
+def _wall_step(seconds: float) -> Callable[[FaultyEndpoint, bool], None]:
+    def apply(endpoint: FaultyEndpoint, on: bool) -> None:
+        assert endpoint.pcwatch_clock is not None, "the scenario gives pcwatch a SteppedWall"
+        endpoint.pcwatch_clock.step(seconds if on else -seconds)
+
+    return apply
+
+
 LIVE = frozenset({"live"})
 FAULTS = {
     f.name: f
@@ -150,8 +167,10 @@ FAULTS = {
         # retries a 500 in real time, which the mock clock sees as a hang)
         Fault(FAILING_BULK_LISTING, _proxy_fault(FAILING_BULK_LISTING), frozenset({"stale", "hung"})),
         # (the calls go on and the data with them: live throughout, the header says the journal's state)
-        Fault(JOURNAL_DISK_FULL, _host_fault, LIVE, data_only=True, fills="journal"),
-        Fault(LOG_DISK_FULL, _host_fault, LIVE, data_only=True, fills="log"),
+        Fault(JOURNAL_DISK_FULL, _host_fault, LIVE, data_only=True, fills="journal", of_host=True),
+        Fault(LOG_DISK_FULL, _host_fault, LIVE, data_only=True, fills="log", of_host=True),
+        # (issue 27: NTP, an operator or a VM resume steps the host's clock; the service's does not)
+        Fault("clock_step", _wall_step(2 * 3600.0), LIVE, data_only=True, timely=True, of_host=True),
     )
 }
 
@@ -186,6 +205,24 @@ def missing_transitions(
 #: Real seconds let pass per mock-clock step (the HTTP calls run in real threads meanwhile).
 REAL_PAUSE = 0.005
 STEP = 0.5
+#: Seconds a duration observed may exceed the endpoint's (its end is seen at the next poll).
+DURATION_SLACK = 10.0
+
+
+def wrong_durations(
+    endpoint: Simulator, watched: set[str], observed: dict[str, float | None], where: str
+) -> list[str]:
+    """The watched tasks ended at the endpoint whose observed duration is not within DURATION_SLACK
+    seconds after the endpoint's (start to end)."""
+    wrong = []
+    for record, end in endpoint.tasks_with_ends("Sandbox"):
+        if record.task_id not in watched or end is None or record.start_time is None:
+            continue
+        true = end - record.start_time.timestamp()
+        seen = observed.get(record.task_id)
+        if seen is None or not 0.0 <= seen - true <= DURATION_SLACK:
+            wrong.append(f"{record.task_id}: {where} says {seen} s, endpoint {true:.1f} s")
+    return wrong
 
 
 @dataclass
@@ -201,6 +238,8 @@ class Outcome:
     calls_during_fault: int = 0
     #: The journal's trouble as the poller's status said it at the fault's end.
     journal_said: str | None = None
+    #: A `timely` fault's watched tasks whose duration (the store's, the journal's) is not the endpoint's.
+    wrong_durations: list[str] = field(default_factory=list)
 
 
 def matrix_settings(url: str, journal: Any) -> Any:
@@ -239,7 +278,8 @@ async def run_scenario(
     disks: Disks | None = None,
 ) -> Outcome:
     """Drive the mock clock through: first sight of the history, three tasks seen running, the fault
-    (with two short tasks that start and end within it), recovery; then read the journal."""
+    (with two short tasks that start and end within it, and one that starts in it and ends after it),
+    recovery; then read the journal."""
     from tui.dashboard.header import HUNG_AFTER
     from tui.engine.journal import Journal
 
@@ -278,6 +318,7 @@ async def run_scenario(
     before, calls_before = faulted(endpoint), endpoint.stats.total
     fault.turn(endpoint, disks, True)
     watched |= {endpoint.add_task(kind=k, duration=8.0) for k in kinds[:2]}
+    watched.add(endpoint.add_task(kind=kinds[2], duration=fault_seconds + 20.0))
     lied = 0
     state = state_now()
     first_spoilt: float | None = None
@@ -299,8 +340,16 @@ async def run_scenario(
 
     fault.turn(endpoint, disks, False)
     engine.refresh_now()  # as the user pressing r once the network is back
-    recovered = await drive(900, lambda: state_now() == "live" and known_as_truth())
+
+    def watched_ended() -> bool:
+        return not watched & endpoint.running_ids("Sandbox")
+
+    # (every watched task ended, the one that outlasts the fault too, and known as the endpoint says)
+    recovered = await drive(900, lambda: state_now() == "live" and watched_ended() and known_as_truth())
     assert recovered, f"never recovered: {state_now()}"
+    shown_now = (endpoint.pcwatch_clock or clock).now()
+    last_poll = engine.status.last_poll
+    assert last_poll is None or last_poll <= shown_now, f"last poll {last_poll} is after now {shown_now}"
     # The journal is written at the end of each poll's batch: give the poll that caught up time to end.
     journal = Journal(settings.journal_path)
     lost: list[str] = []
@@ -313,8 +362,19 @@ async def run_scenario(
         lost = missing_transitions(endpoint_truth(endpoint), tasks, transitions, watched)
         return not lost
 
+    wrong: list[str] = []
     try:
         await drive(60, journaled)
+        if fault.timely:
+            from tui.engine.stats import observed_duration
+
+            in_store = {}
+            for task_id in watched:
+                done = store.completion(task_id)
+                in_store[task_id] = done.duration if done is not None else None
+            in_journal = {row.record.task_id: observed_duration(row) for row in journal.load().tasks}
+            wrong = wrong_durations(endpoint, watched, in_store, "the store")
+            wrong += wrong_durations(endpoint, watched, in_journal, "the journal")
     finally:
         journal.close()
-    return Outcome(state, lied, lost, spoilt, calls, journal_said)
+    return Outcome(state, lied, lost, spoilt, calls, journal_said, wrong)

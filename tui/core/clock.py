@@ -1,13 +1,24 @@
 """Injectable clocks. Everything that reads time or sleeps takes a `Clock`, so tests control time
 without monkeypatching: `MockClock` only moves when told to, and its sleepers wake when it passes
-their deadline. `sleep_or_wake` is the loops' wait: a delay on the clock, cut short by an event."""
+their deadline. `sleep_or_wake` is the loops' wait: a delay on the clock, cut short by an event.
+
+`steady_wall(clock)` is the clock's wall time carried across steps (NTP, an operator, a VM resume) by its
+monotonic time, for what is stored or counted over time (the store's observation times, so durations;
+the daily allowance's record of calls); what is shown as "now" stays the wall clock."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 import time
+import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
+
+import msgspec
+
+log = logging.getLogger(__name__)
 
 
 class Clock(Protocol):
@@ -90,3 +101,76 @@ async def sleep_or_wake(clock: Clock, delay: float, wake: asyncio.Event) -> None
         for t in (sleeper, waker):
             t.cancel()
         wake.clear()
+
+
+#: A step: between two readings the wall clock moved this many seconds more (or less) than the monotonic
+#: clock... (a reading's own delay is far below it; a step by NTP or an operator is far above)
+STEP_THRESHOLD = 2.0
+#: ...beyond this share of the time between them: the most the kernel slews a wall clock (500 ppm), so a
+#: slewed clock read hours apart is not a step.
+MAX_SLEW = 0.0005
+
+
+class ClockStep(msgspec.Struct, frozen=True):
+    """A step of the wall clock, as noticed (the poller's status carries the last one to the header)."""
+
+    #: How far the wall clock jumped (positive: forward).
+    seconds: float
+    #: When it was noticed, step-free.
+    at: datetime
+
+
+class SteadyWall:
+    """The wall clock as it was when first read, carried on by the monotonic clock across steps: between
+    readings it follows the wall clock (and so its slewing), except by a step, which it notices
+    (`last_step`) and leaves out (`offset`, the steps' sum). A step and its return cancel out.
+
+    What it cannot know: a step before its first reading (a process started on a wrong clock keeps that
+    clock's time until it restarts; a restart takes the wall clock as it finds it), and a suspend, when
+    the monotonic clock stops while the wall clock goes on (it reads as a forward step)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._wall = clock.now()
+        self._mono = clock.monotonic()
+        #: Seconds the wall clock is ahead of this one (the steps noticed).
+        self.offset = 0.0
+        self.last_step: ClockStep | None = None
+
+    def now(self) -> datetime:
+        with self._lock:
+            wall, mono = self._clock.now(), self._clock.monotonic()
+            gap = mono - self._mono
+            jump = (wall - self._wall).total_seconds() - gap
+            self._wall, self._mono = wall, mono
+            if abs(jump) > STEP_THRESHOLD + MAX_SLEW * abs(gap):
+                self.offset += jump
+                self.last_step = ClockStep(jump, wall - timedelta(seconds=self.offset))
+                log.warning("the wall clock stepped %+.0f s (pcwatch carries its times across it)", jump)
+            return wall - timedelta(seconds=self.offset)
+
+    def stamp(self, wall: datetime | None = None) -> datetime:
+        """A wall-clock reading taken now (default: this one) without the steps noticed so far."""
+        steady = self.now()
+        return steady if wall is None else wall - timedelta(seconds=self.offset)
+
+
+_SYSTEM_WALL: SteadyWall | None = None
+_steady_walls: weakref.WeakKeyDictionary[Clock, SteadyWall] = weakref.WeakKeyDictionary()
+_steady_lock = threading.Lock()
+
+
+def steady_wall(clock: Clock) -> SteadyWall:
+    """The one `SteadyWall` of `clock` (of every `SystemClock`: they read the same clocks), so the store,
+    the budget and the poller's status agree on the steps."""
+    global _SYSTEM_WALL
+    with _steady_lock:
+        if isinstance(clock, SystemClock):
+            if _SYSTEM_WALL is None:
+                _SYSTEM_WALL = SteadyWall(clock)
+            return _SYSTEM_WALL
+        found = _steady_walls.get(clock)
+        if found is None:
+            found = _steady_walls[clock] = SteadyWall(clock)
+        return found

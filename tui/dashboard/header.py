@@ -9,7 +9,9 @@ follows has said nothing past the stale threshold (`PollerStatus.leader_silent_s
 own judgement: `leader (pid 4242 on jump-1) silent for 20s`); "over budget" while the day's allowance is
 spent; "stale" or "backoff" while the last call failed; "following" another viewer (whom: `leader`, the
 process id and host the leader published); "live"; "starting". Hung and stale carry the
-time they began, so their age moves every second. The demo says its account is simulated (`demo_note`)."""
+time they began, so their age moves every second. The demo says its account is simulated (`demo_note`).
+A step of the wall clock is said for a while (`clock_step`, the poller's)."""
+
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from tui.core.clock import ClockStep
 from tui.core.settings import Settings
 from tui.engine.api import HUNG_AFTER, PollerStatus
 
@@ -77,6 +80,8 @@ class HeaderState:
     journal: str | None = None
     #: `log file not written: … (path)` once the log file failed (said once, here, not line by line).
     log_file: str | None = None
+    #: The wall clock stepped lately (None: not for a while).
+    clock_step: ClockStep | None = None
 
     def trouble(self) -> str | None:
         """What fails, in one line: the error that holds every source, then each failing source by name."""
@@ -170,6 +175,7 @@ def header_state(
                 if unwritten is not None
                 else None
             ),
+            "clock_step": status.clock_step,
         }
     )
 

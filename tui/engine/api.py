@@ -128,7 +128,12 @@ class StoreWriter(Protocol):
     """What a write applies to the store at once, before the next poll sees it."""
 
     def apply_tasks(
-        self, records: Iterable[TaskRecord], observed_at: datetime | None = None, *, backfill: bool = False
+        self,
+        records: Iterable[TaskRecord],
+        observed_at: datetime | None = None,
+        *,
+        backfill: bool = False,
+        first_state: bool = False,
     ) -> StoreChange: ...
 
     def remove_invitations(self, invitation_ids: Iterable[str]) -> StoreChange: ...

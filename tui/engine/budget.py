@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol, TypeVar
 
 from tui.aws.retry import SDK_MAX_ATTEMPTS
-from tui.core.clock import Clock
+from tui.core.clock import Clock, steady_wall
 from tui.core.rate_limit import TokenBucket
 from tui.core.settings import Budget
 from tui.core.timefmt import CLOCK, duration, instant
@@ -76,7 +76,9 @@ class RequestBudget:
         self.ledger: CallLedger = ledger if ledger is not None else MemoryCallLedger()
 
     def _now(self) -> float:
-        return self._clock.now().timestamp()
+        # Step-free (issue 27): a step forward must not age the calls recorded, nor a step back stamp
+        # them in the future (`call_ledger`).
+        return steady_wall(self._clock).now().timestamp()
 
     # --- the figures ----------------------------------------------------------------------------------
 

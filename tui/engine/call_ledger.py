@@ -8,7 +8,14 @@ journal (`--no-journal`, `--demo`) the record is this process's alone (`MemoryCa
 
 A slot counts until a full day after it *ends* (a call made at 10:00:59 is counted until 10:01:00 the
 next day), so the calls of any 24 hours never exceed the limit, at the cost of at most a minute's delay in
-getting them back. Times are epoch seconds (wall clock: processes share no monotonic clock).
+getting them back.
+
+Times are epoch seconds of the wall clock (processes share no monotonic clock), carried across its steps
+(`tui.core.clock.steady_wall`, what `RequestBudget` gives): a step forward ages the calls recorded by no
+more than the time that really passed, so it is no second allowance. A call stamped later than now (by a
+pcwatch that started on a clock ahead, then set back) was made no later than now: it counts as made now
+(`_counted`) and is moved to now at the next spend (`_bring_back`), so it leaves the window a day from now,
+never later: a step back locks nothing out for longer than the step.
 """
 
 from __future__ import annotations
@@ -76,6 +83,19 @@ class CallLedger(Protocol):
     def close(self) -> None: ...
 
 
+def as_of(slots: Iterable[tuple[int, int]], now: float) -> list[tuple[int, int]]:
+    """`slots` (oldest first) with those later than `now`'s counted in `now`'s slot (see the module)."""
+    current = slot_of(now)
+    out: list[tuple[int, int]] = []
+    for slot, calls in slots:
+        slot = min(slot, current)
+        if out and out[-1][0] == slot:
+            out[-1] = (slot, out[-1][1] + calls)
+        else:
+            out.append((slot, calls))
+    return out
+
+
 class _SlotReads:
     """`used` and `free_at`, the same over either ledger's slots (`_counted`, under `_lock`)."""
 
@@ -108,10 +128,16 @@ class MemoryCallLedger(_SlotReads):
 
     def _counted(self, now: float, window: float = DAY) -> list[tuple[int, int]]:
         oldest = first_slot(now, window)
-        return sorted((s, c) for s, c in self._slots.items() if s >= oldest)
+        return as_of(sorted((s, c) for s, c in self._slots.items() if s >= oldest), now)
+
+    def _bring_back(self, now: float) -> None:
+        current = slot_of(now)
+        for slot in [s for s in self._slots if s > current]:
+            self._slots[current] = self._slots.get(current, 0) + self._slots.pop(slot)
 
     def try_spend(self, n: int, limit: int, now: float) -> bool:
         with self._lock:
+            self._bring_back(now)
             self._trim(now)
             if sum(self._slots.values()) + n > limit:
                 return False
@@ -120,6 +146,7 @@ class MemoryCallLedger(_SlotReads):
 
     def charge(self, n: int, now: float) -> None:
         with self._lock:
+            self._bring_back(now)
             self._add(n, now)
 
     def _add(self, n: int, now: float) -> None:
@@ -160,6 +187,7 @@ class JournalCallLedger(_SlotReads):
             try:
                 if self._fence is not None:
                     self._fence(c)
+                self._bring_back(now)
                 (used,) = c.execute(
                     "SELECT coalesce(sum(calls), 0) FROM calls WHERE slot >= ?", (first_slot(now),)
                 ).fetchone()
@@ -180,6 +208,7 @@ class JournalCallLedger(_SlotReads):
         with self._lock:
             c.execute("BEGIN IMMEDIATE")
             try:
+                self._bring_back(now)
                 self._add(n, now)
                 c.execute("COMMIT")
             except BaseException as exc:
@@ -202,11 +231,22 @@ class JournalCallLedger(_SlotReads):
         if n > 0 and slot % 60 == 0:  # about once an hour: forget slots no window counts any more
             self._conn.execute("DELETE FROM calls WHERE slot < ?", (first_slot(now),))
 
+    def _bring_back(self, now: float) -> None:
+        """Move the calls stamped later than now into now's slot (in the caller's transaction)."""
+        current = slot_of(now)
+        c = self._conn
+        (later,) = c.execute(
+            "SELECT coalesce(sum(calls), 0) FROM calls WHERE slot > ?", (current,)
+        ).fetchone()
+        if later:
+            c.execute("DELETE FROM calls WHERE slot > ?", (current,))
+            self._add(int(later), now)
+
     def _counted(self, now: float, window: float = DAY) -> list[tuple[int, int]]:
         rows = self._conn.execute(
             "SELECT slot, calls FROM calls WHERE slot >= ? ORDER BY slot", (first_slot(now, window),)
         ).fetchall()
-        return [(int(s), int(c)) for s, c in rows]
+        return as_of([(int(s), int(c)) for s, c in rows], now)
 
     def close(self) -> None:
         pass  # the journal owns the connection

@@ -28,7 +28,7 @@ from schemas import InvitationStatus, ResourceNotFoundException
 from tui.aws.failures import ApiFailure
 from tui.aws.retry import may_retry
 from tui.aws.service import TaskReads
-from tui.core.clock import Clock
+from tui.core.clock import Clock, steady_wall
 
 from .budget import BudgetedCall
 from .poll_plan import INVITATIONS_SOURCE, PlannedCall
@@ -123,7 +123,7 @@ class InvitationListings:
             self._store.apply_invitations(found)
             sweep.seen |= {i.id for i in found}
             if first:
-                self._sources.succeeded(INVITATIONS_SOURCE, self._clock.now())
+                self._sources.succeeded(INVITATIONS_SOURCE, steady_wall(self._clock).now())
             sweep.token = page.next_token
             if not sweep.token:
                 break

@@ -20,7 +20,7 @@ from collections import deque
 from datetime import timedelta
 
 from schemas import ResourceSnapshotJobStatus
-from tui.core.clock import Clock
+from tui.core.clock import Clock, steady_wall
 
 from .poll_plan import PollPlan
 from .store import Store, StoreChange
@@ -95,7 +95,9 @@ class SnapshotJobQueue:
         for job_id, since in list(self._followed.items()):
             if now - since > self._plan.job_follow_window or job_id in self._gone:
                 del self._followed[job_id]
-        horizon = self._clock.now() - timedelta(seconds=self._plan.job_refresh_interval)
+        # (the store's fetch times are step-free: so is the horizon, or a step forward would make every
+        # followed job due at each tick)
+        horizon = steady_wall(self._clock).now() - timedelta(seconds=self._plan.job_refresh_interval)
         due = []
         for job_id in self._followed:
             job = self._store.job(job_id)

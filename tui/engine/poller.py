@@ -37,7 +37,7 @@ from tui.aws.failures import ApiFailure
 from tui.aws.retry import SDK_MAX_ATTEMPTS
 from tui.aws.service import TaskReads
 from tui.core import logs
-from tui.core.clock import Clock, sleep_or_wake
+from tui.core.clock import Clock, sleep_or_wake, steady_wall
 from tui.core.settings import Settings
 from tui.core.timefmt import iso
 
@@ -513,7 +513,7 @@ class Poller:
         for key in _outcome_keys(call, sweep_starts=sweep_starts):
             if key != call.source:  # (the look for new invitations rode on the sweep's first page)
                 self._sources.called(key, now)
-            self._sources.succeeded(key, self.clock.now())
+            self._sources.succeeded(key, steady_wall(self.clock).now())
         if self.status.last_error is not None:
             self._publish_state()  # a source answers again: its error is over now, not at the tick's end
         return True

@@ -7,16 +7,16 @@ call sent or answered, a kind's newest tasks scanned, a history page fetched, th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from tui.core.clock import Clock
+from tui.core.clock import Clock, ClockStep, steady_wall
 
 from .budget import BudgetSpent
 from .event_consumer import EventsHealth
 from .poll_plan import TickPlan, own_source
 from .sources import Sources
 from .status import StatusBoard
-from .types import AskedJob, JournalNotWritten, PollerStatus
+from .types import CLOCK_STEP_SHOWN, AskedJob, JournalNotWritten, PollerStatus
 
 
 class StatusPublisher:
@@ -64,7 +64,7 @@ class StatusPublisher:
         stale = hold is not None or kind_failure is not None
         self._board.update(
             state=state,
-            last_success=sources.last_success(),
+            last_success=self._as_shown(sources.last_success()),
             last_error=failure.message if failure is not None else None,
             last_service_error=failure.service_error if failure is not None else None,
             stale_since=(self.current.stale_since or self._clock.now()) if stale else None,
@@ -76,7 +76,25 @@ class StatusPublisher:
             budget_resumes_at=spent.resumes_at if spent is not None else None,
             asked_jobs=asked_jobs,
             journal_not_written=journal_not_written,
+            clock_step=self._clock_step(),
         )
+
+    def _as_shown(self, times: dict[str, datetime]) -> dict[str, datetime]:
+        """Step-free times as the wall clock now shows them: what it said then, or, had it stepped
+        since, what it would have said (a poll made while it was ahead is not after now once it is back)."""
+        steady = steady_wall(self._clock)
+        steady.now()  # (reading it notices a step since the last reading)
+        offset = timedelta(seconds=steady.offset)
+        return {key: at + offset for key, at in times.items()}
+
+    def _clock_step(self) -> ClockStep | None:
+        """The wall clock's last step while it is news (the header says it once, for a while)."""
+        steady = steady_wall(self._clock)
+        now = steady.now()  # (reading it notices a step since the last reading)
+        step = steady.last_step
+        if step is None or (now - step.at).total_seconds() > CLOCK_STEP_SHOWN:
+            return None
+        return step
 
     # --- what happens between ticks -----------------------------------------------------------------
 

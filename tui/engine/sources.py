@@ -123,6 +123,7 @@ class Sources:
         self.get(key).last_call = now
 
     def succeeded(self, key: str, at: datetime) -> None:
+        """The source's call answered at `at`, step-free (`tui.core.clock.steady_wall`)."""
         if key.startswith("job:"):  # one job's source matters only while it fails: not one kept per job
             self._sources.pop(key, None)
             if self.jobs_succeeded_at is None or self.jobs_succeeded_at < at:

@@ -8,6 +8,10 @@ journal (if any): one transaction per `batch()` (a poll), or per call outside on
 follows another process's poller instead takes its changes from the journal
 (`apply_journal_changes`), and notifies its subscribers in the same way.
 
+Its observation times (first seen, the transitions, a task's observed end, when a job was fetched) are
+step-free (`tui.core.clock.steady_wall`), so a duration is never a difference of wall-clock readings
+across a step; its order is the order observations are made (see `apply_tasks`), never their times.
+
 What it holds is a `StoreContents` (tui/engine/store_contents.py), which the store changes from a poll's
 observations here and `tui.engine.store_sync` from the journal's rows.
 """
@@ -33,7 +37,7 @@ from schemas import (
     TaskRecord,
     TaskStatus,
 )
-from tui.core.clock import Clock, SystemClock
+from tui.core.clock import Clock, SystemClock, steady_wall
 from tui.core.subscribers import Subscribers
 
 from .bulk_contents import FAILED, ResultSet, ResultSetHead
@@ -84,6 +88,8 @@ class Store:
     ) -> None:
         self.journal = journal
         self._clock = clock or SystemClock()
+        #: Observation times are step-free: a duration is a difference of them (issue 27).
+        self._steady = steady_wall(self._clock)
         self._contents = StoreContents(keep_ended)
         self._contents.bulk.keep_ended = keep_ended_bulk
         self._subscribers: Subscribers[StoreChange] = Subscribers("store")
@@ -212,7 +218,7 @@ class Store:
 
     def report_url(self, job_id: str) -> ReportUrl | None:
         """The job's report while its URL lasts (memory only: this process asked for it)."""
-        return self._contents.bulk.report(job_id, self._clock.now())
+        return self._contents.bulk.report(job_id, self._steady.now())
 
     def prospecting(self, task_id: str) -> GetProspectingFromEngagementTaskResponse | None:
         return self._contents.bulk.prospecting.get(task_id)
@@ -367,13 +373,24 @@ class Store:
             self.flush()
 
     def apply_tasks(
-        self, records: Iterable[TaskRecord], observed_at: datetime | None = None, *, backfill: bool = False
+        self,
+        records: Iterable[TaskRecord],
+        observed_at: datetime | None = None,
+        *,
+        backfill: bool = False,
+        first_state: bool = False,
     ) -> StoreChange:
         """Upsert tasks observed at `observed_at` (default: now) and record status transitions.
 
+        Observations are applied in the order they are made (one event loop's answers, one at a time):
+        the one applied last is the newest, whatever the wall clock said of it (a clock stepped back
+        would make a newer one look older). `observed_at` is only the time shown and stored.
+
         `backfill=True` (history loaded in bulk) records no "first seen" transitions for new tasks.
+        `first_state=True`: the records are tasks' first states recorded earlier (a start's answer the
+        write ledger replays): applied only to a task not known, which every observation is newer than.
         """
-        when = observed_at or self._clock.now()
+        when = self._steady.stamp(observed_at)
         at = when.timestamp()
         contents = self._contents
         changed: set[str] = set()
@@ -397,10 +414,10 @@ class Store:
                     transitions.append(
                         Transition(task_id, record.kind, None, record.task_status or "", when, None)
                     )
+            elif first_state:
+                continue
             else:
                 old = row.record
-                if row.last_observed > at:
-                    continue  # an older observation arriving late: keep what is newer
                 new = _merge(old, record)
                 if new.task_status != old.task_status:
                     prev = row.last_observed
@@ -451,7 +468,7 @@ class Store:
     def apply_jobs(
         self, jobs: Iterable[GetResourceSnapshotJobResponse], observed_at: datetime | None = None
     ) -> StoreChange:
-        at = (observed_at or self._clock.now()).timestamp()
+        at = self._steady.stamp(observed_at).timestamp()
         changed: set[str] = set()
         for received in jobs:
             job = kept_job(received)
@@ -504,15 +521,13 @@ class Store:
     ) -> StoreChange:
         """Upsert bulk jobs observed at `observed_at` (default: now), keeping what a partial answer left
         out; the oldest finished beyond the bound are forgotten (the journal keeps them)."""
-        at = (observed_at or self._clock.now()).timestamp()
+        at = self._steady.stamp(observed_at).timestamp()
         bulk = self._contents.bulk
         changed: set[str] = set()
         for received in jobs:
             job = kept_bulk_job(received)
             old = bulk.jobs.get(job.job_id)
-            if old is not None:
-                if bulk.fetched.get(job.job_id, at) > at:
-                    continue  # an older observation arriving late
+            if old is not None:  # (the newest observation is the one applied last: see `apply_tasks`)
                 job = _merge(old, job)
             if bulk.put_job(job, at):
                 changed.add(job.job_id)
@@ -525,7 +540,7 @@ class Store:
         """A fetch of the job's results begins (again): what was kept of them is dropped, here and in
         the journal, when its first page comes (`apply_results`)."""
         head = ResultSetHead(
-            kind=kind, all_asked=all_asked, fetched_at=self._clock.now().timestamp(), final=final
+            kind=kind, all_asked=all_asked, fetched_at=self._steady.now().timestamp(), final=final
         )
         self._contents.bulk.keep_results(job_id, ResultSet(head))
         self._pending.result_resets.add(job_id)
@@ -585,7 +600,7 @@ class Store:
         task_id = outcome.task_id
         if not task_id or task_id not in self._contents.rows:
             return StoreChange()
-        at = (observed_at or self._clock.now()).timestamp()
+        at = self._steady.stamp(observed_at).timestamp()
         kept = kept_prospecting(outcome)
         changed = self._contents.bulk.put_prospecting(kept, at)
         self._pending.prospecting[task_id] = (kept, at)

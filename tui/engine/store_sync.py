@@ -81,7 +81,12 @@ def load_contents(contents: StoreContents, loaded: JournalContents) -> None:
 
 def apply_changes(contents: StoreContents, changes: JournalChanges) -> StoreChange:
     """Apply rows another process wrote to the journal (this store follows its poller): what changed.
-    Nothing is written back."""
+    Nothing is written back.
+
+    Between processes the journal's change numbers are the order (one sequence for every process:
+    SQLite takes their writes one at a time, and a row read is its newest version): a row read here
+    was written after whatever this store knew of it, so it replaces it, whatever the wall clock said
+    when each was observed (a clock stepped back would make the newer look older)."""
     rows = contents.rows
     changed: set[str] = set()
     for row in changes.tasks:
@@ -90,8 +95,6 @@ def apply_changes(contents: StoreContents, changes: JournalChanges) -> StoreChan
         if not task_id:
             continue
         old = rows.get(task_id)
-        if old is not None and old.last_observed > row.last_observed:
-            continue  # our own write is newer (we were the poller a moment ago)
         rows[task_id] = row
         if old is None or old.record != record:
             contents.index.replace(old.record if old else None, record)
@@ -121,9 +124,6 @@ def apply_changes(contents: StoreContents, changes: JournalChanges) -> StoreChan
     bulk = contents.bulk
     bulk_ids: set[str] = set()
     for bulk_job, at in changes.bulk_jobs:
-        old_job = bulk.jobs.get(bulk_job.job_id)
-        if old_job is not None and bulk.fetched.get(bulk_job.job_id, at) > at:
-            continue  # our own observation is newer (we were the poller a moment ago)
         if bulk.put_job(bulk_job, at):
             bulk_ids.add(bulk_job.job_id)
     for job_id in changes.result_sets:  # read again from the journal when next looked at

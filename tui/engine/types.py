@@ -1,6 +1,7 @@
 """What the engine hands out: plain data, no I/O. The store's rows and change notices, a finished task's
 observed completion, and the poller's status. The dashboard, the commands and the notebook read these
-(through `tui.engine.api`); importing this module loads nothing but `schemas` and msgspec."""
+(through `tui.engine.api`); importing this module loads nothing but `schemas`, msgspec and the core's
+clock."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Literal, get_args
 import msgspec
 
 from schemas import BulkJobResult, ServiceError, TaskRecord, TaskStatus
+from tui.core.clock import ClockStep
 
 
 class TaskRow(msgspec.Struct, array_like=True, gc=False):
@@ -173,6 +175,8 @@ class JournalNotWritten(msgspec.Struct, frozen=True):
     path: str
 
 
+#: Seconds the header says a step of the wall clock.
+CLOCK_STEP_SHOWN = 600.0
 #: Seconds a call may be outstanding before it is a hang (the header says so, with its age; a leader
 #: publishes it for its followers).
 HUNG_AFTER = 10.0
@@ -238,6 +242,9 @@ class PollerStatus(msgspec.Struct, frozen=True):
     #: The journal takes no writes now (a full disk…): the poller goes on from memory; None while the
     #: journal is written.
     journal_not_written: JournalNotWritten | None = None
+    #: The wall clock's last step (NTP, an operator, a VM resume), for CLOCK_STEP_SHOWN seconds after it
+    #: was noticed: pcwatch's stored times and durations carry across it (`tui.core.clock.SteadyWall`).
+    clock_step: ClockStep | None = None
 
     @property
     def last_poll(self) -> datetime | None:

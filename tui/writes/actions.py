@@ -323,7 +323,7 @@ class WriteActions:
             response = _start_response(kind, raw)
             task = _started_task(response, kind, target_id)
             # (an answer as old as the entry: a task seen since, e.g. COMPLETE, stays as seen)
-            self._apply(task, observed_at=reservation.entry.created)
+            self._apply(task, observed_at=reservation.entry.created, first_state=True)
             return self._outcome(operation, target_id, reservation, raw, response, task=task, replayed=True)
         try:
             response = await call(token)
@@ -437,9 +437,11 @@ class WriteActions:
         except ApiFailure:
             return None
 
-    def _apply(self, task: TaskRecord, observed_at: datetime | None = None) -> None:
+    def _apply(
+        self, task: TaskRecord, observed_at: datetime | None = None, *, first_state: bool = False
+    ) -> None:
         if self.store is not None and task.task_id:
-            self.store.apply_tasks([task], observed_at or self.clock.now())
+            self.store.apply_tasks([task], observed_at or self.clock.now(), first_state=first_state)
         if self.engine is not None and task.task_id and task.task_status not in TaskStatus.TERMINAL:
             self.engine.follow_task(task.task_id, task.kind)
 

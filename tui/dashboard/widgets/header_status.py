@@ -18,8 +18,8 @@ left out, never a word cut. What stays longest (PRIORITIES):
   note (a simulated account, this process's alone), the region, the endpoint;
 - the second line: the state (with its age), whom a follower follows, a journal not written, what
   fails (the one part that may end in `…` when even alone it is too wide), when calls return, a late
-  look for new tasks, history loading, a log file not written, the last poll, the calls, the events
-  queue, "no errors".
+  look for new tasks, a log file not written, a step of the wall clock (`clock stepped +2h00m at
+  12:53:07`, for a while), history loading, the last poll, the calls, the events queue, "no errors".
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ PRIORITIES = (
     "budget",
     "lag",
     "log file",
+    "clock step",
     "total",
     "who",
     "demo",
@@ -193,6 +194,12 @@ def polling_parts(state: HeaderState, now: datetime) -> list[HeaderPart]:
     lag = state.discovery_lag(now)
     if lag is not None:
         parts.append(part("lag", f"new tasks checked {duration(lag)} ago", "state", style="bold yellow"))
+    step = state.clock_step
+    if step is not None:
+        jump = ("+" if step.seconds > 0 else "-") + duration(abs(step.seconds))
+        parts.append(
+            part("clock step", f"clock stepped {jump} at {instant(step.at, CLOCK)}", "state", style="yellow")
+        )
     if state.calls_last_hour is not None and state.calls_left_today is not None:
         calls = f"calls {state.calls_last_hour:,}/h · {state.calls_left_today:,} left today"
         parts.append(part("calls", calls, "budget"))

@@ -11,8 +11,11 @@ from pathlib import Path
 from .private_files import PathRefused
 
 #: SQLite's primary result codes (sqlite3.h; not all are exported by the stdlib module on every version).
+SQLITE_BUSY = 5
 SQLITE_READONLY = 8
+SQLITE_IOERR = 10
 SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
 #: A file that is not (or no longer) a sound database.
@@ -49,6 +52,21 @@ def _why(exc: BaseException) -> str:
     if code == SQLITE_CANTOPEN:
         return "no permission to open it, or to create its -wal and -shm files beside it"
     return str(exc)
+
+
+def not_written(exc: BaseException) -> str:
+    """Why SQLite did not write to a file it had open, in a few words for a line that names the file:
+    "the disk is full", "it is read-only"…; else SQLite's own words."""
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code == SQLITE_FULL or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
+        return "the disk is full"
+    if code == SQLITE_READONLY or (isinstance(exc, OSError) and exc.errno == errno.EROFS):
+        return "it is read-only"
+    if code == SQLITE_BUSY:
+        return "another pcwatch kept it locked"
+    if code == SQLITE_IOERR:
+        return f"an I/O error ({exc})"
+    return str(exc) or type(exc).__name__
 
 
 def unavailable(path: Path, exc: BaseException, what: str, *, fix: str) -> StateFileUnavailable:

@@ -49,6 +49,9 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
             assert not run.done(), f"the engine stopped: {run.exception() if run.done() else ''}"
             return header_state(settings, engine.status, None, clock.now()).state
 
+        def trouble_now() -> str | None:
+            return header_state(settings, engine.status, None, clock.now()).trouble()
+
         async def pause() -> None:
             await asyncio.sleep(REAL_PAUSE)
 
@@ -62,6 +65,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
                 settings=settings,
                 state_now=state_now,
                 pause=pause,
+                trouble_now=trouble_now,
             )
         finally:
             run.cancel()
@@ -71,6 +75,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     assert outcome.state_during_fault in fault.states, outcome
     assert outcome.lied_steps == 0, outcome
     assert outcome.lost == [], outcome.lost
+    assert outcome.trouble_after is None, outcome  # recovered: the header names nothing failing
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))

@@ -166,6 +166,9 @@ class Outcome:
     lied_steps: int
     lost: list[str]
     faulted_requests: int
+    #: What the header names as failing once recovered (None: nothing; a source the service no longer
+    #: has, given up on, is not trouble).
+    trouble_after: str | None = None
 
 
 def matrix_settings(url: str, journal: Any) -> Any:
@@ -201,6 +204,7 @@ async def run_scenario(
     state_now: Callable[[], str],
     pause: Callable[[], Any],
     fault_seconds: float = 40.0,
+    trouble_now: Callable[[], str | None] = lambda: None,
 ) -> Outcome:
     """Drive the mock clock through: first sight of the history, three tasks seen running, the fault
     (with two short tasks that start and end within it), recovery; then read the journal."""
@@ -277,4 +281,4 @@ async def run_scenario(
         await drive(60, journaled)
     finally:
         journal.close()
-    return Outcome(state, lied, lost, spoilt)
+    return Outcome(state, lied, lost, spoilt, trouble_now())

@@ -18,13 +18,14 @@ import pytest
 from textual.app import App
 
 from schemas import EngagementInvitationSummary
-from tests.support.writes import T0, FillingDisk, accept_tasks_for, add_invitation, run_pcwatch
+from tests.support.writes import T0, AutoClock, FillingDisk, accept_tasks_for, add_invitation, run_pcwatch
 from tui.core.clock import MockClock
 from tui.core.exit_status import ExitStatus
 from tui.core.settings import Settings
 from tui.dashboard.screens.confirm_write import ask_and_act
 from tui.engine.store import Store
 from tui.writes.actions import ACCEPT, WriteActions
+from tui.writes.bulk_accept import InvitationFilter, accept_all, pending_invitations
 from tui.writes.errors import LedgerNotWritten
 from tui.writes.ledger import PENDING, SUCCEEDED, WriteLedger, ledger_beside, ledger_path
 
@@ -195,3 +196,20 @@ def test_the_cli_on_a_full_disk_says_one_line_exits_3_and_sends_nothing(tmp_path
     (line,) = result.stderr.strip().splitlines()
     assert str(ledger_beside(journal)) in line and "disk is full" in line and "nothing was sent" in line
     assert result.stdout == ""
+
+
+def test_accept_all_pending_stops_at_a_ledger_that_cannot_record(
+    write_sim, write_client, full_ledger, disk
+) -> None:
+    for _ in range(3):
+        add_invitation(write_sim, sender="Full Disk Sender")
+    clock = AutoClock(write_sim.clock.now())
+    invitations = asyncio.run(
+        pending_invitations(write_client, clock, InvitationFilter(("Full Disk Sender",)))
+    )
+    actions = WriteActions(FillsTheDiskWhileSending(write_client, disk), full_ledger, clock=clock)
+    result = asyncio.run(accept_all(actions, invitations, clock=clock))
+    # The first was sent (its answer kept in memory); the second could not be recorded: not sent, stop.
+    assert [o.recorded for o in result.accepted] == [False]
+    assert isinstance(result.stopped, LedgerNotWritten) and not result.refused
+    assert write_sim.stats.calls[ACCEPT] == 1

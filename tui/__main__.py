@@ -181,8 +181,8 @@ def main(argv: Sequence[str] | None = None) -> ExitStatus:
         endpoint=settings.endpoint_url or f"aws {settings.region}",
         demo=settings.demo or None,
     )
-    # A command that raises is logged as TASK_FAILED: Python then exits 1 with the traceback.
-    started, code = time.perf_counter(), ExitStatus.TASK_FAILED
+    # (what the exit line says of a command that ends on a BaseException none of these catch)
+    started, code = time.perf_counter(), ExitStatus.ERROR
     from .aws.failures import SdkTooOld
 
     try:
@@ -202,9 +202,9 @@ def main(argv: Sequence[str] | None = None) -> ExitStatus:
         code = ExitStatus.USAGE
     except KeyboardInterrupt:
         code = ExitStatus.INTERRUPTED
-    except Exception:
-        log.exception("pcwatch %s failed", command)
-        raise
+    except Exception as unforeseen:  # one line here, the traceback in the log file; never exit 0
+        print(visible(logs.unexpected(f"pcwatch {command}", unforeseen), limit=2000), file=sys.stderr)
+        code = ExitStatus.ERROR
     finally:
         logs.event(
             log, "exit", operation=command, duration=time.perf_counter() - started, outcome=str(int(code))

@@ -313,8 +313,12 @@ async def test_a_job_the_service_no_longer_has_fails_alone_and_is_not_retried_on
     assert ("get_resource_snapshot_job", "job-gone") in ops(client)
     status = poller.status
     assert status.state == "live" and status.stale_since is None  # the tasks are current
-    assert status.failing == (("job job-gone", status.failing[0][1]),)
-    assert "ResourceNotFoundException" in status.failing[0][1]
+    # Given up on at once: nothing to fix, so not the header's error; the snapshot jobs pane says it.
+    assert status.failing == () and status.last_error is None, status
+    (asked,) = status.asked_jobs
+    assert (asked.job_id, asked.waits_for) == ("job-gone", "gone") and "ResourceNotFoundException" in (
+        asked.error or ""
+    )
 
     client.set_status(task(2).task_id, "FAILED")  # the other sources keep their cadence
     assert await tick(poller, 6)
@@ -322,8 +326,8 @@ async def test_a_job_the_service_no_longer_has_fails_alone_and_is_not_retried_on
     for _ in range(10):
         await tick(poller, 60)
     assert ("get_resource_snapshot_job", "job-gone") not in ops(client)
-    # Named for 10 minutes, then neither named nor kept (nor left as the header's error for good).
-    assert poller.status.failing == () and poller.status.last_error is None, poller.status
+    # Named in the pane for 10 minutes, then neither named nor kept.
+    assert poller.status.asked_jobs == () and poller.status.last_error is None, poller.status
     poller.want_job("job-gone")  # opened again: asked again
     await tick(poller)
     assert ops(client) == [("get_resource_snapshot_job", "job-gone")]

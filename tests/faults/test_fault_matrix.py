@@ -67,6 +67,9 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
             assert not run.done(), f"the engine stopped: {run.exception() if run.done() else ''}"
             return header_state(settings, engine.status, None, wall.now()).state
 
+        def trouble_now() -> str | None:
+            return header_state(settings, engine.status, None, wall.now()).trouble()
+
         async def pause() -> None:
             await asyncio.sleep(REAL_PAUSE)
 
@@ -81,6 +84,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
                 state_now=state_now,
                 pause=pause,
                 disks=disks,
+                trouble_now=trouble_now,
             )
         finally:
             run.cancel()
@@ -103,6 +107,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     if fault.fills == "log":
         assert log_said[:1] == ["disk full"] and log_said.count("disk full") == 1, log_said  # said once
     assert outcome.wrong_durations == [], outcome.wrong_durations
+    assert outcome.trouble_after is None, outcome  # recovered: the header names nothing failing
 
 
 @pytest.mark.parametrize("name", sorted(n for n, f in FAULTS.items() if f.fills is None))

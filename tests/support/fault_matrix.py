@@ -240,6 +240,9 @@ class Outcome:
     journal_said: str | None = None
     #: A `timely` fault's watched tasks whose duration (the store's, the journal's) is not the endpoint's.
     wrong_durations: list[str] = field(default_factory=list)
+    #: What the header names as failing once recovered (None: nothing; a source the service no longer
+    #: has, given up on, is not trouble).
+    trouble_after: str | None = None
 
 
 def matrix_settings(url: str, journal: Any) -> Any:
@@ -276,6 +279,7 @@ async def run_scenario(
     pause: Callable[[], Any],
     fault_seconds: float = 40.0,
     disks: Disks | None = None,
+    trouble_now: Callable[[], str | None] = lambda: None,
 ) -> Outcome:
     """Drive the mock clock through: first sight of the history, three tasks seen running, the fault
     (with two short tasks that start and end within it, and one that starts in it and ends after it),
@@ -377,4 +381,4 @@ async def run_scenario(
             wrong += wrong_durations(endpoint, watched, in_journal, "the journal")
     finally:
         journal.close()
-    return Outcome(state, lied, lost, spoilt, calls, journal_said, wrong)
+    return Outcome(state, lied, lost, spoilt, calls, journal_said, wrong, trouble_now())

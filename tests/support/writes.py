@@ -5,6 +5,7 @@ that "dies" after sending, and running the pcwatch CLI in a subprocess."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -144,3 +145,42 @@ def run_pcwatch(*args: str, timeout: float = 60, **env: str) -> subprocess.Compl
 
 def age_expired() -> float:
     return 16 * 86400.0
+
+
+class FillingDisk:
+    """The write ledger's file layer in a test: a disk that fills up (`full = True`) and empties again.
+    While full, SQLite's connection fails as it does on a full disk: a statement that writes outside a
+    transaction, and the COMMIT of one that wrote (which rolls it back), raise "database or disk is full"
+    (SQLITE_FULL); reads go on. Give `connection_class` to `WriteLedger`."""
+
+    def __init__(self) -> None:
+        self.full = False
+
+    @property
+    def connection_class(self) -> type[sqlite3.Connection]:
+        disk = self
+
+        class OnThisDisk(sqlite3.Connection):
+            wrote = False
+
+            def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+                verb = sql.lstrip().split(None, 1)[0].upper()
+                writes = verb in ("INSERT", "UPDATE", "DELETE")
+                if disk.full and verb == "COMMIT" and self.wrote:
+                    self.wrote = False
+                    super().execute("ROLLBACK")
+                    raise disk_full()
+                if disk.full and writes and not self.in_transaction:
+                    raise disk_full()
+                self.wrote = (self.wrote or writes) and verb not in ("BEGIN", "COMMIT", "ROLLBACK")
+                return super().execute(sql, parameters)
+
+        return OnThisDisk
+
+
+def disk_full() -> sqlite3.OperationalError:
+    """What SQLite raises when the disk is full."""
+    error = sqlite3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = 13  # type: ignore[attr-defined]  # SQLITE_FULL
+    error.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+    return error

@@ -55,7 +55,7 @@ from tui.core.settings import Settings, SettingsError, check_settings, is_loopba
 from tui.core.text_safety import one_line
 
 from . import body_limits
-from .errors import failure_from_exception
+from .errors import failure_from_exception, never_connected
 from .failures import ApiFailure, MalformedResponse, SdkTooOld
 from .retry import SDK_MAX_ATTEMPTS, SDK_RETRY_MODE
 
@@ -89,8 +89,9 @@ def _snake(operation: str) -> str:
 
 
 class PartnerCentralClient:
-    """Wraps a botocore client for one catalog. Thread-safe; `attempts` counts HTTP requests sent,
-    retries included, so the budget can charge what botocore retried on its own."""
+    """Wraps a botocore client for one catalog. Thread-safe; `attempts` counts HTTP requests that may
+    have reached the service, retries included, so the budget can charge what botocore retried on its
+    own, and not what never connected (`errors.never_connected`: nothing reached the quota)."""
 
     def __init__(
         self, boto_client: Any, *, catalog: str, profile: str | None = None, sso: bool = False
@@ -106,6 +107,7 @@ class PartnerCentralClient:
         events.register("before-parse", self._keep_raw_body)
         body_limits.install(boto_client)  # bodies over 16 MiB are refused while being read
         events.register("before-send", self._count_attempt)
+        events.register("response-received", self._uncount_if_never_connected)
 
     @property
     def attempts(self) -> int:
@@ -113,8 +115,14 @@ class PartnerCentralClient:
             return self._attempts
 
     def _count_attempt(self, **_: Any) -> None:
+        # (counted as it leaves: a request still connecting counts until it is known it never did)
         with self._lock:
             self._attempts += 1
+
+    def _uncount_if_never_connected(self, exception: BaseException | None = None, **_: Any) -> None:
+        if never_connected(exception):
+            with self._lock:
+                self._attempts -= 1
 
     @staticmethod
     def _keep_raw_body(

@@ -59,6 +59,15 @@ def failure_from_client_error(response: Mapping[str, Any], *, profile: str | Non
     )
 
 
+def never_connected(exc: BaseException | None) -> bool:
+    """True for an attempt that never reached the service: no connection opened (refused, a name that
+    does not resolve, a connect timeout, a proxy out of reach: botocore's `ConnectionError`). A read
+    timeout or a connection closed mid-answer may have reached it (the request was sent): False."""
+    from botocore import exceptions as bx
+
+    return isinstance(exc, bx.ConnectionError)
+
+
 def failure_from_exception(exc: BaseException, *, profile: str | None, sso: bool) -> ApiFailure:
     """Map any exception a botocore call raises to an ApiFailure (never raises itself)."""
     from botocore import exceptions as bx

@@ -158,4 +158,5 @@ def run_all_pending(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     if result.stopped is not None:
         print("pcwatch accept: stopped early; run the same command again to resume", file=sys.stderr)
         return ExitStatus.ERROR
-    return ExitStatus.ERROR if result.refused else ExitStatus.OK
+    unrecorded = any(not outcome.recorded for outcome in result.accepted)  # (each said on stderr)
+    return ExitStatus.ERROR if result.refused or unrecorded else ExitStatus.OK

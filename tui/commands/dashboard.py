@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tui.core import logs
 from tui.core.clock import Clock, SystemClock
 from tui.core.exit_status import ExitStatus
 from tui.core.lifeline import Lifeline
@@ -184,18 +185,27 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     except Exception as exc:  # e.g. an unknown profile: say so in one line, no traceback
         print(f"pcwatch: {visible(str(exc), limit=500)}", file=sys.stderr)
         return ExitStatus.USAGE
+    from tui.dashboard import fatal
+
     app = dashboard.app
+    crashed: BaseException | None = None
     # A lost terminal, closed pipes or a dead parent end the app; whatever way it ends, the process
     # ends within a few seconds more (a call hanging in botocore must not keep it, and the leader lock,
     # alive).
     lifeline = Lifeline(lambda reason: app.call_from_thread(app.exit, ExitStatus.HUNG_UP)).start()
     status = ExitStatus.OK
+    fatal.keep_off_the_terminal(app)
     try:
         status = ExitStatus(app.run() or ExitStatus.OK)
+        crashed = fatal.stopped_on(app)
+        if crashed is not None:  # Textual caught it and ended the app: never exit 0 then
+            status = ExitStatus.ERROR
     finally:
         lifeline.stop()
         lifeline.exit_later(ExitStatus.HUNG_UP if lifeline.reason else status)
         dashboard.close()
+    if crashed is not None:
+        print(visible(logs.unexpected("pcwatch", crashed), limit=2000), file=sys.stderr)
     if status == ExitStatus.USAGE:  # the user chose to quit rather than go on without the journal
         for problem in dashboard.journal_problems:
             print(f"pcwatch: {visible(problem, limit=2000)}", file=sys.stderr)

@@ -209,6 +209,10 @@ def run_single(
                 )
                 return ExitStatus.INTERRUPTED
             print_outcome(command, outcome)
+            if not outcome.recorded:  # done, but the ledger does not know it yet: say so in the status
+                if wait:
+                    print(f"pcwatch {command}: not waited for; `pcwatch wait` follows it", file=sys.stderr)
+                return ExitStatus.ERROR
             if wait:
                 return wait_for(outcome, session.settings, timeout)
     except ApiFailure as failure:

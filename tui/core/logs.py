@@ -330,3 +330,23 @@ def set_aside() -> Iterator[None]:
             root.setLevel(level)
         for handler in _installed:
             root.addHandler(handler)
+
+
+def unexpected(what: str, error: BaseException) -> str:
+    """An unexpected error pcwatch ends on: its traceback goes to the log file, if there is one, never to
+    the terminal (it may show local values, and a screenful helps nobody there); returns the one line to
+    say there instead (not yet escaped)."""
+    files = [h for h in _installed if isinstance(h, PrivateRotatingFile)]
+    record = logging.getLogger("tui").makeRecord(
+        "tui",
+        logging.ERROR,
+        __file__,
+        0,
+        "%s: unexpected error",
+        (what,),
+        (type(error), error, error.__traceback__),
+    )
+    for handler in files:  # (not the console handler a headless command has)
+        handler.handle(record)
+    where = f"the traceback is in {files[0].baseFilename}" if files else "--log-file PATH keeps the traceback"
+    return f"{what}: unexpected error: {type(error).__name__}: {error} ({where})"

@@ -65,6 +65,13 @@ def _why(exc: BaseException) -> str:
     return str(exc)
 
 
+def not_written(exc: BaseException) -> str:
+    """Why SQLite did not write to a file it had open, in a few words for a line that names the file
+    ("the disk is full", "it is read-only"…): `write_failure_reason` as a phrase."""
+    reason = write_failure_reason(exc)
+    return _AS_PHRASE.get(reason, reason) or type(exc).__name__
+
+
 def unavailable(path: Path, exc: BaseException, what: str, *, fix: str) -> StateFileUnavailable:
     """The error for `what` ("journal", "write ledger") at `path` that failed with `exc`: the file, the
     reason, that nothing was changed, and what to do (`fix`: the command-line way around it)."""
@@ -89,6 +96,15 @@ def unavailable(path: Path, exc: BaseException, what: str, *, fix: str) -> State
 
 #: Failures that are the file system's state, not a permission: no chmod fixes them.
 _NO_ROOM = frozenset({"disk full", "I/O error"})
+
+
+#: `write_failure_reason`'s few words as a phrase after "cannot record this write (…)".
+_AS_PHRASE = {
+    "disk full": "the disk is full",
+    "read-only": "it is read-only",
+    "locked": "another pcwatch kept it locked",
+    "I/O error": "an I/O error",
+}
 
 
 def write_failure_reason(exc: BaseException) -> str:

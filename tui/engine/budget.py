@@ -173,10 +173,11 @@ class RequestBudget:
         wait_for_allowance: bool = False,
     ) -> T:
         """Make one request within the budget: the rate, a reservation for it and botocore's retries,
-        then settle by the requests the client counted (`attempts`, read before and after)."""
+        then settle by the requests the client counted (`attempts`, read before and after): none if
+        none connected (the service never saw them; `PartnerCentralClient.attempts`)."""
         reservation = await self.acquire(SDK_MAX_ATTEMPTS, wait_for_allowance=wait_for_allowance)
         before = attempts()
         try:
             return await make()
         finally:
-            self.settle(reservation, max(1, attempts() - before))
+            self.settle(reservation, max(0, attempts() - before))

@@ -10,8 +10,8 @@
   first asked for. A job in a final state (`Stopped`) is never fetched again on a timer; nor is one
   nobody asked for (a busy account's hundreds an hour would cost more than all the task polling).
 - Jobs of tasks loaded as history are fetched only when opened.
-- A job the service says does not exist is dropped (the header names it for a while), never retried on
-  a timer; opening its task asks again.
+- A job the service says does not exist is dropped (the snapshot jobs pane names it for a while; it is
+  not the header's error: `Source.gone`), never retried on a timer; opening its task asks again.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ credentials, the network), hold every source: `Sources.hold`.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from collections.abc import Mapping
@@ -19,7 +20,10 @@ from tui.aws.retry import Backoff, may_retry
 
 from .poll_plan import JOBS, SLOW_LANE, SourceTimes
 
-#: A source that failed for good (e.g. a job the service no longer has) stays named this long.
+log = logging.getLogger(__name__)
+
+#: A source given up on stays named this long: in the header for a refusal no retry changes (access
+#: denied), in the snapshot jobs pane for a job the service no longer has (never in the header).
 GAVE_UP_SHOWN_FOR = 600.0
 #: The sources of what users ask for (one per job or task): kept only while wanted, or failing.
 ASKED_PREFIXES = ("results:", "report:", "engagements:", "find:")
@@ -48,6 +52,13 @@ class Source:
     @property
     def error(self) -> str | None:
         return self.failure.message if self.failure is not None else None
+
+    @property
+    def gone(self) -> bool:
+        """Given up on because the service says it does not exist (a job or task it no longer knows):
+        nothing anyone can fix, so no error of the header's; the log says it once, the snapshot jobs
+        pane names such a job (`jobs_given_up`)."""
+        return self.gave_up_at is not None and self.failure is not None and is_gone(self.failure)
 
     def times(self) -> SourceTimes:
         return SourceTimes(self.last_call, self.retry_at)
@@ -139,6 +150,10 @@ class Sources:
     def failed(self, key: str, failure: ApiFailure, now: float) -> None:
         """This source backs off on its own (or gives up, for something the service says is gone)."""
         source = self.get(key)
+        if is_gone(failure) and not source.gone:
+            log.info(
+                "%s: the service no longer has it (%s); given up until asked for again", label(key), failure
+            )
         source.failure = failure
         if source.failing_since is None:
             source.failing_since = now
@@ -209,7 +224,8 @@ class Sources:
         return out
 
     def failing(self, now: float) -> tuple[tuple[str, str], ...]:
-        """(label, error) of each source failing now (one given up for good, for a while after)."""
+        """(label, error) of each source failing now (one given up for a refusal, for a while after; one
+        that is `gone`, never)."""
         out = []
         settled = []
         for key, source in self._sources.items():
@@ -219,17 +235,20 @@ class Sources:
                 if key.startswith("job:"):  # (out of the job queue already: opening it asks again)
                     settled.append(key)
                 continue
-            out.append((label(key), source.error))
+            if not source.gone:
+                out.append((label(key), source.error))
         for key in settled:  # a job given up long ago is neither shown nor kept
             del self._sources[key]
         return tuple(out)
 
     def first_failure(self, keys: list[str] | None = None) -> ApiFailure | None:
-        """The failure of the first of `keys` (default: any source) failing now."""
+        """The failure of the first of `keys` (default: any source) failing now (not one `gone`)."""
         if keys is None:
-            return next((s.failure for s in self._sources.values() if s.failure is not None), None)
+            return next(
+                (s.failure for s in self._sources.values() if s.failure is not None and not s.gone), None
+            )
         for key in keys:
             source = self._sources.get(key)
-            if source is not None and source.failure is not None:
+            if source is not None and source.failure is not None and not source.gone:
                 return source.failure
         return None

@@ -58,7 +58,14 @@ from tui.core.timefmt import instant
 from tui.engine.api import Engine, StoreWriter
 
 from .api import WriteOutcome
-from .errors import WriteError, WritesDisabled, explain, is_definitive, read_only_message
+from .errors import (
+    WriteError,
+    WritesDisabled,
+    answer_not_recorded,
+    explain,
+    is_definitive,
+    read_only_message,
+)
 from .ledger import Reservation, WriteLedger
 
 log = logging.getLogger(__name__)
@@ -243,8 +250,8 @@ class WriteActions:
         self._check_allowed()
         target = file_identity(file_uri)
         params = self.client.opportunity_bulk_job_params(file_uri, "", file_format=file_format)
-        recorded = {**params, "FileURI": target}
-        reservation = self.ledger.reserve(BULK_IMPORT, self.catalog, target, recorded, fresh=fresh)
+        as_recorded = {**params, "FileURI": target}
+        reservation = self.ledger.reserve(BULK_IMPORT, self.catalog, target, as_recorded, fresh=fresh)
         token = reservation.entry.client_token
         if reservation.already_done:
             raw = (reservation.entry.response or "{}").encode()
@@ -259,11 +266,11 @@ class WriteActions:
         except ApiFailure as failure:
             raise self._failed(failure, BULK_IMPORT, target, token, None) from failure
         raw = response.to_json()
-        self.ledger.record_success(token, raw)
+        recorded = self.ledger.record_success(token, raw)
         job = _started_job(response)
         if self.engine is not None and job is not None:
             self.engine.follow_job(job.job_id, job.kind)
-        return self._outcome(BULK_IMPORT, target, reservation, raw, response, job=job)
+        return self._outcome(BULK_IMPORT, target, reservation, raw, response, job=job, recorded=recorded)
 
     async def reject(self, invitation_id: str, reason: str) -> WriteOutcome:
         """RejectEngagementInvitation. It takes no ClientToken; the ledger still records the attempt,
@@ -295,14 +302,16 @@ class WriteActions:
                 )
             ):
                 # A retried reject (botocore's, or a re-run) whose first attempt went through.
-                self.ledger.record_success(token, b"{}")
+                recorded = self.ledger.record_success(token, b"{}")
                 self._forget_invitation(invitation_id)
                 note = "the invitation was already rejected by an earlier attempt whose answer was lost"
-                return self._outcome(REJECT, invitation_id, reservation, b"{}", None, note=note)
+                return self._outcome(
+                    REJECT, invitation_id, reservation, b"{}", None, note=note, recorded=recorded
+                )
             raise self._failed(failure, REJECT, invitation_id, token, invitation) from failure
-        self.ledger.record_success(token, b"{}")
+        recorded = self.ledger.record_success(token, b"{}")
         self._forget_invitation(invitation_id)
-        return self._outcome(REJECT, invitation_id, reservation, b"{}", None)
+        return self._outcome(REJECT, invitation_id, reservation, b"{}", None, recorded=recorded)
 
     # --- shared -------------------------------------------------------------------------------------
 
@@ -335,10 +344,11 @@ class WriteActions:
         # Anything else (cancelled, interrupted, killed) leaves the entry pending: the next attempt
         # resends the same token.
         raw = response.to_json()
-        self.ledger.record_success(token, raw)
+        # (an answer the ledger cannot record yet is still shown and applied: the task was started)
+        recorded = self.ledger.record_success(token, raw)
         task = _started_task(response, kind, target_id)
         self._apply(task)
-        return self._outcome(operation, target_id, reservation, raw, response, task=task)
+        return self._outcome(operation, target_id, reservation, raw, response, task=task, recorded=recorded)
 
     def _outcome(
         self,
@@ -352,10 +362,14 @@ class WriteActions:
         job: BulkJobRecord | None = None,
         replayed: bool = False,
         note: str | None = None,
+        recorded: bool = True,
     ) -> WriteOutcome:
         if replayed and note is None:
             when = instant(reservation.entry.created, utc=True)
             note = f"already done at {when} (recorded in the write ledger); nothing was sent now"
+        if not recorded:
+            unsaid = answer_not_recorded(self.ledger.path, self.ledger.problem or "unknown")
+            note = unsaid if note is None else f"{note}; {unsaid}"
         outcome = "replayed" if replayed else "done"
         logs.event(
             log,
@@ -380,6 +394,7 @@ class WriteActions:
             reused_token=reservation.reused,
             note=note,
             job=job,
+            recorded=recorded,
         )
 
     def _failed(
@@ -403,7 +418,7 @@ class WriteActions:
             catalog=self.catalog,
             definitive=definitive,
         )
-        self.ledger.record_failure(
+        recorded = self.ledger.record_failure(
             token,
             error.type if error is not None else failure.category,
             failure.message,
@@ -422,6 +437,8 @@ class WriteActions:
                 lines[0],
                 "run the same command again: pcwatch checks whether the invitation was already rejected",
             ]
+        if not recorded:
+            lines.append(answer_not_recorded(self.ledger.path, self.ledger.problem or "unknown"))
         return WriteError(
             lines, failure=failure, definitive=definitive, throttled=failure.throttled, client_token=token
         )

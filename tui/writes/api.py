@@ -30,6 +30,9 @@ class WriteOutcome:
     note: str | None = None
     #: The started bulk job (its id and kind; the start response says nothing else of it).
     job: BulkJobRecord | None = None
+    #: False if the write ledger could not record the answer yet (a full disk): `note` says so, and the
+    #: ledger keeps it in memory until it can.
+    recorded: bool = True
 
 
 class WriteService(Protocol):

@@ -19,7 +19,7 @@ from tui.core.settings import Budget
 from tui.engine.budget import RequestBudget
 
 from .actions import ACCEPT, WriteActions, WriteOutcome
-from .errors import WriteError
+from .errors import LedgerNotWritten, WriteError
 
 #: The account's write quota: 1 request per second, 10,000 per rolling 24 hours.
 WRITE_QUOTA = Budget(rate_per_second=1.0, daily_calls=10_000, burst=1)
@@ -124,6 +124,11 @@ async def accept_all(
                 outcome = await actions.accept(inv.id)
             except WriteError as error:
                 _charge_retries(budget, before, actions.client.attempts)
+                if isinstance(error, LedgerNotWritten):  # every next one would be refused the same way
+                    result.stopped = error
+                    if on_error:
+                        on_error(inv, error, False)
+                    return result
                 if error.definitive and not isinstance(error.failure, CredentialsFailure):
                     result.refused.append((inv, error))
                     if on_error:

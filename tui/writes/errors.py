@@ -7,6 +7,7 @@ hostile Message cannot drive the terminal.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from schemas import (
     WRITE_TARGETS,
@@ -49,6 +50,35 @@ class WriteError(Exception):
 
 class WritesDisabled(WriteError):
     """Read-only mode: no write is sent."""
+
+
+class LedgerNotWritten(WriteError):
+    """The write ledger could not record a write before it was sent (a full disk, a read-only file):
+    nothing was sent, for without the record a lost answer could make the next attempt act twice."""
+
+
+def ledger_refused(path: Path, reason: str) -> list[str]:
+    """The one line of a write the ledger at `path` could not record (`reason`: `not_written`'s words)."""
+    where = visible(str(path), limit=500)
+    if reason == "the disk is full":
+        fix = "free some space on its file system, then try again"
+    elif reason == "it is read-only":
+        fix = "make it writable (or use --journal OTHER_PATH: the ledger sits beside it), then try again"
+    else:
+        fix = "try again once it can be written"
+    return [
+        f"the write ledger {where} cannot record this write ({visible(reason, limit=300)}), so nothing was sent: {fix}"
+    ]
+
+
+def answer_not_recorded(path: Path, reason: str) -> str:
+    """The remark on a write that was sent and answered but whose answer the ledger could not record."""
+    return (
+        f"the answer was not recorded in the write ledger {visible(str(path), limit=500)} "
+        f"({visible(reason, limit=300)}); pcwatch keeps it and records it at the next write or at exit "
+        "(until then a repeat of this write resends the same ClientToken: the service answers with the "
+        "same task)"
+    )
 
 
 READ_ONLY_MESSAGE = (

@@ -23,6 +23,11 @@ their rows are copied here, then dropped there (`migrate_legacy`). With `--no-jo
 needs a file, or a crash could make the next run act twice: it goes to
 `<user state dir>/pcwatch/write-ledgers/<same name as the journal>`. `--demo` without `--journal` uses a
 per-process temporary file (the demo's world is new each run, so there is nothing to resume).
+
+A ledger that cannot be written (a full disk, a read-only file): `reserve` raises `LedgerNotWritten`, so
+the write is not sent. An outcome that cannot be recorded (the request was sent, its answer came) is kept
+in memory (`unrecorded`) and written before the next write and at `close`; until it is, the entry on file
+stays open, so a repeat resends the same token and the service answers with what it already did.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import os
 import sqlite3
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -43,8 +48,10 @@ from typing import Any
 from tui.core.clock import Clock, SystemClock
 from tui.core.private_files import PathRefused, check_sqlite_files, prepare_sqlite_file, private_parent
 from tui.core.settings import Settings
-from tui.core.sqlite_files import unavailable
+from tui.core.sqlite_files import not_written, unavailable
 from tui.engine.journal import default_journal_path
+
+from .errors import LedgerNotWritten, ledger_refused
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +139,17 @@ class Reservation:
     already_done: bool
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """An outcome the ledger's file did not take yet: written as `_finish` would have."""
+
+    state: str
+    outcome_at: float
+    response: str | None = None
+    error_type: str | None = None
+    error_message: str | None = None
+
+
 def ledger_beside(journal: Path) -> Path:
     """The ledger's file for a journal: `name.writes.sqlite3` beside `name.sqlite3`."""
     return journal.with_name(f"{journal.stem}.writes{journal.suffix}")
@@ -171,13 +189,20 @@ class WriteLedger:
         clock: Clock | None = None,
         temporary: bool = False,
         legacy: Path | None = None,
+        connection_class: type[sqlite3.Connection] = sqlite3.Connection,
     ) -> None:
-        """`legacy`: a journal file that may hold this ledger's rows from before (see `migrate_legacy`)."""
+        """`legacy`: a journal file that may hold this ledger's rows from before (see `migrate_legacy`).
+        `connection_class`: SQLite's connection to the file (the tests give one whose disk fills up)."""
         self.path = Path(path)
+        self._connection_class = connection_class
         self._clock = clock or SystemClock()
         self._temporary = temporary
         #: Human-readable warnings (a legacy ledger that could not be read); the app shows them.
         self.warnings: list[str] = []
+        #: Outcomes the file did not take yet, by token, oldest first (see the module docstring).
+        self._unrecorded: dict[str, _Outcome] = {}
+        #: Why the last write to the file failed (`not_written`'s words); None once one succeeds.
+        self.problem: str | None = None
         self._conn = self._open()
         if legacy is not None:
             self.migrate_legacy(legacy)
@@ -189,7 +214,13 @@ class WriteLedger:
         try:
             private_parent(self.path)
             prepare_sqlite_file(self.path)  # the user's own 0600 files, the -wal and -shm too
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+            conn = sqlite3.connect(
+                self.path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=10,
+                factory=self._connection_class,
+            )
             conn.execute("PRAGMA busy_timeout = 10000")
             conn.execute("PRAGMA journal_mode = WAL")
             check_sqlite_files(self.path)  # nothing swapped in while SQLite opened them
@@ -285,7 +316,12 @@ class WriteLedger:
             "SELECT DISTINCT target_id FROM write_requests WHERE operation = ? AND catalog = ? AND state = ?",
             (operation, catalog, SUCCEEDED),
         ).fetchall()
-        return {r[0] for r in rows}
+        kept = [token for token, outcome in self._unrecorded.items() if outcome.state == SUCCEEDED]
+        return {r[0] for r in rows} | {
+            e.target_id
+            for e in map(self.get, kept)
+            if e is not None and e.operation == operation and e.catalog == catalog
+        }
 
     def entries(self, limit: int = 100) -> list[WriteEntry]:
         """The newest entries first."""
@@ -307,8 +343,20 @@ class WriteLedger:
 
         An earlier attempt without a definitive outcome gives its token again (attempts + 1). An
         earlier success is returned as `already_done` unless `fresh` (a deliberate new request). In
-        every other case a new token is recorded as `pending`.
+        every other case a new token is recorded as `pending`. Raises `LedgerNotWritten` (nothing may be
+        sent) if the file does not take it.
         """
+        self.write_unrecorded()  # "at the latest at the next write"
+        try:
+            return self._reserve(operation, catalog, target_id, params, fresh=fresh)
+        except sqlite3.Error as exc:
+            self.problem = not_written(exc)
+            log.info("write ledger %s: a write was not recorded, so not sent: %s", self.path, exc)
+            raise LedgerNotWritten(ledger_refused(self.path, self.problem)) from exc
+
+    def _reserve(
+        self, operation: str, catalog: str, target_id: str, params: dict[str, Any], *, fresh: bool
+    ) -> Reservation:
         digest = params_hash(params)
         body = json.dumps(
             {k: v for k, v in params.items() if k != "ClientToken"}, sort_keys=True, default=str
@@ -322,7 +370,7 @@ class WriteLedger:
                 " AND target_id = ? AND params_hash = ? ORDER BY seq DESC LIMIT 1",
                 (operation, catalog, target_id, digest),
             ).fetchone()
-            previous = self._row(row)
+            previous = self._with_unrecorded(self._row(row))
             if previous is not None and previous.state == SUCCEEDED and not fresh:
                 c.execute("COMMIT")
                 return Reservation(previous, reused=False, already_done=True)
@@ -343,42 +391,93 @@ class WriteLedger:
                 )
             c.execute("COMMIT")
         except BaseException:
-            c.execute("ROLLBACK")
+            self._rollback()
             raise
         entry = self.get(token)
         assert entry is not None
+        self.problem = None
         return Reservation(entry, reused=reused, already_done=False)
 
-    def _finish(self, client_token: str, state: str, **values: Any) -> WriteEntry:
-        self._conn.execute(
-            "UPDATE write_requests SET state = ?, outcome_at = ?, response = ?, error_type = ?,"
-            " error_message = ? WHERE client_token = ?",
-            (
-                state,
-                self._now(),
-                values.get("response"),
-                values.get("error_type"),
-                values.get("error_message"),
-                client_token,
-            ),
+    def _with_unrecorded(self, entry: WriteEntry | None) -> WriteEntry | None:
+        """`entry` with the outcome kept in memory for it, if any."""
+        kept = self._unrecorded.get(entry.client_token) if entry is not None else None
+        if entry is None or kept is None:
+            return entry
+        return replace(
+            entry,
+            state=kept.state,
+            outcome_at=kept.outcome_at,
+            response=kept.response,
+            error_type=kept.error_type,
+            error_message=kept.error_message,
         )
-        entry = self.get(client_token)
-        if entry is None:
-            raise KeyError(client_token)
-        return entry
 
-    def record_success(self, client_token: str, response_json: bytes | str) -> WriteEntry:
+    def _rollback(self) -> None:
+        # A COMMIT that failed on a full disk has already rolled the transaction back.
+        with contextlib.suppress(sqlite3.Error):
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+
+    def _finish(self, client_token: str, state: str, **values: Any) -> bool:
+        """Record an outcome; False if the file did not take it (kept in memory, written later)."""
+        self._unrecorded.pop(client_token, None)  # (a newer outcome of the same token replaces it)
+        self._unrecorded[client_token] = _Outcome(state, self._now(), **values)
+        self.write_unrecorded()
+        return client_token not in self._unrecorded
+
+    def write_unrecorded(self) -> bool:
+        """Write the outcomes kept in memory to the file, oldest first; True once none is left."""
+        while self._unrecorded:
+            token, outcome = next(iter(self._unrecorded.items()))
+            try:
+                self._conn.execute(
+                    "UPDATE write_requests SET state = ?, outcome_at = ?, response = ?, error_type = ?,"
+                    " error_message = ? WHERE client_token = ?",
+                    (
+                        outcome.state,
+                        outcome.outcome_at,
+                        outcome.response,
+                        outcome.error_type,
+                        outcome.error_message,
+                        token,
+                    ),
+                )
+            except sqlite3.Error as exc:
+                if self.problem is None:
+                    log.info(
+                        "write ledger %s: an answer was not recorded (kept in memory): %s", self.path, exc
+                    )
+                self.problem = not_written(exc)
+                return False
+            del self._unrecorded[token]
+            self.problem = None
+        return True
+
+    @property
+    def unrecorded(self) -> int:
+        """How many outcomes are kept in memory, not yet on file."""
+        return len(self._unrecorded)
+
+    def record_success(self, client_token: str, response_json: bytes | str) -> bool:
+        """The service's answer; False if only kept in memory for now (`problem` says why)."""
         text = response_json.decode() if isinstance(response_json, bytes) else response_json
         return self._finish(client_token, SUCCEEDED, response=text)
 
-    def record_failure(
-        self, client_token: str, error_type: str, message: str, *, definitive: bool
-    ) -> WriteEntry:
-        """A refusal (`definitive`: nothing was done) or an attempt whose effect is unknown."""
+    def record_failure(self, client_token: str, error_type: str, message: str, *, definitive: bool) -> bool:
+        """A refusal (`definitive`: nothing was done) or an attempt whose effect is unknown; False if only
+        kept in memory for now."""
         state = FAILED if definitive else UNKNOWN
         return self._finish(client_token, state, error_type=error_type, error_message=message)
 
     def close(self) -> None:
+        if not self.write_unrecorded():  # (the user was told when the answer came: see `answer_not_recorded`)
+            log.info(
+                "write ledger %s: %d answer(s) not recorded (%s); their entries stay open, so a repeat"
+                " resends the same ClientToken",
+                self.path,
+                len(self._unrecorded),
+                self.problem,
+            )
         self._conn.close()
         if self._temporary:
             for suffix in ("", "-wal", "-shm"):

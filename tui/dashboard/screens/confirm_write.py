@@ -175,7 +175,11 @@ async def ask_and_act(
     task = f" — task {clean(outcome.task.task_id, limit=64)}" if outcome.task else ""
     note = f"\n{outcome.note}" if outcome.note else ""
     done = "being accepted" if kind == "accept" else "rejected"  # (accepted once its task is COMPLETE)
-    app.notify(f"invitation {clean(invitation.id, limit=64)} {done}{task}{note}", markup=False)
+    said = f"invitation {clean(invitation.id, limit=64)} {done}{task}{note}"
+    if outcome.recorded:
+        app.notify(said, markup=False)
+    else:  # done, though the write ledger could not record it yet: said until read
+        app.notify(said, title="not recorded", severity="warning", timeout=30, markup=False)
     return outcome
 
 

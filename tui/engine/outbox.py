@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -75,10 +75,18 @@ class OutboxRules:
     notify_on: str = "FAILED"
     #: The wire kinds published (None: every kind).
     kinds: frozenset[str] | None = None
+    #: `--notify-max-age`: a task or job first seen finished is news only if it started within it.
+    max_age: float = 24 * 3600.0
     #: Job id -> when its last progress entry was made (epoch seconds).
     _progress_at: dict[str, float] = field(default_factory=dict)
     #: Invitations already said to be expiring (the table keeps one row per id anyway).
     _expiring: set[str] = field(default_factory=set)
+
+    def _news(self, started: datetime | None, observed_at: datetime) -> bool:
+        """Whether something first seen finished is news: started after publishing began, and within
+        `max_age` (else it is the history a start loads, or too old to send)."""
+        at = _epoch(started)
+        return at is not None and at >= max(self.since, observed_at.timestamp() - self.max_age)
 
     def _wanted(self, detail_type: str, wire_kind: str | None) -> bool:
         if self.notify_on != "all" and detail_type not in DetailType.FAILURES:
@@ -123,10 +131,8 @@ class OutboxRules:
         status = transition.to_status
         if status not in TaskStatus.TERMINAL:
             return None
-        if transition.from_status is None:
-            started = _epoch(record.start_time)
-            if started is None or started < self.since:
-                return None  # (history, or older than publishing: no news)
+        if transition.from_status is None and not self._news(record.start_time, transition.observed_at):
+            return None
         detail_type = DetailType.TASK_FAILED if status == TaskStatus.FAILED else DetailType.TASK_COMPLETED
         if not self._wanted(detail_type, record.kind):
             return None
@@ -149,10 +155,8 @@ class OutboxRules:
         if new.status in BulkJobStatus.TERMINAL:
             if old is not None and old.status == new.status:
                 return None
-            if old is None:
-                created = _epoch(new.created_at)
-                if created is None or created < self.since:
-                    return None
+            if old is None and not self._news(new.created_at, observed_at):
+                return None
             self._progress_at.pop(new.job_id, None)
             failed = new.status == BulkJobStatus.FAILED
             detail_type = DetailType.BULK_JOB_FAILED if failed else DetailType.BULK_JOB_COMPLETED
@@ -200,7 +204,3 @@ class OutboxRules:
             now,
             invitation.to_dict(),
         )
-
-
-def utc_from_epoch(at: float) -> datetime:
-    return datetime.fromtimestamp(at, timezone.utc)

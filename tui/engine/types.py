@@ -169,6 +169,23 @@ class AskedJob(msgspec.Struct, frozen=True):
 HUNG_AFTER = 10.0
 
 
+class NotifyState(msgspec.Struct, frozen=True):
+    """How publishing outcomes goes (issue 28; `tui.engine.notify_publisher`), beside the budget: its
+    own calls (EventBridge, SNS: none of Partner Central's), the events waiting, the last sent, the last
+    error."""
+
+    #: Where it publishes ("EventBridge bus pcwatch").
+    target: str = ""
+    calls: int = 0
+    #: Events in the outbox not sent yet.
+    backlog: int = 0
+    sent: int = 0
+    dropped: int = 0
+    last_sent_at: datetime | None = None
+    #: One line, safe to print; None once a send goes through.
+    last_error: str | None = None
+
+
 class PollerStatus(msgspec.Struct, frozen=True):
     """What a poller says of itself; the leader publishes it in the journal for the other viewers
     (`tui.engine.status.LeaderReport`, generated from these fields)."""
@@ -222,6 +239,8 @@ class PollerStatus(msgspec.Struct, frozen=True):
     #: The snapshot jobs asked for and not fetched yet (and those whose fetch failed for good, a while):
     #: where each one's call stands.
     asked_jobs: tuple[AskedJob, ...] = ()
+    #: Publishing outcomes (the leader's, with `--notify-…`); None when it does not publish.
+    notify: NotifyState | None = None
 
     @property
     def last_poll(self) -> datetime | None:

@@ -64,3 +64,17 @@ def test_a_spent_budget_says_when_calls_return_and_a_low_one_says_it_saves() -> 
     assert "● paused" in paused and "budget spent, calls return 11:00:00" in paused
     saving = status_line(state="live", calls_last_hour=120, calls_left_today=900, saving=True)
     assert "saving budget" in saving and "budget spent" not in saving
+
+
+def test_publishing_is_shown_beside_the_budget_with_its_own_calls() -> None:
+    from tui.engine.types import NotifyState
+
+    line = status_line(
+        state="live", notify=NotifyState(target="EventBridge bus b", calls=4, sent=12, backlog=3)
+    )
+    assert "calls 0/h · 9,000 left today · notify 12 sent · 3 waiting · 4 calls" in line
+    failing = status_line(
+        state="live", notify=NotifyState(sent=1, backlog=9, last_error="ThrottlingException")
+    )
+    assert "notify 1 sent · 9 waiting · failing" in failing
+    assert "notify" not in status_line(state="live")

@@ -185,6 +185,8 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
         print(f"pcwatch: {visible(str(exc), limit=500)}", file=sys.stderr)
         return ExitStatus.USAGE
     app = dashboard.app
+    for note in dashboard.demo.notes if dashboard.demo is not None else ():
+        print(f"pcwatch: {note}", file=sys.stderr)  # (shown again when the app leaves the screen)
     # A lost terminal, closed pipes or a dead parent end the app; whatever way it ends, the process
     # ends within a few seconds more (a call hanging in botocore must not keep it, and the leader lock,
     # alive).

@@ -17,7 +17,8 @@ left out, never a word cut. What stays longest (PRIORITIES):
   note (a simulated account, this process's alone), the region, the endpoint;
 - the second line: the state (with its age), whom a follower follows, what fails (the one part that may
   end in `…` when even alone it is too wide), when calls return, a late look for new tasks, history
-  loading, the last poll, the calls, the events queue, "no errors".
+  loading, the last poll, the calls, publishing outcomes (`notify 12 sent · 3 waiting`, issue 28), the
+  events queue, "no errors".
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ PRIORITIES = (
     "loading",
     "last poll",
     "calls",
+    "notify",
     "region",
     "events",
     "endpoint",
@@ -196,6 +198,9 @@ def polling_parts(state: HeaderState, now: datetime) -> list[HeaderPart]:
         parts.append(part("budget", resumes, "budget", style="bold red"))
     elif state.saving:
         parts.append(part("budget", "saving budget", "budget", style="yellow"))
+    if state.notify is not None:
+        style = "bold yellow" if state.notify_failing else "green"
+        parts.append(part("notify", clean(state.notify, limit=80), "budget", style=style))
     if state.events is not None:
         parts.append(part("events", events_text(state, now), "events"))
     trouble = state.trouble()

@@ -249,3 +249,30 @@ def test_the_exec_target_times_out_and_runs_no_shell(tmp_path: Path) -> None:
     no_shell = ExecTarget(f"true; touch {marker}", timeout=5)
     result: SendResult = no_shell.send([_event(0)])
     assert result.failed and not marker.exists()
+
+
+def test_the_sns_target_publishes_the_event_with_attributes_to_filter_by(
+    moto_url: str, sqs: Any, queue_url: str
+) -> None:
+    import json
+
+    from tui.aws.notify_targets import SnsTarget
+
+    sns = local_client(moto_url, "sns")
+    topic = sns.create_topic(Name="pcwatch-outcomes")["TopicArn"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    event = _event(3)
+
+    result = SnsTarget(sns, topic).send([event])
+
+    assert result.accepted == [event.id] and not result.failed
+    body = json.loads(sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=5)["Messages"][0]["Body"])
+    assert json.loads(body["Message"])["id"] == event.id
+    attributes = {name: value["Value"] for name, value in body["MessageAttributes"].items()}
+    assert attributes == {
+        "kind": "inv-to-eng",
+        "status": "FAILED",
+        "catalog": "Sandbox",
+        "detail_type": DetailType.TASK_FAILED,
+    }

@@ -120,18 +120,10 @@ def _status(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     import msgspec
 
     from tui.core.sqlite_files import StateFileUnavailable
-    from tui.engine.journal import Journal, journal_for
+    from tui.engine.journal import Journal, default_journal_path
 
-    path = settings.journal_path
-    if path is None:
-        journal_path = None
-        with contextlib.suppress(Exception):
-            journal = journal_for(settings)
-            if journal is not None:
-                journal_path = journal.path
-                journal.close()
-        path = journal_path
-    if path is None or not path.exists():
+    path = settings.journal_path or default_journal_path(settings)
+    if settings.no_journal or not path.exists():
         return refuse("notify status", "no journal to read (nothing published from it yet)")
     try:
         journal = Journal(path)

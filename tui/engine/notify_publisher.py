@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 #: already finished is history, not news (`OutboxRules.since`).
 SINCE_KEY = "notify:since"
 #: Seconds between looks at an empty outbox (a poll's new entries also wake the publisher at once).
-IDLE = 1.0
+IDLE = 0.5
 #: Backoff of a failing target: from 1 s to at most a minute.
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0

@@ -49,6 +49,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "serve": ("tui.commands.serve", "serve the dashboard to browsers (textual-serve) on 127.0.0.1"),
     "events": ("tui.commands.events", "set up or check the EventBridge rule and SQS queue of --events-queue"),
+    "notify": (
+        "tui.commands.notify",
+        "publish task and job outcomes (EventBridge, SNS, a command); `notify status`",
+    ),
     "stats": ("tui.commands.stats", "what failed and why, durations, tasks per hour, from the journal"),
     "config": ("tui.commands.config", "the effective settings and where each came from; `config path`"),
 }

@@ -113,3 +113,17 @@ async def test_the_dashboard_header_says_the_journal_is_not_written_until_it_is(
         poller.set_status(journal_not_written=None)
         await pilot.pause()
         assert "journal not written" not in app.query_one("#header").plain_lines[1]
+
+
+def test_publishing_is_shown_beside_the_budget_with_its_own_calls() -> None:
+    from tui.engine.types import NotifyState
+
+    line = status_line(
+        state="live", notify=NotifyState(target="EventBridge bus b", calls=4, sent=12, backlog=3)
+    )
+    assert "calls 0/h · 9,000 left today · notify 12 sent · 3 waiting · 4 calls" in line
+    failing = status_line(
+        state="live", notify=NotifyState(sent=1, backlog=9, last_error="ThrottlingException")
+    )
+    assert "notify 1 sent · 9 waiting · failing" in failing
+    assert "notify" not in status_line(state="live")

@@ -188,6 +188,8 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.dashboard import fatal
 
     app = dashboard.app
+    for note in dashboard.demo.notes if dashboard.demo is not None else ():
+        print(f"pcwatch: {note}", file=sys.stderr)  # (shown again when the app leaves the screen)
     crashed: BaseException | None = None
     # A lost terminal, closed pipes or a dead parent end the app; whatever way it ends, the process
     # ends within a few seconds more (a call hanging in botocore must not keep it, and the leader lock,

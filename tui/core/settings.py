@@ -31,7 +31,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 #: PCWATCH_READ_ONLY never leaves writes on (it fails closed).
 OFF_WORDS = ("", "0", "false", "no", "off")
 #: The groups of `pcwatch --help`, in order.
-GROUPS = ("account", "journal", "budget", "configuration and log")
+GROUPS = ("account", "journal", "budget", "publishing", "configuration and log")
 #: What botocore accepts as a region name (it refuses anything else with a traceback-shaped error).
 _REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 
@@ -193,6 +193,71 @@ class Settings:
         help="finished tasks each viewer keeps in memory, the newest by start (default 100000; running "
         "tasks always; the journal keeps all)",
     )
+
+    #: Publishing task and job outcomes (issue 28, docs/notify.md): done by whichever pcwatch leads the
+    #: polling, from the journal's outbox (`tui.engine.notify_publisher`).
+    notify_event_bus: str | None = setting(
+        None,
+        env=("PCWATCH_NOTIFY_EVENT_BUS",),
+        metavar="NAME_OR_ARN",
+        group="publishing",
+        help="publish task and job outcomes to this EventBridge bus (PutEvents); docs/notify.md",
+    )
+    notify_sns_topic: str | None = setting(
+        None,
+        env=("PCWATCH_NOTIFY_SNS_TOPIC",),
+        metavar="ARN",
+        group="publishing",
+        help="publish task and job outcomes to this SNS topic (attributes kind, status, catalog)",
+    )
+    notify_exec: str | None = setting(
+        None,
+        env=("PCWATCH_NOTIFY_EXEC",),
+        metavar="CMD",
+        group="publishing",
+        help="run CMD (no shell) with each outcome's event JSON on stdin",
+    )
+    notify_on: str = setting(
+        "FAILED",
+        env=("PCWATCH_NOTIFY_ON",),
+        choices=("FAILED", "all"),
+        group="publishing",
+        help="which outcomes to publish: FAILED (failures), or all (ends, bulk progress, expiring "
+        "invitations)",
+    )
+    #: Kinds published (short names, comma-separated); None: every kind.
+    notify_kind: str | None = setting(
+        None,
+        env=("PCWATCH_NOTIFY_KIND",),
+        metavar="KIND[,KIND…]",
+        group="publishing",
+        help="publish only these kinds' outcomes (short names, comma-separated)",
+    )
+    notify_max_age: float = setting(
+        24 * 3600.0,
+        above=0,
+        metavar="SECONDS",
+        group="publishing",
+        help="an outcome older than this when it could finally be sent is logged and dropped",
+    )
+    #: Another endpoint for EventBridge and SNS (a local one: moto's server, as `--demo --notify` starts).
+    notify_endpoint_url: str | None = setting(
+        None,
+        env=("PCWATCH_NOTIFY_ENDPOINT_URL",),
+        group="publishing",
+        help="another endpoint for EventBridge and SNS: https://, or http:// on this machine",
+    )
+    #: `--demo --notify`: a local EventBridge bus (moto's server) with a rule to an SQS queue, published
+    #: to. Not inherited, as `demo_events`: the process that starts the demo starts the bus.
+    demo_notify: bool = setting(
+        False,
+        key="notify",
+        inherited=False,
+        group="publishing",
+        help="with --demo: publish outcomes to a local EventBridge bus whose rule fills a local queue",
+    )
+    #: Seconds a `--notify-exec` command may run.
+    notify_exec_timeout: float = 30.0
 
     # --- internal: set by code, never by a flag or the file ---
     #: Calls that may be spent at once above `max_rate`.
@@ -368,6 +433,7 @@ def check_settings(settings: Settings) -> None:
     for option, url in (
         ("--endpoint-url", settings.endpoint_url),
         ("--events-queue", settings.events_queue_url),
+        ("--notify-endpoint-url", settings.notify_endpoint_url),
     ):
         if url is not None:
             _check_url(option, url, settings.allow_insecure_endpoint)

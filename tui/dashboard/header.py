@@ -104,6 +104,26 @@ class HeaderState:
     events: str | None = None
     last_event_at: datetime | None = None
     events_error: str | None = None
+    #: Publishing outcomes (issue 28), beside the budget: `notify 12 sent · 3 waiting · 4 calls`; None when
+    #: the leader does not publish. `notify_failing`: its last send failed (the error is in `pcwatch
+    #: notify status` and the log).
+    notify: str | None = None
+    notify_failing: bool = False
+
+
+def notify_words(status: PollerStatus) -> str | None:
+    """The header's words for publishing: what was sent, what waits, its own calls (not Partner Central's)."""
+    notify = status.notify
+    if notify is None:
+        return None
+    words = [f"notify {notify.sent:,} sent"]
+    if notify.backlog:
+        words.append(f"{notify.backlog:,} waiting")
+    if notify.calls:
+        words.append(f"{notify.calls:,} calls")
+    if notify.last_error:
+        words.append("failing")
+    return " · ".join(words)
 
 
 def header_state(
@@ -176,6 +196,8 @@ def header_state(
                 else None
             ),
             "clock_step": status.clock_step,
+            "notify": notify_words(status),
+            "notify_failing": status.notify is not None and status.notify.last_error is not None,
         }
     )
 

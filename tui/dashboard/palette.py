@@ -116,7 +116,11 @@ def dashboard_commands(
     yield SystemCommand(
         "Show record as JSON", "The selected task's full record (enter)", view.action_show_record
     )
-    yield SystemCommand("Copy task id", "Copy the selected task id: OSC 52, or tmux's paste buffer (c)", view.action_copy_task_id)
+    yield SystemCommand(
+        "Copy task id",
+        "Copy the selected task id: OSC 52, or tmux's paste buffer (c)",
+        view.action_copy_task_id,
+    )
     yield SystemCommand(
         "Copy snapshot job id", "Copy the selected task's job id (y)", view.action_copy_job_id
     )

@@ -60,9 +60,12 @@ from tui.core.settings import Settings
 from tui.core.sqlite_files import is_corruption, unavailable, unwritable, write_failure_reason
 from tui.core.timefmt import ASIDE_STAMP, instant
 
+from . import outbox_table
 from .bulk_contents import ResultSet, ResultSetHead
 from .call_ledger import FallbackCallLedger, JournalCallLedger
-from .journal_schema import SCHEMA_VERSION, migrate
+from .journal_schema import SCHEMA_VERSION, ensure_outbox, migrate
+from .outbox import OutboxEntry
+from .outbox_table import OutboxSummary
 from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_UNWRITTEN_RESULTS
 from .types import TaskRow, TransitionRow
 
@@ -161,6 +164,8 @@ class PendingWrites:
     prospecting: dict[str, tuple[GetProspectingFromEngagementTaskResponse, float]] = field(
         default_factory=dict
     )
+    #: Events to publish, by id (`tui.engine.outbox`): written with the transitions they come from.
+    outbox: dict[str, OutboxEntry] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return _any_rows(self)
@@ -370,6 +375,7 @@ class Journal:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if version < SCHEMA_VERSION:
                 migrate(conn, version)
+            ensure_outbox(conn)
             _probe_write(conn)
             return conn
         except sqlite3.DatabaseError as exc:
@@ -391,6 +397,7 @@ class Journal:
         self._move_aside("corrupt", f"it could not be read ({exc})")
         conn = self._connect()
         migrate(conn, 0)
+        ensure_outbox(conn)
         return conn
 
     def _move_aside(self, tag: str, why: str) -> None:
@@ -677,6 +684,7 @@ class Journal:
         result_heads: Mapping[str, ResultSetHead] | None = None,
         result_pages: Iterable[ResultPage] = (),
         prospecting: Iterable[tuple[GetProspectingFromEngagementTaskResponse, float]] = (),
+        outbox: Iterable[OutboxEntry] = (),
     ) -> None:
         """One transaction: all of it is committed, or (killed before the commit) none of it. A job in
         `result_resets` loses its result pages first (its results are fetched again)."""
@@ -761,6 +769,7 @@ class Journal:
                 "INSERT OR REPLACE INTO prospecting (task_id, fetched_at, row, change_seq) VALUES (?, ?, ?, ?)",
                 [(*r, seq) for r in prospecting_rows],
             )
+            outbox_table.insert(c, outbox)
             c.execute("COMMIT")
         except BaseException:
             if c.in_transaction:  # (SQLite rolls back itself after some errors: a full disk's)
@@ -787,6 +796,26 @@ class Journal:
         finally:
             with contextlib.suppress(sqlite3.Error):
                 c.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    # --- the outbox (tui.engine.outbox_table) ----------------------------------------------------------
+
+    def outbox_pending(self, limit: int) -> list[OutboxEntry]:
+        """The oldest `limit` events not published yet, in the order written."""
+        return outbox_table.pending(self._conn, limit)
+
+    def outbox_settle(
+        self,
+        *,
+        sent: Iterable[str] = (),
+        dropped: Mapping[str, str] | None = None,
+        failed: Mapping[str, str] | None = None,
+        at: float,
+    ) -> None:
+        """What a send did: accepted (`sent`), too old (`dropped`, why), failed this time (the error)."""
+        outbox_table.settle(self._conn, sent=sent, dropped=dropped, failed=failed, at=at)
+
+    def outbox_summary(self) -> OutboxSummary:
+        return outbox_table.summary(self._conn)
 
     def close(self) -> None:
         self._conn.close()

@@ -3,7 +3,8 @@ v1 the tables, v2 the change sequence (in place, existing rows at change 0), v3 
 the daily allowance (`tui.engine.call_ledger`), v4 the bulk jobs, their per-record results (a header row
 per job and its pages) and the prospecting tasks' per-engagement outcomes. The write ledger is not here:
 it has its own file (`tui.writes.ledger`). A bulk job's report URL is never here (an expiring credential:
-memory only)."""
+memory only).
+The outbox of events to publish is created on every open, beside the versions (`ensure_outbox`)."""
 
 from __future__ import annotations
 
@@ -113,3 +114,32 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+# The outbox (issue 28): the events waiting to be published, in the order written (`seq`), one row per
+# event id (a repeat of an outcome is the same row). Not a step of the versions above: it is created on
+# every open, whatever the version, so it merges with any schema change beside it. Outside the change
+# sequence: only the publishing leader reads it (`tui.engine.notify_publisher`). `state`: pending, sent,
+# dropped (too old to send, `--notify-max-age`).
+_OUTBOX = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    detail_type TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    body BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    done_at REAL,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, seq)
+"""
+
+
+def ensure_outbox(conn: sqlite3.Connection) -> None:
+    """Create the outbox if this journal has none yet (every open: see `_OUTBOX`)."""
+    for statement in _OUTBOX.split(";"):
+        if statement.strip():
+            conn.execute(statement)

@@ -70,10 +70,11 @@ from tui.core.timefmt import duration, iso
 
 from .api import Engine
 from .journal import Deposed, Journal, journal_for
+from .notify_publisher import TargetFactory, start_publishing
 from .status import LEADER_KEY, StatusBoard, read_report, status_from_json, status_to_json
 from .store import Store
 from .store_retention import KEEP_ENDED_TASKS
-from .types import HUNG_AFTER, PollerStatus, PollingState, ReportUrl
+from .types import HUNG_AFTER, NotifyState, PollerStatus, PollingState, ReportUrl
 from .viewer_lock import LEASE_KEY, JournalLock, LeaderLease, LeaderSilence
 from .watchers import HEARTBEAT, REMOTE_TTL, Watchers
 
@@ -135,6 +136,7 @@ class SharedEngine:
         poller_factory: PollerFactory | None = None,
         tail_interval: float = TAIL_INTERVAL,
         times: LeaderTimes | None = None,
+        target_factory: TargetFactory | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -167,6 +169,10 @@ class SharedEngine:
         #: This viewer's watchers, and (while it leads) the followers' heartbeats.
         self.watchers = Watchers(clock)
         self._heartbeat_at = float("-inf")
+        #: Publishing outcomes while this viewer leads (`--notify-…`): its target (tests pass fakes) and
+        #: how it goes, carried in the leader's status.
+        self._target_factory = target_factory
+        self._notify: NotifyState | None = None
 
     # --- the Poller surface -------------------------------------------------------------------------
 
@@ -179,7 +185,12 @@ class SharedEngine:
 
     @property
     def status(self) -> PollerStatus:
-        return self.poller.status if self.poller is not None else self._board.current
+        if self.poller is None:
+            return self._board.current
+        return self._with_notify(self.poller.status)
+
+    def _with_notify(self, status: PollerStatus) -> PollerStatus:
+        return status if self._notify is None else msgspec.structs.replace(status, notify=self._notify)
 
     def subscribe_status(self, callback: Callable[[PollerStatus], None]) -> Callable[[], None]:
         return self._board.subscribe(callback)
@@ -405,6 +416,14 @@ class SharedEngine:
         if self._lost:
             lost.set()
         polling = asyncio.ensure_future(poller.run())
+        # The publisher runs with the poller: a viewer that stops leading stops publishing.
+        publishing = start_publishing(
+            self.store,
+            self.settings,
+            self.clock,
+            on_state=self._notify_state,
+            target_factory=self._target_factory,
+        )
         tasks = {polling, asyncio.ensure_future(lost.wait())}
         if self._lease is not None and journal is not None:
             tasks.add(asyncio.ensure_future(self._watch_requests(journal, poller)))
@@ -415,6 +434,9 @@ class SharedEngine:
                 task.cancel()
             await asyncio.wait(tasks)  # (the poller's own cleanup runs before this viewer's close)
             raise
+        finally:
+            if publishing is not None:
+                publishing.stop()
         for task in tasks:
             task.cancel()
         await asyncio.wait(tasks)
@@ -450,6 +472,11 @@ class SharedEngine:
         log.warning("%s took over polling while this viewer was stopped: following it", leader)
         self._board.set(PollerStatus(state="paused" if self._paused else "following"))
         self.follow_once()
+
+    def _notify_state(self, state: NotifyState) -> None:
+        self._notify = state
+        if self.poller is not None:
+            self._on_leader_status(self.poller.status)
 
     def follow_once(self) -> bool:
         """One follower tick: apply what the leader wrote since the last one. True if anything changed."""
@@ -503,7 +530,7 @@ class SharedEngine:
                 self._requests_seq, requests = journal.meta_since(REQUEST_PREFIX, self._requests_seq)
             except Exception:  # busy or broken: the next look will do
                 continue
-            self._publish(poller.status, heartbeat=True)
+            self._publish(self.status, heartbeat=True)
             for key, value in requests.items():
                 if key == REFRESH_KEY:
                     poller.refresh_now()
@@ -547,6 +574,7 @@ class SharedEngine:
     # --- status -------------------------------------------------------------------------------------
 
     def _on_leader_status(self, status: PollerStatus) -> None:
+        status = self._with_notify(status)
         self._board.set(status)
         self._publish(status)
 
@@ -568,6 +596,7 @@ class SharedEngine:
             status.events,
             hung,
             asked,
+            (status.notify.backlog, status.notify.last_error) if status.notify is not None else None,
         )
         if heartbeat and hung is not None and key != self._published:
             heartbeat = False  # publish now, not at the next heartbeat
@@ -647,6 +676,7 @@ def make_engine(
     poller_factory: PollerFactory | None = None,
     tail_interval: float = TAIL_INTERVAL,
     times: LeaderTimes | None = None,
+    target_factory: TargetFactory | None = None,
 ) -> tuple[Store, SharedEngine]:
     """The store (not loaded yet: call `store.load()` first, e.g. in a thread) and the engine that feeds
     it, leader or follower. `settings` must already point at the endpoint (start `--demo`'s first).
@@ -664,5 +694,6 @@ def make_engine(
         poller_factory=poller_factory,
         tail_interval=tail_interval,
         times=times,
+        target_factory=target_factory,
     )
     return store, engine

@@ -43,6 +43,7 @@ from tui.core.subscribers import Subscribers
 from .bulk_contents import FAILED, ResultSet, ResultSetHead
 from .journal import Journal, JournalChanges, PendingWrites
 from .kept_text import kept_bulk_job, kept_job, kept_prospecting, kept_results, kept_task
+from .outbox import OutboxRules
 from .store_contents import StoreContents, from_epoch, started
 from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_ENDED_TASKS
 from .store_sync import apply_changes, load_contents
@@ -99,6 +100,9 @@ class Store:
         self._batch_depth = 0
         #: The journal change number the store's contents are as of (see `apply_journal_changes`).
         self.journal_seq = 0
+        #: Set while this store's poller leads and publishes (`tui.engine.sharing`): which of the
+        #: outcomes applied become outbox entries, journaled with them (`tui.engine.outbox`).
+        self.outbox: OutboxRules | None = None
 
     @property
     def keep_ended(self) -> int:
@@ -357,6 +361,7 @@ class Store:
                 result_heads=pending.result_heads,
                 result_pages=pending.result_pages,
                 prospecting=pending.prospecting.values(),
+                outbox=pending.outbox.values(),
             )
         except sqlite3.Error as exc:
             # Keep running in memory, and keep what was not written for the next flush.
@@ -437,6 +442,11 @@ class Store:
                     changed.add(task_id)
                 row.last_observed = at
             self._pending.tasks[task_id] = row
+        if self.outbox is not None and self.journal is not None:
+            for t in transitions:
+                entry = self.outbox.task(t, contents.rows[t.task_id].record)
+                if entry is not None:
+                    self._pending.outbox[entry.id] = entry
         for t in transitions:
             contents.add_transition(t)
             self._pending.transitions.append(
@@ -482,9 +492,14 @@ class Store:
 
     def apply_invitations(self, invitations: Iterable[EngagementInvitationSummary]) -> StoreChange:
         changed: set[str] = set()
+        now = self._clock.now()
         for inv in invitations:
             if self._contents.is_accepted(inv.id):
                 continue  # (a listing a moment behind the accepting task's end)
+            if self.outbox is not None and self.journal is not None:
+                entry = self.outbox.invitation(inv, now)
+                if entry is not None:
+                    self._pending.outbox[entry.id] = entry
             if self._contents.invitations.get(inv.id) != inv:
                 changed.add(inv.id)
                 self._contents.invitations[inv.id] = inv
@@ -521,7 +536,8 @@ class Store:
     ) -> StoreChange:
         """Upsert bulk jobs observed at `observed_at` (default: now), keeping what a partial answer left
         out; the oldest finished beyond the bound are forgotten (the journal keeps them)."""
-        at = self._steady.stamp(observed_at).timestamp()
+        when = self._steady.stamp(observed_at)
+        at = when.timestamp()
         bulk = self._contents.bulk
         changed: set[str] = set()
         for received in jobs:
@@ -529,6 +545,10 @@ class Store:
             old = bulk.jobs.get(job.job_id)
             if old is not None:  # (the newest observation is the one applied last: see `apply_tasks`)
                 job = _merge(old, job)
+            if self.outbox is not None and self.journal is not None:
+                entry = self.outbox.bulk_job(old, job, when)
+                if entry is not None:
+                    self._pending.outbox[entry.id] = entry
             if bulk.put_job(job, at):
                 changed.add(job.job_id)
             self._pending.bulk_jobs[job.job_id] = (job, at)

@@ -182,6 +182,23 @@ CLOCK_STEP_SHOWN = 600.0
 HUNG_AFTER = 10.0
 
 
+class NotifyState(msgspec.Struct, frozen=True):
+    """How publishing outcomes goes (issue 28; `tui.engine.notify_publisher`), beside the budget: its
+    own calls (EventBridge, SNS: none of Partner Central's), the events waiting, the last sent, the last
+    error."""
+
+    #: Where it publishes ("EventBridge bus pcwatch").
+    target: str = ""
+    calls: int = 0
+    #: Events in the outbox not sent yet.
+    backlog: int = 0
+    sent: int = 0
+    dropped: int = 0
+    last_sent_at: datetime | None = None
+    #: One line, safe to print; None once a send goes through.
+    last_error: str | None = None
+
+
 class PollerStatus(msgspec.Struct, frozen=True):
     """What a poller says of itself; the leader publishes it in the journal for the other viewers
     (`tui.engine.status.LeaderReport`, generated from these fields)."""
@@ -245,6 +262,8 @@ class PollerStatus(msgspec.Struct, frozen=True):
     #: The wall clock's last step (NTP, an operator, a VM resume), for CLOCK_STEP_SHOWN seconds after it
     #: was noticed: pcwatch's stored times and durations carry across it (`tui.core.clock.SteadyWall`).
     clock_step: ClockStep | None = None
+    #: Publishing outcomes (the leader's, with `--notify-…`); None when it does not publish.
+    notify: NotifyState | None = None
 
     @property
     def last_poll(self) -> datetime | None:

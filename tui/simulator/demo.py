@@ -3,16 +3,22 @@ and `Watch(demo=…)` in a notebook all call `start_demo`. It runs the local end
 thread, 127.0.0.1, any free port) with a generated history and tasks that keep starting, and points the
 settings at it (the endpoint's fixed local credentials), saying that it runs in this process
 (`Settings.demo_in_process`: the header says the account is simulated and this process's alone). `--demo --events` adds a local SQS queue (moto's
-server, the `events-demo` extra) that the endpoint publishes its events to and the engine reads."""
+server, the `events-demo` extra) that the endpoint publishes its events to and the engine reads. `--demo
+--notify` adds a local EventBridge bus (moto's server too) whose rule sends pcwatch's own events (the
+outcomes it publishes, issue 28) to a local queue, and a journal of its own (the outbox is in it): `notes`
+says where to look."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tui.core.clock import Clock, SystemClock
+from tui.core.private_files import private_temp_directory
 from tui.core.settings import Settings
 
 from .faults import Faults
@@ -55,6 +61,8 @@ class Demo:
     settings: Settings
     #: `--demo --events`: what else to stop (the publisher, the local queue's server).
     closers: list[Callable[[], object]] = field(default_factory=list)
+    #: Where to look (`--demo --notify`: the bus and the queue its rule fills), one line each.
+    notes: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         for close in reversed(self.closers):
@@ -89,6 +97,62 @@ def start_demo_events(simulator: Simulator, catalog: str) -> tuple[str, list[Cal
     publisher = EventPublisher(simulator, send, catalog)
     publisher.start()
     return queue_url, [server.stop, publisher.close]
+
+
+@dataclass(frozen=True)
+class DemoBus:
+    """`--demo --notify`'s local EventBridge: the endpoint, the bus, the queue its rule fills."""
+
+    endpoint_url: str
+    bus: str
+    queue_url: str
+
+
+#: The demo bus's rule: every event pcwatch publishes (schemas.notify.NOTIFY_SOURCE).
+DEMO_BUS = "pcwatch-demo-outcomes"
+
+
+def start_demo_notify() -> tuple[DemoBus, list[Callable[[], object]]]:
+    """A local EventBridge bus with a rule sending pcwatch's events to a local SQS queue (moto's server,
+    in-process, 127.0.0.1, a free port). Returns them and what to stop."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        raise DemoEventsUnavailable(
+            "--demo --notify needs a local EventBridge: pip install 'pcwatch[events-demo]' (moto's server)"
+        ) from None
+    import json
+
+    import boto3
+
+    from schemas.notify import NOTIFY_SOURCE
+
+    from . import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+
+    def client(service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id=LOCAL_ACCESS_KEY_ID,
+            aws_secret_access_key=LOCAL_SECRET_ACCESS_KEY,
+        )
+
+    events, sqs = client("events"), client("sqs")
+    events.create_event_bus(Name=DEMO_BUS)
+    queue_url: str = sqs.create_queue(QueueName=DEMO_BUS)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(
+        Name=DEMO_BUS, EventBusName=DEMO_BUS, EventPattern=json.dumps({"source": [NOTIFY_SOURCE]})
+    )
+    events.put_targets(Rule=DEMO_BUS, EventBusName=DEMO_BUS, Targets=[{"Id": "queue", "Arn": arn}])
+    return DemoBus(url, DEMO_BUS, queue_url), [server.stop]
 
 
 def wants_demo(settings: Settings) -> bool:
@@ -131,4 +195,27 @@ def start_demo(
             raise
         demo.closers.extend(closers)
         demo.settings = dataclasses.replace(demo.settings, events_queue_url=queue_url)
+    if settings.demo_notify:
+        try:
+            bus, closers = start_demo_notify()
+        except BaseException:
+            demo.close()
+            raise
+        demo.closers.extend(closers)
+        journal = settings.journal_path
+        if journal is None:  # (the outbox is in the journal: the demo's own, new each run)
+            directory = private_temp_directory("pcwatch-demo-notify-")
+            journal = directory / "journal.sqlite3"
+            demo.closers.append(lambda: shutil.rmtree(directory, ignore_errors=True))
+        demo.settings = dataclasses.replace(
+            demo.settings,
+            notify_event_bus=bus.bus,
+            notify_endpoint_url=bus.endpoint_url,
+            journal_path=journal,
+        )
+        demo.notes.append(
+            f"--demo --notify: outcomes go to the local EventBridge bus {bus.bus}; its rule fills the queue "
+            f"{bus.queue_url}; read it with: aws sqs receive-message --endpoint-url {bus.endpoint_url} "
+            f"--region us-east-1 --queue-url {bus.queue_url} (any credentials)"
+        )
     return demo

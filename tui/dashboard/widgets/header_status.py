@@ -19,7 +19,8 @@ left out, never a word cut. What stays longest (PRIORITIES):
 - the second line: the state (with its age), whom a follower follows, a journal not written, what
   fails (the one part that may end in `…` when even alone it is too wide), when calls return, a late
   look for new tasks, a log file not written, a step of the wall clock (`clock stepped +2h00m at
-  12:53:07`, for a while), history loading, the last poll, the calls, the events queue, "no errors".
+  12:53:07`, for a while), history loading, the last poll, the calls, publishing outcomes (`notify 12
+  sent · 3 waiting`, issue 28), the events queue, "no errors".
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ PRIORITIES = (
     "loading",
     "last poll",
     "calls",
+    "notify",
     "region",
     "events",
     "endpoint",
@@ -210,6 +212,9 @@ def polling_parts(state: HeaderState, now: datetime) -> list[HeaderPart]:
         parts.append(part("budget", resumes, "budget", style="bold red"))
     elif state.saving:
         parts.append(part("budget", "saving budget", "budget", style="yellow"))
+    if state.notify is not None:
+        style = "bold yellow" if state.notify_failing else "green"
+        parts.append(part("notify", clean(state.notify, limit=80), "budget", style=style))
     if state.events is not None:
         parts.append(part("events", events_text(state, now), "events"))
     if state.journal is not None:

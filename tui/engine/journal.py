@@ -148,28 +148,36 @@ _TRANSITIONS = (
     "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at FROM transitions"
 )
 _JOBS = "SELECT row, fetched_at FROM jobs"
-#: Every task not finished (running, or a status this version does not know), and the newest ? finished.
-_KEPT_TASKS = """
-SELECT row FROM tasks WHERE status IS NULL OR status NOT IN ('COMPLETE', 'FAILED')
-UNION ALL
-SELECT row FROM tasks WHERE task_id IN (
-    SELECT task_id FROM tasks WHERE status IN ('COMPLETE', 'FAILED') ORDER BY start_time DESC LIMIT ?
-)
+# What a viewer's load keeps, read through the v5 indexes (`journal_schema`) so that it costs what is
+# kept, however long the history. Every task not finished (running, or of a status this version does not
+# know): the entries of the partial index `tasks_unfinished`, whose WHERE this is word for word (SQLite
+# uses a partial index only for a query that says its condition).
+_UNFINISHED_TASKS = "SELECT row FROM tasks WHERE status IS NULL OR status NOT IN ('COMPLETE', 'FAILED')"
+#: The newest ? finished by start: one ordered search of `tasks_by_status` per finished status, merged
+#: (no sort, no row read but those kept), then their rows by rowid.
+_NEWEST_FINISHED_TASKS = """
+SELECT row FROM tasks WHERE rowid IN (SELECT id FROM (
+    SELECT rowid AS id, start_time FROM tasks WHERE status = 'COMPLETE'
+    UNION ALL
+    SELECT rowid, start_time FROM tasks WHERE status = 'FAILED'
+    ORDER BY start_time DESC LIMIT ?
+))
 """
-_FINISHED_COUNT = "SELECT count(*) FROM tasks WHERE status IN ('COMPLETE', 'FAILED')"
-#: Every bulk job not finished, and the newest ? finished by creation.
-_KEPT_BULK_JOBS = """
-SELECT row, fetched_at FROM bulk_jobs WHERE status IS NULL OR status NOT IN ('COMPLETED', 'FAILED')
-UNION ALL
-SELECT row, fetched_at FROM bulk_jobs WHERE job_id IN (
-    SELECT job_id FROM bulk_jobs WHERE status IN ('COMPLETED', 'FAILED') ORDER BY created_at DESC LIMIT ?
+#: The same for bulk jobs: every one not finished, and the newest ? finished by creation.
+_UNFINISHED_BULK_JOBS = (
+    "SELECT row, fetched_at FROM bulk_jobs WHERE status IS NULL OR status NOT IN ('COMPLETED', 'FAILED')"
 )
+_NEWEST_FINISHED_BULK_JOBS = """
+SELECT row, fetched_at FROM bulk_jobs WHERE rowid IN (SELECT id FROM (
+    SELECT rowid AS id, created_at FROM bulk_jobs WHERE status = 'COMPLETED'
+    UNION ALL
+    SELECT rowid, created_at FROM bulk_jobs WHERE status = 'FAILED'
+    ORDER BY created_at DESC LIMIT ?
+))
 """
+#: The invitations still pending (the entries of `invitations_pending`), not the removed ones' tombstones.
+_PENDING_INVITATIONS = "SELECT row FROM invitations WHERE removed = 0"
 _PROSPECTING = "SELECT row, fetched_at FROM prospecting"
-
-
-def _count(c: sqlite3.Connection, query: str) -> int:
-    return int(c.execute(query).fetchone()[0])
 
 
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
@@ -309,15 +317,19 @@ class Journal:
         c.execute("BEGIN")  # one snapshot: the rows and the change number agree
         try:
             seq = self._current_seq()
-            if keep_ended is not None and keep_ended >= _count(c, _FINISHED_COUNT):
-                keep_ended = None  # (all of it is kept: read it whole, the fast way)
-            if keep_ended is None:
+            if keep_ended is not None:
+                tasks = [decode(blob) for (blob,) in c.execute(_UNFINISHED_TASKS)]
+                finished = c.execute(_NEWEST_FINISHED_TASKS, (keep_ended,)).fetchall()
+                if len(finished) < keep_ended:
+                    keep_ended = None  # (every task is kept: their rows below are read whole)
+                tasks.extend(decode(blob) for (blob,) in finished)
+            else:
                 tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
+            if keep_ended is None:
                 transitions = c.execute(_TRANSITIONS + " ORDER BY seq").fetchall()
                 jobs = [(_job_decoder.decode(blob), at) for blob, at in c.execute(_JOBS)]
                 prospecting_query = _PROSPECTING
             else:
-                tasks = [decode(blob) for (blob,) in c.execute(_KEPT_TASKS, (keep_ended,))]
                 self._mark("task_ids", (row.record.task_id for row in tasks))
                 transitions = c.execute(
                     _TRANSITIONS + " WHERE task_id IN (SELECT id FROM temp.task_ids) ORDER BY seq"
@@ -333,12 +345,13 @@ class Journal:
             ]
             bulk_jobs = [
                 (_bulk_job_decoder.decode(blob), at)
-                for blob, at in c.execute(_KEPT_BULK_JOBS, (keep_ended_bulk,))
+                for query, args in (
+                    (_UNFINISHED_BULK_JOBS, ()),
+                    (_NEWEST_FINISHED_BULK_JOBS, (keep_ended_bulk,)),
+                )
+                for blob, at in c.execute(query, args)
             ]
-            invitations = [
-                _invitation_decoder.decode(blob)
-                for (blob,) in c.execute("SELECT row FROM invitations WHERE removed = 0")
-            ]
+            invitations = [_invitation_decoder.decode(blob) for (blob,) in c.execute(_PENDING_INVITATIONS)]
             meta = dict(c.execute("SELECT key, value FROM meta").fetchall())
         finally:
             c.execute("COMMIT")

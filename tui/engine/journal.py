@@ -28,7 +28,9 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,11 +55,12 @@ from tui.core.private_files import (
 )
 from tui.core.settings import Settings
 from tui.core.sqlite_files import is_corruption, unavailable
+from tui.core.text_safety import visible
 from tui.core.timefmt import ASIDE_STAMP, instant
 
 from .bulk_contents import ResultSet, ResultSetHead
 from .call_ledger import JournalCallLedger
-from .journal_schema import SCHEMA_VERSION, migrate
+from .journal_schema import SCHEMA_VERSION, MigrationProgress, migrate, tasks_about
 from .store_retention import KEEP_ENDED_BULK_JOBS
 from .types import TaskRow, TransitionRow
 
@@ -213,11 +216,29 @@ def journal_for(settings: Settings) -> Journal | None:
     return Journal(settings.journal_path or default_journal_path(settings))
 
 
+#: A journal of more tasks than this says on stderr that it is being migrated, and how far it got (the
+#: v5 indexes take seconds over a million tasks), and leaves a warning the dashboard shows.
+LARGE_JOURNAL = 100_000
+
+
+def _to_stderr(line: str) -> None:
+    """A progress line on stderr, rewritten in place on a terminal (one line per step elsewhere)."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\x1b[K{line}")
+        if line.endswith("."):
+            sys.stderr.write("\n")
+    else:
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 class Journal:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, progress: Callable[[str], None] = _to_stderr) -> None:
+        """`progress`: where a large journal's migration says how far it got (stderr by default)."""
         self.path = Path(path)
         #: Human-readable warnings (a journal moved aside, a failed write); the app shows them.
         self.warnings: list[str] = []
+        self._progress = progress
         self._conn = self._open()
 
     # --- opening, and moving a bad journal aside ------------------------------------------------------
@@ -248,7 +269,7 @@ class Journal:
                 version = 0
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if version < SCHEMA_VERSION:
-                migrate(conn, version)
+                migrate(conn, version, self._migration_progress(conn, version))
             _probe_write(conn)
             return conn
         except sqlite3.DatabaseError as exc:
@@ -257,6 +278,24 @@ class Journal:
             return self._restart_after(exc)
         except (OSError, PathRefused) as exc:
             raise self._unavailable(conn, exc) from None
+
+    def _migration_progress(self, conn: sqlite3.Connection, version: int) -> MigrationProgress | None:
+        """For a large journal of an older schema: progress lines, and a warning once it is done."""
+        tasks = tasks_about(conn) if version >= 1 else 0
+        if tasks <= LARGE_JOURNAL:
+            return None
+        started = time.monotonic()
+        what = f"journal {visible(str(self.path))} ({tasks:,} tasks) to schema v{SCHEMA_VERSION}"
+
+        def progress(done: int, total: int) -> None:
+            if done < total:
+                self._progress(f"pcwatch: migrating the {what}: step {done + 1} of {total}…")
+                return
+            message = f"migrated the {what} in {time.monotonic() - started:.1f} s."
+            self._progress(f"pcwatch: {message}")
+            self.warnings.append(message)
+
+        return progress
 
     def _unavailable(self, conn: sqlite3.Connection | None, exc: BaseException) -> Exception:
         if conn is not None:

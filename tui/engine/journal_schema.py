@@ -9,6 +9,10 @@ memory only)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+
+#: Told (steps done, steps in all) as a migration goes: before its first step and after each.
+MigrationProgress = Callable[[int, int], None]
 
 
 _SCHEMA = """
@@ -122,17 +126,35 @@ STEPS: tuple[tuple[int, str], ...] = (
 SCHEMA_VERSION = STEPS[-1][0]
 
 
-def migrate(conn: sqlite3.Connection, version: int) -> None:
+def tasks_about(conn: sqlite3.Connection) -> int:
+    """About how many tasks a journal holds, without counting them (the largest rowid: one index
+    lookup); 0 for a file without the table."""
+    try:
+        return int(conn.execute("SELECT max(rowid) FROM tasks").fetchone()[0] or 0)
+    except sqlite3.OperationalError:  # (a new file: no table yet)
+        return 0
+
+
+def migrate(conn: sqlite3.Connection, version: int, progress: MigrationProgress | None = None) -> None:
     """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
-    the same journal at the same moment waits, then finds it migrated."""
+    the same journal at the same moment waits, then finds it migrated. `progress` is told each
+    statement done (an index over a million tasks takes seconds)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        for step, script in STEPS:
-            if version < step:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+        statements = [
+            statement
+            for step, script in STEPS
+            if version < step
+            for statement in script.split(";")
+            if statement.strip()
+        ]
+        for done, statement in enumerate(statements):
+            if progress is not None:
+                progress(done, len(statements))
+            conn.execute(statement)
+        if progress is not None:
+            progress(len(statements), len(statements))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:

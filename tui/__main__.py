@@ -49,6 +49,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("tui.commands.serve", "serve the dashboard to browsers (textual-serve) on 127.0.0.1"),
     "events": ("tui.commands.events", "set up or check the EventBridge rule and SQS queue of --events-queue"),
     "stats": ("tui.commands.stats", "what failed and why, durations, tasks per hour, from the journal"),
+    "journal": (
+        "tui.commands.journal",
+        "journal compact --older-than 365d [--yes]: drop old finished tasks (stats keeps their sums)",
+    ),
     "config": ("tui.commands.config", "the effective settings and where each came from; `config path`"),
 }
 

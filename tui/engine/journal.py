@@ -60,6 +60,7 @@ from tui.core.timefmt import ASIDE_STAMP, instant
 
 from .bulk_contents import ResultSet, ResultSetHead
 from .call_ledger import JournalCallLedger
+from .journal_compact import Compaction, Fold, default_fold, drop, mark
 from .journal_schema import SCHEMA_VERSION, MigrationProgress, migrate, tasks_about
 from .store_retention import KEEP_ENDED_BULK_JOBS
 from .types import TaskRow, TransitionRow
@@ -632,6 +633,39 @@ class Journal:
         except BaseException:
             c.execute("ROLLBACK")
             raise
+
+    # --- keeping it small -------------------------------------------------------------------------------
+
+    def compact(self, before: float, *, apply: bool, fold: Fold | None = None) -> Compaction:
+        """The finished tasks that started before `before` (epoch seconds) and what goes with them
+        (`tui.engine.journal_compact`): counted, and with `apply` folded into the statistics' summaries
+        (`fold`, by default theirs) and dropped, in one transaction of the next change number. On a
+        connection of its own, so from any thread. Raises CompactRefused (nothing dropped)."""
+        fold = (fold or default_fold()) if apply else None
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if apply else "BEGIN")
+            try:
+                found = mark(conn, before)
+                if fold is None or not found.tasks:
+                    conn.execute("ROLLBACK")
+                    return found
+                done = drop(conn, found, fold)
+                conn.execute("UPDATE changes SET seq = seq + 1 WHERE id = 0")
+                conn.execute("COMMIT")
+                return done
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.close()
+
+    def vacuum(self) -> None:
+        """Give the pages a compaction freed back to the disk: SQLite rewrites the whole file, holding
+        the write lock meanwhile (why it is never automatic: `tui.engine.journal_compact`)."""
+        self._conn.execute("VACUUM")
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self._conn.close()

@@ -60,6 +60,7 @@ from tui.core.timefmt import iso
 
 from .api import Engine
 from .journal import Journal, journal_for
+from .journal_compact import compact_daily
 from .status import LEADER_KEY, StatusBoard, read_report, status_from_json, status_to_json
 from .store import Store
 from .store_retention import KEEP_ENDED_TASKS
@@ -317,14 +318,19 @@ class SharedEngine:
 
     async def _lead(self, poller: Engine) -> None:
         journal = self.store.journal
-        watcher = None
+        watcher = compactor = None
         if self._lock is not None and journal is not None:
             watcher = asyncio.ensure_future(self._watch_requests(journal, poller))
+        if journal is not None and self.settings.journal_keep_days is not None:
+            compactor = asyncio.ensure_future(
+                compact_daily(journal, self.settings.journal_keep_days, self.clock)
+            )
         try:
             await poller.run()
         finally:
-            if watcher is not None:
-                watcher.cancel()
+            for task in (watcher, compactor):
+                if task is not None:
+                    task.cancel()
 
     def follow_once(self) -> bool:
         """One follower tick: apply what the leader wrote since the last one. True if anything changed."""

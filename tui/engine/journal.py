@@ -223,7 +223,8 @@ LARGE_JOURNAL = 100_000
 
 
 def _to_stderr(line: str) -> None:
-    """A progress line on stderr, rewritten in place on a terminal (one line per step elsewhere)."""
+    """A progress line on stderr, rewritten in place on a terminal (one line per step elsewhere): a
+    step's line ends in "…", the last one in "." and a newline."""
     if sys.stderr.isatty():
         sys.stderr.write(f"\r\x1b[K{line}")
         if line.endswith("."):

@@ -117,8 +117,10 @@ def write_journal(path: Path, n: int, now: datetime | None = None, seed: int = 2
     arn = "arn:aws:partnercentral:us-east-1:123456789012:catalog/AWS"
     prospecting_reasons = list(PROSPECTING_FAILURES)
 
-    def hexid(prefix: str) -> str:
-        return f"{prefix}{rng.getrandbits(52):013x}"
+    def hexid(prefix: str, width: int = 13) -> str:
+        """An id in the model's format (as the simulator's `IdFactory` makes them, without its set of
+        every id taken: at 52 bits a clash among a million is a 1 in 10,000 chance)."""
+        return f"{prefix}{rng.getrandbits(4 * width):0{width}x}"
 
     journal = Journal(path)
     started = time.perf_counter()
@@ -137,7 +139,7 @@ def write_journal(path: Path, n: int, now: datetime | None = None, seed: int = 2
             status = "IN_PROGRESS" if running else "FAILED" if failed else "COMPLETE"
             took = 20 + rng.expovariate(1 / 90)
             end = start + timedelta(seconds=took)
-            task_id = hexid("task-")
+            task_id = hexid("task-", 14 if kind == TaskKind.PROSPECTING_FROM_ENGAGEMENT else 13)
             job_id = hexid("job-")
             fields: dict[str, object] = {
                 "kind": kind,
@@ -145,8 +147,8 @@ def write_journal(path: Path, n: int, now: datetime | None = None, seed: int = 2
                 "task_arn": f"{arn}/task/{task_id}",
                 "start_time": start,
                 "task_status": status,
-                "opportunity_id": f"O{rng.randrange(10**10):010d}",
-                "engagement_id": hexid("eng-"),
+                "opportunity_id": f"O{rng.getrandbits(33) + 1_000_000}",
+                "engagement_id": hexid("eng-", 14),
             }
             if kind == TaskKind.PROSPECTING_FROM_ENGAGEMENT:
                 total = rng.randint(1, 40)
@@ -154,7 +156,7 @@ def write_journal(path: Path, n: int, now: datetime | None = None, seed: int = 2
                 fields.update(
                     task_name=f"Prospecting {i}",
                     end_time=None if running else end,
-                    identifiers=[hexid("eng-") for _ in range(min(total, 5))],
+                    identifiers=[hexid("eng-", 14) for _ in range(min(total, 5))],
                     total_engagement_count=total,
                     completed_engagement_count=total if not running else total // 2,
                     failed_engagement_count=bad,
@@ -167,7 +169,7 @@ def write_journal(path: Path, n: int, now: datetime | None = None, seed: int = 2
                 if kind != TaskKind.OPPORTUNITY_FROM_ENGAGEMENT:
                     fields["engagement_invitation_id"] = hexid("engi-")
                 else:
-                    fields["context_id"] = hexid("ctx-")
+                    fields["context_id"] = str(rng.randrange(1, 65))
                 if failed:
                     reason = rng.choice(REASONS_BY_KIND[kind])
                     fields.update(reason_code=reason, message=FAILURE_MESSAGES[reason])
@@ -223,7 +225,7 @@ def write_journal(path: Path, n: int, now: datetime | None = None, seed: int = 2
                     (
                         BulkJobRecord(
                             kind="OpportunityBulkJob",
-                            job_id=hexid("bj-"),
+                            job_id=hexid("bulkjob-"),
                             status="COMPLETED" if age > 200 else "IN_PROGRESS",
                             created_at=start,
                         ),

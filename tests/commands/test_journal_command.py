@@ -33,7 +33,8 @@ def test_compact_is_a_dry_run_until_yes(tmp_path, capsys) -> None:
     with summaries_module():
         assert main(["journal", "compact", "--older-than", "365d", "--journal", str(path)]) == ExitStatus.OK
         dry = capsys.readouterr().out
-        assert "would drop 2 finished tasks that started before " in dry and "run again with --yes" in dry
+        assert "would drop 2 finished tasks that started before " in dry and " UTC (365d ago), " in dry
+        assert "run again with --yes" in dry
         assert len(Journal(path).load().tasks) == 3
         argv = ["journal", "compact", "--older-than", "52w", "--yes", "--vacuum", "--journal", str(path)]
         assert main(argv) == ExitStatus.OK

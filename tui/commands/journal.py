@@ -86,13 +86,13 @@ def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
             return refuse(COMMAND, str(refused))
         start = instant(datetime.fromtimestamp(before, timezone.utc), MINUTE, utc=True)
         what = (
-            f"{found.tasks:,} finished tasks that started before {start} UTC ({visible(args.older_than)} "
+            f"{found.tasks:,} finished tasks that started before {start} ({visible(args.older_than)} "
             f"ago), with {found.transitions:,} transitions, {found.jobs:,} snapshot jobs and "
             f"{found.prospecting:,} prospecting outcomes"
         )
         out.write(f"pcwatch journal compact · {visible(str(path))}\n")
         if not found.tasks:
-            out.write(f"nothing to drop: no finished task started before {start} UTC\n")
+            out.write(f"nothing to drop: no finished task started before {start}\n")
         elif not found.applied:
             out.write(f"would drop {what}; the statistics keep them summed by the hour\n")
             out.write("nothing dropped: run again with --yes to drop them\n")

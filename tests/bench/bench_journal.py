@@ -23,6 +23,7 @@ first, which also migrates one written by an older pcwatch):
 - `stats --since 24h --json`: the wall time of `python -m tui stats ...` as a process.
 - `stats` peak memory: the child's ru_maxrss (`os.wait4`), for the default window and for `--since all`.
 - journal file: the database and its -wal.
+- CPU rows: the same as user + system seconds of the process, less blurred by other work on the machine.
 """
 
 from __future__ import annotations
@@ -51,18 +52,21 @@ RUNNING = 12
 PAGE = 2_000
 
 STORE_LOAD = """
-import sys, time
+import resource, sys, time
 sys.path.insert(0, {root!r})
 from tui.engine.journal import Journal
 from tui.engine.store import Store
-t = time.perf_counter()
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+t, c = time.perf_counter(), cpu()
 store = Store(Journal({path!r}))
 store.load()
-print(time.perf_counter() - t, len(store))
+print(time.perf_counter() - t, cpu() - c, len(store))
 """
 
 LAUNCH = """
-import asyncio, sys, time
+import asyncio, resource, sys, time
 t0 = float(sys.argv[1])
 sys.path.insert(0, {root!r})
 
@@ -80,7 +84,8 @@ async def main():
             def first_rows(data):
                 if app.table.row_count > 0 and not done.is_set():
                     done.set()
-                    print(time.time() - t0, app.table.row_count, file=sys.__stderr__, flush=True)
+                    usage = resource.getrusage(resource.RUSAGE_SELF)
+                    print(time.time() - t0, usage.ru_utime + usage.ru_stime, file=sys.__stderr__, flush=True)
                 write(data)
             app._driver.write = first_rows
             if app.table.row_count > 0:
@@ -272,9 +277,9 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _run_child(argv: list[str], env: dict[str, str]) -> tuple[str, str, float, float]:
+def _run_child(argv: list[str], env: dict[str, str]) -> tuple[str, str, float, float, float]:
     """Run a child, reaping it with `os.wait4` so that its rusage is its own: its stdout, stderr, wall
-    seconds and peak resident memory (MB, ru_maxrss)."""
+    seconds, peak resident memory (MB, ru_maxrss) and CPU seconds."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err, text=True, cwd=ROOT)
@@ -286,24 +291,27 @@ def _run_child(argv: list[str], env: dict[str, str]) -> tuple[str, str, float, f
         stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[:6])}… exited {proc.returncode}:\n{stderr[-3000:]}")
-    return stdout, stderr, wall, usage.ru_maxrss / 1024
+    return stdout, stderr, wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure(path: Path, home: Path) -> dict[str, float]:
     env = _env(home)
     py = sys.executable
     journal = ["--journal", str(path)]
-    load_out = _run_child([py, "-c", STORE_LOAD.format(root=str(ROOT), path=str(path))], env)[0]
+    load = _run_child([py, "-c", STORE_LOAD.format(root=str(ROOT), path=str(path))], env)[0].split()
     endpoint = ["--endpoint-url", f"http://127.0.0.1:{_closed_port()}", "--catalog", "AWS"]
     launch_argv = [py, "-c", LAUNCH.format(root=str(ROOT)), repr(time.time()), *journal, *endpoint]
-    launch_err = _run_child(launch_argv, env)[1]
-    _, _, since_24h, _ = _run_child([py, "-m", "tui", "stats", *journal, "--since", "24h", "--json"], env)
-    _, _, _, stats_mb = _run_child([py, "-m", "tui", "stats", *journal], env)
-    _, _, _, stats_all_mb = _run_child([py, "-m", "tui", "stats", *journal, "--since", "all"], env)
+    launch = _run_child(launch_argv, env)[1].strip().splitlines()[-1].split()
+    stats_24h = _run_child([py, "-m", "tui", "stats", *journal, "--since", "24h", "--json"], env)
+    stats_mb = _run_child([py, "-m", "tui", "stats", *journal], env)[3]
+    stats_all_mb = _run_child([py, "-m", "tui", "stats", *journal, "--since", "all"], env)[3]
     return {
-        "load": float(load_out.split()[0]),
-        "launch": float(launch_err.strip().splitlines()[-1].split()[0]),
-        "stats_24h": since_24h,
+        "load": float(load[0]),
+        "load_cpu": float(load[1]),
+        "launch": float(launch[0]),
+        "launch_cpu": float(launch[1]),
+        "stats_24h": stats_24h[2],
+        "stats_24h_cpu": stats_24h[4],
         "stats_mb": stats_mb,
         "stats_all_mb": stats_all_mb,
     }
@@ -316,6 +324,11 @@ ROWS = (
     ("`pcwatch stats` peak memory", "stats_mb", "{:,.0f} MB"),
     ("`pcwatch stats --since all` peak memory", "stats_all_mb", "{:,.0f} MB"),
     ("journal file", "size_mb", "{:,.0f} MB"),
+    # The same in CPU seconds (user + system) of the process: what a machine shared with other work
+    # does not blur as much as the wall time.
+    ("store load, CPU", "load_cpu", "{:.2f} s"),
+    ("launch to first rows, CPU of the process", "launch_cpu", "{:.2f} s"),
+    ("`stats --since 24h --json`, CPU", "stats_24h_cpu", "{:.2f} s"),
 )
 
 

@@ -21,6 +21,9 @@ V5_INDEXES = {
     "bulk_jobs_unfinished",
     "bulk_jobs_by_status",
     "invitations_pending",
+    "transitions_by_time",
+    "jobs_by_fetch",
+    "prospecting_by_fetch",
 }
 
 

@@ -28,10 +28,23 @@ def _journal_with_history(journal: Journal) -> None:
         )
         for n in range(40)
     ]
+    # Running for three days: its transition and job are older than the kept finished tasks' times.
+    early = T0 - timedelta(days=3)
+    rows.append(
+        TaskRow(task(5000, start=early, resource_snapshot_job_id="job-05000"), early.timestamp(), 0.0)
+    )
     journal.write(
         tasks=rows,
-        transitions=[(r.record.task_id or "", r.record.kind, None, "IN_PROGRESS", 1.0, None) for r in rows],
-        jobs=[(GetResourceSnapshotJobResponse(id=f"job-{n:05d}"), 1.0) for n in range(40)],
+        transitions=[
+            (r.record.task_id or "", r.record.kind, None, "IN_PROGRESS", r.first_seen, None) for r in rows
+        ],
+        jobs=[
+            (
+                GetResourceSnapshotJobResponse(id=f"job-{n:05d}"),
+                T0.timestamp() if n < 40 else early.timestamp(),
+            )
+            for n in (*range(40), 5000)
+        ],
         invitations=[EngagementInvitationSummary(id=f"engi-{n}", catalog="AWS") for n in range(5)],
         bulk_jobs=[
             (bulk_job(n, status=s, created=T0 - timedelta(hours=n)), 1.0)
@@ -72,11 +85,13 @@ def test_the_newest_finished_are_found_in_the_order_of_start(tmp_path) -> None:
     journal = Journal(tmp_path / "j.sqlite3")
     _journal_with_history(journal)
     contents = journal.load(keep_ended=6, keep_ended_bulk=1)
-    finished = sorted(n for r in contents.tasks if r.record.is_terminal for n in [int(r.record.task_id[-5:])])
+    finished = sorted(
+        n for r in contents.tasks if r.record.is_terminal for n in [int(r.record.task_id.rsplit("-", 1)[1])]
+    )
     assert finished == [0, 1, 3, 4, 5, 6]  # (n = 2 runs) the newest started: the smallest n
-    assert len([r for r in contents.tasks if not r.record.is_terminal]) == 8
+    assert len([r for r in contents.tasks if not r.record.is_terminal]) == 9
     assert {j.job_id for j, _ in contents.bulk_jobs} == {bulk_job(0).job_id, bulk_job(2).job_id}
     assert {i.id for i in contents.invitations} == {"engi-2", "engi-3", "engi-4"}
     assert {j.id for j, _ in contents.jobs} == {
-        f"job-{int(r.record.task_id[-5:]):05d}" for r in contents.tasks
+        f"job-{int(r.record.task_id.rsplit('-', 1)[1]):05d}" for r in contents.tasks
     }

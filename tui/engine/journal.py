@@ -182,6 +182,23 @@ SELECT row, fetched_at FROM bulk_jobs WHERE rowid IN (SELECT id FROM (
 #: The invitations still pending (the entries of `invitations_pending`), not the removed ones' tombstones.
 _PENDING_INVITATIONS = "SELECT row FROM invitations WHERE removed = 0"
 _PROSPECTING = "SELECT row, fetched_at FROM prospecting"
+#: The kept tasks' other rows, by time (`journal_schema`'s `*_by_time`, `*_by_fetch`), with the id each
+#: belongs to: what the range brings of tasks not kept is left out by that id.
+_TRANSITIONS_SINCE = "SELECT seq, " + _TRANSITIONS.removeprefix("SELECT ") + " WHERE observed_at >= ?"
+_JOBS_SINCE = "SELECT job_id, row, fetched_at FROM jobs WHERE fetched_at >= ?"
+_PROSPECTING_SINCE = "SELECT task_id, row, fetched_at FROM prospecting WHERE fetched_at >= ?"
+#: Those of the running tasks that started before the range (`_mark`ed): by id, few.
+_TRANSITIONS_MARKED = (
+    "SELECT seq, " + _TRANSITIONS.removeprefix("SELECT ") + " WHERE task_id IN (SELECT id FROM temp.task_ids)"
+)
+_JOBS_MARKED = "SELECT job_id, row, fetched_at FROM jobs WHERE job_id IN (SELECT id FROM temp.job_ids)"
+_PROSPECTING_MARKED = (
+    "SELECT task_id, row, fetched_at FROM prospecting WHERE task_id IN (SELECT id FROM temp.task_ids)"
+)
+#: Seconds the service's clock (a task's StartTime) may be ahead of this machine's (when pcwatch saw
+#: its transitions and fetched its job): the range of times reaches back this much before the oldest
+#: kept start.
+_CLOCK_SKEW = 86_400.0
 
 
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
@@ -358,32 +375,23 @@ class Journal:
         c.execute("BEGIN")  # one snapshot: the rows and the change number agree
         try:
             seq = self._current_seq()
+            finished: list[TaskRow] | None = None
             if keep_ended is not None:
                 tasks = [decode(blob) for (blob,) in c.execute(_UNFINISHED_TASKS)]
-                finished = c.execute(_NEWEST_FINISHED_TASKS, (keep_ended,)).fetchall()
+                finished = [decode(blob) for (blob,) in c.execute(_NEWEST_FINISHED_TASKS, (keep_ended,))]
+                tasks.extend(finished)
                 if len(finished) < keep_ended:
-                    keep_ended = None  # (every task is kept: their rows below are read whole)
-                tasks.extend(decode(blob) for (blob,) in finished)
+                    finished = None  # (every task is kept: the rows below are read whole)
             else:
                 tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
-            if keep_ended is None:
+            if finished is None:
                 transitions = c.execute(_TRANSITIONS + " ORDER BY seq").fetchall()
                 jobs = [(_job_decoder.decode(blob), at) for blob, at in c.execute(_JOBS)]
-                prospecting_query = _PROSPECTING
-            else:
-                self._mark("task_ids", (row.record.task_id for row in tasks))
-                transitions = c.execute(
-                    _TRANSITIONS + " WHERE task_id IN (SELECT id FROM temp.task_ids) ORDER BY seq"
-                ).fetchall()
-                self._mark("job_ids", (row.record.resource_snapshot_job_id for row in tasks))
-                jobs = [
-                    (_job_decoder.decode(blob), at)
-                    for blob, at in c.execute(_JOBS + " WHERE job_id IN (SELECT id FROM temp.job_ids)")
+                prospecting = [
+                    (_prospecting_decoder.decode(blob), at) for blob, at in c.execute(_PROSPECTING)
                 ]
-                prospecting_query = _PROSPECTING + " WHERE task_id IN (SELECT id FROM temp.task_ids)"
-            prospecting = [
-                (_prospecting_decoder.decode(blob), at) for blob, at in c.execute(prospecting_query)
-            ]
+            else:
+                transitions, jobs, prospecting = self._read_kept(tasks, finished)
             bulk_jobs = [
                 (_bulk_job_decoder.decode(blob), at)
                 for query, args in (
@@ -397,6 +405,48 @@ class Journal:
         finally:
             c.execute("COMMIT")
         return JournalContents(tasks, transitions, jobs, invitations, meta, seq, bulk_jobs, prospecting)
+
+    def _read_kept(
+        self, tasks: list[TaskRow], finished: list[TaskRow]
+    ) -> tuple[
+        list[TransitionRow],
+        list[tuple[GetResourceSnapshotJobResponse, float]],
+        list[tuple[GetProspectingFromEngagementTaskResponse, float]],
+    ]:
+        """The transitions, snapshot jobs and prospecting outcomes of the kept `tasks` (`finished`, the
+        newest finished, among them). Each was written after its task started, so those of the
+        finished are in the range of times from the oldest kept start (less `_CLOCK_SKEW`), read in
+        the order they were written; those of a running task that started earlier, by its id."""
+        c = self._conn
+        starts = [row.record.start_time for row in finished]
+        since = float("-inf")
+        if starts and None not in starts:
+            since = min(start.timestamp() for start in starts if start) - _CLOCK_SKEW
+        records = [row.record for row in tasks]
+        early = [r for r in records if r.start_time is None or r.start_time.timestamp() < since]
+        self._mark("task_ids", (r.task_id for r in early))
+        self._mark("job_ids", (r.resource_snapshot_job_id for r in early))
+        task_ids = {r.task_id for r in records}
+        job_ids = {r.resource_snapshot_job_id for r in records}
+        by_seq = {
+            row[0]: row[1:]
+            for query, args in ((_TRANSITIONS_SINCE, (since,)), (_TRANSITIONS_MARKED, ()))
+            for row in c.execute(query, args)
+            if row[1] in task_ids
+        }
+        jobs = {
+            job_id: (_job_decoder.decode(blob), at)
+            for query, args in ((_JOBS_SINCE, (since,)), (_JOBS_MARKED, ()))
+            for job_id, blob, at in c.execute(query, args)
+            if job_id in job_ids
+        }
+        prospecting = {
+            task_id: (_prospecting_decoder.decode(blob), at)
+            for query, args in ((_PROSPECTING_SINCE, (since,)), (_PROSPECTING_MARKED, ()))
+            for task_id, blob, at in c.execute(query, args)
+            if task_id in task_ids
+        }
+        return [by_seq[n] for n in sorted(by_seq)], list(jobs.values()), list(prospecting.values())
 
     def _mark(self, table: str, ids: Iterable[str | None]) -> None:
         """Fill a connection-private temporary table of ids (what the next query keeps)."""

@@ -101,7 +101,9 @@ CREATE INDEX IF NOT EXISTS prospecting_by_change ON prospecting (change_seq);
 # tasks (and those of a status this version does not know) are the entries of a partial index; the
 # newest finished are read in order from (status, start time), one search per finished status merged;
 # a window of start times (the statistics) from `tasks_by_start`. The same for bulk jobs, and the
-# pending invitations apart from the tombstones of the removed ones. (The partial indexes' WHERE is the
+# pending invitations apart from the tombstones of the removed ones. The kept tasks' transitions,
+# snapshot jobs and prospecting outcomes are read as a range of their times (`*_by_time`, `*_by_fetch`):
+# in the order they were written, not a random lookup by id each. (The partial indexes' WHERE is the
 # very text of the queries that use them: SQLite uses such an index only for a query that says it.)
 _MIGRATE_V5 = """
 CREATE INDEX IF NOT EXISTS tasks_unfinished ON tasks (task_id)
@@ -112,6 +114,9 @@ CREATE INDEX IF NOT EXISTS bulk_jobs_unfinished ON bulk_jobs (job_id)
     WHERE status IS NULL OR status NOT IN ('COMPLETED', 'FAILED');
 CREATE INDEX IF NOT EXISTS bulk_jobs_by_status ON bulk_jobs (status, created_at, job_id);
 CREATE INDEX IF NOT EXISTS invitations_pending ON invitations (invitation_id) WHERE removed = 0;
+CREATE INDEX IF NOT EXISTS transitions_by_time ON transitions (observed_at);
+CREATE INDEX IF NOT EXISTS jobs_by_fetch ON jobs (fetched_at);
+CREATE INDEX IF NOT EXISTS prospecting_by_fetch ON prospecting (fetched_at);
 """
 
 #: Each version's step from the one before, in order: a new version is one more entry (and a step may

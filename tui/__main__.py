@@ -54,6 +54,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "publish task and job outcomes (EventBridge, SNS, a command); `notify status`",
     ),
     "stats": ("tui.commands.stats", "what failed and why, durations, tasks per hour, from the journal"),
+    "journal": (
+        "tui.commands.journal",
+        "journal compact --older-than 365d [--yes]: drop old finished tasks (stats keeps their sums)",
+    ),
     "config": ("tui.commands.config", "the effective settings and where each came from; `config path`"),
 }
 

@@ -68,6 +68,7 @@ FREE_TEXT = {
     ("events setup", "--aws-endpoint-url"),
     ("events status", "--aws-endpoint-url"),
     ("stats", "--since"),
+    ("journal", "--older-than"),
 }
 
 

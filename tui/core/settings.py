@@ -193,6 +193,17 @@ class Settings:
         help="finished tasks each viewer keeps in memory, the newest by start (default 100000; running "
         "tasks always; the journal keeps all)",
     )
+    #: Finished tasks older than this many days are dropped from the journal by the leader, at its start
+    #: and daily (`tui.engine.journal_compact`; the statistics keep them summed by the hour). None: the
+    #: journal keeps every task.
+    journal_keep_days: int | None = setting(
+        None,
+        at_least=1,
+        metavar="DAYS",
+        group="journal",
+        help="the leader drops finished tasks older than this from the journal, at its start and daily "
+        "(pcwatch stats keeps them summed by the hour; pcwatch journal compact does it once)",
+    )
 
     #: Publishing task and job outcomes (issue 28, docs/notify.md): done by whichever pcwatch leads the
     #: polling, from the journal's outbox (`tui.engine.notify_publisher`).

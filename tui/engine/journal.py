@@ -33,6 +33,8 @@ import logging
 import os
 import re
 import sqlite3
+import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
@@ -58,12 +60,14 @@ from tui.core.private_files import (
 )
 from tui.core.settings import Settings
 from tui.core.sqlite_files import is_corruption, unavailable, unwritable, write_failure_reason
+from tui.core.text_safety import visible
 from tui.core.timefmt import ASIDE_STAMP, instant
 
 from . import outbox_table
 from .bulk_contents import ResultSet, ResultSetHead
 from .call_ledger import FallbackCallLedger, JournalCallLedger
-from .journal_schema import SCHEMA_VERSION, ensure_outbox, migrate
+from .journal_compact import Compaction, Fold, default_fold, drop, mark
+from .journal_schema import SCHEMA_VERSION, MigrationProgress, ensure_outbox, migrate, tasks_about
 from .outbox import OutboxEntry
 from .outbox_table import OutboxSummary
 from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_UNWRITTEN_RESULTS
@@ -265,28 +269,53 @@ _TRANSITIONS = (
     "SELECT task_id, kind, from_status, to_status, observed_at, previous_observed_at FROM transitions"
 )
 _JOBS = "SELECT row, fetched_at FROM jobs"
-#: Every task not finished (running, or a status this version does not know), and the newest ? finished.
-_KEPT_TASKS = """
-SELECT row FROM tasks WHERE status IS NULL OR status NOT IN ('COMPLETE', 'FAILED')
-UNION ALL
-SELECT row FROM tasks WHERE task_id IN (
-    SELECT task_id FROM tasks WHERE status IN ('COMPLETE', 'FAILED') ORDER BY start_time DESC LIMIT ?
-)
+# What a viewer's load keeps, read through the v5 indexes (`journal_schema`) so that it costs what is
+# kept, however long the history. Every task not finished (running, or of a status this version does not
+# know): the entries of the partial index `tasks_unfinished`, whose WHERE this is word for word (SQLite
+# uses a partial index only for a query that says its condition).
+_UNFINISHED_TASKS = "SELECT row FROM tasks WHERE status IS NULL OR status NOT IN ('COMPLETE', 'FAILED')"
+#: The newest ? finished by start: one ordered search of `tasks_by_status` per finished status, merged
+#: (no sort, no row read but those kept), then their rows by rowid.
+_NEWEST_FINISHED_TASKS = """
+SELECT row FROM tasks WHERE rowid IN (SELECT id FROM (
+    SELECT rowid AS id, start_time FROM tasks WHERE status = 'COMPLETE'
+    UNION ALL
+    SELECT rowid, start_time FROM tasks WHERE status = 'FAILED'
+    ORDER BY start_time DESC LIMIT ?
+))
 """
-_FINISHED_COUNT = "SELECT count(*) FROM tasks WHERE status IN ('COMPLETE', 'FAILED')"
-#: Every bulk job not finished, and the newest ? finished by creation.
-_KEPT_BULK_JOBS = """
-SELECT row, fetched_at FROM bulk_jobs WHERE status IS NULL OR status NOT IN ('COMPLETED', 'FAILED')
-UNION ALL
-SELECT row, fetched_at FROM bulk_jobs WHERE job_id IN (
-    SELECT job_id FROM bulk_jobs WHERE status IN ('COMPLETED', 'FAILED') ORDER BY created_at DESC LIMIT ?
+#: The same for bulk jobs: every one not finished, and the newest ? finished by creation.
+_UNFINISHED_BULK_JOBS = (
+    "SELECT row, fetched_at FROM bulk_jobs WHERE status IS NULL OR status NOT IN ('COMPLETED', 'FAILED')"
 )
+_NEWEST_FINISHED_BULK_JOBS = """
+SELECT row, fetched_at FROM bulk_jobs WHERE rowid IN (SELECT id FROM (
+    SELECT rowid AS id, created_at FROM bulk_jobs WHERE status = 'COMPLETED'
+    UNION ALL
+    SELECT rowid, created_at FROM bulk_jobs WHERE status = 'FAILED'
+    ORDER BY created_at DESC LIMIT ?
+))
 """
+#: The invitations still pending (the entries of `invitations_pending`), not the removed ones' tombstones.
+_PENDING_INVITATIONS = "SELECT row FROM invitations WHERE removed = 0"
 _PROSPECTING = "SELECT row, fetched_at FROM prospecting"
-
-
-def _count(c: sqlite3.Connection, query: str) -> int:
-    return int(c.execute(query).fetchone()[0])
+#: The kept tasks' other rows, by time (`journal_schema`'s `*_by_time`, `*_by_fetch`), with the id each
+#: belongs to: what the range brings of tasks not kept is left out by that id.
+_TRANSITIONS_SINCE = "SELECT seq, " + _TRANSITIONS.removeprefix("SELECT ") + " WHERE observed_at >= ?"
+_JOBS_SINCE = "SELECT job_id, row, fetched_at FROM jobs WHERE fetched_at >= ?"
+_PROSPECTING_SINCE = "SELECT task_id, row, fetched_at FROM prospecting WHERE fetched_at >= ?"
+#: Those of the running tasks that started before the range (`_mark`ed): by id, few.
+_TRANSITIONS_MARKED = (
+    "SELECT seq, " + _TRANSITIONS.removeprefix("SELECT ") + " WHERE task_id IN (SELECT id FROM temp.task_ids)"
+)
+_JOBS_MARKED = "SELECT job_id, row, fetched_at FROM jobs WHERE job_id IN (SELECT id FROM temp.job_ids)"
+_PROSPECTING_MARKED = (
+    "SELECT task_id, row, fetched_at FROM prospecting WHERE task_id IN (SELECT id FROM temp.task_ids)"
+)
+#: Seconds the service's clock (a task's StartTime) may be ahead of this machine's (when pcwatch saw
+#: its transitions and fetched its job): the range of times reaches back this much before the oldest
+#: kept start.
+_CLOCK_SKEW = 86_400.0
 
 
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
@@ -322,10 +351,32 @@ def journal_for(settings: Settings) -> Journal | None:
     return Journal(settings.journal_path or default_journal_path(settings))
 
 
+#: A journal of more tasks than this says on stderr that it is being migrated, and how far it got (the
+#: v5 indexes take seconds over a million tasks), and leaves a warning the dashboard shows.
+LARGE_JOURNAL = 100_000
+
+
+def _to_stderr(line: str) -> None:
+    """A progress line on stderr, rewritten in place on a terminal (one line per step elsewhere): a
+    step's line ends in "…", the last one in "." and a newline."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\x1b[K{line}")
+        if line.endswith("."):
+            sys.stderr.write("\n")
+    else:
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 class Journal:
     def __init__(
-        self, path: Path | str, *, connection_class: type[sqlite3.Connection] = sqlite3.Connection
+        self,
+        path: Path | str,
+        *,
+        connection_class: type[sqlite3.Connection] = sqlite3.Connection,
+        progress: Callable[[str], None] = _to_stderr,
     ) -> None:
+        """`progress`: where a large journal's migration says how far it got (stderr by default)."""
         self.path = Path(path)
         #: Human-readable warnings (a journal moved aside); the app shows them after the load.
         self.warnings: list[str] = []
@@ -336,6 +387,7 @@ class Journal:
         self.trouble = WriteTrouble(self.path)
         #: (the file layer: a test's connection makes the disk full)
         self._connection_class = connection_class
+        self._progress = progress
         self._conn = self._open()
 
     # --- opening, and moving a bad journal aside ------------------------------------------------------
@@ -374,7 +426,7 @@ class Journal:
                 version = 0
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if version < SCHEMA_VERSION:
-                migrate(conn, version)
+                migrate(conn, version, self._migration_progress(conn, version))
             ensure_outbox(conn)
             _probe_write(conn)
             return conn
@@ -384,6 +436,24 @@ class Journal:
             return self._restart_after(exc)
         except (OSError, PathRefused) as exc:
             raise self._unavailable(conn, exc) from None
+
+    def _migration_progress(self, conn: sqlite3.Connection, version: int) -> MigrationProgress | None:
+        """For a large journal of an older schema: progress lines, and a warning once it is done."""
+        tasks = tasks_about(conn) if version >= 1 else 0
+        if tasks <= LARGE_JOURNAL:
+            return None
+        started = time.monotonic()
+        what = f"journal {visible(str(self.path))} ({tasks:,} tasks) to schema v{SCHEMA_VERSION}"
+
+        def progress(done: int, total: int) -> None:
+            if done < total:
+                self._progress(f"pcwatch: migrating the {what}: step {done + 1} of {total}…")
+                return
+            message = f"migrated the {what} in {time.monotonic() - started:.1f} s."
+            self._progress(f"pcwatch: {message}")
+            self.warnings.append(message)
+
+        return progress
 
     def _unavailable(self, conn: sqlite3.Connection | None, exc: BaseException) -> Exception:
         if conn is not None:
@@ -445,40 +515,78 @@ class Journal:
         c.execute("BEGIN")  # one snapshot: the rows and the change number agree
         try:
             seq = self._current_seq()
-            if keep_ended is not None and keep_ended >= _count(c, _FINISHED_COUNT):
-                keep_ended = None  # (all of it is kept: read it whole, the fast way)
-            if keep_ended is None:
+            finished: list[TaskRow] | None = None
+            if keep_ended is not None:
+                tasks = [decode(blob) for (blob,) in c.execute(_UNFINISHED_TASKS)]
+                finished = [decode(blob) for (blob,) in c.execute(_NEWEST_FINISHED_TASKS, (keep_ended,))]
+                tasks.extend(finished)
+                if len(finished) < keep_ended:
+                    finished = None  # (every task is kept: the rows below are read whole)
+            else:
                 tasks = [decode(blob) for (blob,) in c.execute("SELECT row FROM tasks")]
+            if finished is None:
                 transitions = c.execute(_TRANSITIONS + " ORDER BY seq").fetchall()
                 jobs = [(_job_decoder.decode(blob), at) for blob, at in c.execute(_JOBS)]
-                prospecting_query = _PROSPECTING
-            else:
-                tasks = [decode(blob) for (blob,) in c.execute(_KEPT_TASKS, (keep_ended,))]
-                self._mark("task_ids", (row.record.task_id for row in tasks))
-                transitions = c.execute(
-                    _TRANSITIONS + " WHERE task_id IN (SELECT id FROM temp.task_ids) ORDER BY seq"
-                ).fetchall()
-                self._mark("job_ids", (row.record.resource_snapshot_job_id for row in tasks))
-                jobs = [
-                    (_job_decoder.decode(blob), at)
-                    for blob, at in c.execute(_JOBS + " WHERE job_id IN (SELECT id FROM temp.job_ids)")
+                prospecting = [
+                    (_prospecting_decoder.decode(blob), at) for blob, at in c.execute(_PROSPECTING)
                 ]
-                prospecting_query = _PROSPECTING + " WHERE task_id IN (SELECT id FROM temp.task_ids)"
-            prospecting = [
-                (_prospecting_decoder.decode(blob), at) for blob, at in c.execute(prospecting_query)
-            ]
+            else:
+                transitions, jobs, prospecting = self._read_kept(tasks, finished)
             bulk_jobs = [
                 (_bulk_job_decoder.decode(blob), at)
-                for blob, at in c.execute(_KEPT_BULK_JOBS, (keep_ended_bulk,))
+                for query, args in (
+                    (_UNFINISHED_BULK_JOBS, ()),
+                    (_NEWEST_FINISHED_BULK_JOBS, (keep_ended_bulk,)),
+                )
+                for blob, at in c.execute(query, args)
             ]
-            invitations = [
-                _invitation_decoder.decode(blob)
-                for (blob,) in c.execute("SELECT row FROM invitations WHERE removed = 0")
-            ]
+            invitations = [_invitation_decoder.decode(blob) for (blob,) in c.execute(_PENDING_INVITATIONS)]
             meta = dict(c.execute("SELECT key, value FROM meta").fetchall())
         finally:
             c.execute("COMMIT")
         return JournalContents(tasks, transitions, jobs, invitations, meta, seq, bulk_jobs, prospecting)
+
+    def _read_kept(
+        self, tasks: list[TaskRow], finished: list[TaskRow]
+    ) -> tuple[
+        list[TransitionRow],
+        list[tuple[GetResourceSnapshotJobResponse, float]],
+        list[tuple[GetProspectingFromEngagementTaskResponse, float]],
+    ]:
+        """The transitions, snapshot jobs and prospecting outcomes of the kept `tasks` (`finished`, the
+        newest finished, among them). Each was written after its task started, so those of the
+        finished are in the range of times from the oldest kept start (less `_CLOCK_SKEW`), read in
+        the order they were written; those of a running task that started earlier, by its id."""
+        c = self._conn
+        starts = [row.record.start_time for row in finished]
+        since = float("-inf")
+        if starts and None not in starts:
+            since = min(start.timestamp() for start in starts if start) - _CLOCK_SKEW
+        records = [row.record for row in tasks]
+        early = [r for r in records if r.start_time is None or r.start_time.timestamp() < since]
+        self._mark("task_ids", (r.task_id for r in early))
+        self._mark("job_ids", (r.resource_snapshot_job_id for r in early))
+        task_ids = {r.task_id for r in records}
+        job_ids = {r.resource_snapshot_job_id for r in records}
+        by_seq = {
+            row[0]: row[1:]
+            for query, args in ((_TRANSITIONS_SINCE, (since,)), (_TRANSITIONS_MARKED, ()))
+            for row in c.execute(query, args)
+            if row[1] in task_ids
+        }
+        jobs = {
+            job_id: (_job_decoder.decode(blob), at)
+            for query, args in ((_JOBS_SINCE, (since,)), (_JOBS_MARKED, ()))
+            for job_id, blob, at in c.execute(query, args)
+            if job_id in job_ids
+        }
+        prospecting = {
+            task_id: (_prospecting_decoder.decode(blob), at)
+            for query, args in ((_PROSPECTING_SINCE, (since,)), (_PROSPECTING_MARKED, ()))
+            for task_id, blob, at in c.execute(query, args)
+            if task_id in task_ids
+        }
+        return [by_seq[n] for n in sorted(by_seq)], list(jobs.values()), list(prospecting.values())
 
     def _mark(self, table: str, ids: Iterable[str | None]) -> None:
         """Fill a connection-private temporary table of ids (what the next query keeps)."""
@@ -816,6 +924,39 @@ class Journal:
 
     def outbox_summary(self) -> OutboxSummary:
         return outbox_table.summary(self._conn)
+
+    # --- keeping it small -------------------------------------------------------------------------------
+
+    def compact(self, before: float, *, apply: bool, fold: Fold | None = None) -> Compaction:
+        """The finished tasks that started before `before` (epoch seconds) and what goes with them
+        (`tui.engine.journal_compact`): counted, and with `apply` folded into the statistics' summaries
+        (`fold`, by default theirs) and dropped, in one transaction of the next change number. On a
+        connection of its own, so from any thread. Raises CompactRefused (nothing dropped)."""
+        fold = (fold or default_fold()) if apply else None
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if apply else "BEGIN")
+            try:
+                found = mark(conn, before)
+                if fold is None or not found.tasks:
+                    conn.execute("ROLLBACK")
+                    return found
+                done = drop(conn, found, fold)
+                conn.execute("UPDATE changes SET seq = seq + 1 WHERE id = 0")
+                conn.execute("COMMIT")
+                return done
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.close()
+
+    def vacuum(self) -> None:
+        """Give the pages a compaction freed back to the disk: SQLite rewrites the whole file, holding
+        the write lock meanwhile (why it is never automatic: `tui.engine.journal_compact`)."""
+        self._conn.execute("VACUUM")
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self._conn.close()

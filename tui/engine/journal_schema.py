@@ -1,7 +1,8 @@
 """The journal's SQLite schema, its version in `PRAGMA user_version`, and the migrations between versions:
 v1 the tables, v2 the change sequence (in place, existing rows at change 0), v3 the calls spent against
 the daily allowance (`tui.engine.call_ledger`), v4 the bulk jobs, their per-record results (a header row
-per job and its pages) and the prospecting tasks' per-engagement outcomes. The write ledger is not here:
+per job and its pages) and the prospecting tasks' per-engagement outcomes, v5 the indexes a load reads
+through (so that it costs what a viewer keeps, not the history: `Journal.load`). The write ledger is not here:
 it has its own file (`tui.writes.ledger`). A bulk job's report URL is never here (an expiring credential:
 memory only).
 The outbox of events to publish is created on every open, beside the versions (`ensure_outbox`)."""
@@ -9,8 +10,11 @@ The outbox of events to publish is created on every open, beside the versions (`
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-SCHEMA_VERSION = 4
+#: Told (steps done, steps in all) as a migration goes: before its first step and after each.
+MigrationProgress = Callable[[int, int], None]
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -94,21 +98,69 @@ CREATE INDEX IF NOT EXISTS prospecting_by_change ON prospecting (change_seq);
 """
 
 
-def migrate(conn: sqlite3.Connection, version: int) -> None:
+# v4 -> v5: indexes, so that a viewer's load reads what it keeps, never the whole history. The running
+# tasks (and those of a status this version does not know) are the entries of a partial index; the
+# newest finished are read in order from (status, start time), one search per finished status merged;
+# a window of start times (the statistics) from `tasks_by_start`. The same for bulk jobs, and the
+# pending invitations apart from the tombstones of the removed ones. The kept tasks' transitions,
+# snapshot jobs and prospecting outcomes are read as a range of their times (`*_by_time`, `*_by_fetch`):
+# in the order they were written, not a random lookup by id each. (The partial indexes' WHERE is the
+# very text of the queries that use them: SQLite uses such an index only for a query that says it.)
+_MIGRATE_V5 = """
+CREATE INDEX IF NOT EXISTS tasks_unfinished ON tasks (task_id)
+    WHERE status IS NULL OR status NOT IN ('COMPLETE', 'FAILED');
+CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (status, start_time, task_id);
+CREATE INDEX IF NOT EXISTS tasks_by_start ON tasks (start_time);
+CREATE INDEX IF NOT EXISTS bulk_jobs_unfinished ON bulk_jobs (job_id)
+    WHERE status IS NULL OR status NOT IN ('COMPLETED', 'FAILED');
+CREATE INDEX IF NOT EXISTS bulk_jobs_by_status ON bulk_jobs (status, created_at, job_id);
+CREATE INDEX IF NOT EXISTS invitations_pending ON invitations (invitation_id) WHERE removed = 0;
+CREATE INDEX IF NOT EXISTS transitions_by_time ON transitions (observed_at);
+CREATE INDEX IF NOT EXISTS jobs_by_fetch ON jobs (fetched_at);
+CREATE INDEX IF NOT EXISTS prospecting_by_fetch ON prospecting (fetched_at);
+"""
+
+#: Each version's step from the one before, in order: a new version is one more entry (and a step may
+#: be added to before it is released). Version 1 is `_SCHEMA`, made whole for a new file.
+STEPS: tuple[tuple[int, str], ...] = (
+    (1, _SCHEMA),
+    (2, _MIGRATE_V2),
+    (3, _MIGRATE_V3),
+    (4, _MIGRATE_V4),
+    (5, _MIGRATE_V5),
+)
+SCHEMA_VERSION = STEPS[-1][0]
+
+
+def tasks_about(conn: sqlite3.Connection) -> int:
+    """About how many tasks a journal holds, without counting them (the largest rowid: one index
+    lookup); 0 for a file without the table."""
+    try:
+        return int(conn.execute("SELECT max(rowid) FROM tasks").fetchone()[0] or 0)
+    except sqlite3.OperationalError:  # (a new file: no table yet)
+        return 0
+
+
+def migrate(conn: sqlite3.Connection, version: int, progress: MigrationProgress | None = None) -> None:
     """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
-    the same journal at the same moment waits, then finds it migrated."""
+    the same journal at the same moment waits, then finds it migrated. `progress` is told each
+    statement done (an index over a million tasks takes seconds)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version < 1:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-        for step, script in ((2, _MIGRATE_V2), (3, _MIGRATE_V3), (4, _MIGRATE_V4)):
-            if version < step:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+        statements = [
+            statement
+            for step, script in STEPS
+            if version < step
+            for statement in script.split(";")
+            if statement.strip()
+        ]
+        for done, statement in enumerate(statements):
+            if progress is not None:
+                progress(done, len(statements))
+            conn.execute(statement)
+        if progress is not None:
+            progress(len(statements), len(statements))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:

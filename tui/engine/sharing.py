@@ -70,6 +70,7 @@ from tui.core.timefmt import duration, iso
 
 from .api import Engine
 from .journal import Deposed, Journal, journal_for
+from .journal_compact import compact_daily
 from .notify_publisher import TargetFactory, start_publishing
 from .status import LEADER_KEY, StatusBoard, read_report, status_from_json, status_to_json
 from .store import Store
@@ -427,6 +428,11 @@ class SharedEngine:
         tasks = {polling, asyncio.ensure_future(lost.wait())}
         if self._lease is not None and journal is not None:
             tasks.add(asyncio.ensure_future(self._watch_requests(journal, poller)))
+        compactor = None
+        if journal is not None and self.settings.journal_keep_days is not None:
+            compactor = asyncio.ensure_future(
+                compact_daily(journal, self.settings.journal_keep_days, self.clock)
+            )
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
@@ -437,6 +443,8 @@ class SharedEngine:
         finally:
             if publishing is not None:
                 publishing.stop()
+            if compactor is not None:
+                compactor.cancel()
         for task in tasks:
             task.cancel()
         await asyncio.wait(tasks)

@@ -252,7 +252,7 @@ def test_the_v1_fixture_journal_still_loads_its_tasks(tmp_path: Path) -> None:
     )
     assert store.bulk_jobs() == [] and store.bulk_results("any") is None
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == 4
+    assert version == 5
 
 
 def test_the_statistics_read_jobs_and_their_failed_records_from_the_journal(tmp_path: Path) -> None:

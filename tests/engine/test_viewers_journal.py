@@ -61,7 +61,7 @@ def test_a_v1_journal_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path) ->
 
     journal = Journal(path)
     assert journal.warnings == []  # migrated, not moved aside
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert journal.call_ledger().used(T0.timestamp()) == 0  # (v3: the calls spent, none yet)
     contents = journal.load()
     assert contents.bulk_jobs == [] and contents.prospecting == []  # (v4: the new families, none yet)

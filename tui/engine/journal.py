@@ -57,7 +57,7 @@ from tui.core.timefmt import ASIDE_STAMP, instant
 
 from .bulk_contents import ResultSet, ResultSetHead
 from .call_ledger import JournalCallLedger
-from .journal_schema import SCHEMA_VERSION, migrate
+from .journal_schema import SCHEMA_VERSION, migrate, task_columns
 from .store_retention import KEEP_ENDED_BULK_JOBS
 from .types import TaskRow, TransitionRow
 
@@ -503,6 +503,7 @@ class Journal:
                 r.record.kind,
                 r.record.task_status,
                 r.record.start_time.timestamp() if r.record.start_time else None,
+                *task_columns(r),
                 enc(r),
             )
             for r in tasks
@@ -529,8 +530,8 @@ class Journal:
             c.execute("UPDATE changes SET seq = seq + 1 WHERE id = 0")
             seq = self._current_seq()
             c.executemany(
-                "INSERT OR REPLACE INTO tasks (task_id, kind, status, start_time, row, change_seq)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO tasks (task_id, kind, status, start_time, reason_code, observed_end,"
+                " row, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*r, seq) for r in task_rows],
             )
             c.executemany(

@@ -1,7 +1,9 @@
 """The journal's SQLite schema, its version in `PRAGMA user_version`, and the migrations between versions:
 v1 the tables, v2 the change sequence (in place, existing rows at change 0), v3 the calls spent against
 the daily allowance (`tui.engine.call_ledger`), v4 the bulk jobs, their per-record results (a header row
-per job and its pages) and the prospecting tasks' per-engagement outcomes. The write ledger is not here:
+per job and its pages) and the prospecting tasks' per-engagement outcomes, v5 what the statistics read
+of a task in columns of their own (SQLite computes them: `tui.engine.stats_summaries`) and the tasks
+compact folded away. The write ledger is not here:
 it has its own file (`tui.writes.ledger`). A bulk job's report URL is never here (an expiring credential:
 memory only)."""
 
@@ -9,7 +11,11 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+import msgspec
+
+from .types import TaskRow
+
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (
@@ -92,6 +98,51 @@ CREATE TABLE IF NOT EXISTS prospecting (
 CREATE INDEX IF NOT EXISTS prospecting_by_change ON prospecting (change_seq);
 """
 
+# v4 -> v5: the task's ReasonCode and observed end (`TaskRow.observed_end`) beside its row, filled from
+# the rows (`_fill_v5`), and tasks by start time: the statistics of a window are SQL over the window's
+# rows. `folded_tasks`: the finished tasks `pcwatch journal compact` dropped, one row per distinct facts
+# the statistics read (`tui.engine.stats_summaries.fold_into_summaries`).
+_MIGRATE_V5 = """
+ALTER TABLE tasks ADD COLUMN reason_code TEXT;
+ALTER TABLE tasks ADD COLUMN observed_end REAL;
+CREATE INDEX IF NOT EXISTS tasks_by_start ON tasks (start_time);
+CREATE TABLE IF NOT EXISTS folded_tasks (
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason_code TEXT,
+    start_time REAL NOT NULL,
+    observed_end REAL,
+    tasks INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS folded_tasks_by_start ON folded_tasks (start_time);
+"""
+
+_row_decoder = msgspec.msgpack.Decoder(TaskRow)
+_FILL_BATCH = 5000
+
+
+def task_columns(row: TaskRow) -> tuple[str | None, float | None]:
+    """The v5 columns of a task's row: its ReasonCode and its observed end."""
+    return row.record.reason_code, row.observed_end
+
+
+def _fill_v5(conn: sqlite3.Connection) -> None:
+    """The v5 columns of the rows already there, a batch of rows at a time (by rowid: no cursor left
+    open over the table it updates)."""
+    last = 0
+    while True:
+        batch = conn.execute(
+            "SELECT rowid, row FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, _FILL_BATCH)
+        ).fetchall()
+        if not batch:
+            return
+        last = batch[-1][0]
+        updates = [(*task_columns(_row_decoder.decode(blob)), rowid) for rowid, blob in batch]
+        conn.executemany(
+            "UPDATE tasks SET reason_code = ?, observed_end = ? WHERE rowid = ?",
+            [u for u in updates if u[0] is not None or u[1] is not None],
+        )
+
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:
     """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
@@ -103,11 +154,13 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
-        for step, script in ((2, _MIGRATE_V2), (3, _MIGRATE_V3), (4, _MIGRATE_V4)):
+        for step, script in ((2, _MIGRATE_V2), (3, _MIGRATE_V3), (4, _MIGRATE_V4), (5, _MIGRATE_V5)):
             if version < step:
                 for statement in script.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+        if 0 < version < 5:
+            _fill_v5(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:

@@ -19,6 +19,7 @@ from schemas import TASK_KINDS, BulkJobRecord, TaskRecord
 from tui.engine.journal import Journal
 from tui.engine.journal_read import read_journal
 from tui.engine.stats import DAY, HOUR, Scope, compute_stats, stats_of
+from tui.engine.stats_summaries import FOLDABLE, fold_into_summaries
 from tui.engine.types import TaskRow
 
 NOW = datetime(2026, 11, 28, 12, 0, 7, 250_000, tzinfo=timezone.utc)
@@ -40,6 +41,7 @@ CASES = [
     (30 * DAY, [OPP_BULK], HOUR),
     (100.0, [FROM_OPP], HOUR),  # its one observed duration: seen ending before its start
 ]
+COMPACTED_BEFORE = (NOW - timedelta(days=365)).timestamp()
 
 
 def _row(n: int, kind: str, status: str | None, start: float | None, reason: str | None = None, *,
@@ -171,6 +173,47 @@ def test_no_task_row_is_decoded(written, tmp_path) -> None:
     conn.close()
     for since, kinds, bucket in CASES:
         assert _from_journal(path, since, kinds, bucket) == _in_memory(written[1], since, kinds, bucket)
+
+
+def _compact(path: Path, before: float) -> tuple[int, int]:
+    """What `pcwatch journal compact` does with the statistics: fold, then delete, in one transaction."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        folded = fold_into_summaries(conn, before)
+        deleted = conn.execute(f"DELETE FROM tasks WHERE {FOLDABLE}", (before,)).rowcount
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return folded, deleted
+
+
+def test_a_compact_changes_no_window(written, tmp_path) -> None:
+    path = _journal_copy(written, tmp_path)
+    before = [_from_journal(path, *case) for case in CASES]
+    folded, deleted = _compact(path, COMPACTED_BEFORE)
+    assert folded == deleted > 100  # (a good part of the history went)
+    conn = sqlite3.connect(path)
+    left = conn.execute("SELECT count(*), sum(tasks) FROM folded_tasks").fetchone()
+    conn.close()
+    assert left[1] == folded and left[0] < folded  # the two tasks of the same facts: one row
+    assert [_from_journal(path, *case) for case in CASES] == before
+    # A second compact later on folds the next stretch beside the first.
+    folded, deleted = _compact(path, COMPACTED_BEFORE + 200 * DAY)
+    assert folded == deleted > 0
+    assert [_from_journal(path, *case) for case in CASES] == before
+
+
+def test_deleting_without_folding_would_change_them(written, tmp_path) -> None:
+    """(The test above can fail: without the summaries, the long windows lose the old tasks.)"""
+    path = _journal_copy(written, tmp_path)
+    whole = _from_journal(path, None, None, HOUR)
+    conn = sqlite3.connect(path)
+    conn.execute(f"DELETE FROM tasks WHERE {FOLDABLE}", (COMPACTED_BEFORE,))
+    conn.commit()
+    conn.close()
+    assert _from_journal(path, None, None, HOUR) != whole
+    assert _from_journal(path, DAY, None, HOUR) == _in_memory(written[1], DAY, None, HOUR)
 
 
 def test_an_older_journal_is_read_and_migrated_to_the_same_numbers(written, tmp_path) -> None:

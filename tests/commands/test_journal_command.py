@@ -1,13 +1,12 @@
 """`pcwatch journal compact --older-than AGE`: says what it would drop and drops nothing without `--yes`;
 with it, drops the old finished tasks (the statistics keep their sums); `--vacuum` gives the space back.
-In-process, with the statistics' fold (or its stand-in until that lands: tests/support/summaries.py)."""
+In-process, with the statistics' fold."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from tests.support.engine import task
-from tests.support.summaries import summaries_module
 from tui.__main__ import main
 from tui.core.exit_status import ExitStatus
 from tui.engine.journal import Journal
@@ -30,14 +29,13 @@ def _journal(path) -> None:
 def test_compact_is_a_dry_run_until_yes(tmp_path, capsys) -> None:
     path = tmp_path / "j.sqlite3"
     _journal(path)
-    with summaries_module():
-        assert main(["journal", "compact", "--older-than", "365d", "--journal", str(path)]) == ExitStatus.OK
-        dry = capsys.readouterr().out
-        assert "would drop 2 finished tasks that started before " in dry and " UTC (365d ago), " in dry
-        assert "run again with --yes" in dry
-        assert len(Journal(path).load().tasks) == 3
-        argv = ["journal", "compact", "--older-than", "52w", "--yes", "--vacuum", "--journal", str(path)]
-        assert main(argv) == ExitStatus.OK
+    assert main(["journal", "compact", "--older-than", "365d", "--journal", str(path)]) == ExitStatus.OK
+    dry = capsys.readouterr().out
+    assert "would drop 2 finished tasks that started before " in dry and " UTC (365d ago), " in dry
+    assert "run again with --yes" in dry
+    assert len(Journal(path).load().tasks) == 3
+    argv = ["journal", "compact", "--older-than", "52w", "--yes", "--vacuum", "--journal", str(path)]
+    assert main(argv) == ExitStatus.OK
     done = capsys.readouterr().out
     assert "dropped 2 finished tasks" in done and "vacuumed: " in done
     assert [r.record.task_id for r in Journal(path).load().tasks] == [task(3).task_id]

@@ -200,20 +200,20 @@ def test_stats_of_the_demo_are_its_accounts_own() -> None:
     from tui.commands.stats import demo_readings
     from tui.core.clock import MockClock
     from tui.core.settings import Settings
-    from tui.engine.stats import compute_stats
+    from tui.engine.stats import Scope, stats_of
     from tui.simulator.demo import DemoWorld, start_demo
 
     clock = MockClock()
     world = DemoWorld(history=400, activity_per_minute=0, bulk_records=0)
     demo = start_demo(Settings(demo=True), world, clock=clock)
     try:
-        readings = demo_readings(demo)
+        readings = demo_readings(demo, Scope.of(clock.now()))
         truth = demo.simulator.tasks()
         ends = {record.task_id: end for record, end in demo.simulator.tasks_with_ends()}
         jobs = demo.simulator.bulk_jobs()
     finally:
         demo.close()
-    stats = compute_stats(readings.tasks, clock.now(), bulk_jobs=readings.bulk_jobs)
+    stats = stats_of(readings.tally, clock.now(), bulk_jobs=readings.bulk_jobs)
     assert stats.tasks == len(truth) >= 400
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for record in truth:

@@ -1,7 +1,7 @@
 """Compacting the journal (issue 29): the finished tasks older than the age are folded into the
 statistics' summaries and dropped with their transitions, prospecting outcomes and the snapshot jobs
 only they name, in one transaction; nothing else goes, and nothing at all if the fold did not take them
-all. The fold is a stand-in (`tests/support/summaries.py`) until the statistics' lands."""
+all. The fold is a recording stand-in (`tests/support/summaries.py`)."""
 
 from __future__ import annotations
 

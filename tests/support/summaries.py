@@ -1,16 +1,10 @@
-"""A stand-in for the statistics' `tui.engine.stats_summaries.fold_into_summaries` (issue 29's statistics,
-built on another branch): it records which tasks it folded, in the caller's transaction, and answers how
-many. `summaries_module` installs it under the real name only while that module does not exist, so the
-command's tests run the real one once both branches are merged."""
+"""A fold for the compaction's own tests, in place of the statistics' `fold_into_summaries`: it records
+which tasks it was given, in the caller's transaction, and answers how many (the real fold's own tests
+are tests/engine/test_stats_journal.py; the command's run it: tests/commands/test_journal_command.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
-import types
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 
 def fold_into_summaries(conn: sqlite3.Connection, before_epoch: float) -> int:
@@ -24,18 +18,3 @@ def fold_into_summaries(conn: sqlite3.Connection, before_epoch: float) -> int:
 
 def folded(conn: sqlite3.Connection) -> set[str]:
     return {tid for (tid,) in conn.execute("SELECT task_id FROM standin_folded")}
-
-
-@contextmanager
-def summaries_module() -> Iterator[None]:
-    name = "tui.engine.stats_summaries"
-    if importlib.util.find_spec(name) is not None:
-        yield
-        return
-    module = types.ModuleType(name)
-    module.fold_into_summaries = fold_into_summaries  # type: ignore[attr-defined]
-    sys.modules[name] = module
-    try:
-        yield
-    finally:
-        del sys.modules[name]

@@ -1,8 +1,9 @@
 """`pcwatch stats`: what failed and why, how long tasks take, how many finish an hour, how fast bulk jobs
 go and why their records fail, and the budget spent, from the journal alone (no API call). With `--demo`
 (and no `--journal`) from the demo's own account, read in-process as a viewer that saw every moment of it
-would have journaled it. The numbers are `tui.engine.stats.compute_stats`, the same as the dashboard's
-stats view (`t`); `--json` prints them as one object (docs/stats.md)."""
+would have journaled it. The numbers are `tui.engine.stats`'s, the same as the dashboard's stats view
+(`t`); a journal's are counted by SQLite over the window's rows (`tui.engine.stats_summaries`), so a short
+window costs what it holds, not the history. `--json` prints them as one object (docs/stats.md)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,7 @@ from .common import add_kind_option, column_lines, kind_cell, print_columns, ref
 
 if TYPE_CHECKING:
     from schemas import BulkJobRecord, BulkJobResult
-    from tui.engine.stats import Stats
-    from tui.engine.types import TaskRow
+    from tui.engine.stats import Scope, Stats, TaskTally
     from tui.simulator.demo import Demo
 
 DEFAULT_WINDOW = "7d"
@@ -47,7 +47,8 @@ class Readings:
     """What the statistics are computed from, and what the report calls it."""
 
     source: str
-    tasks: Sequence[TaskRow]
+    #: The numbers of the tasks in the scope asked for.
+    tally: TaskTally
     bulk_jobs: Sequence[BulkJobRecord] = ()
     #: Job id -> its failed records (of the jobs whose results were fetched).
     bulk_results: Mapping[str, Sequence[BulkJobResult]] = field(default_factory=dict)
@@ -75,20 +76,21 @@ def journal_path_for(settings: Settings) -> tuple[Path | None, str | None]:
     return default_journal_path(settings), None
 
 
-def read_demo(settings: Settings) -> Readings:
+def read_demo(settings: Settings, scope: Scope) -> Readings:
     """The demo's own account (`start_demo`, then closed): `demo_readings`."""
     from tui.simulator.demo import start_demo
 
     demo = start_demo(settings)
     try:
-        return demo_readings(demo)
+        return demo_readings(demo, scope)
     finally:
         demo.close()
 
 
-def demo_readings(demo: Demo) -> Readings:
+def demo_readings(demo: Demo, scope: Scope) -> Readings:
     """A running demo's account as a viewer that saw every moment of it would have journaled it: each
     task with its true end (so its duration), and the bulk jobs; no API call, no journal."""
+    from tui.engine.stats import tally_rows
     from tui.engine.types import TaskRow
 
     catalog = demo.settings.catalog
@@ -101,31 +103,31 @@ def demo_readings(demo: Demo) -> Readings:
     ]
     return Readings(
         f"the demo's simulated account ({visible(catalog)} catalog), read in-process: no journal",
-        rows,
+        tally_rows(rows, scope),
         demo.simulator.bulk_jobs(catalog),
         no_calls="the demo keeps no record of calls per day",
     )
 
 
-def read_readings(settings: Settings) -> Readings | str:
-    """The journal the settings name (the demo's own account with `--demo` and no `--journal`), or why
-    there is nothing to read."""
+def read_readings(settings: Settings, scope: Scope) -> Readings | str:
+    """The tasks of `scope` in the journal the settings name (the demo's own account with `--demo` and no
+    `--journal`), or why there is nothing to read."""
     from tui.engine.journal_read import JournalUnreadable, read_journal
     from tui.engine.status import LEADER_KEY
     from tui.simulator.demo import wants_demo
 
     if wants_demo(settings) and settings.journal_path is None:
-        return read_demo(settings)
+        return read_demo(settings, scope)
     path, why_not = journal_path_for(settings)
     if path is None:
         return why_not or "no journal"
     try:
-        journal = read_journal(path)
+        journal = read_journal(path, scope)
     except JournalUnreadable as unreadable:
         return str(unreadable)
     return Readings(
         str(journal.path),
-        journal.tasks,
+        journal.tally,
         journal.bulk_jobs,
         journal.bulk_results,
         leader_status=journal.meta.get(LEADER_KEY),
@@ -134,20 +136,20 @@ def read_readings(settings: Settings) -> Readings | str:
 
 def run(args: argparse.Namespace, settings: Settings) -> ExitStatus:
     from tui.core.clock import SystemClock
-    from tui.engine.stats import WindowError, compute_stats, parse_window
+    from tui.engine.stats import Scope, WindowError, parse_window, stats_of
 
     try:
         window = parse_window(args.since)
     except WindowError as refused:
         return refuse("stats", f"--since {refused}")
-    readings = read_readings(settings)
+    now = SystemClock().now()
+    scope = Scope.of(now, window, list(dict.fromkeys(args.kind)) if args.kind else None)
+    readings = read_readings(settings, scope)
     if isinstance(readings, str):
         return refuse("stats", readings)
-    stats = compute_stats(
-        readings.tasks,
-        SystemClock().now(),
-        since=window,
-        kinds=list(dict.fromkeys(args.kind)) if args.kind else None,
+    stats = stats_of(
+        readings.tally,
+        now,
         leader_status=readings.leader_status,
         bulk_jobs=readings.bulk_jobs,
         bulk_results=readings.bulk_results,

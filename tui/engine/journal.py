@@ -67,7 +67,14 @@ from . import outbox_table
 from .bulk_contents import ResultSet, ResultSetHead
 from .call_ledger import FallbackCallLedger, JournalCallLedger
 from .journal_compact import Compaction, Fold, default_fold, drop, mark
-from .journal_schema import SCHEMA_VERSION, MigrationProgress, ensure_outbox, migrate, tasks_about
+from .journal_schema import (
+    SCHEMA_VERSION,
+    MigrationProgress,
+    ensure_outbox,
+    migrate,
+    task_columns,
+    tasks_about,
+)
 from .outbox import OutboxEntry
 from .outbox_table import OutboxSummary
 from .store_retention import KEEP_ENDED_BULK_JOBS, KEEP_UNWRITTEN_RESULTS
@@ -803,6 +810,7 @@ class Journal:
                 r.record.kind,
                 r.record.task_status,
                 r.record.start_time.timestamp() if r.record.start_time else None,
+                *task_columns(r),
                 enc(r),
             )
             for r in tasks
@@ -830,8 +838,8 @@ class Journal:
             c.execute("UPDATE changes SET seq = seq + 1 WHERE id = 0")
             seq = self._current_seq()
             c.executemany(
-                "INSERT OR REPLACE INTO tasks (task_id, kind, status, start_time, row, change_seq)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO tasks (task_id, kind, status, start_time, reason_code, observed_end,"
+                " row, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*r, seq) for r in task_rows],
             )
             c.executemany(

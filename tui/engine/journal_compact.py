@@ -19,16 +19,17 @@ journal), so it is asked for, never automatic.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Protocol
 
 import msgspec
 
 from tui.core.clock import Clock
+
+from .stats_summaries import FOLDABLE, fold_into_summaries
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +77,14 @@ class _TaskJob(msgspec.Struct, array_like=True):
 
 _job_of = msgspec.msgpack.Decoder(_TaskJob).decode
 
-#: The finished tasks that started before ?: a search of `tasks_by_status` (journal schema v5).
-_DROPPED = "SELECT task_id FROM tasks WHERE status IN ('COMPLETE', 'FAILED') AND start_time < ?"
+#: The finished tasks that started before ?: a search of `tasks_by_status` (journal schema v5); the very
+#: tasks the statistics' fold takes (`FOLDABLE`).
+_DROPPED = f"SELECT task_id FROM tasks WHERE {FOLDABLE}"
 
 
 def default_fold() -> Fold:
-    """The statistics' `fold_into_summaries` (imported by name: it arrives with issue 29's statistics;
-    a pcwatch without it refuses to drop anything, since the statistics would lose those tasks)."""
-    try:
-        module = importlib.import_module("tui.engine.stats_summaries")
-    except ImportError:
-        raise CompactRefused("this pcwatch keeps no per-hour summaries: nothing can be dropped") from None
-    return cast(Fold, module.fold_into_summaries)
+    """The statistics' `fold_into_summaries`: what stays of the tasks dropped."""
+    return fold_into_summaries
 
 
 def _temp(conn: sqlite3.Connection, table: str) -> None:

@@ -2,16 +2,20 @@
 
 `Journal` opens its file to write: it creates a missing one, migrates an old one and moves a bad one
 aside. A reader must do none of that (another viewer may be polling into the same file), so this opens
-the file read-only (`mode=ro`), reads the task rows, the bulk jobs, the failed records of the jobs whose
-results were fetched, and the meta table in one snapshot, and says in words what is wrong with a file it
-cannot read. (A journal of an older schema has no bulk job tables: none, then.)
+the file read-only (`mode=ro`), reads the numbers of the tasks of a `Scope` (counted by SQLite:
+`stats_summaries.tally_journal`), the bulk jobs, the failed records of the jobs whose results were fetched,
+and the meta table in one snapshot, and says in words what is wrong with a file it cannot read. (A journal
+of an older schema has no bulk job tables: none, then; nor the columns SQLite counts from: its window's
+rows are decoded and counted one at a time, `stats.tally_rows`.)
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,6 +26,8 @@ from tui.core.private_files import check_sqlite_files, open_owned
 
 from .bulk_contents import FAILED
 from .journal_schema import SCHEMA_VERSION
+from .stats import HOUR, Scope, TaskTally, tally_rows
+from .stats_summaries import tally_journal
 from .types import TaskRow
 
 _task_decoder = msgspec.msgpack.Decoder(TaskRow)
@@ -36,7 +42,8 @@ class JournalUnreadable(Exception):
 @dataclass
 class JournalSnapshot:
     path: Path
-    tasks: list[TaskRow] = field(default_factory=list)
+    #: The numbers of the tasks of the scope read.
+    tally: TaskTally
     meta: dict[str, str] = field(default_factory=dict)
     bulk_jobs: list[BulkJobRecord] = field(default_factory=list)
     #: Job id -> its failed records, for the jobs whose results were fetched (`compute_stats`'s
@@ -44,8 +51,9 @@ class JournalSnapshot:
     bulk_results: dict[str, list[BulkJobResult]] = field(default_factory=dict)
 
 
-def read_journal(path: Path) -> JournalSnapshot:
-    """The tasks and meta rows of the journal at `path`, read-only. Raises JournalUnreadable."""
+def read_journal(path: Path, scope: Scope | None = None, bucket_seconds: int = HOUR) -> JournalSnapshot:
+    """The numbers of the tasks of `scope` (every task with None), the bulk jobs and the meta rows of the
+    journal at `path`, read-only. Raises JournalUnreadable."""
     if not path.is_file():
         raise JournalUnreadable(f"no journal at {path}")
     os.close(open_owned(path, tighten=False))  # the user's own (PathRefused otherwise: exit 2)
@@ -59,7 +67,11 @@ def read_journal(path: Path) -> JournalSnapshot:
         if version > SCHEMA_VERSION:
             raise JournalUnreadable(f"{path}: written by a newer pcwatch (schema {version})")
         conn.execute("BEGIN")
-        rows = [_task_decoder.decode(blob) for (blob,) in conn.execute("SELECT row FROM tasks")]
+        scope = scope or Scope.of(datetime.now(timezone.utc))
+        if version >= 5:
+            tally = tally_journal(conn, scope, bucket_seconds)
+        else:
+            tally = tally_rows(_window_rows(conn, scope), scope, bucket_seconds)
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         bulk_jobs: list[BulkJobRecord] = []
         bulk_results: dict[str, list[BulkJobResult]] = {}
@@ -73,7 +85,17 @@ def read_journal(path: Path) -> JournalSnapshot:
         raise JournalUnreadable(f"{path}: not a readable pcwatch journal ({exc})") from None
     finally:
         conn.close()
-    return JournalSnapshot(path, rows, meta, bulk_jobs, bulk_results)
+    return JournalSnapshot(path, tally, meta, bulk_jobs, bulk_results)
+
+
+def _window_rows(conn: sqlite3.Connection, scope: Scope) -> Iterator[TaskRow]:
+    """The rows of an older journal that started in the scope's window, decoded one at a time."""
+    if scope.start is None:
+        found = conn.execute("SELECT row FROM tasks")
+    else:
+        found = conn.execute("SELECT row FROM tasks WHERE start_time >= ?", (scope.start,))
+    for (blob,) in found:
+        yield _task_decoder.decode(blob)
 
 
 def failed_results(conn: sqlite3.Connection) -> dict[str, list[BulkJobResult]]:

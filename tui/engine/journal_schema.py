@@ -2,7 +2,9 @@
 v1 the tables, v2 the change sequence (in place, existing rows at change 0), v3 the calls spent against
 the daily allowance (`tui.engine.call_ledger`), v4 the bulk jobs, their per-record results (a header row
 per job and its pages) and the prospecting tasks' per-engagement outcomes, v5 the indexes a load reads
-through (so that it costs what a viewer keeps, not the history: `Journal.load`). The write ledger is not here:
+through (so that it costs what a viewer keeps, not the history: `Journal.load`), what the statistics read
+of a task in columns of their own (SQLite computes them: `tui.engine.stats_summaries`) and the tasks
+compact folded away. The write ledger is not here:
 it has its own file (`tui.writes.ledger`). A bulk job's report URL is never here (an expiring credential:
 memory only).
 The outbox of events to publish is created on every open, beside the versions (`ensure_outbox`)."""
@@ -11,6 +13,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+
+import msgspec
+
+from .types import TaskRow
 
 #: Told (steps done, steps in all) as a migration goes: before its first step and after each.
 MigrationProgress = Callable[[int, int], None]
@@ -118,7 +124,22 @@ CREATE INDEX IF NOT EXISTS invitations_pending ON invitations (invitation_id) WH
 CREATE INDEX IF NOT EXISTS transitions_by_time ON transitions (observed_at);
 CREATE INDEX IF NOT EXISTS jobs_by_fetch ON jobs (fetched_at);
 CREATE INDEX IF NOT EXISTS prospecting_by_fetch ON prospecting (fetched_at);
+ALTER TABLE tasks ADD COLUMN reason_code TEXT;
+ALTER TABLE tasks ADD COLUMN observed_end REAL;
+CREATE TABLE IF NOT EXISTS folded_tasks (
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason_code TEXT,
+    start_time REAL NOT NULL,
+    observed_end REAL,
+    tasks INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS folded_tasks_by_start ON folded_tasks (start_time);
 """
+# (v5, for the statistics: the task's ReasonCode and observed end (`TaskRow.observed_end`) beside its row,
+# filled from the rows of an older journal (`_fill_v5`): the statistics of a window are SQL over the
+# window's rows. `folded_tasks`: the finished tasks `pcwatch journal compact` dropped, one row per distinct
+# facts the statistics read (`tui.engine.stats_summaries.fold_into_summaries`).)
 
 #: Each version's step from the one before, in order: a new version is one more entry (and a step may
 #: be added to before it is released). Version 1 is `_SCHEMA`, made whole for a new file.
@@ -141,6 +162,33 @@ def tasks_about(conn: sqlite3.Connection) -> int:
         return 0
 
 
+_row_decoder = msgspec.msgpack.Decoder(TaskRow)
+_FILL_BATCH = 5000
+
+
+def task_columns(row: TaskRow) -> tuple[str | None, float | None]:
+    """The v5 columns of a task's row: its ReasonCode and its observed end."""
+    return row.record.reason_code, row.observed_end
+
+
+def _fill_v5(conn: sqlite3.Connection) -> None:
+    """The v5 columns of the rows already there, a batch of rows at a time (by rowid: no cursor left
+    open over the table it updates)."""
+    last = 0
+    while True:
+        batch = conn.execute(
+            "SELECT rowid, row FROM tasks WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, _FILL_BATCH)
+        ).fetchall()
+        if not batch:
+            return
+        last = batch[-1][0]
+        updates = [(*task_columns(_row_decoder.decode(blob)), rowid) for rowid, blob in batch]
+        conn.executemany(
+            "UPDATE tasks SET reason_code = ?, observed_end = ? WHERE rowid = ?",
+            [u for u in updates if u[0] is not None or u[1] is not None],
+        )
+
+
 def migrate(conn: sqlite3.Connection, version: int, progress: MigrationProgress | None = None) -> None:
     """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
     the same journal at the same moment waits, then finds it migrated. `progress` is told each
@@ -159,6 +207,8 @@ def migrate(conn: sqlite3.Connection, version: int, progress: MigrationProgress 
             if progress is not None:
                 progress(done, len(statements))
             conn.execute(statement)
+        if 0 < version < 5:
+            _fill_v5(conn)
         if progress is not None:
             progress(len(statements), len(statements))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -1,6 +1,8 @@
 """Statistics over what the journal holds: the one computation behind `pcwatch stats`, the dashboard's
-stats view (`t`) and `Watch.stats()`. Pure functions of the store's rows (`TaskRow`), no API call and no
-Textual.
+stats view (`t`) and `Watch.stats()`. Pure functions, no API call and no Textual: the tasks of a `Scope`
+are counted into a `TaskTally` (`TaskTally.count`, `duration_summary`) from the store's rows
+(`tally_rows`, in `compute_stats`) or by SQLite over a journal (`tui.engine.stats_summaries`, for
+`pcwatch stats`), and `stats_of` makes the `Stats` of either.
 
 - **Window**: a task belongs to it when it *started* at or after `since` (StartTime is the one time the
   service gives for every task); `since=None` takes every task.
@@ -29,7 +31,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import msgspec
@@ -189,46 +191,83 @@ class Stats(msgspec.Struct, kw_only=True):
         return msgspec.json.encode(self)
 
 
+def nearest_rank(n: int, p: float) -> int:
+    """The 1-based rank of the p-th percentile of n values, by nearest rank."""
+    return max(1, math.ceil(p / 100 * n))
+
+
 def percentile(sorted_values: Sequence[float], p: float) -> float | None:
     """Nearest rank: the smallest value with at least p % of the values at or below it."""
     if not sorted_values:
         return None
-    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
+    return sorted_values[nearest_rank(len(sorted_values), p) - 1]
+
+
+def duration_bin(value: float, edges: Sequence[float] = DURATION_BINS) -> int:
+    """The histogram bin of `value`: bin i holds edges[i-1] <= v < edges[i]; the last, v >= edges[-1]."""
+    i = 0
+    while i < len(edges) and value >= edges[i]:
+        i += 1
+    return i
 
 
 def histogram(values: Iterable[float], edges: Sequence[float] = DURATION_BINS) -> list[int]:
-    """Values per bin: bin i holds edges[i-1] <= v < edges[i]; the last, v >= edges[-1]."""
+    """Values per bin (`duration_bin`)."""
     counts = [0] * (len(edges) + 1)
     for v in values:
-        i = 0
-        while i < len(edges) and v >= edges[i]:
-            i += 1
-        counts[i] += 1
+        counts[duration_bin(v, edges)] += 1
     return counts
 
 
+def duration_summary(ascending: Iterable[tuple[float, int]], observed: int) -> DurationSummary:
+    """The summary of `observed` durations given once, in ascending order, as (seconds, how many) pairs:
+    SQLite hands them over that way, so no list of them is held."""
+    ranks = {p: nearest_rank(observed, p) for p in (50, 95)}
+    found: dict[int, float] = {}
+    counts = [0] * (len(DURATION_BINS) + 1)
+    seen = 0
+    largest: float | None = None
+    for value, n in ascending:
+        counts[duration_bin(value)] += n
+        for p, rank in ranks.items():
+            if seen < rank <= seen + n:
+                found[p] = value
+        seen += n
+        largest = value
+    return DurationSummary(
+        observed=observed, p50=found.get(50), p95=found.get(95), max=largest, histogram=counts
+    )
+
+
+def bucket_start(at: float, size: int) -> float:
+    """The start (epoch seconds) of the bucket of `size` seconds that holds `at`. (`stats_summaries`
+    says the same in SQL.)"""
+    return at - at % size
+
+
 def _bucket(at: float, size: int) -> datetime:
-    return datetime.fromtimestamp(at - at % size, timezone.utc)
+    return datetime.fromtimestamp(bucket_start(at, size), timezone.utc)
 
 
 def observed_duration(row: TaskRow) -> float | None:
-    """Seconds from start to the first observation in a final status, for a task seen running first."""
+    """Seconds from start to the first observation in a final status, for a task seen running first.
+    (`stats_summaries` says the same in SQL, over the journal's columns.)"""
     record = row.record
-    if row.terminal_prev is None or row.terminal_at is None or record.start_time is None:
+    end = row.observed_end
+    if end is None or record.start_time is None or record.task_status not in TaskStatus.TERMINAL:
         return None
-    if record.task_status not in TaskStatus.TERMINAL:
-        return None
-    return max(0.0, row.terminal_at - record.start_time.timestamp())
+    return max(0.0, end - record.start_time.timestamp())
 
 
 def finished_at(row: TaskRow) -> float | None:
-    """When a finished task counts as finished: its observed end if seen running, else its start."""
+    """When a finished task counts as finished: its observed end if seen running, else its start.
+    (`stats_summaries` says the same in SQL.)"""
     record = row.record
     if record.task_status not in TaskStatus.TERMINAL:
         return None
-    if row.terminal_prev is not None and row.terminal_at is not None:
-        return row.terminal_at
+    end = row.observed_end
+    if end is not None:
+        return end
     return record.start_time.timestamp() if record.start_time is not None else None
 
 
@@ -254,6 +293,93 @@ def budget_stats(calls: Iterable[tuple[float, int]] | None, leader_status: str |
     )
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What the statistics count: the tasks started at or after `start` (epoch seconds; None: every
+    task, one without a start time too) of the task `kinds`, and the bulk jobs created since then of the
+    `bulk_kinds`."""
+
+    start: float | None
+    kinds: tuple[str, ...]
+    bulk_kinds: tuple[str, ...]
+
+    @classmethod
+    def of(cls, now: datetime, since: float | None = None, kinds: Sequence[str] | None = None) -> Scope:
+        """The tasks started within `since` seconds before `now` (all with None), of the `kinds` (every
+        kind, task and bulk, with None)."""
+        chosen = list(dict.fromkeys(kinds)) if kinds else []
+        return cls(
+            start=now.timestamp() - since if since is not None else None,
+            kinds=tuple(k for k in chosen if k not in BULK_KINDS) if kinds else tuple(TASK_KINDS),
+            bulk_kinds=tuple(k for k in chosen if k in BULK_KINDS) if kinds else tuple(BULK_KINDS),
+        )
+
+
+@dataclass
+class TaskTally:
+    """The tasks' numbers of a `Scope`, before `stats_of` puts them in order: counted in memory from the
+    rows (`tally_rows`) or by SQLite where the journal keeps them (`stats_summaries.tally_journal`); both
+    count a task with `count`."""
+
+    scope: Scope
+    bucket_seconds: int
+    total: int = 0
+    #: kind -> status ("" for none) -> tasks; every kind of the scope, with tasks or not.
+    by_kind: dict[str, Counter[str]] = field(default_factory=dict)
+    #: ReasonCode ("" for none) -> kind -> failed tasks.
+    reasons: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: kind -> its observed durations; every kind of the scope.
+    durations: dict[str, DurationSummary] = field(default_factory=dict)
+    #: Bucket start (epoch seconds) -> [complete, failed].
+    finished: dict[float, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    #: Bucket start -> ReasonCode -> failed tasks.
+    failed_over_time: dict[float, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def __post_init__(self) -> None:
+        self.by_kind = {k: Counter() for k in self.scope.kinds}
+
+    def count(self, kind: str, status: str, reason: str, finished_in: float | None, tasks: int = 1) -> None:
+        """`tasks` tasks of `kind` in `status` (with `reason` if FAILED) that count as finished in the
+        bucket starting at `finished_in` (None: not finished)."""
+        self.total += tasks
+        self.by_kind[kind][status] += tasks
+        failed = status == TaskStatus.FAILED
+        if failed:
+            self.reasons[reason][kind] += tasks
+        if finished_in is not None:
+            self.finished[finished_in][1 if failed else 0] += tasks
+            if failed:
+                self.failed_over_time[finished_in][reason] += tasks
+
+
+def tally_rows(rows: Iterable[TaskRow], scope: Scope, bucket_seconds: int = HOUR) -> TaskTally:
+    """The numbers of the rows in `scope`, counted in memory (a store's rows; an old journal's)."""
+    tally = TaskTally(scope, bucket_seconds)
+    durations: dict[str, list[float]] = {k: [] for k in scope.kinds}
+    start = scope.start
+    for row in rows:
+        record = row.record
+        if record.kind not in durations:
+            continue
+        started = record.start_time.timestamp() if record.start_time is not None else None
+        if start is not None and (started is None or started < start):
+            continue
+        end = finished_at(row)
+        tally.count(
+            record.kind,
+            record.task_status or "",
+            record.reason_code or "",
+            bucket_start(end, bucket_seconds) if end is not None else None,
+        )
+        took = observed_duration(row)
+        if took is not None:
+            durations[record.kind].append(took)
+    tally.durations = {
+        k: duration_summary(((v, 1) for v in sorted(values)), len(values)) for k, values in durations.items()
+    }
+    return tally
+
+
 def compute_stats(
     rows: Iterable[TaskRow],
     now: datetime,
@@ -269,52 +395,38 @@ def compute_stats(
     """The statistics of the tasks in `rows` that started within `since` seconds before `now` (all with
     None), of the `kinds` (every task kind with None); and of the `bulk_jobs` created in the window, with
     the failure codes of their `bulk_results` (job id -> the results known: the failed ones at least)."""
-    chosen = list(dict.fromkeys(kinds)) if kinds else []
-    wanted = [k for k in chosen if k not in BULK_KINDS] if kinds else list(TASK_KINDS)
-    bulk_wanted = [k for k in chosen if k in BULK_KINDS] if kinds else list(BULK_KINDS)
-    start = now.timestamp() - since if since is not None else None
-    by_kind: dict[str, Counter[str]] = {k: Counter() for k in wanted}
-    reasons: dict[str, Counter[str]] = defaultdict(Counter)
-    durations: dict[str, list[float]] = {k: [] for k in wanted}
-    finished: dict[float, list[int]] = defaultdict(lambda: [0, 0])
-    failed_over_time: dict[float, Counter[str]] = defaultdict(Counter)
-    total = 0
-    for row in rows:
-        record = row.record
-        if record.kind not in by_kind:
-            continue
-        started = record.start_time.timestamp() if record.start_time is not None else None
-        if start is not None and (started is None or started < start):
-            continue
-        total += 1
-        status = record.task_status or ""
-        by_kind[record.kind][status] += 1
-        failed = status == TaskStatus.FAILED
-        if failed:
-            reasons[record.reason_code or ""][record.kind] += 1
-        took = observed_duration(row)
-        if took is not None:
-            durations[record.kind].append(took)
-        end = finished_at(row)
-        if end is not None:
-            slot = end - end % bucket_seconds
-            finished[slot][1 if failed else 0] += 1
-            if failed:
-                failed_over_time[slot][record.reason_code or ""] += 1
-    ranked = sorted(reasons.items(), key=lambda item: (-sum(item[1].values()), item[0]))
-    bulk = _bulk_stats(bulk_jobs, bulk_results or {}, now, start, bulk_wanted)
+    tally = tally_rows(rows, Scope.of(now, since, kinds), bucket_seconds)
+    return stats_of(
+        tally, now, calls=calls, leader_status=leader_status, bulk_jobs=bulk_jobs, bulk_results=bulk_results
+    )
+
+
+def stats_of(
+    tally: TaskTally,
+    now: datetime,
+    *,
+    calls: Iterable[tuple[float, int]] | None = None,
+    leader_status: str | None = None,
+    bulk_jobs: Iterable[BulkJobRecord] = (),
+    bulk_results: Mapping[str, Sequence[BulkJobResult]] | None = None,
+) -> Stats:
+    """The statistics of a tally of tasks however counted, and of the `bulk_jobs` of its scope."""
+    scope, size = tally.scope, tally.bucket_seconds
+    wanted = list(scope.kinds)
+    ranked = sorted(tally.reasons.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    bulk = _bulk_stats(bulk_jobs, bulk_results or {}, now, scope.start, list(scope.bulk_kinds))
     return Stats(
         generated_at=now,
-        since=datetime.fromtimestamp(start, timezone.utc) if start is not None else None,
+        since=datetime.fromtimestamp(scope.start, timezone.utc) if scope.start is not None else None,
         kinds=wanted,
-        tasks=total,
+        tasks=tally.total,
         by_kind={
             k: {
                 **{s: counts.get(s, 0) for s in _STATUS_ORDER},
                 **_others(counts),
                 "total": sum(counts.values()),
             }
-            for k, counts in by_kind.items()
+            for k, counts in tally.by_kind.items()
         },
         failures=[
             ReasonCount(
@@ -325,20 +437,20 @@ def compute_stats(
             )
             for code, per_kind in ranked
         ],
-        durations={k: _summary(values) for k, values in durations.items()},
+        durations=dict(tally.durations),
         duration_bins=list(DURATION_BINS),
-        bucket_seconds=bucket_seconds,
+        bucket_seconds=size,
         finished=[
-            FinishedBucket(start=_bucket(slot, bucket_seconds), complete=c, failed=f)
-            for slot, (c, f) in sorted(finished.items())
+            FinishedBucket(start=_bucket(slot, size), complete=c, failed=f)
+            for slot, (c, f) in sorted(tally.finished.items())
         ],
         failures_over_time=[
-            FailureBucket(start=_bucket(slot, bucket_seconds), reasons=dict(sorted(counts.items())))
-            for slot, counts in sorted(failed_over_time.items())
+            FailureBucket(start=_bucket(slot, size), reasons=dict(sorted(counts.items())))
+            for slot, counts in sorted(tally.failed_over_time.items())
         ],
         budget=budget_stats(calls, leader_status),
         short_names={k: short_name(k) or k for k in wanted},
-        bulk_kinds=bulk_wanted,
+        bulk_kinds=list(scope.bulk_kinds),
         bulk_jobs=bulk.jobs,
         bulk_failures=bulk.failures,
         bulk_results_known=bulk.known,
@@ -440,14 +552,3 @@ _STATUS_ORDER = (TaskStatus.IN_PROGRESS, TaskStatus.COMPLETE, TaskStatus.FAILED)
 def _others(counts: Counter[str]) -> dict[str, int]:
     """Statuses a newer service may add, kept under their own names."""
     return {s: n for s, n in sorted(counts.items()) if s not in _STATUS_ORDER}
-
-
-def _summary(values: list[float]) -> DurationSummary:
-    values.sort()
-    return DurationSummary(
-        observed=len(values),
-        p50=percentile(values, 50),
-        p95=percentile(values, 95),
-        max=values[-1] if values else None,
-        histogram=histogram(values),
-    )

@@ -26,6 +26,13 @@ class TaskRow(msgspec.Struct, array_like=True, gc=False):
     terminal_at: float | None = None
     terminal_prev: float | None = None
 
+    @property
+    def observed_end(self) -> float | None:
+        """The first observation in a terminal status of a task seen running before it (None for one
+        first seen already finished: its end was never observed). The journal keeps it in a column of
+        its own, for the statistics SQLite computes (`tui.engine.stats_summaries`)."""
+        return self.terminal_at if self.terminal_prev is not None else None
+
 
 #: (task_id, kind, from_status, to_status, observed_at, previous_observed_at) with epoch-second times.
 TransitionRow = tuple[str, str, "str | None", str, float, "float | None"]

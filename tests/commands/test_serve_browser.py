@@ -307,6 +307,7 @@ def test_each_tab_runs_the_dashboard_with_the_same_options() -> None:
     assert argv[3:] == [
         "--region=us-east-1", "--catalog=AWS", "--endpoint-url=http://127.0.0.1:1/x y",
         "--journal=/tmp/j", "--max-rate=0.5", "--daily-calls=99", "--log-level=info",
+        "--notify-on=FAILED", "--notify-max-age=86400.0",
     ]  # fmt: skip
     logged = shlex.split(dashboard_command(Settings(log_file=Path("/tmp/p.log"), log_level="debug")))
     assert logged[-2:] == ["--log-file=/tmp/p.log", "--log-level=debug"]

@@ -55,7 +55,10 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
     )
     logs_to = logging.getLogger("tui")
     logs_to.addHandler(log_file)
-    level, logs_to.level = logs_to.level, logging.INFO
+    # (setLevel, not `.level =`: it clears the loggers' cached isEnabledFor, which an earlier test in
+    # this worker may have filled while INFO was off)
+    level = logs_to.level
+    logs_to.setLevel(logging.INFO)
     with serve(endpoint) as served:
         settings = matrix_settings(served.url, tmp_path / "j.sqlite3")
         store, engine = make_engine(settings, wall, journal=journal_on(tmp_path / "j.sqlite3", disks.journal))
@@ -91,7 +94,7 @@ async def test_the_engine_survives_says_the_truth_and_journals_every_transition(
             await asyncio.gather(run, return_exceptions=True)
             engine.close()
             logs_to.removeHandler(log_file)
-            logs_to.level = level
+            logs_to.setLevel(level)
             log_file.close()
     assert outcome.faulted_requests > 0 or fault.data_only
     assert outcome.state_during_fault in fault.states, outcome

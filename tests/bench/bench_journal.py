@@ -301,7 +301,9 @@ def measure(path: Path, home: Path) -> dict[str, float]:
     load = _run_child([py, "-c", STORE_LOAD.format(root=str(ROOT), path=str(path))], env)[0].split()
     endpoint = ["--endpoint-url", f"http://127.0.0.1:{_closed_port()}", "--catalog", "AWS"]
     launch_argv = [py, "-c", LAUNCH.format(root=str(ROOT)), repr(time.time()), *journal, *endpoint]
-    launch = _run_child(launch_argv, env)[1].strip().splitlines()[-1].split()
+    # (the child's stderr may hold log lines after its figures: the line that starts with a number)
+    said = _run_child(launch_argv, env)[1].splitlines()
+    launch = next(line.split() for line in said if line[:1].isdigit())
     stats_24h = _run_child([py, "-m", "tui", "stats", *journal, "--since", "24h", "--json"], env)
     stats_mb = _run_child([py, "-m", "tui", "stats", *journal], env)[3]
     stats_all_mb = _run_child([py, "-m", "tui", "stats", *journal, "--since", "all"], env)[3]

@@ -74,29 +74,32 @@ class DemoEventsUnavailable(RuntimeError):
     """`--demo --events` needs moto's server as its local SQS (the `events-demo` extra)."""
 
 
-def start_demo_events(simulator: Simulator, catalog: str) -> tuple[str, list[Callable[[], object]]]:
-    """A local SQS queue (moto's server, in-process, 127.0.0.1, a free port) and the simulator's
-    publisher sending its events to it. Returns the queue URL and what to stop."""
+def _local_moto(needs: str) -> tuple[str, Callable[[], object]]:
+    """Moto's server in-process on 127.0.0.1 and a free port: its URL and how to stop it. `needs` says
+    what asked for it, for the one line said when moto is not installed."""
     try:
         from moto.server import ThreadedMotoServer
     except ImportError:
-        raise DemoEventsUnavailable(
-            "--demo --events needs a local SQS: pip install 'pcwatch[events-demo]' (moto's server)"
-        ) from None
-    from .events import EventPublisher, sqs_client, sqs_sender
-
+        raise DemoEventsUnavailable(f"{needs}: pip install 'pcwatch[events-demo]' (moto's server)") from None
     # Its HTTP server logs every request to stderr: over the dashboard's screen.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    queue_url: str = sqs_client(f"http://{host}:{port}").create_queue(QueueName="pcwatch-demo-events")[
-        "QueueUrl"
-    ]
+    return f"http://{host}:{port}", server.stop
+
+
+def start_demo_events(simulator: Simulator, catalog: str) -> tuple[str, list[Callable[[], object]]]:
+    """A local SQS queue (moto's server, in-process, 127.0.0.1, a free port) and the simulator's
+    publisher sending its events to it. Returns the queue URL and what to stop."""
+    url, stop = _local_moto("--demo --events needs a local SQS")
+    from .events import EventPublisher, sqs_client, sqs_sender
+
+    queue_url: str = sqs_client(url).create_queue(QueueName="pcwatch-demo-events")["QueueUrl"]
     send, _ = sqs_sender(queue_url)
     publisher = EventPublisher(simulator, send, catalog)
     publisher.start()
-    return queue_url, [server.stop, publisher.close]
+    return queue_url, [stop, publisher.close]
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,7 @@ DEMO_BUS = "pcwatch-demo-outcomes"
 def start_demo_notify() -> tuple[DemoBus, list[Callable[[], object]]]:
     """A local EventBridge bus with a rule sending pcwatch's events to a local SQS queue (moto's server,
     in-process, 127.0.0.1, a free port). Returns them and what to stop."""
-    try:
-        from moto.server import ThreadedMotoServer
-    except ImportError:
-        raise DemoEventsUnavailable(
-            "--demo --notify needs a local EventBridge: pip install 'pcwatch[events-demo]' (moto's server)"
-        ) from None
+    url, stop = _local_moto("--demo --notify needs a local EventBridge")
     import json
 
     import boto3
@@ -128,12 +126,6 @@ def start_demo_notify() -> tuple[DemoBus, list[Callable[[], object]]]:
     from schemas.notify import NOTIFY_SOURCE
 
     from . import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
 
     def client(service: str) -> Any:
         return boto3.client(
@@ -152,7 +144,7 @@ def start_demo_notify() -> tuple[DemoBus, list[Callable[[], object]]]:
         Name=DEMO_BUS, EventBusName=DEMO_BUS, EventPattern=json.dumps({"source": [NOTIFY_SOURCE]})
     )
     events.put_targets(Rule=DEMO_BUS, EventBusName=DEMO_BUS, Targets=[{"Id": "queue", "Arn": arn}])
-    return DemoBus(url, DEMO_BUS, queue_url), [server.stop]
+    return DemoBus(url, DEMO_BUS, queue_url), [stop]
 
 
 def wants_demo(settings: Settings) -> bool:

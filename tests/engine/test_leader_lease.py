@@ -192,3 +192,25 @@ async def test_a_leader_that_ends_is_followed_by_a_new_one_at_the_next_look(tmp_
         assert third.role == "leader"
     finally:
         await viewers.close()
+
+
+def test_a_deposed_leaders_store_change_is_dropped_not_raised_into_its_caller(tmp_path: Path) -> None:
+    # A write's answer applied by the dashboard while this viewer, just resumed, no longer leads: the
+    # store must not raise the fence's Deposed into the app (it would end the dashboard), and must not
+    # write what the new leader writes.
+    from tests.support.engine import T0, task
+    from tui.core.clock import MockClock
+    from tui.engine.journal import Deposed, Journal
+    from tui.engine.store import Store
+
+    def fenced(read: object) -> None:
+        raise Deposed
+
+    journal = Journal(tmp_path / "j.sqlite3")
+    journal.fence = fenced
+    store = Store(journal, clock=MockClock(T0))
+    store.apply_tasks([task(1, status="IN_PROGRESS")])  # (outside a batch: flushed at once)
+    assert store.task(task(1).task_id) is not None  # the viewer still shows it
+    journal.fence = None
+    assert journal.load().tasks == []
+    journal.close()

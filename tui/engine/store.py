@@ -41,7 +41,7 @@ from tui.core.clock import Clock, SystemClock, steady_wall
 from tui.core.subscribers import Subscribers
 
 from .bulk_contents import FAILED, ResultSet, ResultSetHead
-from .journal import Journal, JournalChanges, PendingWrites
+from .journal import Deposed, Journal, JournalChanges, PendingWrites
 from .kept_text import kept_bulk_job, kept_job, kept_prospecting, kept_results, kept_task
 from .outbox import OutboxRules
 from .store_contents import StoreContents, from_epoch, started
@@ -362,6 +362,14 @@ class Store:
                 result_pages=pending.result_pages,
                 prospecting=pending.prospecting.values(),
                 outbox=pending.outbox.values(),
+            )
+        except Deposed:
+            # Another viewer took the lead while this one was stopped: what this one saw is the new
+            # leader's to see and write. Dropped here, not raised into whoever changed the store (a
+            # write's answer in the dashboard); the poller learns it at its next call (the ledger's fence).
+            log.info(
+                "journal %s: another viewer leads now; this viewer's changes are not written",
+                self.journal.path,
             )
         except sqlite3.Error as exc:
             # Keep running in memory, and keep what was not written for the next flush.

@@ -70,7 +70,6 @@ from .journal_compact import Compaction, Fold, default_fold, drop, mark
 from .journal_schema import (
     SCHEMA_VERSION,
     MigrationProgress,
-    ensure_outbox,
     migrate,
     task_columns,
     tasks_about,
@@ -434,7 +433,6 @@ class Journal:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if version < SCHEMA_VERSION:
                 migrate(conn, version, self._migration_progress(conn, version))
-            ensure_outbox(conn)
             _probe_write(conn)
             return conn
         except sqlite3.DatabaseError as exc:
@@ -474,7 +472,6 @@ class Journal:
         self._move_aside("corrupt", f"it could not be read ({exc})")
         conn = self._connect()
         migrate(conn, 0)
-        ensure_outbox(conn)
         return conn
 
     def _move_aside(self, tag: str, why: str) -> None:

@@ -4,10 +4,8 @@ the daily allowance (`tui.engine.call_ledger`), v4 the bulk jobs, their per-reco
 per job and its pages) and the prospecting tasks' per-engagement outcomes, v5 the indexes a load reads
 through (so that it costs what a viewer keeps, not the history: `Journal.load`), what the statistics read
 of a task in columns of their own (SQLite computes them: `tui.engine.stats_summaries`) and the tasks
-compact folded away. The write ledger is not here:
-it has its own file (`tui.writes.ledger`). A bulk job's report URL is never here (an expiring credential:
-memory only).
-The outbox of events to publish is created on every open, beside the versions (`ensure_outbox`)."""
+compact folded away, and the outbox of events to publish. The write ledger is not here: it has its own
+file (`tui.writes.ledger`). A bulk job's report URL is never here (an expiring credential: memory only)."""
 
 from __future__ import annotations
 
@@ -135,32 +133,28 @@ CREATE TABLE IF NOT EXISTS folded_tasks (
     tasks INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS folded_tasks_by_start ON folded_tasks (start_time);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    detail_type TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    body BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    done_at REAL,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, seq);
 """
 # (v5, for the statistics: the task's ReasonCode and observed end (`TaskRow.observed_end`) beside its row,
 # filled from the rows of an older journal (`_fill_v5`): the statistics of a window are SQL over the
 # window's rows. `folded_tasks`: the finished tasks `pcwatch journal compact` dropped, one row per distinct
 # facts the statistics read (`tui.engine.stats_summaries.fold_into_summaries`).)
-
-#: Each version's step from the one before, in order: a new version is one more entry (and a step may
-#: be added to before it is released). Version 1 is `_SCHEMA`, made whole for a new file.
-STEPS: tuple[tuple[int, str], ...] = (
-    (1, _SCHEMA),
-    (2, _MIGRATE_V2),
-    (3, _MIGRATE_V3),
-    (4, _MIGRATE_V4),
-    (5, _MIGRATE_V5),
-)
-SCHEMA_VERSION = STEPS[-1][0]
-
-
-def tasks_about(conn: sqlite3.Connection) -> int:
-    """About how many tasks a journal holds, without counting them (the largest rowid: one index
-    lookup); 0 for a file without the table."""
-    try:
-        return int(conn.execute("SELECT max(rowid) FROM tasks").fetchone()[0] or 0)
-    except sqlite3.OperationalError:  # (a new file: no table yet)
-        return 0
-
+# (v5, the outbox (issue 28): the events waiting to be published, in the order written (`seq`), one row
+# per event id (a repeat of an outcome is the same row); its SQL is `tui.engine.outbox_table`. Outside the
+# change sequence: only the publishing leader reads it (`tui.engine.notify_publisher`). `state`: pending,
+# sent, dropped (too old to send, `--notify-max-age`).)
 
 _row_decoder = msgspec.msgpack.Decoder(TaskRow)
 _FILL_BATCH = 5000
@@ -169,6 +163,10 @@ _FILL_BATCH = 5000
 def task_columns(row: TaskRow) -> tuple[str | None, float | None]:
     """The v5 columns of a task's row: its ReasonCode and its observed end."""
     return row.record.reason_code, row.observed_end
+
+
+#: Fills what a step's SQL added (new columns) from the rows already there.
+Fill = Callable[[sqlite3.Connection], None]
 
 
 def _fill_v5(conn: sqlite3.Connection) -> None:
@@ -189,6 +187,28 @@ def _fill_v5(conn: sqlite3.Connection) -> None:
         )
 
 
+#: Each version's step from the one before, in order: its SQL, then what fills the rows already there
+#: (None: nothing to fill). A new version is one more entry (and a step may be added to before it is
+#: released). Version 1 is `_SCHEMA`, made whole for a new file.
+STEPS: tuple[tuple[int, str, Fill | None], ...] = (
+    (1, _SCHEMA, None),
+    (2, _MIGRATE_V2, None),
+    (3, _MIGRATE_V3, None),
+    (4, _MIGRATE_V4, None),
+    (5, _MIGRATE_V5, _fill_v5),
+)
+SCHEMA_VERSION = STEPS[-1][0]
+
+
+def tasks_about(conn: sqlite3.Connection) -> int:
+    """About how many tasks a journal holds, without counting them (the largest rowid: one index
+    lookup); 0 for a file without the table."""
+    try:
+        return int(conn.execute("SELECT max(rowid) FROM tasks").fetchone()[0] or 0)
+    except sqlite3.OperationalError:  # (a new file: no table yet)
+        return 0
+
+
 def migrate(conn: sqlite3.Connection, version: int, progress: MigrationProgress | None = None) -> None:
     """From `version` (0: a new file) to SCHEMA_VERSION, in one transaction; another process opening
     the same journal at the same moment waits, then finds it migrated. `progress` is told each
@@ -196,52 +216,24 @@ def migrate(conn: sqlite3.Connection, version: int, progress: MigrationProgress 
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        statements = [
-            statement
-            for step, script in STEPS
-            if version < step
-            for statement in script.split(";")
-            if statement.strip()
-        ]
-        for done, statement in enumerate(statements):
+        # (a fill is one item of the progress, after its step's statements)
+        work: list[str | Fill] = []
+        for step, script, fill in STEPS:
+            if version < step:
+                work += [statement for statement in script.split(";") if statement.strip()]
+                if fill is not None:
+                    work.append(fill)
+        for done, item in enumerate(work):
             if progress is not None:
-                progress(done, len(statements))
-            conn.execute(statement)
-        if 0 < version < 5:
-            _fill_v5(conn)
+                progress(done, len(work))
+            if isinstance(item, str):
+                conn.execute(item)
+            else:
+                item(conn)
         if progress is not None:
-            progress(len(statements), len(statements))
+            progress(len(work), len(work))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-
-
-# The outbox (issue 28): the events waiting to be published, in the order written (`seq`), one row per
-# event id (a repeat of an outcome is the same row). Not a step of the versions above: it is created on
-# every open, whatever the version, so it merges with any schema change beside it. Outside the change
-# sequence: only the publishing leader reads it (`tui.engine.notify_publisher`). `state`: pending, sent,
-# dropped (too old to send, `--notify-max-age`).
-_OUTBOX = """
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    detail_type TEXT NOT NULL,
-    subject_id TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    body BLOB NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    done_at REAL,
-    error TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, seq)
-"""
-
-
-def ensure_outbox(conn: sqlite3.Connection) -> None:
-    """Create the outbox if this journal has none yet (every open: see `_OUTBOX`)."""
-    for statement in _OUTBOX.split(";"):
-        if statement.strip():
-            conn.execute(statement)

@@ -1,4 +1,4 @@
-"""The journal's `outbox` table (tui/engine/journal_schema.py `_OUTBOX`): the SQL of writing entries (in
+"""The journal's `outbox` table (journal schema v5, tui/engine/journal_schema.py): the SQL of writing entries (in
 `Journal.write`'s transaction), reading the pending ones in order, settling what a send did, and the
 summary `pcwatch notify status` and the header say. Functions of a connection: the journal's own, or a
 read-only one (`pcwatch notify status`)."""

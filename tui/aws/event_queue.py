@@ -9,7 +9,6 @@ them). Failures are `ApiFailure`s like every other call's; a throttled or missin
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from schemas.events import QueueMessage
 from tui.core.settings import Settings, is_loopback
 from tui.core.text_safety import visible
 
+from .call_count import CallCount
 from .errors import failure_from_exception
 from .failures import ApiFailure
 
@@ -78,18 +78,15 @@ class EventQueue:
         self.url = queue_url
         self.wait_seconds = wait_seconds
         self.profile = profile
-        self._lock = threading.Lock()
-        self._calls = 0
+        self._calls = CallCount()
 
     @property
     def calls(self) -> int:
         """SQS requests sent so far."""
-        with self._lock:
-            return self._calls
+        return self._calls.value
 
     def _call(self, method: str, **params: Any) -> dict[str, Any]:
-        with self._lock:
-            self._calls += 1
+        self._calls.add()
         try:
             response: dict[str, Any] = getattr(self._sqs, method)(QueueUrl=self.url, **params)
         except Exception as exc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import shlex
 import subprocess
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -20,6 +19,7 @@ from schemas.notify import NotifyEvent, encode_event
 from tui.core.settings import Settings, is_loopback
 from tui.core.text_safety import one_line, visible
 
+from .call_count import CallCount
 from .errors import failure_from_exception
 
 log = logging.getLogger(__name__)
@@ -50,21 +50,6 @@ class NotifyTarget(Protocol):
     def close(self) -> None: ...
 
 
-class _Counted:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._calls = 0
-
-    @property
-    def calls(self) -> int:
-        with self._lock:
-            return self._calls
-
-    def _count(self) -> None:
-        with self._lock:
-            self._calls += 1
-
-
 def _all_failed(events: Sequence[NotifyEvent], exc: BaseException, profile: str | None) -> SendResult:
     failure = failure_from_exception(exc, profile=profile, sso=False)
     return SendResult(failed={e.id: failure.message for e in events}, throttled=failure.throttled)
@@ -73,15 +58,19 @@ def _all_failed(events: Sequence[NotifyEvent], exc: BaseException, profile: str 
 _THROTTLED_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException"}
 
 
-class EventBusTarget(_Counted):
+class EventBusTarget:
     """`PutEvents` to one bus; an entry the bus refused (its `ErrorCode`) is failed, the others accepted."""
 
     def __init__(self, client: Any, bus: str, *, profile: str | None = None) -> None:
-        super().__init__()
+        self._calls = CallCount()
         self._client = client
         self.bus = bus
         self.profile = profile
         self.name = f"EventBridge bus {visible(bus.rsplit('/', 1)[-1], limit=80)}"
+
+    @property
+    def calls(self) -> int:
+        return self._calls.value
 
     def send(self, events: Sequence[NotifyEvent]) -> SendResult:
         result = SendResult()
@@ -97,7 +86,7 @@ class EventBusTarget(_Counted):
                 }
                 for e in chunk
             ]
-            self._count()
+            self._calls.add()
             try:
                 response = self._client.put_events(Entries=entries)
             except Exception as exc:
@@ -127,16 +116,20 @@ def encode_event_detail(event: NotifyEvent) -> str:
     return msgspec.json.encode(event.detail).decode()
 
 
-class SnsTarget(_Counted):
+class SnsTarget:
     """`Publish` of each event (the whole event as the message) to one topic, with attributes to filter
     subscriptions by; a FIFO topic dedups by the event's id."""
 
     def __init__(self, client: Any, topic_arn: str, *, profile: str | None = None) -> None:
-        super().__init__()
+        self._calls = CallCount()
         self._client = client
         self.topic_arn = topic_arn
         self.profile = profile
         self.name = f"SNS topic {visible(topic_arn.rsplit(':', 1)[-1], limit=80)}"
+
+    @property
+    def calls(self) -> int:
+        return self._calls.value
 
     def send(self, events: Sequence[NotifyEvent]) -> SendResult:
         result = SendResult()
@@ -160,7 +153,7 @@ class SnsTarget(_Counted):
             if fifo:
                 params["MessageGroupId"] = event.detail.subject_id
                 params["MessageDeduplicationId"] = event.id
-            self._count()
+            self._calls.add()
             try:
                 self._client.publish(**params)
             except Exception as exc:

@@ -15,21 +15,30 @@ from tui.dashboard.screens.invitations import InvitationsScreen
 from tui.simulator.demo import DemoWorld
 
 
+def _demo_dashboard(tmp_path, clock):  # type: ignore[no-untyped-def]
+    """The demo's dashboard on a journal of its own: 50 tasks of history, no activity of its own."""
+    settings = Settings(demo=True, journal_path=tmp_path / "journal.sqlite3")
+    return build_app(settings, clock=clock, demo=DemoWorld(history=50, activity_per_minute=0), toasts=False)
+
+
+async def _open_invitations(app, pilot, clock) -> InvitationsScreen:  # type: ignore[no-untyped-def]
+    """Once the history is shown and a pending invitation is known: `i`, the invitations view."""
+    await until(pilot, clock, lambda: app.table.row_count >= 50)
+    app.poller.refresh_now()
+    await until(pilot, clock, lambda: any(i.status == "PENDING" for i in app.store.invitations()))
+    await pilot.press("i")
+    screen = app.screen
+    assert isinstance(screen, InvitationsScreen)
+    return screen
+
+
 async def test_accept_from_the_invitations_view_starts_a_task_shown_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = MockClock(T0)
-    settings = Settings(demo=True, journal_path=tmp_path / "journal.sqlite3")
-    dashboard = build_app(
-        settings, clock=clock, demo=DemoWorld(history=50, activity_per_minute=0), toasts=False
-    )
+    dashboard = _demo_dashboard(tmp_path, clock)
     app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:
-            await until(pilot, clock, lambda: app.table.row_count >= 50)
-            app.poller.refresh_now()
-            await until(pilot, clock, lambda: any(i.status == "PENDING" for i in app.store.invitations()))
-            await pilot.press("i")
-            screen = app.screen
-            assert isinstance(screen, InvitationsScreen)
+            screen = await _open_invitations(app, pilot, clock)
             # The task keys are hidden here: `s` must not re-sort the hidden table.
             sort_before = app.table.sort
             await pilot.press("s")
@@ -126,12 +135,7 @@ async def _listed_again(app, pilot, clock, dashboard) -> None:  # type: ignore[n
 async def _accept_the_first_pending(app, pilot, clock):  # type: ignore[no-untyped-def]
     """Open the invitations view, accept the selected pending invitation; returns (screen, invitation,
     (pending, being accepted) before)."""
-    await until(pilot, clock, lambda: app.table.row_count >= 50)
-    app.poller.refresh_now()
-    await until(pilot, clock, lambda: any(i.status == "PENDING" for i in app.store.invitations()))
-    await pilot.press("i")
-    screen = app.screen
-    assert isinstance(screen, InvitationsScreen)
+    screen = await _open_invitations(app, pilot, clock)
     for _ in range(20):  # (the history holds earlier accepts of some, failed: one without)
         chosen = screen.pane.selected
         if chosen is not None and chosen.status == "PENDING" and app.store.acceptance(chosen.id) is None:
@@ -148,10 +152,7 @@ async def _accept_the_first_pending(app, pilot, clock):  # type: ignore[no-untyp
 
 async def test_an_accepted_invitation_says_accepting_until_its_task_completes_then_leaves(tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = MockClock(T0)
-    settings = Settings(demo=True, journal_path=tmp_path / "journal.sqlite3")
-    dashboard = build_app(
-        settings, clock=clock, demo=DemoWorld(history=50, activity_per_minute=0), toasts=False
-    )
+    dashboard = _demo_dashboard(tmp_path, clock)
     app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:
@@ -200,10 +201,7 @@ async def test_an_accepted_invitation_says_accepting_until_its_task_completes_th
 
 async def test_an_accept_whose_task_fails_is_pending_again_with_the_reason(tmp_path) -> None:  # type: ignore[no-untyped-def]
     clock = MockClock(T0)
-    settings = Settings(demo=True, journal_path=tmp_path / "journal.sqlite3")
-    dashboard = build_app(
-        settings, clock=clock, demo=DemoWorld(history=50, activity_per_minute=0), toasts=False
-    )
+    dashboard = _demo_dashboard(tmp_path, clock)
     app = dashboard.app
     try:
         async with app.run_test(size=(160, 48)) as pilot:

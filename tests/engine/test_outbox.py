@@ -163,3 +163,20 @@ def test_an_invitation_expiring_within_a_day_once(tmp_path: Path, clock: MockClo
     clock.advance(3600)
     store.apply_invitations([invitation(timedelta(hours=11))])
     assert [e[:2] for e in pending(path)] == [(DetailType.INVITATION_EXPIRING, "engi-1")]
+
+
+def test_the_publisher_is_told_once_the_entries_are_journaled_not_when_applied(
+    tmp_path: Path, clock: MockClock
+) -> None:
+    path = tmp_path / "j.sqlite3"
+    store = leader_store(path, clock)
+    told: list[int] = []
+    store.outbox_written = lambda: told.append(len(pending(path)))
+    with store.batch():
+        store.apply_tasks([task(1)])
+    assert told == []  # (a running task is no outcome: nothing journaled for the publisher)
+    clock.advance(5)
+    with store.batch():
+        store.apply_tasks([task(1, status="FAILED", reason_code="EngagementConflict")])
+        assert told == []  # applied, not yet in the journal
+    assert told == [1]  # told after the commit: the entry is there to read

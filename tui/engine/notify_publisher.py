@@ -43,8 +43,9 @@ log = logging.getLogger(__name__)
 #: The journal's meta key: when publishing began for this journal (ISO). What a first start finds
 #: already finished is history, not news (`OutboxRules.since`).
 SINCE_KEY = "notify:since"
-#: Seconds between looks at an empty outbox (a poll's new entries also wake the publisher at once).
-IDLE = 0.5
+#: Seconds between looks at an empty outbox: a net only, since each flush that journals entries wakes
+#: the publisher at once (`Store.outbox_written`).
+IDLE = 5.0
 #: Backoff of a failing target: from 1 s to at most a minute.
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
@@ -217,14 +218,12 @@ class Publishing:
     def __init__(self, store: Store, publisher: NotifyPublisher) -> None:
         self._store = store
         self.publisher = publisher
-        self._unsubscribe = store.subscribe(
-            lambda change: publisher.wake() if change.transitions or change.bulk_job_ids else None
-        )
+        store.outbox_written = publisher.wake
         self._task = asyncio.ensure_future(publisher.run())
 
     def stop(self) -> None:
         self._task.cancel()
-        self._unsubscribe()
+        self._store.outbox_written = None
         self._store.outbox = None
         with contextlib.suppress(Exception):
             self.publisher.target.close()

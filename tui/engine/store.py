@@ -103,6 +103,9 @@ class Store:
         #: Set while this store's poller leads and publishes (`tui.engine.sharing`): which of the
         #: outcomes applied become outbox entries, journaled with them (`tui.engine.outbox`).
         self.outbox: OutboxRules | None = None
+        #: Told when a flush has journaled outbox entries (the publisher looks at once: they are in the
+        #: journal only from then, not when the outcome is applied).
+        self.outbox_written: Callable[[], None] | None = None
 
     @property
     def keep_ended(self) -> int:
@@ -380,6 +383,8 @@ class Store:
             self.journal.trouble.failed(self.journal.trouble.CHANGES, exc)
         else:
             self.journal.trouble.written(self.journal.trouble.CHANGES)
+            if pending.outbox and self.outbox_written is not None:
+                self.outbox_written()
 
     def _after_write(self) -> None:
         if self._batch_depth == 0:
